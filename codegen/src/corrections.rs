@@ -1,0 +1,238 @@
+//! Stage 3: apply the project's corrections to the (converted) upstream spec.
+//!
+//! Docker's spec is wrong in places. Each correction is data: where it applies, what it
+//! changes, why, and the evidence. A correction whose target does not exist is an error, so a
+//! correction never silently stops applying when upstream changes.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::normalize::escape_pointer;
+use crate::Error;
+
+/// One correction to the upstream spec.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// Why the spec is wrong, in one line.
+    pub reason: String,
+    /// Where that was seen: an upstream issue, a saved engine response.
+    pub evidence: String,
+    /// First API version the correction applies to (inclusive), e.g. `"1.43"`.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// Last API version the correction applies to (inclusive).
+    #[serde(default)]
+    pub until: Option<String>,
+    /// What to change.
+    pub target: Target,
+    /// A JSON merge patch (RFC 7396) applied to the target: `null` removes a key.
+    #[serde(default)]
+    pub merge: Option<Value>,
+    /// Values appended to the target's `enum` (those already present are left alone).
+    #[serde(default)]
+    pub add_enum: Vec<Value>,
+}
+
+/// What a correction changes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// A component schema, by name.
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// A property path inside `schema`, dot separated (`State.Status`).
+    #[serde(default)]
+    pub property: Option<String>,
+    /// Operations by operationId, or `"*"` for every operation that has `parameter`.
+    #[serde(default)]
+    pub operation: Option<OneOrMany>,
+    /// A parameter of the operation(s), by name.
+    #[serde(default)]
+    pub parameter: Option<String>,
+    /// A response of the operation, by status code.
+    #[serde(default)]
+    pub response: Option<String>,
+    /// The request body of the operation.
+    #[serde(default)]
+    pub request_body: bool,
+}
+
+/// One string or a list of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn names(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(one) => vec![one.as_str()],
+            OneOrMany::Many(many) => many.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Parses a corrections file (a YAML list of [`Correction`]).
+pub fn parse(text: &str) -> Result<Vec<Correction>, Error> {
+    serde_yaml::from_str(text).map_err(Error::Yaml)
+}
+
+/// Applies the corrections that cover the document's API version, in order.
+pub fn apply(
+    openapi: openapiv3::OpenAPI,
+    corrections: &[Correction],
+) -> Result<openapiv3::OpenAPI, Error> {
+    let version = parse_version(&openapi.info.version);
+    let mut doc = serde_json::to_value(&openapi).map_err(|e| Error::spec("/", e.to_string()))?;
+    for (index, correction) in corrections.iter().enumerate() {
+        let fail = |message: String| Error::Correction {
+            index,
+            reason: correction.reason.clone(),
+            message,
+        };
+        if !covers(correction, version) {
+            continue;
+        }
+        let pointers = resolve(&doc, &correction.target).map_err(fail)?;
+        for pointer in pointers {
+            let node = doc
+                .pointer_mut(&pointer)
+                .ok_or_else(|| fail(format!("nothing at {pointer}")))?;
+            if let Some(patch) = &correction.merge {
+                merge_patch(node, patch);
+            }
+            if !correction.add_enum.is_empty() {
+                let values = node
+                    .as_object_mut()
+                    .ok_or_else(|| fail(format!("{pointer} is not a schema")))?
+                    .entry("enum")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                let values = values
+                    .as_array_mut()
+                    .ok_or_else(|| fail(format!("{pointer}/enum is not a list")))?;
+                for value in &correction.add_enum {
+                    if !values.contains(value) {
+                        values.push(value.clone());
+                    }
+                }
+            }
+        }
+    }
+    serde_path_to_error::deserialize(doc).map_err(|e| {
+        let path = e.path().to_string();
+        Error::spec(format!("(corrected) {path}"), e.into_inner().to_string())
+    })
+}
+
+fn covers(correction: &Correction, version: (u32, u32)) -> bool {
+    let since = correction.since.as_deref().map(parse_version);
+    let until = correction.until.as_deref().map(parse_version);
+    since.is_none_or(|since| version >= since) && until.is_none_or(|until| version <= until)
+}
+
+fn parse_version(text: &str) -> (u32, u32) {
+    let mut parts = text.split('.').map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// Finds the JSON pointers a target names. Every named thing must exist.
+fn resolve(doc: &Value, target: &Target) -> Result<Vec<String>, String> {
+    match (&target.schema, &target.operation) {
+        (Some(schema), None) => {
+            let mut pointer = format!("/components/schemas/{}", escape_pointer(schema));
+            if doc.pointer(&pointer).is_none() {
+                return Err(format!("no schema {schema}"));
+            }
+            for property in target.property.iter().flat_map(|p| p.split('.')) {
+                pointer = property_pointer(doc, &pointer, property)
+                    .ok_or_else(|| format!("no property {property} at {pointer}"))?;
+            }
+            Ok(vec![pointer])
+        }
+        (None, Some(operations)) => {
+            let names = operations.names();
+            let all = names == ["*"];
+            let mut pointers = Vec::new();
+            for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+                for (method, op) in item.as_object().into_iter().flatten() {
+                    let id = op["operationId"].as_str().unwrap_or_default();
+                    if !all && !names.contains(&id) {
+                        continue;
+                    }
+                    let base = format!("/paths/{}/{method}", escape_pointer(path));
+                    match operation_part(op, target) {
+                        Some(part) => pointers.push(format!("{base}{part}")),
+                        None if all => {}
+                        None => return Err(format!("operation {id} has no such part")),
+                    }
+                }
+            }
+            let found = if all {
+                !pointers.is_empty()
+            } else {
+                pointers.len() == names.len()
+            };
+            if !found {
+                return Err(format!("no operation matches {names:?}"));
+            }
+            Ok(pointers)
+        }
+        _ => Err("a target names either a schema or an operation".to_owned()),
+    }
+}
+
+fn operation_part(op: &Value, target: &Target) -> Option<String> {
+    if let Some(name) = &target.parameter {
+        let params = op["parameters"].as_array()?;
+        let index = params.iter().position(|p| p["name"] == name.as_str())?;
+        Some(format!("/parameters/{index}"))
+    } else if let Some(code) = &target.response {
+        op["responses"].get(code)?;
+        Some(format!("/responses/{code}"))
+    } else if target.request_body {
+        op.get("requestBody")?;
+        Some("/requestBody".to_owned())
+    } else {
+        Some(String::new())
+    }
+}
+
+/// The pointer of `property` inside the schema at `pointer`: in its own properties, those of its
+/// `allOf` parts, or those of the schema it references.
+fn property_pointer(doc: &Value, pointer: &str, property: &str) -> Option<String> {
+    let schema = doc.pointer(pointer)?;
+    let key = escape_pointer(property);
+    if schema["properties"].get(property).is_some() {
+        return Some(format!("{pointer}/properties/{key}"));
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        return property_pointer(doc, reference.trim_start_matches('#'), property);
+    }
+    if schema.get("items").is_some() {
+        return property_pointer(doc, &format!("{pointer}/items"), property);
+    }
+    let parts = schema["allOf"].as_array()?;
+    (0..parts.len()).find_map(|i| property_pointer(doc, &format!("{pointer}/allOf/{i}"), property))
+}
+
+/// RFC 7396 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let Value::Object(map) = target else { return };
+    for (key, value) in patch {
+        if value.is_null() {
+            map.remove(key);
+        } else {
+            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+use std::fmt;
+
+/// An error of the generator, naming where in the spec (or in the corrections) it arose.
+#[derive(Debug)]
+pub enum Error {
+    /// The spec text is not valid YAML.
+    Yaml(serde_yaml::Error),
+    /// The spec does not have the expected shape at `path` (a JSON pointer into the document).
+    Spec { path: String, message: String },
+    /// A correction could not be applied.
+    Correction {
+        index: usize,
+        reason: String,
+        message: String,
+    },
+    /// Generated tokens did not parse as Rust (a generator bug).
+    Format { file: String, message: String },
+}
+
+impl Error {
+    pub(crate) fn spec(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Spec {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Yaml(e) => write!(f, "spec is not valid YAML: {e}"),
+            Error::Spec { path, message } => write!(f, "spec error at {path}: {message}"),
+            Error::Correction {
+                index,
+                reason,
+                message,
+            } => {
+                write!(f, "correction #{index} ({reason}) failed: {message}")
+            }
+            Error::Format { file, message } => {
+                write!(f, "generated {file} is not valid Rust: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,879 @@
+//! Stage 4: the intermediate model of types and operations, built from the OpenAPI document.
+//!
+//! This is where the API's open-schema rules are decided: which fields are optional, which
+//! lists accept `null`, which strings are enums, which objects are sets. Emission only renders
+//! what this model says.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, OpenAPI, ReferenceOr, Schema, SchemaKind, Type,
+    VariantOrUnknownOrEmpty,
+};
+
+use crate::names::{type_name, value_name, variant_name};
+use crate::Error;
+
+/// The whole API: its version, its named types and its operations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// The API version without a leading `v`, e.g. `1.43`.
+    pub version: String,
+    /// Every named type, by Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Every operation, in the spec's order.
+    pub operations: Vec<Operation>,
+}
+
+/// A reference to a Rust type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    Bool,
+    Int(IntKind),
+    F64,
+    String,
+    /// Any JSON value: free-form objects and schemas the model cannot type.
+    Value,
+    /// A named type of [`Api::types`].
+    Named(String),
+    Vec(Box<TypeRef>),
+    /// A map with string keys.
+    Map(Box<TypeRef>),
+    /// A set encoded as a JSON object whose values are all `{}`.
+    KeySet,
+    /// A value that may be `null` inside a list or map.
+    Nullable(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntKind {
+    I64,
+    I32,
+    U64,
+    U32,
+    U16,
+    U8,
+}
+
+impl TypeRef {
+    /// Lists, maps and sets: decoded as empty when the engine sends `null` or nothing.
+    pub fn is_collection(&self) -> bool {
+        matches!(self, TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::KeySet)
+    }
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Vec<Field>),
+    /// A string enum; unknown values decode into an `Unknown` variant.
+    Enum {
+        variants: Vec<Variant>,
+        /// The wire value of the default variant.
+        default: String,
+    },
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The Rust identifier.
+    pub name: String,
+    /// The JSON key.
+    pub wire: String,
+    pub doc: Option<String>,
+    pub ty: TypeRef,
+    pub presence: Presence,
+}
+
+/// How a field's absence or `null` is represented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// `Option<T>`, skipped on output when `None`.
+    Optional,
+    /// `T`: the field must be present.
+    Required,
+    /// A required list or map: `null` or a missing key decode as empty.
+    Collection,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    pub wire: String,
+}
+
+/// One API operation: one method of the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub id: String,
+    /// The method name.
+    pub name: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The path template below the version prefix, e.g. `/containers/{id}/json`.
+    pub path: String,
+    pub tag: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub response: Response,
+    /// The operation documents `304 Not Modified` as an outcome that is not a failure.
+    pub not_modified: bool,
+    /// Documented error statuses and their descriptions.
+    pub errors: Vec<(String, String)>,
+    /// The name of the options struct holding the optional parameters, if any.
+    pub options: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+/// How a query parameter is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// `key=value` with the value's text form.
+    Plain,
+    /// `key=<JSON>`: Docker reads the value as JSON.
+    Json,
+    /// A list as `key=a&key=b`.
+    Repeated,
+    /// A list as `key=a,b`.
+    Comma,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub wire: String,
+    pub name: String,
+    pub location: Location,
+    pub doc: Option<String>,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub encoding: Encoding,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub name: String,
+    pub doc: Option<String>,
+    pub required: bool,
+    pub kind: BodyKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyKind {
+    Json(TypeRef),
+    /// Bytes streamed from the caller, sent with this content type.
+    Bytes {
+        content_type: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// No body (or one the API does not describe).
+    Unit,
+    Json(TypeRef),
+    /// JSON on one status, no body on another.
+    JsonOrEmpty(TypeRef),
+    /// A stream of JSON values, one after another.
+    JsonLines(TypeRef),
+    Text,
+    /// A byte stream.
+    Bytes,
+    /// Documented response headers beside the body: a struct with both.
+    WithHeaders {
+        type_name: String,
+        headers: Vec<ResponseHeader>,
+        body: Box<Response>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseHeader {
+    pub wire: String,
+    pub name: String,
+    pub doc: Option<String>,
+}
+
+/// The media type that marks a stream of JSON values in a (corrected) spec.
+pub const JSON_LINES: &str = "application/x-ndjson";
+
+/// Builds the intermediate model.
+pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
+    let components = openapi
+        .components
+        .as_ref()
+        .map(|c| c.schemas.clone())
+        .unwrap_or_default();
+    let taken = components.keys().map(|k| type_name(k)).collect();
+    let mut builder = Builder {
+        components: &components,
+        types: BTreeMap::new(),
+        taken,
+    };
+    for (name, schema) in &components {
+        builder.define_component(name, schema)?;
+    }
+    let mut operations = Vec::new();
+    for (path, item) in &openapi.paths.paths {
+        let ReferenceOr::Item(item) = item else {
+            return Err(Error::spec(
+                format!("/paths/{path}"),
+                "path references are not supported",
+            ));
+        };
+        for (method, op) in item.iter() {
+            let at = format!("/paths/{path}/{method}");
+            operations.push(builder.operation(path, method, op, &at)?);
+        }
+    }
+    let version = openapi.info.version.trim_start_matches('v').to_owned();
+    Ok(Api {
+        version,
+        types: builder.types,
+        operations,
+    })
+}
+
+struct Builder<'a> {
+    components: &'a IndexMap<String, ReferenceOr<Schema>>,
+    types: BTreeMap<String, TypeDef>,
+    /// Names in use: every component's, and those of types emitted outside [`Api::types`].
+    taken: BTreeSet<String>,
+}
+
+/// Properties and required names gathered from a schema and its `allOf` parts.
+type Properties = (IndexMap<String, ReferenceOr<Box<Schema>>>, Vec<String>);
+
+impl<'a> Builder<'a> {
+    fn define_component(&mut self, name: &str, schema: &ReferenceOr<Schema>) -> Result<(), Error> {
+        let at = format!("/components/schemas/{name}");
+        let rust = type_name(name);
+        let schema = match schema {
+            ReferenceOr::Item(schema) => schema,
+            ReferenceOr::Reference { reference } => {
+                let target = self.reference_type(reference, &at)?;
+                self.insert(TypeDef {
+                    name: rust,
+                    doc: None,
+                    kind: TypeKind::Alias(target),
+                });
+                return Ok(());
+            }
+        };
+        let doc = schema.schema_data.description.clone();
+        let kind = if let Some((props, required)) = self.struct_properties(schema, &at)? {
+            TypeKind::Struct(self.fields(&rust, &props, &required, &at)?)
+        } else if let Some(kind) = enum_kind(schema) {
+            kind
+        } else {
+            TypeKind::Alias(self.inline_type(schema, &rust, &at)?)
+        };
+        self.insert(TypeDef {
+            name: rust,
+            doc,
+            kind,
+        });
+        Ok(())
+    }
+
+    /// Inserts a type. Components are named first and keep their names.
+    fn insert(&mut self, def: TypeDef) {
+        self.types.insert(def.name.clone(), def);
+    }
+
+    /// Inserts an inline type under `wanted` or, if a different type holds that name, under
+    /// the first free `wanted2`, `wanted3`, ... Identical inline types share one name.
+    fn insert_inline(&mut self, wanted: &str, doc: Option<String>, kind: TypeKind) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 1;
+        loop {
+            match self.types.get(&name) {
+                Some(existing) if existing.kind == kind => return name,
+                None if !self.taken.contains(&name) => break,
+                _ => {
+                    n += 1;
+                    name = format!("{wanted}{n}");
+                }
+            }
+        }
+        self.insert(TypeDef {
+            name: name.clone(),
+            doc,
+            kind,
+        });
+        name
+    }
+
+    /// Claims a free name for a type emitted outside [`Api::types`].
+    fn claim(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 1;
+        while self.taken.contains(&name) || self.types.contains_key(&name) {
+            n += 1;
+            name = format!("{wanted}{n}");
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+
+    fn reference_type(&self, reference: &str, at: &str) -> Result<TypeRef, Error> {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .ok_or_else(|| Error::spec(at, format!("unsupported reference {reference}")))?;
+        if !self.components.contains_key(name) {
+            return Err(Error::spec(
+                at,
+                format!("reference to a missing schema {reference}"),
+            ));
+        }
+        Ok(TypeRef::Named(type_name(name)))
+    }
+
+    fn component(&self, reference: &str) -> Option<&'a Schema> {
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        match self.components.get(name)? {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.component(reference),
+        }
+    }
+
+    /// The properties of a schema that becomes a struct, merged over its `allOf` parts;
+    /// `None` when the schema is not a struct.
+    fn struct_properties(&self, schema: &Schema, at: &str) -> Result<Option<Properties>, Error> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
+                Ok(Some((object.properties.clone(), object.required.clone())))
+            }
+            SchemaKind::Any(any) if !any.properties.is_empty() => {
+                Ok(Some((any.properties.clone(), any.required.clone())))
+            }
+            SchemaKind::AllOf { all_of } if !is_single_reference(all_of) => {
+                let mut props = IndexMap::new();
+                let mut required = Vec::new();
+                for (i, part) in all_of.iter().enumerate() {
+                    let part_schema = match part {
+                        ReferenceOr::Item(s) => s,
+                        ReferenceOr::Reference { reference } => self
+                            .component(reference)
+                            .ok_or_else(|| Error::spec(at, format!("missing {reference}")))?,
+                    };
+                    if let Some((p, r)) =
+                        self.struct_properties(part_schema, &format!("{at}/allOf/{i}"))?
+                    {
+                        props.extend(p);
+                        required.extend(r);
+                    }
+                }
+                Ok(Some((props, required)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn fields(
+        &mut self,
+        owner: &str,
+        props: &IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        at: &str,
+    ) -> Result<Vec<Field>, Error> {
+        let mut fields: Vec<Field> = Vec::new();
+        for (wire, schema) in props {
+            let at = format!("{at}/properties/{wire}");
+            let hint = format!("{owner}{}", type_name(wire));
+            let (ty, nullable, doc) = match schema {
+                ReferenceOr::Reference { reference } => {
+                    let doc = self
+                        .component(reference)
+                        .and_then(|s| s.schema_data.description.clone());
+                    (self.reference_type(reference, &at)?, false, doc)
+                }
+                ReferenceOr::Item(schema) => (
+                    self.inline_type(schema, &hint, &at)?,
+                    schema.schema_data.nullable,
+                    schema.schema_data.description.clone(),
+                ),
+            };
+            let presence = match (required.contains(wire), nullable) {
+                _ if ty.is_collection() && required.contains(wire) => Presence::Collection,
+                (true, false) => Presence::Required,
+                _ => Presence::Optional,
+            };
+            let mut name = value_name(wire);
+            // Two keys may differ only in case (`Id`, `ID`): keep both, distinctly named.
+            while fields.iter().any(|f| f.name == name) {
+                name = format!("{}_", name.trim_start_matches("r#"));
+            }
+            fields.push(Field {
+                name,
+                wire: wire.clone(),
+                doc,
+                ty,
+                presence,
+            });
+        }
+        Ok(fields)
+    }
+
+    fn schema_type(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        hint: &str,
+        at: &str,
+    ) -> Result<TypeRef, Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference_type(reference, at),
+            ReferenceOr::Item(schema) => self.inline_type(schema, hint, at),
+        }
+    }
+
+    fn boxed_type(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        hint: &str,
+        at: &str,
+    ) -> Result<TypeRef, Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference_type(reference, at),
+            ReferenceOr::Item(schema) => {
+                let ty = self.inline_type(schema, hint, at)?;
+                Ok(if schema.schema_data.nullable {
+                    TypeRef::Nullable(Box::new(ty))
+                } else {
+                    ty
+                })
+            }
+        }
+    }
+
+    /// The type of an inline schema; structs and enums get a name from the title or `hint`.
+    fn inline_type(&mut self, schema: &Schema, hint: &str, at: &str) -> Result<TypeRef, Error> {
+        let wanted = schema
+            .schema_data
+            .title
+            .as_deref()
+            .map(type_name)
+            .unwrap_or_else(|| hint.to_owned());
+        if let Some((props, required)) = self.struct_properties(schema, at)? {
+            let fields = self.fields(&wanted, &props, &required, at)?;
+            let doc = schema.schema_data.description.clone();
+            return Ok(TypeRef::Named(self.insert_inline(
+                &wanted,
+                doc,
+                TypeKind::Struct(fields),
+            )));
+        }
+        if let Some(kind) = enum_kind(schema) {
+            let doc = schema.schema_data.description.clone();
+            return Ok(TypeRef::Named(self.insert_inline(&wanted, doc, kind)));
+        }
+        Ok(match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => match all_of.as_slice() {
+                [only] => self.schema_type(only, hint, &format!("{at}/allOf/0"))?,
+                _ => TypeRef::Value,
+            },
+            SchemaKind::Type(Type::Object(object)) => {
+                self.map_type(object.additional_properties.as_ref(), hint, at)?
+            }
+            SchemaKind::Type(Type::Array(array)) => match &array.items {
+                Some(items) => TypeRef::Vec(Box::new(self.boxed_type(
+                    items,
+                    &format!("{hint}Item"),
+                    &format!("{at}/items"),
+                )?)),
+                None => TypeRef::Vec(Box::new(TypeRef::Value)),
+            },
+            SchemaKind::Type(Type::String(_)) => TypeRef::String,
+            SchemaKind::Type(Type::Integer(integer)) => int_type(&integer.format),
+            SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Any(any) => match any.typ.as_deref() {
+                Some("object") => self.map_type(any.additional_properties.as_ref(), hint, at)?,
+                Some("array") => match &any.items {
+                    Some(items) => TypeRef::Vec(Box::new(self.boxed_type(
+                        items,
+                        &format!("{hint}Item"),
+                        &format!("{at}/items"),
+                    )?)),
+                    None => TypeRef::Vec(Box::new(TypeRef::Value)),
+                },
+                Some("string") => TypeRef::String,
+                Some("integer") => TypeRef::Int(IntKind::I64),
+                Some("number") => TypeRef::F64,
+                Some("boolean") => TypeRef::Bool,
+                _ => TypeRef::Value,
+            },
+            _ => TypeRef::Value,
+        })
+    }
+
+    fn map_type(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        hint: &str,
+        at: &str,
+    ) -> Result<TypeRef, Error> {
+        Ok(match additional {
+            None | Some(AdditionalProperties::Any(false)) => TypeRef::Value,
+            Some(AdditionalProperties::Any(true)) => TypeRef::Map(Box::new(TypeRef::Value)),
+            Some(AdditionalProperties::Schema(value)) => {
+                if let ReferenceOr::Item(value) = value.as_ref() {
+                    if is_empty_object_value(value) {
+                        return Ok(TypeRef::KeySet);
+                    }
+                }
+                let value = match value.as_ref() {
+                    ReferenceOr::Reference { reference } => self.reference_type(reference, at)?,
+                    ReferenceOr::Item(schema) => {
+                        let ty = self.inline_type(
+                            schema,
+                            &format!("{hint}Value"),
+                            &format!("{at}/additionalProperties"),
+                        )?;
+                        if schema.schema_data.nullable {
+                            TypeRef::Nullable(Box::new(ty))
+                        } else {
+                            ty
+                        }
+                    }
+                };
+                TypeRef::Map(Box::new(value))
+            }
+        })
+    }
+
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        op: &openapiv3::Operation,
+        at: &str,
+    ) -> Result<Operation, Error> {
+        let id = op
+            .operation_id
+            .clone()
+            .ok_or_else(|| Error::spec(at, "operation without an operationId"))?;
+        let id = type_name(&id);
+        let mut params = Vec::new();
+        for (i, param) in op.parameters.iter().enumerate() {
+            let at = format!("{at}/parameters/{i}");
+            let ReferenceOr::Item(param) = param else {
+                return Err(Error::spec(at, "parameter references are not supported"));
+            };
+            params.push(self.param(&id, param, &at)?);
+        }
+        let body = match &op.request_body {
+            None => None,
+            Some(ReferenceOr::Reference { .. }) => {
+                return Err(Error::spec(
+                    format!("{at}/requestBody"),
+                    "request body references are not supported",
+                ));
+            }
+            Some(ReferenceOr::Item(body)) => {
+                Some(self.body(&id, body, &format!("{at}/requestBody"))?)
+            }
+        };
+        let mut errors = Vec::new();
+        let mut success = Vec::new();
+        let mut not_modified = false;
+        for (code, response) in &op.responses.responses {
+            let ReferenceOr::Item(response) = response else {
+                return Err(Error::spec(
+                    format!("{at}/responses/{code}"),
+                    "response references are not supported",
+                ));
+            };
+            let code = code.to_string();
+            match code.as_str() {
+                "304" => not_modified = true,
+                c if c.starts_with('1') || c.starts_with('2') => {
+                    success.push((code.clone(), response))
+                }
+                _ => errors.push((code.clone(), response.description.clone())),
+            }
+        }
+        let response = self.response(&id, &success, &format!("{at}/responses"))?;
+        let has_options = params.iter().any(|p| !p.required);
+        let options = if has_options {
+            Some(self.claim(&format!("{id}Options")))
+        } else {
+            None
+        };
+        let tag = op
+            .tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "Misc".to_owned());
+        Ok(Operation {
+            name: value_name(&id),
+            options,
+            id,
+            method: method.to_uppercase(),
+            path: path.to_owned(),
+            tag,
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            params,
+            body,
+            response,
+            not_modified,
+            errors,
+        })
+    }
+
+    fn param(
+        &mut self,
+        op_id: &str,
+        param: &openapiv3::Parameter,
+        at: &str,
+    ) -> Result<Param, Error> {
+        use openapiv3::{Parameter, ParameterSchemaOrContent};
+        let (data, location, explode) = match param {
+            Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path, false),
+            Parameter::Query { parameter_data, .. } => (
+                parameter_data,
+                Location::Query,
+                parameter_data.explode.unwrap_or(true),
+            ),
+            Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header, false),
+            Parameter::Cookie { .. } => {
+                return Err(Error::spec(at, "cookie parameters are not supported"))
+            }
+        };
+        let hint = format!("{op_id}{}", type_name(&data.name));
+        let (ty, json) = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => (
+                self.schema_type(schema, &hint, &format!("{at}/schema"))?,
+                false,
+            ),
+            ParameterSchemaOrContent::Content(content) => {
+                let media = content
+                    .get("application/json")
+                    .ok_or_else(|| Error::spec(at, "parameter content must be application/json"))?;
+                let schema = media
+                    .schema
+                    .as_ref()
+                    .ok_or_else(|| Error::spec(at, "parameter content without a schema"))?;
+                (
+                    self.schema_type(
+                        schema,
+                        &hint,
+                        &format!("{at}/content/application~1json/schema"),
+                    )?,
+                    true,
+                )
+            }
+        };
+        let encoding = match (&ty, json) {
+            (_, true) => Encoding::Json,
+            (TypeRef::Vec(_), false) if explode => Encoding::Repeated,
+            (TypeRef::Vec(_), false) => Encoding::Comma,
+            _ => Encoding::Plain,
+        };
+        Ok(Param {
+            wire: data.name.clone(),
+            name: value_name(&data.name),
+            location,
+            doc: data.description.clone(),
+            ty,
+            required: data.required || location == Location::Path,
+            encoding,
+        })
+    }
+
+    fn body(
+        &mut self,
+        op_id: &str,
+        body: &openapiv3::RequestBody,
+        at: &str,
+    ) -> Result<Body, Error> {
+        let name = body
+            .extensions
+            .get("x-body-name")
+            .and_then(|v| v.as_str())
+            .map(value_name)
+            .unwrap_or_else(|| "body".to_owned());
+        let kind = if let Some(json) = body.content.get("application/json") {
+            let schema = json
+                .schema
+                .as_ref()
+                .ok_or_else(|| Error::spec(at, "JSON body without a schema"))?;
+            BodyKind::Json(self.schema_type(
+                schema,
+                &format!("{op_id}Body"),
+                &format!("{at}/content"),
+            )?)
+        } else {
+            let content_type = body
+                .content
+                .keys()
+                .find(|m| crate::normalize::BINARY_MEDIA_TYPES.contains(&m.as_str()))
+                .or_else(|| body.content.keys().next())
+                .ok_or_else(|| Error::spec(at, "request body without content"))?;
+            BodyKind::Bytes {
+                content_type: content_type.clone(),
+            }
+        };
+        Ok(Body {
+            name,
+            doc: body.description.clone(),
+            required: body.required,
+            kind,
+        })
+    }
+
+    fn response(
+        &mut self,
+        op_id: &str,
+        success: &[(String, &openapiv3::Response)],
+        at: &str,
+    ) -> Result<Response, Error> {
+        // The main response: the first success with a body, else the first success.
+        let main = success
+            .iter()
+            .find(|(_, r)| !r.content.is_empty())
+            .or_else(|| success.first());
+        let Some((code, main)) = main else {
+            return Ok(Response::Unit);
+        };
+        let at = format!("{at}/{code}");
+        let hint = format!("{op_id}Response");
+        let mut body = if let Some(media) = main.content.get(JSON_LINES) {
+            let schema = media
+                .schema
+                .as_ref()
+                .ok_or_else(|| Error::spec(&at, "stream without an item schema"))?;
+            Response::JsonLines(self.schema_type(schema, &format!("{op_id}Item"), &at)?)
+        } else if let Some(media) = main.content.get("application/json") {
+            match &media.schema {
+                Some(schema) => {
+                    Response::Json(self.schema_type(schema, &hint, &format!("{at}/content"))?)
+                }
+                None => Response::Unit,
+            }
+        } else if main
+            .content
+            .keys()
+            .any(|m| crate::normalize::BINARY_MEDIA_TYPES.contains(&m.as_str()))
+        {
+            Response::Bytes
+        } else if main.content.contains_key("text/plain") {
+            Response::Text
+        } else {
+            Response::Unit
+        };
+        if let Response::Json(ty) = &body {
+            if success.iter().any(|(_, r)| r.content.is_empty()) {
+                body = Response::JsonOrEmpty(ty.clone());
+            }
+        }
+        if main.headers.is_empty() {
+            return Ok(body);
+        }
+        let headers = main
+            .headers
+            .iter()
+            .map(|(wire, header)| ResponseHeader {
+                wire: wire.clone(),
+                name: value_name(wire),
+                doc: match header {
+                    ReferenceOr::Item(h) => h.description.clone(),
+                    ReferenceOr::Reference { .. } => None,
+                },
+            })
+            .collect();
+        let type_name = self.claim(&hint);
+        Ok(Response::WithHeaders {
+            type_name,
+            headers,
+            body: Box::new(body),
+        })
+    }
+}
+
+fn is_single_reference(all_of: &[ReferenceOr<Schema>]) -> bool {
+    matches!(all_of, [ReferenceOr::Reference { .. }])
+}
+
+/// `{type: object, enum: [{}]}`: the value schema of Docker's sets (`ExposedPorts`, `Volumes`).
+fn is_empty_object_value(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Any(any) => {
+            any.properties.is_empty()
+                && any
+                    .enumeration
+                    .iter()
+                    .all(|v| v.as_object().is_some_and(|o| o.is_empty()))
+                && !any.enumeration.is_empty()
+        }
+        _ => false,
+    }
+}
+
+fn enum_kind(schema: &Schema) -> Option<TypeKind> {
+    let SchemaKind::Type(Type::String(string)) = &schema.schema_kind else {
+        return None;
+    };
+    let values: Vec<&str> = string
+        .enumeration
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if values.is_empty() {
+        return None;
+    }
+    let mut variants: Vec<Variant> = Vec::new();
+    for value in &values {
+        let mut name = variant_name(value);
+        // `Unknown` holds undeclared values; a declared "unknown" keeps its own variant.
+        if name == "Unknown" {
+            name = "UnknownValue".to_owned();
+        }
+        while variants.iter().any(|v| v.name == name) {
+            name.push('_');
+        }
+        variants.push(Variant {
+            name,
+            wire: (*value).to_owned(),
+        });
+    }
+    let declared = schema.schema_data.default.as_ref().and_then(|d| d.as_str());
+    let default = declared
+        .filter(|d| values.contains(d))
+        .or_else(|| values.iter().copied().find(|v| v.is_empty()))
+        .unwrap_or(values[0])
+        .to_owned();
+    Some(TypeKind::Enum { variants, default })
+}
+
+fn int_type(format: &VariantOrUnknownOrEmpty<IntegerFormat>) -> TypeRef {
+    TypeRef::Int(match format {
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => IntKind::I32,
+        VariantOrUnknownOrEmpty::Unknown(f) => match f.as_str() {
+            "uint64" => IntKind::U64,
+            "uint32" => IntKind::U32,
+            "uint16" => IntKind::U16,
+            "uint8" => IntKind::U8,
+            _ => IntKind::I64,
+        },
+        _ => IntKind::I64,
+    })
+}

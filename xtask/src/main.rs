@@ -1,0 +1,374 @@
+//! Project tasks.
+//!
+//! - `cargo xtask regenerate [--api-version 1.44] [--check] [--spec-mirror DIR] [--out DIR]`
+//! - `cargo xtask check-versions [--spec-mirror DIR]`: generate every pinned version into a copy
+//!   of the client crate and type-check it.
+//!
+//! The spec of a version is read from the mirror folder (`--spec-mirror` or `DOCKER_SPEC_MIRROR`)
+//! when one is given, else from `target/spec-cache/`, else downloaded from its pinned URL. Its
+//! sha256 must match `spec/versions.yaml`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+type Result<T, E = String> = std::result::Result<T, E>;
+
+#[derive(Deserialize)]
+struct Manifest {
+    default: String,
+    versions: BTreeMap<String, Pin>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)] // `upstream_path`, `ref` and `commit` document the pin.
+struct Pin {
+    file: String,
+    upstream_path: String,
+    r#ref: String,
+    commit: String,
+    url: String,
+    sha256: String,
+}
+
+struct Args {
+    command: String,
+    api_version: Option<String>,
+    check: bool,
+    mirror: Option<PathBuf>,
+    out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let args = parse_args()?;
+    let root = workspace_root();
+    match args.command.as_str() {
+        "regenerate" => regenerate(&root, &args),
+        "check-versions" => check_versions(&root, &args),
+        other => Err(format!(
+            "unknown command {other:?}; try `regenerate` or `check-versions`"
+        )),
+    }
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = std::env::args().skip(1);
+    let command = args
+        .next()
+        .ok_or("usage: cargo xtask regenerate [--api-version V] [--check]")?;
+    let mut parsed = Args {
+        command,
+        api_version: None,
+        check: false,
+        mirror: std::env::var_os("DOCKER_SPEC_MIRROR").map(PathBuf::from),
+        out: None,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--api-version" => parsed.api_version = Some(value("--api-version")?),
+            "--check" => parsed.check = true,
+            "--spec-mirror" => parsed.mirror = Some(PathBuf::from(value("--spec-mirror")?)),
+            "--out" => parsed.out = Some(PathBuf::from(value("--out")?)),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(parsed)
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
+
+fn regenerate(root: &Path, args: &Args) -> Result<()> {
+    let manifest = manifest(root)?;
+    let version = args.api_version.clone().unwrap_or(manifest.default.clone());
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("client/src/generated"));
+    let files = generate(root, &manifest, &version, args.mirror.as_deref())?;
+    if args.check {
+        let differences = compare(&out, &files)?;
+        if differences.is_empty() {
+            println!("{}: up to date with API v{version}", out.display());
+            return Ok(());
+        }
+        for line in &differences {
+            eprintln!("{line}");
+        }
+        return Err(format!(
+            "{} differs from a fresh generation of API v{version}; run `cargo xtask regenerate`",
+            out.display()
+        ));
+    }
+    write_atomically(&out, &files)?;
+    println!(
+        "wrote {} files for API v{version} to {}",
+        files.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn manifest(root: &Path) -> Result<Manifest> {
+    let path = root.join("spec/versions.yaml");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn generate(
+    root: &Path,
+    manifest: &Manifest,
+    version: &str,
+    mirror: Option<&Path>,
+) -> Result<docker_codegen::Files> {
+    let pin = manifest.versions.get(version).ok_or_else(|| {
+        let known: Vec<&String> = manifest.versions.keys().collect();
+        format!("API version {version} is not pinned in spec/versions.yaml (pinned: {known:?})")
+    })?;
+    let spec = spec_text(root, version, pin, mirror)?;
+    let corrections_path = root.join("spec/corrections.yaml");
+    let corrections = fs::read_to_string(&corrections_path)
+        .map_err(|e| format!("{}: {e}", corrections_path.display()))?;
+    let corrections = docker_codegen::corrections::parse(&corrections)
+        .map_err(|e| format!("{}: {e}", corrections_path.display()))?;
+    docker_codegen::generate(&spec, &corrections)
+        .map_err(|e| format!("API v{version} ({}): {e}", pin.file))
+}
+
+/// The pinned spec text, verified against its sha256.
+fn spec_text(root: &Path, version: &str, pin: &Pin, mirror: Option<&Path>) -> Result<String> {
+    let bytes = match mirror {
+        Some(dir) => {
+            let path = dir.join(&pin.file);
+            fs::read(&path).map_err(|e| {
+                format!(
+                    "API v{version}: cannot read {} from the spec mirror (expected sha256 {}): {e}",
+                    path.display(),
+                    pin.sha256
+                )
+            })?
+        }
+        None => {
+            let cached = root.join("target/spec-cache").join(&pin.file);
+            match fs::read(&cached) {
+                Ok(bytes) if sha256_hex(&bytes) == pin.sha256 => bytes,
+                _ => download(&pin.url, &cached).map_err(|e| {
+                    format!(
+                        "API v{version}: no spec mirror given (--spec-mirror or DOCKER_SPEC_MIRROR), \
+                         {} not cached, and downloading {} failed (expected sha256 {}): {e}",
+                        cached.display(),
+                        pin.url,
+                        pin.sha256
+                    )
+                })?,
+            }
+        }
+    };
+    let actual = sha256_hex(&bytes);
+    if actual != pin.sha256 {
+        return Err(format!(
+            "API v{version}: {} has sha256 {actual}, expected {} (spec/versions.yaml)",
+            pin.file, pin.sha256
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("API v{version}: {} is not UTF-8: {e}", pin.file))
+}
+
+fn download(url: &str, to: &Path) -> Result<Vec<u8>> {
+    if let Some(dir) = to.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let partial = to.with_extension("partial");
+    let status = Command::new("curl")
+        .args([
+            "--fail",
+            "--silent",
+            "--show-error",
+            "--location",
+            "--max-time",
+            "120",
+            "--output",
+        ])
+        .arg(&partial)
+        .arg(url)
+        .status()
+        .map_err(|e| format!("cannot run curl: {e}"))?;
+    if !status.success() {
+        return Err(format!("curl exited with {status}"));
+    }
+    fs::rename(&partial, to).map_err(|e| format!("{}: {e}", to.display()))?;
+    fs::read(to).map_err(|e| format!("{}: {e}", to.display()))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Differences between the files in `dir` and `files`, one readable line each.
+fn compare(dir: &Path, files: &docker_codegen::Files) -> Result<Vec<String>> {
+    let mut differences = Vec::new();
+    for (name, fresh) in files {
+        let path = dir.join(name);
+        match fs::read_to_string(&path) {
+            Err(_) => differences.push(format!("missing: {}", path.display())),
+            Ok(committed) if &committed != fresh => {
+                let (line, old, new) = first_difference(&committed, fresh);
+                let changed = committed.lines().count().abs_diff(fresh.lines().count());
+                differences.push(format!(
+                    "differs: {} (first at line {line}; {changed} lines more or fewer)\n  committed: {old}\n  generated: {new}",
+                    path.display()
+                ));
+            }
+            Ok(_) => {}
+        }
+    }
+    for entry in fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let name = entry
+            .map_err(|e| e.to_string())?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if !files.contains_key(&name) {
+            differences.push(format!(
+                "extra: {} (not generated)",
+                dir.join(name).display()
+            ));
+        }
+    }
+    Ok(differences)
+}
+
+fn first_difference<'a>(old: &'a str, new: &'a str) -> (usize, &'a str, &'a str) {
+    let mut old_lines = old.lines();
+    let mut new_lines = new.lines();
+    let mut line = 1;
+    loop {
+        match (old_lines.next(), new_lines.next()) {
+            (Some(a), Some(b)) if a == b => line += 1,
+            (a, b) => {
+                return (
+                    line,
+                    a.unwrap_or("<end of file>"),
+                    b.unwrap_or("<end of file>"),
+                )
+            }
+        }
+    }
+}
+
+/// Replaces `dir` with `files` so that a failure leaves either the old or the new files whole.
+fn write_atomically(dir: &Path, files: &docker_codegen::Files) -> Result<()> {
+    let parent = dir.parent().ok_or("output folder has no parent")?;
+    let name = dir
+        .file_name()
+        .ok_or("output folder has no name")?
+        .to_string_lossy();
+    let staging = parent.join(format!(".{name}.new"));
+    let previous = parent.join(format!(".{name}.old"));
+    let io = |path: &Path, e: std::io::Error| format!("{}: {e}", path.display());
+    for stale in [&staging, &previous] {
+        if stale.exists() {
+            fs::remove_dir_all(stale).map_err(|e| io(stale, e))?;
+        }
+    }
+    fs::create_dir_all(&staging).map_err(|e| io(&staging, e))?;
+    for (file, text) in files {
+        let path = staging.join(file);
+        fs::write(&path, text).map_err(|e| io(&path, e))?;
+    }
+    if dir.exists() {
+        fs::rename(dir, &previous).map_err(|e| io(dir, e))?;
+    }
+    fs::rename(&staging, dir).map_err(|e| io(dir, e))?;
+    if previous.exists() {
+        fs::remove_dir_all(&previous).map_err(|e| io(&previous, e))?;
+    }
+    Ok(())
+}
+
+/// Generates every pinned version into its own copy of the client crate and type-checks it.
+fn check_versions(root: &Path, args: &Args) -> Result<()> {
+    let manifest = manifest(root)?;
+    let work = root.join("target/api-versions");
+    let workspace_toml = fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let workspace_toml = workspace_toml
+        .lines()
+        .map(|line| {
+            if line.starts_with("members") {
+                "members = [\"client\"]"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut failures = Vec::new();
+    for version in manifest.versions.keys() {
+        let copy = work.join(format!("v{version}"));
+        if copy.exists() {
+            fs::remove_dir_all(&copy).map_err(|e| format!("{}: {e}", copy.display()))?;
+        }
+        copy_dir(&root.join("client"), &copy.join("client")).map_err(|e| e.to_string())?;
+        fs::write(copy.join("Cargo.toml"), &workspace_toml).map_err(|e| e.to_string())?;
+        let _ = fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock"));
+        let files = generate(root, &manifest, version, args.mirror.as_deref())?;
+        write_atomically(&copy.join("client/src/generated"), &files)?;
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .args(["check", "--quiet", "--offline", "--manifest-path"])
+            .arg(copy.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", work.join("target"))
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if status.success() {
+            println!(
+                "API v{version}: generated {} files, client compiles",
+                files.len()
+            );
+        } else {
+            failures.push(version.clone());
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the client does not compile for API versions {failures:?}"
+        ))
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
