@@ -1,0 +1,250 @@
+//! The runtime of the generated operations: requests, responses and serde helpers.
+//!
+//! Generated code builds a [`Request`] and reads a [`Response`]; users need none of this
+//! module except to read it.
+
+pub mod serde_helpers;
+
+use bytes::Bytes;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{Body, ByteStream, Error, JsonStream};
+
+/// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes a path parameter so that it stays one path segment: `../x` is sent as
+/// `..%2Fx`. `.` and `..` on their own would still be read as "this" and "parent" directories,
+/// and an empty value would drop the segment: those are refused.
+pub fn encode_path_segment(name: &str, value: &str) -> Result<String, Error> {
+    if value.is_empty() || value == "." || value == ".." {
+        return Err(Error::InvalidArgument(format!(
+            "path parameter `{name}` may not be {value:?}"
+        )));
+    }
+    Ok(utf8_percent_encode(value, SEGMENT).to_string())
+}
+
+/// A request being built by a generated method.
+#[derive(Debug)]
+pub struct Request {
+    pub(crate) method: &'static str,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Option<(reqwest::Body, &'static str)>,
+}
+
+impl Request {
+    /// A request for `path`, below the version prefix.
+    pub fn new(method: &'static str, path: String) -> Self {
+        Request {
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds `key=value` when there is a value.
+    pub fn query(&mut self, key: &'static str, value: Option<&impl ToString>) {
+        if let Some(value) = value {
+            self.query.push((key, value.to_string()));
+        }
+    }
+
+    /// Adds `key=<value as JSON>` when there is a value.
+    pub fn query_json(
+        &mut self,
+        key: &'static str,
+        value: Option<&impl Serialize>,
+    ) -> Result<(), Error> {
+        if let Some(value) = value {
+            let json = serde_json::to_string(value)
+                .map_err(|e| Error::InvalidArgument(format!("query parameter `{key}`: {e}")))?;
+            self.query.push((key, json));
+        }
+        Ok(())
+    }
+
+    /// Adds `key=value` once per value.
+    pub fn query_each<'a, V: ToString + 'a>(
+        &mut self,
+        key: &'static str,
+        values: impl IntoIterator<Item = &'a V>,
+    ) {
+        for value in values {
+            self.query.push((key, value.to_string()));
+        }
+    }
+
+    /// Adds `key=a,b,c` when there are values.
+    pub fn query_joined<'a, V: ToString + 'a>(
+        &mut self,
+        key: &'static str,
+        values: impl IntoIterator<Item = &'a V>,
+    ) {
+        let values: Vec<String> = values.into_iter().map(ToString::to_string).collect();
+        if !values.is_empty() {
+            self.query.push((key, values.join(",")));
+        }
+    }
+
+    /// Adds a header when there is a value.
+    pub fn header(&mut self, name: &'static str, value: Option<&impl ToString>) {
+        if let Some(value) = value {
+            self.headers.push((name, value.to_string()));
+        }
+    }
+
+    /// Sets a JSON body.
+    pub fn json_body(&mut self, body: &impl Serialize) -> Result<(), Error> {
+        let json = serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidArgument(format!("request body: {e}")))?;
+        self.body = Some((json.into(), "application/json"));
+        Ok(())
+    }
+
+    /// Sets a body of bytes.
+    pub fn body(&mut self, body: Body, content_type: &'static str) {
+        self.body = Some((body.0, content_type));
+    }
+
+    /// The URL: base, version prefix, path and query.
+    pub(crate) fn url(&self, base: &str, version: &str) -> String {
+        let mut url = format!("{base}/v{version}{}", self.path);
+        if !self.query.is_empty() {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (key, value) in &self.query {
+                query.append_pair(key, value);
+            }
+            url.push('?');
+            url.push_str(&query.finish());
+        }
+        url
+    }
+}
+
+/// A successful (or `304 Not Modified`) response.
+#[derive(Debug)]
+pub struct Response {
+    inner: reqwest::Response,
+    host: String,
+}
+
+impl Response {
+    /// Turns error statuses into [`Error::Api`].
+    pub(crate) async fn check(inner: reqwest::Response, host: &str) -> Result<Self, Error> {
+        let status = inner.status().as_u16();
+        if status < 300 || status == 304 {
+            return Ok(Response {
+                inner,
+                host: host.to_owned(),
+            });
+        }
+        let body = inner.bytes().await.map_err(|e| Error::transport(host, e))?;
+        Err(Error::Api {
+            status,
+            message: error_message(&body),
+        })
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.inner.status().as_u16()
+    }
+
+    /// A header's value, when present and text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.inner
+            .headers()
+            .get(name)?
+            .to_str()
+            .ok()
+            .map(str::to_owned)
+    }
+
+    async fn bytes(self) -> Result<(u16, Bytes), Error> {
+        let status = self.status();
+        let bytes = self
+            .inner
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(&self.host, e))?;
+        Ok((status, bytes))
+    }
+
+    /// Reads and discards the body.
+    pub async fn unit(self) -> Result<(), Error> {
+        self.bytes().await.map(drop)
+    }
+
+    /// Decodes a JSON body.
+    pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
+        let (status, body) = self.bytes().await?;
+        decode(status, body)
+    }
+
+    /// Decodes a JSON body, or `None` when there is none.
+    pub async fn json_or_empty<T: DeserializeOwned>(self) -> Result<Option<T>, Error> {
+        let (status, body) = self.bytes().await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        decode(status, body).map(Some)
+    }
+
+    /// Reads a text body.
+    pub async fn text(self) -> Result<String, Error> {
+        let (status, body) = self.bytes().await?;
+        String::from_utf8(body.to_vec()).map_err(|e| Error::Decode {
+            status,
+            message: e.to_string(),
+            body,
+        })
+    }
+
+    /// The body as a stream of bytes.
+    pub fn byte_stream(self) -> ByteStream {
+        use futures::TryStreamExt;
+        let host = self.host;
+        ByteStream::new(
+            self.inner
+                .bytes_stream()
+                .map_err(move |e| Error::transport(&host, e)),
+        )
+    }
+
+    /// The body as a stream of JSON values.
+    pub fn json_lines<T: DeserializeOwned>(self) -> JsonStream<T> {
+        JsonStream::new(self.byte_stream())
+    }
+}
+
+fn decode<T: DeserializeOwned>(status: u16, body: Bytes) -> Result<T, Error> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(&body);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| Error::Decode {
+        status,
+        message: format!("at {}: {}", e.path(), e.inner()),
+        body: body.clone(),
+    })
+}
+
+/// The engine's `{"message": ...}`, else the body's text.
+fn error_message(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        message: String,
+    }
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(error) => error.message,
+        Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
+    }
+}
