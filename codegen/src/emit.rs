@@ -486,8 +486,11 @@ fn method_doc(op: &Operation) -> String {
         .iter()
         .filter(|p| p.required)
         .map(|p| {
-            let text = p.doc.as_deref().unwrap_or("").trim().replace('\n', " ");
-            format!("- `{}`: {}", p.name.trim_start_matches("r#"), text)
+            let name = p.name.trim_start_matches("r#");
+            match p.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+                Some(text) => format!("- `{name}`: {}", text.replace('\n', " ")),
+                None => format!("- `{name}`"),
+            }
         })
         .chain(op.body.iter().map(|b| {
             let text = b

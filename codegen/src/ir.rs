@@ -257,8 +257,18 @@ struct Builder<'a> {
     taken: BTreeSet<String>,
 }
 
+/// A property gathered into a struct, possibly from one of its `allOf` parts.
+struct Property {
+    schema: ReferenceOr<Box<Schema>>,
+    /// The component that declares it, when that is not the struct itself: inline types inside
+    /// it are named after that component, so that every struct including it shares them.
+    owner: Option<String>,
+    /// Where it is in the spec.
+    at: String,
+}
+
 /// Properties and required names gathered from a schema and its `allOf` parts.
-type Properties = (IndexMap<String, ReferenceOr<Box<Schema>>>, Vec<String>);
+type Properties = (IndexMap<String, Property>, Vec<String>);
 
 impl<'a> Builder<'a> {
     fn define_component(&mut self, name: &str, schema: &ReferenceOr<Schema>) -> Result<(), Error> {
@@ -277,8 +287,8 @@ impl<'a> Builder<'a> {
             }
         };
         let doc = schema.schema_data.description.clone();
-        let kind = if let Some((props, required)) = self.struct_properties(schema, &at)? {
-            TypeKind::Struct(self.fields(&rust, &props, &required, &at)?)
+        let kind = if let Some((props, required)) = self.struct_properties(schema, &at, None)? {
+            TypeKind::Struct(self.fields(&rust, &props, &required)?)
         } else if let Some(kind) = enum_kind(schema) {
             kind
         } else {
@@ -355,27 +365,51 @@ impl<'a> Builder<'a> {
 
     /// The properties of a schema that becomes a struct, merged over its `allOf` parts;
     /// `None` when the schema is not a struct.
-    fn struct_properties(&self, schema: &Schema, at: &str) -> Result<Option<Properties>, Error> {
+    fn struct_properties(
+        &self,
+        schema: &Schema,
+        at: &str,
+        owner: Option<&str>,
+    ) -> Result<Option<Properties>, Error> {
+        let gather = |props: &IndexMap<String, ReferenceOr<Box<Schema>>>| {
+            props
+                .iter()
+                .map(|(name, schema)| {
+                    let property = Property {
+                        schema: schema.clone(),
+                        owner: owner.map(str::to_owned),
+                        at: format!("{at}/properties/{name}"),
+                    };
+                    (name.clone(), property)
+                })
+                .collect()
+        };
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
-                Ok(Some((object.properties.clone(), object.required.clone())))
+                Ok(Some((gather(&object.properties), object.required.clone())))
             }
             SchemaKind::Any(any) if !any.properties.is_empty() => {
-                Ok(Some((any.properties.clone(), any.required.clone())))
+                Ok(Some((gather(&any.properties), any.required.clone())))
             }
             SchemaKind::AllOf { all_of } if !is_single_reference(all_of) => {
                 let mut props = IndexMap::new();
                 let mut required = Vec::new();
                 for (i, part) in all_of.iter().enumerate() {
-                    let part_schema = match part {
-                        ReferenceOr::Item(s) => s,
-                        ReferenceOr::Reference { reference } => self
-                            .component(reference)
-                            .ok_or_else(|| Error::spec(at, format!("missing {reference}")))?,
+                    let part = match part {
+                        ReferenceOr::Item(s) => {
+                            self.struct_properties(s, &format!("{at}/allOf/{i}"), owner)?
+                        }
+                        ReferenceOr::Reference { reference } => {
+                            let component = self
+                                .component(reference)
+                                .ok_or_else(|| Error::spec(at, format!("missing {reference}")))?;
+                            let name = reference.trim_start_matches("#/components/schemas/");
+                            let owner = type_name(name);
+                            let at = format!("/components/schemas/{name}");
+                            self.struct_properties(component, &at, Some(&owner))?
+                        }
                     };
-                    if let Some((p, r)) =
-                        self.struct_properties(part_schema, &format!("{at}/allOf/{i}"))?
-                    {
+                    if let Some((p, r)) = part {
                         props.extend(p);
                         required.extend(r);
                     }
@@ -389,23 +423,26 @@ impl<'a> Builder<'a> {
     fn fields(
         &mut self,
         owner: &str,
-        props: &IndexMap<String, ReferenceOr<Box<Schema>>>,
+        props: &IndexMap<String, Property>,
         required: &[String],
-        at: &str,
     ) -> Result<Vec<Field>, Error> {
         let mut fields: Vec<Field> = Vec::new();
-        for (wire, schema) in props {
-            let at = format!("{at}/properties/{wire}");
-            let hint = format!("{owner}{}", type_name(wire));
-            let (ty, nullable, doc) = match schema {
+        for (wire, property) in props {
+            let at = &property.at;
+            let hint = format!(
+                "{}{}",
+                property.owner.as_deref().unwrap_or(owner),
+                type_name(wire)
+            );
+            let (ty, nullable, doc) = match &property.schema {
                 ReferenceOr::Reference { reference } => {
                     let doc = self
                         .component(reference)
                         .and_then(|s| s.schema_data.description.clone());
-                    (self.reference_type(reference, &at)?, false, doc)
+                    (self.reference_type(reference, at)?, false, doc)
                 }
                 ReferenceOr::Item(schema) => (
-                    self.inline_type(schema, &hint, &at)?,
+                    self.inline_type(schema, &hint, at)?,
                     schema.schema_data.nullable,
                     schema.schema_data.description.clone(),
                 ),
@@ -470,8 +507,8 @@ impl<'a> Builder<'a> {
             .as_deref()
             .map(type_name)
             .unwrap_or_else(|| hint.to_owned());
-        if let Some((props, required)) = self.struct_properties(schema, at)? {
-            let fields = self.fields(&wanted, &props, &required, at)?;
+        if let Some((props, required)) = self.struct_properties(schema, at, None)? {
+            let fields = self.fields(&wanted, &props, &required)?;
             let doc = schema.schema_data.description.clone();
             return Ok(TypeRef::Named(self.insert_inline(
                 &wanted,

@@ -5,37 +5,6 @@ use crate::generated::models;
 use crate::runtime::{encode_path_segment, Request};
 use crate::{Docker, Error};
 
-/// Optional parameters of [`Docker::container_create`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerCreateOptions {
-    /// The `name` query parameter.
-    ///
-    /// Assign the specified name to the container. Must match
-    /// `/?[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
-    pub name: Option<String>,
-    /// The `platform` query parameter.
-    ///
-    /// Platform in the format `os[/arch[/variant]]` used for image lookup.
-    ///
-    /// When specified, the daemon checks if the requested image is present
-    /// in the local image cache with the given OS and Architecture, and
-    /// otherwise returns a `404` status.
-    ///
-    /// If the option is not set, the host's native OS and Architecture are
-    /// used to look up the image in the image cache. However, if no platform
-    /// is passed and the given image does exist in the local image cache,
-    /// but its OS or architecture does not match, the container is created
-    /// with the available image, and a warning is added to the `Warnings`
-    /// field in the response, for example;
-    ///
-    /// ```text
-    /// WARNING: The requested image's platform (linux/arm64/v8) does not
-    ///          match the detected host platform (linux/amd64) and no
-    ///          specific platform was requested
-    /// ```
-    pub platform: Option<String>,
-}
-
 /// Optional parameters of [`Docker::container_list`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerListOptions {
@@ -78,50 +47,148 @@ pub struct ContainerListOptions {
     pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
 }
 
-/// Optional parameters of [`Docker::container_prune`].
+/// Optional parameters of [`Docker::container_create`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerPruneOptions {
-    /// The `filters` query parameter.
+pub struct ContainerCreateOptions {
+    /// The `name` query parameter.
     ///
-    /// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
+    /// Assign the specified name to the container. Must match
+    /// `/?[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+    pub name: Option<String>,
+    /// The `platform` query parameter.
     ///
-    /// Available filters:
-    /// - `until=<timestamp>` Prune containers created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-    /// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune containers with (or without, in case `label!=...` is used) the specified labels.
-    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
+    /// Platform in the format `os[/arch[/variant]]` used for image lookup.
+    ///
+    /// When specified, the daemon checks if the requested image is present
+    /// in the local image cache with the given OS and Architecture, and
+    /// otherwise returns a `404` status.
+    ///
+    /// If the option is not set, the host's native OS and Architecture are
+    /// used to look up the image in the image cache. However, if no platform
+    /// is passed and the given image does exist in the local image cache,
+    /// but its OS or architecture does not match, the container is created
+    /// with the available image, and a warning is added to the `Warnings`
+    /// field in the response, for example;
+    ///
+    /// ```text
+    /// WARNING: The requested image's platform (linux/arm64/v8) does not
+    ///          match the detected host platform (linux/amd64) and no
+    ///          specific platform was requested
+    /// ```
+    pub platform: Option<String>,
 }
 
-/// Optional parameters of [`Docker::container_delete`].
+/// Optional parameters of [`Docker::container_inspect`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerDeleteOptions {
-    /// The `v` query parameter.
+pub struct ContainerInspectOptions {
+    /// The `size` query parameter.
     ///
-    /// Remove anonymous volumes associated with the container.
-    pub v: Option<bool>,
-    /// The `force` query parameter.
-    ///
-    /// If the container is running, kill it before removing it.
-    pub force: Option<bool>,
-    /// The `link` query parameter.
-    ///
-    /// Remove the specified link associated with the container.
-    pub link: Option<bool>,
+    /// Return the size of container as fields `SizeRw` and `SizeRootFs`
+    pub size: Option<bool>,
 }
 
-/// Optional parameters of [`Docker::put_container_archive`].
+/// Optional parameters of [`Docker::container_top`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PutContainerArchiveOptions {
-    /// The `noOverwriteDirNonDir` query parameter.
+pub struct ContainerTopOptions {
+    /// The `ps_args` query parameter.
     ///
-    /// If `1`, `true`, or `True` then it will be an error if unpacking the
-    /// given content would cause an existing directory to be replaced with
-    /// a non-directory and vice versa.
-    pub no_overwrite_dir_non_dir: Option<String>,
-    /// The `copyUIDGID` query parameter.
+    /// The arguments to pass to `ps`. For example, `aux`
+    pub ps_args: Option<String>,
+}
+
+/// Optional parameters of [`Docker::container_logs`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerLogsOptions {
+    /// The `follow` query parameter.
     ///
-    /// If `1`, `true`, then it will copy UID/GID maps to the dest file or
-    /// dir
-    pub copy_uidgid: Option<String>,
+    /// Keep connection after returning logs.
+    pub follow: Option<bool>,
+    /// The `stdout` query parameter.
+    ///
+    /// Return logs from `stdout`
+    pub stdout: Option<bool>,
+    /// The `stderr` query parameter.
+    ///
+    /// Return logs from `stderr`
+    pub stderr: Option<bool>,
+    /// The `since` query parameter.
+    ///
+    /// Only return logs since this time, as a UNIX timestamp
+    pub since: Option<i64>,
+    /// The `until` query parameter.
+    ///
+    /// Only return logs before this time, as a UNIX timestamp
+    pub until: Option<i64>,
+    /// The `timestamps` query parameter.
+    ///
+    /// Add timestamps to every log line
+    pub timestamps: Option<bool>,
+    /// The `tail` query parameter.
+    ///
+    /// Only return this number of log lines from the end of the logs.
+    /// Specify as an integer or `all` to output all log lines.
+    pub tail: Option<String>,
+}
+
+/// Optional parameters of [`Docker::container_stats`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerStatsOptions {
+    /// The `stream` query parameter.
+    ///
+    /// Stream the output. If false, the stats will be output once and then
+    /// it will disconnect.
+    pub stream: Option<bool>,
+    /// The `one-shot` query parameter.
+    ///
+    /// Only get a single stat instead of waiting for 2 cycles. Must be used
+    /// with `stream=false`.
+    pub one_shot: Option<bool>,
+}
+
+/// Optional parameters of [`Docker::container_start`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerStartOptions {
+    /// The `detachKeys` query parameter.
+    ///
+    /// Override the key sequence for detaching a container. Format is a
+    /// single character `[a-Z]` or `ctrl-<value>` where `<value>` is one
+    /// of: `a-z`, `@`, `^`, `[`, `,` or `_`.
+    pub detach_keys: Option<String>,
+}
+
+/// Optional parameters of [`Docker::container_stop`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerStopOptions {
+    /// The `signal` query parameter.
+    ///
+    /// Signal to send to the container as an integer or string (e.g. `SIGINT`).
+    pub signal: Option<String>,
+    /// The `t` query parameter.
+    ///
+    /// Number of seconds to wait before killing the container
+    pub t: Option<i64>,
+}
+
+/// Optional parameters of [`Docker::container_restart`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerRestartOptions {
+    /// The `signal` query parameter.
+    ///
+    /// Signal to send to the container as an integer or string (e.g. `SIGINT`).
+    pub signal: Option<String>,
+    /// The `t` query parameter.
+    ///
+    /// Number of seconds to wait before killing the container
+    pub t: Option<i64>,
+}
+
+/// Optional parameters of [`Docker::container_kill`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerKillOptions {
+    /// The `signal` query parameter.
+    ///
+    /// Signal to send to the container as an integer or string (e.g. `SIGINT`).
+    pub signal: Option<String>,
 }
 
 /// Optional parameters of [`Docker::container_attach`].
@@ -193,119 +260,6 @@ pub struct ContainerAttachWebsocketOptions {
     pub stderr: Option<bool>,
 }
 
-/// Optional parameters of [`Docker::container_inspect`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerInspectOptions {
-    /// The `size` query parameter.
-    ///
-    /// Return the size of container as fields `SizeRw` and `SizeRootFs`
-    pub size: Option<bool>,
-}
-
-/// Optional parameters of [`Docker::container_kill`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerKillOptions {
-    /// The `signal` query parameter.
-    ///
-    /// Signal to send to the container as an integer or string (e.g. `SIGINT`).
-    pub signal: Option<String>,
-}
-
-/// Optional parameters of [`Docker::container_logs`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerLogsOptions {
-    /// The `follow` query parameter.
-    ///
-    /// Keep connection after returning logs.
-    pub follow: Option<bool>,
-    /// The `stdout` query parameter.
-    ///
-    /// Return logs from `stdout`
-    pub stdout: Option<bool>,
-    /// The `stderr` query parameter.
-    ///
-    /// Return logs from `stderr`
-    pub stderr: Option<bool>,
-    /// The `since` query parameter.
-    ///
-    /// Only return logs since this time, as a UNIX timestamp
-    pub since: Option<i64>,
-    /// The `until` query parameter.
-    ///
-    /// Only return logs before this time, as a UNIX timestamp
-    pub until: Option<i64>,
-    /// The `timestamps` query parameter.
-    ///
-    /// Add timestamps to every log line
-    pub timestamps: Option<bool>,
-    /// The `tail` query parameter.
-    ///
-    /// Only return this number of log lines from the end of the logs.
-    /// Specify as an integer or `all` to output all log lines.
-    pub tail: Option<String>,
-}
-
-/// Optional parameters of [`Docker::container_restart`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerRestartOptions {
-    /// The `signal` query parameter.
-    ///
-    /// Signal to send to the container as an integer or string (e.g. `SIGINT`).
-    pub signal: Option<String>,
-    /// The `t` query parameter.
-    ///
-    /// Number of seconds to wait before killing the container
-    pub t: Option<i64>,
-}
-
-/// Optional parameters of [`Docker::container_start`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerStartOptions {
-    /// The `detachKeys` query parameter.
-    ///
-    /// Override the key sequence for detaching a container. Format is a
-    /// single character `[a-Z]` or `ctrl-<value>` where `<value>` is one
-    /// of: `a-z`, `@`, `^`, `[`, `,` or `_`.
-    pub detach_keys: Option<String>,
-}
-
-/// Optional parameters of [`Docker::container_stats`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerStatsOptions {
-    /// The `stream` query parameter.
-    ///
-    /// Stream the output. If false, the stats will be output once and then
-    /// it will disconnect.
-    pub stream: Option<bool>,
-    /// The `one-shot` query parameter.
-    ///
-    /// Only get a single stat instead of waiting for 2 cycles. Must be used
-    /// with `stream=false`.
-    pub one_shot: Option<bool>,
-}
-
-/// Optional parameters of [`Docker::container_stop`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerStopOptions {
-    /// The `signal` query parameter.
-    ///
-    /// Signal to send to the container as an integer or string (e.g. `SIGINT`).
-    pub signal: Option<String>,
-    /// The `t` query parameter.
-    ///
-    /// Number of seconds to wait before killing the container
-    pub t: Option<i64>,
-}
-
-/// Optional parameters of [`Docker::container_top`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerTopOptions {
-    /// The `ps_args` query parameter.
-    ///
-    /// The arguments to pass to `ps`. For example, `aux`
-    pub ps_args: Option<String>,
-}
-
 /// Optional parameters of [`Docker::container_wait`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerWaitOptions {
@@ -317,36 +271,53 @@ pub struct ContainerWaitOptions {
     pub condition: Option<models::ContainerWaitCondition>,
 }
 
-impl Docker {
-    /// Create a container
+/// Optional parameters of [`Docker::container_delete`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerDeleteOptions {
+    /// The `v` query parameter.
     ///
-    /// `POST /containers/create` (operation `ContainerCreate`).
+    /// Remove anonymous volumes associated with the container.
+    pub v: Option<bool>,
+    /// The `force` query parameter.
     ///
-    /// # Arguments
+    /// If the container is running, kill it before removing it.
+    pub force: Option<bool>,
+    /// The `link` query parameter.
     ///
-    /// - `body`: Container to create
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `400`: bad parameter
-    /// - `404`: no such image
-    /// - `409`: conflict
-    /// - `500`: server error
-    pub async fn container_create(
-        &self,
-        body: &models::ContainerCreateBody,
-        options: &ContainerCreateOptions,
-    ) -> Result<models::ContainerCreateResponse, Error> {
-        let mut request = Request::new("POST", "/containers/create".to_owned());
-        request.query("name", options.name.as_ref());
-        request.query("platform", options.platform.as_ref());
-        request.json_body(body)?;
-        let response = self.send(request).await?;
-        response.json().await
-    }
+    /// Remove the specified link associated with the container.
+    pub link: Option<bool>,
+}
 
+/// Optional parameters of [`Docker::put_container_archive`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PutContainerArchiveOptions {
+    /// The `noOverwriteDirNonDir` query parameter.
+    ///
+    /// If `1`, `true`, or `True` then it will be an error if unpacking the
+    /// given content would cause an existing directory to be replaced with
+    /// a non-directory and vice versa.
+    pub no_overwrite_dir_non_dir: Option<String>,
+    /// The `copyUIDGID` query parameter.
+    ///
+    /// If `1`, `true`, then it will copy UID/GID maps to the dest file or
+    /// dir
+    pub copy_uidgid: Option<String>,
+}
+
+/// Optional parameters of [`Docker::container_prune`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerPruneOptions {
+    /// The `filters` query parameter.
+    ///
+    /// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
+    ///
+    /// Available filters:
+    /// - `until=<timestamp>` Prune containers created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+    /// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune containers with (or without, in case `label!=...` is used) the specified labels.
+    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
+}
+
+impl Docker {
     /// List containers
     ///
     /// Returns a list of containers. For details on the format, see the
@@ -377,158 +348,488 @@ impl Docker {
         response.json().await
     }
 
-    /// Delete stopped containers
+    /// Create a container
     ///
-    /// `POST /containers/prune` (operation `ContainerPrune`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: Server error
-    pub async fn container_prune(
-        &self,
-        options: &ContainerPruneOptions,
-    ) -> Result<models::ContainerPruneResponse, Error> {
-        let mut request = Request::new("POST", "/containers/prune".to_owned());
-        request.query_json("filters", options.filters.as_ref())?;
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Remove a container
-    ///
-    /// `DELETE /containers/{id}` (operation `ContainerDelete`).
+    /// `POST /containers/create` (operation `ContainerCreate`).
     ///
     /// # Arguments
     ///
-    /// - `id`: ID or name of the container
+    /// - `body`: Container to create
     ///
     /// # Errors
     ///
     /// The engine documents these failures:
     ///
     /// - `400`: bad parameter
-    /// - `404`: no such container
+    /// - `404`: no such image
     /// - `409`: conflict
     /// - `500`: server error
-    pub async fn container_delete(
+    pub async fn container_create(
         &self,
-        id: &str,
-        options: &ContainerDeleteOptions,
-    ) -> Result<(), Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("DELETE", format!("/containers/{id}"));
-        request.query("v", options.v.as_ref());
-        request.query("force", options.force.as_ref());
-        request.query("link", options.link.as_ref());
+        body: &models::ContainerCreateBody,
+        options: &ContainerCreateOptions,
+    ) -> Result<models::ContainerCreateResponse, Error> {
+        let mut request = Request::new("POST", "/containers/create".to_owned());
+        request.query("name", options.name.as_ref());
+        request.query("platform", options.platform.as_ref());
+        request.json_body(body)?;
         let response = self.send(request).await?;
-        response.unit().await
+        response.json().await
     }
 
-    /// Get an archive of a filesystem resource in a container
+    /// Inspect a container
     ///
-    /// Get a tar archive of a resource in the filesystem of container id.
+    /// Return low-level information about a container.
     ///
-    /// `GET /containers/{id}/archive` (operation `ContainerArchive`).
+    /// `GET /containers/{id}/json` (operation `ContainerInspect`).
     ///
     /// # Arguments
     ///
     /// - `id`: ID or name of the container
-    /// - `path`: Resource in the container’s filesystem to archive.
     ///
     /// # Errors
     ///
     /// The engine documents these failures:
     ///
-    /// - `400`: Bad parameter
-    /// - `404`: Container or path does not exist
+    /// - `404`: no such container
     /// - `500`: server error
-    pub async fn container_archive(
+    pub async fn container_inspect(
         &self,
         id: &str,
-        path: &str,
+        options: &ContainerInspectOptions,
+    ) -> Result<models::ContainerInspectResponse, Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("GET", format!("/containers/{id}/json"));
+        request.query("size", options.size.as_ref());
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// List processes running inside a container
+    ///
+    /// On Unix systems, this is done by running the `ps` command. This endpoint
+    /// is not supported on Windows.
+    ///
+    /// `GET /containers/{id}/top` (operation `ContainerTop`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_top(
+        &self,
+        id: &str,
+        options: &ContainerTopOptions,
+    ) -> Result<models::ContainerTopResponse, Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("GET", format!("/containers/{id}/top"));
+        request.query("ps_args", options.ps_args.as_ref());
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Get container logs
+    ///
+    /// Get `stdout` and `stderr` logs from a container.
+    ///
+    /// Note: This endpoint works only for containers with the `json-file` or
+    /// `journald` logging driver.
+    ///
+    /// `GET /containers/{id}/logs` (operation `ContainerLogs`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_logs(
+        &self,
+        id: &str,
+        options: &ContainerLogsOptions,
     ) -> Result<crate::ByteStream, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/archive"));
-        request.query("path", Some(&path));
+        let mut request = Request::new("GET", format!("/containers/{id}/logs"));
+        request.query("follow", options.follow.as_ref());
+        request.query("stdout", options.stdout.as_ref());
+        request.query("stderr", options.stderr.as_ref());
+        request.query("since", options.since.as_ref());
+        request.query("until", options.until.as_ref());
+        request.query("timestamps", options.timestamps.as_ref());
+        request.query("tail", options.tail.as_ref());
         let response = self.send(request).await?;
         Ok(response.byte_stream())
     }
 
-    /// Extract an archive of files or folders to a directory in a container
+    /// Get changes on a container’s filesystem
     ///
-    /// Upload a tar archive to be extracted to a path in the filesystem of container id.
-    /// `path` parameter is asserted to be a directory. If it exists as a file, 400 error
-    /// will be returned with message "not a directory".
+    /// Returns which files in a container's filesystem have been added, deleted,
+    /// or modified. The `Kind` of modification can be one of:
     ///
-    /// `PUT /containers/{id}/archive` (operation `PutContainerArchive`).
+    /// - `0`: Modified ("C")
+    /// - `1`: Added ("A")
+    /// - `2`: Deleted ("D")
+    ///
+    /// `GET /containers/{id}/changes` (operation `ContainerChanges`).
     ///
     /// # Arguments
     ///
     /// - `id`: ID or name of the container
-    /// - `path`: Path to a directory in the container to extract the archive’s contents into.
-    /// - `input_stream`: The input stream must be a tar archive compressed with one of the following algorithms: `identity` (no compression), `gzip`, `bzip2`, or `xz`.
     ///
     /// # Errors
     ///
     /// The engine documents these failures:
     ///
-    /// - `400`: Bad parameter
-    /// - `403`: Permission denied, the volume or container rootfs is marked as read-only.
-    /// - `404`: No such container or path does not exist inside the container
-    /// - `500`: Server error
-    pub async fn put_container_archive(
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_changes(
         &self,
         id: &str,
-        path: &str,
-        input_stream: impl Into<crate::Body>,
-        options: &PutContainerArchiveOptions,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<models::FilesystemChange>, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("PUT", format!("/containers/{id}/archive"));
-        request.query("path", Some(&path));
-        request.query("noOverwriteDirNonDir", options.no_overwrite_dir_non_dir.as_ref());
-        request.query("copyUIDGID", options.copy_uidgid.as_ref());
-        request.body(input_stream.into(), "application/octet-stream");
+        let request = Request::new("GET", format!("/containers/{id}/changes"));
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Export a container
+    ///
+    /// Export the contents of a container as a tarball.
+    ///
+    /// `GET /containers/{id}/export` (operation `ContainerExport`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_export(&self, id: &str) -> Result<crate::ByteStream, Error> {
+        let id = encode_path_segment("id", id)?;
+        let request = Request::new("GET", format!("/containers/{id}/export"));
+        let response = self.send(request).await?;
+        Ok(response.byte_stream())
+    }
+
+    /// Get container stats based on resource usage
+    ///
+    /// This endpoint returns a live stream of a container’s resource usage
+    /// statistics.
+    ///
+    /// The `precpu_stats` is the CPU statistic of the *previous* read, and is
+    /// used to calculate the CPU usage percentage. It is not an exact copy
+    /// of the `cpu_stats` field.
+    ///
+    /// If either `precpu_stats.online_cpus` or `cpu_stats.online_cpus` is
+    /// nil then for compatibility with older daemons the length of the
+    /// corresponding `cpu_usage.percpu_usage` array should be used.
+    ///
+    /// On a cgroup v2 host, the following fields are not set
+    /// * `blkio_stats`: all fields other than `io_service_bytes_recursive`
+    /// * `cpu_stats`: `cpu_usage.percpu_usage`
+    /// * `memory_stats`: `max_usage` and `failcnt`
+    ///   Also, `memory_stats.stats` fields are incompatible with cgroup v1.
+    ///
+    /// To calculate the values shown by the `stats` command of the docker cli tool
+    /// the following formulas can be used:
+    /// * used_memory = `memory_stats.usage - memory_stats.stats.cache` (cgroups v1)
+    /// * used_memory = `memory_stats.usage - memory_stats.stats.inactive_file` (cgroups v2)
+    /// * available_memory = `memory_stats.limit`
+    /// * Memory usage % = `(used_memory / available_memory) * 100.0`
+    /// * cpu_delta = `cpu_stats.cpu_usage.total_usage - precpu_stats.cpu_usage.total_usage`
+    /// * system_cpu_delta = `cpu_stats.system_cpu_usage - precpu_stats.system_cpu_usage`
+    /// * number_cpus = `length(cpu_stats.cpu_usage.percpu_usage)` or `cpu_stats.online_cpus`
+    /// * CPU usage % = `(cpu_delta / system_cpu_delta) * number_cpus * 100.0`
+    ///
+    /// `GET /containers/{id}/stats` (operation `ContainerStats`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_stats(
+        &self,
+        id: &str,
+        options: &ContainerStatsOptions,
+    ) -> Result<crate::JsonStream<serde_json::Value>, Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("GET", format!("/containers/{id}/stats"));
+        request.query("stream", options.stream.as_ref());
+        request.query("one-shot", options.one_shot.as_ref());
+        let response = self.send(request).await?;
+        Ok(response.json_lines())
+    }
+
+    /// Resize a container TTY
+    ///
+    /// Resize the TTY for a container.
+    ///
+    /// `POST /containers/{id}/resize` (operation `ContainerResize`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    /// - `h`: Height of the TTY session in characters
+    /// - `w`: Width of the TTY session in characters
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: cannot resize container
+    pub async fn container_resize(&self, id: &str, h: i64, w: i64) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("POST", format!("/containers/{id}/resize"));
+        request.query("h", Some(&h));
+        request.query("w", Some(&w));
         let response = self.send(request).await?;
         response.unit().await
     }
 
-    /// Get information about files in a container
+    /// Start a container
     ///
-    /// A response header `X-Docker-Container-Path-Stat` is returned, containing
-    /// a base64 - encoded JSON object with some filesystem header information
-    /// about the path.
-    ///
-    /// `HEAD /containers/{id}/archive` (operation `ContainerArchiveInfo`).
+    /// `POST /containers/{id}/start` (operation `ContainerStart`).
     ///
     /// # Arguments
     ///
     /// - `id`: ID or name of the container
-    /// - `path`: Resource in the container’s filesystem to archive.
+    ///
+    /// Returns [`Outcome::NotModified`](crate::Outcome::NotModified) when the engine answers `304 Not Modified`: the object was already in the requested state.
     ///
     /// # Errors
     ///
     /// The engine documents these failures:
     ///
-    /// - `400`: Bad parameter
-    /// - `404`: Container or path does not exist
-    /// - `500`: Server error
-    pub async fn container_archive_info(
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_start(
         &self,
         id: &str,
-        path: &str,
-    ) -> Result<models::ContainerArchiveInfoResponse, Error> {
+        options: &ContainerStartOptions,
+    ) -> Result<crate::Outcome<()>, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("HEAD", format!("/containers/{id}/archive"));
-        request.query("path", Some(&path));
+        let mut request = Request::new("POST", format!("/containers/{id}/start"));
+        request.query("detachKeys", options.detach_keys.as_ref());
         let response = self.send(request).await?;
-        let x_docker_container_path_stat = response
-            .header("X-Docker-Container-Path-Stat");
-        Ok(models::ContainerArchiveInfoResponse {
-            x_docker_container_path_stat,
-        })
+        if response.status() == 304 {
+            return Ok(crate::Outcome::NotModified);
+        }
+        response.unit().await.map(crate::Outcome::Done)
+    }
+
+    /// Stop a container
+    ///
+    /// `POST /containers/{id}/stop` (operation `ContainerStop`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// Returns [`Outcome::NotModified`](crate::Outcome::NotModified) when the engine answers `304 Not Modified`: the object was already in the requested state.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_stop(
+        &self,
+        id: &str,
+        options: &ContainerStopOptions,
+    ) -> Result<crate::Outcome<()>, Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("POST", format!("/containers/{id}/stop"));
+        request.query("signal", options.signal.as_ref());
+        request.query("t", options.t.as_ref());
+        let response = self.send(request).await?;
+        if response.status() == 304 {
+            return Ok(crate::Outcome::NotModified);
+        }
+        response.unit().await.map(crate::Outcome::Done)
+    }
+
+    /// Restart a container
+    ///
+    /// `POST /containers/{id}/restart` (operation `ContainerRestart`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_restart(
+        &self,
+        id: &str,
+        options: &ContainerRestartOptions,
+    ) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("POST", format!("/containers/{id}/restart"));
+        request.query("signal", options.signal.as_ref());
+        request.query("t", options.t.as_ref());
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Kill a container
+    ///
+    /// Send a POSIX signal to a container, defaulting to killing to the
+    /// container.
+    ///
+    /// `POST /containers/{id}/kill` (operation `ContainerKill`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `409`: container is not running
+    /// - `500`: server error
+    pub async fn container_kill(
+        &self,
+        id: &str,
+        options: &ContainerKillOptions,
+    ) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("POST", format!("/containers/{id}/kill"));
+        request.query("signal", options.signal.as_ref());
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Update a container
+    ///
+    /// Change various configuration options of a container without having to
+    /// recreate it.
+    ///
+    /// `POST /containers/{id}/update` (operation `ContainerUpdate`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    /// - `update`: The request body.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_update(
+        &self,
+        id: &str,
+        update: &models::ContainerUpdateBody,
+    ) -> Result<models::ContainerUpdateResponse, Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("POST", format!("/containers/{id}/update"));
+        request.json_body(update)?;
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Rename a container
+    ///
+    /// `POST /containers/{id}/rename` (operation `ContainerRename`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    /// - `name`: New name for the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `409`: name already in use
+    /// - `500`: server error
+    pub async fn container_rename(&self, id: &str, name: &str) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("POST", format!("/containers/{id}/rename"));
+        request.query("name", Some(&name));
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Pause a container
+    ///
+    /// Use the freezer cgroup to suspend all processes in a container.
+    ///
+    /// Traditionally, when suspending a process the `SIGSTOP` signal is used,
+    /// which is observable by the process being suspended. With the freezer
+    /// cgroup the process is unaware, and unable to capture, that it is being
+    /// suspended, and subsequently resumed.
+    ///
+    /// `POST /containers/{id}/pause` (operation `ContainerPause`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_pause(&self, id: &str) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let request = Request::new("POST", format!("/containers/{id}/pause"));
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Unpause a container
+    ///
+    /// Resume a container which has been paused.
+    ///
+    /// `POST /containers/{id}/unpause` (operation `ContainerUnpause`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn container_unpause(&self, id: &str) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let request = Request::new("POST", format!("/containers/{id}/unpause"));
+        let response = self.send(request).await?;
+        response.unit().await
     }
 
     /// Attach to a container
@@ -690,461 +991,6 @@ impl Docker {
         response.unit().await
     }
 
-    /// Get changes on a container’s filesystem
-    ///
-    /// Returns which files in a container's filesystem have been added, deleted,
-    /// or modified. The `Kind` of modification can be one of:
-    ///
-    /// - `0`: Modified ("C")
-    /// - `1`: Added ("A")
-    /// - `2`: Deleted ("D")
-    ///
-    /// `GET /containers/{id}/changes` (operation `ContainerChanges`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_changes(
-        &self,
-        id: &str,
-    ) -> Result<Vec<models::FilesystemChange>, Error> {
-        let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/containers/{id}/changes"));
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Export a container
-    ///
-    /// Export the contents of a container as a tarball.
-    ///
-    /// `GET /containers/{id}/export` (operation `ContainerExport`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_export(&self, id: &str) -> Result<crate::ByteStream, Error> {
-        let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/containers/{id}/export"));
-        let response = self.send(request).await?;
-        Ok(response.byte_stream())
-    }
-
-    /// Inspect a container
-    ///
-    /// Return low-level information about a container.
-    ///
-    /// `GET /containers/{id}/json` (operation `ContainerInspect`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_inspect(
-        &self,
-        id: &str,
-        options: &ContainerInspectOptions,
-    ) -> Result<models::ContainerInspectResponse, Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/json"));
-        request.query("size", options.size.as_ref());
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Kill a container
-    ///
-    /// Send a POSIX signal to a container, defaulting to killing to the
-    /// container.
-    ///
-    /// `POST /containers/{id}/kill` (operation `ContainerKill`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `409`: container is not running
-    /// - `500`: server error
-    pub async fn container_kill(
-        &self,
-        id: &str,
-        options: &ContainerKillOptions,
-    ) -> Result<(), Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/kill"));
-        request.query("signal", options.signal.as_ref());
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
-    /// Get container logs
-    ///
-    /// Get `stdout` and `stderr` logs from a container.
-    ///
-    /// Note: This endpoint works only for containers with the `json-file` or
-    /// `journald` logging driver.
-    ///
-    /// `GET /containers/{id}/logs` (operation `ContainerLogs`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_logs(
-        &self,
-        id: &str,
-        options: &ContainerLogsOptions,
-    ) -> Result<crate::ByteStream, Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/logs"));
-        request.query("follow", options.follow.as_ref());
-        request.query("stdout", options.stdout.as_ref());
-        request.query("stderr", options.stderr.as_ref());
-        request.query("since", options.since.as_ref());
-        request.query("until", options.until.as_ref());
-        request.query("timestamps", options.timestamps.as_ref());
-        request.query("tail", options.tail.as_ref());
-        let response = self.send(request).await?;
-        Ok(response.byte_stream())
-    }
-
-    /// Pause a container
-    ///
-    /// Use the freezer cgroup to suspend all processes in a container.
-    ///
-    /// Traditionally, when suspending a process the `SIGSTOP` signal is used,
-    /// which is observable by the process being suspended. With the freezer
-    /// cgroup the process is unaware, and unable to capture, that it is being
-    /// suspended, and subsequently resumed.
-    ///
-    /// `POST /containers/{id}/pause` (operation `ContainerPause`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_pause(&self, id: &str) -> Result<(), Error> {
-        let id = encode_path_segment("id", id)?;
-        let request = Request::new("POST", format!("/containers/{id}/pause"));
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
-    /// Rename a container
-    ///
-    /// `POST /containers/{id}/rename` (operation `ContainerRename`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    /// - `name`: New name for the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `409`: name already in use
-    /// - `500`: server error
-    pub async fn container_rename(&self, id: &str, name: &str) -> Result<(), Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/rename"));
-        request.query("name", Some(&name));
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
-    /// Resize a container TTY
-    ///
-    /// Resize the TTY for a container.
-    ///
-    /// `POST /containers/{id}/resize` (operation `ContainerResize`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    /// - `h`: Height of the TTY session in characters
-    /// - `w`: Width of the TTY session in characters
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: cannot resize container
-    pub async fn container_resize(&self, id: &str, h: i64, w: i64) -> Result<(), Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/resize"));
-        request.query("h", Some(&h));
-        request.query("w", Some(&w));
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
-    /// Restart a container
-    ///
-    /// `POST /containers/{id}/restart` (operation `ContainerRestart`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_restart(
-        &self,
-        id: &str,
-        options: &ContainerRestartOptions,
-    ) -> Result<(), Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/restart"));
-        request.query("signal", options.signal.as_ref());
-        request.query("t", options.t.as_ref());
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
-    /// Start a container
-    ///
-    /// `POST /containers/{id}/start` (operation `ContainerStart`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// Returns [`Outcome::NotModified`](crate::Outcome::NotModified) when the engine answers `304 Not Modified`: the object was already in the requested state.
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_start(
-        &self,
-        id: &str,
-        options: &ContainerStartOptions,
-    ) -> Result<crate::Outcome<()>, Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/start"));
-        request.query("detachKeys", options.detach_keys.as_ref());
-        let response = self.send(request).await?;
-        if response.status() == 304 {
-            return Ok(crate::Outcome::NotModified);
-        }
-        response.unit().await.map(crate::Outcome::Done)
-    }
-
-    /// Get container stats based on resource usage
-    ///
-    /// This endpoint returns a live stream of a container’s resource usage
-    /// statistics.
-    ///
-    /// The `precpu_stats` is the CPU statistic of the *previous* read, and is
-    /// used to calculate the CPU usage percentage. It is not an exact copy
-    /// of the `cpu_stats` field.
-    ///
-    /// If either `precpu_stats.online_cpus` or `cpu_stats.online_cpus` is
-    /// nil then for compatibility with older daemons the length of the
-    /// corresponding `cpu_usage.percpu_usage` array should be used.
-    ///
-    /// On a cgroup v2 host, the following fields are not set
-    /// * `blkio_stats`: all fields other than `io_service_bytes_recursive`
-    /// * `cpu_stats`: `cpu_usage.percpu_usage`
-    /// * `memory_stats`: `max_usage` and `failcnt`
-    ///   Also, `memory_stats.stats` fields are incompatible with cgroup v1.
-    ///
-    /// To calculate the values shown by the `stats` command of the docker cli tool
-    /// the following formulas can be used:
-    /// * used_memory = `memory_stats.usage - memory_stats.stats.cache` (cgroups v1)
-    /// * used_memory = `memory_stats.usage - memory_stats.stats.inactive_file` (cgroups v2)
-    /// * available_memory = `memory_stats.limit`
-    /// * Memory usage % = `(used_memory / available_memory) * 100.0`
-    /// * cpu_delta = `cpu_stats.cpu_usage.total_usage - precpu_stats.cpu_usage.total_usage`
-    /// * system_cpu_delta = `cpu_stats.system_cpu_usage - precpu_stats.system_cpu_usage`
-    /// * number_cpus = `length(cpu_stats.cpu_usage.percpu_usage)` or `cpu_stats.online_cpus`
-    /// * CPU usage % = `(cpu_delta / system_cpu_delta) * number_cpus * 100.0`
-    ///
-    /// `GET /containers/{id}/stats` (operation `ContainerStats`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_stats(
-        &self,
-        id: &str,
-        options: &ContainerStatsOptions,
-    ) -> Result<crate::JsonStream<serde_json::Value>, Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/stats"));
-        request.query("stream", options.stream.as_ref());
-        request.query("one-shot", options.one_shot.as_ref());
-        let response = self.send(request).await?;
-        Ok(response.json_lines())
-    }
-
-    /// Stop a container
-    ///
-    /// `POST /containers/{id}/stop` (operation `ContainerStop`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// Returns [`Outcome::NotModified`](crate::Outcome::NotModified) when the engine answers `304 Not Modified`: the object was already in the requested state.
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_stop(
-        &self,
-        id: &str,
-        options: &ContainerStopOptions,
-    ) -> Result<crate::Outcome<()>, Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/stop"));
-        request.query("signal", options.signal.as_ref());
-        request.query("t", options.t.as_ref());
-        let response = self.send(request).await?;
-        if response.status() == 304 {
-            return Ok(crate::Outcome::NotModified);
-        }
-        response.unit().await.map(crate::Outcome::Done)
-    }
-
-    /// List processes running inside a container
-    ///
-    /// On Unix systems, this is done by running the `ps` command. This endpoint
-    /// is not supported on Windows.
-    ///
-    /// `GET /containers/{id}/top` (operation `ContainerTop`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_top(
-        &self,
-        id: &str,
-        options: &ContainerTopOptions,
-    ) -> Result<models::ContainerTopResponse, Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/top"));
-        request.query("ps_args", options.ps_args.as_ref());
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Unpause a container
-    ///
-    /// Resume a container which has been paused.
-    ///
-    /// `POST /containers/{id}/unpause` (operation `ContainerUnpause`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_unpause(&self, id: &str) -> Result<(), Error> {
-        let id = encode_path_segment("id", id)?;
-        let request = Request::new("POST", format!("/containers/{id}/unpause"));
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
-    /// Update a container
-    ///
-    /// Change various configuration options of a container without having to
-    /// recreate it.
-    ///
-    /// `POST /containers/{id}/update` (operation `ContainerUpdate`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of the container
-    /// - `update`: The request body.
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn container_update(
-        &self,
-        id: &str,
-        update: &models::ContainerUpdateBody,
-    ) -> Result<models::ContainerUpdateResponse, Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/update"));
-        request.json_body(update)?;
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
     /// Wait for a container
     ///
     /// Block until a container stops, then returns the exit code.
@@ -1170,6 +1016,160 @@ impl Docker {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("POST", format!("/containers/{id}/wait"));
         request.query("condition", options.condition.as_ref());
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Remove a container
+    ///
+    /// `DELETE /containers/{id}` (operation `ContainerDelete`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `400`: bad parameter
+    /// - `404`: no such container
+    /// - `409`: conflict
+    /// - `500`: server error
+    pub async fn container_delete(
+        &self,
+        id: &str,
+        options: &ContainerDeleteOptions,
+    ) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("DELETE", format!("/containers/{id}"));
+        request.query("v", options.v.as_ref());
+        request.query("force", options.force.as_ref());
+        request.query("link", options.link.as_ref());
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Get an archive of a filesystem resource in a container
+    ///
+    /// Get a tar archive of a resource in the filesystem of container id.
+    ///
+    /// `GET /containers/{id}/archive` (operation `ContainerArchive`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    /// - `path`: Resource in the container’s filesystem to archive.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `400`: Bad parameter
+    /// - `404`: Container or path does not exist
+    /// - `500`: server error
+    pub async fn container_archive(
+        &self,
+        id: &str,
+        path: &str,
+    ) -> Result<crate::ByteStream, Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("GET", format!("/containers/{id}/archive"));
+        request.query("path", Some(&path));
+        let response = self.send(request).await?;
+        Ok(response.byte_stream())
+    }
+
+    /// Extract an archive of files or folders to a directory in a container
+    ///
+    /// Upload a tar archive to be extracted to a path in the filesystem of container id.
+    /// `path` parameter is asserted to be a directory. If it exists as a file, 400 error
+    /// will be returned with message "not a directory".
+    ///
+    /// `PUT /containers/{id}/archive` (operation `PutContainerArchive`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    /// - `path`: Path to a directory in the container to extract the archive’s contents into.
+    /// - `input_stream`: The input stream must be a tar archive compressed with one of the following algorithms: `identity` (no compression), `gzip`, `bzip2`, or `xz`.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `400`: Bad parameter
+    /// - `403`: Permission denied, the volume or container rootfs is marked as read-only.
+    /// - `404`: No such container or path does not exist inside the container
+    /// - `500`: Server error
+    pub async fn put_container_archive(
+        &self,
+        id: &str,
+        path: &str,
+        input_stream: impl Into<crate::Body>,
+        options: &PutContainerArchiveOptions,
+    ) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("PUT", format!("/containers/{id}/archive"));
+        request.query("path", Some(&path));
+        request.query("noOverwriteDirNonDir", options.no_overwrite_dir_non_dir.as_ref());
+        request.query("copyUIDGID", options.copy_uidgid.as_ref());
+        request.body(input_stream.into(), "application/x-tar");
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Get information about files in a container
+    ///
+    /// A response header `X-Docker-Container-Path-Stat` is returned, containing
+    /// a base64 - encoded JSON object with some filesystem header information
+    /// about the path.
+    ///
+    /// `HEAD /containers/{id}/archive` (operation `ContainerArchiveInfo`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of the container
+    /// - `path`: Resource in the container’s filesystem to archive.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `400`: Bad parameter
+    /// - `404`: Container or path does not exist
+    /// - `500`: Server error
+    pub async fn container_archive_info(
+        &self,
+        id: &str,
+        path: &str,
+    ) -> Result<models::ContainerArchiveInfoResponse, Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("HEAD", format!("/containers/{id}/archive"));
+        request.query("path", Some(&path));
+        let response = self.send(request).await?;
+        let x_docker_container_path_stat = response
+            .header("X-Docker-Container-Path-Stat");
+        Ok(models::ContainerArchiveInfoResponse {
+            x_docker_container_path_stat,
+        })
+    }
+
+    /// Delete stopped containers
+    ///
+    /// `POST /containers/prune` (operation `ContainerPrune`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: Server error
+    pub async fn container_prune(
+        &self,
+        options: &ContainerPruneOptions,
+    ) -> Result<models::ContainerPruneResponse, Error> {
+        let mut request = Request::new("POST", "/containers/prune".to_owned());
+        request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await
     }

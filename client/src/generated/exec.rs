@@ -36,61 +36,6 @@ impl Docker {
         response.json().await
     }
 
-    /// Inspect an exec instance
-    ///
-    /// Return low-level information about an exec instance.
-    ///
-    /// `GET /exec/{id}/json` (operation `ExecInspect`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: Exec instance ID
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: No such exec instance
-    /// - `500`: Server error
-    pub async fn exec_inspect(
-        &self,
-        id: &str,
-    ) -> Result<models::ExecInspectResponse, Error> {
-        let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/exec/{id}/json"));
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Resize an exec instance
-    ///
-    /// Resize the TTY session used by an exec instance. This endpoint only works
-    /// if `tty` was specified as part of creating and starting the exec instance.
-    ///
-    /// `POST /exec/{id}/resize` (operation `ExecResize`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: Exec instance ID
-    /// - `h`: Height of the TTY session in characters
-    /// - `w`: Width of the TTY session in characters
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `400`: bad parameter
-    /// - `404`: No such exec instance
-    /// - `500`: Server error
-    pub async fn exec_resize(&self, id: &str, h: i64, w: i64) -> Result<(), Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/exec/{id}/resize"));
-        request.query("h", Some(&h));
-        request.query("w", Some(&w));
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
     /// Start an exec instance
     ///
     /// Starts a previously set up exec instance. If detach is true, this endpoint
@@ -122,5 +67,60 @@ impl Docker {
         }
         let response = self.send(request).await?;
         Ok(response.byte_stream())
+    }
+
+    /// Resize an exec instance
+    ///
+    /// Resize the TTY session used by an exec instance. This endpoint only works
+    /// if `tty` was specified as part of creating and starting the exec instance.
+    ///
+    /// `POST /exec/{id}/resize` (operation `ExecResize`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: Exec instance ID
+    /// - `h`: Height of the TTY session in characters
+    /// - `w`: Width of the TTY session in characters
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `400`: bad parameter
+    /// - `404`: No such exec instance
+    /// - `500`: Server error
+    pub async fn exec_resize(&self, id: &str, h: i64, w: i64) -> Result<(), Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("POST", format!("/exec/{id}/resize"));
+        request.query("h", Some(&h));
+        request.query("w", Some(&w));
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Inspect an exec instance
+    ///
+    /// Return low-level information about an exec instance.
+    ///
+    /// `GET /exec/{id}/json` (operation `ExecInspect`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: Exec instance ID
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: No such exec instance
+    /// - `500`: Server error
+    pub async fn exec_inspect(
+        &self,
+        id: &str,
+    ) -> Result<models::ExecInspectResponse, Error> {
+        let id = encode_path_segment("id", id)?;
+        let request = Request::new("GET", format!("/exec/{id}/json"));
+        let response = self.send(request).await?;
+        response.json().await
     }
 }

@@ -5,6 +5,36 @@ use crate::generated::models;
 use crate::runtime::{encode_path_segment, Request};
 use crate::{Docker, Error};
 
+/// Optional parameters of [`Docker::image_list`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageListOptions {
+    /// The `all` query parameter.
+    ///
+    /// Show all images. Only images from a final layer (no children) are shown by default.
+    pub all: Option<bool>,
+    /// The `filters` query parameter.
+    ///
+    /// A JSON encoded value of the filters (a `map[string][]string`) to
+    /// process on the images list.
+    ///
+    /// Available filters:
+    ///
+    /// - `before`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
+    /// - `dangling=true`
+    /// - `label=key` or `label="key=value"` of an image label
+    /// - `reference`=(`<image-name>[:<tag>]`)
+    /// - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
+    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
+    /// The `shared-size` query parameter.
+    ///
+    /// Compute and show shared size as a `SharedSize` field on each image.
+    pub shared_size: Option<bool>,
+    /// The `digests` query parameter.
+    ///
+    /// Show digest information as a `RepoDigests` field on each image.
+    pub digests: Option<bool>,
+}
+
 /// Optional parameters of [`Docker::image_build`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageBuildOptions {
@@ -180,39 +210,6 @@ pub struct BuildPruneOptions {
     pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
 }
 
-/// Optional parameters of [`Docker::image_commit`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImageCommitOptions {
-    /// The `container` query parameter.
-    ///
-    /// The ID or name of the container to commit
-    pub container: Option<String>,
-    /// The `repo` query parameter.
-    ///
-    /// Repository name for the created image
-    pub repo: Option<String>,
-    /// The `tag` query parameter.
-    ///
-    /// Tag name for the create image
-    pub tag: Option<String>,
-    /// The `comment` query parameter.
-    ///
-    /// Commit message
-    pub comment: Option<String>,
-    /// The `author` query parameter.
-    ///
-    /// Author of the image (e.g., `John Hannibal Smith <hannibal@a-team.com>`)
-    pub author: Option<String>,
-    /// The `pause` query parameter.
-    ///
-    /// Whether to pause the container before committing
-    pub pause: Option<bool>,
-    /// The `changes` query parameter.
-    ///
-    /// `Dockerfile` instructions to apply while committing
-    pub changes: Option<String>,
-}
-
 /// Optional parameters of [`Docker::image_create`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageCreateOptions {
@@ -272,99 +269,6 @@ pub struct ImageCreateOptions {
     pub platform: Option<String>,
 }
 
-/// Optional parameters of [`Docker::image_get_all`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImageGetAllOptions {
-    /// The `names` query parameter.
-    ///
-    /// Image names to filter by
-    pub names: Option<Vec<String>>,
-}
-
-/// Optional parameters of [`Docker::image_list`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImageListOptions {
-    /// The `all` query parameter.
-    ///
-    /// Show all images. Only images from a final layer (no children) are shown by default.
-    pub all: Option<bool>,
-    /// The `filters` query parameter.
-    ///
-    /// A JSON encoded value of the filters (a `map[string][]string`) to
-    /// process on the images list.
-    ///
-    /// Available filters:
-    ///
-    /// - `before`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
-    /// - `dangling=true`
-    /// - `label=key` or `label="key=value"` of an image label
-    /// - `reference`=(`<image-name>[:<tag>]`)
-    /// - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
-    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
-    /// The `shared-size` query parameter.
-    ///
-    /// Compute and show shared size as a `SharedSize` field on each image.
-    pub shared_size: Option<bool>,
-    /// The `digests` query parameter.
-    ///
-    /// Show digest information as a `RepoDigests` field on each image.
-    pub digests: Option<bool>,
-}
-
-/// Optional parameters of [`Docker::image_load`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImageLoadOptions {
-    /// The `quiet` query parameter.
-    ///
-    /// Suppress progress details during load.
-    pub quiet: Option<bool>,
-}
-
-/// Optional parameters of [`Docker::image_prune`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImagePruneOptions {
-    /// The `filters` query parameter.
-    ///
-    /// Filters to process on the prune list, encoded as JSON (a `map[string][]string`). Available filters:
-    ///
-    /// - `dangling=<boolean>` When set to `true` (or `1`), prune only
-    ///   unused *and* untagged images. When set to `false`
-    ///   (or `0`), all unused images are pruned.
-    /// - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-    /// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
-    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
-}
-
-/// Optional parameters of [`Docker::image_search`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImageSearchOptions {
-    /// The `limit` query parameter.
-    ///
-    /// Maximum number of results to return
-    pub limit: Option<i64>,
-    /// The `filters` query parameter.
-    ///
-    /// A JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
-    ///
-    /// - `is-automated=(true|false)`
-    /// - `is-official=(true|false)`
-    /// - `stars=<number>` Matches images that has at least 'number' stars.
-    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
-}
-
-/// Optional parameters of [`Docker::image_delete`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImageDeleteOptions {
-    /// The `force` query parameter.
-    ///
-    /// Remove the image even if it is being used by stopped containers or has other tags
-    pub force: Option<bool>,
-    /// The `noprune` query parameter.
-    ///
-    /// Do not delete untagged parent images
-    pub noprune: Option<bool>,
-}
-
 /// Optional parameters of [`Docker::image_push`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImagePushOptions {
@@ -389,7 +293,127 @@ pub struct ImageTagOptions {
     pub tag: Option<String>,
 }
 
+/// Optional parameters of [`Docker::image_delete`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageDeleteOptions {
+    /// The `force` query parameter.
+    ///
+    /// Remove the image even if it is being used by stopped containers or has other tags
+    pub force: Option<bool>,
+    /// The `noprune` query parameter.
+    ///
+    /// Do not delete untagged parent images
+    pub noprune: Option<bool>,
+}
+
+/// Optional parameters of [`Docker::image_search`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageSearchOptions {
+    /// The `limit` query parameter.
+    ///
+    /// Maximum number of results to return
+    pub limit: Option<i64>,
+    /// The `filters` query parameter.
+    ///
+    /// A JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
+    ///
+    /// - `is-automated=(true|false)`
+    /// - `is-official=(true|false)`
+    /// - `stars=<number>` Matches images that has at least 'number' stars.
+    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
+}
+
+/// Optional parameters of [`Docker::image_prune`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImagePruneOptions {
+    /// The `filters` query parameter.
+    ///
+    /// Filters to process on the prune list, encoded as JSON (a `map[string][]string`). Available filters:
+    ///
+    /// - `dangling=<boolean>` When set to `true` (or `1`), prune only
+    ///   unused *and* untagged images. When set to `false`
+    ///   (or `0`), all unused images are pruned.
+    /// - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+    /// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
+    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
+}
+
+/// Optional parameters of [`Docker::image_commit`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageCommitOptions {
+    /// The `container` query parameter.
+    ///
+    /// The ID or name of the container to commit
+    pub container: Option<String>,
+    /// The `repo` query parameter.
+    ///
+    /// Repository name for the created image
+    pub repo: Option<String>,
+    /// The `tag` query parameter.
+    ///
+    /// Tag name for the create image
+    pub tag: Option<String>,
+    /// The `comment` query parameter.
+    ///
+    /// Commit message
+    pub comment: Option<String>,
+    /// The `author` query parameter.
+    ///
+    /// Author of the image (e.g., `John Hannibal Smith <hannibal@a-team.com>`)
+    pub author: Option<String>,
+    /// The `pause` query parameter.
+    ///
+    /// Whether to pause the container before committing
+    pub pause: Option<bool>,
+    /// The `changes` query parameter.
+    ///
+    /// `Dockerfile` instructions to apply while committing
+    pub changes: Option<String>,
+}
+
+/// Optional parameters of [`Docker::image_get_all`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageGetAllOptions {
+    /// The `names` query parameter.
+    ///
+    /// Image names to filter by
+    pub names: Option<Vec<String>>,
+}
+
+/// Optional parameters of [`Docker::image_load`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageLoadOptions {
+    /// The `quiet` query parameter.
+    ///
+    /// Suppress progress details during load.
+    pub quiet: Option<bool>,
+}
+
 impl Docker {
+    /// List Images
+    ///
+    /// Returns a list of images on the server. Note that it uses a different, smaller representation of an image than inspecting a single image.
+    ///
+    /// `GET /images/json` (operation `ImageList`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    pub async fn image_list(
+        &self,
+        options: &ImageListOptions,
+    ) -> Result<Vec<models::ImageSummary>, Error> {
+        let mut request = Request::new("GET", "/images/json".to_owned());
+        request.query("all", options.all.as_ref());
+        request.query_json("filters", options.filters.as_ref())?;
+        request.query("shared-size", options.shared_size.as_ref());
+        request.query("digests", options.digests.as_ref());
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
     /// Build an image
     ///
     /// Build an image from a tar archive with a `Dockerfile` in it.
@@ -472,40 +496,6 @@ impl Docker {
         response.json().await
     }
 
-    /// Create a new image from a container
-    ///
-    /// `POST /commit` (operation `ImageCommit`).
-    ///
-    /// # Arguments
-    ///
-    /// - `container_config`: The container configuration
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: no such container
-    /// - `500`: server error
-    pub async fn image_commit(
-        &self,
-        container_config: Option<&models::ContainerConfig>,
-        options: &ImageCommitOptions,
-    ) -> Result<models::IdResponse, Error> {
-        let mut request = Request::new("POST", "/commit".to_owned());
-        request.query("container", options.container.as_ref());
-        request.query("repo", options.repo.as_ref());
-        request.query("tag", options.tag.as_ref());
-        request.query("comment", options.comment.as_ref());
-        request.query("author", options.author.as_ref());
-        request.query("pause", options.pause.as_ref());
-        request.query("changes", options.changes.as_ref());
-        if let Some(body) = container_config {
-            request.json_body(body)?;
-        }
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
     /// Create an image
     ///
     /// Create an image by either pulling it from a registry or importing it.
@@ -543,214 +533,30 @@ impl Docker {
         Ok(response.json_lines())
     }
 
-    /// Export several images
+    /// Inspect an image
     ///
-    /// Get a tarball containing all images and metadata for several image
-    /// repositories.
+    /// Return low-level information about an image.
     ///
-    /// For each value of the `names` parameter: if it is a specific name and
-    /// tag (e.g. `ubuntu:latest`), then only that image (and its parents) are
-    /// returned; if it is an image ID, similarly only that image (and its parents)
-    /// are returned and there would be no names referenced in the 'repositories'
-    /// file for this image ID.
-    ///
-    /// For details on the format, see the [export image endpoint](#operation/ImageGet).
-    ///
-    /// `GET /images/get` (operation `ImageGetAll`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    pub async fn image_get_all(
-        &self,
-        options: &ImageGetAllOptions,
-    ) -> Result<crate::ByteStream, Error> {
-        let mut request = Request::new("GET", "/images/get".to_owned());
-        request.query_joined("names", options.names.iter().flatten());
-        let response = self.send(request).await?;
-        Ok(response.byte_stream())
-    }
-
-    /// List Images
-    ///
-    /// Returns a list of images on the server. Note that it uses a different, smaller representation of an image than inspecting a single image.
-    ///
-    /// `GET /images/json` (operation `ImageList`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    pub async fn image_list(
-        &self,
-        options: &ImageListOptions,
-    ) -> Result<Vec<models::ImageSummary>, Error> {
-        let mut request = Request::new("GET", "/images/json".to_owned());
-        request.query("all", options.all.as_ref());
-        request.query_json("filters", options.filters.as_ref())?;
-        request.query("shared-size", options.shared_size.as_ref());
-        request.query("digests", options.digests.as_ref());
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Import images
-    ///
-    /// Load a set of images and tags into a repository.
-    ///
-    /// For details on the format, see the [export image endpoint](#operation/ImageGet).
-    ///
-    /// `POST /images/load` (operation `ImageLoad`).
+    /// `GET /images/{name}/json` (operation `ImageInspect`).
     ///
     /// # Arguments
     ///
-    /// - `images_tarball`: Tar archive containing images
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    pub async fn image_load(
-        &self,
-        images_tarball: Option<crate::Body>,
-        options: &ImageLoadOptions,
-    ) -> Result<crate::JsonStream<models::BuildInfo>, Error> {
-        let mut request = Request::new("POST", "/images/load".to_owned());
-        request.query("quiet", options.quiet.as_ref());
-        if let Some(body) = images_tarball {
-            request.body(body, "application/x-tar");
-        }
-        let response = self.send(request).await?;
-        Ok(response.json_lines())
-    }
-
-    /// Delete unused images
-    ///
-    /// `POST /images/prune` (operation `ImagePrune`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: Server error
-    pub async fn image_prune(
-        &self,
-        options: &ImagePruneOptions,
-    ) -> Result<models::ImagePruneResponse, Error> {
-        let mut request = Request::new("POST", "/images/prune".to_owned());
-        request.query_json("filters", options.filters.as_ref())?;
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Search images
-    ///
-    /// Search for an image on Docker Hub.
-    ///
-    /// `GET /images/search` (operation `ImageSearch`).
-    ///
-    /// # Arguments
-    ///
-    /// - `term`: Term to search
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: Server error
-    pub async fn image_search(
-        &self,
-        term: &str,
-        options: &ImageSearchOptions,
-    ) -> Result<Vec<models::ImageSearchResponseItem>, Error> {
-        let mut request = Request::new("GET", "/images/search".to_owned());
-        request.query("term", Some(&term));
-        request.query("limit", options.limit.as_ref());
-        request.query_json("filters", options.filters.as_ref())?;
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Remove an image
-    ///
-    /// Remove an image, along with any untagged parent images that were
-    /// referenced by that image.
-    ///
-    /// Images can't be removed if they have descendant images, are being
-    /// used by a running container or are being used by a build.
-    ///
-    /// `DELETE /images/{name}` (operation `ImageDelete`).
-    ///
-    /// # Arguments
-    ///
-    /// - `name`: Image name or ID
+    /// - `name`: Image name or id
     ///
     /// # Errors
     ///
     /// The engine documents these failures:
     ///
     /// - `404`: No such image
-    /// - `409`: Conflict
     /// - `500`: Server error
-    pub async fn image_delete(
+    pub async fn image_inspect(
         &self,
         name: &str,
-        options: &ImageDeleteOptions,
-    ) -> Result<Vec<models::ImageDeleteResponseItem>, Error> {
+    ) -> Result<models::ImageInspect, Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("DELETE", format!("/images/{name}"));
-        request.query("force", options.force.as_ref());
-        request.query("noprune", options.noprune.as_ref());
+        let request = Request::new("GET", format!("/images/{name}/json"));
         let response = self.send(request).await?;
         response.json().await
-    }
-
-    /// Export an image
-    ///
-    /// Get a tarball containing all images and metadata for a repository.
-    ///
-    /// If `name` is a specific name and tag (e.g. `ubuntu:latest`), then only that image (and its parents) are returned. If `name` is an image ID, similarly only that image (and its parents) are returned, but with the exclusion of the `repositories` file in the tarball, as there were no image names referenced.
-    ///
-    /// ### Image tarball format
-    ///
-    /// An image tarball contains one directory per image layer (named using its long ID), each containing these files:
-    ///
-    /// - `VERSION`: currently `1.0` - the file format version
-    /// - `json`: detailed layer information, similar to `docker inspect layer_id`
-    /// - `layer.tar`: A tarfile containing the filesystem changes in this layer
-    ///
-    /// The `layer.tar` file contains `aufs` style `.wh..wh.aufs` files and directories for storing attribute changes and deletions.
-    ///
-    /// If the tarball defines a repository, the tarball should also include a `repositories` file at the root that contains a list of repository and tag names mapped to layer IDs.
-    ///
-    /// ```text
-    /// {
-    ///   "hello-world": {
-    ///     "latest": "565a9d68a73f6706862bfe8409a7f659776d4d60a8d096eb4a3cbce6999cc2a1"
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// `GET /images/{name}/get` (operation `ImageGet`).
-    ///
-    /// # Arguments
-    ///
-    /// - `name`: Image name or ID
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    pub async fn image_get(&self, name: &str) -> Result<crate::ByteStream, Error> {
-        let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/images/{name}/get"));
-        let response = self.send(request).await?;
-        Ok(response.byte_stream())
     }
 
     /// Get the history of an image
@@ -775,32 +581,6 @@ impl Docker {
     ) -> Result<Vec<models::ImageHistoryResponseItem>, Error> {
         let name = encode_path_segment("name", name)?;
         let request = Request::new("GET", format!("/images/{name}/history"));
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Inspect an image
-    ///
-    /// Return low-level information about an image.
-    ///
-    /// `GET /images/{name}/json` (operation `ImageInspect`).
-    ///
-    /// # Arguments
-    ///
-    /// - `name`: Image name or id
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: No such image
-    /// - `500`: Server error
-    pub async fn image_inspect(
-        &self,
-        name: &str,
-    ) -> Result<models::ImageInspect, Error> {
-        let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/images/{name}/json"));
         let response = self.send(request).await?;
         response.json().await
     }
@@ -875,5 +655,225 @@ impl Docker {
         request.query("tag", options.tag.as_ref());
         let response = self.send(request).await?;
         response.unit().await
+    }
+
+    /// Remove an image
+    ///
+    /// Remove an image, along with any untagged parent images that were
+    /// referenced by that image.
+    ///
+    /// Images can't be removed if they have descendant images, are being
+    /// used by a running container or are being used by a build.
+    ///
+    /// `DELETE /images/{name}` (operation `ImageDelete`).
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: Image name or ID
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: No such image
+    /// - `409`: Conflict
+    /// - `500`: Server error
+    pub async fn image_delete(
+        &self,
+        name: &str,
+        options: &ImageDeleteOptions,
+    ) -> Result<Vec<models::ImageDeleteResponseItem>, Error> {
+        let name = encode_path_segment("name", name)?;
+        let mut request = Request::new("DELETE", format!("/images/{name}"));
+        request.query("force", options.force.as_ref());
+        request.query("noprune", options.noprune.as_ref());
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Search images
+    ///
+    /// Search for an image on Docker Hub.
+    ///
+    /// `GET /images/search` (operation `ImageSearch`).
+    ///
+    /// # Arguments
+    ///
+    /// - `term`: Term to search
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: Server error
+    pub async fn image_search(
+        &self,
+        term: &str,
+        options: &ImageSearchOptions,
+    ) -> Result<Vec<models::ImageSearchResponseItem>, Error> {
+        let mut request = Request::new("GET", "/images/search".to_owned());
+        request.query("term", Some(&term));
+        request.query("limit", options.limit.as_ref());
+        request.query_json("filters", options.filters.as_ref())?;
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Delete unused images
+    ///
+    /// `POST /images/prune` (operation `ImagePrune`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: Server error
+    pub async fn image_prune(
+        &self,
+        options: &ImagePruneOptions,
+    ) -> Result<models::ImagePruneResponse, Error> {
+        let mut request = Request::new("POST", "/images/prune".to_owned());
+        request.query_json("filters", options.filters.as_ref())?;
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Create a new image from a container
+    ///
+    /// `POST /commit` (operation `ImageCommit`).
+    ///
+    /// # Arguments
+    ///
+    /// - `container_config`: The container configuration
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: no such container
+    /// - `500`: server error
+    pub async fn image_commit(
+        &self,
+        container_config: Option<&models::ContainerConfig>,
+        options: &ImageCommitOptions,
+    ) -> Result<models::IdResponse, Error> {
+        let mut request = Request::new("POST", "/commit".to_owned());
+        request.query("container", options.container.as_ref());
+        request.query("repo", options.repo.as_ref());
+        request.query("tag", options.tag.as_ref());
+        request.query("comment", options.comment.as_ref());
+        request.query("author", options.author.as_ref());
+        request.query("pause", options.pause.as_ref());
+        request.query("changes", options.changes.as_ref());
+        if let Some(body) = container_config {
+            request.json_body(body)?;
+        }
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Export an image
+    ///
+    /// Get a tarball containing all images and metadata for a repository.
+    ///
+    /// If `name` is a specific name and tag (e.g. `ubuntu:latest`), then only that image (and its parents) are returned. If `name` is an image ID, similarly only that image (and its parents) are returned, but with the exclusion of the `repositories` file in the tarball, as there were no image names referenced.
+    ///
+    /// ### Image tarball format
+    ///
+    /// An image tarball contains one directory per image layer (named using its long ID), each containing these files:
+    ///
+    /// - `VERSION`: currently `1.0` - the file format version
+    /// - `json`: detailed layer information, similar to `docker inspect layer_id`
+    /// - `layer.tar`: A tarfile containing the filesystem changes in this layer
+    ///
+    /// The `layer.tar` file contains `aufs` style `.wh..wh.aufs` files and directories for storing attribute changes and deletions.
+    ///
+    /// If the tarball defines a repository, the tarball should also include a `repositories` file at the root that contains a list of repository and tag names mapped to layer IDs.
+    ///
+    /// ```text
+    /// {
+    ///   "hello-world": {
+    ///     "latest": "565a9d68a73f6706862bfe8409a7f659776d4d60a8d096eb4a3cbce6999cc2a1"
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// `GET /images/{name}/get` (operation `ImageGet`).
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: Image name or ID
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    pub async fn image_get(&self, name: &str) -> Result<crate::ByteStream, Error> {
+        let name = encode_path_segment("name", name)?;
+        let request = Request::new("GET", format!("/images/{name}/get"));
+        let response = self.send(request).await?;
+        Ok(response.byte_stream())
+    }
+
+    /// Export several images
+    ///
+    /// Get a tarball containing all images and metadata for several image
+    /// repositories.
+    ///
+    /// For each value of the `names` parameter: if it is a specific name and
+    /// tag (e.g. `ubuntu:latest`), then only that image (and its parents) are
+    /// returned; if it is an image ID, similarly only that image (and its parents)
+    /// are returned and there would be no names referenced in the 'repositories'
+    /// file for this image ID.
+    ///
+    /// For details on the format, see the [export image endpoint](#operation/ImageGet).
+    ///
+    /// `GET /images/get` (operation `ImageGetAll`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    pub async fn image_get_all(
+        &self,
+        options: &ImageGetAllOptions,
+    ) -> Result<crate::ByteStream, Error> {
+        let mut request = Request::new("GET", "/images/get".to_owned());
+        request.query_joined("names", options.names.iter().flatten());
+        let response = self.send(request).await?;
+        Ok(response.byte_stream())
+    }
+
+    /// Import images
+    ///
+    /// Load a set of images and tags into a repository.
+    ///
+    /// For details on the format, see the [export image endpoint](#operation/ImageGet).
+    ///
+    /// `POST /images/load` (operation `ImageLoad`).
+    ///
+    /// # Arguments
+    ///
+    /// - `images_tarball`: Tar archive containing images
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    pub async fn image_load(
+        &self,
+        images_tarball: Option<crate::Body>,
+        options: &ImageLoadOptions,
+    ) -> Result<crate::JsonStream<models::BuildInfo>, Error> {
+        let mut request = Request::new("POST", "/images/load".to_owned());
+        request.query("quiet", options.quiet.as_ref());
+        if let Some(body) = images_tarball {
+            request.body(body, "application/x-tar");
+        }
+        let response = self.send(request).await?;
+        Ok(response.json_lines())
     }
 }

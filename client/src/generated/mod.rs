@@ -39,59 +39,9 @@ pub const API_VERSION: &str = "1.43";
 /// Every operation of the API: its id, HTTP method and path template.
 pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
     crate::OperationInfo {
-        id: "SystemPing",
+        id: "ContainerList",
         method: "GET",
-        path: "/_ping",
-    },
-    crate::OperationInfo {
-        id: "SystemPingHead",
-        method: "HEAD",
-        path: "/_ping",
-    },
-    crate::OperationInfo {
-        id: "SystemAuth",
-        method: "POST",
-        path: "/auth",
-    },
-    crate::OperationInfo {
-        id: "ImageBuild",
-        method: "POST",
-        path: "/build",
-    },
-    crate::OperationInfo {
-        id: "BuildPrune",
-        method: "POST",
-        path: "/build/prune",
-    },
-    crate::OperationInfo {
-        id: "ImageCommit",
-        method: "POST",
-        path: "/commit",
-    },
-    crate::OperationInfo {
-        id: "ConfigList",
-        method: "GET",
-        path: "/configs",
-    },
-    crate::OperationInfo {
-        id: "ConfigCreate",
-        method: "POST",
-        path: "/configs/create",
-    },
-    crate::OperationInfo {
-        id: "ConfigInspect",
-        method: "GET",
-        path: "/configs/{id}",
-    },
-    crate::OperationInfo {
-        id: "ConfigDelete",
-        method: "DELETE",
-        path: "/configs/{id}",
-    },
-    crate::OperationInfo {
-        id: "ConfigUpdate",
-        method: "POST",
-        path: "/configs/{id}/update",
+        path: "/containers/json",
     },
     crate::OperationInfo {
         id: "ContainerCreate",
@@ -99,14 +49,94 @@ pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
         path: "/containers/create",
     },
     crate::OperationInfo {
-        id: "ContainerList",
+        id: "ContainerInspect",
         method: "GET",
-        path: "/containers/json",
+        path: "/containers/{id}/json",
     },
     crate::OperationInfo {
-        id: "ContainerPrune",
+        id: "ContainerTop",
+        method: "GET",
+        path: "/containers/{id}/top",
+    },
+    crate::OperationInfo {
+        id: "ContainerLogs",
+        method: "GET",
+        path: "/containers/{id}/logs",
+    },
+    crate::OperationInfo {
+        id: "ContainerChanges",
+        method: "GET",
+        path: "/containers/{id}/changes",
+    },
+    crate::OperationInfo {
+        id: "ContainerExport",
+        method: "GET",
+        path: "/containers/{id}/export",
+    },
+    crate::OperationInfo {
+        id: "ContainerStats",
+        method: "GET",
+        path: "/containers/{id}/stats",
+    },
+    crate::OperationInfo {
+        id: "ContainerResize",
         method: "POST",
-        path: "/containers/prune",
+        path: "/containers/{id}/resize",
+    },
+    crate::OperationInfo {
+        id: "ContainerStart",
+        method: "POST",
+        path: "/containers/{id}/start",
+    },
+    crate::OperationInfo {
+        id: "ContainerStop",
+        method: "POST",
+        path: "/containers/{id}/stop",
+    },
+    crate::OperationInfo {
+        id: "ContainerRestart",
+        method: "POST",
+        path: "/containers/{id}/restart",
+    },
+    crate::OperationInfo {
+        id: "ContainerKill",
+        method: "POST",
+        path: "/containers/{id}/kill",
+    },
+    crate::OperationInfo {
+        id: "ContainerUpdate",
+        method: "POST",
+        path: "/containers/{id}/update",
+    },
+    crate::OperationInfo {
+        id: "ContainerRename",
+        method: "POST",
+        path: "/containers/{id}/rename",
+    },
+    crate::OperationInfo {
+        id: "ContainerPause",
+        method: "POST",
+        path: "/containers/{id}/pause",
+    },
+    crate::OperationInfo {
+        id: "ContainerUnpause",
+        method: "POST",
+        path: "/containers/{id}/unpause",
+    },
+    crate::OperationInfo {
+        id: "ContainerAttach",
+        method: "POST",
+        path: "/containers/{id}/attach",
+    },
+    crate::OperationInfo {
+        id: "ContainerAttachWebsocket",
+        method: "GET",
+        path: "/containers/{id}/attach/ws",
+    },
+    crate::OperationInfo {
+        id: "ContainerWait",
+        method: "POST",
+        path: "/containers/{id}/wait",
     },
     crate::OperationInfo {
         id: "ContainerDelete",
@@ -129,134 +159,9 @@ pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
         path: "/containers/{id}/archive",
     },
     crate::OperationInfo {
-        id: "ContainerAttach",
+        id: "ContainerPrune",
         method: "POST",
-        path: "/containers/{id}/attach",
-    },
-    crate::OperationInfo {
-        id: "ContainerAttachWebsocket",
-        method: "GET",
-        path: "/containers/{id}/attach/ws",
-    },
-    crate::OperationInfo {
-        id: "ContainerChanges",
-        method: "GET",
-        path: "/containers/{id}/changes",
-    },
-    crate::OperationInfo {
-        id: "ContainerExec",
-        method: "POST",
-        path: "/containers/{id}/exec",
-    },
-    crate::OperationInfo {
-        id: "ContainerExport",
-        method: "GET",
-        path: "/containers/{id}/export",
-    },
-    crate::OperationInfo {
-        id: "ContainerInspect",
-        method: "GET",
-        path: "/containers/{id}/json",
-    },
-    crate::OperationInfo {
-        id: "ContainerKill",
-        method: "POST",
-        path: "/containers/{id}/kill",
-    },
-    crate::OperationInfo {
-        id: "ContainerLogs",
-        method: "GET",
-        path: "/containers/{id}/logs",
-    },
-    crate::OperationInfo {
-        id: "ContainerPause",
-        method: "POST",
-        path: "/containers/{id}/pause",
-    },
-    crate::OperationInfo {
-        id: "ContainerRename",
-        method: "POST",
-        path: "/containers/{id}/rename",
-    },
-    crate::OperationInfo {
-        id: "ContainerResize",
-        method: "POST",
-        path: "/containers/{id}/resize",
-    },
-    crate::OperationInfo {
-        id: "ContainerRestart",
-        method: "POST",
-        path: "/containers/{id}/restart",
-    },
-    crate::OperationInfo {
-        id: "ContainerStart",
-        method: "POST",
-        path: "/containers/{id}/start",
-    },
-    crate::OperationInfo {
-        id: "ContainerStats",
-        method: "GET",
-        path: "/containers/{id}/stats",
-    },
-    crate::OperationInfo {
-        id: "ContainerStop",
-        method: "POST",
-        path: "/containers/{id}/stop",
-    },
-    crate::OperationInfo {
-        id: "ContainerTop",
-        method: "GET",
-        path: "/containers/{id}/top",
-    },
-    crate::OperationInfo {
-        id: "ContainerUnpause",
-        method: "POST",
-        path: "/containers/{id}/unpause",
-    },
-    crate::OperationInfo {
-        id: "ContainerUpdate",
-        method: "POST",
-        path: "/containers/{id}/update",
-    },
-    crate::OperationInfo {
-        id: "ContainerWait",
-        method: "POST",
-        path: "/containers/{id}/wait",
-    },
-    crate::OperationInfo {
-        id: "DistributionInspect",
-        method: "GET",
-        path: "/distribution/{name}/json",
-    },
-    crate::OperationInfo {
-        id: "SystemEvents",
-        method: "GET",
-        path: "/events",
-    },
-    crate::OperationInfo {
-        id: "ExecInspect",
-        method: "GET",
-        path: "/exec/{id}/json",
-    },
-    crate::OperationInfo {
-        id: "ExecResize",
-        method: "POST",
-        path: "/exec/{id}/resize",
-    },
-    crate::OperationInfo {
-        id: "ExecStart",
-        method: "POST",
-        path: "/exec/{id}/start",
-    },
-    crate::OperationInfo {
-        id: "ImageCreate",
-        method: "POST",
-        path: "/images/create",
-    },
-    crate::OperationInfo {
-        id: "ImageGetAll",
-        method: "GET",
-        path: "/images/get",
+        path: "/containers/prune",
     },
     crate::OperationInfo {
         id: "ImageList",
@@ -264,39 +169,29 @@ pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
         path: "/images/json",
     },
     crate::OperationInfo {
-        id: "ImageLoad",
+        id: "ImageBuild",
         method: "POST",
-        path: "/images/load",
+        path: "/build",
     },
     crate::OperationInfo {
-        id: "ImagePrune",
+        id: "BuildPrune",
         method: "POST",
-        path: "/images/prune",
+        path: "/build/prune",
     },
     crate::OperationInfo {
-        id: "ImageSearch",
-        method: "GET",
-        path: "/images/search",
-    },
-    crate::OperationInfo {
-        id: "ImageDelete",
-        method: "DELETE",
-        path: "/images/{name}",
-    },
-    crate::OperationInfo {
-        id: "ImageGet",
-        method: "GET",
-        path: "/images/{name}/get",
-    },
-    crate::OperationInfo {
-        id: "ImageHistory",
-        method: "GET",
-        path: "/images/{name}/history",
+        id: "ImageCreate",
+        method: "POST",
+        path: "/images/create",
     },
     crate::OperationInfo {
         id: "ImageInspect",
         method: "GET",
         path: "/images/{name}/json",
+    },
+    crate::OperationInfo {
+        id: "ImageHistory",
+        method: "GET",
+        path: "/images/{name}/history",
     },
     crate::OperationInfo {
         id: "ImagePush",
@@ -309,24 +204,129 @@ pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
         path: "/images/{name}/tag",
     },
     crate::OperationInfo {
+        id: "ImageDelete",
+        method: "DELETE",
+        path: "/images/{name}",
+    },
+    crate::OperationInfo {
+        id: "ImageSearch",
+        method: "GET",
+        path: "/images/search",
+    },
+    crate::OperationInfo {
+        id: "ImagePrune",
+        method: "POST",
+        path: "/images/prune",
+    },
+    crate::OperationInfo {
+        id: "SystemAuth",
+        method: "POST",
+        path: "/auth",
+    },
+    crate::OperationInfo {
         id: "SystemInfo",
         method: "GET",
         path: "/info",
     },
     crate::OperationInfo {
+        id: "SystemVersion",
+        method: "GET",
+        path: "/version",
+    },
+    crate::OperationInfo {
+        id: "SystemPing",
+        method: "GET",
+        path: "/_ping",
+    },
+    crate::OperationInfo {
+        id: "SystemPingHead",
+        method: "HEAD",
+        path: "/_ping",
+    },
+    crate::OperationInfo {
+        id: "ImageCommit",
+        method: "POST",
+        path: "/commit",
+    },
+    crate::OperationInfo {
+        id: "SystemEvents",
+        method: "GET",
+        path: "/events",
+    },
+    crate::OperationInfo {
+        id: "SystemDataUsage",
+        method: "GET",
+        path: "/system/df",
+    },
+    crate::OperationInfo {
+        id: "ImageGet",
+        method: "GET",
+        path: "/images/{name}/get",
+    },
+    crate::OperationInfo {
+        id: "ImageGetAll",
+        method: "GET",
+        path: "/images/get",
+    },
+    crate::OperationInfo {
+        id: "ImageLoad",
+        method: "POST",
+        path: "/images/load",
+    },
+    crate::OperationInfo {
+        id: "ContainerExec",
+        method: "POST",
+        path: "/containers/{id}/exec",
+    },
+    crate::OperationInfo {
+        id: "ExecStart",
+        method: "POST",
+        path: "/exec/{id}/start",
+    },
+    crate::OperationInfo {
+        id: "ExecResize",
+        method: "POST",
+        path: "/exec/{id}/resize",
+    },
+    crate::OperationInfo {
+        id: "ExecInspect",
+        method: "GET",
+        path: "/exec/{id}/json",
+    },
+    crate::OperationInfo {
+        id: "VolumeList",
+        method: "GET",
+        path: "/volumes",
+    },
+    crate::OperationInfo {
+        id: "VolumeCreate",
+        method: "POST",
+        path: "/volumes/create",
+    },
+    crate::OperationInfo {
+        id: "VolumeInspect",
+        method: "GET",
+        path: "/volumes/{name}",
+    },
+    crate::OperationInfo {
+        id: "VolumeUpdate",
+        method: "PUT",
+        path: "/volumes/{name}",
+    },
+    crate::OperationInfo {
+        id: "VolumeDelete",
+        method: "DELETE",
+        path: "/volumes/{name}",
+    },
+    crate::OperationInfo {
+        id: "VolumePrune",
+        method: "POST",
+        path: "/volumes/prune",
+    },
+    crate::OperationInfo {
         id: "NetworkList",
         method: "GET",
         path: "/networks",
-    },
-    crate::OperationInfo {
-        id: "NetworkCreate",
-        method: "POST",
-        path: "/networks/create",
-    },
-    crate::OperationInfo {
-        id: "NetworkPrune",
-        method: "POST",
-        path: "/networks/prune",
     },
     crate::OperationInfo {
         id: "NetworkInspect",
@@ -339,6 +339,11 @@ pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
         path: "/networks/{id}",
     },
     crate::OperationInfo {
+        id: "NetworkCreate",
+        method: "POST",
+        path: "/networks/create",
+    },
+    crate::OperationInfo {
         id: "NetworkConnect",
         method: "POST",
         path: "/networks/{id}/connect",
@@ -347,6 +352,66 @@ pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
         id: "NetworkDisconnect",
         method: "POST",
         path: "/networks/{id}/disconnect",
+    },
+    crate::OperationInfo {
+        id: "NetworkPrune",
+        method: "POST",
+        path: "/networks/prune",
+    },
+    crate::OperationInfo {
+        id: "PluginList",
+        method: "GET",
+        path: "/plugins",
+    },
+    crate::OperationInfo {
+        id: "GetPluginPrivileges",
+        method: "GET",
+        path: "/plugins/privileges",
+    },
+    crate::OperationInfo {
+        id: "PluginPull",
+        method: "POST",
+        path: "/plugins/pull",
+    },
+    crate::OperationInfo {
+        id: "PluginInspect",
+        method: "GET",
+        path: "/plugins/{name}/json",
+    },
+    crate::OperationInfo {
+        id: "PluginDelete",
+        method: "DELETE",
+        path: "/plugins/{name}",
+    },
+    crate::OperationInfo {
+        id: "PluginEnable",
+        method: "POST",
+        path: "/plugins/{name}/enable",
+    },
+    crate::OperationInfo {
+        id: "PluginDisable",
+        method: "POST",
+        path: "/plugins/{name}/disable",
+    },
+    crate::OperationInfo {
+        id: "PluginUpgrade",
+        method: "POST",
+        path: "/plugins/{name}/upgrade",
+    },
+    crate::OperationInfo {
+        id: "PluginCreate",
+        method: "POST",
+        path: "/plugins/create",
+    },
+    crate::OperationInfo {
+        id: "PluginPush",
+        method: "POST",
+        path: "/plugins/{name}/push",
+    },
+    crate::OperationInfo {
+        id: "PluginSet",
+        method: "POST",
+        path: "/plugins/{name}/set",
     },
     crate::OperationInfo {
         id: "NodeList",
@@ -369,59 +434,84 @@ pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
         path: "/nodes/{id}/update",
     },
     crate::OperationInfo {
-        id: "PluginList",
+        id: "SwarmInspect",
         method: "GET",
-        path: "/plugins",
+        path: "/swarm",
     },
     crate::OperationInfo {
-        id: "PluginCreate",
+        id: "SwarmInit",
         method: "POST",
-        path: "/plugins/create",
+        path: "/swarm/init",
     },
     crate::OperationInfo {
-        id: "GetPluginPrivileges",
+        id: "SwarmJoin",
+        method: "POST",
+        path: "/swarm/join",
+    },
+    crate::OperationInfo {
+        id: "SwarmLeave",
+        method: "POST",
+        path: "/swarm/leave",
+    },
+    crate::OperationInfo {
+        id: "SwarmUpdate",
+        method: "POST",
+        path: "/swarm/update",
+    },
+    crate::OperationInfo {
+        id: "SwarmUnlockkey",
         method: "GET",
-        path: "/plugins/privileges",
+        path: "/swarm/unlockkey",
     },
     crate::OperationInfo {
-        id: "PluginPull",
+        id: "SwarmUnlock",
         method: "POST",
-        path: "/plugins/pull",
+        path: "/swarm/unlock",
     },
     crate::OperationInfo {
-        id: "PluginDelete",
+        id: "ServiceList",
+        method: "GET",
+        path: "/services",
+    },
+    crate::OperationInfo {
+        id: "ServiceCreate",
+        method: "POST",
+        path: "/services/create",
+    },
+    crate::OperationInfo {
+        id: "ServiceInspect",
+        method: "GET",
+        path: "/services/{id}",
+    },
+    crate::OperationInfo {
+        id: "ServiceDelete",
         method: "DELETE",
-        path: "/plugins/{name}",
+        path: "/services/{id}",
     },
     crate::OperationInfo {
-        id: "PluginDisable",
+        id: "ServiceUpdate",
         method: "POST",
-        path: "/plugins/{name}/disable",
+        path: "/services/{id}/update",
     },
     crate::OperationInfo {
-        id: "PluginEnable",
-        method: "POST",
-        path: "/plugins/{name}/enable",
-    },
-    crate::OperationInfo {
-        id: "PluginInspect",
+        id: "ServiceLogs",
         method: "GET",
-        path: "/plugins/{name}/json",
+        path: "/services/{id}/logs",
     },
     crate::OperationInfo {
-        id: "PluginPush",
-        method: "POST",
-        path: "/plugins/{name}/push",
+        id: "TaskList",
+        method: "GET",
+        path: "/tasks",
     },
     crate::OperationInfo {
-        id: "PluginSet",
-        method: "POST",
-        path: "/plugins/{name}/set",
+        id: "TaskInspect",
+        method: "GET",
+        path: "/tasks/{id}",
     },
     crate::OperationInfo {
-        id: "PluginUpgrade",
-        method: "POST",
-        path: "/plugins/{name}/upgrade",
+        id: "TaskLogs",
+        method: "GET",
+        path: "/tasks/{id}/logs",
     },
     crate::OperationInfo {
         id: "SecretList",
@@ -449,128 +539,38 @@ pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
         path: "/secrets/{id}/update",
     },
     crate::OperationInfo {
-        id: "ServiceList",
+        id: "ConfigList",
         method: "GET",
-        path: "/services",
+        path: "/configs",
     },
     crate::OperationInfo {
-        id: "ServiceCreate",
+        id: "ConfigCreate",
         method: "POST",
-        path: "/services/create",
+        path: "/configs/create",
     },
     crate::OperationInfo {
-        id: "ServiceInspect",
+        id: "ConfigInspect",
         method: "GET",
-        path: "/services/{id}",
+        path: "/configs/{id}",
     },
     crate::OperationInfo {
-        id: "ServiceDelete",
+        id: "ConfigDelete",
         method: "DELETE",
-        path: "/services/{id}",
+        path: "/configs/{id}",
     },
     crate::OperationInfo {
-        id: "ServiceLogs",
-        method: "GET",
-        path: "/services/{id}/logs",
-    },
-    crate::OperationInfo {
-        id: "ServiceUpdate",
+        id: "ConfigUpdate",
         method: "POST",
-        path: "/services/{id}/update",
+        path: "/configs/{id}/update",
+    },
+    crate::OperationInfo {
+        id: "DistributionInspect",
+        method: "GET",
+        path: "/distribution/{name}/json",
     },
     crate::OperationInfo {
         id: "Session",
         method: "POST",
         path: "/session",
-    },
-    crate::OperationInfo {
-        id: "SwarmInspect",
-        method: "GET",
-        path: "/swarm",
-    },
-    crate::OperationInfo {
-        id: "SwarmInit",
-        method: "POST",
-        path: "/swarm/init",
-    },
-    crate::OperationInfo {
-        id: "SwarmJoin",
-        method: "POST",
-        path: "/swarm/join",
-    },
-    crate::OperationInfo {
-        id: "SwarmLeave",
-        method: "POST",
-        path: "/swarm/leave",
-    },
-    crate::OperationInfo {
-        id: "SwarmUnlock",
-        method: "POST",
-        path: "/swarm/unlock",
-    },
-    crate::OperationInfo {
-        id: "SwarmUnlockkey",
-        method: "GET",
-        path: "/swarm/unlockkey",
-    },
-    crate::OperationInfo {
-        id: "SwarmUpdate",
-        method: "POST",
-        path: "/swarm/update",
-    },
-    crate::OperationInfo {
-        id: "SystemDataUsage",
-        method: "GET",
-        path: "/system/df",
-    },
-    crate::OperationInfo {
-        id: "TaskList",
-        method: "GET",
-        path: "/tasks",
-    },
-    crate::OperationInfo {
-        id: "TaskInspect",
-        method: "GET",
-        path: "/tasks/{id}",
-    },
-    crate::OperationInfo {
-        id: "TaskLogs",
-        method: "GET",
-        path: "/tasks/{id}/logs",
-    },
-    crate::OperationInfo {
-        id: "SystemVersion",
-        method: "GET",
-        path: "/version",
-    },
-    crate::OperationInfo {
-        id: "VolumeList",
-        method: "GET",
-        path: "/volumes",
-    },
-    crate::OperationInfo {
-        id: "VolumeCreate",
-        method: "POST",
-        path: "/volumes/create",
-    },
-    crate::OperationInfo {
-        id: "VolumePrune",
-        method: "POST",
-        path: "/volumes/prune",
-    },
-    crate::OperationInfo {
-        id: "VolumeInspect",
-        method: "GET",
-        path: "/volumes/{name}",
-    },
-    crate::OperationInfo {
-        id: "VolumeUpdate",
-        method: "PUT",
-        path: "/volumes/{name}",
-    },
-    crate::OperationInfo {
-        id: "VolumeDelete",
-        method: "DELETE",
-        path: "/volumes/{name}",
     },
 ];

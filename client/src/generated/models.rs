@@ -17,51 +17,51 @@ pub struct Address {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuthConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     /// Email is an optional value associated with the username.
     ///
     /// > **Deprecated**: This field is deprecated since docker 1.11 (API v1.23) and will be removed in a future release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serveraddress: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
 }
 
 /// BuildCache contains information about a build cache record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BuildCache {
-    /// Date and time at which the build cache was created in
-    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// Description of the build-step that produced the build cache.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     /// Unique ID of the build cache record.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Indicates if the build cache is in use.
-    #[serde(rename = "InUse", default, skip_serializing_if = "Option::is_none")]
-    pub in_use: Option<bool>,
-    /// Date and time at which the build cache was last used in
-    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "LastUsedAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<String>,
     /// List of parent build cache record IDs.
     #[serde(rename = "Parents", default, skip_serializing_if = "Option::is_none")]
     pub parents: Option<Vec<String>>,
+    /// Cache record type.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<BuildCacheType>,
+    /// Description of the build-step that produced the build cache.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Indicates if the build cache is in use.
+    #[serde(rename = "InUse", default, skip_serializing_if = "Option::is_none")]
+    pub in_use: Option<bool>,
     /// Indicates if the build cache is shared.
     #[serde(rename = "Shared", default, skip_serializing_if = "Option::is_none")]
     pub shared: Option<bool>,
     /// Amount of disk space used by the build cache (in bytes).
     #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
-    /// Cache record type.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<BuildCacheType>,
+    /// Date and time at which the build cache was created in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Date and time at which the build cache was last used in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "LastUsedAt", default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<String>,
     #[serde(rename = "UsageCount", default, skip_serializing_if = "Option::is_none")]
     pub usage_count: Option<i64>,
 }
@@ -142,23 +142,23 @@ impl<'de> Deserialize<'de> for BuildCacheType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BuildInfo {
-    /// Image ID or Digest
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aux: Option<ImageId>,
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(rename = "errorDetail", default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<ErrorDetail>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
     #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
+    /// Image ID or Digest
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stream: Option<String>,
+    pub aux: Option<ImageId>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -183,10 +183,43 @@ pub type ChangeType = u8;
 /// "/info" endpoint. Join-tokens are not included.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterInfo {
+    /// The ID of the swarm.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The version number of the object such as node, service, etc. This is needed
+    /// to avoid conflicting writes. The client must send the version number along
+    /// with the modified specification when updating these objects.
+    ///
+    /// This approach ensures safe concurrency and determinism in that the change
+    /// on the object may not be applied if the version number has changed from the
+    /// last read. In other words, if two update requests specify the same base
+    /// version, only one of the requests can succeed. As a result, two separate
+    /// update requests that happen at the same time will not unintentionally
+    /// overwrite each other.
+    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<ObjectVersion>,
     /// Date and time at which the swarm was initialised in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// Date and time at which the swarm was last updated in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// User modifiable swarm configuration.
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<SwarmSpec>,
+    /// Information about the issuer of leaf TLS certificates and the trusted root
+    /// CA certificate.
+    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
+    pub tls_info: Option<TlsInfo>,
+    /// Whether there is currently a root CA rotation in progress for the swarm
+    #[serde(
+        rename = "RootRotationInProgress",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub root_rotation_in_progress: Option<bool>,
     /// DataPathPort specifies the data path port number for data traffic.
     /// Acceptable port range is 1024 to 49151.
     /// If no port is set or is set to 0, the default port (4789) is used.
@@ -200,31 +233,21 @@ pub struct ClusterInfo {
         skip_serializing_if = "Option::is_none",
     )]
     pub default_addr_pool: Option<Vec<String>>,
-    /// The ID of the swarm.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Whether there is currently a root CA rotation in progress for the swarm
-    #[serde(
-        rename = "RootRotationInProgress",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub root_rotation_in_progress: Option<bool>,
-    /// User modifiable swarm configuration.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<SwarmSpec>,
     /// SubnetSize specifies the subnet size of the networks created from the
     /// default subnet pool.
     #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
     pub subnet_size: Option<u32>,
-    /// Information about the issuer of leaf TLS certificates and the trusted root
-    /// CA certificate.
-    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
-    pub tls_info: Option<TlsInfo>,
-    /// Date and time at which the swarm was last updated in
-    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+}
+
+/// Options and information specific to, and only present on, Swarm CSI
+/// cluster volumes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterVolume {
+    /// The Swarm ID of this volume. Because cluster volumes are Swarm
+    /// objects, they have an ID, unlike non-cluster volumes. This ID can
+    /// be used to refer to the Volume instead of the name.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
     /// with the modified specification when updating these objects.
@@ -237,19 +260,13 @@ pub struct ClusterInfo {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
-}
-
-/// Options and information specific to, and only present on, Swarm CSI
-/// cluster volumes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ClusterVolume {
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// The Swarm ID of this volume. Because cluster volumes are Swarm
-    /// objects, they have an ID, unlike non-cluster volumes. This ID can
-    /// be used to refer to the Volume instead of the name.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Cluster-specific options used to create the volume.
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<ClusterVolumeSpec>,
     /// Information about the global status of the volume.
     #[serde(rename = "Info", default, skip_serializing_if = "Option::is_none")]
     pub info: Option<ClusterVolumeInfo>,
@@ -257,35 +274,11 @@ pub struct ClusterVolume {
     /// specific nodes
     #[serde(rename = "PublishStatus", default, skip_serializing_if = "Option::is_none")]
     pub publish_status: Option<Vec<ClusterVolumePublishStatusItem>>,
-    /// Cluster-specific options used to create the volume.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<ClusterVolumeSpec>,
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// The version number of the object such as node, service, etc. This is needed
-    /// to avoid conflicting writes. The client must send the version number along
-    /// with the modified specification when updating these objects.
-    ///
-    /// This approach ensures safe concurrency and determinism in that the change
-    /// on the object may not be applied if the version number has changed from the
-    /// last read. In other words, if two update requests specify the same base
-    /// version, only one of the requests can succeed. As a result, two separate
-    /// update requests that happen at the same time will not unintentionally
-    /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<ObjectVersion>,
 }
 
 /// Information about the global status of the volume.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeInfo {
-    /// The topology this volume is actually accessible from.
-    #[serde(
-        rename = "AccessibleTopology",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub accessible_topology: Option<Vec<Topology>>,
     /// The capacity of the volume in bytes. A value of 0 indicates that
     /// the capacity is unknown.
     #[serde(rename = "CapacityBytes", default, skip_serializing_if = "Option::is_none")]
@@ -301,6 +294,13 @@ pub struct ClusterVolumeInfo {
     /// successfully created in the plugin yet.
     #[serde(rename = "VolumeID", default, skip_serializing_if = "Option::is_none")]
     pub volume_id: Option<String>,
+    /// The topology this volume is actually accessible from.
+    #[serde(
+        rename = "AccessibleTopology",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub accessible_topology: Option<Vec<Topology>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -308,10 +308,6 @@ pub struct ClusterVolumePublishStatusItem {
     /// The ID of the Swarm node the volume is published on.
     #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
-    /// A map of strings to strings returned by the CSI controller
-    /// plugin when a volume is published.
-    #[serde(rename = "PublishContext", default, skip_serializing_if = "Option::is_none")]
-    pub publish_context: Option<HashMap<String, String>>,
     /// The published state of the volume.
     /// * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
     /// * `published` The volume is published successfully to the node.
@@ -319,6 +315,10 @@ pub struct ClusterVolumePublishStatusItem {
     /// * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ClusterVolumePublishStatusItemState>,
+    /// A map of strings to strings returned by the CSI controller
+    /// plugin when a volume is published.
+    #[serde(rename = "PublishContext", default, skip_serializing_if = "Option::is_none")]
+    pub publish_context: Option<HashMap<String, String>>,
 }
 
 /// The published state of the volume.
@@ -394,9 +394,6 @@ impl<'de> Deserialize<'de> for ClusterVolumePublishStatusItemState {
 /// Cluster-specific options used to create the volume.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpec {
-    /// Defines how the volume is used by tasks.
-    #[serde(rename = "AccessMode", default, skip_serializing_if = "Option::is_none")]
-    pub access_mode: Option<ClusterVolumeSpecAccessMode>,
     /// Group defines the volume group of this volume. Volumes belonging to
     /// the same group can be referred to by group name when creating
     /// Services.  Referring to a volume by group instructs Swarm to treat
@@ -405,32 +402,27 @@ pub struct ClusterVolumeSpec {
     /// the same, emptystring group.
     #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Defines how the volume is used by tasks.
+    #[serde(rename = "AccessMode", default, skip_serializing_if = "Option::is_none")]
+    pub access_mode: Option<ClusterVolumeSpecAccessMode>,
 }
 
 /// Defines how the volume is used by tasks.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpecAccessMode {
-    /// Requirements for the accessible topology of the volume. These
-    /// fields are optional. For an in-depth description of what these
-    /// fields mean, see the CSI specification.
-    #[serde(
-        rename = "AccessibilityRequirements",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub accessibility_requirements: Option<
-        ClusterVolumeSpecAccessModeAccessibilityRequirements,
-    >,
-    /// The availability of the volume for use in tasks.
-    /// - `active` The volume is fully available for scheduling on the cluster
-    /// - `pause` No new workloads should use the volume, but existing workloads are not stopped.
-    /// - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
-    #[serde(rename = "Availability", default, skip_serializing_if = "Option::is_none")]
-    pub availability: Option<ClusterVolumeSpecAccessModeAvailability>,
-    /// The desired capacity that the volume should be created with. If
-    /// empty, the plugin will decide the capacity.
-    #[serde(rename = "CapacityRange", default, skip_serializing_if = "Option::is_none")]
-    pub capacity_range: Option<ClusterVolumeSpecAccessModeCapacityRange>,
+    /// The set of nodes this volume can be used on at one time.
+    /// - `single` The volume may only be scheduled to one node at a time.
+    /// - `multi` the volume may be scheduled to any supported number of nodes at a time.
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ClusterVolumeSpecAccessModeScope>,
+    /// The number and way that different tasks can use this volume
+    /// at one time.
+    /// - `none` The volume may only be used by one task at a time.
+    /// - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
+    /// - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
+    /// - `all` The volume may have any number of readers and writers.
+    #[serde(rename = "Sharing", default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<ClusterVolumeSpecAccessModeSharing>,
     /// Options for using this volume as a Mount-type volume.
     ///
     /// ```text
@@ -456,23 +448,31 @@ pub struct ClusterVolumeSpecAccessMode {
     ///     Intentionally empty.
     #[serde(rename = "MountVolume", default, skip_serializing_if = "Option::is_none")]
     pub mount_volume: Option<serde_json::Value>,
-    /// The set of nodes this volume can be used on at one time.
-    /// - `single` The volume may only be scheduled to one node at a time.
-    /// - `multi` the volume may be scheduled to any supported number of nodes at a time.
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<ClusterVolumeSpecAccessModeScope>,
     /// Swarm Secrets that are passed to the CSI storage plugin when
     /// operating on this volume.
     #[serde(rename = "Secrets", default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ClusterVolumeSpecAccessModeSecretsItem>>,
-    /// The number and way that different tasks can use this volume
-    /// at one time.
-    /// - `none` The volume may only be used by one task at a time.
-    /// - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
-    /// - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
-    /// - `all` The volume may have any number of readers and writers.
-    #[serde(rename = "Sharing", default, skip_serializing_if = "Option::is_none")]
-    pub sharing: Option<ClusterVolumeSpecAccessModeSharing>,
+    /// Requirements for the accessible topology of the volume. These
+    /// fields are optional. For an in-depth description of what these
+    /// fields mean, see the CSI specification.
+    #[serde(
+        rename = "AccessibilityRequirements",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub accessibility_requirements: Option<
+        ClusterVolumeSpecAccessModeAccessibilityRequirements,
+    >,
+    /// The desired capacity that the volume should be created with. If
+    /// empty, the plugin will decide the capacity.
+    #[serde(rename = "CapacityRange", default, skip_serializing_if = "Option::is_none")]
+    pub capacity_range: Option<ClusterVolumeSpecAccessModeCapacityRange>,
+    /// The availability of the volume for use in tasks.
+    /// - `active` The volume is fully available for scheduling on the cluster
+    /// - `pause` No new workloads should use the volume, but existing workloads are not stopped.
+    /// - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
+    #[serde(rename = "Availability", default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<ClusterVolumeSpecAccessModeAvailability>,
 }
 
 /// Requirements for the accessible topology of the volume. These
@@ -480,14 +480,14 @@ pub struct ClusterVolumeSpecAccessMode {
 /// fields mean, see the CSI specification.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpecAccessModeAccessibilityRequirements {
-    /// A list of topologies that the volume should attempt to be
-    /// provisioned in.
-    #[serde(rename = "Preferred", default, skip_serializing_if = "Option::is_none")]
-    pub preferred: Option<Vec<Topology>>,
     /// A list of required topologies, at least one of which the
     /// volume must be accessible from.
     #[serde(rename = "Requisite", default, skip_serializing_if = "Option::is_none")]
     pub requisite: Option<Vec<Topology>>,
+    /// A list of topologies that the volume should attempt to be
+    /// provisioned in.
+    #[serde(rename = "Preferred", default, skip_serializing_if = "Option::is_none")]
+    pub preferred: Option<Vec<Topology>>,
 }
 
 /// The availability of the volume for use in tasks.
@@ -559,14 +559,14 @@ impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeAvailability {
 /// empty, the plugin will decide the capacity.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpecAccessModeCapacityRange {
-    /// The volume must not be bigger than this. The value of 0
-    /// indicates an unspecified maximum.
-    #[serde(rename = "LimitBytes", default, skip_serializing_if = "Option::is_none")]
-    pub limit_bytes: Option<i64>,
     /// The volume must be at least this big. The value of 0
     /// indicates an unspecified minimum
     #[serde(rename = "RequiredBytes", default, skip_serializing_if = "Option::is_none")]
     pub required_bytes: Option<i64>,
+    /// The volume must not be bigger than this. The value of 0
+    /// indicates an unspecified maximum.
+    #[serde(rename = "LimitBytes", default, skip_serializing_if = "Option::is_none")]
+    pub limit_bytes: Option<i64>,
 }
 
 /// The set of nodes this volume can be used on at one time.
@@ -721,24 +721,18 @@ impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeSharing {
 /// or `runC`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Commit {
-    /// Commit ID of external tool expected by dockerd as set at build time.
-    #[serde(rename = "Expected", default, skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
     /// Actual commit ID of external tool.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Commit ID of external tool expected by dockerd as set at build time.
+    #[serde(rename = "Expected", default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Config {
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<ConfigSpec>,
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
     /// with the modified specification when updating these objects.
@@ -751,21 +745,27 @@ pub struct Config {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<ConfigSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfigCreateBody {
+    /// User-defined name of the config.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// Data is the data to store as a config, formatted as a standard base64-encoded
     /// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
     /// The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// User-defined name of the config.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     /// Templating driver, if applicable
     ///
     /// Templating controls whether and how to evaluate the config payload as
@@ -787,17 +787,17 @@ pub struct ConfigReference {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfigSpec {
+    /// User-defined name of the config.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// Data is the data to store as a config, formatted as a standard base64-encoded
     /// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
     /// The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
     #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// User-defined name of the config.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     /// Templating driver, if applicable
     ///
     /// Templating controls whether and how to evaluate the config payload as
@@ -816,36 +816,24 @@ pub struct ConfigSpec {
 /// and it is not in active use anymore.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerConfig {
-    /// Command is already escaped (Windows only)
-    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
-    pub args_escaped: Option<bool>,
-    /// Whether to attach to `stderr`.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
-    pub attach_stderr: Option<bool>,
+    /// The hostname to use for the container, as a valid RFC 1123 hostname.
+    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// The domain name to use for the container.
+    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
+    pub domainname: Option<String>,
+    /// The user that commands are run as inside the container.
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// Whether to attach to `stdin`.
     #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Whether to attach to `stdout`.
     #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
-    /// Command to run specified as a string or an array of strings.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
-    pub cmd: Option<Vec<String>>,
-    /// The domain name to use for the container.
-    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
-    pub domainname: Option<String>,
-    /// The entry point for the container as a string or an array of strings.
-    ///
-    /// If the array consists of exactly one empty string (`[""]`) then the
-    /// entry point is reset to system default (i.e., the entry point used by
-    /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<Vec<String>>,
-    /// A list of environment variables to set inside the container in the
-    /// form `["VAR=value", ...]`. A variable without `=` is removed from the
-    /// environment, rather than to have an empty value.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
-    pub env: Option<Vec<String>>,
+    /// Whether to attach to `stderr`.
+    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
+    pub attach_stderr: Option<bool>,
     /// An object mapping ports to an empty object in the form:
     ///
     /// `{"<port>/<tcp|udp|sctp>": {}}`
@@ -856,54 +844,34 @@ pub struct ContainerConfig {
         with = "crate::runtime::serde_helpers::key_set_opt",
     )]
     pub exposed_ports: Option<Vec<String>>,
+    /// Attach standard streams to a TTY, including `stdin` if it is not closed.
+    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
+    pub tty: Option<bool>,
+    /// Open `stdin`
+    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
+    pub open_stdin: Option<bool>,
+    /// Close `stdin` after one attached client disconnects
+    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
+    pub stdin_once: Option<bool>,
+    /// A list of environment variables to set inside the container in the
+    /// form `["VAR=value", ...]`. A variable without `=` is removed from the
+    /// environment, rather than to have an empty value.
+    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    /// Command to run specified as a string or an array of strings.
+    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<Vec<String>>,
     /// A test to perform to check that the container is healthy.
     /// Healthcheck commands should be side-effect free.
     #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
-    /// The hostname to use for the container, as a valid RFC 1123 hostname.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
+    /// Command is already escaped (Windows only)
+    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
+    pub args_escaped: Option<bool>,
     /// The name (or reference) of the image to use when creating the container,
     /// or which was used when the container was created.
     #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// MAC address of the container.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
-    pub mac_address: Option<String>,
-    /// Disable networking for the container.
-    #[serde(
-        rename = "NetworkDisabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub network_disabled: Option<bool>,
-    /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
-    pub on_build: Option<Vec<String>>,
-    /// Open `stdin`
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
-    pub open_stdin: Option<bool>,
-    /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
-    pub shell: Option<Vec<String>>,
-    /// Close `stdin` after one attached client disconnects
-    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
-    pub stdin_once: Option<bool>,
-    /// Signal to stop a container as a string or unsigned integer.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
-    pub stop_signal: Option<String>,
-    /// Timeout to stop a container in seconds.
-    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
-    pub stop_timeout: Option<i64>,
-    /// Attach standard streams to a TTY, including `stdin` if it is not closed.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
-    pub tty: Option<bool>,
-    /// The user that commands are run as inside the container.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
     /// An object mapping mount point paths inside the container to empty
     /// objects.
     #[serde(
@@ -916,40 +884,60 @@ pub struct ContainerConfig {
     /// The working directory for commands to run in.
     #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
+    /// The entry point for the container as a string or an array of strings.
+    ///
+    /// If the array consists of exactly one empty string (`[""]`) then the
+    /// entry point is reset to system default (i.e., the entry point used by
+    /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
+    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Vec<String>>,
+    /// Disable networking for the container.
+    #[serde(
+        rename = "NetworkDisabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub network_disabled: Option<bool>,
+    /// MAC address of the container.
+    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+    /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
+    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
+    pub on_build: Option<Vec<String>>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
+    /// Signal to stop a container as a string or unsigned integer.
+    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+    /// Timeout to stop a container in seconds.
+    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<i64>,
+    /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
+    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
+    pub shell: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerCreateBody {
-    /// Command is already escaped (Windows only)
-    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
-    pub args_escaped: Option<bool>,
-    /// Whether to attach to `stderr`.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
-    pub attach_stderr: Option<bool>,
+    /// The hostname to use for the container, as a valid RFC 1123 hostname.
+    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// The domain name to use for the container.
+    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
+    pub domainname: Option<String>,
+    /// The user that commands are run as inside the container.
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// Whether to attach to `stdin`.
     #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Whether to attach to `stdout`.
     #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
-    /// Command to run specified as a string or an array of strings.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
-    pub cmd: Option<Vec<String>>,
-    /// The domain name to use for the container.
-    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
-    pub domainname: Option<String>,
-    /// The entry point for the container as a string or an array of strings.
-    ///
-    /// If the array consists of exactly one empty string (`[""]`) then the
-    /// entry point is reset to system default (i.e., the entry point used by
-    /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<Vec<String>>,
-    /// A list of environment variables to set inside the container in the
-    /// form `["VAR=value", ...]`. A variable without `=` is removed from the
-    /// environment, rather than to have an empty value.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
-    pub env: Option<Vec<String>>,
+    /// Whether to attach to `stderr`.
+    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
+    pub attach_stderr: Option<bool>,
     /// An object mapping ports to an empty object in the form:
     ///
     /// `{"<port>/<tcp|udp|sctp>": {}}`
@@ -960,54 +948,34 @@ pub struct ContainerCreateBody {
         with = "crate::runtime::serde_helpers::key_set_opt",
     )]
     pub exposed_ports: Option<Vec<String>>,
+    /// Attach standard streams to a TTY, including `stdin` if it is not closed.
+    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
+    pub tty: Option<bool>,
+    /// Open `stdin`
+    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
+    pub open_stdin: Option<bool>,
+    /// Close `stdin` after one attached client disconnects
+    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
+    pub stdin_once: Option<bool>,
+    /// A list of environment variables to set inside the container in the
+    /// form `["VAR=value", ...]`. A variable without `=` is removed from the
+    /// environment, rather than to have an empty value.
+    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    /// Command to run specified as a string or an array of strings.
+    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<Vec<String>>,
     /// A test to perform to check that the container is healthy.
     /// Healthcheck commands should be side-effect free.
     #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
-    /// The hostname to use for the container, as a valid RFC 1123 hostname.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
+    /// Command is already escaped (Windows only)
+    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
+    pub args_escaped: Option<bool>,
     /// The name (or reference) of the image to use when creating the container,
     /// or which was used when the container was created.
     #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// MAC address of the container.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
-    pub mac_address: Option<String>,
-    /// Disable networking for the container.
-    #[serde(
-        rename = "NetworkDisabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub network_disabled: Option<bool>,
-    /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
-    pub on_build: Option<Vec<String>>,
-    /// Open `stdin`
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
-    pub open_stdin: Option<bool>,
-    /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
-    pub shell: Option<Vec<String>>,
-    /// Close `stdin` after one attached client disconnects
-    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
-    pub stdin_once: Option<bool>,
-    /// Signal to stop a container as a string or unsigned integer.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
-    pub stop_signal: Option<String>,
-    /// Timeout to stop a container in seconds.
-    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
-    pub stop_timeout: Option<i64>,
-    /// Attach standard streams to a TTY, including `stdin` if it is not closed.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
-    pub tty: Option<bool>,
-    /// The user that commands are run as inside the container.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
     /// An object mapping mount point paths inside the container to empty
     /// objects.
     #[serde(
@@ -1020,6 +988,38 @@ pub struct ContainerCreateBody {
     /// The working directory for commands to run in.
     #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
+    /// The entry point for the container as a string or an array of strings.
+    ///
+    /// If the array consists of exactly one empty string (`[""]`) then the
+    /// entry point is reset to system default (i.e., the entry point used by
+    /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
+    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Vec<String>>,
+    /// Disable networking for the container.
+    #[serde(
+        rename = "NetworkDisabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub network_disabled: Option<bool>,
+    /// MAC address of the container.
+    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+    /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
+    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
+    pub on_build: Option<Vec<String>>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
+    /// Signal to stop a container as a string or unsigned integer.
+    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+    /// Timeout to stop a container in seconds.
+    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<i64>,
+    /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
+    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
+    pub shell: Option<Vec<String>>,
     /// Container configuration that depends on the host we are running on
     #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
     pub host_config: Option<HostConfig>,
@@ -1052,15 +1052,70 @@ pub struct ContainerCreateResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerInspectResponse {
+    /// The ID of the container
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The time the container was created
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The path to the command being run
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The arguments to the command being run
+    #[serde(rename = "Args", default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+    /// ContainerState stores container's running state. It's part of ContainerJSONBase
+    /// and will be returned by the "inspect" command.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ContainerState>,
+    /// The container's image ID
+    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(rename = "ResolvConfPath", default, skip_serializing_if = "Option::is_none")]
+    pub resolv_conf_path: Option<String>,
+    #[serde(rename = "HostnamePath", default, skip_serializing_if = "Option::is_none")]
+    pub hostname_path: Option<String>,
+    #[serde(rename = "HostsPath", default, skip_serializing_if = "Option::is_none")]
+    pub hosts_path: Option<String>,
+    #[serde(rename = "LogPath", default, skip_serializing_if = "Option::is_none")]
+    pub log_path: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "RestartCount", default, skip_serializing_if = "Option::is_none")]
+    pub restart_count: Option<i64>,
+    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(rename = "MountLabel", default, skip_serializing_if = "Option::is_none")]
+    pub mount_label: Option<String>,
+    #[serde(rename = "ProcessLabel", default, skip_serializing_if = "Option::is_none")]
+    pub process_label: Option<String>,
     #[serde(
         rename = "AppArmorProfile",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub app_armor_profile: Option<String>,
-    /// The arguments to the command being run
-    #[serde(rename = "Args", default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
+    /// IDs of exec instances that are running in the container.
+    #[serde(rename = "ExecIDs", default, skip_serializing_if = "Option::is_none")]
+    pub exec_i_ds: Option<Vec<String>>,
+    /// Container configuration that depends on the host we are running on
+    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
+    pub host_config: Option<HostConfig>,
+    /// Information about the storage driver used to store the container's and
+    /// image's filesystem.
+    #[serde(rename = "GraphDriver", default, skip_serializing_if = "Option::is_none")]
+    pub graph_driver: Option<GraphDriverData>,
+    /// The size of files that have been created or changed by this
+    /// container.
+    #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
+    pub size_rw: Option<i64>,
+    /// The total size of all the files in this container.
+    #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
+    pub size_root_fs: Option<i64>,
+    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
+    pub mounts: Option<Vec<MountPoint>>,
     /// Configuration for a container that is portable between hosts.
     ///
     /// When used as `ContainerConfig` field in an image, `ContainerConfig` is an
@@ -1071,39 +1126,6 @@ pub struct ContainerInspectResponse {
     /// and it is not in active use anymore.
     #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ContainerConfig>,
-    /// The time the container was created
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
-    /// IDs of exec instances that are running in the container.
-    #[serde(rename = "ExecIDs", default, skip_serializing_if = "Option::is_none")]
-    pub exec_i_ds: Option<Vec<String>>,
-    /// Information about the storage driver used to store the container's and
-    /// image's filesystem.
-    #[serde(rename = "GraphDriver", default, skip_serializing_if = "Option::is_none")]
-    pub graph_driver: Option<GraphDriverData>,
-    /// Container configuration that depends on the host we are running on
-    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
-    pub host_config: Option<HostConfig>,
-    #[serde(rename = "HostnamePath", default, skip_serializing_if = "Option::is_none")]
-    pub hostname_path: Option<String>,
-    #[serde(rename = "HostsPath", default, skip_serializing_if = "Option::is_none")]
-    pub hosts_path: Option<String>,
-    /// The ID of the container
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The container's image ID
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    #[serde(rename = "LogPath", default, skip_serializing_if = "Option::is_none")]
-    pub log_path: Option<String>,
-    #[serde(rename = "MountLabel", default, skip_serializing_if = "Option::is_none")]
-    pub mount_label: Option<String>,
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
-    pub mounts: Option<Vec<MountPoint>>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     /// NetworkSettings exposes the network settings in the API
     #[serde(
         rename = "NetworkSettings",
@@ -1111,28 +1133,6 @@ pub struct ContainerInspectResponse {
         skip_serializing_if = "Option::is_none",
     )]
     pub network_settings: Option<NetworkSettings>,
-    /// The path to the command being run
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<String>,
-    #[serde(rename = "ProcessLabel", default, skip_serializing_if = "Option::is_none")]
-    pub process_label: Option<String>,
-    #[serde(rename = "ResolvConfPath", default, skip_serializing_if = "Option::is_none")]
-    pub resolv_conf_path: Option<String>,
-    #[serde(rename = "RestartCount", default, skip_serializing_if = "Option::is_none")]
-    pub restart_count: Option<i64>,
-    /// The total size of all the files in this container.
-    #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
-    pub size_root_fs: Option<i64>,
-    /// The size of files that have been created or changed by this
-    /// container.
-    #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
-    pub size_rw: Option<i64>,
-    /// ContainerState stores container's running state. It's part of ContainerJSONBase
-    /// and will be returned by the "inspect" command.
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ContainerState>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1153,32 +1153,10 @@ pub struct ContainerPruneResponse {
 /// and will be returned by the "inspect" command.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerState {
-    #[serde(rename = "Dead", default, skip_serializing_if = "Option::is_none")]
-    pub dead: Option<bool>,
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The last exit code of this container
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
-    pub exit_code: Option<i64>,
-    /// The time when this container last exited.
-    #[serde(rename = "FinishedAt", default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<String>,
-    /// Health stores information about the container's healthcheck results.
-    #[serde(rename = "Health", default, skip_serializing_if = "Option::is_none")]
-    pub health: Option<Health>,
-    /// Whether a process within this container has been killed because it ran
-    /// out of memory since the container was last started.
-    #[serde(rename = "OOMKilled", default, skip_serializing_if = "Option::is_none")]
-    pub oom_killed: Option<bool>,
-    /// Whether this container is paused.
-    #[serde(rename = "Paused", default, skip_serializing_if = "Option::is_none")]
-    pub paused: Option<bool>,
-    /// The process ID of this container
-    #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
-    pub pid: Option<i64>,
-    /// Whether this container is restarting.
-    #[serde(rename = "Restarting", default, skip_serializing_if = "Option::is_none")]
-    pub restarting: Option<bool>,
+    /// String representation of the container state. Can be one of "created",
+    /// "running", "paused", "restarting", "removing", "exited", or "dead".
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ContainerStateStatus>,
     /// Whether this container is running.
     ///
     /// Note that a running container can be _paused_. The `Running` and `Paused`
@@ -1191,13 +1169,35 @@ pub struct ContainerState {
     /// Use the `Status` field instead to determine if a container's state is "running".
     #[serde(rename = "Running", default, skip_serializing_if = "Option::is_none")]
     pub running: Option<bool>,
+    /// Whether this container is paused.
+    #[serde(rename = "Paused", default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<bool>,
+    /// Whether this container is restarting.
+    #[serde(rename = "Restarting", default, skip_serializing_if = "Option::is_none")]
+    pub restarting: Option<bool>,
+    /// Whether a process within this container has been killed because it ran
+    /// out of memory since the container was last started.
+    #[serde(rename = "OOMKilled", default, skip_serializing_if = "Option::is_none")]
+    pub oom_killed: Option<bool>,
+    #[serde(rename = "Dead", default, skip_serializing_if = "Option::is_none")]
+    pub dead: Option<bool>,
+    /// The process ID of this container
+    #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<i64>,
+    /// The last exit code of this container
+    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i64>,
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// The time when this container was last started.
     #[serde(rename = "StartedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// String representation of the container state. Can be one of "created",
-    /// "running", "paused", "restarting", "removing", "exited", or "dead".
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ContainerStateStatus>,
+    /// The time when this container last exited.
+    #[serde(rename = "FinishedAt", default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    /// Health stores information about the container's healthcheck results.
+    #[serde(rename = "Health", default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<Health>,
 }
 
 /// String representation of the container state. Can be one of "created",
@@ -1289,31 +1289,44 @@ impl<'de> Deserialize<'de> for ContainerStateStatus {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerSummary {
-    /// Command to run when starting the container
-    #[serde(rename = "Command", default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
-    /// When the container was created
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<i64>,
-    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
-    pub host_config: Option<ContainerSummaryHostConfig>,
     /// The ID of this container
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The names that this container has been given
+    #[serde(rename = "Names", default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<Vec<String>>,
     /// The name of the image used when creating this container
     #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// The ID of the image that this container was created from
     #[serde(rename = "ImageID", default, skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
+    /// Command to run when starting the container
+    #[serde(rename = "Command", default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// When the container was created
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<i64>,
+    /// The ports exposed by this container
+    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<Port>>,
+    /// The size of files that have been created or changed by this container
+    #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
+    pub size_rw: Option<i64>,
+    /// The total size of all the files in this container
+    #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
+    pub size_root_fs: Option<i64>,
     /// User-defined key/value metadata.
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
-    pub mounts: Option<Vec<MountPoint>>,
-    /// The names that this container has been given
-    #[serde(rename = "Names", default, skip_serializing_if = "Option::is_none")]
-    pub names: Option<Vec<String>>,
+    /// The state of this container (e.g. `Exited`)
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Additional human-readable status of this container (e.g. `Exit 0`)
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
+    pub host_config: Option<ContainerSummaryHostConfig>,
     /// A summary of the container's network settings
     #[serde(
         rename = "NetworkSettings",
@@ -1321,21 +1334,8 @@ pub struct ContainerSummary {
         skip_serializing_if = "Option::is_none",
     )]
     pub network_settings: Option<ContainerSummaryNetworkSettings>,
-    /// The ports exposed by this container
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
-    pub ports: Option<Vec<Port>>,
-    /// The total size of all the files in this container
-    #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
-    pub size_root_fs: Option<i64>,
-    /// The size of files that have been created or changed by this container
-    #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
-    pub size_rw: Option<i64>,
-    /// The state of this container (e.g. `Exited`)
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Additional human-readable status of this container (e.g. `Exit 0`)
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
+    pub mounts: Option<Vec<MountPoint>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1354,61 +1354,30 @@ pub struct ContainerSummaryNetworkSettings {
 /// OK response to ContainerTop operation
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerTopResponse {
+    /// The ps column titles
+    #[serde(rename = "Titles", default, skip_serializing_if = "Option::is_none")]
+    pub titles: Option<Vec<String>>,
     /// Each process running in the container, where each is process
     /// is an array of values corresponding to the titles.
     #[serde(rename = "Processes", default, skip_serializing_if = "Option::is_none")]
     pub processes: Option<Vec<Vec<String>>>,
-    /// The ps column titles
-    #[serde(rename = "Titles", default, skip_serializing_if = "Option::is_none")]
-    pub titles: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerUpdateBody {
-    /// Limit read rate (bytes per second) from a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
-    /// Limit read rate (IO per second) from a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
-    /// Limit write rate (bytes per second) to a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
-    /// Limit write rate (IO per second) to a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
+    /// An integer value representing this container's relative CPU weight
+    /// versus other containers.
+    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_shares: Option<i64>,
+    /// Memory limit in bytes.
+    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<i64>,
+    /// Path to `cgroups` under which the container's `cgroup` is created. If
+    /// the path is not absolute, the path is considered to be relative to the
+    /// `cgroups` path of the init process. Cgroups are created if they do not
+    /// already exist.
+    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
+    pub cgroup_parent: Option<String>,
     /// Block IO weight (relative weight).
     #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
@@ -1422,27 +1391,51 @@ pub struct ContainerUpdateBody {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub blkio_weight_device: Option<Vec<ContainerUpdateBodyBlkioWeightDeviceItem>>,
-    /// Path to `cgroups` under which the container's `cgroup` is created. If
-    /// the path is not absolute, the path is considered to be relative to the
-    /// `cgroups` path of the init process. Cgroups are created if they do not
-    /// already exist.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
-    pub cgroup_parent: Option<String>,
-    /// The number of usable CPUs (Windows only).
+    pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
+    /// Limit read rate (bytes per second) from a device, in the form:
     ///
-    /// On Windows Server containers, the processor resource controls are
-    /// mutually exclusive. The order of precedence is `CPUCount` first, then
-    /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_count: Option<i64>,
-    /// The usable percentage of the available CPUs (Windows only).
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceReadBps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
+    /// Limit write rate (bytes per second) to a device, in the form:
     ///
-    /// On Windows Server containers, the processor resource controls are
-    /// mutually exclusive. The order of precedence is `CPUCount` first, then
-    /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_percent: Option<i64>,
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceWriteBps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
+    /// Limit read rate (IO per second) from a device, in the form:
+    ///
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceReadIOps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
+    /// Limit write rate (IO per second) to a device, in the form:
+    ///
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceWriteIOps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// The length of a CPU period in microseconds.
     #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
@@ -1465,10 +1458,6 @@ pub struct ContainerUpdateBody {
         skip_serializing_if = "Option::is_none",
     )]
     pub cpu_realtime_runtime: Option<i64>,
-    /// An integer value representing this container's relative CPU weight
-    /// versus other containers.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_shares: Option<i64>,
     /// CPUs in which to allow execution (e.g., `0-3`, `0,1`).
     #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
@@ -1476,6 +1465,9 @@ pub struct ContainerUpdateBody {
     /// effective on NUMA systems.
     #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
+    /// A list of devices to add to the container.
+    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<DeviceMapping>>,
     /// a list of cgroup rules to apply to the container
     #[serde(
         rename = "DeviceCgroupRules",
@@ -1486,25 +1478,6 @@ pub struct ContainerUpdateBody {
     /// A list of requests for devices to be sent to device drivers.
     #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
-    /// A list of devices to add to the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<Vec<DeviceMapping>>,
-    /// Maximum IO in bytes per second for the container system drive
-    /// (Windows only).
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub io_maximum_bandwidth: Option<i64>,
-    /// Maximum IOps for the container system drive (Windows only)
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
-    pub io_maximum_i_ops: Option<i64>,
-    /// Run an init inside the container that forwards signals and reaps
-    /// processes. This field is omitted if empty, and the default (as
-    /// configured on the daemon) is used.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
-    pub init: Option<bool>,
     /// Hard limit for kernel TCP buffer memory (in bytes). Depending on the
     /// OCI runtime in use, this option may be ignored. It is no longer supported
     /// by the default (runc) runtime.
@@ -1516,9 +1489,6 @@ pub struct ContainerUpdateBody {
         skip_serializing_if = "Option::is_none",
     )]
     pub kernel_memory_tcp: Option<i64>,
-    /// Memory limit in bytes.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<i64>,
     /// Memory soft limit in bytes.
     #[serde(
         rename = "MemoryReservation",
@@ -1544,6 +1514,11 @@ pub struct ContainerUpdateBody {
     /// Disable OOM Killer for the container.
     #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
+    /// Run an init inside the container that forwards signals and reaps
+    /// processes. This field is omitted if empty, and the default (as
+    /// configured on the daemon) is used.
+    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<bool>,
     /// Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
     /// to not change.
     #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
@@ -1554,7 +1529,32 @@ pub struct ContainerUpdateBody {
     /// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
     /// ```
     #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
-    pub ulimits: Option<Vec<ContainerUpdateBodyUlimitsItem>>,
+    pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
+    /// The number of usable CPUs (Windows only).
+    ///
+    /// On Windows Server containers, the processor resource controls are
+    /// mutually exclusive. The order of precedence is `CPUCount` first, then
+    /// `CPUShares`, and `CPUPercent` last.
+    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_count: Option<i64>,
+    /// The usable percentage of the available CPUs (Windows only).
+    ///
+    /// On Windows Server containers, the processor resource controls are
+    /// mutually exclusive. The order of precedence is `CPUCount` first, then
+    /// `CPUShares`, and `CPUPercent` last.
+    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_percent: Option<i64>,
+    /// Maximum IOps for the container system drive (Windows only)
+    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
+    pub io_maximum_i_ops: Option<i64>,
+    /// Maximum IO in bytes per second for the container system drive
+    /// (Windows only).
+    #[serde(
+        rename = "IOMaximumBandwidth",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub io_maximum_bandwidth: Option<i64>,
     /// The behavior to apply when the container exits. The default is not to
     /// restart.
     ///
@@ -1562,27 +1562,6 @@ pub struct ContainerUpdateBody {
     /// added before each restart to prevent flooding the server.
     #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<RestartPolicy>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ContainerUpdateBodyBlkioWeightDeviceItem {
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ContainerUpdateBodyUlimitsItem {
-    /// Hard limit
-    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
-    pub hard: Option<i64>,
-    /// Name of ulimit
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Soft limit
-    #[serde(rename = "Soft", default, skip_serializing_if = "Option::is_none")]
-    pub soft: Option<i64>,
 }
 
 /// OK response to ContainerUpdate operation
@@ -1664,61 +1643,61 @@ pub struct ContainerWaitExitError {
 /// OK response to ContainerWait operation
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerWaitResponse {
-    /// container waiting error, if any
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ContainerWaitExitError>,
     /// Exit code of the container
     #[serde(rename = "StatusCode")]
     pub status_code: i64,
+    /// container waiting error, if any
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ContainerWaitExitError>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateImageInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(rename = "errorDetail", default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<ErrorDetail>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
     #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
 }
 
 /// A device mapping between the host and container
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceMapping {
-    #[serde(
-        rename = "CgroupPermissions",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub cgroup_permissions: Option<String>,
+    #[serde(rename = "PathOnHost", default, skip_serializing_if = "Option::is_none")]
+    pub path_on_host: Option<String>,
     #[serde(
         rename = "PathInContainer",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub path_in_container: Option<String>,
-    #[serde(rename = "PathOnHost", default, skip_serializing_if = "Option::is_none")]
-    pub path_on_host: Option<String>,
+    #[serde(
+        rename = "CgroupPermissions",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub cgroup_permissions: Option<String>,
 }
 
 /// A request for devices to be sent to device drivers
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceRequest {
-    /// A list of capabilities; an OR list of AND lists of capabilities.
-    #[serde(rename = "Capabilities", default, skip_serializing_if = "Option::is_none")]
-    pub capabilities: Option<Vec<Vec<String>>>,
+    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
     #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     #[serde(rename = "DeviceIDs", default, skip_serializing_if = "Option::is_none")]
     pub device_i_ds: Option<Vec<String>>,
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
+    /// A list of capabilities; an OR list of AND lists of capabilities.
+    #[serde(rename = "Capabilities", default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<Vec<String>>>,
     /// Driver-specific options, specified as a key/value pairs. These options
     /// are passed directly to the driver.
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
@@ -1770,6 +1749,12 @@ pub struct EndpointPortConfig {
     pub name: Option<String>,
     #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<EndpointPortConfigProtocol>,
+    /// The port inside the container.
+    #[serde(rename = "TargetPort", default, skip_serializing_if = "Option::is_none")]
+    pub target_port: Option<i64>,
+    /// The port on the swarm hosts.
+    #[serde(rename = "PublishedPort", default, skip_serializing_if = "Option::is_none")]
+    pub published_port: Option<i64>,
     /// The mode in which port is published.
     ///
     /// <p><br /></p>
@@ -1781,12 +1766,6 @@ pub struct EndpointPortConfig {
     ///   the swarm node where that service is running.
     #[serde(rename = "PublishMode", default, skip_serializing_if = "Option::is_none")]
     pub publish_mode: Option<EndpointPortConfigPublishMode>,
-    /// The port on the swarm hosts.
-    #[serde(rename = "PublishedPort", default, skip_serializing_if = "Option::is_none")]
-    pub published_port: Option<i64>,
-    /// The port inside the container.
-    #[serde(rename = "TargetPort", default, skip_serializing_if = "Option::is_none")]
-    pub target_port: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -1919,18 +1898,31 @@ impl<'de> Deserialize<'de> for EndpointPortConfigPublishMode {
 /// Configuration for a network endpoint.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointSettings {
+    /// EndpointIPAMConfig represents an endpoint's IPAM configuration.
+    #[serde(rename = "IPAMConfig", default, skip_serializing_if = "Option::is_none")]
+    pub ipam_config: Option<EndpointIpamConfig>,
+    #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<String>>,
     #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
-    /// DriverOpts is a mapping of driver options and values. These options
-    /// are passed directly to the driver and are driver specific.
-    #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
-    pub driver_opts: Option<HashMap<String, String>>,
+    /// Unique ID of the network.
+    #[serde(rename = "NetworkID", default, skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
     /// Unique ID for the service endpoint in a Sandbox.
     #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// Gateway address for this network.
     #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
+    /// IPv4 address.
+    #[serde(rename = "IPAddress", default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// Mask length of the IPv4 address.
+    #[serde(rename = "IPPrefixLen", default, skip_serializing_if = "Option::is_none")]
+    pub ip_prefix_len: Option<i64>,
+    /// IPv6 gateway address.
+    #[serde(rename = "IPv6Gateway", default, skip_serializing_if = "Option::is_none")]
+    pub i_pv6_gateway: Option<String>,
     /// Global IPv6 address.
     #[serde(
         rename = "GlobalIPv6Address",
@@ -1945,26 +1937,13 @@ pub struct EndpointSettings {
         skip_serializing_if = "Option::is_none",
     )]
     pub global_i_pv6_prefix_len: Option<i64>,
-    /// EndpointIPAMConfig represents an endpoint's IPAM configuration.
-    #[serde(rename = "IPAMConfig", default, skip_serializing_if = "Option::is_none")]
-    pub ipam_config: Option<EndpointIpamConfig>,
-    /// IPv4 address.
-    #[serde(rename = "IPAddress", default, skip_serializing_if = "Option::is_none")]
-    pub ip_address: Option<String>,
-    /// Mask length of the IPv4 address.
-    #[serde(rename = "IPPrefixLen", default, skip_serializing_if = "Option::is_none")]
-    pub ip_prefix_len: Option<i64>,
-    /// IPv6 gateway address.
-    #[serde(rename = "IPv6Gateway", default, skip_serializing_if = "Option::is_none")]
-    pub i_pv6_gateway: Option<String>,
-    #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<Vec<String>>,
     /// MAC address for the endpoint on this network.
     #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
-    /// Unique ID of the network.
-    #[serde(rename = "NetworkID", default, skip_serializing_if = "Option::is_none")]
-    pub network_id: Option<String>,
+    /// DriverOpts is a mapping of driver options and values. These options
+    /// are passed directly to the driver and are driver specific.
+    #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
+    pub driver_opts: Option<HashMap<String, String>>,
 }
 
 /// Properties that can be configured to access and load balance a service.
@@ -2050,10 +2029,10 @@ pub struct EngineDescription {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EngineDescriptionPluginsItem {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -2075,17 +2054,20 @@ pub struct ErrorResponse {
 /// or a volume.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventActor {
-    /// Various key/value attributes of the object, depending on its type.
-    #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<HashMap<String, String>>,
     /// The ID of the object emitting the event
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Various key/value attributes of the object, depending on its type.
+    #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<HashMap<String, String>>,
 }
 
 /// EventMessage represents the information an event contains.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventMessage {
+    /// The type of object emitting the event
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<EventMessageType>,
     /// The type of event
     #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
@@ -2093,9 +2075,6 @@ pub struct EventMessage {
     /// or a volume.
     #[serde(rename = "Actor", default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<EventActor>,
-    /// The type of object emitting the event
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<EventMessageType>,
     /// Scope of the event. Engine events are `local` scope. Cluster (Swarm)
     /// events are `swarm` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2263,18 +2242,15 @@ impl<'de> Deserialize<'de> for EventMessageType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecConfig {
-    /// Attach to `stderr` of the exec command.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
-    pub attach_stderr: Option<bool>,
     /// Attach to `stdin` of the exec command.
     #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Attach to `stdout` of the exec command.
     #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
-    /// Command to run, as a string or array of strings.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
-    pub cmd: Option<Vec<String>>,
+    /// Attach to `stderr` of the exec command.
+    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
+    pub attach_stderr: Option<bool>,
     /// Initial console size, as an `[height, width]` array.
     #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
@@ -2283,15 +2259,18 @@ pub struct ExecConfig {
     /// is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
     #[serde(rename = "DetachKeys", default, skip_serializing_if = "Option::is_none")]
     pub detach_keys: Option<String>,
-    /// A list of environment variables in the form `["VAR=value", ...]`.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
-    pub env: Option<Vec<String>>,
-    /// Runs the exec process with extended privileges.
-    #[serde(rename = "Privileged", default, skip_serializing_if = "Option::is_none")]
-    pub privileged: Option<bool>,
     /// Allocate a pseudo-TTY.
     #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
+    /// A list of environment variables in the form `["VAR=value", ...]`.
+    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    /// Command to run, as a string or array of strings.
+    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<Vec<String>>,
+    /// Runs the exec process with extended privileges.
+    #[serde(rename = "Privileged", default, skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
     /// The user, and optionally, group to run the exec process inside
     /// the container. Format is one of: `user`, `user:group`, `uid`,
     /// or `uid:gid`.
@@ -2306,45 +2285,48 @@ pub struct ExecConfig {
 pub struct ExecInspectResponse {
     #[serde(rename = "CanRemove", default, skip_serializing_if = "Option::is_none")]
     pub can_remove: Option<bool>,
-    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
     #[serde(rename = "DetachKeys", default, skip_serializing_if = "Option::is_none")]
     pub detach_keys: Option<String>,
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
-    pub exit_code: Option<i64>,
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "OpenStderr", default, skip_serializing_if = "Option::is_none")]
-    pub open_stderr: Option<bool>,
+    #[serde(rename = "Running", default, skip_serializing_if = "Option::is_none")]
+    pub running: Option<bool>,
+    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i64>,
+    #[serde(rename = "ProcessConfig", default, skip_serializing_if = "Option::is_none")]
+    pub process_config: Option<ProcessConfig>,
     #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
+    #[serde(rename = "OpenStderr", default, skip_serializing_if = "Option::is_none")]
+    pub open_stderr: Option<bool>,
     #[serde(rename = "OpenStdout", default, skip_serializing_if = "Option::is_none")]
     pub open_stdout: Option<bool>,
+    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<String>,
     /// The system process ID for the exec process.
     #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
-    #[serde(rename = "ProcessConfig", default, skip_serializing_if = "Option::is_none")]
-    pub process_config: Option<ProcessConfig>,
-    #[serde(rename = "Running", default, skip_serializing_if = "Option::is_none")]
-    pub running: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecStartConfig {
-    /// Initial console size, as an `[height, width]` array.
-    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
-    pub console_size: Option<Vec<i64>>,
     /// Detach from the command.
     #[serde(rename = "Detach", default, skip_serializing_if = "Option::is_none")]
     pub detach: Option<bool>,
     /// Allocate a pseudo-TTY.
     #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
+    /// Initial console size, as an `[height, width]` array.
+    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
+    pub console_size: Option<Vec<i64>>,
 }
 
 /// Change in the container's filesystem.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FilesystemChange {
+    /// Path to file or directory that has changed.
+    #[serde(rename = "Path")]
+    pub path: String,
     /// Kind of change
     ///
     /// Can be one of:
@@ -2354,9 +2336,6 @@ pub struct FilesystemChange {
     /// - `2`: Deleted ("D")
     #[serde(rename = "Kind")]
     pub kind: ChangeType,
-    /// Path to file or directory that has changed.
-    #[serde(rename = "Path")]
-    pub path: String,
 }
 
 /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
@@ -2366,17 +2345,17 @@ pub type GenericResources = Vec<GenericResourcesItem>;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenericResourcesItem {
     #[serde(
-        rename = "DiscreteResourceSpec",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub discrete_resource_spec: Option<GenericResourcesItemDiscreteResourceSpec>,
-    #[serde(
         rename = "NamedResourceSpec",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub named_resource_spec: Option<GenericResourcesItemNamedResourceSpec>,
+    #[serde(
+        rename = "DiscreteResourceSpec",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub discrete_resource_spec: Option<GenericResourcesItemDiscreteResourceSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -2399,6 +2378,9 @@ pub struct GenericResourcesItemNamedResourceSpec {
 /// image's filesystem.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GraphDriverData {
+    /// Name of the storage driver.
+    #[serde(rename = "Name")]
+    pub name: String,
     /// Low-level storage metadata, provided as key/value pairs.
     ///
     /// This information is driver-specific, and depends on the storage-driver
@@ -2409,20 +2391,11 @@ pub struct GraphDriverData {
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub data: HashMap<String, String>,
-    /// Name of the storage driver.
-    #[serde(rename = "Name")]
-    pub name: String,
 }
 
 /// Health stores information about the container's healthcheck results.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Health {
-    /// FailingStreak is the number of consecutive failures
-    #[serde(rename = "FailingStreak", default, skip_serializing_if = "Option::is_none")]
-    pub failing_streak: Option<i64>,
-    /// Log contains the last few results (oldest first)
-    #[serde(rename = "Log", default, skip_serializing_if = "Option::is_none")]
-    pub log: Option<Vec<HealthcheckResult>>,
     /// Status is one of `none`, `starting`, `healthy` or `unhealthy`
     ///
     /// - "none"      Indicates there is no healthcheck
@@ -2431,25 +2404,18 @@ pub struct Health {
     /// - "unhealthy" Unhealthy indicates that the container has a problem
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HealthStatus>,
+    /// FailingStreak is the number of consecutive failures
+    #[serde(rename = "FailingStreak", default, skip_serializing_if = "Option::is_none")]
+    pub failing_streak: Option<i64>,
+    /// Log contains the last few results (oldest first)
+    #[serde(rename = "Log", default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<Vec<HealthcheckResult>>,
 }
 
 /// A test to perform to check that the container is healthy.
 /// Healthcheck commands should be side-effect free.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HealthConfig {
-    /// The time to wait between checks in nanoseconds. It should be 0 or at
-    /// least 1000000 (1 ms). 0 means inherit.
-    #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
-    pub interval: Option<i64>,
-    /// The number of consecutive failures needed to consider a container as
-    /// unhealthy. 0 means inherit.
-    #[serde(rename = "Retries", default, skip_serializing_if = "Option::is_none")]
-    pub retries: Option<i64>,
-    /// Start period for the container to initialize before starting
-    /// health-retries countdown in nanoseconds. It should be 0 or at least
-    /// 1000000 (1 ms). 0 means inherit.
-    #[serde(rename = "StartPeriod", default, skip_serializing_if = "Option::is_none")]
-    pub start_period: Option<i64>,
     /// The test to perform. Possible values are:
     ///
     /// - `[]` inherit healthcheck from image or parent image
@@ -2464,6 +2430,10 @@ pub struct HealthConfig {
     /// - other values: error running probe
     #[serde(rename = "Test", default, skip_serializing_if = "Option::is_none")]
     pub test: Option<Vec<String>>,
+    /// The time to wait between checks in nanoseconds. It should be 0 or at
+    /// least 1000000 (1 ms). 0 means inherit.
+    #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<i64>,
     /// The time to wait before considering the check to have hung. It should
     /// be 0 or at least 1000000 (1 ms). 0 means inherit.
     ///
@@ -2472,6 +2442,15 @@ pub struct HealthConfig {
     /// forcibly terminated without a graceful shutdown.
     #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
+    /// The number of consecutive failures needed to consider a container as
+    /// unhealthy. 0 means inherit.
+    #[serde(rename = "Retries", default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i64>,
+    /// Start period for the container to initialize before starting
+    /// health-retries countdown in nanoseconds. It should be 0 or at least
+    /// 1000000 (1 ms). 0 means inherit.
+    #[serde(rename = "StartPeriod", default, skip_serializing_if = "Option::is_none")]
+    pub start_period: Option<i64>,
 }
 
 /// Status is one of `none`, `starting`, `healthy` or `unhealthy`
@@ -2548,6 +2527,10 @@ impl<'de> Deserialize<'de> for HealthStatus {
 /// HealthcheckResult stores information about a single run of a healthcheck probe
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HealthcheckResult {
+    /// Date and time at which this check started in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "Start", default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
     /// Date and time at which this check ended in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
     #[serde(rename = "End", default, skip_serializing_if = "Option::is_none")]
@@ -2563,59 +2546,24 @@ pub struct HealthcheckResult {
     /// Output from last check
     #[serde(rename = "Output", default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
-    /// Date and time at which this check started in
-    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "Start", default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
 }
 
 /// Container configuration that depends on the host we are running on
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HostConfig {
-    /// Limit read rate (bytes per second) from a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
-    /// Limit read rate (IO per second) from a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
-    /// Limit write rate (bytes per second) to a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
-    /// Limit write rate (IO per second) to a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
+    /// An integer value representing this container's relative CPU weight
+    /// versus other containers.
+    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_shares: Option<i64>,
+    /// Memory limit in bytes.
+    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<i64>,
+    /// Path to `cgroups` under which the container's `cgroup` is created. If
+    /// the path is not absolute, the path is considered to be relative to the
+    /// `cgroups` path of the init process. Cgroups are created if they do not
+    /// already exist.
+    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
+    pub cgroup_parent: Option<String>,
     /// Block IO weight (relative weight).
     #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
@@ -2629,27 +2577,51 @@ pub struct HostConfig {
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub blkio_weight_device: Option<Vec<HostConfigBlkioWeightDeviceItem>>,
-    /// Path to `cgroups` under which the container's `cgroup` is created. If
-    /// the path is not absolute, the path is considered to be relative to the
-    /// `cgroups` path of the init process. Cgroups are created if they do not
-    /// already exist.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
-    pub cgroup_parent: Option<String>,
-    /// The number of usable CPUs (Windows only).
+    pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
+    /// Limit read rate (bytes per second) from a device, in the form:
     ///
-    /// On Windows Server containers, the processor resource controls are
-    /// mutually exclusive. The order of precedence is `CPUCount` first, then
-    /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_count: Option<i64>,
-    /// The usable percentage of the available CPUs (Windows only).
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceReadBps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
+    /// Limit write rate (bytes per second) to a device, in the form:
     ///
-    /// On Windows Server containers, the processor resource controls are
-    /// mutually exclusive. The order of precedence is `CPUCount` first, then
-    /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_percent: Option<i64>,
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceWriteBps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
+    /// Limit read rate (IO per second) from a device, in the form:
+    ///
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceReadIOps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
+    /// Limit write rate (IO per second) to a device, in the form:
+    ///
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceWriteIOps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// The length of a CPU period in microseconds.
     #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
@@ -2672,10 +2644,6 @@ pub struct HostConfig {
         skip_serializing_if = "Option::is_none",
     )]
     pub cpu_realtime_runtime: Option<i64>,
-    /// An integer value representing this container's relative CPU weight
-    /// versus other containers.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_shares: Option<i64>,
     /// CPUs in which to allow execution (e.g., `0-3`, `0,1`).
     #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
@@ -2683,6 +2651,9 @@ pub struct HostConfig {
     /// effective on NUMA systems.
     #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
+    /// A list of devices to add to the container.
+    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<DeviceMapping>>,
     /// a list of cgroup rules to apply to the container
     #[serde(
         rename = "DeviceCgroupRules",
@@ -2693,25 +2664,6 @@ pub struct HostConfig {
     /// A list of requests for devices to be sent to device drivers.
     #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
-    /// A list of devices to add to the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<Vec<DeviceMapping>>,
-    /// Maximum IO in bytes per second for the container system drive
-    /// (Windows only).
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub io_maximum_bandwidth: Option<i64>,
-    /// Maximum IOps for the container system drive (Windows only)
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
-    pub io_maximum_i_ops: Option<i64>,
-    /// Run an init inside the container that forwards signals and reaps
-    /// processes. This field is omitted if empty, and the default (as
-    /// configured on the daemon) is used.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
-    pub init: Option<bool>,
     /// Hard limit for kernel TCP buffer memory (in bytes). Depending on the
     /// OCI runtime in use, this option may be ignored. It is no longer supported
     /// by the default (runc) runtime.
@@ -2723,9 +2675,6 @@ pub struct HostConfig {
         skip_serializing_if = "Option::is_none",
     )]
     pub kernel_memory_tcp: Option<i64>,
-    /// Memory limit in bytes.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<i64>,
     /// Memory soft limit in bytes.
     #[serde(
         rename = "MemoryReservation",
@@ -2751,6 +2700,11 @@ pub struct HostConfig {
     /// Disable OOM Killer for the container.
     #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
+    /// Run an init inside the container that forwards signals and reaps
+    /// processes. This field is omitted if empty, and the default (as
+    /// configured on the daemon) is used.
+    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<bool>,
     /// Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
     /// to not change.
     #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
@@ -2761,15 +2715,32 @@ pub struct HostConfig {
     /// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
     /// ```
     #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
-    pub ulimits: Option<Vec<HostConfigUlimitsItem>>,
-    /// Arbitrary non-identifying metadata attached to container and
-    /// provided to the runtime when the container is started.
-    #[serde(rename = "Annotations", default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<HashMap<String, String>>,
-    /// Automatically remove the container when the container's process
-    /// exits. This has no effect if `RestartPolicy` is set.
-    #[serde(rename = "AutoRemove", default, skip_serializing_if = "Option::is_none")]
-    pub auto_remove: Option<bool>,
+    pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
+    /// The number of usable CPUs (Windows only).
+    ///
+    /// On Windows Server containers, the processor resource controls are
+    /// mutually exclusive. The order of precedence is `CPUCount` first, then
+    /// `CPUShares`, and `CPUPercent` last.
+    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_count: Option<i64>,
+    /// The usable percentage of the available CPUs (Windows only).
+    ///
+    /// On Windows Server containers, the processor resource controls are
+    /// mutually exclusive. The order of precedence is `CPUCount` first, then
+    /// `CPUShares`, and `CPUPercent` last.
+    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_percent: Option<i64>,
+    /// Maximum IOps for the container system drive (Windows only)
+    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
+    pub io_maximum_i_ops: Option<i64>,
+    /// Maximum IO in bytes per second for the container system drive
+    /// (Windows only).
+    #[serde(
+        rename = "IOMaximumBandwidth",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub io_maximum_bandwidth: Option<i64>,
     /// A list of volume bindings for this container. Each volume binding
     /// is a string in one of these forms:
     ///
@@ -2810,6 +2781,58 @@ pub struct HostConfig {
     ///   `slave`.
     #[serde(rename = "Binds", default, skip_serializing_if = "Option::is_none")]
     pub binds: Option<Vec<String>>,
+    /// Path to a file where the container ID is written
+    #[serde(
+        rename = "ContainerIDFile",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub container_id_file: Option<String>,
+    /// The logging configuration for this container
+    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<HostConfigLogConfig>,
+    /// Network mode to use for this container. Supported standard values
+    /// are: `bridge`, `host`, `none`, and `container:<name|id>`. Any
+    /// other value is taken as a custom network's name to which this
+    /// container should connect to.
+    #[serde(rename = "NetworkMode", default, skip_serializing_if = "Option::is_none")]
+    pub network_mode: Option<String>,
+    /// PortMap describes the mapping of container ports to host ports, using the
+    /// container's port-number and protocol as key in the format `<port>/<protocol>`,
+    /// for example, `80/udp`.
+    ///
+    /// If a container's port is mapped for multiple protocols, separate entries
+    /// are added to the mapping table.
+    #[serde(rename = "PortBindings", default, skip_serializing_if = "Option::is_none")]
+    pub port_bindings: Option<PortMap>,
+    /// The behavior to apply when the container exits. The default is not to
+    /// restart.
+    ///
+    /// An ever increasing delay (double the previous delay, starting at 100ms) is
+    /// added before each restart to prevent flooding the server.
+    #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
+    pub restart_policy: Option<RestartPolicy>,
+    /// Automatically remove the container when the container's process
+    /// exits. This has no effect if `RestartPolicy` is set.
+    #[serde(rename = "AutoRemove", default, skip_serializing_if = "Option::is_none")]
+    pub auto_remove: Option<bool>,
+    /// Driver that this container uses to mount volumes.
+    #[serde(rename = "VolumeDriver", default, skip_serializing_if = "Option::is_none")]
+    pub volume_driver: Option<String>,
+    /// A list of volumes to inherit from another container, specified in
+    /// the form `<container name>[:<ro|rw>]`.
+    #[serde(rename = "VolumesFrom", default, skip_serializing_if = "Option::is_none")]
+    pub volumes_from: Option<Vec<String>>,
+    /// Specification for mounts to be added to the container.
+    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
+    pub mounts: Option<Vec<Mount>>,
+    /// Initial console size, as an `[height, width]` array.
+    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
+    pub console_size: Option<Vec<i64>>,
+    /// Arbitrary non-identifying metadata attached to container and
+    /// provided to the runtime when the container is started.
+    #[serde(rename = "Annotations", default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<HashMap<String, String>>,
     /// A list of kernel capabilities to add to the container. Conflicts
     /// with option 'Capabilities'.
     #[serde(rename = "CapAdd", default, skip_serializing_if = "Option::is_none")]
@@ -2818,9 +2841,6 @@ pub struct HostConfig {
     /// with option 'Capabilities'.
     #[serde(rename = "CapDrop", default, skip_serializing_if = "Option::is_none")]
     pub cap_drop: Option<Vec<String>>,
-    /// Cgroup to use for the container.
-    #[serde(rename = "Cgroup", default, skip_serializing_if = "Option::is_none")]
-    pub cgroup: Option<String>,
     /// cgroup namespace mode for the container. Possible values are:
     ///
     /// - `"private"`: the container runs in its own private cgroup namespace
@@ -2830,16 +2850,6 @@ pub struct HostConfig {
     /// or `"host"`, depending on daemon version, kernel support and configuration.
     #[serde(rename = "CgroupnsMode", default, skip_serializing_if = "Option::is_none")]
     pub cgroupns_mode: Option<HostConfigCgroupnsMode>,
-    /// Initial console size, as an `[height, width]` array.
-    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
-    pub console_size: Option<Vec<i64>>,
-    /// Path to a file where the container ID is written
-    #[serde(
-        rename = "ContainerIDFile",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub container_id_file: Option<String>,
     /// A list of DNS servers for the container to use.
     #[serde(rename = "Dns", default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Vec<String>>,
@@ -2868,28 +2878,12 @@ pub struct HostConfig {
     /// or `"shareable"`, depending on daemon version and configuration.
     #[serde(rename = "IpcMode", default, skip_serializing_if = "Option::is_none")]
     pub ipc_mode: Option<String>,
-    /// Isolation technology of the container. (Windows only)
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
-    pub isolation: Option<HostConfigIsolation>,
+    /// Cgroup to use for the container.
+    #[serde(rename = "Cgroup", default, skip_serializing_if = "Option::is_none")]
+    pub cgroup: Option<String>,
     /// A list of links for the container in the form `container_name:alias`.
     #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<String>>,
-    /// The logging configuration for this container
-    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
-    pub log_config: Option<HostConfigLogConfig>,
-    /// The list of paths to be masked inside the container (this overrides
-    /// the default set of paths).
-    #[serde(rename = "MaskedPaths", default, skip_serializing_if = "Option::is_none")]
-    pub masked_paths: Option<Vec<String>>,
-    /// Specification for mounts to be added to the container.
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
-    pub mounts: Option<Vec<Mount>>,
-    /// Network mode to use for this container. Supported standard values
-    /// are: `bridge`, `host`, `none`, and `container:<name|id>`. Any
-    /// other value is taken as a custom network's name to which this
-    /// container should connect to.
-    #[serde(rename = "NetworkMode", default, skip_serializing_if = "Option::is_none")]
-    pub network_mode: Option<String>,
     /// An integer value containing the score given to the container in
     /// order to tune OOM killer preferences.
     #[serde(rename = "OomScoreAdj", default, skip_serializing_if = "Option::is_none")]
@@ -2901,14 +2895,6 @@ pub struct HostConfig {
     /// - `"host"`: use the host's PID namespace inside the container
     #[serde(rename = "PidMode", default, skip_serializing_if = "Option::is_none")]
     pub pid_mode: Option<String>,
-    /// PortMap describes the mapping of container ports to host ports, using the
-    /// container's port-number and protocol as key in the format `<port>/<protocol>`,
-    /// for example, `80/udp`.
-    ///
-    /// If a container's port is mapped for multiple protocols, separate entries
-    /// are added to the mapping table.
-    #[serde(rename = "PortBindings", default, skip_serializing_if = "Option::is_none")]
-    pub port_bindings: Option<PortMap>,
     /// Gives the container full access to the host.
     #[serde(rename = "Privileged", default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
@@ -2928,41 +2914,16 @@ pub struct HostConfig {
         skip_serializing_if = "Option::is_none",
     )]
     pub publish_all_ports: Option<bool>,
-    /// The list of paths to be set as read-only inside the container
-    /// (this overrides the default set of paths).
-    #[serde(rename = "ReadonlyPaths", default, skip_serializing_if = "Option::is_none")]
-    pub readonly_paths: Option<Vec<String>>,
     /// Mount the container's root filesystem as read only.
     #[serde(rename = "ReadonlyRootfs", default, skip_serializing_if = "Option::is_none")]
     pub readonly_rootfs: Option<bool>,
-    /// The behavior to apply when the container exits. The default is not to
-    /// restart.
-    ///
-    /// An ever increasing delay (double the previous delay, starting at 100ms) is
-    /// added before each restart to prevent flooding the server.
-    #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<RestartPolicy>,
-    /// Runtime to use with this container.
-    #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<String>,
     /// A list of string values to customize labels for MLS systems, such
     /// as SELinux.
     #[serde(rename = "SecurityOpt", default, skip_serializing_if = "Option::is_none")]
     pub security_opt: Option<Vec<String>>,
-    /// Size of `/dev/shm` in bytes. If omitted, the system uses 64MB.
-    #[serde(rename = "ShmSize", default, skip_serializing_if = "Option::is_none")]
-    pub shm_size: Option<i64>,
     /// Storage driver options for this container, in the form `{"size": "120G"}`.
     #[serde(rename = "StorageOpt", default, skip_serializing_if = "Option::is_none")]
     pub storage_opt: Option<HashMap<String, String>>,
-    /// A list of kernel parameters (sysctls) to set in the container.
-    /// For example:
-    ///
-    /// ```text
-    /// {"net.ipv4.ip_forward": "1"}
-    /// ```
-    #[serde(rename = "Sysctls", default, skip_serializing_if = "Option::is_none")]
-    pub sysctls: Option<HashMap<String, String>>,
     /// A map of container directories which should be replaced by tmpfs
     /// mounts, and their corresponding mount options. For example:
     ///
@@ -2978,21 +2939,31 @@ pub struct HostConfig {
     /// remapping option is enabled.
     #[serde(rename = "UsernsMode", default, skip_serializing_if = "Option::is_none")]
     pub userns_mode: Option<String>,
-    /// Driver that this container uses to mount volumes.
-    #[serde(rename = "VolumeDriver", default, skip_serializing_if = "Option::is_none")]
-    pub volume_driver: Option<String>,
-    /// A list of volumes to inherit from another container, specified in
-    /// the form `<container name>[:<ro|rw>]`.
-    #[serde(rename = "VolumesFrom", default, skip_serializing_if = "Option::is_none")]
-    pub volumes_from: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct HostConfigBlkioWeightDeviceItem {
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<i64>,
+    /// Size of `/dev/shm` in bytes. If omitted, the system uses 64MB.
+    #[serde(rename = "ShmSize", default, skip_serializing_if = "Option::is_none")]
+    pub shm_size: Option<i64>,
+    /// A list of kernel parameters (sysctls) to set in the container.
+    /// For example:
+    ///
+    /// ```text
+    /// {"net.ipv4.ip_forward": "1"}
+    /// ```
+    #[serde(rename = "Sysctls", default, skip_serializing_if = "Option::is_none")]
+    pub sysctls: Option<HashMap<String, String>>,
+    /// Runtime to use with this container.
+    #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<String>,
+    /// Isolation technology of the container. (Windows only)
+    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
+    pub isolation: Option<HostConfigIsolation>,
+    /// The list of paths to be masked inside the container (this overrides
+    /// the default set of paths).
+    #[serde(rename = "MaskedPaths", default, skip_serializing_if = "Option::is_none")]
+    pub masked_paths: Option<Vec<String>>,
+    /// The list of paths to be set as read-only inside the container
+    /// (this overrides the default set of paths).
+    #[serde(rename = "ReadonlyPaths", default, skip_serializing_if = "Option::is_none")]
+    pub readonly_paths: Option<Vec<String>>,
 }
 
 /// cgroup namespace mode for the container. Possible values are:
@@ -3128,10 +3099,10 @@ impl<'de> Deserialize<'de> for HostConfigIsolation {
 /// The logging configuration for this container
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HostConfigLogConfig {
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<HashMap<String, String>>,
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<HostConfigLogConfigType>,
+    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<HashMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -3219,19 +3190,6 @@ impl<'de> Deserialize<'de> for HostConfigLogConfigType {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct HostConfigUlimitsItem {
-    /// Hard limit
-    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
-    pub hard: Option<i64>,
-    /// Name of ulimit
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Soft limit
-    #[serde(rename = "Soft", default, skip_serializing_if = "Option::is_none")]
-    pub soft: Option<i64>,
-}
-
 /// Response to an API call that returns just an Id
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdResponse {
@@ -3301,16 +3259,23 @@ impl<'de> Deserialize<'de> for ImageBuildVersion {
 /// when starting a container from the image.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageConfig {
-    /// Command is already escaped (Windows only)
-    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
-    pub args_escaped: Option<bool>,
-    /// Whether to attach to `stderr`.
+    /// The hostname to use for the container, as a valid RFC 1123 hostname.
     ///
     /// <p><br /></p>
     ///
-    /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
-    pub attach_stderr: Option<bool>,
+    /// > **Note**: this field is always empty and must not be used.
+    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// The domain name to use for the container.
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: this field is always empty and must not be used.
+    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
+    pub domainname: Option<String>,
+    /// The user that commands are run as inside the container.
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// Whether to attach to `stdin`.
     ///
     /// <p><br /></p>
@@ -3325,28 +3290,13 @@ pub struct ImageConfig {
     /// > **Note**: this field is always false and must not be used.
     #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
-    /// Command to run specified as a string or an array of strings.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
-    pub cmd: Option<Vec<String>>,
-    /// The domain name to use for the container.
+    /// Whether to attach to `stderr`.
     ///
     /// <p><br /></p>
     ///
-    /// > **Note**: this field is always empty and must not be used.
-    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
-    pub domainname: Option<String>,
-    /// The entry point for the container as a string or an array of strings.
-    ///
-    /// If the array consists of exactly one empty string (`[""]`) then the
-    /// entry point is reset to system default (i.e., the entry point used by
-    /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<Vec<String>>,
-    /// A list of environment variables to set inside the container in the
-    /// form `["VAR=value", ...]`. A variable without `=` is removed from the
-    /// environment, rather than to have an empty value.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
-    pub env: Option<Vec<String>>,
+    /// > **Note**: this field is always false and must not be used.
+    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
+    pub attach_stderr: Option<bool>,
     /// An object mapping ports to an empty object in the form:
     ///
     /// `{"<port>/<tcp|udp|sctp>": {}}`
@@ -3357,17 +3307,42 @@ pub struct ImageConfig {
         with = "crate::runtime::serde_helpers::key_set_opt",
     )]
     pub exposed_ports: Option<Vec<String>>,
+    /// Attach standard streams to a TTY, including `stdin` if it is not closed.
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: this field is always false and must not be used.
+    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
+    pub tty: Option<bool>,
+    /// Open `stdin`
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: this field is always false and must not be used.
+    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
+    pub open_stdin: Option<bool>,
+    /// Close `stdin` after one attached client disconnects.
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: this field is always false and must not be used.
+    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
+    pub stdin_once: Option<bool>,
+    /// A list of environment variables to set inside the container in the
+    /// form `["VAR=value", ...]`. A variable without `=` is removed from the
+    /// environment, rather than to have an empty value.
+    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    /// Command to run specified as a string or an array of strings.
+    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<Vec<String>>,
     /// A test to perform to check that the container is healthy.
     /// Healthcheck commands should be side-effect free.
     #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
-    /// The hostname to use for the container, as a valid RFC 1123 hostname.
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: this field is always empty and must not be used.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
+    /// Command is already escaped (Windows only)
+    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
+    pub args_escaped: Option<bool>,
     /// The name (or reference) of the image to use when creating the container,
     /// or which was used when the container was created.
     ///
@@ -3376,67 +3351,6 @@ pub struct ImageConfig {
     /// > **Note**: this field is always empty and must not be used.
     #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// MAC address of the container.
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: this field is always omitted and must not be used.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
-    pub mac_address: Option<String>,
-    /// Disable networking for the container.
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: this field is always omitted and must not be used.
-    #[serde(
-        rename = "NetworkDisabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub network_disabled: Option<bool>,
-    /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
-    pub on_build: Option<Vec<String>>,
-    /// Open `stdin`
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
-    pub open_stdin: Option<bool>,
-    /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
-    pub shell: Option<Vec<String>>,
-    /// Close `stdin` after one attached client disconnects.
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
-    pub stdin_once: Option<bool>,
-    /// Signal to stop a container as a string or unsigned integer.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
-    pub stop_signal: Option<String>,
-    /// Timeout to stop a container in seconds.
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: this field is always omitted and must not be used.
-    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
-    pub stop_timeout: Option<i64>,
-    /// Attach standard streams to a TTY, including `stdin` if it is not closed.
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
-    pub tty: Option<bool>,
-    /// The user that commands are run as inside the container.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
     /// An object mapping mount point paths inside the container to empty
     /// objects.
     #[serde(
@@ -3449,37 +3363,81 @@ pub struct ImageConfig {
     /// The working directory for commands to run in.
     #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
+    /// The entry point for the container as a string or an array of strings.
+    ///
+    /// If the array consists of exactly one empty string (`[""]`) then the
+    /// entry point is reset to system default (i.e., the entry point used by
+    /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
+    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Vec<String>>,
+    /// Disable networking for the container.
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: this field is always omitted and must not be used.
+    #[serde(
+        rename = "NetworkDisabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub network_disabled: Option<bool>,
+    /// MAC address of the container.
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: this field is always omitted and must not be used.
+    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+    /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
+    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
+    pub on_build: Option<Vec<String>>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
+    /// Signal to stop a container as a string or unsigned integer.
+    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+    /// Timeout to stop a container in seconds.
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: this field is always omitted and must not be used.
+    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<i64>,
+    /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
+    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
+    pub shell: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageDeleteResponseItem {
-    /// The image ID of an image that was deleted
-    #[serde(rename = "Deleted", default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<String>,
     /// The image ID of an image that was untagged
     #[serde(rename = "Untagged", default, skip_serializing_if = "Option::is_none")]
     pub untagged: Option<String>,
+    /// The image ID of an image that was deleted
+    #[serde(rename = "Deleted", default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<String>,
 }
 
 /// individual image layer information in response to ImageHistory operation
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageHistoryResponseItem {
-    #[serde(rename = "Comment")]
-    pub comment: String,
+    #[serde(rename = "Id")]
+    pub id: String,
     #[serde(rename = "Created")]
     pub created: i64,
     #[serde(rename = "CreatedBy")]
     pub created_by: String,
-    #[serde(rename = "Id")]
-    pub id: String,
-    #[serde(rename = "Size")]
-    pub size: i64,
     #[serde(
         rename = "Tags",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub tags: Vec<String>,
+    #[serde(rename = "Size")]
+    pub size: i64,
+    #[serde(rename = "Comment")]
+    pub comment: String,
 }
 
 /// Image ID or Digest
@@ -3492,20 +3450,47 @@ pub struct ImageId {
 /// Information about an image in the local image cache.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageInspect {
-    /// Hardware CPU architecture that the image runs on.
-    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<String>,
-    /// Name of the author that was specified when committing the image, or as
-    /// specified through MAINTAINER (deprecated) in the Dockerfile.
-    #[serde(rename = "Author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
+    /// ID is the content-addressable ID of an image.
+    ///
+    /// This identifier is a content-addressable digest calculated from the
+    /// image's configuration (which includes the digests of layers used by
+    /// the image).
+    ///
+    /// Note that this digest differs from the `RepoDigests` below, which
+    /// holds digests of image manifests that reference the image.
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// List of image names/tags in the local image cache that reference this
+    /// image.
+    ///
+    /// Multiple image tags can refer to the same image, and this list may be
+    /// empty if no tags reference the image, in which case the image is
+    /// "untagged", in which case it can still be referenced by its ID.
+    #[serde(rename = "RepoTags", default, skip_serializing_if = "Option::is_none")]
+    pub repo_tags: Option<Vec<String>>,
+    /// List of content-addressable digests of locally available image manifests
+    /// that the image is referenced from. Multiple manifests can refer to the
+    /// same image.
+    ///
+    /// These digests are usually only available if the image was either pulled
+    /// from a registry, or if the image was pushed to a registry, which is when
+    /// the manifest is generated and its digest calculated.
+    #[serde(rename = "RepoDigests", default, skip_serializing_if = "Option::is_none")]
+    pub repo_digests: Option<Vec<String>>,
+    /// ID of the parent image.
+    ///
+    /// Depending on how the image was created, this field may be empty and
+    /// is only set for images that were built/created locally. This field
+    /// is empty if the image was pulled from an image registry.
+    #[serde(rename = "Parent", default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     /// Optional message that was set when committing or importing the image.
     #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// Configuration of the image. These fields are used as defaults
-    /// when starting a container from the image.
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<ImageConfig>,
+    /// Date and time at which the image was created, formatted in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
     /// The ID of the container that was used to create the image.
     ///
     /// Depending on how the image was created, this field may be empty.
@@ -3525,33 +3510,25 @@ pub struct ImageInspect {
         skip_serializing_if = "Option::is_none",
     )]
     pub container_config: Option<ContainerConfig>,
-    /// Date and time at which the image was created, formatted in
-    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
     /// The version of Docker that was used to build the image.
     ///
     /// Depending on how the image was created, this field may be empty.
     #[serde(rename = "DockerVersion", default, skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
-    /// Information about the storage driver used to store the container's and
-    /// image's filesystem.
-    #[serde(rename = "GraphDriver", default, skip_serializing_if = "Option::is_none")]
-    pub graph_driver: Option<GraphDriverData>,
-    /// ID is the content-addressable ID of an image.
-    ///
-    /// This identifier is a content-addressable digest calculated from the
-    /// image's configuration (which includes the digests of layers used by
-    /// the image).
-    ///
-    /// Note that this digest differs from the `RepoDigests` below, which
-    /// holds digests of image manifests that reference the image.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Additional metadata of the image in the local cache. This information
-    /// is local to the daemon, and not part of the image itself.
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<ImageInspectMetadata>,
+    /// Name of the author that was specified when committing the image, or as
+    /// specified through MAINTAINER (deprecated) in the Dockerfile.
+    #[serde(rename = "Author", default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Configuration of the image. These fields are used as defaults
+    /// when starting a container from the image.
+    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<ImageConfig>,
+    /// Hardware CPU architecture that the image runs on.
+    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+    /// CPU architecture variant (presently ARM-only).
+    #[serde(rename = "Variant", default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// Operating System the image is built to run on.
     #[serde(rename = "Os", default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
@@ -3559,39 +3536,9 @@ pub struct ImageInspect {
     /// for Windows).
     #[serde(rename = "OsVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
-    /// ID of the parent image.
-    ///
-    /// Depending on how the image was created, this field may be empty and
-    /// is only set for images that were built/created locally. This field
-    /// is empty if the image was pulled from an image registry.
-    #[serde(rename = "Parent", default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
-    /// List of content-addressable digests of locally available image manifests
-    /// that the image is referenced from. Multiple manifests can refer to the
-    /// same image.
-    ///
-    /// These digests are usually only available if the image was either pulled
-    /// from a registry, or if the image was pushed to a registry, which is when
-    /// the manifest is generated and its digest calculated.
-    #[serde(rename = "RepoDigests", default, skip_serializing_if = "Option::is_none")]
-    pub repo_digests: Option<Vec<String>>,
-    /// List of image names/tags in the local image cache that reference this
-    /// image.
-    ///
-    /// Multiple image tags can refer to the same image, and this list may be
-    /// empty if no tags reference the image, in which case the image is
-    /// "untagged", in which case it can still be referenced by its ID.
-    #[serde(rename = "RepoTags", default, skip_serializing_if = "Option::is_none")]
-    pub repo_tags: Option<Vec<String>>,
-    /// Information about the image's RootFS, including the layer IDs.
-    #[serde(rename = "RootFS", default, skip_serializing_if = "Option::is_none")]
-    pub root_fs: Option<ImageInspectRootFs>,
     /// Total size of the image including all layers it is composed of.
     #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
-    /// CPU architecture variant (presently ARM-only).
-    #[serde(rename = "Variant", default, skip_serializing_if = "Option::is_none")]
-    pub variant: Option<String>,
     /// Total size of the image including all layers it is composed of.
     ///
     /// In versions of Docker before v1.10, this field was calculated from
@@ -3603,6 +3550,17 @@ pub struct ImageInspect {
     /// > will be removed in API v1.44.
     #[serde(rename = "VirtualSize", default, skip_serializing_if = "Option::is_none")]
     pub virtual_size: Option<i64>,
+    /// Information about the storage driver used to store the container's and
+    /// image's filesystem.
+    #[serde(rename = "GraphDriver", default, skip_serializing_if = "Option::is_none")]
+    pub graph_driver: Option<GraphDriverData>,
+    /// Information about the image's RootFS, including the layer IDs.
+    #[serde(rename = "RootFS", default, skip_serializing_if = "Option::is_none")]
+    pub root_fs: Option<ImageInspectRootFs>,
+    /// Additional metadata of the image in the local cache. This information
+    /// is local to the daemon, and not part of the image itself.
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<ImageInspectMetadata>,
 }
 
 /// Additional metadata of the image in the local cache. This information
@@ -3621,10 +3579,10 @@ pub struct ImageInspectMetadata {
 /// Information about the image's RootFS, including the layer IDs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageInspectRootFs {
-    #[serde(rename = "Layers", default, skip_serializing_if = "Option::is_none")]
-    pub layers: Option<Vec<String>>,
     #[serde(rename = "Type")]
     pub r#type: String,
+    #[serde(rename = "Layers", default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -3642,9 +3600,9 @@ pub struct ImageSearchResponseItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_automated: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_official: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_automated: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3653,17 +3611,6 @@ pub struct ImageSearchResponseItem {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageSummary {
-    /// Number of containers using this image. Includes both stopped and running
-    /// containers.
-    ///
-    /// This size is not calculated by default, and depends on which API endpoint
-    /// is used. `-1` indicates that the value has not been set / calculated.
-    #[serde(rename = "Containers")]
-    pub containers: i64,
-    /// Date and time at which the image was created as a Unix timestamp
-    /// (number of seconds since EPOCH).
-    #[serde(rename = "Created")]
-    pub created: i64,
     /// ID is the content-addressable ID of an image.
     ///
     /// This identifier is a content-addressable digest calculated from the
@@ -3674,13 +3621,6 @@ pub struct ImageSummary {
     /// holds digests of image manifests that reference the image.
     #[serde(rename = "Id")]
     pub id: String,
-    /// User-defined key/value metadata.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
-    pub labels: HashMap<String, String>,
     /// ID of the parent image.
     ///
     /// Depending on how the image was created, this field may be empty and
@@ -3688,6 +3628,18 @@ pub struct ImageSummary {
     /// is empty if the image was pulled from an image registry.
     #[serde(rename = "ParentId")]
     pub parent_id: String,
+    /// List of image names/tags in the local image cache that reference this
+    /// image.
+    ///
+    /// Multiple image tags can refer to the same image, and this list may be
+    /// empty if no tags reference the image, in which case the image is
+    /// "untagged", in which case it can still be referenced by its ID.
+    #[serde(
+        rename = "RepoTags",
+        default,
+        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
+    )]
+    pub repo_tags: Vec<String>,
     /// List of content-addressable digests of locally available image manifests
     /// that the image is referenced from. Multiple manifests can refer to the
     /// same image.
@@ -3701,18 +3653,13 @@ pub struct ImageSummary {
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub repo_digests: Vec<String>,
-    /// List of image names/tags in the local image cache that reference this
-    /// image.
-    ///
-    /// Multiple image tags can refer to the same image, and this list may be
-    /// empty if no tags reference the image, in which case the image is
-    /// "untagged", in which case it can still be referenced by its ID.
-    #[serde(
-        rename = "RepoTags",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
-    pub repo_tags: Vec<String>,
+    /// Date and time at which the image was created as a Unix timestamp
+    /// (number of seconds since EPOCH).
+    #[serde(rename = "Created")]
+    pub created: i64,
+    /// Total size of the image including all layers it is composed of.
+    #[serde(rename = "Size")]
+    pub size: i64,
     /// Total size of image layers that are shared between this image and other
     /// images.
     ///
@@ -3720,9 +3667,6 @@ pub struct ImageSummary {
     /// has not been set / calculated.
     #[serde(rename = "SharedSize")]
     pub shared_size: i64,
-    /// Total size of the image including all layers it is composed of.
-    #[serde(rename = "Size")]
-    pub size: i64,
     /// Total size of the image including all layers it is composed of.
     ///
     /// In versions of Docker before v1.10, this field was calculated from
@@ -3733,20 +3677,31 @@ pub struct ImageSummary {
     /// Deprecated: this field is kept for backward compatibility, and will be removed in API v1.44.
     #[serde(rename = "VirtualSize", default, skip_serializing_if = "Option::is_none")]
     pub virtual_size: Option<i64>,
+    /// User-defined key/value metadata.
+    #[serde(
+        rename = "Labels",
+        default,
+        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
+    )]
+    pub labels: HashMap<String, String>,
+    /// Number of containers using this image. Includes both stopped and running
+    /// containers.
+    ///
+    /// This size is not calculated by default, and depends on which API endpoint
+    /// is used. `-1` indicates that the value has not been set / calculated.
+    #[serde(rename = "Containers")]
+    pub containers: i64,
 }
 
 /// IndexInfo contains information about a registry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IndexInfo {
-    /// List of mirrors, expressed as URIs.
-    #[serde(rename = "Mirrors", default, skip_serializing_if = "Option::is_none")]
-    pub mirrors: Option<Vec<String>>,
     /// Name of the registry, such as "docker.io".
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Indicates whether this is an official registry (i.e., Docker Hub / docker.io)
-    #[serde(rename = "Official", default, skip_serializing_if = "Option::is_none")]
-    pub official: Option<bool>,
+    /// List of mirrors, expressed as URIs.
+    #[serde(rename = "Mirrors", default, skip_serializing_if = "Option::is_none")]
+    pub mirrors: Option<Vec<String>>,
     /// Indicates if the registry is part of the list of insecure
     /// registries.
     ///
@@ -3761,10 +3716,16 @@ pub struct IndexInfo {
     /// > trusted CAs instead of enabling this option.
     #[serde(rename = "Secure", default, skip_serializing_if = "Option::is_none")]
     pub secure: Option<bool>,
+    /// Indicates whether this is an official registry (i.e., Docker Hub / docker.io)
+    #[serde(rename = "Official", default, skip_serializing_if = "Option::is_none")]
+    pub official: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ipam {
+    /// Name of the IPAM driver to use.
+    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
     /// List of IPAM configuration options, specified as a map:
     ///
     /// ```text
@@ -3772,9 +3733,6 @@ pub struct Ipam {
     /// ```
     #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Vec<IpamConfig>>,
-    /// Name of the IPAM driver to use.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
     /// Driver-specific options, specified as a map.
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
@@ -3782,38 +3740,38 @@ pub struct Ipam {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IpamConfig {
+    #[serde(rename = "Subnet", default, skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    #[serde(rename = "IPRange", default, skip_serializing_if = "Option::is_none")]
+    pub ip_range: Option<String>,
+    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
     #[serde(
         rename = "AuxiliaryAddresses",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub auxiliary_addresses: Option<HashMap<String, String>>,
-    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
-    pub gateway: Option<String>,
-    #[serde(rename = "IPRange", default, skip_serializing_if = "Option::is_none")]
-    pub ip_range: Option<String>,
-    #[serde(rename = "Subnet", default, skip_serializing_if = "Option::is_none")]
-    pub subnet: Option<String>,
 }
 
 /// JoinTokens contains the tokens workers and managers need to join the swarm.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JoinTokens {
-    /// The token managers can use to join the swarm.
-    #[serde(rename = "Manager", default, skip_serializing_if = "Option::is_none")]
-    pub manager: Option<String>,
     /// The token workers can use to join the swarm.
     #[serde(rename = "Worker", default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<String>,
+    /// The token managers can use to join the swarm.
+    #[serde(rename = "Manager", default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
 }
 
 /// An object describing a limit on resources which can be requested by a task.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Limit {
-    #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
-    pub memory_bytes: Option<i64>,
     #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
     pub nano_cp_us: Option<i64>,
+    #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<i64>,
     /// Limits the maximum number of PIDs in the container. Set `0` for unlimited.
     #[serde(rename = "Pids", default, skip_serializing_if = "Option::is_none")]
     pub pids: Option<i64>,
@@ -3899,27 +3857,21 @@ impl<'de> Deserialize<'de> for LocalNodeState {
 /// is a manager.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagerStatus {
-    /// The IP address and port at which the manager is reachable.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
-    pub addr: Option<String>,
     #[serde(rename = "Leader", default, skip_serializing_if = "Option::is_none")]
     pub leader: Option<bool>,
     /// Reachability represents the reachability of a node.
     #[serde(rename = "Reachability", default, skip_serializing_if = "Option::is_none")]
     pub reachability: Option<Reachability>,
+    /// The IP address and port at which the manager is reachable.
+    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Mount {
-    /// Optional configuration for the `bind` type.
-    #[serde(rename = "BindOptions", default, skip_serializing_if = "Option::is_none")]
-    pub bind_options: Option<MountBindOptions>,
-    /// The consistency requirement for the mount: `default`, `consistent`, `cached`, or `delegated`.
-    #[serde(rename = "Consistency", default, skip_serializing_if = "Option::is_none")]
-    pub consistency: Option<String>,
-    /// Whether the mount should be read-only.
-    #[serde(rename = "ReadOnly", default, skip_serializing_if = "Option::is_none")]
-    pub read_only: Option<bool>,
+    /// Container path.
+    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// Mount source (e.g. a volume name, a host path). The source cannot be
     /// specified when using `Type=tmpfs`. For `Type=bind`, the source path
     /// must either exist, or the `CreateMountpoint` must be set to `true` to
@@ -3928,12 +3880,6 @@ pub struct Mount {
     /// For `Type=npipe`, the pipe must exist prior to creating the container.
     #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// Container path.
-    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    /// Optional configuration for the `tmpfs` type.
-    #[serde(rename = "TmpfsOptions", default, skip_serializing_if = "Option::is_none")]
-    pub tmpfs_options: Option<MountTmpfsOptions>,
     /// The mount type. Available types:
     ///
     /// - `bind` Mounts a file or directory from the host into the container. The `Source` must exist prior to creating the container.
@@ -3943,14 +3889,32 @@ pub struct Mount {
     /// - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same name and options). These are **not** removed when the container is removed.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MountType>,
+    /// Whether the mount should be read-only.
+    #[serde(rename = "ReadOnly", default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// The consistency requirement for the mount: `default`, `consistent`, `cached`, or `delegated`.
+    #[serde(rename = "Consistency", default, skip_serializing_if = "Option::is_none")]
+    pub consistency: Option<String>,
+    /// Optional configuration for the `bind` type.
+    #[serde(rename = "BindOptions", default, skip_serializing_if = "Option::is_none")]
+    pub bind_options: Option<MountBindOptions>,
     /// Optional configuration for the `volume` type.
     #[serde(rename = "VolumeOptions", default, skip_serializing_if = "Option::is_none")]
     pub volume_options: Option<MountVolumeOptions>,
+    /// Optional configuration for the `tmpfs` type.
+    #[serde(rename = "TmpfsOptions", default, skip_serializing_if = "Option::is_none")]
+    pub tmpfs_options: Option<MountTmpfsOptions>,
 }
 
 /// Optional configuration for the `bind` type.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MountBindOptions {
+    /// A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
+    #[serde(rename = "Propagation", default, skip_serializing_if = "Option::is_none")]
+    pub propagation: Option<MountBindOptionsPropagation>,
+    /// Disable recursive bind mount.
+    #[serde(rename = "NonRecursive", default, skip_serializing_if = "Option::is_none")]
+    pub non_recursive: Option<bool>,
     /// Create mount point on host if missing
     #[serde(
         rename = "CreateMountpoint",
@@ -3958,12 +3922,6 @@ pub struct MountBindOptions {
         skip_serializing_if = "Option::is_none",
     )]
     pub create_mountpoint: Option<bool>,
-    /// Disable recursive bind mount.
-    #[serde(rename = "NonRecursive", default, skip_serializing_if = "Option::is_none")]
-    pub non_recursive: Option<bool>,
-    /// A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
-    #[serde(rename = "Propagation", default, skip_serializing_if = "Option::is_none")]
-    pub propagation: Option<MountBindOptionsPropagation>,
 }
 
 /// A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
@@ -4044,6 +4002,27 @@ impl<'de> Deserialize<'de> for MountBindOptionsPropagation {
 /// This is used for reporting the mountpoints in use by a container.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MountPoint {
+    /// The mount type:
+    ///
+    /// - `bind` a mount of a file or directory from the host into the container.
+    /// - `cluster` a Swarm cluster volume.
+    /// - `npipe` a named pipe from the host into the container.
+    /// - `tmpfs` a `tmpfs`.
+    /// - `volume` a docker volume with the given `Name`.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<MountType>,
+    /// Name is the name reference to the underlying data defined by `Source`
+    /// e.g., the volume name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Source location of the mount.
+    ///
+    /// For volumes, this contains the storage location of the volume (within
+    /// `/var/lib/docker/volumes/`). For bind-mounts, and `npipe`, this contains
+    /// the source (host) part of the bind-mount. For `tmpfs` mount points, this
+    /// field is empty.
+    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Destination is the path relative to the container root (`/`) where
     /// the `Source` is mounted inside the container.
     #[serde(rename = "Destination", default, skip_serializing_if = "Option::is_none")]
@@ -4057,48 +4036,27 @@ pub struct MountPoint {
     /// The default is platform-specific (`"z"` on Linux, empty on Windows).
     #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
-    /// Name is the name reference to the underlying data defined by `Source`
-    /// e.g., the volume name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    /// Whether the mount is mounted writable (read-write).
+    #[serde(rename = "RW", default, skip_serializing_if = "Option::is_none")]
+    pub rw: Option<bool>,
     /// Propagation describes how mounts are propagated from the host into the
     /// mount point, and vice-versa. Refer to the [Linux kernel documentation](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
     /// for details. This field is not used on Windows.
     #[serde(rename = "Propagation", default, skip_serializing_if = "Option::is_none")]
     pub propagation: Option<String>,
-    /// Whether the mount is mounted writable (read-write).
-    #[serde(rename = "RW", default, skip_serializing_if = "Option::is_none")]
-    pub rw: Option<bool>,
-    /// Source location of the mount.
-    ///
-    /// For volumes, this contains the storage location of the volume (within
-    /// `/var/lib/docker/volumes/`). For bind-mounts, and `npipe`, this contains
-    /// the source (host) part of the bind-mount. For `tmpfs` mount points, this
-    /// field is empty.
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// The mount type:
-    ///
-    /// - `bind` a mount of a file or directory from the host into the container.
-    /// - `cluster` a Swarm cluster volume.
-    /// - `npipe` a named pipe from the host into the container.
-    /// - `tmpfs` a `tmpfs`.
-    /// - `volume` a docker volume with the given `Name`.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<MountType>,
 }
 
 /// Optional configuration for the `tmpfs` type.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MountTmpfsOptions {
+    /// The size for the tmpfs mount in bytes.
+    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<i64>,
     /// The permission mode for the tmpfs mount in an integer.
     /// The value must not be in octal format (e.g. 755) but rather
     /// the decimal representation of the octal value (e.g. 493).
     #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<i64>,
-    /// The size for the tmpfs mount in bytes.
-    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
-    pub size_bytes: Option<i64>,
 }
 
 /// The mount type. Available types:
@@ -4180,15 +4138,15 @@ impl<'de> Deserialize<'de> for MountType {
 /// Optional configuration for the `volume` type.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MountVolumeOptions {
-    /// Map of driver specific options
-    #[serde(rename = "DriverConfig", default, skip_serializing_if = "Option::is_none")]
-    pub driver_config: Option<MountVolumeOptionsDriverConfig>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
     /// Populate volume with data from the target.
     #[serde(rename = "NoCopy", default, skip_serializing_if = "Option::is_none")]
     pub no_copy: Option<bool>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
+    /// Map of driver specific options
+    #[serde(rename = "DriverConfig", default, skip_serializing_if = "Option::is_none")]
+    pub driver_config: Option<MountVolumeOptionsDriverConfig>,
 }
 
 /// Map of driver specific options
@@ -4204,10 +4162,40 @@ pub struct MountVolumeOptionsDriverConfig {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Network {
+    /// Name of the network.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ID that uniquely identifies a network on a single machine.
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Date and time at which the network was created in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The level at which the network exists (e.g. `swarm` for cluster-wide
+    /// or `local` for machine level)
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The name of the driver used to create the network (e.g. `bridge`,
+    /// `overlay`).
+    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// Whether the network was created with IPv6 enabled.
+    #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
+    pub enable_i_pv6: Option<bool>,
+    #[serde(rename = "IPAM", default, skip_serializing_if = "Option::is_none")]
+    pub ipam: Option<Ipam>,
+    /// Whether the network is created to only allow internal networking
+    /// connectivity.
+    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<bool>,
     /// Whether a global / swarm scope network is manually attachable by regular
     /// containers from workers in swarm mode.
     #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
     pub attachable: Option<bool>,
+    /// Whether the network is providing the routing-mesh for the swarm cluster.
+    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<bool>,
     /// The config-only network source to provide the configuration for
     /// this network.
     #[serde(rename = "ConfigFrom", default, skip_serializing_if = "Option::is_none")]
@@ -4221,60 +4209,30 @@ pub struct Network {
     /// Contains endpoints attached to the network.
     #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<HashMap<String, NetworkContainer>>,
-    /// Date and time at which the network was created in
-    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
-    /// The name of the driver used to create the network (e.g. `bridge`,
-    /// `overlay`).
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
-    /// Whether the network was created with IPv6 enabled.
-    #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
-    pub enable_i_pv6: Option<bool>,
-    #[serde(rename = "IPAM", default, skip_serializing_if = "Option::is_none")]
-    pub ipam: Option<Ipam>,
-    /// ID that uniquely identifies a network on a single machine.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Whether the network is providing the routing-mesh for the swarm cluster.
-    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
-    pub ingress: Option<bool>,
-    /// Whether the network is created to only allow internal networking
-    /// connectivity.
-    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
-    pub internal: Option<bool>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// Name of the network.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     /// Network-specific options uses when creating the network.
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// List of peer nodes for an overlay network. This field is only present
     /// for overlay networks, and omitted for other network types.
     #[serde(rename = "Peers", default, skip_serializing_if = "Option::is_none")]
     pub peers: Option<Vec<PeerInfo>>,
-    /// The level at which the network exists (e.g. `swarm` for cluster-wide
-    /// or `local` for machine level)
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
 }
 
 /// Specifies how a service should be attached to a particular network.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkAttachmentConfig {
+    /// The target network for attachment. Must be a network name or ID.
+    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// Discoverable alternate names for the service on this network.
     #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
     /// Driver attachment options for the network target.
     #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
     pub driver_opts: Option<HashMap<String, String>>,
-    /// The target network for attachment. Must be a network name or ID.
-    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -4289,24 +4247,23 @@ pub struct NetworkConnectRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkContainer {
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
+    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
     #[serde(rename = "IPv4Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_address: Option<String>,
     #[serde(rename = "IPv6Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_address: Option<String>,
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
-    pub mac_address: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkCreateRequest {
-    /// Globally scoped network is manually attachable by regular
-    /// containers from workers in swarm mode.
-    #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
-    pub attachable: Option<bool>,
+    /// The network's name.
+    #[serde(rename = "Name")]
+    pub name: String,
     /// Check for networks with duplicate names. Since Network is
     /// primarily keyed based on a random ID and not on the name, and
     /// network name is strictly a user-friendly alias to the network
@@ -4316,46 +4273,47 @@ pub struct NetworkCreateRequest {
     /// but it is not guaranteed to catch all name collisions.
     #[serde(rename = "CheckDuplicate", default, skip_serializing_if = "Option::is_none")]
     pub check_duplicate: Option<bool>,
-    /// Specifies the source which will provide the configuration for
-    /// this network. The specified network must be an existing
-    /// config-only network; see ConfigOnly.
-    #[serde(rename = "ConfigFrom", default, skip_serializing_if = "Option::is_none")]
-    pub config_from: Option<ConfigReference>,
+    /// Name of the network driver plugin to use.
+    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// The level at which the network exists (e.g. `swarm` for cluster-wide
+    /// or `local` for machine level).
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Restrict external access to the network.
+    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<bool>,
+    /// Globally scoped network is manually attachable by regular
+    /// containers from workers in swarm mode.
+    #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
+    pub attachable: Option<bool>,
+    /// Ingress network is the network which provides the routing-mesh
+    /// in swarm mode.
+    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<bool>,
     /// Creates a config-only network. Config-only networks are placeholder
     /// networks for network configurations to be used by other networks.
     /// Config-only networks cannot be used directly to run containers
     /// or services.
     #[serde(rename = "ConfigOnly", default, skip_serializing_if = "Option::is_none")]
     pub config_only: Option<bool>,
-    /// Name of the network driver plugin to use.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
-    /// Enable IPv6 on the network.
-    #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
-    pub enable_i_pv6: Option<bool>,
+    /// Specifies the source which will provide the configuration for
+    /// this network. The specified network must be an existing
+    /// config-only network; see ConfigOnly.
+    #[serde(rename = "ConfigFrom", default, skip_serializing_if = "Option::is_none")]
+    pub config_from: Option<ConfigReference>,
     /// Optional custom IP scheme for the network.
     #[serde(rename = "IPAM", default, skip_serializing_if = "Option::is_none")]
     pub ipam: Option<Ipam>,
-    /// Ingress network is the network which provides the routing-mesh
-    /// in swarm mode.
-    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
-    pub ingress: Option<bool>,
-    /// Restrict external access to the network.
-    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
-    pub internal: Option<bool>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// The network's name.
-    #[serde(rename = "Name")]
-    pub name: String,
+    /// Enable IPv6 on the network.
+    #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
+    pub enable_i_pv6: Option<bool>,
     /// Network specific options to be used by the drivers.
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
-    /// The level at which the network exists (e.g. `swarm` for cluster-wide
-    /// or `local` for machine level).
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -4394,6 +4352,49 @@ pub struct NetworkSettings {
     /// Name of the network's bridge (for example, `docker0`).
     #[serde(rename = "Bridge", default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<String>,
+    /// SandboxID uniquely represents a container's network stack.
+    #[serde(rename = "SandboxID", default, skip_serializing_if = "Option::is_none")]
+    pub sandbox_id: Option<String>,
+    /// Indicates if hairpin NAT should be enabled on the virtual interface.
+    #[serde(rename = "HairpinMode", default, skip_serializing_if = "Option::is_none")]
+    pub hairpin_mode: Option<bool>,
+    /// IPv6 unicast address using the link-local prefix.
+    #[serde(
+        rename = "LinkLocalIPv6Address",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub link_local_i_pv6_address: Option<String>,
+    /// Prefix length of the IPv6 unicast address.
+    #[serde(
+        rename = "LinkLocalIPv6PrefixLen",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub link_local_i_pv6_prefix_len: Option<i64>,
+    /// PortMap describes the mapping of container ports to host ports, using the
+    /// container's port-number and protocol as key in the format `<port>/<protocol>`,
+    /// for example, `80/udp`.
+    ///
+    /// If a container's port is mapped for multiple protocols, separate entries
+    /// are added to the mapping table.
+    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<PortMap>,
+    /// SandboxKey identifies the sandbox
+    #[serde(rename = "SandboxKey", default, skip_serializing_if = "Option::is_none")]
+    pub sandbox_key: Option<String>,
+    #[serde(
+        rename = "SecondaryIPAddresses",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub secondary_ip_addresses: Option<Vec<Address>>,
+    #[serde(
+        rename = "SecondaryIPv6Addresses",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub secondary_i_pv6_addresses: Option<Vec<Address>>,
     /// EndpointID uniquely represents a service endpoint in a Sandbox.
     ///
     /// <p><br /></p>
@@ -4446,9 +4447,6 @@ pub struct NetworkSettings {
         skip_serializing_if = "Option::is_none",
     )]
     pub global_i_pv6_prefix_len: Option<i64>,
-    /// Indicates if hairpin NAT should be enabled on the virtual interface.
-    #[serde(rename = "HairpinMode", default, skip_serializing_if = "Option::is_none")]
-    pub hairpin_mode: Option<bool>,
     /// IPv4 address for the default "bridge" network.
     ///
     /// <p><br /></p>
@@ -4482,20 +4480,6 @@ pub struct NetworkSettings {
     /// > to be removed in Docker 17.12.0
     #[serde(rename = "IPv6Gateway", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_gateway: Option<String>,
-    /// IPv6 unicast address using the link-local prefix.
-    #[serde(
-        rename = "LinkLocalIPv6Address",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub link_local_i_pv6_address: Option<String>,
-    /// Prefix length of the IPv6 unicast address.
-    #[serde(
-        rename = "LinkLocalIPv6PrefixLen",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub link_local_i_pv6_prefix_len: Option<i64>,
     /// MAC address for the container on the default "bridge" network.
     ///
     /// <p><br /></p>
@@ -4510,32 +4494,6 @@ pub struct NetworkSettings {
     /// Information about all networks that the container is connected to.
     #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<HashMap<String, EndpointSettings>>,
-    /// PortMap describes the mapping of container ports to host ports, using the
-    /// container's port-number and protocol as key in the format `<port>/<protocol>`,
-    /// for example, `80/udp`.
-    ///
-    /// If a container's port is mapped for multiple protocols, separate entries
-    /// are added to the mapping table.
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
-    pub ports: Option<PortMap>,
-    /// SandboxID uniquely represents a container's network stack.
-    #[serde(rename = "SandboxID", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox_id: Option<String>,
-    /// SandboxKey identifies the sandbox
-    #[serde(rename = "SandboxKey", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox_key: Option<String>,
-    #[serde(
-        rename = "SecondaryIPAddresses",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub secondary_ip_addresses: Option<Vec<Address>>,
-    #[serde(
-        rename = "SecondaryIPv6Addresses",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub secondary_i_pv6_addresses: Option<Vec<Address>>,
 }
 
 /// NetworkingConfig represents the container's networking configuration for
@@ -4555,33 +4513,8 @@ pub struct NetworkingConfig {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Node {
-    /// Date and time at which the node was added to the swarm in
-    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// NodeDescription encapsulates the properties of the Node as reported by the
-    /// agent.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<NodeDescription>,
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// ManagerStatus represents the status of a manager.
-    ///
-    /// It provides the current status of a node's manager component, if the node
-    /// is a manager.
-    #[serde(rename = "ManagerStatus", default, skip_serializing_if = "Option::is_none")]
-    pub manager_status: Option<ManagerStatus>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<NodeSpec>,
-    /// NodeStatus represents the status of a node.
-    ///
-    /// It provides the current status of the node, as seen by the manager.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<NodeStatus>,
-    /// Date and time at which the node was last updated in
-    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
     /// with the modified specification when updating these objects.
@@ -4594,15 +4527,37 @@ pub struct Node {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    /// Date and time at which the node was added to the swarm in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Date and time at which the node was last updated in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<NodeSpec>,
+    /// NodeDescription encapsulates the properties of the Node as reported by the
+    /// agent.
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<NodeDescription>,
+    /// NodeStatus represents the status of a node.
+    ///
+    /// It provides the current status of the node, as seen by the manager.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<NodeStatus>,
+    /// ManagerStatus represents the status of a manager.
+    ///
+    /// It provides the current status of a node's manager component, if the node
+    /// is a manager.
+    #[serde(rename = "ManagerStatus", default, skip_serializing_if = "Option::is_none")]
+    pub manager_status: Option<ManagerStatus>,
 }
 
 /// NodeDescription encapsulates the properties of the Node as reported by the
 /// agent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeDescription {
-    /// EngineDescription provides information about an engine.
-    #[serde(rename = "Engine", default, skip_serializing_if = "Option::is_none")]
-    pub engine: Option<EngineDescription>,
     #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// Platform represents the platform (Arch/OS).
@@ -4612,6 +4567,9 @@ pub struct NodeDescription {
     /// requested by a task.
     #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceObject>,
+    /// EngineDescription provides information about an engine.
+    #[serde(rename = "Engine", default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<EngineDescription>,
     /// Information about the issuer of leaf TLS certificates and the trusted root
     /// CA certificate.
     #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
@@ -4620,18 +4578,18 @@ pub struct NodeDescription {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeSpec {
-    /// Availability of the node.
-    #[serde(rename = "Availability", default, skip_serializing_if = "Option::is_none")]
-    pub availability: Option<NodeSpecAvailability>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
     /// Name for the node.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// Role of the node.
     #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<NodeSpecRole>,
+    /// Availability of the node.
+    #[serde(rename = "Availability", default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<NodeSpecAvailability>,
 }
 
 /// Availability of the node.
@@ -4825,14 +4783,14 @@ impl<'de> Deserialize<'de> for NodeState {
 /// It provides the current status of the node, as seen by the manager.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeStatus {
-    /// IP address of the node.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
-    pub addr: Option<String>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     /// NodeState represents the state of a node.
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<NodeState>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// IP address of the node.
+    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
 }
 
 /// The version number of the object such as node, service, etc. This is needed
@@ -4855,12 +4813,12 @@ pub struct ObjectVersion {
 /// the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OciDescriptor {
-    /// The digest of the targeted content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub digest: Option<String>,
     /// The media type of the object this schema refers to.
     #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
+    /// The digest of the targeted content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
     /// The size in bytes of the blob.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
@@ -4876,14 +4834,14 @@ pub struct OciPlatform {
     /// The operating system, for example `linux` or `windows`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
-    /// Optional field specifying an array of strings, each listing a required
-    /// OS feature (for example on Windows `win32k`).
-    #[serde(rename = "os.features", default, skip_serializing_if = "Option::is_none")]
-    pub os_features: Option<Vec<String>>,
     /// Optional field specifying the operating system version, for example on
     /// Windows `10.0.19041.1165`.
     #[serde(rename = "os.version", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
+    /// Optional field specifying an array of strings, each listing a required
+    /// OS feature (for example on Windows `win32k`).
+    #[serde(rename = "os.features", default, skip_serializing_if = "Option::is_none")]
+    pub os_features: Option<Vec<String>>,
     /// Optional field specifying a variant of the CPU, for example `v7` to
     /// specify ARMv7 when architecture is `arm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4893,23 +4851,23 @@ pub struct OciPlatform {
 /// PeerInfo represents one peer of an overlay network.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PeerInfo {
-    /// IP-address of the peer-node in the Swarm cluster.
-    #[serde(rename = "IP", default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
     /// ID of the peer-node in the Swarm cluster.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// IP-address of the peer-node in the Swarm cluster.
+    #[serde(rename = "IP", default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
 }
 
 /// Represents a peer-node in the swarm
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PeerNode {
-    /// IP address and ports at which this node can be reached.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
-    pub addr: Option<String>,
     /// Unique identifier of for this node in the swarm.
     #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
+    /// IP address and ports at which this node can be reached.
+    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
 }
 
 /// Platform represents the platform (Arch/OS).
@@ -4927,16 +4885,16 @@ pub struct Platform {
 /// A plugin for the Engine API
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plugin {
-    /// The config of a plugin.
-    #[serde(rename = "Config")]
-    pub config: PluginConfig,
-    /// True if the plugin is running. False if the plugin is not running, only installed.
-    #[serde(rename = "Enabled")]
-    pub enabled: bool,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "Name")]
     pub name: String,
+    /// True if the plugin is running. False if the plugin is not running, only installed.
+    #[serde(rename = "Enabled")]
+    pub enabled: bool,
+    /// Settings that can be modified by users.
+    #[serde(rename = "Settings")]
+    pub settings: PluginSettings,
     /// plugin remote reference used to push/pull the plugin
     #[serde(
         rename = "PluginReference",
@@ -4944,68 +4902,68 @@ pub struct Plugin {
         skip_serializing_if = "Option::is_none",
     )]
     pub plugin_reference: Option<String>,
-    /// Settings that can be modified by users.
-    #[serde(rename = "Settings")]
-    pub settings: PluginSettings,
+    /// The config of a plugin.
+    #[serde(rename = "Config")]
+    pub config: PluginConfig,
 }
 
 /// The config of a plugin.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfig {
-    #[serde(rename = "Args")]
-    pub args: PluginConfigArgs,
-    #[serde(rename = "Description")]
-    pub description: String,
     /// Docker Version used to create the plugin
     #[serde(rename = "DockerVersion", default, skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(rename = "Documentation")]
     pub documentation: String,
+    /// The interface between Docker and the plugin
+    #[serde(rename = "Interface")]
+    pub interface: PluginConfigInterface,
     #[serde(
         rename = "Entrypoint",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub entrypoint: Vec<String>,
-    #[serde(
-        rename = "Env",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
-    pub env: Vec<PluginEnv>,
-    /// The interface between Docker and the plugin
-    #[serde(rename = "Interface")]
-    pub interface: PluginConfigInterface,
-    #[serde(rename = "IpcHost")]
-    pub ipc_host: bool,
+    #[serde(rename = "WorkDir")]
+    pub work_dir: String,
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<PluginConfigUser>,
+    #[serde(rename = "Network")]
+    pub network: PluginConfigNetwork,
     #[serde(rename = "Linux")]
     pub linux: PluginConfigLinux,
+    #[serde(rename = "PropagatedMount")]
+    pub propagated_mount: String,
+    #[serde(rename = "IpcHost")]
+    pub ipc_host: bool,
+    #[serde(rename = "PidHost")]
+    pub pid_host: bool,
     #[serde(
         rename = "Mounts",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub mounts: Vec<PluginMount>,
-    #[serde(rename = "Network")]
-    pub network: PluginConfigNetwork,
-    #[serde(rename = "PidHost")]
-    pub pid_host: bool,
-    #[serde(rename = "PropagatedMount")]
-    pub propagated_mount: String,
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<PluginConfigUser>,
-    #[serde(rename = "WorkDir")]
-    pub work_dir: String,
+    #[serde(
+        rename = "Env",
+        default,
+        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
+    )]
+    pub env: Vec<PluginEnv>,
+    #[serde(rename = "Args")]
+    pub args: PluginConfigArgs,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rootfs: Option<PluginConfigRootfs>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigArgs {
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(
         rename = "Settable",
         default,
@@ -5023,17 +4981,17 @@ pub struct PluginConfigArgs {
 /// The interface between Docker and the plugin
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigInterface {
-    /// Protocol to use for clients connecting to the plugin.
-    #[serde(rename = "ProtocolScheme", default, skip_serializing_if = "Option::is_none")]
-    pub protocol_scheme: Option<PluginConfigInterfaceProtocolScheme>,
-    #[serde(rename = "Socket")]
-    pub socket: String,
     #[serde(
         rename = "Types",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub types: Vec<PluginInterfaceType>,
+    #[serde(rename = "Socket")]
+    pub socket: String,
+    /// Protocol to use for clients connecting to the plugin.
+    #[serde(rename = "ProtocolScheme", default, skip_serializing_if = "Option::is_none")]
+    pub protocol_scheme: Option<PluginConfigInterfaceProtocolScheme>,
 }
 
 /// Protocol to use for clients connecting to the plugin.
@@ -5096,14 +5054,14 @@ impl<'de> Deserialize<'de> for PluginConfigInterfaceProtocolScheme {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigLinux {
-    #[serde(rename = "AllowAllDevices")]
-    pub allow_all_devices: bool,
     #[serde(
         rename = "Capabilities",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub capabilities: Vec<String>,
+    #[serde(rename = "AllowAllDevices")]
+    pub allow_all_devices: bool,
     #[serde(
         rename = "Devices",
         default,
@@ -5121,41 +5079,41 @@ pub struct PluginConfigNetwork {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigRootfs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diff_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigUser {
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
-    pub gid: Option<u32>,
     #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<u32>,
+    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginDevice {
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "Name")]
     pub name: String,
-    #[serde(rename = "Path")]
-    pub path: String,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(
         rename = "Settable",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub settable: Vec<String>,
+    #[serde(rename = "Path")]
+    pub path: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginEnv {
-    #[serde(rename = "Description")]
-    pub description: String,
     #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(
         rename = "Settable",
         default,
@@ -5168,28 +5126,20 @@ pub struct PluginEnv {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginInterfaceType {
-    #[serde(rename = "Capability")]
-    pub capability: String,
     #[serde(rename = "Prefix")]
     pub prefix: String,
+    #[serde(rename = "Capability")]
+    pub capability: String,
     #[serde(rename = "Version")]
     pub version: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginMount {
-    #[serde(rename = "Description")]
-    pub description: String,
-    #[serde(rename = "Destination")]
-    pub destination: String,
     #[serde(rename = "Name")]
     pub name: String,
-    #[serde(
-        rename = "Options",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
-    pub options: Vec<String>,
+    #[serde(rename = "Description")]
+    pub description: String,
     #[serde(
         rename = "Settable",
         default,
@@ -5198,18 +5148,26 @@ pub struct PluginMount {
     pub settable: Vec<String>,
     #[serde(rename = "Source")]
     pub source: String,
+    #[serde(rename = "Destination")]
+    pub destination: String,
     #[serde(rename = "Type")]
     pub r#type: String,
+    #[serde(
+        rename = "Options",
+        default,
+        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
+    )]
+    pub options: Vec<String>,
 }
 
 /// Describes a permission the user has to accept upon installing
 /// the plugin.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginPrivilege {
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Vec<String>>,
 }
@@ -5217,6 +5175,18 @@ pub struct PluginPrivilege {
 /// Settings that can be modified by users.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginSettings {
+    #[serde(
+        rename = "Mounts",
+        default,
+        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
+    )]
+    pub mounts: Vec<PluginMount>,
+    #[serde(
+        rename = "Env",
+        default,
+        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
+    )]
+    pub env: Vec<String>,
     #[serde(
         rename = "Args",
         default,
@@ -5229,18 +5199,6 @@ pub struct PluginSettings {
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub devices: Vec<PluginDevice>,
-    #[serde(
-        rename = "Env",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
-    pub env: Vec<String>,
-    #[serde(
-        rename = "Mounts",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
-    pub mounts: Vec<PluginMount>,
 }
 
 /// Available plugins per type.
@@ -5252,18 +5210,18 @@ pub struct PluginSettings {
 /// > if there is no resource using the plugin.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginsInfo {
+    /// Names of available volume-drivers, and network-driver plugins.
+    #[serde(rename = "Volume", default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<Vec<String>>,
+    /// Names of available network-drivers, and network-driver plugins.
+    #[serde(rename = "Network", default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Vec<String>>,
     /// Names of available authorization plugins.
     #[serde(rename = "Authorization", default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<Vec<String>>,
     /// Names of available logging-drivers, and logging-driver plugins.
     #[serde(rename = "Log", default, skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<String>>,
-    /// Names of available network-drivers, and network-driver plugins.
-    #[serde(rename = "Network", default, skip_serializing_if = "Option::is_none")]
-    pub network: Option<Vec<String>>,
-    /// Names of available volume-drivers, and network-driver plugins.
-    #[serde(rename = "Volume", default, skip_serializing_if = "Option::is_none")]
-    pub volume: Option<Vec<String>>,
 }
 
 /// An open port on a container
@@ -5366,15 +5324,15 @@ impl<'de> Deserialize<'de> for PortType {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProcessConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arguments: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    pub entrypoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -5390,11 +5348,11 @@ pub struct PushImageInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
     #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
 }
 
 /// Reachability represents the reachability of a node.
@@ -5488,8 +5446,6 @@ pub struct RegistryServiceConfig {
         skip_serializing_if = "Option::is_none",
     )]
     pub allow_nondistributable_artifacts_hostnames: Option<Vec<String>>,
-    #[serde(rename = "IndexConfigs", default, skip_serializing_if = "Option::is_none")]
-    pub index_configs: Option<HashMap<String, IndexInfo>>,
     /// List of IP ranges of insecure registries, using the CIDR syntax
     /// ([RFC 4632](https://tools.ietf.org/html/4632)). Insecure registries
     /// accept un-encrypted (HTTP) and/or untrusted (HTTPS with certificates
@@ -5519,6 +5475,8 @@ pub struct RegistryServiceConfig {
         skip_serializing_if = "Option::is_none",
     )]
     pub insecure_registry_cid_rs: Option<Vec<String>>,
+    #[serde(rename = "IndexConfigs", default, skip_serializing_if = "Option::is_none")]
+    pub index_configs: Option<HashMap<String, IndexInfo>>,
     /// List of registry URLs that act as a mirror for the official
     /// (`docker.io`) registry.
     #[serde(rename = "Mirrors", default, skip_serializing_if = "Option::is_none")]
@@ -5529,6 +5487,10 @@ pub struct RegistryServiceConfig {
 /// requested by a task.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourceObject {
+    #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
+    pub nano_cp_us: Option<i64>,
+    #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<i64>,
     /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
     /// String resources (e.g, `GPU=UUID1`).
     #[serde(
@@ -5537,59 +5499,24 @@ pub struct ResourceObject {
         skip_serializing_if = "Option::is_none",
     )]
     pub generic_resources: Option<GenericResources>,
-    #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
-    pub memory_bytes: Option<i64>,
-    #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
-    pub nano_cp_us: Option<i64>,
 }
 
 /// A container's resources (cgroups config, ulimits, etc)
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Resources {
-    /// Limit read rate (bytes per second) from a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
-    /// Limit read rate (IO per second) from a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
-    /// Limit write rate (bytes per second) to a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
-    /// Limit write rate (IO per second) to a device, in the form:
-    ///
-    /// ```text
-    /// [{"Path": "device_path", "Rate": rate}]
-    /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
+    /// An integer value representing this container's relative CPU weight
+    /// versus other containers.
+    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_shares: Option<i64>,
+    /// Memory limit in bytes.
+    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<i64>,
+    /// Path to `cgroups` under which the container's `cgroup` is created. If
+    /// the path is not absolute, the path is considered to be relative to the
+    /// `cgroups` path of the init process. Cgroups are created if they do not
+    /// already exist.
+    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
+    pub cgroup_parent: Option<String>,
     /// Block IO weight (relative weight).
     #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
@@ -5604,26 +5531,50 @@ pub struct Resources {
         skip_serializing_if = "Option::is_none",
     )]
     pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
-    /// Path to `cgroups` under which the container's `cgroup` is created. If
-    /// the path is not absolute, the path is considered to be relative to the
-    /// `cgroups` path of the init process. Cgroups are created if they do not
-    /// already exist.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
-    pub cgroup_parent: Option<String>,
-    /// The number of usable CPUs (Windows only).
+    /// Limit read rate (bytes per second) from a device, in the form:
     ///
-    /// On Windows Server containers, the processor resource controls are
-    /// mutually exclusive. The order of precedence is `CPUCount` first, then
-    /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_count: Option<i64>,
-    /// The usable percentage of the available CPUs (Windows only).
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceReadBps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
+    /// Limit write rate (bytes per second) to a device, in the form:
     ///
-    /// On Windows Server containers, the processor resource controls are
-    /// mutually exclusive. The order of precedence is `CPUCount` first, then
-    /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_percent: Option<i64>,
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceWriteBps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
+    /// Limit read rate (IO per second) from a device, in the form:
+    ///
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceReadIOps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
+    /// Limit write rate (IO per second) to a device, in the form:
+    ///
+    /// ```text
+    /// [{"Path": "device_path", "Rate": rate}]
+    /// ```
+    #[serde(
+        rename = "BlkioDeviceWriteIOps",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// The length of a CPU period in microseconds.
     #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
@@ -5646,10 +5597,6 @@ pub struct Resources {
         skip_serializing_if = "Option::is_none",
     )]
     pub cpu_realtime_runtime: Option<i64>,
-    /// An integer value representing this container's relative CPU weight
-    /// versus other containers.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_shares: Option<i64>,
     /// CPUs in which to allow execution (e.g., `0-3`, `0,1`).
     #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
@@ -5657,6 +5604,9 @@ pub struct Resources {
     /// effective on NUMA systems.
     #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
+    /// A list of devices to add to the container.
+    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<DeviceMapping>>,
     /// a list of cgroup rules to apply to the container
     #[serde(
         rename = "DeviceCgroupRules",
@@ -5667,25 +5617,6 @@ pub struct Resources {
     /// A list of requests for devices to be sent to device drivers.
     #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
-    /// A list of devices to add to the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<Vec<DeviceMapping>>,
-    /// Maximum IO in bytes per second for the container system drive
-    /// (Windows only).
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub io_maximum_bandwidth: Option<i64>,
-    /// Maximum IOps for the container system drive (Windows only)
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
-    pub io_maximum_i_ops: Option<i64>,
-    /// Run an init inside the container that forwards signals and reaps
-    /// processes. This field is omitted if empty, and the default (as
-    /// configured on the daemon) is used.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
-    pub init: Option<bool>,
     /// Hard limit for kernel TCP buffer memory (in bytes). Depending on the
     /// OCI runtime in use, this option may be ignored. It is no longer supported
     /// by the default (runc) runtime.
@@ -5697,9 +5628,6 @@ pub struct Resources {
         skip_serializing_if = "Option::is_none",
     )]
     pub kernel_memory_tcp: Option<i64>,
-    /// Memory limit in bytes.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<i64>,
     /// Memory soft limit in bytes.
     #[serde(
         rename = "MemoryReservation",
@@ -5725,6 +5653,11 @@ pub struct Resources {
     /// Disable OOM Killer for the container.
     #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
+    /// Run an init inside the container that forwards signals and reaps
+    /// processes. This field is omitted if empty, and the default (as
+    /// configured on the daemon) is used.
+    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<bool>,
     /// Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
     /// to not change.
     #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
@@ -5736,6 +5669,31 @@ pub struct Resources {
     /// ```
     #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
+    /// The number of usable CPUs (Windows only).
+    ///
+    /// On Windows Server containers, the processor resource controls are
+    /// mutually exclusive. The order of precedence is `CPUCount` first, then
+    /// `CPUShares`, and `CPUPercent` last.
+    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_count: Option<i64>,
+    /// The usable percentage of the available CPUs (Windows only).
+    ///
+    /// On Windows Server containers, the processor resource controls are
+    /// mutually exclusive. The order of precedence is `CPUCount` first, then
+    /// `CPUShares`, and `CPUPercent` last.
+    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_percent: Option<i64>,
+    /// Maximum IOps for the container system drive (Windows only)
+    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
+    pub io_maximum_i_ops: Option<i64>,
+    /// Maximum IO in bytes per second for the container system drive
+    /// (Windows only).
+    #[serde(
+        rename = "IOMaximumBandwidth",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub io_maximum_bandwidth: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -5748,15 +5706,15 @@ pub struct ResourcesBlkioWeightDeviceItem {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourcesUlimitsItem {
-    /// Hard limit
-    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
-    pub hard: Option<i64>,
     /// Name of ulimit
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Soft limit
     #[serde(rename = "Soft", default, skip_serializing_if = "Option::is_none")]
     pub soft: Option<i64>,
+    /// Hard limit
+    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
+    pub hard: Option<i64>,
 }
 
 /// The behavior to apply when the container exits. The default is not to
@@ -5766,13 +5724,6 @@ pub struct ResourcesUlimitsItem {
 /// added before each restart to prevent flooding the server.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RestartPolicy {
-    /// If `on-failure` is used, the number of times to retry before giving up.
-    #[serde(
-        rename = "MaximumRetryCount",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub maximum_retry_count: Option<i64>,
     /// - Empty string means not to restart
     /// - `no` Do not automatically restart
     /// - `always` Always restart
@@ -5780,6 +5731,13 @@ pub struct RestartPolicy {
     /// - `on-failure` Restart only when the container exit code is non-zero
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<RestartPolicyName>,
+    /// If `on-failure` is used, the number of times to retry before giving up.
+    #[serde(
+        rename = "MaximumRetryCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub maximum_retry_count: Option<i64>,
 }
 
 /// - Empty string means not to restart
@@ -5877,14 +5835,8 @@ pub struct Runtime {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Secret {
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<SecretSpec>,
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
     /// with the modified specification when updating these objects.
@@ -5897,10 +5849,22 @@ pub struct Secret {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<SecretSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecretCreateBody {
+    /// User-defined name of the secret.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// Data is the data to store as a secret, formatted as a standard base64-encoded
     /// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
     /// It must be empty if the Driver field is set, in which case the data is
@@ -5915,12 +5879,6 @@ pub struct SecretCreateBody {
     /// external secret store.
     #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<Driver>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// User-defined name of the secret.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     /// Templating driver, if applicable
     ///
     /// Templating controls whether and how to evaluate the config payload as
@@ -5931,6 +5889,12 @@ pub struct SecretCreateBody {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecretSpec {
+    /// User-defined name of the secret.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// Data is the data to store as a secret, formatted as a standard base64-encoded
     /// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
     /// It must be empty if the Driver field is set, in which case the data is
@@ -5945,12 +5909,6 @@ pub struct SecretSpec {
     /// external secret store.
     #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<Driver>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// User-defined name of the secret.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     /// Templating driver, if applicable
     ///
     /// Templating controls whether and how to evaluate the config payload as
@@ -5961,30 +5919,8 @@ pub struct SecretSpec {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Service {
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    #[serde(rename = "Endpoint", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<ServiceEndpoint>,
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The status of the service when it is in one of ReplicatedJob or
-    /// GlobalJob modes. Absent on Replicated and Global mode services. The
-    /// JobIteration is an ObjectVersion, but unlike the Service's version,
-    /// does not need to be sent with an update request.
-    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
-    pub job_status: Option<ServiceJobStatus>,
-    /// The status of the service's tasks. Provided only when requested as
-    /// part of a ServiceList operation.
-    #[serde(rename = "ServiceStatus", default, skip_serializing_if = "Option::is_none")]
-    pub service_status: Option<ServiceServiceStatus>,
-    /// User modifiable configuration for a service.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<ServiceSpec>,
-    /// The status of a service update.
-    #[serde(rename = "UpdateStatus", default, skip_serializing_if = "Option::is_none")]
-    pub update_status: Option<ServiceUpdateStatus>,
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
     /// with the modified specification when updating these objects.
@@ -5997,384 +5933,56 @@ pub struct Service {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// User modifiable configuration for a service.
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<ServiceSpec>,
+    #[serde(rename = "Endpoint", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<ServiceEndpoint>,
+    /// The status of a service update.
+    #[serde(rename = "UpdateStatus", default, skip_serializing_if = "Option::is_none")]
+    pub update_status: Option<ServiceUpdateStatus>,
+    /// The status of the service's tasks. Provided only when requested as
+    /// part of a ServiceList operation.
+    #[serde(rename = "ServiceStatus", default, skip_serializing_if = "Option::is_none")]
+    pub service_status: Option<ServiceServiceStatus>,
+    /// The status of the service when it is in one of ReplicatedJob or
+    /// GlobalJob modes. Absent on Replicated and Global mode services. The
+    /// JobIteration is an ObjectVersion, but unlike the Service's version,
+    /// does not need to be sent with an update request.
+    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
+    pub job_status: Option<ServiceJobStatus>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceCreateBody {
-    /// Properties that can be configured to access and load balance a service.
-    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_spec: Option<EndpointSpec>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// Scheduling mode for the service.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<ServiceCreateBodyMode>,
     /// Name of the service.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Specifies which networks the service should attach to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<NetworkAttachmentConfig>>,
-    /// Specification for the rollback strategy of the service.
-    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
-    pub rollback_config: Option<ServiceCreateBodyRollbackConfig>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// User modifiable task configuration.
     #[serde(rename = "TaskTemplate", default, skip_serializing_if = "Option::is_none")]
     pub task_template: Option<TaskSpec>,
+    /// Scheduling mode for the service.
+    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ServiceSpecMode>,
     /// Specification for the update strategy of the service.
     #[serde(rename = "UpdateConfig", default, skip_serializing_if = "Option::is_none")]
-    pub update_config: Option<ServiceCreateBodyUpdateConfig>,
-}
-
-/// Scheduling mode for the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceCreateBodyMode {
-    #[serde(rename = "Global", default, skip_serializing_if = "Option::is_none")]
-    pub global: Option<serde_json::Value>,
-    /// The mode used for services which run a task to the completed state
-    /// on each valid node.
-    #[serde(rename = "GlobalJob", default, skip_serializing_if = "Option::is_none")]
-    pub global_job: Option<serde_json::Value>,
-    #[serde(rename = "Replicated", default, skip_serializing_if = "Option::is_none")]
-    pub replicated: Option<ServiceCreateBodyModeReplicated>,
-    /// The mode used for services with a finite number of tasks that run
-    /// to a completed state.
-    #[serde(rename = "ReplicatedJob", default, skip_serializing_if = "Option::is_none")]
-    pub replicated_job: Option<ServiceCreateBodyModeReplicatedJob>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceCreateBodyModeReplicated {
-    #[serde(rename = "Replicas", default, skip_serializing_if = "Option::is_none")]
-    pub replicas: Option<i64>,
-}
-
-/// The mode used for services with a finite number of tasks that run
-/// to a completed state.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceCreateBodyModeReplicatedJob {
-    /// The maximum number of replicas to run simultaneously.
-    #[serde(rename = "MaxConcurrent", default, skip_serializing_if = "Option::is_none")]
-    pub max_concurrent: Option<i64>,
-    /// The total number of replicas desired to reach the Completed
-    /// state. If unset, will default to the value of `MaxConcurrent`
-    #[serde(
-        rename = "TotalCompletions",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub total_completions: Option<i64>,
-}
-
-/// Specification for the rollback strategy of the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceCreateBodyRollbackConfig {
-    /// Amount of time between rollback iterations, in nanoseconds.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
-    pub delay: Option<i64>,
-    /// Action to take if an rolled back task fails to run, or stops
-    /// running during the rollback.
-    #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
-    pub failure_action: Option<ServiceCreateBodyRollbackConfigFailureAction>,
-    /// The fraction of tasks that may fail during a rollback before the
-    /// failure action is invoked, specified as a floating point number
-    /// between 0 and 1.
-    #[serde(
-        rename = "MaxFailureRatio",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub max_failure_ratio: Option<f64>,
-    /// Amount of time to monitor each rolled back task for failures, in
-    /// nanoseconds.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
-    pub monitor: Option<i64>,
-    /// The order of operations when rolling back a task. Either the old
-    /// task is shut down before the new task is started, or the new task
-    /// is started before the old task is shut down.
-    #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<ServiceCreateBodyRollbackConfigOrder>,
-    /// Maximum number of tasks to be rolled back in one iteration (0 means
-    /// unlimited parallelism).
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
-}
-
-/// Action to take if an rolled back task fails to run, or stops
-/// running during the rollback.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum ServiceCreateBodyRollbackConfigFailureAction {
-    /// `"continue"`
-    #[default]
-    Continue,
-    /// `"pause"`
-    Pause,
-    /// A value this version of the API does not declare.
-    Unknown(String),
-}
-
-impl ServiceCreateBodyRollbackConfigFailureAction {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Continue => "continue",
-            Self::Pause => "pause",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ServiceCreateBodyRollbackConfigFailureAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "continue" => Self::Continue,
-            "pause" => Self::Pause,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ServiceCreateBodyRollbackConfigFailureAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceCreateBodyRollbackConfigFailureAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceCreateBodyRollbackConfigFailureAction {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceCreateBodyRollbackConfigFailureAction {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
-
-/// The order of operations when rolling back a task. Either the old
-/// task is shut down before the new task is started, or the new task
-/// is started before the old task is shut down.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum ServiceCreateBodyRollbackConfigOrder {
-    /// `"stop-first"`
-    #[default]
-    StopFirst,
-    /// `"start-first"`
-    StartFirst,
-    /// A value this version of the API does not declare.
-    Unknown(String),
-}
-
-impl ServiceCreateBodyRollbackConfigOrder {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::StopFirst => "stop-first",
-            Self::StartFirst => "start-first",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ServiceCreateBodyRollbackConfigOrder {
-    fn from(value: &str) -> Self {
-        match value {
-            "stop-first" => Self::StopFirst,
-            "start-first" => Self::StartFirst,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ServiceCreateBodyRollbackConfigOrder {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceCreateBodyRollbackConfigOrder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceCreateBodyRollbackConfigOrder {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceCreateBodyRollbackConfigOrder {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
-
-/// Specification for the update strategy of the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceCreateBodyUpdateConfig {
-    /// Amount of time between updates, in nanoseconds.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
-    pub delay: Option<i64>,
-    /// Action to take if an updated task fails to run, or stops running
-    /// during the update.
-    #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
-    pub failure_action: Option<ServiceCreateBodyUpdateConfigFailureAction>,
-    /// The fraction of tasks that may fail during an update before the
-    /// failure action is invoked, specified as a floating point number
-    /// between 0 and 1.
-    #[serde(
-        rename = "MaxFailureRatio",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub max_failure_ratio: Option<f64>,
-    /// Amount of time to monitor each updated task for failures, in
-    /// nanoseconds.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
-    pub monitor: Option<i64>,
-    /// The order of operations when rolling out an updated task. Either
-    /// the old task is shut down before the new task is started, or the
-    /// new task is started before the old task is shut down.
-    #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<ServiceCreateBodyUpdateConfigOrder>,
-    /// Maximum number of tasks to be updated in one iteration (0 means
-    /// unlimited parallelism).
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
-}
-
-/// Action to take if an updated task fails to run, or stops running
-/// during the update.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum ServiceCreateBodyUpdateConfigFailureAction {
-    /// `"continue"`
-    #[default]
-    Continue,
-    /// `"pause"`
-    Pause,
-    /// `"rollback"`
-    Rollback,
-    /// A value this version of the API does not declare.
-    Unknown(String),
-}
-
-impl ServiceCreateBodyUpdateConfigFailureAction {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Continue => "continue",
-            Self::Pause => "pause",
-            Self::Rollback => "rollback",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ServiceCreateBodyUpdateConfigFailureAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "continue" => Self::Continue,
-            "pause" => Self::Pause,
-            "rollback" => Self::Rollback,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ServiceCreateBodyUpdateConfigFailureAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceCreateBodyUpdateConfigFailureAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceCreateBodyUpdateConfigFailureAction {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceCreateBodyUpdateConfigFailureAction {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
-
-/// The order of operations when rolling out an updated task. Either
-/// the old task is shut down before the new task is started, or the
-/// new task is started before the old task is shut down.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum ServiceCreateBodyUpdateConfigOrder {
-    /// `"stop-first"`
-    #[default]
-    StopFirst,
-    /// `"start-first"`
-    StartFirst,
-    /// A value this version of the API does not declare.
-    Unknown(String),
-}
-
-impl ServiceCreateBodyUpdateConfigOrder {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::StopFirst => "stop-first",
-            Self::StartFirst => "start-first",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ServiceCreateBodyUpdateConfigOrder {
-    fn from(value: &str) -> Self {
-        match value {
-            "stop-first" => Self::StopFirst,
-            "start-first" => Self::StartFirst,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ServiceCreateBodyUpdateConfigOrder {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceCreateBodyUpdateConfigOrder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceCreateBodyUpdateConfigOrder {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceCreateBodyUpdateConfigOrder {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
+    pub update_config: Option<ServiceSpecUpdateConfig>,
+    /// Specification for the rollback strategy of the service.
+    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
+    pub rollback_config: Option<ServiceSpecRollbackConfig>,
+    /// Specifies which networks the service should attach to.
+    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<NetworkAttachmentConfig>>,
+    /// Properties that can be configured to access and load balance a service.
+    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_spec: Option<EndpointSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -6389,21 +5997,21 @@ pub struct ServiceCreateResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceEndpoint {
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
-    pub ports: Option<Vec<EndpointPortConfig>>,
     /// Properties that can be configured to access and load balance a service.
     #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<EndpointSpec>,
+    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<EndpointPortConfig>>,
     #[serde(rename = "VirtualIPs", default, skip_serializing_if = "Option::is_none")]
     pub virtual_i_ps: Option<Vec<ServiceEndpointVirtualIPsItem>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceEndpointVirtualIPsItem {
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
-    pub addr: Option<String>,
     #[serde(rename = "NetworkID", default, skip_serializing_if = "Option::is_none")]
     pub network_id: Option<String>,
+    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
 }
 
 /// The status of the service when it is in one of ReplicatedJob or
@@ -6432,12 +6040,9 @@ pub struct ServiceJobStatus {
 /// part of a ServiceList operation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceServiceStatus {
-    /// The number of tasks for a job that are in the Completed state.
-    /// This field must be cross-referenced with the service type, as the
-    /// value of 0 may mean the service is not in a job mode, or it may
-    /// mean the job-mode service has no tasks yet Completed.
-    #[serde(rename = "CompletedTasks", default, skip_serializing_if = "Option::is_none")]
-    pub completed_tasks: Option<u64>,
+    /// The number of tasks for the service currently in the Running state.
+    #[serde(rename = "RunningTasks", default, skip_serializing_if = "Option::is_none")]
+    pub running_tasks: Option<u64>,
     /// The number of tasks for the service desired to be running.
     /// For replicated services, this is the replica count from the
     /// service spec. For global services, this is computed by taking
@@ -6445,55 +6050,58 @@ pub struct ServiceServiceStatus {
     /// than Shutdown.
     #[serde(rename = "DesiredTasks", default, skip_serializing_if = "Option::is_none")]
     pub desired_tasks: Option<u64>,
-    /// The number of tasks for the service currently in the Running state.
-    #[serde(rename = "RunningTasks", default, skip_serializing_if = "Option::is_none")]
-    pub running_tasks: Option<u64>,
+    /// The number of tasks for a job that are in the Completed state.
+    /// This field must be cross-referenced with the service type, as the
+    /// value of 0 may mean the service is not in a job mode, or it may
+    /// mean the job-mode service has no tasks yet Completed.
+    #[serde(rename = "CompletedTasks", default, skip_serializing_if = "Option::is_none")]
+    pub completed_tasks: Option<u64>,
 }
 
 /// User modifiable configuration for a service.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSpec {
-    /// Properties that can be configured to access and load balance a service.
-    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_spec: Option<EndpointSpec>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// Scheduling mode for the service.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<ServiceSpecMode>,
     /// Name of the service.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Specifies which networks the service should attach to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<NetworkAttachmentConfig>>,
-    /// Specification for the rollback strategy of the service.
-    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
-    pub rollback_config: Option<ServiceSpecRollbackConfig>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// User modifiable task configuration.
     #[serde(rename = "TaskTemplate", default, skip_serializing_if = "Option::is_none")]
     pub task_template: Option<TaskSpec>,
+    /// Scheduling mode for the service.
+    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ServiceSpecMode>,
     /// Specification for the update strategy of the service.
     #[serde(rename = "UpdateConfig", default, skip_serializing_if = "Option::is_none")]
     pub update_config: Option<ServiceSpecUpdateConfig>,
+    /// Specification for the rollback strategy of the service.
+    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
+    pub rollback_config: Option<ServiceSpecRollbackConfig>,
+    /// Specifies which networks the service should attach to.
+    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<NetworkAttachmentConfig>>,
+    /// Properties that can be configured to access and load balance a service.
+    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_spec: Option<EndpointSpec>,
 }
 
 /// Scheduling mode for the service.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSpecMode {
-    #[serde(rename = "Global", default, skip_serializing_if = "Option::is_none")]
-    pub global: Option<serde_json::Value>,
-    /// The mode used for services which run a task to the completed state
-    /// on each valid node.
-    #[serde(rename = "GlobalJob", default, skip_serializing_if = "Option::is_none")]
-    pub global_job: Option<serde_json::Value>,
     #[serde(rename = "Replicated", default, skip_serializing_if = "Option::is_none")]
     pub replicated: Option<ServiceSpecModeReplicated>,
+    #[serde(rename = "Global", default, skip_serializing_if = "Option::is_none")]
+    pub global: Option<serde_json::Value>,
     /// The mode used for services with a finite number of tasks that run
     /// to a completed state.
     #[serde(rename = "ReplicatedJob", default, skip_serializing_if = "Option::is_none")]
     pub replicated_job: Option<ServiceSpecModeReplicatedJob>,
+    /// The mode used for services which run a task to the completed state
+    /// on each valid node.
+    #[serde(rename = "GlobalJob", default, skip_serializing_if = "Option::is_none")]
+    pub global_job: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -6522,6 +6130,10 @@ pub struct ServiceSpecModeReplicatedJob {
 /// Specification for the rollback strategy of the service.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSpecRollbackConfig {
+    /// Maximum number of tasks to be rolled back in one iteration (0 means
+    /// unlimited parallelism).
+    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i64>,
     /// Amount of time between rollback iterations, in nanoseconds.
     #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
@@ -6529,6 +6141,10 @@ pub struct ServiceSpecRollbackConfig {
     /// running during the rollback.
     #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<ServiceSpecRollbackConfigFailureAction>,
+    /// Amount of time to monitor each rolled back task for failures, in
+    /// nanoseconds.
+    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<i64>,
     /// The fraction of tasks that may fail during a rollback before the
     /// failure action is invoked, specified as a floating point number
     /// between 0 and 1.
@@ -6538,19 +6154,11 @@ pub struct ServiceSpecRollbackConfig {
         skip_serializing_if = "Option::is_none",
     )]
     pub max_failure_ratio: Option<f64>,
-    /// Amount of time to monitor each rolled back task for failures, in
-    /// nanoseconds.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
-    pub monitor: Option<i64>,
     /// The order of operations when rolling back a task. Either the old
     /// task is shut down before the new task is started, or the new task
     /// is started before the old task is shut down.
     #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<ServiceSpecRollbackConfigOrder>,
-    /// Maximum number of tasks to be rolled back in one iteration (0 means
-    /// unlimited parallelism).
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
 }
 
 /// Action to take if an rolled back task fails to run, or stops
@@ -6675,6 +6283,10 @@ impl<'de> Deserialize<'de> for ServiceSpecRollbackConfigOrder {
 /// Specification for the update strategy of the service.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSpecUpdateConfig {
+    /// Maximum number of tasks to be updated in one iteration (0 means
+    /// unlimited parallelism).
+    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i64>,
     /// Amount of time between updates, in nanoseconds.
     #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
@@ -6682,6 +6294,10 @@ pub struct ServiceSpecUpdateConfig {
     /// during the update.
     #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<ServiceSpecUpdateConfigFailureAction>,
+    /// Amount of time to monitor each updated task for failures, in
+    /// nanoseconds.
+    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<i64>,
     /// The fraction of tasks that may fail during an update before the
     /// failure action is invoked, specified as a floating point number
     /// between 0 and 1.
@@ -6691,19 +6307,11 @@ pub struct ServiceSpecUpdateConfig {
         skip_serializing_if = "Option::is_none",
     )]
     pub max_failure_ratio: Option<f64>,
-    /// Amount of time to monitor each updated task for failures, in
-    /// nanoseconds.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
-    pub monitor: Option<i64>,
     /// The order of operations when rolling out an updated task. Either
     /// the old task is shut down before the new task is started, or the
     /// new task is started before the old task is shut down.
     #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<ServiceSpecUpdateConfigOrder>,
-    /// Maximum number of tasks to be updated in one iteration (0 means
-    /// unlimited parallelism).
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
 }
 
 /// Action to take if an updated task fails to run, or stops running
@@ -6831,380 +6439,30 @@ impl<'de> Deserialize<'de> for ServiceSpecUpdateConfigOrder {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceUpdateBody {
-    /// Properties that can be configured to access and load balance a service.
-    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_spec: Option<EndpointSpec>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// Scheduling mode for the service.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<ServiceUpdateBodyMode>,
     /// Name of the service.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Specifies which networks the service should attach to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<NetworkAttachmentConfig>>,
-    /// Specification for the rollback strategy of the service.
-    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
-    pub rollback_config: Option<ServiceUpdateBodyRollbackConfig>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// User modifiable task configuration.
     #[serde(rename = "TaskTemplate", default, skip_serializing_if = "Option::is_none")]
     pub task_template: Option<TaskSpec>,
+    /// Scheduling mode for the service.
+    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ServiceSpecMode>,
     /// Specification for the update strategy of the service.
     #[serde(rename = "UpdateConfig", default, skip_serializing_if = "Option::is_none")]
-    pub update_config: Option<ServiceUpdateBodyUpdateConfig>,
-}
-
-/// Scheduling mode for the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceUpdateBodyMode {
-    #[serde(rename = "Global", default, skip_serializing_if = "Option::is_none")]
-    pub global: Option<serde_json::Value>,
-    /// The mode used for services which run a task to the completed state
-    /// on each valid node.
-    #[serde(rename = "GlobalJob", default, skip_serializing_if = "Option::is_none")]
-    pub global_job: Option<serde_json::Value>,
-    #[serde(rename = "Replicated", default, skip_serializing_if = "Option::is_none")]
-    pub replicated: Option<ServiceUpdateBodyModeReplicated>,
-    /// The mode used for services with a finite number of tasks that run
-    /// to a completed state.
-    #[serde(rename = "ReplicatedJob", default, skip_serializing_if = "Option::is_none")]
-    pub replicated_job: Option<ServiceUpdateBodyModeReplicatedJob>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceUpdateBodyModeReplicated {
-    #[serde(rename = "Replicas", default, skip_serializing_if = "Option::is_none")]
-    pub replicas: Option<i64>,
-}
-
-/// The mode used for services with a finite number of tasks that run
-/// to a completed state.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceUpdateBodyModeReplicatedJob {
-    /// The maximum number of replicas to run simultaneously.
-    #[serde(rename = "MaxConcurrent", default, skip_serializing_if = "Option::is_none")]
-    pub max_concurrent: Option<i64>,
-    /// The total number of replicas desired to reach the Completed
-    /// state. If unset, will default to the value of `MaxConcurrent`
-    #[serde(
-        rename = "TotalCompletions",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub total_completions: Option<i64>,
-}
-
-/// Specification for the rollback strategy of the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceUpdateBodyRollbackConfig {
-    /// Amount of time between rollback iterations, in nanoseconds.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
-    pub delay: Option<i64>,
-    /// Action to take if an rolled back task fails to run, or stops
-    /// running during the rollback.
-    #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
-    pub failure_action: Option<ServiceUpdateBodyRollbackConfigFailureAction>,
-    /// The fraction of tasks that may fail during a rollback before the
-    /// failure action is invoked, specified as a floating point number
-    /// between 0 and 1.
-    #[serde(
-        rename = "MaxFailureRatio",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub max_failure_ratio: Option<f64>,
-    /// Amount of time to monitor each rolled back task for failures, in
-    /// nanoseconds.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
-    pub monitor: Option<i64>,
-    /// The order of operations when rolling back a task. Either the old
-    /// task is shut down before the new task is started, or the new task
-    /// is started before the old task is shut down.
-    #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<ServiceUpdateBodyRollbackConfigOrder>,
-    /// Maximum number of tasks to be rolled back in one iteration (0 means
-    /// unlimited parallelism).
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
-}
-
-/// Action to take if an rolled back task fails to run, or stops
-/// running during the rollback.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum ServiceUpdateBodyRollbackConfigFailureAction {
-    /// `"continue"`
-    #[default]
-    Continue,
-    /// `"pause"`
-    Pause,
-    /// A value this version of the API does not declare.
-    Unknown(String),
-}
-
-impl ServiceUpdateBodyRollbackConfigFailureAction {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Continue => "continue",
-            Self::Pause => "pause",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ServiceUpdateBodyRollbackConfigFailureAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "continue" => Self::Continue,
-            "pause" => Self::Pause,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ServiceUpdateBodyRollbackConfigFailureAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceUpdateBodyRollbackConfigFailureAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceUpdateBodyRollbackConfigFailureAction {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateBodyRollbackConfigFailureAction {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
-
-/// The order of operations when rolling back a task. Either the old
-/// task is shut down before the new task is started, or the new task
-/// is started before the old task is shut down.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum ServiceUpdateBodyRollbackConfigOrder {
-    /// `"stop-first"`
-    #[default]
-    StopFirst,
-    /// `"start-first"`
-    StartFirst,
-    /// A value this version of the API does not declare.
-    Unknown(String),
-}
-
-impl ServiceUpdateBodyRollbackConfigOrder {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::StopFirst => "stop-first",
-            Self::StartFirst => "start-first",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ServiceUpdateBodyRollbackConfigOrder {
-    fn from(value: &str) -> Self {
-        match value {
-            "stop-first" => Self::StopFirst,
-            "start-first" => Self::StartFirst,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ServiceUpdateBodyRollbackConfigOrder {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceUpdateBodyRollbackConfigOrder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceUpdateBodyRollbackConfigOrder {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateBodyRollbackConfigOrder {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
-
-/// Specification for the update strategy of the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceUpdateBodyUpdateConfig {
-    /// Amount of time between updates, in nanoseconds.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
-    pub delay: Option<i64>,
-    /// Action to take if an updated task fails to run, or stops running
-    /// during the update.
-    #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
-    pub failure_action: Option<ServiceUpdateBodyUpdateConfigFailureAction>,
-    /// The fraction of tasks that may fail during an update before the
-    /// failure action is invoked, specified as a floating point number
-    /// between 0 and 1.
-    #[serde(
-        rename = "MaxFailureRatio",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub max_failure_ratio: Option<f64>,
-    /// Amount of time to monitor each updated task for failures, in
-    /// nanoseconds.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
-    pub monitor: Option<i64>,
-    /// The order of operations when rolling out an updated task. Either
-    /// the old task is shut down before the new task is started, or the
-    /// new task is started before the old task is shut down.
-    #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<ServiceUpdateBodyUpdateConfigOrder>,
-    /// Maximum number of tasks to be updated in one iteration (0 means
-    /// unlimited parallelism).
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i64>,
-}
-
-/// Action to take if an updated task fails to run, or stops running
-/// during the update.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum ServiceUpdateBodyUpdateConfigFailureAction {
-    /// `"continue"`
-    #[default]
-    Continue,
-    /// `"pause"`
-    Pause,
-    /// `"rollback"`
-    Rollback,
-    /// A value this version of the API does not declare.
-    Unknown(String),
-}
-
-impl ServiceUpdateBodyUpdateConfigFailureAction {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Continue => "continue",
-            Self::Pause => "pause",
-            Self::Rollback => "rollback",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ServiceUpdateBodyUpdateConfigFailureAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "continue" => Self::Continue,
-            "pause" => Self::Pause,
-            "rollback" => Self::Rollback,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ServiceUpdateBodyUpdateConfigFailureAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceUpdateBodyUpdateConfigFailureAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceUpdateBodyUpdateConfigFailureAction {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateBodyUpdateConfigFailureAction {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
-
-/// The order of operations when rolling out an updated task. Either
-/// the old task is shut down before the new task is started, or the
-/// new task is started before the old task is shut down.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub enum ServiceUpdateBodyUpdateConfigOrder {
-    /// `"stop-first"`
-    #[default]
-    StopFirst,
-    /// `"start-first"`
-    StartFirst,
-    /// A value this version of the API does not declare.
-    Unknown(String),
-}
-
-impl ServiceUpdateBodyUpdateConfigOrder {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::StopFirst => "stop-first",
-            Self::StartFirst => "start-first",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ServiceUpdateBodyUpdateConfigOrder {
-    fn from(value: &str) -> Self {
-        match value {
-            "stop-first" => Self::StopFirst,
-            "start-first" => Self::StartFirst,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for ServiceUpdateBodyUpdateConfigOrder {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceUpdateBodyUpdateConfigOrder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceUpdateBodyUpdateConfigOrder {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateBodyUpdateConfigOrder {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
+    pub update_config: Option<ServiceSpecUpdateConfig>,
+    /// Specification for the rollback strategy of the service.
+    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
+    pub rollback_config: Option<ServiceSpecRollbackConfig>,
+    /// Specifies which networks the service should attach to.
+    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<NetworkAttachmentConfig>>,
+    /// Properties that can be configured to access and load balance a service.
+    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_spec: Option<EndpointSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -7274,14 +6532,14 @@ pub struct ServiceUpdateResponse {
 /// The status of a service update.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceUpdateStatus {
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ServiceUpdateStatusState>,
+    #[serde(rename = "StartedAt", default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
     #[serde(rename = "CompletedAt", default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(rename = "StartedAt", default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ServiceUpdateStatusState>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -7362,10 +6620,16 @@ pub type Swarm = serde_json::Value;
 /// Represents generic information about swarm.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmInfo {
-    /// ClusterInfo represents information about the swarm as is returned by the
-    /// "/info" endpoint. Join-tokens are not included.
-    #[serde(rename = "Cluster", default, skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<ClusterInfo>,
+    /// Unique identifier of for this node in the swarm.
+    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// IP address at which this node can be reached by other nodes in the
+    /// swarm.
+    #[serde(rename = "NodeAddr", default, skip_serializing_if = "Option::is_none")]
+    pub node_addr: Option<String>,
+    /// Current local status of this node.
+    #[serde(rename = "LocalNodeState", default, skip_serializing_if = "Option::is_none")]
+    pub local_node_state: Option<LocalNodeState>,
     #[serde(
         rename = "ControlAvailable",
         default,
@@ -7374,29 +6638,31 @@ pub struct SwarmInfo {
     pub control_available: Option<bool>,
     #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Current local status of this node.
-    #[serde(rename = "LocalNodeState", default, skip_serializing_if = "Option::is_none")]
-    pub local_node_state: Option<LocalNodeState>,
-    /// Total number of managers in the swarm.
-    #[serde(rename = "Managers", default, skip_serializing_if = "Option::is_none")]
-    pub managers: Option<i64>,
-    /// IP address at which this node can be reached by other nodes in the
-    /// swarm.
-    #[serde(rename = "NodeAddr", default, skip_serializing_if = "Option::is_none")]
-    pub node_addr: Option<String>,
-    /// Unique identifier of for this node in the swarm.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
-    pub node_id: Option<String>,
-    /// Total number of nodes in the swarm.
-    #[serde(rename = "Nodes", default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<i64>,
     /// List of ID's and addresses of other managers in the swarm.
     #[serde(rename = "RemoteManagers", default, skip_serializing_if = "Option::is_none")]
     pub remote_managers: Option<Vec<PeerNode>>,
+    /// Total number of nodes in the swarm.
+    #[serde(rename = "Nodes", default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<i64>,
+    /// Total number of managers in the swarm.
+    #[serde(rename = "Managers", default, skip_serializing_if = "Option::is_none")]
+    pub managers: Option<i64>,
+    /// ClusterInfo represents information about the swarm as is returned by the
+    /// "/info" endpoint. Join-tokens are not included.
+    #[serde(rename = "Cluster", default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterInfo>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmInitRequest {
+    /// Listen address used for inter-manager communication, as well
+    /// as determining the networking interface used for the VXLAN
+    /// Tunnel Endpoint (VTEP). This can either be an address/port
+    /// combination in the form `192.168.1.1:4567`, or an interface
+    /// followed by a port number, like `eth0:4567`. If the port number
+    /// is omitted, the default swarm listening port is used.
+    #[serde(rename = "ListenAddr", default, skip_serializing_if = "Option::is_none")]
+    pub listen_addr: Option<String>,
     /// Externally reachable address advertised to other nodes. This
     /// can either be an address/port combination in the form
     /// `192.168.1.1:4567`, or an interface followed by a port number,
@@ -7437,25 +6703,24 @@ pub struct SwarmInitRequest {
         skip_serializing_if = "Option::is_none",
     )]
     pub force_new_cluster: Option<bool>,
-    /// Listen address used for inter-manager communication, as well
-    /// as determining the networking interface used for the VXLAN
-    /// Tunnel Endpoint (VTEP). This can either be an address/port
-    /// combination in the form `192.168.1.1:4567`, or an interface
-    /// followed by a port number, like `eth0:4567`. If the port number
-    /// is omitted, the default swarm listening port is used.
-    #[serde(rename = "ListenAddr", default, skip_serializing_if = "Option::is_none")]
-    pub listen_addr: Option<String>,
-    /// User modifiable swarm configuration.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<SwarmSpec>,
     /// SubnetSize specifies the subnet size of the networks created
     /// from the default subnet pool.
     #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
     pub subnet_size: Option<u32>,
+    /// User modifiable swarm configuration.
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<SwarmSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmJoinRequest {
+    /// Listen address used for inter-manager communication if the node
+    /// gets promoted to manager, as well as determining the networking
+    /// interface used for the VXLAN Tunnel Endpoint (VTEP). This is
+    /// required for joining a swarm. If the port number is omitted,
+    /// the default swarm listening port is used.
+    #[serde(rename = "ListenAddr")]
+    pub listen_addr: String,
     /// Externally reachable address advertised to other nodes. This
     /// can either be an address/port combination in the form
     /// `192.168.1.1:4567`, or an interface followed by a port number,
@@ -7476,16 +6741,6 @@ pub struct SwarmJoinRequest {
     /// management traffic of the cluster.
     #[serde(rename = "DataPathAddr", default, skip_serializing_if = "Option::is_none")]
     pub data_path_addr: Option<String>,
-    /// Secret token for joining this swarm.
-    #[serde(rename = "JoinToken")]
-    pub join_token: String,
-    /// Listen address used for inter-manager communication if the node
-    /// gets promoted to manager, as well as determining the networking
-    /// interface used for the VXLAN Tunnel Endpoint (VTEP). This is
-    /// required for joining a swarm. If the port number is omitted,
-    /// the default swarm listening port is used.
-    #[serde(rename = "ListenAddr")]
-    pub listen_addr: String,
     /// Addresses of manager nodes already participating in the swarm.
     #[serde(
         rename = "RemoteAddrs",
@@ -7493,17 +6748,32 @@ pub struct SwarmJoinRequest {
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub remote_addrs: Vec<String>,
+    /// Secret token for joining this swarm.
+    #[serde(rename = "JoinToken")]
+    pub join_token: String,
 }
 
 /// User modifiable swarm configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmSpec {
-    /// CA configuration.
-    #[serde(rename = "CAConfig", default, skip_serializing_if = "Option::is_none")]
-    pub ca_config: Option<SwarmSpecCaConfig>,
+    /// Name of the swarm.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
+    /// Orchestration configuration.
+    #[serde(rename = "Orchestration", default, skip_serializing_if = "Option::is_none")]
+    pub orchestration: Option<SwarmSpecOrchestration>,
+    /// Raft configuration.
+    #[serde(rename = "Raft", default, skip_serializing_if = "Option::is_none")]
+    pub raft: Option<SwarmSpecRaft>,
     /// Dispatcher configuration.
     #[serde(rename = "Dispatcher", default, skip_serializing_if = "Option::is_none")]
     pub dispatcher: Option<SwarmSpecDispatcher>,
+    /// CA configuration.
+    #[serde(rename = "CAConfig", default, skip_serializing_if = "Option::is_none")]
+    pub ca_config: Option<SwarmSpecCaConfig>,
     /// Parameters related to encryption-at-rest.
     #[serde(
         rename = "EncryptionConfig",
@@ -7511,18 +6781,6 @@ pub struct SwarmSpec {
         skip_serializing_if = "Option::is_none",
     )]
     pub encryption_config: Option<SwarmSpecEncryptionConfig>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// Name of the swarm.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Orchestration configuration.
-    #[serde(rename = "Orchestration", default, skip_serializing_if = "Option::is_none")]
-    pub orchestration: Option<SwarmSpecOrchestration>,
-    /// Raft configuration.
-    #[serde(rename = "Raft", default, skip_serializing_if = "Option::is_none")]
-    pub raft: Option<SwarmSpecRaft>,
     /// Defaults for creating tasks in this cluster.
     #[serde(rename = "TaskDefaults", default, skip_serializing_if = "Option::is_none")]
     pub task_defaults: Option<SwarmSpecTaskDefaults>,
@@ -7531,18 +6789,13 @@ pub struct SwarmSpec {
 /// CA configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmSpecCaConfig {
+    /// The duration node certificates are issued for.
+    #[serde(rename = "NodeCertExpiry", default, skip_serializing_if = "Option::is_none")]
+    pub node_cert_expiry: Option<i64>,
     /// Configuration for forwarding signing requests to an external
     /// certificate authority.
     #[serde(rename = "ExternalCAs", default, skip_serializing_if = "Option::is_none")]
     pub external_c_as: Option<Vec<SwarmSpecCaConfigExternalCAsItem>>,
-    /// An integer whose purpose is to force swarm to generate a new
-    /// signing CA certificate and key, if none have been specified in
-    /// `SigningCACert` and `SigningCAKey`
-    #[serde(rename = "ForceRotate", default, skip_serializing_if = "Option::is_none")]
-    pub force_rotate: Option<u64>,
-    /// The duration node certificates are issued for.
-    #[serde(rename = "NodeCertExpiry", default, skip_serializing_if = "Option::is_none")]
-    pub node_cert_expiry: Option<i64>,
     /// The desired signing CA certificate for all swarm node TLS leaf
     /// certificates, in PEM format.
     #[serde(rename = "SigningCACert", default, skip_serializing_if = "Option::is_none")]
@@ -7551,19 +6804,15 @@ pub struct SwarmSpecCaConfig {
     /// in PEM format.
     #[serde(rename = "SigningCAKey", default, skip_serializing_if = "Option::is_none")]
     pub signing_ca_key: Option<String>,
+    /// An integer whose purpose is to force swarm to generate a new
+    /// signing CA certificate and key, if none have been specified in
+    /// `SigningCACert` and `SigningCAKey`
+    #[serde(rename = "ForceRotate", default, skip_serializing_if = "Option::is_none")]
+    pub force_rotate: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmSpecCaConfigExternalCAsItem {
-    /// The root CA certificate (in PEM format) this external CA uses
-    /// to issue TLS certificates (assumed to be to the current swarm
-    /// root CA certificate if not provided).
-    #[serde(rename = "CACert", default, skip_serializing_if = "Option::is_none")]
-    pub ca_cert: Option<String>,
-    /// An object with key/value pairs that are interpreted as
-    /// protocol-specific options for the external CA driver.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<HashMap<String, String>>,
     /// Protocol for communication with the external CA (currently
     /// only `cfssl` is supported).
     #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
@@ -7571,6 +6820,15 @@ pub struct SwarmSpecCaConfigExternalCAsItem {
     /// URL where certificate signing requests should be sent.
     #[serde(rename = "URL", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// An object with key/value pairs that are interpreted as
+    /// protocol-specific options for the external CA driver.
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<HashMap<String, String>>,
+    /// The root CA certificate (in PEM format) this external CA uses
+    /// to issue TLS certificates (assumed to be to the current swarm
+    /// root CA certificate if not provided).
+    #[serde(rename = "CACert", default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<String>,
 }
 
 /// Protocol for communication with the external CA (currently
@@ -7669,21 +6927,13 @@ pub struct SwarmSpecOrchestration {
 /// Raft configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmSpecRaft {
-    /// The number of ticks that a follower will wait for a message from
-    /// the leader before becoming a candidate and starting an election.
-    /// `ElectionTick` must be greater than `HeartbeatTick`.
-    ///
-    /// A tick currently defaults to one second, so these translate
-    /// directly to seconds currently, but this is NOT guaranteed.
-    #[serde(rename = "ElectionTick", default, skip_serializing_if = "Option::is_none")]
-    pub election_tick: Option<i64>,
-    /// The number of ticks between heartbeats. Every HeartbeatTick ticks,
-    /// the leader will send a heartbeat to the followers.
-    ///
-    /// A tick currently defaults to one second, so these translate
-    /// directly to seconds currently, but this is NOT guaranteed.
-    #[serde(rename = "HeartbeatTick", default, skip_serializing_if = "Option::is_none")]
-    pub heartbeat_tick: Option<i64>,
+    /// The number of log entries between snapshots.
+    #[serde(
+        rename = "SnapshotInterval",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub snapshot_interval: Option<u64>,
     /// The number of snapshots to keep beyond the current snapshot.
     #[serde(
         rename = "KeepOldSnapshots",
@@ -7699,13 +6949,21 @@ pub struct SwarmSpecRaft {
         skip_serializing_if = "Option::is_none",
     )]
     pub log_entries_for_slow_followers: Option<u64>,
-    /// The number of log entries between snapshots.
-    #[serde(
-        rename = "SnapshotInterval",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub snapshot_interval: Option<u64>,
+    /// The number of ticks that a follower will wait for a message from
+    /// the leader before becoming a candidate and starting an election.
+    /// `ElectionTick` must be greater than `HeartbeatTick`.
+    ///
+    /// A tick currently defaults to one second, so these translate
+    /// directly to seconds currently, but this is NOT guaranteed.
+    #[serde(rename = "ElectionTick", default, skip_serializing_if = "Option::is_none")]
+    pub election_tick: Option<i64>,
+    /// The number of ticks between heartbeats. Every HeartbeatTick ticks,
+    /// the leader will send a heartbeat to the followers.
+    ///
+    /// A tick currently defaults to one second, so these translate
+    /// directly to seconds currently, but this is NOT guaranteed.
+    #[serde(rename = "HeartbeatTick", default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_tick: Option<i64>,
 }
 
 /// Defaults for creating tasks in this cluster.
@@ -7745,26 +7003,26 @@ pub struct SwarmUnlockRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemAuthResponse {
-    /// An opaque token used to authenticate a user after a successful login
-    #[serde(rename = "IdentityToken", default, skip_serializing_if = "Option::is_none")]
-    pub identity_token: Option<String>,
     /// The status of the authentication
     #[serde(rename = "Status")]
     pub status: String,
+    /// An opaque token used to authenticate a user after a successful login
+    #[serde(rename = "IdentityToken", default, skip_serializing_if = "Option::is_none")]
+    pub identity_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemDataUsageResponse {
-    #[serde(rename = "BuildCache", default, skip_serializing_if = "Option::is_none")]
-    pub build_cache: Option<Vec<BuildCache>>,
-    #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
-    pub containers: Option<Vec<ContainerSummary>>,
-    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<ImageSummary>>,
     #[serde(rename = "LayersSize", default, skip_serializing_if = "Option::is_none")]
     pub layers_size: Option<i64>,
+    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<ImageSummary>>,
+    #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
+    pub containers: Option<Vec<ContainerSummary>>,
     #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
+    #[serde(rename = "BuildCache", default, skip_serializing_if = "Option::is_none")]
+    pub build_cache: Option<Vec<BuildCache>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -7834,62 +7092,17 @@ impl<'de> Deserialize<'de> for SystemDataUsageTypeItem {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemInfo {
-    /// Hardware architecture of the host, as returned by the operating system.
-    /// This is equivalent to the output of `uname -m` on Linux.
+    /// Unique identifier of the daemon.
     ///
-    /// Unlike `Arch` (from `/version`), this reports the machine's native
-    /// architecture, which can differ from the Go runtime architecture when
-    /// running a binary compiled for a different architecture (for example,
-    /// a 32-bit binary running on 64-bit hardware).
-    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<String>,
-    /// Indicates if `bridge-nf-call-ip6tables` is available on the host.
-    #[serde(
-        rename = "BridgeNfIp6tables",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub bridge_nf_ip6tables: Option<bool>,
-    /// Indicates if `bridge-nf-call-iptables` is available on the host.
-    #[serde(
-        rename = "BridgeNfIptables",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub bridge_nf_iptables: Option<bool>,
-    /// Indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
+    /// <p><br /></p>
     ///
-    /// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
-    #[serde(rename = "CPUSet", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_set: Option<bool>,
-    /// Indicates if CPU Shares limiting is supported by the host.
-    #[serde(rename = "CPUShares", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_shares: Option<bool>,
-    /// The driver to use for managing cgroups.
-    #[serde(rename = "CgroupDriver", default, skip_serializing_if = "Option::is_none")]
-    pub cgroup_driver: Option<SystemInfoCgroupDriver>,
-    /// The version of the cgroup.
-    #[serde(rename = "CgroupVersion", default, skip_serializing_if = "Option::is_none")]
-    pub cgroup_version: Option<SystemInfoCgroupVersion>,
-    /// Commit holds the Git-commit (SHA1) that a binary was built from, as
-    /// reported in the version-string of external tools, such as `containerd`,
-    /// or `runC`.
-    #[serde(
-        rename = "ContainerdCommit",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub containerd_commit: Option<Commit>,
+    /// > **Note**: The format of the ID itself is not part of the API, and
+    /// > should not be considered stable.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Total number of containers on the host.
     #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<i64>,
-    /// Number of containers with status `"paused"`.
-    #[serde(
-        rename = "ContainersPaused",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub containers_paused: Option<i64>,
     /// Number of containers with status `"running"`.
     #[serde(
         rename = "ContainersRunning",
@@ -7897,6 +7110,13 @@ pub struct SystemInfo {
         skip_serializing_if = "Option::is_none",
     )]
     pub containers_running: Option<i64>,
+    /// Number of containers with status `"paused"`.
+    #[serde(
+        rename = "ContainersPaused",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub containers_paused: Option<i64>,
     /// Number of containers with status `"stopped"`.
     #[serde(
         rename = "ContainersStopped",
@@ -7904,40 +7124,11 @@ pub struct SystemInfo {
         skip_serializing_if = "Option::is_none",
     )]
     pub containers_stopped: Option<i64>,
-    /// Indicates if CPU CFS(Completely Fair Scheduler) period is supported by
-    /// the host.
-    #[serde(rename = "CpuCfsPeriod", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_cfs_period: Option<bool>,
-    /// Indicates if CPU CFS(Completely Fair Scheduler) quota is supported by
-    /// the host.
-    #[serde(rename = "CpuCfsQuota", default, skip_serializing_if = "Option::is_none")]
-    pub cpu_cfs_quota: Option<bool>,
-    /// Indicates if the daemon is running in debug-mode / with debug-level
-    /// logging enabled.
-    #[serde(rename = "Debug", default, skip_serializing_if = "Option::is_none")]
-    pub debug: Option<bool>,
-    /// List of custom default address pools for local networks, which can be
-    /// specified in the daemon.json file or dockerd option.
+    /// Total number of images on the host.
     ///
-    /// Example: a Base "10.10.0.0/16" with Size 24 will define the set of 256
-    /// 10.10.[0-255].0/24 address pools.
-    #[serde(
-        rename = "DefaultAddressPools",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub default_address_pools: Option<Vec<SystemInfoDefaultAddressPoolsItem>>,
-    /// Name of the default OCI runtime that is used when starting containers.
-    ///
-    /// The default can be overridden per-container at create time.
-    #[serde(rename = "DefaultRuntime", default, skip_serializing_if = "Option::is_none")]
-    pub default_runtime: Option<String>,
-    /// Root directory of persistent Docker state.
-    ///
-    /// Defaults to `/var/lib/docker` on Linux, and `C:\ProgramData\docker`
-    /// on Windows.
-    #[serde(rename = "DockerRootDir", default, skip_serializing_if = "Option::is_none")]
-    pub docker_root_dir: Option<String>,
+    /// Both _tagged_ and _untagged_ (dangling) images are counted.
+    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<i64>,
     /// Name of the storage driver in use.
     #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
@@ -7955,13 +7146,172 @@ pub struct SystemInfo {
     /// > and may change without notice.
     #[serde(rename = "DriverStatus", default, skip_serializing_if = "Option::is_none")]
     pub driver_status: Option<Vec<Vec<String>>>,
-    /// Indicates if experimental features are enabled on the daemon.
+    /// Root directory of persistent Docker state.
+    ///
+    /// Defaults to `/var/lib/docker` on Linux, and `C:\ProgramData\docker`
+    /// on Windows.
+    #[serde(rename = "DockerRootDir", default, skip_serializing_if = "Option::is_none")]
+    pub docker_root_dir: Option<String>,
+    /// Available plugins per type.
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: Only unmanaged (V1) plugins are included in this list.
+    /// > V1 plugins are "lazily" loaded, and are not returned in this list
+    /// > if there is no resource using the plugin.
+    #[serde(rename = "Plugins", default, skip_serializing_if = "Option::is_none")]
+    pub plugins: Option<PluginsInfo>,
+    /// Indicates if the host has memory limit support enabled.
+    #[serde(rename = "MemoryLimit", default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit: Option<bool>,
+    /// Indicates if the host has memory swap limit support enabled.
+    #[serde(rename = "SwapLimit", default, skip_serializing_if = "Option::is_none")]
+    pub swap_limit: Option<bool>,
+    /// Indicates if the host has kernel memory TCP limit support enabled. This
+    /// field is omitted if not supported.
+    ///
+    /// Kernel memory TCP limits are not supported when using cgroups v2, which
+    /// does not support the corresponding `memory.kmem.tcp.limit_in_bytes` cgroup.
     #[serde(
-        rename = "ExperimentalBuild",
+        rename = "KernelMemoryTCP",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub experimental_build: Option<bool>,
+    pub kernel_memory_tcp: Option<bool>,
+    /// Indicates if CPU CFS(Completely Fair Scheduler) period is supported by
+    /// the host.
+    #[serde(rename = "CpuCfsPeriod", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_cfs_period: Option<bool>,
+    /// Indicates if CPU CFS(Completely Fair Scheduler) quota is supported by
+    /// the host.
+    #[serde(rename = "CpuCfsQuota", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_cfs_quota: Option<bool>,
+    /// Indicates if CPU Shares limiting is supported by the host.
+    #[serde(rename = "CPUShares", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_shares: Option<bool>,
+    /// Indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
+    ///
+    /// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
+    #[serde(rename = "CPUSet", default, skip_serializing_if = "Option::is_none")]
+    pub cpu_set: Option<bool>,
+    /// Indicates if the host kernel has PID limit support enabled.
+    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
+    pub pids_limit: Option<bool>,
+    /// Indicates if OOM killer disable is supported on the host.
+    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
+    pub oom_kill_disable: Option<bool>,
+    /// Indicates IPv4 forwarding is enabled.
+    #[serde(rename = "IPv4Forwarding", default, skip_serializing_if = "Option::is_none")]
+    pub i_pv4_forwarding: Option<bool>,
+    /// Indicates if `bridge-nf-call-iptables` is available on the host.
+    #[serde(
+        rename = "BridgeNfIptables",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub bridge_nf_iptables: Option<bool>,
+    /// Indicates if `bridge-nf-call-ip6tables` is available on the host.
+    #[serde(
+        rename = "BridgeNfIp6tables",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub bridge_nf_ip6tables: Option<bool>,
+    /// Indicates if the daemon is running in debug-mode / with debug-level
+    /// logging enabled.
+    #[serde(rename = "Debug", default, skip_serializing_if = "Option::is_none")]
+    pub debug: Option<bool>,
+    /// The total number of file Descriptors in use by the daemon process.
+    ///
+    /// This information is only returned if debug-mode is enabled.
+    #[serde(rename = "NFd", default, skip_serializing_if = "Option::is_none")]
+    pub n_fd: Option<i64>,
+    /// The  number of goroutines that currently exist.
+    ///
+    /// This information is only returned if debug-mode is enabled.
+    #[serde(rename = "NGoroutines", default, skip_serializing_if = "Option::is_none")]
+    pub n_goroutines: Option<i64>,
+    /// Current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+    /// format with nano-seconds.
+    #[serde(rename = "SystemTime", default, skip_serializing_if = "Option::is_none")]
+    pub system_time: Option<String>,
+    /// The logging driver to use as a default for new containers.
+    #[serde(rename = "LoggingDriver", default, skip_serializing_if = "Option::is_none")]
+    pub logging_driver: Option<String>,
+    /// The driver to use for managing cgroups.
+    #[serde(rename = "CgroupDriver", default, skip_serializing_if = "Option::is_none")]
+    pub cgroup_driver: Option<SystemInfoCgroupDriver>,
+    /// The version of the cgroup.
+    #[serde(rename = "CgroupVersion", default, skip_serializing_if = "Option::is_none")]
+    pub cgroup_version: Option<SystemInfoCgroupVersion>,
+    /// Number of event listeners subscribed.
+    #[serde(
+        rename = "NEventsListener",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub n_events_listener: Option<i64>,
+    /// Kernel version of the host.
+    ///
+    /// On Linux, this information obtained from `uname`. On Windows this
+    /// information is queried from the <kbd>HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\</kbd>
+    /// registry value, for example _"10.0 14393 (14393.1198.amd64fre.rs1_release_sec.170427-1353)"_.
+    #[serde(rename = "KernelVersion", default, skip_serializing_if = "Option::is_none")]
+    pub kernel_version: Option<String>,
+    /// Name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
+    /// or "Windows Server 2016 Datacenter"
+    #[serde(
+        rename = "OperatingSystem",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub operating_system: Option<String>,
+    /// Version of the host's operating system
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: The information returned in this field, including its
+    /// > very existence, and the formatting of values, should not be considered
+    /// > stable, and may change without notice.
+    #[serde(rename = "OSVersion", default, skip_serializing_if = "Option::is_none")]
+    pub os_version: Option<String>,
+    /// Generic type of the operating system of the host, as returned by the
+    /// Go runtime (`GOOS`).
+    ///
+    /// Currently returned values are "linux" and "windows". A full list of
+    /// possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
+    #[serde(rename = "OSType", default, skip_serializing_if = "Option::is_none")]
+    pub os_type: Option<String>,
+    /// Hardware architecture of the host, as returned by the operating system.
+    /// This is equivalent to the output of `uname -m` on Linux.
+    ///
+    /// Unlike `Arch` (from `/version`), this reports the machine's native
+    /// architecture, which can differ from the Go runtime architecture when
+    /// running a binary compiled for a different architecture (for example,
+    /// a 32-bit binary running on 64-bit hardware).
+    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+    /// The number of logical CPUs usable by the daemon.
+    ///
+    /// The number of available CPUs is checked by querying the operating
+    /// system when the daemon starts. Changes to operating system CPU
+    /// allocation after the daemon is started are not reflected.
+    #[serde(rename = "NCPU", default, skip_serializing_if = "Option::is_none")]
+    pub ncpu: Option<i64>,
+    /// Total amount of physical memory available on the host, in bytes.
+    #[serde(rename = "MemTotal", default, skip_serializing_if = "Option::is_none")]
+    pub mem_total: Option<i64>,
+    /// Address / URL of the index server that is used for image search,
+    /// and as a default for user authentication for Docker Hub and Docker Cloud.
+    #[serde(
+        rename = "IndexServerAddress",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub index_server_address: Option<String>,
+    /// RegistryServiceConfig stores daemon registry services configuration.
+    #[serde(rename = "RegistryConfig", default, skip_serializing_if = "Option::is_none")]
+    pub registry_config: Option<RegistryServiceConfig>,
     /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
     /// String resources (e.g, `GPU=UUID1`).
     #[serde(
@@ -7986,68 +7336,16 @@ pub struct SystemInfo {
     /// Containers do not automatically inherit this configuration.
     #[serde(rename = "HttpsProxy", default, skip_serializing_if = "Option::is_none")]
     pub https_proxy: Option<String>,
-    /// Unique identifier of the daemon.
+    /// Comma-separated list of domain extensions for which no proxy should be
+    /// used. This value is obtained from the [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
+    /// environment variable.
     ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: The format of the ID itself is not part of the API, and
-    /// > should not be considered stable.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Indicates IPv4 forwarding is enabled.
-    #[serde(rename = "IPv4Forwarding", default, skip_serializing_if = "Option::is_none")]
-    pub i_pv4_forwarding: Option<bool>,
-    /// Total number of images on the host.
-    ///
-    /// Both _tagged_ and _untagged_ (dangling) images are counted.
-    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<i64>,
-    /// Address / URL of the index server that is used for image search,
-    /// and as a default for user authentication for Docker Hub and Docker Cloud.
-    #[serde(
-        rename = "IndexServerAddress",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub index_server_address: Option<String>,
-    /// Name and, optional, path of the `docker-init` binary.
-    ///
-    /// If the path is omitted, the daemon searches the host's `$PATH` for the
-    /// binary and uses the first result.
-    #[serde(rename = "InitBinary", default, skip_serializing_if = "Option::is_none")]
-    pub init_binary: Option<String>,
-    /// Commit holds the Git-commit (SHA1) that a binary was built from, as
-    /// reported in the version-string of external tools, such as `containerd`,
-    /// or `runC`.
-    #[serde(rename = "InitCommit", default, skip_serializing_if = "Option::is_none")]
-    pub init_commit: Option<Commit>,
-    /// Represents the isolation technology to use as a default for containers.
-    /// The supported values are platform-specific.
-    ///
-    /// If no isolation value is specified on daemon start, on Windows client,
-    /// the default is `hyperv`, and on Windows server, the default is `process`.
-    ///
-    /// This option is currently not used on other platforms.
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
-    pub isolation: Option<SystemInfoIsolation>,
-    /// Indicates if the host has kernel memory TCP limit support enabled. This
-    /// field is omitted if not supported.
-    ///
-    /// Kernel memory TCP limits are not supported when using cgroups v2, which
-    /// does not support the corresponding `memory.kmem.tcp.limit_in_bytes` cgroup.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub kernel_memory_tcp: Option<bool>,
-    /// Kernel version of the host.
-    ///
-    /// On Linux, this information obtained from `uname`. On Windows this
-    /// information is queried from the <kbd>HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\</kbd>
-    /// registry value, for example _"10.0 14393 (14393.1198.amd64fre.rs1_release_sec.170427-1353)"_.
-    #[serde(rename = "KernelVersion", default, skip_serializing_if = "Option::is_none")]
-    pub kernel_version: Option<String>,
+    /// Containers do not automatically inherit this configuration.
+    #[serde(rename = "NoProxy", default, skip_serializing_if = "Option::is_none")]
+    pub no_proxy: Option<String>,
+    /// Hostname of the host.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// User-defined labels (key/value metadata) as set on the daemon.
     ///
     /// <p><br /></p>
@@ -8059,112 +7357,16 @@ pub struct SystemInfo {
     /// > on a manager node in the Swarm.
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// Indicates if live restore is enabled.
-    ///
-    /// If enabled, containers are kept running when the daemon is shutdown
-    /// or upon daemon start if running containers are detected.
+    /// Indicates if experimental features are enabled on the daemon.
     #[serde(
-        rename = "LiveRestoreEnabled",
+        rename = "ExperimentalBuild",
         default,
         skip_serializing_if = "Option::is_none",
     )]
-    pub live_restore_enabled: Option<bool>,
-    /// The logging driver to use as a default for new containers.
-    #[serde(rename = "LoggingDriver", default, skip_serializing_if = "Option::is_none")]
-    pub logging_driver: Option<String>,
-    /// Total amount of physical memory available on the host, in bytes.
-    #[serde(rename = "MemTotal", default, skip_serializing_if = "Option::is_none")]
-    pub mem_total: Option<i64>,
-    /// Indicates if the host has memory limit support enabled.
-    #[serde(rename = "MemoryLimit", default, skip_serializing_if = "Option::is_none")]
-    pub memory_limit: Option<bool>,
-    /// The number of logical CPUs usable by the daemon.
-    ///
-    /// The number of available CPUs is checked by querying the operating
-    /// system when the daemon starts. Changes to operating system CPU
-    /// allocation after the daemon is started are not reflected.
-    #[serde(rename = "NCPU", default, skip_serializing_if = "Option::is_none")]
-    pub ncpu: Option<i64>,
-    /// Number of event listeners subscribed.
-    #[serde(
-        rename = "NEventsListener",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub n_events_listener: Option<i64>,
-    /// The total number of file Descriptors in use by the daemon process.
-    ///
-    /// This information is only returned if debug-mode is enabled.
-    #[serde(rename = "NFd", default, skip_serializing_if = "Option::is_none")]
-    pub n_fd: Option<i64>,
-    /// The  number of goroutines that currently exist.
-    ///
-    /// This information is only returned if debug-mode is enabled.
-    #[serde(rename = "NGoroutines", default, skip_serializing_if = "Option::is_none")]
-    pub n_goroutines: Option<i64>,
-    /// Hostname of the host.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Comma-separated list of domain extensions for which no proxy should be
-    /// used. This value is obtained from the [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
-    /// environment variable.
-    ///
-    /// Containers do not automatically inherit this configuration.
-    #[serde(rename = "NoProxy", default, skip_serializing_if = "Option::is_none")]
-    pub no_proxy: Option<String>,
-    /// Generic type of the operating system of the host, as returned by the
-    /// Go runtime (`GOOS`).
-    ///
-    /// Currently returned values are "linux" and "windows". A full list of
-    /// possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
-    #[serde(rename = "OSType", default, skip_serializing_if = "Option::is_none")]
-    pub os_type: Option<String>,
-    /// Version of the host's operating system
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: The information returned in this field, including its
-    /// > very existence, and the formatting of values, should not be considered
-    /// > stable, and may change without notice.
-    #[serde(rename = "OSVersion", default, skip_serializing_if = "Option::is_none")]
-    pub os_version: Option<String>,
-    /// Indicates if OOM killer disable is supported on the host.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
-    pub oom_kill_disable: Option<bool>,
-    /// Name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
-    /// or "Windows Server 2016 Datacenter"
-    #[serde(
-        rename = "OperatingSystem",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub operating_system: Option<String>,
-    /// Indicates if the host kernel has PID limit support enabled.
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
-    pub pids_limit: Option<bool>,
-    /// Available plugins per type.
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: Only unmanaged (V1) plugins are included in this list.
-    /// > V1 plugins are "lazily" loaded, and are not returned in this list
-    /// > if there is no resource using the plugin.
-    #[serde(rename = "Plugins", default, skip_serializing_if = "Option::is_none")]
-    pub plugins: Option<PluginsInfo>,
-    /// Reports a summary of the product license on the daemon.
-    ///
-    /// If a commercial license has been applied to the daemon, information
-    /// such as number of nodes, and expiration are included.
-    #[serde(rename = "ProductLicense", default, skip_serializing_if = "Option::is_none")]
-    pub product_license: Option<String>,
-    /// RegistryServiceConfig stores daemon registry services configuration.
-    #[serde(rename = "RegistryConfig", default, skip_serializing_if = "Option::is_none")]
-    pub registry_config: Option<RegistryServiceConfig>,
-    /// Commit holds the Git-commit (SHA1) that a binary was built from, as
-    /// reported in the version-string of external tools, such as `containerd`,
-    /// or `runC`.
-    #[serde(rename = "RuncCommit", default, skip_serializing_if = "Option::is_none")]
-    pub runc_commit: Option<Commit>,
+    pub experimental_build: Option<bool>,
+    /// Version string of the daemon.
+    #[serde(rename = "ServerVersion", default, skip_serializing_if = "Option::is_none")]
+    pub server_version: Option<String>,
     /// List of [OCI compliant](https://github.com/opencontainers/runtime-spec)
     /// runtimes configured on the daemon. Keys hold the "name" used to
     /// reference the runtime.
@@ -8177,6 +7379,58 @@ pub struct SystemInfo {
     /// runtimes can be configured by the user and will be listed here.
     #[serde(rename = "Runtimes", default, skip_serializing_if = "Option::is_none")]
     pub runtimes: Option<HashMap<String, Runtime>>,
+    /// Name of the default OCI runtime that is used when starting containers.
+    ///
+    /// The default can be overridden per-container at create time.
+    #[serde(rename = "DefaultRuntime", default, skip_serializing_if = "Option::is_none")]
+    pub default_runtime: Option<String>,
+    /// Represents generic information about swarm.
+    #[serde(rename = "Swarm", default, skip_serializing_if = "Option::is_none")]
+    pub swarm: Option<SwarmInfo>,
+    /// Indicates if live restore is enabled.
+    ///
+    /// If enabled, containers are kept running when the daemon is shutdown
+    /// or upon daemon start if running containers are detected.
+    #[serde(
+        rename = "LiveRestoreEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub live_restore_enabled: Option<bool>,
+    /// Represents the isolation technology to use as a default for containers.
+    /// The supported values are platform-specific.
+    ///
+    /// If no isolation value is specified on daemon start, on Windows client,
+    /// the default is `hyperv`, and on Windows server, the default is `process`.
+    ///
+    /// This option is currently not used on other platforms.
+    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
+    pub isolation: Option<SystemInfoIsolation>,
+    /// Name and, optional, path of the `docker-init` binary.
+    ///
+    /// If the path is omitted, the daemon searches the host's `$PATH` for the
+    /// binary and uses the first result.
+    #[serde(rename = "InitBinary", default, skip_serializing_if = "Option::is_none")]
+    pub init_binary: Option<String>,
+    /// Commit holds the Git-commit (SHA1) that a binary was built from, as
+    /// reported in the version-string of external tools, such as `containerd`,
+    /// or `runC`.
+    #[serde(
+        rename = "ContainerdCommit",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub containerd_commit: Option<Commit>,
+    /// Commit holds the Git-commit (SHA1) that a binary was built from, as
+    /// reported in the version-string of external tools, such as `containerd`,
+    /// or `runC`.
+    #[serde(rename = "RuncCommit", default, skip_serializing_if = "Option::is_none")]
+    pub runc_commit: Option<Commit>,
+    /// Commit holds the Git-commit (SHA1) that a binary was built from, as
+    /// reported in the version-string of external tools, such as `containerd`,
+    /// or `runC`.
+    #[serde(rename = "InitCommit", default, skip_serializing_if = "Option::is_none")]
+    pub init_commit: Option<Commit>,
     /// List of security features that are enabled on the daemon, such as
     /// apparmor, seccomp, SELinux, user-namespaces (userns), rootless and
     /// no-new-privileges.
@@ -8190,19 +7444,23 @@ pub struct SystemInfo {
         skip_serializing_if = "Option::is_none",
     )]
     pub security_options: Option<Vec<String>>,
-    /// Version string of the daemon.
-    #[serde(rename = "ServerVersion", default, skip_serializing_if = "Option::is_none")]
-    pub server_version: Option<String>,
-    /// Indicates if the host has memory swap limit support enabled.
-    #[serde(rename = "SwapLimit", default, skip_serializing_if = "Option::is_none")]
-    pub swap_limit: Option<bool>,
-    /// Represents generic information about swarm.
-    #[serde(rename = "Swarm", default, skip_serializing_if = "Option::is_none")]
-    pub swarm: Option<SwarmInfo>,
-    /// Current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
-    /// format with nano-seconds.
-    #[serde(rename = "SystemTime", default, skip_serializing_if = "Option::is_none")]
-    pub system_time: Option<String>,
+    /// Reports a summary of the product license on the daemon.
+    ///
+    /// If a commercial license has been applied to the daemon, information
+    /// such as number of nodes, and expiration are included.
+    #[serde(rename = "ProductLicense", default, skip_serializing_if = "Option::is_none")]
+    pub product_license: Option<String>,
+    /// List of custom default address pools for local networks, which can be
+    /// specified in the daemon.json file or dockerd option.
+    ///
+    /// Example: a Base "10.10.0.0/16" with Size 24 will define the set of 256
+    /// 10.10.[0-255].0/24 address pools.
+    #[serde(
+        rename = "DefaultAddressPools",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub default_address_pools: Option<Vec<SystemInfoDefaultAddressPoolsItem>>,
     /// List of warnings / informational messages about missing features, or
     /// issues related to the daemon configuration.
     ///
@@ -8416,25 +7674,20 @@ impl<'de> Deserialize<'de> for SystemInfoIsolation {
 /// Response of Engine API: GET "/version"
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemVersion {
-    /// The default (and highest) API version that is supported by the daemon
-    #[serde(rename = "ApiVersion", default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
-    /// Architecture of the daemon, as returned by the Go runtime (`GOARCH`).
-    ///
-    /// A full list of possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
-    #[serde(rename = "Arch", default, skip_serializing_if = "Option::is_none")]
-    pub arch: Option<String>,
-    /// The date and time that the daemon was compiled.
-    #[serde(rename = "BuildTime", default, skip_serializing_if = "Option::is_none")]
-    pub build_time: Option<String>,
+    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<SystemVersionPlatform>,
     /// Information about system components
     #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<SystemVersionComponentsItem>>,
-    /// Indicates if the daemon is started with experimental features enabled.
-    ///
-    /// This field is omitted when empty / false.
-    #[serde(rename = "Experimental", default, skip_serializing_if = "Option::is_none")]
-    pub experimental: Option<bool>,
+    /// The version of the daemon
+    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The default (and highest) API version that is supported by the daemon
+    #[serde(rename = "ApiVersion", default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// The minimum API version that is supported by the daemon
+    #[serde(rename = "MinAPIVersion", default, skip_serializing_if = "Option::is_none")]
+    pub min_api_version: Option<String>,
     /// The Git commit of the source code that was used to build the daemon
     #[serde(rename = "GitCommit", default, skip_serializing_if = "Option::is_none")]
     pub git_commit: Option<String>,
@@ -8442,26 +7695,37 @@ pub struct SystemVersion {
     /// runtime in use.
     #[serde(rename = "GoVersion", default, skip_serializing_if = "Option::is_none")]
     pub go_version: Option<String>,
+    /// The operating system that the daemon is running on ("linux" or "windows")
+    #[serde(rename = "Os", default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// Architecture of the daemon, as returned by the Go runtime (`GOARCH`).
+    ///
+    /// A full list of possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
+    #[serde(rename = "Arch", default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
     /// The kernel version (`uname -r`) that the daemon is running on.
     ///
     /// This field is omitted when empty.
     #[serde(rename = "KernelVersion", default, skip_serializing_if = "Option::is_none")]
     pub kernel_version: Option<String>,
-    /// The minimum API version that is supported by the daemon
-    #[serde(rename = "MinAPIVersion", default, skip_serializing_if = "Option::is_none")]
-    pub min_api_version: Option<String>,
-    /// The operating system that the daemon is running on ("linux" or "windows")
-    #[serde(rename = "Os", default, skip_serializing_if = "Option::is_none")]
-    pub os: Option<String>,
-    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<SystemVersionPlatform>,
-    /// The version of the daemon
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    /// Indicates if the daemon is started with experimental features enabled.
+    ///
+    /// This field is omitted when empty / false.
+    #[serde(rename = "Experimental", default, skip_serializing_if = "Option::is_none")]
+    pub experimental: Option<bool>,
+    /// The date and time that the daemon was compiled.
+    #[serde(rename = "BuildTime", default, skip_serializing_if = "Option::is_none")]
+    pub build_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemVersionComponentsItem {
+    /// Name of the component
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// Version of the component
+    #[serde(rename = "Version")]
+    pub version: String,
     /// Key/value pairs of strings with additional information about the
     /// component. These values are intended for informational purposes
     /// only, and their content is not defined, and not part of the API
@@ -8470,12 +7734,6 @@ pub struct SystemVersionComponentsItem {
     /// These messages can be printed by the client as information to the user.
     #[serde(rename = "Details", default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
-    /// Name of the component
-    #[serde(rename = "Name")]
-    pub name: String,
-    /// Version of the component
-    #[serde(rename = "Version")]
-    pub version: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -8486,47 +7744,9 @@ pub struct SystemVersionPlatform {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Task {
-    /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
-    /// String resources (e.g, `GPU=UUID1`).
-    #[serde(
-        rename = "AssignedGenericResources",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub assigned_generic_resources: Option<GenericResources>,
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    #[serde(rename = "DesiredState", default, skip_serializing_if = "Option::is_none")]
-    pub desired_state: Option<TaskState>,
     /// The ID of the task.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// If the Service this Task belongs to is a job-mode service, contains
-    /// the JobIteration of the Service this Task was created for. Absent if
-    /// the Task was created for a Replicated or Global Service.
-    #[serde(rename = "JobIteration", default, skip_serializing_if = "Option::is_none")]
-    pub job_iteration: Option<ObjectVersion>,
-    /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// Name of the task.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The ID of the node that this task is on.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
-    pub node_id: Option<String>,
-    /// The ID of the service this task is part of.
-    #[serde(rename = "ServiceID", default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    #[serde(rename = "Slot", default, skip_serializing_if = "Option::is_none")]
-    pub slot: Option<i64>,
-    /// User modifiable task configuration.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<TaskSpec>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<TaskStatus>,
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
     /// with the modified specification when updating these objects.
@@ -8539,11 +7759,59 @@ pub struct Task {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Name of the task.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User-defined key/value metadata.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
+    /// User modifiable task configuration.
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<TaskSpec>,
+    /// The ID of the service this task is part of.
+    #[serde(rename = "ServiceID", default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    #[serde(rename = "Slot", default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<i64>,
+    /// The ID of the node that this task is on.
+    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
+    /// String resources (e.g, `GPU=UUID1`).
+    #[serde(
+        rename = "AssignedGenericResources",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub assigned_generic_resources: Option<GenericResources>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+    #[serde(rename = "DesiredState", default, skip_serializing_if = "Option::is_none")]
+    pub desired_state: Option<TaskState>,
+    /// If the Service this Task belongs to is a job-mode service, contains
+    /// the JobIteration of the Service this Task was created for. Absent if
+    /// the Task was created for a Replicated or Global Service.
+    #[serde(rename = "JobIteration", default, skip_serializing_if = "Option::is_none")]
+    pub job_iteration: Option<ObjectVersion>,
 }
 
 /// User modifiable task configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpec {
+    /// Plugin spec for the service.  *(Experimental release only.)*
+    ///
+    /// <p><br /></p>
+    ///
+    /// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
+    /// > mutually exclusive. PluginSpec is only used when the Runtime field
+    /// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
+    /// > field is set to `attachment`.
+    #[serde(rename = "PluginSpec", default, skip_serializing_if = "Option::is_none")]
+    pub plugin_spec: Option<TaskSpecPluginSpec>,
     /// Container spec for the service.
     ///
     /// <p><br /></p>
@@ -8554,15 +7822,6 @@ pub struct TaskSpec {
     /// > field is set to `attachment`.
     #[serde(rename = "ContainerSpec", default, skip_serializing_if = "Option::is_none")]
     pub container_spec: Option<TaskSpecContainerSpec>,
-    /// A counter that triggers an update even if no relevant parameters have
-    /// been changed.
-    #[serde(rename = "ForceUpdate", default, skip_serializing_if = "Option::is_none")]
-    pub force_update: Option<u64>,
-    /// Specifies the log driver to use for tasks created from this spec. If
-    /// not present, the default one for the swarm will be used, finally
-    /// falling back to the engine default if not specified.
-    #[serde(rename = "LogDriver", default, skip_serializing_if = "Option::is_none")]
-    pub log_driver: Option<TaskSpecLogDriver>,
     /// Read-only spec type for non-swarm containers attached to swarm overlay
     /// networks.
     ///
@@ -8578,21 +7837,6 @@ pub struct TaskSpec {
         skip_serializing_if = "Option::is_none",
     )]
     pub network_attachment_spec: Option<TaskSpecNetworkAttachmentSpec>,
-    /// Specifies which networks the service should attach to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<NetworkAttachmentConfig>>,
-    #[serde(rename = "Placement", default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<TaskSpecPlacement>,
-    /// Plugin spec for the service.  *(Experimental release only.)*
-    ///
-    /// <p><br /></p>
-    ///
-    /// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
-    /// > mutually exclusive. PluginSpec is only used when the Runtime field
-    /// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
-    /// > field is set to `attachment`.
-    #[serde(rename = "PluginSpec", default, skip_serializing_if = "Option::is_none")]
-    pub plugin_spec: Option<TaskSpecPluginSpec>,
     /// Resource requirements which apply to each individual container created
     /// as part of the service.
     #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
@@ -8601,9 +7845,23 @@ pub struct TaskSpec {
     /// created as part of this service.
     #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<TaskSpecRestartPolicy>,
+    #[serde(rename = "Placement", default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<TaskSpecPlacement>,
+    /// A counter that triggers an update even if no relevant parameters have
+    /// been changed.
+    #[serde(rename = "ForceUpdate", default, skip_serializing_if = "Option::is_none")]
+    pub force_update: Option<u64>,
     /// Runtime is the type of runtime specified for the task executor.
     #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
+    /// Specifies which networks the service should attach to.
+    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<NetworkAttachmentConfig>>,
+    /// Specifies the log driver to use for tasks created from this spec. If
+    /// not present, the default one for the swarm will be used, finally
+    /// falling back to the engine default if not specified.
+    #[serde(rename = "LogDriver", default, skip_serializing_if = "Option::is_none")]
+    pub log_driver: Option<TaskSpecLogDriver>,
 }
 
 /// Container spec for the service.
@@ -8616,45 +7874,64 @@ pub struct TaskSpec {
 /// > field is set to `attachment`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecContainerSpec {
-    /// Arguments to the command.
-    #[serde(rename = "Args", default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
-    /// A list of kernel capabilities to add to the default set
-    /// for the container.
-    #[serde(rename = "CapabilityAdd", default, skip_serializing_if = "Option::is_none")]
-    pub capability_add: Option<Vec<String>>,
-    /// A list of kernel capabilities to drop from the default set
-    /// for the container.
-    #[serde(rename = "CapabilityDrop", default, skip_serializing_if = "Option::is_none")]
-    pub capability_drop: Option<Vec<String>>,
+    /// The image name to use for the container
+    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// User-defined key/value data.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
     /// The command to be run in the image.
     #[serde(rename = "Command", default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
-    /// Configs contains references to zero or more configs that will be
-    /// exposed to the service.
-    #[serde(rename = "Configs", default, skip_serializing_if = "Option::is_none")]
-    pub configs: Option<Vec<TaskSpecContainerSpecConfigsItem>>,
-    /// Specification for DNS related configurations in resolver configuration
-    /// file (`resolv.conf`).
-    #[serde(rename = "DNSConfig", default, skip_serializing_if = "Option::is_none")]
-    pub dns_config: Option<TaskSpecContainerSpecDnsConfig>,
-    /// The working directory for commands to run in.
-    #[serde(rename = "Dir", default, skip_serializing_if = "Option::is_none")]
-    pub dir: Option<String>,
-    /// A list of environment variables in the form `VAR=value`.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
-    pub env: Option<Vec<String>>,
-    /// A list of additional groups that the container process will run as.
-    #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<String>>,
-    /// A test to perform to check that the container is healthy.
-    /// Healthcheck commands should be side-effect free.
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
-    pub healthcheck: Option<HealthConfig>,
+    /// Arguments to the command.
+    #[serde(rename = "Args", default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
     /// The hostname to use for the container, as a valid
     /// [RFC 1123](https://tools.ietf.org/html/rfc1123) hostname.
     #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
+    /// A list of environment variables in the form `VAR=value`.
+    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    /// The working directory for commands to run in.
+    #[serde(rename = "Dir", default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    /// The user inside the container.
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// A list of additional groups that the container process will run as.
+    #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    /// Security options for the container
+    #[serde(rename = "Privileges", default, skip_serializing_if = "Option::is_none")]
+    pub privileges: Option<TaskSpecContainerSpecPrivileges>,
+    /// Whether a pseudo-TTY should be allocated.
+    #[serde(rename = "TTY", default, skip_serializing_if = "Option::is_none")]
+    pub tty: Option<bool>,
+    /// Open `stdin`
+    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
+    pub open_stdin: Option<bool>,
+    /// Mount the container's root filesystem as read only.
+    #[serde(rename = "ReadOnly", default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// Specification for mounts to be added to containers created as part
+    /// of the service.
+    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
+    pub mounts: Option<Vec<Mount>>,
+    /// Signal to stop the container.
+    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+    /// Amount of time to wait for the container to terminate before
+    /// forcefully killing it.
+    #[serde(
+        rename = "StopGracePeriod",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub stop_grace_period: Option<i64>,
+    /// A list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
+    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
+    pub ulimits: Option<Vec<TaskSpecContainerSpecUlimitsItem>>,
     /// A list of hostname/IP mappings to add to the container's `hosts`
     /// file. The format of extra hosts is specified in the
     /// [hosts(5)](http://man7.org/linux/man-pages/man5/hosts.5.html)
@@ -8665,49 +7942,27 @@ pub struct TaskSpecContainerSpec {
     /// ```
     #[serde(rename = "Hosts", default, skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<String>>,
-    /// The image name to use for the container
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    /// Specification for DNS related configurations in resolver configuration
+    /// file (`resolv.conf`).
+    #[serde(rename = "DNSConfig", default, skip_serializing_if = "Option::is_none")]
+    pub dns_config: Option<TaskSpecContainerSpecDnsConfig>,
+    /// Secrets contains references to zero or more secrets that will be
+    /// exposed to the service.
+    #[serde(rename = "Secrets", default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Vec<TaskSpecContainerSpecSecretsItem>>,
+    /// Configs contains references to zero or more configs that will be
+    /// exposed to the service.
+    #[serde(rename = "Configs", default, skip_serializing_if = "Option::is_none")]
+    pub configs: Option<Vec<TaskSpecContainerSpecConfigsItem>>,
+    /// Isolation technology of the containers running the service.
+    /// (Windows only)
+    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
+    pub isolation: Option<TaskSpecContainerSpecIsolation>,
     /// Run an init inside the container that forwards signals and reaps
     /// processes. This field is omitted if empty, and the default (as
     /// configured on the daemon) is used.
     #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
-    /// Isolation technology of the containers running the service.
-    /// (Windows only)
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
-    pub isolation: Option<TaskSpecContainerSpecIsolation>,
-    /// User-defined key/value data.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<HashMap<String, String>>,
-    /// Specification for mounts to be added to containers created as part
-    /// of the service.
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
-    pub mounts: Option<Vec<Mount>>,
-    /// Open `stdin`
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
-    pub open_stdin: Option<bool>,
-    /// Security options for the container
-    #[serde(rename = "Privileges", default, skip_serializing_if = "Option::is_none")]
-    pub privileges: Option<TaskSpecContainerSpecPrivileges>,
-    /// Mount the container's root filesystem as read only.
-    #[serde(rename = "ReadOnly", default, skip_serializing_if = "Option::is_none")]
-    pub read_only: Option<bool>,
-    /// Secrets contains references to zero or more secrets that will be
-    /// exposed to the service.
-    #[serde(rename = "Secrets", default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Vec<TaskSpecContainerSpecSecretsItem>>,
-    /// Amount of time to wait for the container to terminate before
-    /// forcefully killing it.
-    #[serde(
-        rename = "StopGracePeriod",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub stop_grace_period: Option<i64>,
-    /// Signal to stop the container.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
-    pub stop_signal: Option<String>,
     /// Set kernel namedspaced parameters (sysctls) in the container.
     /// The Sysctls option on services accepts the same sysctls as the
     /// are supported on containers. Note that while the same sysctls are
@@ -8717,28 +7972,22 @@ pub struct TaskSpecContainerSpec {
     /// Service.
     #[serde(rename = "Sysctls", default, skip_serializing_if = "Option::is_none")]
     pub sysctls: Option<HashMap<String, String>>,
-    /// Whether a pseudo-TTY should be allocated.
-    #[serde(rename = "TTY", default, skip_serializing_if = "Option::is_none")]
-    pub tty: Option<bool>,
-    /// A list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
-    pub ulimits: Option<Vec<TaskSpecContainerSpecUlimitsItem>>,
-    /// The user inside the container.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    /// A list of kernel capabilities to add to the default set
+    /// for the container.
+    #[serde(rename = "CapabilityAdd", default, skip_serializing_if = "Option::is_none")]
+    pub capability_add: Option<Vec<String>>,
+    /// A list of kernel capabilities to drop from the default set
+    /// for the container.
+    #[serde(rename = "CapabilityDrop", default, skip_serializing_if = "Option::is_none")]
+    pub capability_drop: Option<Vec<String>>,
+    /// A test to perform to check that the container is healthy.
+    /// Healthcheck commands should be side-effect free.
+    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<HealthConfig>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecContainerSpecConfigsItem {
-    /// ConfigID represents the ID of the specific config that we're
-    /// referencing.
-    #[serde(rename = "ConfigID", default, skip_serializing_if = "Option::is_none")]
-    pub config_id: Option<String>,
-    /// ConfigName is the name of the config that this references,
-    /// but this is just provided for lookup/display purposes. The
-    /// config in the reference will be identified by its ID.
-    #[serde(rename = "ConfigName", default, skip_serializing_if = "Option::is_none")]
-    pub config_name: Option<String>,
     /// File represents a specific target that is backed by a file.
     ///
     /// <p><br /><p>
@@ -8755,6 +8004,15 @@ pub struct TaskSpecContainerSpecConfigsItem {
     /// > exclusive
     #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<serde_json::Value>,
+    /// ConfigID represents the ID of the specific config that we're
+    /// referencing.
+    #[serde(rename = "ConfigID", default, skip_serializing_if = "Option::is_none")]
+    pub config_id: Option<String>,
+    /// ConfigName is the name of the config that this references,
+    /// but this is just provided for lookup/display purposes. The
+    /// config in the reference will be identified by its ID.
+    #[serde(rename = "ConfigName", default, skip_serializing_if = "Option::is_none")]
+    pub config_name: Option<String>,
 }
 
 /// File represents a specific target that is backed by a file.
@@ -8764,18 +8022,18 @@ pub struct TaskSpecContainerSpecConfigsItem {
 /// > **Note**: `Configs.File` and `Configs.Runtime` are mutually exclusive
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecContainerSpecConfigsItemFile {
-    /// GID represents the file GID.
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
-    pub gid: Option<String>,
-    /// Mode represents the FileMode of the file.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<u32>,
     /// Name represents the final filename in the filesystem.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// UID represents the file UID.
     #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+    /// GID represents the file GID.
+    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<String>,
+    /// Mode represents the FileMode of the file.
+    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<u32>,
 }
 
 /// Specification for DNS related configurations in resolver configuration
@@ -8785,13 +8043,13 @@ pub struct TaskSpecContainerSpecDnsConfig {
     /// The IP addresses of the name servers.
     #[serde(rename = "Nameservers", default, skip_serializing_if = "Option::is_none")]
     pub nameservers: Option<Vec<String>>,
+    /// A search list for host-name lookup.
+    #[serde(rename = "Search", default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<Vec<String>>,
     /// A list of internal resolver variables to be modified (e.g.,
     /// `debug`, `ndots:3`, etc.).
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
-    /// A search list for host-name lookup.
-    #[serde(rename = "Search", default, skip_serializing_if = "Option::is_none")]
-    pub search: Option<Vec<String>>,
 }
 
 /// Isolation technology of the containers running the service.
@@ -8920,18 +8178,18 @@ pub struct TaskSpecContainerSpecPrivilegesSeLinuxContext {
     /// Disable SELinux
     #[serde(rename = "Disable", default, skip_serializing_if = "Option::is_none")]
     pub disable: Option<bool>,
-    /// SELinux level label
-    #[serde(rename = "Level", default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
+    /// SELinux user label
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// SELinux role label
     #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// SELinux type label
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// SELinux user label
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    /// SELinux level label
+    #[serde(rename = "Level", default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -8953,31 +8211,31 @@ pub struct TaskSpecContainerSpecSecretsItem {
 /// File represents a specific target that is backed by a file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecContainerSpecSecretsItemFile {
-    /// GID represents the file GID.
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
-    pub gid: Option<String>,
-    /// Mode represents the FileMode of the file.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<u32>,
     /// Name represents the final filename in the filesystem.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// UID represents the file UID.
     #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+    /// GID represents the file GID.
+    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<String>,
+    /// Mode represents the FileMode of the file.
+    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecContainerSpecUlimitsItem {
-    /// Hard limit
-    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
-    pub hard: Option<i64>,
     /// Name of ulimit
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Soft limit
     #[serde(rename = "Soft", default, skip_serializing_if = "Option::is_none")]
     pub soft: Option<i64>,
+    /// Hard limit
+    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
+    pub hard: Option<i64>,
 }
 
 /// Specifies the log driver to use for tasks created from this spec. If
@@ -9030,6 +8288,11 @@ pub struct TaskSpecPlacement {
     /// purposes by using the [`node update endpoint`](#operation/NodeUpdate).
     #[serde(rename = "Constraints", default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<String>>,
+    /// Preferences provide a way to make the scheduler aware of factors
+    /// such as topology. They are provided in order from highest to
+    /// lowest precedence.
+    #[serde(rename = "Preferences", default, skip_serializing_if = "Option::is_none")]
+    pub preferences: Option<Vec<TaskSpecPlacementPreferencesItem>>,
     /// Maximum number of replicas for per node (default value is 0, which
     /// is unlimited)
     #[serde(rename = "MaxReplicas", default, skip_serializing_if = "Option::is_none")]
@@ -9040,11 +8303,6 @@ pub struct TaskSpecPlacement {
     /// scheduling restrictions.
     #[serde(rename = "Platforms", default, skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<Platform>>,
-    /// Preferences provide a way to make the scheduler aware of factors
-    /// such as topology. They are provided in order from highest to
-    /// lowest precedence.
-    #[serde(rename = "Preferences", default, skip_serializing_if = "Option::is_none")]
-    pub preferences: Option<Vec<TaskSpecPlacementPreferencesItem>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -9074,21 +8332,21 @@ pub struct TaskSpecPlacementPreferencesItemSpread {
 /// > field is set to `attachment`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecPluginSpec {
-    /// Disable the plugin once scheduled.
-    #[serde(rename = "Disabled", default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
     /// The name or 'alias' to use for the plugin.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The plugin image reference to use.
+    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    /// Disable the plugin once scheduled.
+    #[serde(rename = "Disabled", default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
     #[serde(
         rename = "PluginPrivilege",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub plugin_privilege: Option<Vec<PluginPrivilege>>,
-    /// The plugin image reference to use.
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<String>,
 }
 
 /// Resource requirements which apply to each individual container created
@@ -9296,30 +8554,30 @@ impl<'de> Deserialize<'de> for TaskState {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskStatus {
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<TaskState>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(rename = "Err", default, skip_serializing_if = "Option::is_none")]
+    pub err: Option<String>,
     #[serde(
         rename = "ContainerStatus",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub container_status: Option<TaskStatusContainerStatus>,
-    #[serde(rename = "Err", default, skip_serializing_if = "Option::is_none")]
-    pub err: Option<String>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<TaskState>,
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskStatusContainerStatus {
     #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
-    pub exit_code: Option<i64>,
     #[serde(rename = "PID", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
+    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -9336,13 +8594,10 @@ pub struct ThrottleDevice {
 /// CA certificate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TlsInfo {
-    /// The base64-url-safe-encoded raw public key bytes of the issuer.
-    #[serde(
-        rename = "CertIssuerPublicKey",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub cert_issuer_public_key: Option<String>,
+    /// The root CA certificate(s) that are used to validate leaf TLS
+    /// certificates.
+    #[serde(rename = "TrustRoot", default, skip_serializing_if = "Option::is_none")]
+    pub trust_root: Option<String>,
     /// The base64-url-safe-encoded raw subject bytes of the issuer.
     #[serde(
         rename = "CertIssuerSubject",
@@ -9350,10 +8605,13 @@ pub struct TlsInfo {
         skip_serializing_if = "Option::is_none",
     )]
     pub cert_issuer_subject: Option<String>,
-    /// The root CA certificate(s) that are used to validate leaf TLS
-    /// certificates.
-    #[serde(rename = "TrustRoot", default, skip_serializing_if = "Option::is_none")]
-    pub trust_root: Option<String>,
+    /// The base64-url-safe-encoded raw public key bytes of the issuer.
+    #[serde(
+        rename = "CertIssuerPublicKey",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub cert_issuer_public_key: Option<String>,
 }
 
 /// A map of topological domains to topological segments. For in depth
@@ -9374,40 +8632,18 @@ pub struct UnlockKeyResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Volume {
-    /// Options and information specific to, and only present on, Swarm CSI
-    /// cluster volumes.
-    #[serde(rename = "ClusterVolume", default, skip_serializing_if = "Option::is_none")]
-    pub cluster_volume: Option<ClusterVolume>,
-    /// Date/Time the volume was created.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// Name of the volume driver used by the volume.
-    #[serde(rename = "Driver")]
-    pub driver: String,
-    /// User-defined key/value metadata.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
-    pub labels: HashMap<String, String>,
-    /// Mount path of the volume on the host.
-    #[serde(rename = "Mountpoint")]
-    pub mountpoint: String,
     /// Name of the volume.
     #[serde(rename = "Name")]
     pub name: String,
-    /// The driver specific options used when creating the volume.
-    #[serde(
-        rename = "Options",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
-    pub options: HashMap<String, String>,
-    /// The level at which the volume exists. Either `global` for cluster-wide,
-    /// or `local` for machine level.
-    #[serde(rename = "Scope")]
-    pub scope: VolumeScope,
+    /// Name of the volume driver used by the volume.
+    #[serde(rename = "Driver")]
+    pub driver: String,
+    /// Mount path of the volume on the host.
+    #[serde(rename = "Mountpoint")]
+    pub mountpoint: String,
+    /// Date/Time the volume was created.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
     /// Low-level details about the volume, provided by the volume driver.
     /// Details are returned as a map with key/value pairs:
     /// `{"key":"value","key2":"value2"}`.
@@ -9416,6 +8652,28 @@ pub struct Volume {
     /// does not support this feature.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HashMap<String, serde_json::Value>>,
+    /// User-defined key/value metadata.
+    #[serde(
+        rename = "Labels",
+        default,
+        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
+    )]
+    pub labels: HashMap<String, String>,
+    /// The level at which the volume exists. Either `global` for cluster-wide,
+    /// or `local` for machine level.
+    #[serde(rename = "Scope")]
+    pub scope: VolumeScope,
+    /// Options and information specific to, and only present on, Swarm CSI
+    /// cluster volumes.
+    #[serde(rename = "ClusterVolume", default, skip_serializing_if = "Option::is_none")]
+    pub cluster_volume: Option<ClusterVolume>,
+    /// The driver specific options used when creating the volume.
+    #[serde(
+        rename = "Options",
+        default,
+        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
+    )]
+    pub options: HashMap<String, String>,
     /// Usage details about the volume. This information is used by the
     /// `GET /system/df` endpoint, and omitted in other endpoints.
     #[serde(rename = "UsageData", default, skip_serializing_if = "Option::is_none")]
@@ -9425,13 +8683,9 @@ pub struct Volume {
 /// Volume configuration
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VolumeCreateOptions {
-    /// Cluster-specific options used to create the volume.
-    #[serde(
-        rename = "ClusterVolumeSpec",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
-    pub cluster_volume_spec: Option<ClusterVolumeSpec>,
+    /// The new volume's name. If not specified, Docker generates a name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Name of the volume driver to use.
     #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
@@ -9442,9 +8696,13 @@ pub struct VolumeCreateOptions {
     /// User-defined key/value metadata.
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
-    /// The new volume's name. If not specified, Docker generates a name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    /// Cluster-specific options used to create the volume.
+    #[serde(
+        rename = "ClusterVolumeSpec",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub cluster_volume_spec: Option<ClusterVolumeSpec>,
 }
 
 /// Volume list response
@@ -9460,12 +8718,12 @@ pub struct VolumeListResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VolumePruneResponse {
-    /// Disk space reclaimed in bytes
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
-    pub space_reclaimed: Option<i64>,
     /// Volumes that were deleted
     #[serde(rename = "VolumesDeleted", default, skip_serializing_if = "Option::is_none")]
     pub volumes_deleted: Option<Vec<String>>,
+    /// Disk space reclaimed in bytes
+    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
+    pub space_reclaimed: Option<i64>,
 }
 
 /// The level at which the volume exists. Either `global` for cluster-wide,
@@ -9539,16 +8797,26 @@ pub struct VolumeUpdateBody {
 /// `GET /system/df` endpoint, and omitted in other endpoints.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VolumeUsageData {
-    /// The number of containers referencing this volume. This field
-    /// is set to `-1` if the reference-count is not available.
-    #[serde(rename = "RefCount")]
-    pub ref_count: i64,
     /// Amount of disk space used by the volume (in bytes). This information
     /// is only available for volumes created with the `"local"` volume
     /// driver. For volumes created with other volume drivers, this field
     /// is set to `-1` ("not available")
     #[serde(rename = "Size")]
     pub size: i64,
+    /// The number of containers referencing this volume. This field
+    /// is set to `-1` if the reference-count is not available.
+    #[serde(rename = "RefCount")]
+    pub ref_count: i64,
+}
+
+/// The response of [`Docker::container_archive_info`](crate::Docker::container_archive_info): its headers and body.
+#[derive(Debug)]
+pub struct ContainerArchiveInfoResponse {
+    /// The `X-Docker-Container-Path-Stat` header.
+    ///
+    /// A base64 - encoded JSON object with some filesystem header
+    /// information about the path
+    pub x_docker_container_path_stat: Option<String>,
 }
 
 /// The response of [`Docker::system_ping`](crate::Docker::system_ping): its headers and body.
@@ -9570,19 +8838,19 @@ pub struct SystemPingResponse {
     /// This value is a recommendation as advertised by the daemon, and
     /// it is up to the client to choose which builder to use.
     pub builder_version: Option<String>,
-    /// The `Cache-Control` header.
-    pub cache_control: Option<String>,
     /// The `Docker-Experimental` header.
     ///
     /// If the server is running with experimental mode enabled
     pub docker_experimental: Option<String>,
-    /// The `Pragma` header.
-    pub pragma: Option<String>,
     /// The `Swarm` header.
     ///
     /// Contains information about Swarm status of the daemon,
     /// and if the daemon is acting as a manager or worker node.
     pub swarm: Option<String>,
+    /// The `Cache-Control` header.
+    pub cache_control: Option<String>,
+    /// The `Pragma` header.
+    pub pragma: Option<String>,
     /// The response body.
     pub body: String,
 }
@@ -9598,29 +8866,19 @@ pub struct SystemPingHeadResponse {
     ///
     /// Default version of docker image builder
     pub builder_version: Option<String>,
-    /// The `Cache-Control` header.
-    pub cache_control: Option<String>,
     /// The `Docker-Experimental` header.
     ///
     /// If the server is running with experimental mode enabled
     pub docker_experimental: Option<String>,
-    /// The `Pragma` header.
-    pub pragma: Option<String>,
     /// The `Swarm` header.
     ///
     /// Contains information about Swarm status of the daemon,
     /// and if the daemon is acting as a manager or worker node.
     pub swarm: Option<String>,
+    /// The `Cache-Control` header.
+    pub cache_control: Option<String>,
+    /// The `Pragma` header.
+    pub pragma: Option<String>,
     /// The response body.
     pub body: String,
-}
-
-/// The response of [`Docker::container_archive_info`](crate::Docker::container_archive_info): its headers and body.
-#[derive(Debug)]
-pub struct ContainerArchiveInfoResponse {
-    /// The `X-Docker-Container-Path-Stat` header.
-    ///
-    /// A base64 - encoded JSON object with some filesystem header
-    /// information about the path
-    pub x_docker_container_path_stat: Option<String>,
 }

@@ -28,19 +28,6 @@ pub struct NetworkListOptions {
     pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
 }
 
-/// Optional parameters of [`Docker::network_prune`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct NetworkPruneOptions {
-    /// The `filters` query parameter.
-    ///
-    /// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
-    ///
-    /// Available filters:
-    /// - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-    /// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
-    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
-}
-
 /// Optional parameters of [`Docker::network_inspect`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkInspectOptions {
@@ -52,6 +39,19 @@ pub struct NetworkInspectOptions {
     ///
     /// Filter the network by scope (swarm, global, or local)
     pub scope: Option<String>,
+}
+
+/// Optional parameters of [`Docker::network_prune`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkPruneOptions {
+    /// The `filters` query parameter.
+    ///
+    /// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
+    ///
+    /// Available filters:
+    /// - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+    /// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
+    pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
 }
 
 impl Docker {
@@ -76,51 +76,6 @@ impl Docker {
         options: &NetworkListOptions,
     ) -> Result<Vec<models::Network>, Error> {
         let mut request = Request::new("GET", "/networks".to_owned());
-        request.query_json("filters", options.filters.as_ref())?;
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Create a network
-    ///
-    /// `POST /networks/create` (operation `NetworkCreate`).
-    ///
-    /// # Arguments
-    ///
-    /// - `network_config`: Network configuration
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `400`: bad parameter
-    /// - `403`: operation not supported for pre-defined networks
-    /// - `404`: plugin not found
-    /// - `500`: Server error
-    pub async fn network_create(
-        &self,
-        network_config: &models::NetworkCreateRequest,
-    ) -> Result<models::NetworkCreateResponse, Error> {
-        let mut request = Request::new("POST", "/networks/create".to_owned());
-        request.json_body(network_config)?;
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Delete unused networks
-    ///
-    /// `POST /networks/prune` (operation `NetworkPrune`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: Server error
-    pub async fn network_prune(
-        &self,
-        options: &NetworkPruneOptions,
-    ) -> Result<models::NetworkPruneResponse, Error> {
-        let mut request = Request::new("POST", "/networks/prune".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await
@@ -173,6 +128,32 @@ impl Docker {
         let request = Request::new("DELETE", format!("/networks/{id}"));
         let response = self.send(request).await?;
         response.unit().await
+    }
+
+    /// Create a network
+    ///
+    /// `POST /networks/create` (operation `NetworkCreate`).
+    ///
+    /// # Arguments
+    ///
+    /// - `network_config`: Network configuration
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `400`: bad parameter
+    /// - `403`: operation not supported for pre-defined networks
+    /// - `404`: plugin not found
+    /// - `500`: Server error
+    pub async fn network_create(
+        &self,
+        network_config: &models::NetworkCreateRequest,
+    ) -> Result<models::NetworkCreateResponse, Error> {
+        let mut request = Request::new("POST", "/networks/create".to_owned());
+        request.json_body(network_config)?;
+        let response = self.send(request).await?;
+        response.json().await
     }
 
     /// Connect a container to a network
@@ -229,5 +210,24 @@ impl Docker {
         request.json_body(container)?;
         let response = self.send(request).await?;
         response.unit().await
+    }
+
+    /// Delete unused networks
+    ///
+    /// `POST /networks/prune` (operation `NetworkPrune`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: Server error
+    pub async fn network_prune(
+        &self,
+        options: &NetworkPruneOptions,
+    ) -> Result<models::NetworkPruneResponse, Error> {
+        let mut request = Request::new("POST", "/networks/prune".to_owned());
+        request.query_json("filters", options.filters.as_ref())?;
+        let response = self.send(request).await?;
+        response.json().await
     }
 }

@@ -49,15 +49,6 @@ pub struct PluginDeleteOptions {
     pub force: Option<bool>,
 }
 
-/// Optional parameters of [`Docker::plugin_disable`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PluginDisableOptions {
-    /// The `force` query parameter.
-    ///
-    /// Force disable a plugin even if still in use.
-    pub force: Option<bool>,
-}
-
 /// Optional parameters of [`Docker::plugin_enable`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginEnableOptions {
@@ -65,6 +56,15 @@ pub struct PluginEnableOptions {
     ///
     /// Set the HTTP client timeout (in seconds)
     pub timeout: Option<i64>,
+}
+
+/// Optional parameters of [`Docker::plugin_disable`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PluginDisableOptions {
+    /// The `force` query parameter.
+    ///
+    /// Force disable a plugin even if still in use.
+    pub force: Option<bool>,
 }
 
 /// Optional parameters of [`Docker::plugin_upgrade`].
@@ -100,34 +100,6 @@ impl Docker {
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await
-    }
-
-    /// Create a plugin
-    ///
-    /// `POST /plugins/create` (operation `PluginCreate`).
-    ///
-    /// # Arguments
-    ///
-    /// - `name`: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
-    /// - `tar_context`: Path to tar containing plugin rootfs and manifest
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    pub async fn plugin_create(
-        &self,
-        name: &str,
-        tar_context: Option<crate::Body>,
-    ) -> Result<(), Error> {
-        let mut request = Request::new("POST", "/plugins/create".to_owned());
-        request.query("name", Some(&name));
-        if let Some(body) = tar_context {
-            request.body(body, "application/x-tar");
-        }
-        let response = self.send(request).await?;
-        response.unit().await
     }
 
     /// Get plugin privileges
@@ -187,6 +159,27 @@ impl Docker {
         response.unit().await
     }
 
+    /// Inspect a plugin
+    ///
+    /// `GET /plugins/{name}/json` (operation `PluginInspect`).
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: plugin is not installed
+    /// - `500`: server error
+    pub async fn plugin_inspect(&self, name: &str) -> Result<models::Plugin, Error> {
+        let name = encode_path_segment("name", name)?;
+        let request = Request::new("GET", format!("/plugins/{name}/json"));
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
     /// Remove a plugin
     ///
     /// `DELETE /plugins/{name}` (operation `PluginDelete`).
@@ -211,32 +204,6 @@ impl Docker {
         request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
         response.json().await
-    }
-
-    /// Disable a plugin
-    ///
-    /// `POST /plugins/{name}/disable` (operation `PluginDisable`).
-    ///
-    /// # Arguments
-    ///
-    /// - `name`: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: plugin is not installed
-    /// - `500`: server error
-    pub async fn plugin_disable(
-        &self,
-        name: &str,
-        options: &PluginDisableOptions,
-    ) -> Result<(), Error> {
-        let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("POST", format!("/plugins/{name}/disable"));
-        request.query("force", options.force.as_ref());
-        let response = self.send(request).await?;
-        response.unit().await
     }
 
     /// Enable a plugin
@@ -265,9 +232,9 @@ impl Docker {
         response.unit().await
     }
 
-    /// Inspect a plugin
+    /// Disable a plugin
     ///
-    /// `GET /plugins/{name}/json` (operation `PluginInspect`).
+    /// `POST /plugins/{name}/disable` (operation `PluginDisable`).
     ///
     /// # Arguments
     ///
@@ -279,11 +246,78 @@ impl Docker {
     ///
     /// - `404`: plugin is not installed
     /// - `500`: server error
-    pub async fn plugin_inspect(&self, name: &str) -> Result<models::Plugin, Error> {
+    pub async fn plugin_disable(
+        &self,
+        name: &str,
+        options: &PluginDisableOptions,
+    ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/plugins/{name}/json"));
+        let mut request = Request::new("POST", format!("/plugins/{name}/disable"));
+        request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
-        response.json().await
+        response.unit().await
+    }
+
+    /// Upgrade a plugin
+    ///
+    /// `POST /plugins/{name}/upgrade` (operation `PluginUpgrade`).
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+    /// - `remote`: Remote reference to upgrade to.  The `:latest` tag is optional, and is used as the default if omitted.
+    /// - `body`: The request body.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `404`: plugin not installed
+    /// - `500`: server error
+    pub async fn plugin_upgrade(
+        &self,
+        name: &str,
+        remote: &str,
+        body: Option<&Vec<models::PluginPrivilege>>,
+        options: &PluginUpgradeOptions,
+    ) -> Result<(), Error> {
+        let name = encode_path_segment("name", name)?;
+        let mut request = Request::new("POST", format!("/plugins/{name}/upgrade"));
+        request.query("remote", Some(&remote));
+        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
+        if let Some(body) = body {
+            request.json_body(body)?;
+        }
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Create a plugin
+    ///
+    /// `POST /plugins/create` (operation `PluginCreate`).
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+    /// - `tar_context`: Path to tar containing plugin rootfs and manifest
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    pub async fn plugin_create(
+        &self,
+        name: &str,
+        tar_context: Option<crate::Body>,
+    ) -> Result<(), Error> {
+        let mut request = Request::new("POST", "/plugins/create".to_owned());
+        request.query("name", Some(&name));
+        if let Some(body) = tar_context {
+            request.body(body, "application/x-tar");
+        }
+        let response = self.send(request).await?;
+        response.unit().await
     }
 
     /// Push a plugin
@@ -331,40 +365,6 @@ impl Docker {
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new("POST", format!("/plugins/{name}/set"));
-        if let Some(body) = body {
-            request.json_body(body)?;
-        }
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
-    /// Upgrade a plugin
-    ///
-    /// `POST /plugins/{name}/upgrade` (operation `PluginUpgrade`).
-    ///
-    /// # Arguments
-    ///
-    /// - `name`: The name of the plugin. The `:latest` tag is optional, and is the default if omitted.
-    /// - `remote`: Remote reference to upgrade to.  The `:latest` tag is optional, and is used as the default if omitted.
-    /// - `body`: The request body.
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `404`: plugin not installed
-    /// - `500`: server error
-    pub async fn plugin_upgrade(
-        &self,
-        name: &str,
-        remote: &str,
-        body: Option<&Vec<models::PluginPrivilege>>,
-        options: &PluginUpgradeOptions,
-    ) -> Result<(), Error> {
-        let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("POST", format!("/plugins/{name}/upgrade"));
-        request.query("remote", Some(&remote));
-        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
         if let Some(body) = body {
             request.json_body(body)?;
         }

@@ -48,6 +48,30 @@ pub struct ServiceInspectOptions {
     pub insert_defaults: Option<bool>,
 }
 
+/// Optional parameters of [`Docker::service_update`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceUpdateOptions {
+    /// The `registryAuthFrom` query parameter.
+    ///
+    /// If the `X-Registry-Auth` header is not specified, this parameter
+    /// indicates where to find registry authorization credentials.
+    pub registry_auth_from: Option<models::ServiceUpdateRegistryAuthFrom>,
+    /// The `rollback` query parameter.
+    ///
+    /// Set to this parameter to `previous` to cause a server-side rollback
+    /// to the previous service spec. The supplied spec will be ignored in
+    /// this case.
+    pub rollback: Option<String>,
+    /// The `X-Registry-Auth` header.
+    ///
+    /// A base64url-encoded auth configuration for pulling from private
+    /// registries.
+    ///
+    /// Refer to the [authentication section](#section/Authentication) for
+    /// details.
+    pub x_registry_auth: Option<String>,
+}
+
 /// Optional parameters of [`Docker::service_logs`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceLogsOptions {
@@ -80,30 +104,6 @@ pub struct ServiceLogsOptions {
     /// Only return this number of log lines from the end of the logs.
     /// Specify as an integer or `all` to output all log lines.
     pub tail: Option<String>,
-}
-
-/// Optional parameters of [`Docker::service_update`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ServiceUpdateOptions {
-    /// The `registryAuthFrom` query parameter.
-    ///
-    /// If the `X-Registry-Auth` header is not specified, this parameter
-    /// indicates where to find registry authorization credentials.
-    pub registry_auth_from: Option<models::ServiceUpdateRegistryAuthFrom>,
-    /// The `rollback` query parameter.
-    ///
-    /// Set to this parameter to `previous` to cause a server-side rollback
-    /// to the previous service spec. The supplied spec will be ignored in
-    /// this case.
-    pub rollback: Option<String>,
-    /// The `X-Registry-Auth` header.
-    ///
-    /// A base64url-encoded auth configuration for pulling from private
-    /// registries.
-    ///
-    /// Refer to the [authentication section](#section/Authentication) for
-    /// details.
-    pub x_registry_auth: Option<String>,
 }
 
 impl Docker {
@@ -206,6 +206,42 @@ impl Docker {
         response.unit().await
     }
 
+    /// Update a service
+    ///
+    /// `POST /services/{id}/update` (operation `ServiceUpdate`).
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: ID or name of service.
+    /// - `version`: The version number of the service object being updated. This is required to avoid conflicting writes. This version number should be the value as currently set on the service *before* the update. You can find the current version by calling `GET /services/{id}`
+    /// - `body`: The request body.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `400`: bad parameter
+    /// - `404`: no such service
+    /// - `500`: server error
+    /// - `503`: node is not part of a swarm
+    pub async fn service_update(
+        &self,
+        id: &str,
+        version: i64,
+        body: &models::ServiceUpdateBody,
+        options: &ServiceUpdateOptions,
+    ) -> Result<models::ServiceUpdateResponse, Error> {
+        let id = encode_path_segment("id", id)?;
+        let mut request = Request::new("POST", format!("/services/{id}/update"));
+        request.query("version", Some(&version));
+        request.query("registryAuthFrom", options.registry_auth_from.as_ref());
+        request.query("rollback", options.rollback.as_ref());
+        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
+        request.json_body(body)?;
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
     /// Get service logs
     ///
     /// Get `stdout` and `stderr` logs from a service. See also
@@ -243,41 +279,5 @@ impl Docker {
         request.query("tail", options.tail.as_ref());
         let response = self.send(request).await?;
         Ok(response.byte_stream())
-    }
-
-    /// Update a service
-    ///
-    /// `POST /services/{id}/update` (operation `ServiceUpdate`).
-    ///
-    /// # Arguments
-    ///
-    /// - `id`: ID or name of service.
-    /// - `version`: The version number of the service object being updated. This is required to avoid conflicting writes. This version number should be the value as currently set on the service *before* the update. You can find the current version by calling `GET /services/{id}`
-    /// - `body`: The request body.
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `400`: bad parameter
-    /// - `404`: no such service
-    /// - `500`: server error
-    /// - `503`: node is not part of a swarm
-    pub async fn service_update(
-        &self,
-        id: &str,
-        version: i64,
-        body: &models::ServiceUpdateBody,
-        options: &ServiceUpdateOptions,
-    ) -> Result<models::ServiceUpdateResponse, Error> {
-        let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/services/{id}/update"));
-        request.query("version", Some(&version));
-        request.query("registryAuthFrom", options.registry_auth_from.as_ref());
-        request.query("rollback", options.rollback.as_ref());
-        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
-        request.json_body(body)?;
-        let response = self.send(request).await?;
-        response.json().await
     }
 }

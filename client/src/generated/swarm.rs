@@ -117,46 +117,6 @@ impl Docker {
         response.unit().await
     }
 
-    /// Unlock a locked manager
-    ///
-    /// `POST /swarm/unlock` (operation `SwarmUnlock`).
-    ///
-    /// # Arguments
-    ///
-    /// - `body`: The request body.
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    /// - `503`: node is not part of a swarm
-    pub async fn swarm_unlock(
-        &self,
-        body: &models::SwarmUnlockRequest,
-    ) -> Result<(), Error> {
-        let mut request = Request::new("POST", "/swarm/unlock".to_owned());
-        request.json_body(body)?;
-        let response = self.send(request).await?;
-        response.unit().await
-    }
-
-    /// Get the unlock key
-    ///
-    /// `GET /swarm/unlockkey` (operation `SwarmUnlockkey`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    /// - `503`: node is not part of a swarm
-    pub async fn swarm_unlockkey(&self) -> Result<models::UnlockKeyResponse, Error> {
-        let request = Request::new("GET", "/swarm/unlockkey".to_owned());
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
     /// Update a swarm
     ///
     /// `POST /swarm/update` (operation `SwarmUpdate`).
@@ -185,6 +145,46 @@ impl Docker {
         request.query("rotateManagerToken", options.rotate_manager_token.as_ref());
         request
             .query("rotateManagerUnlockKey", options.rotate_manager_unlock_key.as_ref());
+        request.json_body(body)?;
+        let response = self.send(request).await?;
+        response.unit().await
+    }
+
+    /// Get the unlock key
+    ///
+    /// `GET /swarm/unlockkey` (operation `SwarmUnlockkey`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    /// - `503`: node is not part of a swarm
+    pub async fn swarm_unlockkey(&self) -> Result<models::UnlockKeyResponse, Error> {
+        let request = Request::new("GET", "/swarm/unlockkey".to_owned());
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Unlock a locked manager
+    ///
+    /// `POST /swarm/unlock` (operation `SwarmUnlock`).
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: The request body.
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    /// - `503`: node is not part of a swarm
+    pub async fn swarm_unlock(
+        &self,
+        body: &models::SwarmUnlockRequest,
+    ) -> Result<(), Error> {
+        let mut request = Request::new("POST", "/swarm/unlock".to_owned());
         request.json_body(body)?;
         let response = self.send(request).await?;
         response.unit().await

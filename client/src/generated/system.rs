@@ -47,70 +47,6 @@ pub struct SystemDataUsageOptions {
 }
 
 impl Docker {
-    /// Ping
-    ///
-    /// This is a dummy endpoint you can use to test if the server is accessible.
-    ///
-    /// `GET /_ping` (operation `SystemPing`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    pub async fn system_ping(&self) -> Result<models::SystemPingResponse, Error> {
-        let request = Request::new("GET", "/_ping".to_owned());
-        let response = self.send(request).await?;
-        let api_version = response.header("Api-Version");
-        let builder_version = response.header("Builder-Version");
-        let cache_control = response.header("Cache-Control");
-        let docker_experimental = response.header("Docker-Experimental");
-        let pragma = response.header("Pragma");
-        let swarm = response.header("Swarm");
-        Ok(models::SystemPingResponse {
-            api_version,
-            builder_version,
-            cache_control,
-            docker_experimental,
-            pragma,
-            swarm,
-            body: response.text().await?,
-        })
-    }
-
-    /// Ping
-    ///
-    /// This is a dummy endpoint you can use to test if the server is accessible.
-    ///
-    /// `HEAD /_ping` (operation `SystemPingHead`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    pub async fn system_ping_head(
-        &self,
-    ) -> Result<models::SystemPingHeadResponse, Error> {
-        let request = Request::new("HEAD", "/_ping".to_owned());
-        let response = self.send(request).await?;
-        let api_version = response.header("Api-Version");
-        let builder_version = response.header("Builder-Version");
-        let cache_control = response.header("Cache-Control");
-        let docker_experimental = response.header("Docker-Experimental");
-        let pragma = response.header("Pragma");
-        let swarm = response.header("Swarm");
-        Ok(models::SystemPingHeadResponse {
-            api_version,
-            builder_version,
-            cache_control,
-            docker_experimental,
-            pragma,
-            swarm,
-            body: response.text().await?,
-        })
-    }
-
     /// Check auth configuration
     ///
     /// Validate credentials for a registry and, if available, get an identity
@@ -138,6 +74,102 @@ impl Docker {
         }
         let response = self.send(request).await?;
         response.json_or_empty().await
+    }
+
+    /// Get system information
+    ///
+    /// `GET /info` (operation `SystemInfo`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: Server error
+    pub async fn system_info(&self) -> Result<models::SystemInfo, Error> {
+        let request = Request::new("GET", "/info".to_owned());
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Get version
+    ///
+    /// Returns the version of Docker that is running and various information about the system that Docker is running on.
+    ///
+    /// `GET /version` (operation `SystemVersion`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    pub async fn system_version(&self) -> Result<models::SystemVersion, Error> {
+        let request = Request::new("GET", "/version".to_owned());
+        let response = self.send(request).await?;
+        response.json().await
+    }
+
+    /// Ping
+    ///
+    /// This is a dummy endpoint you can use to test if the server is accessible.
+    ///
+    /// `GET /_ping` (operation `SystemPing`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    pub async fn system_ping(&self) -> Result<models::SystemPingResponse, Error> {
+        let request = Request::new("GET", "/_ping".to_owned());
+        let response = self.send(request).await?;
+        let api_version = response.header("Api-Version");
+        let builder_version = response.header("Builder-Version");
+        let docker_experimental = response.header("Docker-Experimental");
+        let swarm = response.header("Swarm");
+        let cache_control = response.header("Cache-Control");
+        let pragma = response.header("Pragma");
+        Ok(models::SystemPingResponse {
+            api_version,
+            builder_version,
+            docker_experimental,
+            swarm,
+            cache_control,
+            pragma,
+            body: response.text().await?,
+        })
+    }
+
+    /// Ping
+    ///
+    /// This is a dummy endpoint you can use to test if the server is accessible.
+    ///
+    /// `HEAD /_ping` (operation `SystemPingHead`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: server error
+    pub async fn system_ping_head(
+        &self,
+    ) -> Result<models::SystemPingHeadResponse, Error> {
+        let request = Request::new("HEAD", "/_ping".to_owned());
+        let response = self.send(request).await?;
+        let api_version = response.header("Api-Version");
+        let builder_version = response.header("Builder-Version");
+        let docker_experimental = response.header("Docker-Experimental");
+        let swarm = response.header("Swarm");
+        let cache_control = response.header("Cache-Control");
+        let pragma = response.header("Pragma");
+        Ok(models::SystemPingHeadResponse {
+            api_version,
+            builder_version,
+            docker_experimental,
+            swarm,
+            cache_control,
+            pragma,
+            body: response.text().await?,
+        })
     }
 
     /// Monitor events
@@ -186,21 +218,6 @@ impl Docker {
         Ok(response.json_lines())
     }
 
-    /// Get system information
-    ///
-    /// `GET /info` (operation `SystemInfo`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: Server error
-    pub async fn system_info(&self) -> Result<models::SystemInfo, Error> {
-        let request = Request::new("GET", "/info".to_owned());
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
     /// Get data usage information
     ///
     /// `GET /system/df` (operation `SystemDataUsage`).
@@ -216,23 +233,6 @@ impl Docker {
     ) -> Result<models::SystemDataUsageResponse, Error> {
         let mut request = Request::new("GET", "/system/df".to_owned());
         request.query_each("type", options.r#type.iter().flatten());
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Get version
-    ///
-    /// Returns the version of Docker that is running and various information about the system that Docker is running on.
-    ///
-    /// `GET /version` (operation `SystemVersion`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: server error
-    pub async fn system_version(&self) -> Result<models::SystemVersion, Error> {
-        let request = Request::new("GET", "/version".to_owned());
         let response = self.send(request).await?;
         response.json().await
     }

@@ -24,6 +24,15 @@ pub struct VolumeListOptions {
     pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
 }
 
+/// Optional parameters of [`Docker::volume_delete`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VolumeDeleteOptions {
+    /// The `force` query parameter.
+    ///
+    /// Force the removal of the volume
+    pub force: Option<bool>,
+}
+
 /// Optional parameters of [`Docker::volume_prune`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VolumePruneOptions {
@@ -35,15 +44,6 @@ pub struct VolumePruneOptions {
     /// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune volumes with (or without, in case `label!=...` is used) the specified labels.
     /// - `all` (`all=true`) - Consider all (local) volumes for pruning and not just anonymous volumes.
     pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
-}
-
-/// Optional parameters of [`Docker::volume_delete`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct VolumeDeleteOptions {
-    /// The `force` query parameter.
-    ///
-    /// Force the removal of the volume
-    pub force: Option<bool>,
 }
 
 impl Docker {
@@ -85,25 +85,6 @@ impl Docker {
     ) -> Result<models::Volume, Error> {
         let mut request = Request::new("POST", "/volumes/create".to_owned());
         request.json_body(volume_config)?;
-        let response = self.send(request).await?;
-        response.json().await
-    }
-
-    /// Delete unused volumes
-    ///
-    /// `POST /volumes/prune` (operation `VolumePrune`).
-    ///
-    /// # Errors
-    ///
-    /// The engine documents these failures:
-    ///
-    /// - `500`: Server error
-    pub async fn volume_prune(
-        &self,
-        options: &VolumePruneOptions,
-    ) -> Result<models::VolumePruneResponse, Error> {
-        let mut request = Request::new("POST", "/volumes/prune".to_owned());
-        request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await
     }
@@ -190,5 +171,24 @@ impl Docker {
         request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
         response.unit().await
+    }
+
+    /// Delete unused volumes
+    ///
+    /// `POST /volumes/prune` (operation `VolumePrune`).
+    ///
+    /// # Errors
+    ///
+    /// The engine documents these failures:
+    ///
+    /// - `500`: Server error
+    pub async fn volume_prune(
+        &self,
+        options: &VolumePruneOptions,
+    ) -> Result<models::VolumePruneResponse, Error> {
+        let mut request = Request::new("POST", "/volumes/prune".to_owned());
+        request.query_json("filters", options.filters.as_ref())?;
+        let response = self.send(request).await?;
+        response.json().await
     }
 }

@@ -1,0 +1,119 @@
+//! Snapshot tests of the generator on small specs written for these tests, and its errors.
+
+use docker_codegen::{corrections, generate, Error, Files};
+
+fn spec(name: &str) -> String {
+    let path = format!("{}/tests/specs/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// All generated files, one after another, each under its name.
+fn render(files: &Files) -> String {
+    files
+        .iter()
+        .map(|(name, text)| format!("==> {name} <==\n{text}\n"))
+        .collect()
+}
+
+fn generate_with(spec_name: &str, corrections_name: Option<&str>) -> Result<Files, Error> {
+    let corrections = match corrections_name {
+        Some(name) => corrections::parse(&spec(name)).expect("test corrections parse"),
+        None => Vec::new(),
+    };
+    generate(&spec(spec_name), &corrections)
+}
+
+#[test]
+fn models() {
+    let files = generate_with("models.yaml", None).expect("generates");
+    insta::assert_snapshot!("models", files["models.rs"]);
+}
+
+#[test]
+fn operations() {
+    let files =
+        generate_with("operations.yaml", Some("operations-corrections.yaml")).expect("generates");
+    insta::assert_snapshot!("operations", render(&files));
+}
+
+#[test]
+fn output_is_deterministic() {
+    let first = generate_with("operations.yaml", Some("operations-corrections.yaml")).unwrap();
+    let second = generate_with("operations.yaml", Some("operations-corrections.yaml")).unwrap();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn every_file_starts_with_the_generated_header() {
+    let files = generate_with("operations.yaml", None).unwrap();
+    for (name, text) in &files {
+        assert!(text.starts_with("// @generated"), "{name} lacks the header");
+    }
+}
+
+#[test]
+fn invalid_yaml_names_the_line() {
+    let error = generate("swagger: \"2.0\"\npaths: [unclosed\n", &[]).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("line"), "{message}");
+}
+
+#[test]
+fn malformed_spec_names_where() {
+    let text = spec("operations.yaml").replace("      operationId: ThingStart\n", "");
+    let error = generate(&text, &[]).unwrap_err().to_string();
+    assert!(error.contains("/paths//things/{id}/start/post"), "{error}");
+    assert!(error.contains("operationId"), "{error}");
+
+    let text = spec("models.yaml").replace("\"#/definitions/Health\"", "\"#/definitions/Missing\"");
+    let error = generate(&text, &[]).unwrap_err().to_string();
+    assert!(error.contains("Missing"), "{error}");
+    assert!(
+        error.contains("/components/schemas/Widget/properties/"),
+        "{error}"
+    );
+}
+
+#[test]
+fn not_swagger_two_is_refused() {
+    let error = generate(
+        "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n",
+        &[],
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("/swagger"), "{error}");
+}
+
+#[test]
+fn a_correction_whose_target_is_gone_fails() {
+    let bad = corrections::parse(
+        "- reason: gone\n  evidence: test\n  target: { schema: Widget, property: NoSuchField }\n  merge: { nullable: true }\n",
+    )
+    .unwrap();
+    let error = generate(&spec("models.yaml"), &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("correction #0 (gone)"), "{error}");
+    assert!(error.contains("NoSuchField"), "{error}");
+}
+
+#[test]
+fn corrections_outside_their_versions_are_skipped() {
+    let scoped = corrections::parse(
+        "- reason: later\n  evidence: test\n  since: \"2.0\"\n  target: { schema: NoSuchSchema }\n  merge: { nullable: true }\n",
+    )
+    .unwrap();
+    assert!(generate(&spec("models.yaml"), &scoped).is_ok());
+}
+
+#[test]
+fn add_enum_appends_missing_values_once() {
+    let extra = corrections::parse(
+        "- reason: more states\n  evidence: test\n  target: { schema: WidgetState }\n  add_enum: [running, paused]\n",
+    )
+    .unwrap();
+    let files = generate(&spec("models.yaml"), &extra).unwrap();
+    let models = &files["models.rs"];
+    assert_eq!(models.matches("Self::Running =>").count(), 1);
+    assert!(models.contains("\"paused\" => Self::Paused"), "{models}");
+}
