@@ -3,6 +3,8 @@
 //! - `cargo xtask regenerate [--api-version 1.44] [--check] [--spec-mirror DIR] [--out DIR]`
 //! - `cargo xtask check-versions [--spec-mirror DIR]`: generate every pinned version into a copy
 //!   of the client crate and type-check it.
+//! - `cargo xtask test [-- CARGO TEST ARGS]`: start the test engines (`tests/engine/engine.sh`),
+//!   run every test of the workspace against them, and stop them.
 //!
 //! The spec of a version is read from the mirror folder (`--spec-mirror` or `DOCKER_SPEC_MIRROR`)
 //! when one is given, else from `target/spec-cache/`, else downloaded from its pinned URL. Its
@@ -41,6 +43,8 @@ struct Args {
     check: bool,
     mirror: Option<PathBuf>,
     out: Option<PathBuf>,
+    /// Arguments after `--`, passed on to `cargo test`.
+    rest: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -59,8 +63,9 @@ fn run() -> Result<()> {
     match args.command.as_str() {
         "regenerate" => regenerate(&root, &args),
         "check-versions" => check_versions(&root, &args),
+        "test" => test(&root, &args.rest),
         other => Err(format!(
-            "unknown command {other:?}; try `regenerate` or `check-versions`"
+            "unknown command {other:?}; try `regenerate`, `check-versions` or `test`"
         )),
     }
 }
@@ -76,6 +81,7 @@ fn parse_args() -> Result<Args> {
         check: false,
         mirror: std::env::var_os("DOCKER_SPEC_MIRROR").map(PathBuf::from),
         out: None,
+        rest: Vec::new(),
     };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -84,6 +90,10 @@ fn parse_args() -> Result<Args> {
             "--check" => parsed.check = true,
             "--spec-mirror" => parsed.mirror = Some(PathBuf::from(value("--spec-mirror")?)),
             "--out" => parsed.out = Some(PathBuf::from(value("--out")?)),
+            "--" => {
+                parsed.rest = args.by_ref().collect();
+                break;
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -371,4 +381,55 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Starts the test engines, runs `cargo test --workspace` with their addresses in the
+/// environment, and stops them whatever the outcome.
+fn test(root: &Path, cargo_args: &[String]) -> Result<()> {
+    let script = root.join("tests/engine/engine.sh");
+    let status = Command::new("bash")
+        .arg(&script)
+        .arg("start")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !status.success() {
+        return Err(format!("{} start failed ({status})", script.display()));
+    }
+    let result = run_tests(root, cargo_args);
+    let stopped = Command::new("bash").arg(&script).arg("stop").status();
+    if !matches!(stopped, Ok(s) if s.success()) {
+        eprintln!("warning: {} stop did not finish cleanly", script.display());
+    }
+    result
+}
+
+fn run_tests(root: &Path, cargo_args: &[String]) -> Result<()> {
+    let env_file = std::env::var_os("ENGINE_STATE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/engine-state"))
+        .join("env");
+    let exports =
+        fs::read_to_string(&env_file).map_err(|e| format!("{}: {e}", env_file.display()))?;
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    command
+        .current_dir(root)
+        .args(["test", "--workspace"])
+        .args(cargo_args);
+    for line in exports.lines() {
+        let Some((name, value)) = line.trim().trim_start_matches("export ").split_once('=') else {
+            continue;
+        };
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        println!("{name}={value}");
+        command.env(name, value);
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo test: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo test failed ({status})"))
+    }
 }
