@@ -136,6 +136,36 @@ fn type_def(def: &TypeDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = doc_attrs(def.doc.as_deref());
     match &def.kind {
+        TypeKind::Struct(fields) if fields.iter().any(|f| f.secret) => {
+            let debug_fields = fields.iter().map(|f| {
+                let (field, wire) = (ident(&f.name), &f.wire);
+                if f.secret {
+                    let shown = match f.presence {
+                        Presence::Optional => {
+                            quote! { &self.#field.as_ref().map(|_| "<redacted>") }
+                        }
+                        _ => quote! { &"<redacted>" },
+                    };
+                    quote! { .field(#wire, #shown) }
+                } else {
+                    quote! { .field(#wire, &self.#field) }
+                }
+            });
+            let fields = fields.iter().map(field);
+            let wire_name = &def.name;
+            quote! {
+                #doc
+                #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+                pub struct #name { #(#fields)* }
+
+                /// Shows every field but the credentials.
+                impl std::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.debug_struct(#wire_name) #(#debug_fields)* .finish()
+                    }
+                }
+            }
+        }
         TypeKind::Struct(fields) => {
             let fields = fields.iter().map(field);
             quote! {
@@ -401,6 +431,12 @@ fn method(op: &Operation) -> TokenStream {
         let name = ident(&p.name);
         let ty = match &p.ty {
             TypeRef::String => quote! { &str },
+            TypeRef::Named(_) | TypeRef::Vec(_) | TypeRef::Map(_)
+                if p.encoding != Encoding::Plain =>
+            {
+                let ty = qualified_type(&p.ty);
+                quote! { &#ty }
+            }
             other => qualified_type(other),
         };
         args.push(quote! { #name: #ty });
@@ -557,7 +593,9 @@ fn param_stmt(p: &Param) -> TokenStream {
     let wire = &p.wire;
     let name = ident(&p.name);
     // Required parameters are arguments; optional ones live in the options struct.
-    let value = if p.required {
+    let value = if p.required && p.encoding != Encoding::Plain {
+        quote! { Some(#name) }
+    } else if p.required {
         quote! { Some(&#name) }
     } else {
         quote! { options.#name.as_ref() }
@@ -568,8 +606,13 @@ fn param_stmt(p: &Param) -> TokenStream {
         quote! { options.#name.iter().flatten() }
     };
     match (p.location, p.encoding) {
+        (Location::Header, Encoding::Base64Json) => {
+            quote! { request.header_base64_json(#wire, #value)?; }
+        }
         (Location::Header, _) => quote! { request.header(#wire, #value); },
-        (_, Encoding::Json) => quote! { request.query_json(#wire, #value)?; },
+        (_, Encoding::Json | Encoding::Base64Json) => {
+            quote! { request.query_json(#wire, #value)?; }
+        }
         (_, Encoding::Repeated) => quote! { request.query_each(#wire, #list); },
         (_, Encoding::Comma) => quote! { request.query_joined(#wire, #list); },
         (_, Encoding::Plain) => quote! { request.query(#wire, #value); },

@@ -92,6 +92,8 @@ pub struct Field {
     pub doc: Option<String>,
     pub ty: TypeRef,
     pub presence: Presence,
+    /// A credential: never shown by `Debug` (`x-secret: true` in the spec).
+    pub secret: bool,
 }
 
 /// How a field's absence or `null` is represented.
@@ -149,6 +151,8 @@ pub enum Encoding {
     Plain,
     /// `key=<JSON>`: Docker reads the value as JSON.
     Json,
+    /// JSON, then base64url (`x-encoding: base64url` beside JSON content): registry credentials.
+    Base64Json,
     /// A list as `key=a&key=b`.
     Repeated,
     /// A list as `key=a,b`.
@@ -434,6 +438,13 @@ impl<'a> Builder<'a> {
                 property.owner.as_deref().unwrap_or(owner),
                 type_name(wire)
             );
+            let secret = match &property.schema {
+                ReferenceOr::Item(schema) => {
+                    schema.schema_data.extensions.get("x-secret")
+                        == Some(&serde_json::Value::Bool(true))
+                }
+                ReferenceOr::Reference { .. } => false,
+            };
             let (ty, nullable, doc) = match &property.schema {
                 ReferenceOr::Reference { reference } => {
                     let doc = self
@@ -463,6 +474,7 @@ impl<'a> Builder<'a> {
                 doc,
                 ty,
                 presence,
+                secret,
             });
         }
         Ok(fields)
@@ -718,7 +730,9 @@ impl<'a> Builder<'a> {
                 )
             }
         };
+        let base64 = data.extensions.get("x-encoding").and_then(|v| v.as_str());
         let encoding = match (&ty, json) {
+            (_, true) if base64 == Some("base64url") => Encoding::Base64Json,
             (_, true) => Encoding::Json,
             (TypeRef::Vec(_), false) if explode => Encoding::Repeated,
             (TypeRef::Vec(_), false) => Encoding::Comma,

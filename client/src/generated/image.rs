@@ -149,7 +149,7 @@ pub struct ImageBuildOptions {
     /// ```
     ///
     /// Only the registry domain name (and port if not the default 443) are required. However, for legacy reasons, the Docker Hub registry must be specified with both a `https://` prefix and a `/v1/` suffix even though Docker will prefer to use the v2 registry API.
-    pub x_registry_config: Option<String>,
+    pub x_registry_config: Option<std::collections::HashMap<String, models::AuthConfig>>,
     /// The `platform` query parameter.
     ///
     /// Platform in the format os[/arch[/variant]]
@@ -239,7 +239,7 @@ pub struct ImageCreateOptions {
     ///
     /// Refer to the [authentication section](#section/Authentication) for
     /// details.
-    pub x_registry_auth: Option<String>,
+    pub x_registry_auth: Option<models::AuthConfig>,
     /// The `changes` query parameter.
     ///
     /// Apply `Dockerfile` instructions to the image that is created,
@@ -463,7 +463,11 @@ impl Docker {
         request.query("squash", options.squash.as_ref());
         request.query_json("labels", options.labels.as_ref())?;
         request.query("networkmode", options.networkmode.as_ref());
-        request.header("X-Registry-Config", options.x_registry_config.as_ref());
+        request
+            .header_base64_json(
+                "X-Registry-Config",
+                options.x_registry_config.as_ref(),
+            )?;
         request.query("platform", options.platform.as_ref());
         request.query("target", options.target.as_ref());
         request.query("outputs", options.outputs.as_ref());
@@ -523,7 +527,7 @@ impl Docker {
         request.query("repo", options.repo.as_ref());
         request.query("tag", options.tag.as_ref());
         request.query("message", options.message.as_ref());
-        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
+        request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         request.query_joined("changes", options.changes.iter().flatten());
         request.query("platform", options.platform.as_ref());
         if let Some(body) = input_image {
@@ -611,13 +615,13 @@ impl Docker {
     pub async fn image_push(
         &self,
         name: &str,
-        x_registry_auth: &str,
+        x_registry_auth: &models::AuthConfig,
         options: &ImagePushOptions,
     ) -> Result<crate::JsonStream<models::PushImageInfo>, Error> {
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new("POST", format!("/images/{name}/push"));
         request.query("tag", options.tag.as_ref());
-        request.header("X-Registry-Auth", Some(&x_registry_auth));
+        request.header_base64_json("X-Registry-Auth", Some(x_registry_auth))?;
         let response = self.send(request).await?;
         Ok(response.json_lines())
     }

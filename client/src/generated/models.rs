@@ -15,7 +15,7 @@ pub struct Address {
     pub prefix_len: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuthConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
@@ -28,6 +28,26 @@ pub struct AuthConfig {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serveraddress: Option<String>,
+    /// An identity token, used instead of a username and password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identitytoken: Option<String>,
+    /// A bearer token sent to the registry as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrytoken: Option<String>,
+}
+
+/// Shows every field but the credentials.
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("email", &self.email)
+            .field("serveraddress", &self.serveraddress)
+            .field("identitytoken", &self.identitytoken.as_ref().map(|_| "<redacted>"))
+            .field("registrytoken", &self.registrytoken.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// BuildCache contains information about a build cache record.

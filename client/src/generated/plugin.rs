@@ -36,7 +36,7 @@ pub struct PluginPullOptions {
     ///
     /// Refer to the [authentication section](#section/Authentication) for
     /// details.
-    pub x_registry_auth: Option<String>,
+    pub x_registry_auth: Option<models::AuthConfig>,
 }
 
 /// Optional parameters of [`Docker::plugin_delete`].
@@ -77,7 +77,7 @@ pub struct PluginUpgradeOptions {
     ///
     /// Refer to the [authentication section](#section/Authentication) for
     /// details.
-    pub x_registry_auth: Option<String>,
+    pub x_registry_auth: Option<models::AuthConfig>,
 }
 
 impl Docker {
@@ -151,7 +151,7 @@ impl Docker {
         let mut request = Request::new("POST", "/plugins/pull".to_owned());
         request.query("remote", Some(&remote));
         request.query("name", options.name.as_ref());
-        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
+        request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         if let Some(body) = body {
             request.json_body(body)?;
         }
@@ -284,7 +284,7 @@ impl Docker {
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new("POST", format!("/plugins/{name}/upgrade"));
         request.query("remote", Some(&remote));
-        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
+        request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         if let Some(body) = body {
             request.json_body(body)?;
         }

@@ -36,7 +36,7 @@ pub struct ServiceCreateOptions {
     ///
     /// Refer to the [authentication section](#section/Authentication) for
     /// details.
-    pub x_registry_auth: Option<String>,
+    pub x_registry_auth: Option<models::AuthConfig>,
 }
 
 /// Optional parameters of [`Docker::service_inspect`].
@@ -69,7 +69,7 @@ pub struct ServiceUpdateOptions {
     ///
     /// Refer to the [authentication section](#section/Authentication) for
     /// details.
-    pub x_registry_auth: Option<String>,
+    pub x_registry_auth: Option<models::AuthConfig>,
 }
 
 /// Optional parameters of [`Docker::service_logs`].
@@ -151,7 +151,7 @@ impl Docker {
         options: &ServiceCreateOptions,
     ) -> Result<models::ServiceCreateResponse, Error> {
         let mut request = Request::new("POST", "/services/create".to_owned());
-        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
+        request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         request.json_body(body)?;
         let response = self.send(request).await?;
         response.json().await
@@ -236,7 +236,7 @@ impl Docker {
         request.query("version", Some(&version));
         request.query("registryAuthFrom", options.registry_auth_from.as_ref());
         request.query("rollback", options.rollback.as_ref());
-        request.header("X-Registry-Auth", options.x_registry_auth.as_ref());
+        request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         request.json_body(body)?;
         let response = self.send(request).await?;
         response.json().await

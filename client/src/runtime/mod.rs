@@ -104,6 +104,22 @@ impl Request {
         }
     }
 
+    /// Adds a header holding the value as base64url-encoded JSON, when there is a value.
+    pub fn header_base64_json(
+        &mut self,
+        name: &'static str,
+        value: Option<&impl Serialize>,
+    ) -> Result<(), Error> {
+        use base64::Engine;
+        if let Some(value) = value {
+            let json = serde_json::to_vec(value)
+                .map_err(|e| Error::InvalidArgument(format!("header `{name}`: {e}")))?;
+            self.headers
+                .push((name, base64::engine::general_purpose::URL_SAFE.encode(json)));
+        }
+        Ok(())
+    }
+
     /// Sets a JSON body.
     pub fn json_body(&mut self, body: &impl Serialize) -> Result<(), Error> {
         let json = serde_json::to_vec(body)
