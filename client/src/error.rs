@@ -33,6 +33,16 @@ pub enum Error {
         host: String,
         source: reqwest::Error,
     },
+    /// A container's multiplexed output stream is malformed, or the engine reported an error in it.
+    Frame(crate::output::FrameError),
+    /// A connection could not be upgraded for attach or exec (the engine answered without
+    /// switching protocols, or the upgrade failed).
+    Upgrade { host: String, message: String },
+    /// Reading or writing an attached (upgraded) connection failed.
+    Io {
+        host: String,
+        source: std::io::Error,
+    },
     /// An argument cannot be sent (a value that does not encode, or an empty path parameter).
     InvalidArgument(String),
     /// The client's configuration is invalid (an unusable `DOCKER_HOST`, for example).
@@ -130,6 +140,13 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::Frame(e) => write!(f, "cannot read the container's output: {e}"),
+            Error::Upgrade { host, message } => {
+                write!(f, "cannot attach to the engine at {host}: {message}")
+            }
+            Error::Io { host, source } => {
+                write!(f, "attached connection to {host} failed: {source}")
+            }
             Error::InvalidArgument(message) => write!(f, "invalid argument: {message}"),
             Error::Config(message) => write!(f, "invalid configuration: {message}"),
         }
@@ -140,6 +157,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport { source, .. } => Some(source),
+            Error::Frame(e) => Some(e),
+            Error::Io { source, .. } => Some(source),
             _ => None,
         }
     }

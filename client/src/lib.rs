@@ -17,18 +17,22 @@
 //! # }
 //! ```
 
+mod attach;
 mod body;
 mod client;
 mod error;
 #[rustfmt::skip]
 mod generated;
+pub mod output;
 pub mod runtime;
 mod stream;
 
+pub use attach::{AttachInput, Attached};
 pub use body::Body;
 pub use client::Docker;
 pub use error::Error;
 pub use generated::{models, options, API_VERSION, OPERATIONS};
+pub use output::{LogOutput, OutputStream};
 pub use stream::{ByteStream, JsonStream};
 
 /// The outcome of an operation that documents `304 Not Modified` as a success: starting a

@@ -470,6 +470,11 @@ fn method(op: &Operation) -> TokenStream {
         .filter(|p| p.location != Location::Path)
         .map(param_stmt);
     let body = op.body.as_ref().map(body_stmt);
+    let upgrade = match op.response {
+        Response::Attach => Some(quote! { request.upgrade(); }),
+        Response::WebSocket => Some(quote! { request.upgrade_websocket(); }),
+        _ => None,
+    };
     let output = response_type(&op.response).unwrap_or_else(|| quote! { () });
     let (output, finish) = if op.not_modified {
         let finish = finish(&op.response);
@@ -485,7 +490,10 @@ fn method(op: &Operation) -> TokenStream {
     } else {
         (output, finish(&op.response))
     };
-    let mutable = if op.params.iter().any(|p| p.location != Location::Path) || op.body.is_some() {
+    let mutable = if op.params.iter().any(|p| p.location != Location::Path)
+        || op.body.is_some()
+        || upgrade.is_some()
+    {
         quote! { mut }
     } else {
         quote! {}
@@ -497,6 +505,7 @@ fn method(op: &Operation) -> TokenStream {
             let #mutable request = Request::new(#method, #path);
             #(#params)*
             #body
+            #upgrade
             let response = self.send(request).await?;
             #finish
         }
@@ -653,6 +662,9 @@ fn response_type(response: &Response) -> Option<TokenStream> {
         }
         Response::Text => quote! { String },
         Response::Bytes => quote! { crate::ByteStream },
+        Response::Output => quote! { crate::OutputStream },
+        Response::Attach => quote! { crate::Attached },
+        Response::WebSocket => quote! { crate::runtime::Upgraded },
         Response::WithHeaders { type_name, .. } => {
             let name = ident(type_name);
             quote! { models::#name }
@@ -669,6 +681,9 @@ fn finish(response: &Response) -> TokenStream {
         Response::JsonLines(_) => quote! { Ok(response.json_lines()) },
         Response::Text => quote! { response.text().await },
         Response::Bytes => quote! { Ok(response.byte_stream()) },
+        Response::Output => quote! { Ok(response.output_stream()) },
+        Response::Attach => quote! { response.attach().await },
+        Response::WebSocket => quote! { response.upgraded().await },
         Response::WithHeaders {
             type_name,
             headers,
@@ -687,6 +702,9 @@ fn finish(response: &Response) -> TokenStream {
                 Response::JsonLines(_) => quote! { body: response.json_lines(), },
                 Response::Text => quote! { body: response.text().await?, },
                 Response::Bytes => quote! { body: response.byte_stream(), },
+                Response::Output => quote! { body: response.output_stream(), },
+                Response::Attach => quote! { body: response.attach().await?, },
+                Response::WebSocket => quote! { body: response.upgraded().await?, },
                 Response::WithHeaders { .. } => unreachable!("headers do not nest"),
             };
             quote! {

@@ -199,6 +199,13 @@ pub enum Response {
     Text,
     /// A byte stream.
     Bytes,
+    /// A container's output: multiplexed or raw, as the response's Content-Type says.
+    Output,
+    /// A hijacked connection (`101 Switching Protocols`): output and standard input.
+    Attach,
+    /// A connection upgraded to WebSocket (`x-upgrade: websocket` on the 101 response): the
+    /// raw connection, to speak WebSocket on.
+    WebSocket,
     /// Documented response headers beside the body: a struct with both.
     WithHeaders {
         type_name: String,
@@ -213,6 +220,12 @@ pub struct ResponseHeader {
     pub name: String,
     pub doc: Option<String>,
 }
+
+/// The media types of a container's output.
+pub const OUTPUT_MEDIA_TYPES: &[&str] = &[
+    "application/vnd.docker.raw-stream",
+    "application/vnd.docker.multiplexed-stream",
+];
 
 /// The media type that marks a stream of JSON values in a (corrected) spec.
 pub const JSON_LINES: &str = "application/x-ndjson";
@@ -806,7 +819,27 @@ impl<'a> Builder<'a> {
         };
         let at = format!("{at}/{code}");
         let hint = format!("{op_id}Response");
-        let mut body = if let Some(media) = main.content.get(JSON_LINES) {
+        let output = |r: &openapiv3::Response| {
+            OUTPUT_MEDIA_TYPES
+                .iter()
+                .any(|m| r.content.contains_key(*m))
+        };
+        let upgrade = success
+            .iter()
+            .find(|(code, _)| code == "101")
+            .map(|(_, r)| {
+                r.extensions
+                    .get("x-upgrade")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("tcp")
+            });
+        let mut body = if upgrade == Some("websocket") {
+            Response::WebSocket
+        } else if upgrade.is_some() {
+            Response::Attach
+        } else if output(main) {
+            Response::Output
+        } else if let Some(media) = main.content.get(JSON_LINES) {
             let schema = media
                 .schema
                 .as_ref()

@@ -457,7 +457,7 @@ impl Docker {
         &self,
         id: &str,
         options: &ContainerLogsOptions,
-    ) -> Result<crate::ByteStream, Error> {
+    ) -> Result<crate::OutputStream, Error> {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("GET", format!("/containers/{id}/logs"));
         request.query("follow", options.follow.as_ref());
@@ -468,7 +468,7 @@ impl Docker {
         request.query("timestamps", options.timestamps.as_ref());
         request.query("tail", options.tail.as_ref());
         let response = self.send(request).await?;
-        Ok(response.byte_stream())
+        Ok(response.output_stream())
     }
 
     /// Get changes on a container’s filesystem
@@ -946,7 +946,7 @@ impl Docker {
         &self,
         id: &str,
         options: &ContainerAttachOptions,
-    ) -> Result<crate::ByteStream, Error> {
+    ) -> Result<crate::Attached, Error> {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("POST", format!("/containers/{id}/attach"));
         request.query("detachKeys", options.detach_keys.as_ref());
@@ -955,8 +955,9 @@ impl Docker {
         request.query("stdin", options.stdin.as_ref());
         request.query("stdout", options.stdout.as_ref());
         request.query("stderr", options.stderr.as_ref());
+        request.upgrade();
         let response = self.send(request).await?;
-        Ok(response.byte_stream())
+        response.attach().await
     }
 
     /// Attach to a container via a websocket
@@ -978,7 +979,7 @@ impl Docker {
         &self,
         id: &str,
         options: &ContainerAttachWebsocketOptions,
-    ) -> Result<(), Error> {
+    ) -> Result<crate::runtime::Upgraded, Error> {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("GET", format!("/containers/{id}/attach/ws"));
         request.query("detachKeys", options.detach_keys.as_ref());
@@ -987,8 +988,9 @@ impl Docker {
         request.query("stdin", options.stdin.as_ref());
         request.query("stdout", options.stdout.as_ref());
         request.query("stderr", options.stderr.as_ref());
+        request.upgrade_websocket();
         let response = self.send(request).await?;
-        response.unit().await
+        response.upgraded().await
     }
 
     /// Wait for a container

@@ -59,14 +59,15 @@ impl Docker {
         &self,
         id: &str,
         exec_start_config: Option<&models::ExecStartConfig>,
-    ) -> Result<crate::ByteStream, Error> {
+    ) -> Result<crate::Attached, Error> {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("POST", format!("/exec/{id}/start"));
         if let Some(body) = exec_start_config {
             request.json_body(body)?;
         }
+        request.upgrade();
         let response = self.send(request).await?;
-        Ok(response.byte_stream())
+        response.attach().await
     }
 
     /// Resize an exec instance

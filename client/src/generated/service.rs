@@ -267,7 +267,7 @@ impl Docker {
         &self,
         id: &str,
         options: &ServiceLogsOptions,
-    ) -> Result<crate::ByteStream, Error> {
+    ) -> Result<crate::OutputStream, Error> {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("GET", format!("/services/{id}/logs"));
         request.query("details", options.details.as_ref());
@@ -278,6 +278,6 @@ impl Docker {
         request.query("timestamps", options.timestamps.as_ref());
         request.query("tail", options.tail.as_ref());
         let response = self.send(request).await?;
-        Ok(response.byte_stream())
+        Ok(response.output_stream())
     }
 }

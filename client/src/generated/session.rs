@@ -40,9 +40,10 @@ impl Docker {
     ///
     /// - `400`: bad parameter
     /// - `500`: server error
-    pub async fn session(&self) -> Result<crate::ByteStream, Error> {
-        let request = Request::new("POST", "/session".to_owned());
+    pub async fn session(&self) -> Result<crate::Attached, Error> {
+        let mut request = Request::new("POST", "/session".to_owned());
+        request.upgrade();
         let response = self.send(request).await?;
-        Ok(response.byte_stream())
+        response.attach().await
     }
 }

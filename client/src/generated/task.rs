@@ -126,7 +126,7 @@ impl Docker {
         &self,
         id: &str,
         options: &TaskLogsOptions,
-    ) -> Result<crate::ByteStream, Error> {
+    ) -> Result<crate::OutputStream, Error> {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("GET", format!("/tasks/{id}/logs"));
         request.query("details", options.details.as_ref());
@@ -137,6 +137,6 @@ impl Docker {
         request.query("timestamps", options.timestamps.as_ref());
         request.query("tail", options.tail.as_ref());
         let response = self.send(request).await?;
-        Ok(response.byte_stream())
+        Ok(response.output_stream())
     }
 }

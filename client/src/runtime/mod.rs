@@ -5,11 +5,16 @@
 
 pub mod serde_helpers;
 
+/// A connection upgraded to another protocol (WebSocket): read and write it as a byte stream.
+pub use reqwest::Upgraded;
+
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::attach::{AttachInput, Attached};
+use crate::output::OutputStream;
 use crate::{Body, ByteStream, Error, JsonStream};
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
@@ -118,6 +123,28 @@ impl Request {
                 .push((name, base64::engine::general_purpose::URL_SAFE.encode(json)));
         }
         Ok(())
+    }
+
+    /// Asks the engine to hijack the connection (attach, exec start).
+    pub fn upgrade(&mut self) {
+        self.headers.push(("Connection", "Upgrade".to_owned()));
+        self.headers.push(("Upgrade", "tcp".to_owned()));
+    }
+
+    /// Asks the engine to upgrade the connection to WebSocket.
+    pub fn upgrade_websocket(&mut self) {
+        use base64::Engine;
+        // The key only has to differ between handshakes (RFC 6455 4.1); it is no secret.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let key = base64::engine::general_purpose::STANDARD.encode(nanos.to_le_bytes());
+        self.headers.push(("Connection", "Upgrade".to_owned()));
+        self.headers.push(("Upgrade", "websocket".to_owned()));
+        self.headers
+            .push(("Sec-WebSocket-Version", "13".to_owned()));
+        self.headers.push(("Sec-WebSocket-Key", key));
     }
 
     /// Sets a JSON body.
@@ -236,6 +263,59 @@ impl Response {
                 .bytes_stream()
                 .map_err(move |e| Error::transport(&host, e)),
         )
+    }
+
+    /// The body as a container's output, demultiplexed as its Content-Type says.
+    pub fn output_stream(self) -> OutputStream {
+        let content_type = self.header("Content-Type");
+        OutputStream::new(self.byte_stream(), content_type.as_deref())
+    }
+
+    /// The upgraded connection of an attach or exec start: output and standard input. When the
+    /// engine answers without upgrading, the output is the body and there is no input.
+    pub async fn attach(self) -> Result<Attached, Error> {
+        use futures::TryStreamExt;
+        if self.status() != 101 {
+            let output = self.output_stream();
+            return Ok(Attached {
+                output,
+                input: AttachInput { inner: None },
+            });
+        }
+        let content_type = self.header("Content-Type");
+        let host = self.host.clone();
+        let upgraded = self.inner.upgrade().await.map_err(|e| Error::Upgrade {
+            host: host.clone(),
+            message: e.to_string(),
+        })?;
+        let (read, write) = tokio::io::split(upgraded);
+        let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| Error::Io {
+            host: host.clone(),
+            source,
+        });
+        Ok(Attached {
+            output: OutputStream::new(ByteStream::new(bytes), content_type.as_deref()),
+            input: AttachInput { inner: Some(write) },
+        })
+    }
+
+    /// The upgraded connection, raw.
+    pub async fn upgraded(self) -> Result<Upgraded, Error> {
+        if self.status() != 101 {
+            let message = format!(
+                "the engine answered {} instead of switching protocols",
+                self.status()
+            );
+            return Err(Error::Upgrade {
+                host: self.host,
+                message,
+            });
+        }
+        let host = self.host;
+        self.inner.upgrade().await.map_err(|e| Error::Upgrade {
+            host,
+            message: e.to_string(),
+        })
     }
 
     /// The body as a stream of JSON values.

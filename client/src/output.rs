@@ -1,0 +1,279 @@
+//! The output of containers and execs: logs, attach and exec streams.
+//!
+//! Without a TTY the engine multiplexes stdout and stderr on one stream, each frame behind an
+//! 8-byte header (`[stream, 0, 0, 0, size as u32 big-endian]`); with a TTY it sends the
+//! console's bytes as they are. The response's Content-Type tells which
+//! (`application/vnd.docker.multiplexed-stream` or `application/vnd.docker.raw-stream`).
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Buf, Bytes};
+use futures::{Stream, StreamExt};
+
+use crate::{ByteStream, Error};
+
+/// The media type of multiplexed output.
+pub const MULTIPLEXED: &str = "application/vnd.docker.multiplexed-stream";
+/// The media type of raw (TTY) output.
+pub const RAW: &str = "application/vnd.docker.raw-stream";
+
+/// A piece of a container's output. Large frames arrive in several pieces of the same kind, in
+/// order; the bytes are never copied out of the buffers they arrived in.
+#[derive(Clone, PartialEq, Eq)]
+pub enum LogOutput {
+    /// Standard input echoed back (stream type 0).
+    StdIn(Bytes),
+    /// Standard output (stream type 1).
+    StdOut(Bytes),
+    /// Standard error (stream type 2).
+    StdErr(Bytes),
+    /// The console of a TTY: stdout and stderr together, as the terminal saw them.
+    Console(Bytes),
+}
+
+impl LogOutput {
+    /// The bytes, whatever stream they came from.
+    pub fn bytes(&self) -> &Bytes {
+        match self {
+            LogOutput::StdIn(b)
+            | LogOutput::StdOut(b)
+            | LogOutput::StdErr(b)
+            | LogOutput::Console(b) => b,
+        }
+    }
+
+    /// The bytes, whatever stream they came from.
+    pub fn into_bytes(self) -> Bytes {
+        match self {
+            LogOutput::StdIn(b)
+            | LogOutput::StdOut(b)
+            | LogOutput::StdErr(b)
+            | LogOutput::Console(b) => b,
+        }
+    }
+}
+
+impl fmt::Debug for LogOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (name, bytes) = match self {
+            LogOutput::StdIn(b) => ("StdIn", b),
+            LogOutput::StdOut(b) => ("StdOut", b),
+            LogOutput::StdErr(b) => ("StdErr", b),
+            LogOutput::Console(b) => ("Console", b),
+        };
+        write!(f, "{name}({:?})", String::from_utf8_lossy(bytes))
+    }
+}
+
+/// A malformed multiplexed stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameError {
+    /// A frame header names a stream other than stdin (0), stdout (1), stderr (2) or the
+    /// systemerr stream (3) the engine uses for its own errors.
+    BadStreamType(u8),
+    /// The stream ended inside a frame.
+    Truncated,
+    /// The engine reported an error on its systemerr stream (3).
+    Engine(String),
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameError::BadStreamType(t) => {
+                write!(f, "bad stream type {t} in a multiplexed frame header")
+            }
+            FrameError::Truncated => f.write_str("the stream ended inside a multiplexed frame"),
+            FrameError::Engine(message) => write!(f, "engine error in the stream: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for FrameError {}
+
+/// Decodes Docker's multiplexed frames from byte chunks, without copying payloads and without
+/// allocating for the declared frame size: a frame's payload is handed out as it arrives.
+#[derive(Debug, Default)]
+pub struct FrameDecoder {
+    header: [u8; 8],
+    header_len: usize,
+    /// The stream and the payload bytes left of the current frame.
+    payload: Option<(u8, usize)>,
+    /// The systemerr message being collected (bounded).
+    system: Vec<u8>,
+}
+
+/// The longest engine error message kept from the systemerr stream.
+const MAX_SYSTEM_MESSAGE: usize = 64 * 1024;
+
+impl FrameDecoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decodes the next piece of output from `chunk`, consuming what it reads. `Ok(None)` means
+    /// the chunk is used up; feed the next one.
+    pub fn decode(&mut self, chunk: &mut Bytes) -> Result<Option<LogOutput>, FrameError> {
+        loop {
+            if let Some((stream, remaining)) = self.payload {
+                if chunk.is_empty() {
+                    return Ok(None);
+                }
+                let take = remaining.min(chunk.len());
+                let piece = chunk.split_to(take);
+                self.payload = (remaining > take).then_some((stream, remaining - take));
+                match stream {
+                    0 => return Ok(Some(LogOutput::StdIn(piece))),
+                    1 => return Ok(Some(LogOutput::StdOut(piece))),
+                    2 => return Ok(Some(LogOutput::StdErr(piece))),
+                    _ => {
+                        let room = MAX_SYSTEM_MESSAGE.saturating_sub(self.system.len());
+                        self.system
+                            .extend_from_slice(&piece[..piece.len().min(room)]);
+                        if self.payload.is_none() {
+                            let message = String::from_utf8_lossy(&self.system).trim().to_owned();
+                            self.system.clear();
+                            return Err(FrameError::Engine(message));
+                        }
+                        continue;
+                    }
+                }
+            }
+            // Fast path: a whole header at the front of the chunk.
+            if self.header_len == 0 && chunk.len() >= 8 {
+                let header: [u8; 8] = chunk[..8].try_into().unwrap_or_default();
+                chunk.advance(8);
+                self.start_frame(header)?;
+                continue;
+            }
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            let take = (8 - self.header_len).min(chunk.len());
+            self.header[self.header_len..self.header_len + take].copy_from_slice(&chunk[..take]);
+            chunk.advance(take);
+            self.header_len += take;
+            if self.header_len < 8 {
+                return Ok(None);
+            }
+            self.header_len = 0;
+            self.start_frame(self.header)?;
+        }
+    }
+
+    fn start_frame(&mut self, header: [u8; 8]) -> Result<(), FrameError> {
+        let stream = header[0];
+        if stream > 3 {
+            return Err(FrameError::BadStreamType(stream));
+        }
+        let size = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        if size > 0 {
+            self.payload = Some((stream, size));
+        }
+        Ok(())
+    }
+
+    /// Checks that the stream ended between frames.
+    pub fn finish(&self) -> Result<(), FrameError> {
+        if self.header_len > 0 || self.payload.is_some() {
+            Err(FrameError::Truncated)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The output of a container or exec as a stream of [`LogOutput`] pieces, demultiplexed when
+/// the engine multiplexed it. `follow` streams end when the container does.
+pub struct OutputStream {
+    bytes: ByteStream,
+    chunk: Bytes,
+    /// `None` for raw (TTY) output.
+    decoder: Option<FrameDecoder>,
+    done: bool,
+}
+
+impl OutputStream {
+    /// Output read from `bytes`, multiplexed or raw as `content_type` says. Output of any other
+    /// type (engines before API 1.42 label every stream `raw-stream`) is taken as multiplexed
+    /// when `multiplexed_default` is set.
+    pub(crate) fn new(bytes: ByteStream, content_type: Option<&str>) -> Self {
+        let raw = content_type.is_some_and(|t| t.starts_with(RAW));
+        OutputStream {
+            bytes,
+            chunk: Bytes::new(),
+            decoder: (!raw).then(FrameDecoder::new),
+            done: false,
+        }
+    }
+
+    /// Whether the output is multiplexed (no TTY) rather than a raw console stream.
+    pub fn is_multiplexed(&self) -> bool {
+        self.decoder.is_some()
+    }
+
+    /// Reads the whole output into stdout and stderr (console output counts as stdout).
+    pub async fn collect_output(mut self) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        while let Some(piece) = self.next().await {
+            match piece? {
+                LogOutput::StdErr(b) => stderr.extend_from_slice(&b),
+                other => stdout.extend_from_slice(other.bytes()),
+            }
+        }
+        Ok((stdout, stderr))
+    }
+}
+
+impl Stream for OutputStream {
+    type Item = Result<LogOutput, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(decoder) = &mut this.decoder {
+                match decoder.decode(&mut this.chunk) {
+                    Ok(Some(piece)) => return Poll::Ready(Some(Ok(piece))),
+                    Ok(None) => {}
+                    Err(e) => {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(Error::Frame(e))));
+                    }
+                }
+            } else if !this.chunk.is_empty() {
+                return Poll::Ready(Some(Ok(LogOutput::Console(std::mem::take(
+                    &mut this.chunk,
+                )))));
+            }
+            match this.bytes.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => this.chunk = chunk,
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    if let Some(Err(e)) = this.decoder.as_ref().map(FrameDecoder::finish) {
+                        return Poll::Ready(Some(Err(Error::Frame(e))));
+                    }
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for OutputStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutputStream")
+            .field("multiplexed", &self.is_multiplexed())
+            .finish()
+    }
+}
