@@ -277,3 +277,122 @@ impl fmt::Debug for OutputStream {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(stream: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![stream, 0, 0, 0];
+        out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// Feeds `input` in chunks of `size` bytes; returns the pieces merged per stream run, and
+    /// the error that ended decoding, if any.
+    fn decode_all(input: &[u8], size: usize) -> (Vec<LogOutput>, Option<FrameError>) {
+        let mut decoder = FrameDecoder::new();
+        let mut out: Vec<LogOutput> = Vec::new();
+        for chunk in input.chunks(size.max(1)) {
+            let mut chunk = Bytes::copy_from_slice(chunk);
+            loop {
+                match decoder.decode(&mut chunk) {
+                    Ok(Some(piece)) => push_merged(&mut out, piece),
+                    Ok(None) => break,
+                    Err(e) => return (out, Some(e)),
+                }
+            }
+        }
+        (out, decoder.finish().err())
+    }
+
+    fn push_merged(out: &mut Vec<LogOutput>, piece: LogOutput) {
+        let same =
+            |a: &LogOutput, b: &LogOutput| std::mem::discriminant(a) == std::mem::discriminant(b);
+        match out.last_mut() {
+            Some(last) if same(last, &piece) => {
+                let mut joined = last.bytes().to_vec();
+                joined.extend_from_slice(piece.bytes());
+                *last = match piece {
+                    LogOutput::StdIn(_) => LogOutput::StdIn(joined.into()),
+                    LogOutput::StdOut(_) => LogOutput::StdOut(joined.into()),
+                    LogOutput::StdErr(_) => LogOutput::StdErr(joined.into()),
+                    LogOutput::Console(_) => LogOutput::Console(joined.into()),
+                };
+            }
+            _ => out.push(piece),
+        }
+    }
+
+    #[test]
+    fn frames_decode_in_order_whatever_the_chunking() {
+        let mut input = frame(1, b"out1\n");
+        input.extend(frame(2, b"err1\n"));
+        input.extend(frame(1, b""));
+        input.extend(frame(1, b"out2\n"));
+        input.extend(frame(0, b"in\n"));
+        let expected = vec![
+            LogOutput::StdOut(Bytes::from_static(b"out1\n")),
+            LogOutput::StdErr(Bytes::from_static(b"err1\n")),
+            LogOutput::StdOut(Bytes::from_static(b"out2\n")),
+            LogOutput::StdIn(Bytes::from_static(b"in\n")),
+        ];
+        for size in [1, 2, 3, 7, 8, 9, 13, input.len()] {
+            assert_eq!(
+                decode_all(&input, size),
+                (expected.clone(), None),
+                "chunks of {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn payloads_are_slices_of_the_input() {
+        let input = Bytes::from(frame(1, b"hello"));
+        let mut chunk = input.clone();
+        let piece = FrameDecoder::new().decode(&mut chunk).unwrap().unwrap();
+        assert_eq!(piece.bytes().as_ptr(), input[8..].as_ptr());
+    }
+
+    #[test]
+    fn a_truncated_frame_is_an_error() {
+        let input = frame(1, b"hello");
+        assert_eq!(decode_all(&input[..10], 4).1, Some(FrameError::Truncated));
+        assert_eq!(decode_all(&input[..5], 4).1, Some(FrameError::Truncated));
+        assert_eq!(decode_all(&[], 4).1, None);
+    }
+
+    #[test]
+    fn a_bad_stream_type_is_an_error() {
+        let mut input = frame(1, b"ok");
+        input.extend(frame(7, b"bad"));
+        let (out, error) = decode_all(&input, 64);
+        assert_eq!(out, vec![LogOutput::StdOut(Bytes::from_static(b"ok"))]);
+        assert_eq!(error, Some(FrameError::BadStreamType(7)));
+    }
+
+    #[test]
+    fn a_huge_declared_length_allocates_nothing() {
+        let mut input = vec![1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff];
+        input.extend_from_slice(b"just a little");
+        let (out, error) = decode_all(&input, 5);
+        assert_eq!(
+            out,
+            vec![LogOutput::StdOut(Bytes::from_static(b"just a little"))]
+        );
+        assert_eq!(error, Some(FrameError::Truncated));
+    }
+
+    #[test]
+    fn the_systemerr_stream_is_an_engine_error() {
+        let mut input = frame(1, b"out");
+        input.extend(frame(3, b"exec failed: no such file\n"));
+        let (out, error) = decode_all(&input, 3);
+        assert_eq!(out, vec![LogOutput::StdOut(Bytes::from_static(b"out"))]);
+        assert_eq!(
+            error,
+            Some(FrameError::Engine("exec failed: no such file".to_owned()))
+        );
+    }
+}

@@ -46,31 +46,47 @@ impl std::fmt::Debug for ByteStream {
 
 /// The longest single JSON message a stream may hold; longer ones are an error, not an
 /// unbounded allocation.
-const MAX_MESSAGE: usize = 16 * 1024 * 1024;
+pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
-/// A response body holding one JSON value after another (events, progress, build output),
-/// decoded as they arrive. An `{"error": ...}` message becomes an [`Error::Stream`] item.
-pub struct JsonStream<T> {
-    bytes: ByteStream,
+/// Splits a byte stream into JSON values, whatever the chunk boundaries: values may arrive split
+/// across chunks, several in one chunk, separated by any whitespace (`\n`, `\r\n`).
+#[derive(Debug, Default)]
+pub struct JsonLinesDecoder {
     buffer: BytesMut,
-    done: bool,
-    _item: PhantomData<fn() -> T>,
+    /// Malformed input was seen: the rest of the stream cannot be split into values.
+    failed: bool,
 }
 
-impl<T> JsonStream<T> {
-    pub(crate) fn new(bytes: ByteStream) -> Self {
-        JsonStream {
-            bytes,
-            buffer: BytesMut::new(),
-            done: false,
-            _item: PhantomData,
-        }
+impl JsonLinesDecoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
     }
-}
 
-impl<T: DeserializeOwned> JsonStream<T> {
-    /// The next complete value in the buffer, if there is one.
-    fn next_buffered(&mut self) -> Option<Result<T, Error>> {
+    /// Adds a chunk. Fails when a single message grows past [`MAX_MESSAGE`].
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        if self.failed {
+            return Ok(());
+        }
+        if self.buffer.len() + chunk.len() > MAX_MESSAGE {
+            self.failed = true;
+            self.buffer.clear();
+            return Err(Error::Decode {
+                status: 200,
+                message: format!("a JSON message in the stream exceeds {MAX_MESSAGE} bytes"),
+                body: Bytes::new(),
+            });
+        }
+        self.buffer.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// The next complete value, if the buffer holds one. A malformed value is an error, after
+    /// which the buffer is dropped.
+    pub fn next_value<T: DeserializeOwned>(&mut self) -> Option<Result<T, Error>> {
+        if self.failed {
+            return None;
+        }
         let start = self.buffer.iter().position(|b| !b.is_ascii_whitespace());
         let Some(start) = start else {
             self.buffer.clear();
@@ -87,7 +103,7 @@ impl<T: DeserializeOwned> JsonStream<T> {
             }
             Err(e) if e.is_eof() => None,
             Err(e) => {
-                self.done = true;
+                self.failed = true;
                 let raw = self.buffer.split().freeze();
                 Some(Err(Error::Decode {
                     status: 200,
@@ -95,6 +111,43 @@ impl<T: DeserializeOwned> JsonStream<T> {
                     body: raw,
                 }))
             }
+        }
+    }
+
+    /// Whether malformed input ended the decoding.
+    pub fn is_failed(&self) -> bool {
+        self.failed
+    }
+
+    /// Checks that the stream ended between values.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        if self.failed || self.buffer.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        Err(Error::Decode {
+            status: 200,
+            message: "the stream ended inside a JSON message".to_owned(),
+            body: self.buffer.split().freeze(),
+        })
+    }
+}
+
+/// A response body holding one JSON value after another (events, progress, build output),
+/// decoded as they arrive. An `{"error": ...}` message becomes an [`Error::Stream`] item.
+pub struct JsonStream<T> {
+    bytes: ByteStream,
+    decoder: JsonLinesDecoder,
+    done: bool,
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T> JsonStream<T> {
+    pub(crate) fn new(bytes: ByteStream) -> Self {
+        JsonStream {
+            bytes,
+            decoder: JsonLinesDecoder::new(),
+            done: false,
+            _item: PhantomData,
         }
     }
 }
@@ -122,40 +175,25 @@ impl<T: DeserializeOwned> Stream for JsonStream<T> {
             if this.done {
                 return Poll::Ready(None);
             }
-            if let Some(item) = this.next_buffered() {
+            if let Some(item) = this.decoder.next_value() {
+                this.done = this.decoder.is_failed();
                 return Poll::Ready(Some(item));
             }
-            match this.bytes.poll_next_unpin(cx) {
+            let pushed = match this.bytes.poll_next_unpin(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => {
-                    if this.buffer.len() + chunk.len() > MAX_MESSAGE {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(Error::Decode {
-                            status: 200,
-                            message: format!(
-                                "a JSON message in the stream exceeds {MAX_MESSAGE} bytes"
-                            ),
-                            body: Bytes::new(),
-                        })));
-                    }
-                    this.buffer.extend_from_slice(&chunk);
-                }
-                Poll::Ready(Some(Err(e))) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(e)));
-                }
+                Poll::Ready(Some(Ok(chunk))) => this.decoder.push(&chunk),
+                Poll::Ready(Some(Err(e))) => Err(e),
                 Poll::Ready(None) => {
                     this.done = true;
-                    if this.buffer.iter().any(|b| !b.is_ascii_whitespace()) {
-                        let raw = this.buffer.split().freeze();
-                        return Poll::Ready(Some(Err(Error::Decode {
-                            status: 200,
-                            message: "the stream ended inside a JSON message".to_owned(),
-                            body: raw,
-                        })));
+                    match this.decoder.finish() {
+                        Ok(()) => return Poll::Ready(None),
+                        Err(e) => Err(e),
                     }
-                    return Poll::Ready(None);
                 }
+            };
+            if let Err(e) = pushed {
+                this.done = true;
+                return Poll::Ready(Some(Err(e)));
             }
         }
     }
@@ -164,5 +202,85 @@ impl<T: DeserializeOwned> Stream for JsonStream<T> {
 impl<T> std::fmt::Debug for JsonStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("JsonStream")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Message {
+        status: String,
+    }
+
+    fn decode(chunks: &[&[u8]]) -> Vec<Result<Message, String>> {
+        let mut decoder = JsonLinesDecoder::new();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            decoder.push(chunk).unwrap();
+            while let Some(item) = decoder.next_value::<Message>() {
+                out.push(item.map_err(|e| e.to_string()));
+            }
+        }
+        if let Err(e) = decoder.finish() {
+            out.push(Err(e.to_string()));
+        }
+        out
+    }
+
+    fn ok(status: &str) -> Result<Message, String> {
+        Ok(Message {
+            status: status.to_owned(),
+        })
+    }
+
+    #[test]
+    fn values_split_across_chunks_and_packed_in_one() {
+        let out = decode(&[
+            b"{\"status\":\"a\"}\r\n{\"sta",
+            b"tus\":\"b\"}\n",
+            b"{\"status\":\"c\"}{\"status\":\"d\"}\n",
+        ]);
+        assert_eq!(out, vec![ok("a"), ok("b"), ok("c"), ok("d")]);
+    }
+
+    #[test]
+    fn an_error_message_is_an_error_item() {
+        let out = decode(&[
+            b"{\"status\":\"a\"}\n{\"errorDetail\":{\"message\":\"boom\"},\"error\":\"boom\"}\n",
+        ]);
+        assert_eq!(out.len(), 2);
+        assert!(out[1].as_ref().unwrap_err().contains("boom"));
+    }
+
+    #[test]
+    fn a_stream_cut_inside_a_value_is_an_error() {
+        let out = decode(&[b"{\"status\":\"a\"}\n{\"status\":"]);
+        assert_eq!(out[0], ok("a"));
+        assert!(out[1].as_ref().unwrap_err().contains("ended inside"));
+    }
+
+    #[test]
+    fn malformed_json_ends_decoding() {
+        let out = decode(&[b"{\"status\":\"a\"}\nnot json\n{\"status\":\"b\"}\n"]);
+        assert_eq!(out.len(), 2);
+        assert!(out[1].is_err());
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_shape_does_not_end_the_stream() {
+        let out = decode(&[b"{\"status\":1}\n{\"status\":\"b\"}\n"]);
+        assert!(out[0].is_err());
+        assert_eq!(out[1], ok("b"));
+    }
+
+    #[test]
+    fn an_oversized_message_is_refused() {
+        let mut decoder = JsonLinesDecoder::new();
+        let big = vec![b' '; MAX_MESSAGE];
+        decoder.push(b"{\"status\":\"").unwrap();
+        assert!(decoder.push(&big).is_err());
+        assert!(decoder.next_value::<Message>().is_none());
     }
 }

@@ -5,6 +5,9 @@
 
 pub mod serde_helpers;
 
+pub use crate::output::FrameDecoder;
+pub use crate::stream::JsonLinesDecoder;
+
 /// A connection upgraded to another protocol (WebSocket): read and write it as a byte stream.
 pub use reqwest::Upgraded;
 
