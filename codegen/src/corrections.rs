@@ -103,6 +103,12 @@ pub fn apply(
                 .ok_or_else(|| fail(format!("nothing at {pointer}")))?;
             if let Some(patch) = &correction.merge {
                 merge_patch(node, patch);
+                if let Some(at) = reference_with_siblings(node, &pointer) {
+                    return Err(fail(format!(
+                        "leaves `$ref` beside other keys at {at}, which would be ignored; \
+                         remove the reference with `$ref: null`"
+                    )));
+                }
             }
             if !correction.add_enum.is_empty() {
                 let values = node
@@ -234,5 +240,20 @@ fn merge_patch(target: &mut Value, patch: &Value) {
         } else {
             merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
         }
+    }
+}
+
+/// The first place under `value` where `$ref` stands beside other keys.
+fn reference_with_siblings(value: &Value, at: &str) -> Option<String> {
+    match value {
+        Value::Object(map) if map.contains_key("$ref") && map.len() > 1 => Some(at.to_owned()),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| reference_with_siblings(v, &format!("{at}/{}", escape_pointer(k)))),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| reference_with_siblings(v, &format!("{at}/{i}"))),
+        _ => None,
     }
 }

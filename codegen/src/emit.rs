@@ -470,9 +470,9 @@ fn method(op: &Operation) -> TokenStream {
         .filter(|p| p.location != Location::Path)
         .map(param_stmt);
     let body = op.body.as_ref().map(body_stmt);
-    let upgrade = match op.response {
+    let upgrade = match &op.response {
         Response::Attach => Some(quote! { request.upgrade(); }),
-        Response::WebSocket => Some(quote! { request.upgrade_websocket(); }),
+        Response::Upgraded { protocol } => Some(quote! { request.upgrade_to(#protocol); }),
         _ => None,
     };
     let output = response_type(&op.response).unwrap_or_else(|| quote! { () });
@@ -618,6 +618,7 @@ fn param_stmt(p: &Param) -> TokenStream {
         (Location::Header, Encoding::Base64Json) => {
             quote! { request.header_base64_json(#wire, #value)?; }
         }
+        (Location::Header, Encoding::Repeated) => quote! { request.header_each(#wire, #list); },
         (Location::Header, _) => quote! { request.header(#wire, #value); },
         (_, Encoding::Json | Encoding::Base64Json) => {
             quote! { request.query_json(#wire, #value)?; }
@@ -664,7 +665,7 @@ fn response_type(response: &Response) -> Option<TokenStream> {
         Response::Bytes => quote! { crate::ByteStream },
         Response::Output => quote! { crate::OutputStream },
         Response::Attach => quote! { crate::Attached },
-        Response::WebSocket => quote! { crate::runtime::Upgraded },
+        Response::Upgraded { .. } => quote! { crate::runtime::Upgraded },
         Response::WithHeaders { type_name, .. } => {
             let name = ident(type_name);
             quote! { models::#name }
@@ -683,7 +684,7 @@ fn finish(response: &Response) -> TokenStream {
         Response::Bytes => quote! { Ok(response.byte_stream()) },
         Response::Output => quote! { Ok(response.output_stream()) },
         Response::Attach => quote! { response.attach().await },
-        Response::WebSocket => quote! { response.upgraded().await },
+        Response::Upgraded { .. } => quote! { response.upgraded().await },
         Response::WithHeaders {
             type_name,
             headers,
@@ -704,7 +705,7 @@ fn finish(response: &Response) -> TokenStream {
                 Response::Bytes => quote! { body: response.byte_stream(), },
                 Response::Output => quote! { body: response.output_stream(), },
                 Response::Attach => quote! { body: response.attach().await?, },
-                Response::WebSocket => quote! { body: response.upgraded().await?, },
+                Response::Upgraded { .. } => quote! { body: response.upgraded().await?, },
                 Response::WithHeaders { .. } => unreachable!("headers do not nest"),
             };
             quote! {

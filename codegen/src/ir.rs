@@ -203,9 +203,11 @@ pub enum Response {
     Output,
     /// A hijacked connection (`101 Switching Protocols`): output and standard input.
     Attach,
-    /// A connection upgraded to WebSocket (`x-upgrade: websocket` on the 101 response): the
-    /// raw connection, to speak WebSocket on.
-    WebSocket,
+    /// A connection upgraded to another protocol (`x-upgrade` on the 101 response: `websocket`,
+    /// `h2c`): the raw connection, to speak that protocol on.
+    Upgraded {
+        protocol: String,
+    },
     /// Documented response headers beside the body: a struct with both.
     WithHeaders {
         type_name: String,
@@ -744,6 +746,7 @@ impl<'a> Builder<'a> {
             }
         };
         let base64 = data.extensions.get("x-encoding").and_then(|v| v.as_str());
+        let explode = explode || location == Location::Header;
         let encoding = match (&ty, json) {
             (_, true) if base64 == Some("base64url") => Encoding::Base64Json,
             (_, true) => Encoding::Json,
@@ -833,8 +836,10 @@ impl<'a> Builder<'a> {
                     .and_then(|v| v.as_str())
                     .unwrap_or("tcp")
             });
-        let mut body = if upgrade == Some("websocket") {
-            Response::WebSocket
+        let mut body = if let Some(protocol) = upgrade.filter(|p| *p != "tcp") {
+            Response::Upgraded {
+                protocol: protocol.to_owned(),
+            }
         } else if upgrade.is_some() {
             Response::Attach
         } else if output(main) {

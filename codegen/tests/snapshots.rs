@@ -117,3 +117,15 @@ fn add_enum_appends_missing_values_once() {
     assert_eq!(models.matches("Self::Running =>").count(), 1);
     assert!(models.contains("\"paused\" => Self::Paused"), "{models}");
 }
+
+#[test]
+fn a_correction_that_leaves_a_reference_beside_other_keys_fails() {
+    let bad = corrections::parse(
+        "- reason: half done\n  evidence: test\n  target: { schema: Widget, property: State }\n  merge: { type: string }\n",
+    )
+    .unwrap();
+    let error = generate(&spec("models.yaml"), &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("`$ref` beside other keys"), "{error}");
+}

@@ -61,7 +61,7 @@ impl Docker {
     pub async fn config_create(
         &self,
         body: Option<&models::ConfigCreateBody>,
-    ) -> Result<models::IdResponse, Error> {
+    ) -> Result<models::ConfigCreateResponse, Error> {
         let mut request = Request::new("POST", "/configs/create".to_owned());
         if let Some(body) = body {
             request.json_body(body)?;

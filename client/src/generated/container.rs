@@ -988,7 +988,7 @@ impl Docker {
         request.query("stdin", options.stdin.as_ref());
         request.query("stdout", options.stdout.as_ref());
         request.query("stderr", options.stderr.as_ref());
-        request.upgrade_websocket();
+        request.upgrade_to("websocket");
         let response = self.send(request).await?;
         response.upgraded().await
     }

@@ -528,7 +528,7 @@ impl Docker {
         request.query("tag", options.tag.as_ref());
         request.query("message", options.message.as_ref());
         request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
-        request.query_joined("changes", options.changes.iter().flatten());
+        request.query_each("changes", options.changes.iter().flatten());
         request.query("platform", options.platform.as_ref());
         if let Some(body) = input_image {
             request.body(body, "application/octet-stream");
@@ -845,7 +845,7 @@ impl Docker {
         options: &ImageGetAllOptions,
     ) -> Result<crate::ByteStream, Error> {
         let mut request = Request::new("GET", "/images/get".to_owned());
-        request.query_joined("names", options.names.iter().flatten());
+        request.query_each("names", options.names.iter().flatten());
         let response = self.send(request).await?;
         Ok(response.byte_stream())
     }

@@ -27,6 +27,7 @@ pub mod options {
     pub use super::plugin::*;
     pub use super::secret::*;
     pub use super::service::*;
+    pub use super::session::*;
     pub use super::swarm::*;
     pub use super::system::*;
     pub use super::task::*;

@@ -794,6 +794,14 @@ pub struct ConfigCreateBody {
     pub templating: Option<Driver>,
 }
 
+/// The ID of the created config.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfigCreateResponse {
+    /// The ID of the created config.
+    #[serde(rename = "ID")]
+    pub id: String,
+}
+
 /// The config-only network source to provide the configuration for
 /// this network.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -5006,7 +5014,7 @@ pub struct PluginConfigInterface {
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
-    pub types: Vec<PluginInterfaceType>,
+    pub types: Vec<String>,
     #[serde(rename = "Socket")]
     pub socket: String,
     /// Protocol to use for clients connecting to the plugin.
@@ -5905,6 +5913,14 @@ pub struct SecretCreateBody {
     /// a template. If no driver is set, no templating is used.
     #[serde(rename = "Templating", default, skip_serializing_if = "Option::is_none")]
     pub templating: Option<Driver>,
+}
+
+/// The ID of the created secret.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecretCreateResponse {
+    /// The ID of the created secret.
+    #[serde(rename = "ID")]
+    pub id: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -198,12 +198,12 @@ impl Docker {
         &self,
         name: &str,
         options: &PluginDeleteOptions,
-    ) -> Result<models::Plugin, Error> {
+    ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new("DELETE", format!("/plugins/{name}"));
         request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
-        response.json().await
+        response.unit().await
     }
 
     /// Enable a plugin
@@ -336,11 +336,14 @@ impl Docker {
     ///
     /// - `404`: plugin not installed
     /// - `500`: server error
-    pub async fn plugin_push(&self, name: &str) -> Result<(), Error> {
+    pub async fn plugin_push(
+        &self,
+        name: &str,
+    ) -> Result<crate::JsonStream<models::PushImageInfo>, Error> {
         let name = encode_path_segment("name", name)?;
         let request = Request::new("POST", format!("/plugins/{name}/push"));
         let response = self.send(request).await?;
-        response.unit().await
+        Ok(response.json_lines())
     }
 
     /// Configure a plugin

@@ -61,7 +61,7 @@ impl Docker {
     pub async fn secret_create(
         &self,
         body: Option<&models::SecretCreateBody>,
-    ) -> Result<models::IdResponse, Error> {
+    ) -> Result<models::SecretCreateResponse, Error> {
         let mut request = Request::new("POST", "/secrets/create".to_owned());
         if let Some(body) = body {
             request.json_body(body)?;

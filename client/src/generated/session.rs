@@ -4,6 +4,23 @@
 use crate::runtime::Request;
 use crate::{Docker, Error};
 
+/// Optional parameters of [`Docker::session`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionOptions {
+    /// The `X-Docker-Expose-Session-Name` header.
+    ///
+    /// A name for the session.
+    pub x_docker_expose_session_name: Option<String>,
+    /// The `X-Docker-Expose-Session-Sharedkey` header.
+    ///
+    /// A key shared by the sessions of one build context.
+    pub x_docker_expose_session_sharedkey: Option<String>,
+    /// The `X-Docker-Expose-Session-Grpc-Method` header.
+    ///
+    /// The gRPC methods the session serves, one header each.
+    pub x_docker_expose_session_grpc_method: Option<Vec<String>>,
+}
+
 impl Docker {
     /// Initialize interactive session
     ///
@@ -34,16 +51,41 @@ impl Docker {
     ///
     /// `POST /session` (operation `Session`).
     ///
+    /// # Arguments
+    ///
+    /// - `x_docker_expose_session_uuid`: The session's unique ID.
+    ///
     /// # Errors
     ///
     /// The engine documents these failures:
     ///
     /// - `400`: bad parameter
     /// - `500`: server error
-    pub async fn session(&self) -> Result<crate::Attached, Error> {
+    pub async fn session(
+        &self,
+        x_docker_expose_session_uuid: &str,
+        options: &SessionOptions,
+    ) -> Result<crate::runtime::Upgraded, Error> {
         let mut request = Request::new("POST", "/session".to_owned());
-        request.upgrade();
+        request
+            .header("X-Docker-Expose-Session-Uuid", Some(&x_docker_expose_session_uuid));
+        request
+            .header(
+                "X-Docker-Expose-Session-Name",
+                options.x_docker_expose_session_name.as_ref(),
+            );
+        request
+            .header(
+                "X-Docker-Expose-Session-Sharedkey",
+                options.x_docker_expose_session_sharedkey.as_ref(),
+            );
+        request
+            .header_each(
+                "X-Docker-Expose-Session-Grpc-Method",
+                options.x_docker_expose_session_grpc_method.iter().flatten(),
+            );
+        request.upgrade_to("h2c");
         let response = self.send(request).await?;
-        response.attach().await
+        response.upgraded().await
     }
 }

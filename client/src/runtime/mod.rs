@@ -8,7 +8,7 @@ pub mod serde_helpers;
 pub use crate::output::FrameDecoder;
 pub use crate::stream::JsonLinesDecoder;
 
-/// A connection upgraded to another protocol (WebSocket): read and write it as a byte stream.
+/// A connection upgraded to another protocol (WebSocket, h2c): read and write it as bytes.
 pub use reqwest::Upgraded;
 
 use bytes::Bytes;
@@ -105,6 +105,17 @@ impl Request {
         }
     }
 
+    /// Adds the header once per value.
+    pub fn header_each<'a, V: ToString + 'a>(
+        &mut self,
+        name: &'static str,
+        values: impl IntoIterator<Item = &'a V>,
+    ) {
+        for value in values {
+            self.headers.push((name, value.to_string()));
+        }
+    }
+
     /// Adds a header when there is a value.
     pub fn header(&mut self, name: &'static str, value: Option<&impl ToString>) {
         if let Some(value) = value {
@@ -134,20 +145,21 @@ impl Request {
         self.headers.push(("Upgrade", "tcp".to_owned()));
     }
 
-    /// Asks the engine to upgrade the connection to WebSocket.
-    pub fn upgrade_websocket(&mut self) {
-        use base64::Engine;
-        // The key only has to differ between handshakes (RFC 6455 4.1); it is no secret.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let key = base64::engine::general_purpose::STANDARD.encode(nanos.to_le_bytes());
+    /// Asks the engine to upgrade the connection to another protocol (`websocket`, `h2c`).
+    pub fn upgrade_to(&mut self, protocol: &'static str) {
         self.headers.push(("Connection", "Upgrade".to_owned()));
-        self.headers.push(("Upgrade", "websocket".to_owned()));
-        self.headers
-            .push(("Sec-WebSocket-Version", "13".to_owned()));
-        self.headers.push(("Sec-WebSocket-Key", key));
+        self.headers.push(("Upgrade", protocol.to_owned()));
+        if protocol == "websocket" {
+            use base64::Engine;
+            // The key only has to differ between handshakes (RFC 6455 4.1); it is no secret.
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            let key = base64::engine::general_purpose::STANDARD.encode(nanos.to_le_bytes());
+            self.headers.push(("Sec-WebSocket-Version", "13".to_owned()));
+            self.headers.push(("Sec-WebSocket-Key", key));
+        }
     }
 
     /// Sets a JSON body.
