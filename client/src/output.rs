@@ -197,17 +197,19 @@ pub struct OutputStream {
 }
 
 impl OutputStream {
-    /// Output read from `bytes`, multiplexed or raw as `content_type` says. Output of any other
-    /// type (engines before API 1.42 label every stream `raw-stream`) is taken as multiplexed
-    /// when `multiplexed_default` is set.
+    /// Output read from `bytes`, raw when `content_type` says `raw-stream` and multiplexed
+    /// otherwise.
     pub(crate) fn new(bytes: ByteStream, content_type: Option<&str>) -> Self {
         let raw = content_type.is_some_and(|t| t.starts_with(RAW));
-        OutputStream {
-            bytes,
-            chunk: Bytes::new(),
-            decoder: (!raw).then(FrameDecoder::new),
-            done: false,
-        }
+        OutputStream { bytes, chunk: Bytes::new(), decoder: (!raw).then(FrameDecoder::new), done: false }
+    }
+
+    /// Reads the output as the process's TTY setting says, whatever the Content-Type claimed:
+    /// raw with a TTY, multiplexed without. Needed with API versions before 1.42, whose engines
+    /// label every output stream `raw-stream`. Call it before reading.
+    pub fn with_tty(mut self, tty: bool) -> Self {
+        self.decoder = (!tty).then(FrameDecoder::new);
+        self
     }
 
     /// Whether the output is multiplexed (no TTY) rather than a raw console stream.
@@ -394,5 +396,15 @@ mod tests {
             error,
             Some(FrameError::Engine("exec failed: no such file".to_owned()))
         );
+    }
+
+    #[tokio::test]
+    async fn with_tty_overrides_a_misleading_content_type() {
+        let body = Bytes::from(frame(2, b"err\n"));
+        let stream = || ByteStream::new(futures::stream::iter([Ok(body.clone())]));
+        let labelled_raw = OutputStream::new(stream(), Some(RAW));
+        assert_eq!(labelled_raw.collect_output().await.unwrap().1, b"");
+        let corrected = OutputStream::new(stream(), Some(RAW)).with_tty(false);
+        assert_eq!(corrected.collect_output().await.unwrap(), (Vec::new(), b"err\n".to_vec()));
     }
 }

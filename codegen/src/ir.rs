@@ -407,10 +407,33 @@ impl<'a> Builder<'a> {
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
                 Ok(Some((gather(&object.properties), object.required.clone())))
             }
-            SchemaKind::Any(any) if !any.properties.is_empty() => {
-                Ok(Some((gather(&any.properties), any.required.clone())))
+            // `type: object` beside `allOf` (or beside properties) parses as a schema of any
+            // kind: its properties are its own plus those of its parts.
+            SchemaKind::Any(any) if !any.properties.is_empty() || !any.all_of.is_empty() => {
+                let (mut props, mut required) = self
+                    .all_of_properties(&any.all_of, at, owner)?
+                    .unwrap_or_default();
+                props.extend(gather(&any.properties));
+                required.extend(any.required.iter().cloned());
+                Ok(Some((props, required)))
             }
-            SchemaKind::AllOf { all_of } if !is_single_reference(all_of) => {
+            SchemaKind::AllOf { all_of } => self.all_of_properties(all_of, at, owner),
+            _ => Ok(None),
+        }
+    }
+
+    /// The properties of an `allOf`, merged in order; `None` for a lone reference, which is
+    /// that type itself.
+    fn all_of_properties(
+        &self,
+        all_of: &[ReferenceOr<Schema>],
+        at: &str,
+        owner: Option<&str>,
+    ) -> Result<Option<Properties>, Error> {
+        match all_of {
+            [] => Ok(None),
+            all_of if is_single_reference(all_of) => Ok(None),
+            all_of => {
                 let mut props = IndexMap::new();
                 let mut required = Vec::new();
                 for (i, part) in all_of.iter().enumerate() {
@@ -435,7 +458,6 @@ impl<'a> Builder<'a> {
                 }
                 Ok(Some((props, required)))
             }
-            _ => Ok(None),
         }
     }
 

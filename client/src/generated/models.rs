@@ -5381,6 +5381,9 @@ pub struct PushImageInfo {
     pub progress: Option<String>,
     #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
+    /// The ID of the layer (or other object) the message is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// Reachability represents the reachability of a node.
@@ -6651,7 +6654,66 @@ impl<'de> Deserialize<'de> for ServiceUpdateStatusState {
     }
 }
 
-pub type Swarm = serde_json::Value;
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Swarm {
+    /// The ID of the swarm.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The version number of the object such as node, service, etc. This is needed
+    /// to avoid conflicting writes. The client must send the version number along
+    /// with the modified specification when updating these objects.
+    ///
+    /// This approach ensures safe concurrency and determinism in that the change
+    /// on the object may not be applied if the version number has changed from the
+    /// last read. In other words, if two update requests specify the same base
+    /// version, only one of the requests can succeed. As a result, two separate
+    /// update requests that happen at the same time will not unintentionally
+    /// overwrite each other.
+    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<ObjectVersion>,
+    /// Date and time at which the swarm was initialised in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Date and time at which the swarm was last updated in
+    /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// User modifiable swarm configuration.
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<SwarmSpec>,
+    /// Information about the issuer of leaf TLS certificates and the trusted root
+    /// CA certificate.
+    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
+    pub tls_info: Option<TlsInfo>,
+    /// Whether there is currently a root CA rotation in progress for the swarm
+    #[serde(
+        rename = "RootRotationInProgress",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub root_rotation_in_progress: Option<bool>,
+    /// DataPathPort specifies the data path port number for data traffic.
+    /// Acceptable port range is 1024 to 49151.
+    /// If no port is set or is set to 0, the default port (4789) is used.
+    #[serde(rename = "DataPathPort", default, skip_serializing_if = "Option::is_none")]
+    pub data_path_port: Option<u32>,
+    /// Default Address Pool specifies default subnet pools for global scope
+    /// networks.
+    #[serde(
+        rename = "DefaultAddrPool",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub default_addr_pool: Option<Vec<String>>,
+    /// SubnetSize specifies the subnet size of the networks created from the
+    /// default subnet pool.
+    #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
+    pub subnet_size: Option<u32>,
+    /// JoinTokens contains the tokens workers and managers need to join the swarm.
+    #[serde(rename = "JoinTokens", default, skip_serializing_if = "Option::is_none")]
+    pub join_tokens: Option<JoinTokens>,
+}
 
 /// Represents generic information about swarm.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -8604,6 +8666,9 @@ pub struct TaskStatus {
         skip_serializing_if = "Option::is_none",
     )]
     pub container_status: Option<TaskStatusContainerStatus>,
+    /// The port status of a task's host ports, when its service publishes host ports.
+    #[serde(rename = "PortStatus", default, skip_serializing_if = "Option::is_none")]
+    pub port_status: Option<TaskStatusPortStatus>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -8614,6 +8679,13 @@ pub struct TaskStatusContainerStatus {
     pub pid: Option<i64>,
     #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
+}
+
+/// The port status of a task's host ports, when its service publishes host ports.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskStatusPortStatus {
+    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<EndpointPortConfig>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
