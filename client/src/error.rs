@@ -1,4 +1,5 @@
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -47,6 +48,53 @@ pub enum Error {
     InvalidArgument(String),
     /// The client's configuration is invalid (an unusable `DOCKER_HOST`, for example).
     Config(String),
+    /// Nothing listens at the engine's address: the connection was refused.
+    ConnectionRefused {
+        /// The engine address the client tried.
+        host: String,
+        source: reqwest::Error,
+    },
+    /// The engine's unix socket (or named pipe) does not exist.
+    SocketNotFound {
+        /// The engine address the client tried.
+        host: String,
+        source: reqwest::Error,
+    },
+    /// The operating system denied access to the engine's socket.
+    PermissionDenied {
+        /// The engine address the client tried.
+        host: String,
+        source: reqwest::Error,
+    },
+    /// TLS with the engine failed: a certificate that is not trusted or not valid for the host,
+    /// a client certificate the engine requires or rejects, an engine that does not speak TLS.
+    Tls {
+        /// The engine address the client tried.
+        host: String,
+        /// What went wrong, readable.
+        message: String,
+        source: reqwest::Error,
+    },
+    /// The engine did not accept the connection, or did not send a response's headers, in time.
+    Timeout {
+        /// The engine address the client tried.
+        host: String,
+        /// Which wait ran out.
+        kind: TimeoutKind,
+        /// The configured limit.
+        after: Duration,
+    },
+}
+
+/// Which of the client's timeouts ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Connecting (including the TLS handshake).
+    Connect,
+    /// Waiting for the response's status line and headers. A body that streams afterwards
+    /// (`logs?follow=1`, `events`) has no time limit.
+    ResponseHeaders,
 }
 
 impl Error {
@@ -103,6 +151,31 @@ impl Error {
         }
     }
 
+    /// Nothing listened at the engine's address.
+    pub fn is_connection_refused(&self) -> bool {
+        matches!(self, Error::ConnectionRefused { .. })
+    }
+
+    /// The engine's socket does not exist.
+    pub fn is_socket_not_found(&self) -> bool {
+        matches!(self, Error::SocketNotFound { .. })
+    }
+
+    /// Access to the engine's socket was denied.
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self, Error::PermissionDenied { .. })
+    }
+
+    /// TLS with the engine failed.
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Error::Tls { .. })
+    }
+
+    /// A connect or response-header timeout ran out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
     pub(crate) fn transport(host: &str, source: reqwest::Error) -> Self {
         Error::Transport {
             host: host.to_owned(),
@@ -149,6 +222,32 @@ impl fmt::Display for Error {
             }
             Error::InvalidArgument(message) => write!(f, "invalid argument: {message}"),
             Error::Config(message) => write!(f, "invalid configuration: {message}"),
+            Error::ConnectionRefused { host, .. } => write!(
+                f,
+                "cannot connect to the engine at {host}: connection refused \
+                 (is the engine running and listening there?)"
+            ),
+            Error::SocketNotFound { host, .. } => write!(
+                f,
+                "cannot connect to the engine at {host}: the socket does not exist \
+                 (is the engine running? is DOCKER_HOST right?)"
+            ),
+            Error::PermissionDenied { host, .. } => write!(
+                f,
+                "cannot connect to the engine at {host}: permission denied \
+                 (this user may not open the socket; on Linux, membership of its group, \
+                 usually `docker`, gives access)"
+            ),
+            Error::Tls { host, message, .. } => {
+                write!(f, "TLS with the engine at {host} failed: {message}")
+            }
+            Error::Timeout { host, kind, after } => {
+                let what = match kind {
+                    TimeoutKind::Connect => "accept the connection",
+                    TimeoutKind::ResponseHeaders => "send the response headers",
+                };
+                write!(f, "the engine at {host} did not {what} within {after:?}")
+            }
         }
     }
 }
@@ -156,7 +255,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport { source, .. } => Some(source),
+            Error::Transport { source, .. }
+            | Error::ConnectionRefused { source, .. }
+            | Error::SocketNotFound { source, .. }
+            | Error::PermissionDenied { source, .. }
+            | Error::Tls { source, .. } => Some(source),
             Error::Frame(e) => Some(e),
             Error::Io { source, .. } => Some(source),
             _ => None,

@@ -18,22 +18,30 @@
 //! ```
 
 mod attach;
+mod auth;
 mod body;
 mod client;
+mod config;
 mod error;
 #[rustfmt::skip]
 mod generated;
 pub mod output;
 pub mod runtime;
 mod stream;
+mod tls;
 
 pub use attach::{AttachInput, Attached};
+pub use auth::{
+    image_registry, registry_key, CredentialSource, CredentialStore, RegistryAuth, DOCKER_HUB,
+};
 pub use body::Body;
-pub use client::Docker;
-pub use error::Error;
+pub use client::{Docker, DEFAULT_SOCKET, USER_AGENT};
+pub use config::{DockerBuilder, Host, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOST};
+pub use error::{Error, TimeoutKind};
 pub use generated::{models, options, API_VERSION, OPERATIONS};
 pub use output::{LogOutput, OutputStream};
 pub use stream::{ByteStream, JsonStream};
+pub use tls::TlsConfig;
 
 /// The outcome of an operation that documents `304 Not Modified` as a success: starting a
 /// container that runs already, or stopping one that is stopped.

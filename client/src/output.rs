@@ -201,7 +201,12 @@ impl OutputStream {
     /// otherwise.
     pub(crate) fn new(bytes: ByteStream, content_type: Option<&str>) -> Self {
         let raw = content_type.is_some_and(|t| t.starts_with(RAW));
-        OutputStream { bytes, chunk: Bytes::new(), decoder: (!raw).then(FrameDecoder::new), done: false }
+        OutputStream {
+            bytes,
+            chunk: Bytes::new(),
+            decoder: (!raw).then(FrameDecoder::new),
+            done: false,
+        }
     }
 
     /// Reads the output as the process's TTY setting says, whatever the Content-Type claimed:
@@ -405,6 +410,9 @@ mod tests {
         let labelled_raw = OutputStream::new(stream(), Some(RAW));
         assert_eq!(labelled_raw.collect_output().await.unwrap().1, b"");
         let corrected = OutputStream::new(stream(), Some(RAW)).with_tty(false);
-        assert_eq!(corrected.collect_output().await.unwrap(), (Vec::new(), b"err\n".to_vec()));
+        assert_eq!(
+            corrected.collect_output().await.unwrap(),
+            (Vec::new(), b"err\n".to_vec())
+        );
     }
 }

@@ -7,7 +7,9 @@
 #
 # Nothing is installed system-wide: the .debs are fetched with apt-get using a private
 # sources list and private apt state, then unpacked with `dpkg-deb -x` into a cache dir.
-# The engines listen only on unix sockets under the state dir and run without a bridge.
+# The engines listen on unix sockets under the state dir and run without a bridge. Unless
+# ENGINE_TCP=0, each also listens on a loopback TCP port: v26 with --tlsverify (certificates
+# generated into <state>/tls with openssl), v20 in plain HTTP.
 #
 # Usage: engine.sh fetch | start [v26|v20|all] | stop [v26|v20|all] | status [v26|v20|all]
 #                  | import [v26|v20|all] | clean | help
@@ -57,6 +59,86 @@ engine_pkgs() {
   esac
 }
 BUSYBOX_TAR="$CACHE/busybox/rootfs.tar"
+
+# ---------------------------------------------------------------------------------------
+# Loopback TCP listeners: v26 on tcp://127.0.0.1:<port> with --tlsverify, v20 on a plain
+# tcp://127.0.0.1:<port> (one dockerd cannot serve both). Ports are picked free once and
+# remembered in <state>/<engine>/tcp.port.
+# ---------------------------------------------------------------------------------------
+TCP_LISTEN=${ENGINE_TCP:-1}
+TLS_DIR="$STATE/tls"
+engine_port_file() { echo "$STATE/$1/tcp.port"; }
+engine_tcp_mode() { case $1 in v26) echo tls ;; v20) echo plain ;; esac; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pick_port ENGINE: a free loopback port, the one used last time when it is still free.
+pick_port() {
+  local f p base
+  f=$(engine_port_file "$1")
+  if [ -s "$f" ] && p=$(cat "$f") && [[ $p =~ ^[0-9]+$ ]] && port_free "$p"; then echo "$p"; return; fi
+  base=$(( $(printf '%s' "$STATE/$1" | cksum | cut -d' ' -f1) % 8000 + 20000 ))
+  for ((p = base; p < base + 500; p++)); do
+    if port_free "$p"; then mkdir -p "$(dirname "$f")"; echo "$p" > "$f"; echo "$p"; return; fi
+  done
+  die "no free loopback port in $base..$((base + 499))"
+}
+
+# The TCP address a running engine listens on (its dockerd has the -H argument), if any.
+engine_tcp_addr() {
+  local e=$1 pid p
+  [ "$TCP_LISTEN" = 0 ] && return 1
+  pid=$(dockerd_pid "$e") || return 1
+  p=$(cat "$(engine_port_file "$e")" 2>/dev/null) || return 1
+  has_arg "$pid" "tcp://127.0.0.1:$p" && echo "tcp://127.0.0.1:$p"
+}
+
+# openssl, from the system or else unpacked from bookworm's packages into the cache.
+openssl_cmd() {
+  if command -v openssl >/dev/null 2>&1; then openssl "$@"; return; fi
+  local root="$CACHE/openssl/root"
+  if [ ! -x "$root/usr/bin/openssl" ]; then
+    fetch_debs bookworm openssl libssl3
+    rm -rf "$root.tmp"; mkdir -p "$root.tmp"
+    dpkg-deb -x "$(deb_path bookworm openssl)" "$root.tmp"
+    dpkg-deb -x "$(deb_path bookworm libssl3)" "$root.tmp"
+    rm -rf "$root"; mv "$root.tmp" "$root"
+  fi
+  OPENSSL_CONF=/dev/null LD_LIBRARY_PATH="$root/usr/lib/x86_64-linux-gnu" "$root/usr/bin/openssl" "$@"
+}
+
+# A CA, a server certificate for 127.0.0.1/localhost and a client certificate, in $TLS_DIR:
+# ca.pem, ca-key.pem, server-cert.pem, server-key.pem, and cert.pem, key.pem (the client's:
+# with ca.pem, what DOCKER_CERT_PATH holds). Generated once per state dir.
+gen_certs() {
+  local d=$TLS_DIR t f
+  for f in ca.pem ca-key.pem server-cert.pem server-key.pem cert.pem key.pem; do
+    [ -s "$d/$f" ] || { t=missing; break; }
+  done
+  [ "${t:-}" = missing ] || return 0
+  log "generating TLS certificates in $d"
+  t="$d.tmp"; rm -rf "$t"; mkdir -p "$t"; chmod 700 "$t"
+  printf '[req]\ndistinguished_name=dn\n[dn]\n' > "$t/req.cnf"
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$t/server.ext"
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' > "$t/client.ext"
+  (
+    cd "$t"
+    openssl_cmd req -config req.cnf -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout ca-key.pem -out ca.pem -days 3650 -subj "/CN=docker-client test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl_cmd req -config req.cnf -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout server-key.pem -out server.csr -subj "/CN=localhost"
+    openssl_cmd x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
+      -out server-cert.pem -days 3650 -extfile server.ext
+    openssl_cmd req -config req.cnf -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout key.pem -out client.csr -subj "/CN=docker-client test client"
+    openssl_cmd x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
+      -out cert.pem -days 3650 -extfile client.ext
+    rm -f ./*.csr ./*.ext ./*.srl req.cnf
+    chmod 600 ca-key.pem server-key.pem key.pem
+  ) >"$STATE/tls-gen.log" 2>&1 || { cat "$STATE/tls-gen.log" >&2; die "generating certificates failed"; }
+  rm -rf "$d"; mv "$t" "$d"
+}
 
 check_engine_name() {
   case $1 in v26|v20) ;; *) die "unknown engine '$1' (expected v26, v20 or all)" ;; esac
@@ -378,7 +460,7 @@ choose_storage_driver() {
 }
 
 launch_engine() {
-  local e=$1 dir root sock path ld envs
+  local e=$1 dir root sock path ld envs port tcp_args
   dir=$(engine_dir "$e"); root=$(engine_root "$e"); sock=$(engine_sock "$e")
   if dockerd_pid "$e" >/dev/null && ping_ok "$sock"; then
     log "$e already running (pid $(dockerd_pid "$e")), reusing it"; return 0
@@ -389,6 +471,18 @@ launch_engine() {
   path="$dir/exec/containerd/containerd.sock.ttrpc"
   [ ${#path} -lt 108 ] || die "state dir path too long for unix sockets ($path); set ENGINE_STATE to a shorter dir"
   choose_storage_driver
+  tcp_args=()
+  if [ "$TCP_LISTEN" != 0 ]; then
+    port=$(pick_port "$e")
+    tcp_args=(-H "tcp://127.0.0.1:$port")
+    if [ "$(engine_tcp_mode "$e")" = tls ]; then
+      gen_certs
+      tcp_args+=(--tlsverify --tlscacert "$TLS_DIR/ca.pem" --tlscert "$TLS_DIR/server-cert.pem"
+        --tlskey "$TLS_DIR/server-key.pem")
+    else
+      tcp_args+=(--tls=false)
+    fi
+  fi
   [ -f "$dir/dockerd.log" ] && mv -f "$dir/dockerd.log" "$dir/dockerd.log.prev"
   log "starting $e dockerd (log: $dir/dockerd.log)"
   # PATH: dockerd finds containerd, containerd-shim-runc-v2 and runc in the engine root.
@@ -404,6 +498,7 @@ launch_engine() {
       --exec-root "$dir/exec" \
       --pidfile "$dir/docker.pid" \
       -H "unix://$sock" \
+      "${tcp_args[@]}" \
       --group root \
       --init-path "$root/usr/bin/docker-init" \
       --storage-driver "$STORAGE_DRIVER" \
@@ -461,13 +556,19 @@ api_get() {
 
 # Write <state>/env (and print it) for the engines that are running now.
 write_env() {
-  local out="" e
+  local out="" e addr
   for e in "${ALL_ENGINES[@]}"; do
     if dockerd_pid "$e" >/dev/null && ping_ok "$(engine_sock "$e")"; then
       case $e in
         v26) out+="export DOCKER_HOST=unix://$(engine_sock v26)"$'\n' ;;
         v20) out+="export DOCKER_HOST_V20=unix://$(engine_sock v20)"$'\n' ;;
       esac
+      if addr=$(engine_tcp_addr "$e"); then
+        case $(engine_tcp_mode "$e") in
+          tls) out+="export DOCKER_TLS_HOST=$addr"$'\n'"export DOCKER_TLS_CERTS=$TLS_DIR"$'\n' ;;
+          plain) out+="export DOCKER_TCP_HOST_V20=$addr"$'\n' ;;
+        esac
+      fi
     fi
   done
   if [ -z "$out" ]; then rm -f "$STATE/env"; return 0; fi
@@ -517,7 +618,7 @@ cmd_status() {
     if pid=$(dockerd_pid "$e") && ping_ok "$sock"; then
       v=$(api_get "$sock" "/v$(engine_api "$e")/version" 2>/dev/null \
         | grep -o '"\(Version\|ApiVersion\)":"[^"]*"' | tail -n 2 | tr '\n' ' ' || true)
-      echo "$e: running pid=$pid socket=$sock $v"
+      echo "$e: running pid=$pid socket=$sock $v$(engine_tcp_addr "$e" | sed 's/^/tcp=/')"
     elif pid=$(dockerd_pid "$e"); then
       echo "$e: process $pid alive but $sock not answering"; rc=3
     else
@@ -537,13 +638,13 @@ cmd_clean() {
 }
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   cat <<EOF
 
 Environment: ENGINE_CACHE (default <repo>/target/engine-cache), ENGINE_STATE (default
 <repo>/target/engine-state), ENGINE_START_TIMEOUT (30), ENGINE_STOP_TIMEOUT (30),
 ENGINE_STORAGE_DRIVER (auto: overlay2, else vfs), ENGINE_DEBIAN_MIRROR (default: read
-from $APT_SOURCES_FILE).
+from $APT_SOURCES_FILE), ENGINE_TCP (1: v26 also on a loopback TLS port, v20 on a plain one).
 EOF
 }
 

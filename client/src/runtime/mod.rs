@@ -40,13 +40,38 @@ pub fn encode_path_segment(name: &str, value: &str) -> Result<String, Error> {
 }
 
 /// A request being built by a generated method.
-#[derive(Debug)]
 pub struct Request {
     pub(crate) method: &'static str,
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Option<(reqwest::Body, &'static str)>,
+}
+
+/// Shows the registry credential headers (`X-Registry-Auth`, `X-Registry-Config`) redacted.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                if name.eq_ignore_ascii_case("X-Registry-Auth")
+                    || name.eq_ignore_ascii_case("X-Registry-Config")
+                {
+                    (*name, "<redacted>")
+                } else {
+                    (*name, value.as_str())
+                }
+            })
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl Request {
@@ -157,7 +182,8 @@ impl Request {
                 .map(|d| d.as_nanos())
                 .unwrap_or_default();
             let key = base64::engine::general_purpose::STANDARD.encode(nanos.to_le_bytes());
-            self.headers.push(("Sec-WebSocket-Version", "13".to_owned()));
+            self.headers
+                .push(("Sec-WebSocket-Version", "13".to_owned()));
             self.headers.push(("Sec-WebSocket-Key", key));
         }
     }
@@ -173,20 +199,6 @@ impl Request {
     /// Sets a body of bytes.
     pub fn body(&mut self, body: Body, content_type: &'static str) {
         self.body = Some((body.0, content_type));
-    }
-
-    /// The URL: base, version prefix, path and query.
-    pub(crate) fn url(&self, base: &str, version: &str) -> String {
-        let mut url = format!("{base}/v{version}{}", self.path);
-        if !self.query.is_empty() {
-            let mut query = form_urlencoded::Serializer::new(String::new());
-            for (key, value) in &self.query {
-                query.append_pair(key, value);
-            }
-            url.push('?');
-            url.push_str(&query.finish());
-        }
-        url
     }
 }
 

@@ -1,0 +1,339 @@
+//! TLS to an engine on `tcp://` or `https://`: rustls with the ring provider, no OpenSSL.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+
+use crate::Error;
+
+/// How the client talks TLS to the engine: which certificate authorities it trusts, and which
+/// client certificate it shows. The engine's certificate is verified unless
+/// [`TlsConfig::danger_accept_invalid_certs`] says otherwise.
+///
+/// ```no_run
+/// # fn example() -> Result<(), docker_client::Error> {
+/// use docker_client::{Docker, TlsConfig};
+///
+/// // The files the docker CLI reads from DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem.
+/// let tls = TlsConfig::from_cert_dir("/home/me/.docker/machine")?;
+/// let docker = Docker::builder().host("tcp://10.0.0.5:2376").tls(tls).build()?;
+/// # Ok(()) }
+/// ```
+///
+/// `Debug` shows where the material came from, never the private key.
+#[derive(Clone, Default)]
+pub struct TlsConfig {
+    /// PEM certificates of the trusted authorities; the platform's roots when `None`.
+    ca: Option<Pem>,
+    /// PEM client certificate chain and private key.
+    identity: Option<(Pem, Pem)>,
+    /// Skip verifying the engine's certificate (`--tls` without `--tlsverify`).
+    insecure: bool,
+}
+
+/// PEM text and where it came from, for error messages.
+#[derive(Clone)]
+struct Pem {
+    bytes: Arc<[u8]>,
+    origin: String,
+}
+
+impl Pem {
+    fn from_file(path: &Path) -> Result<Pem, Error> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+        Ok(Pem {
+            bytes: bytes.into(),
+            origin: path.display().to_string(),
+        })
+    }
+
+    fn from_bytes(bytes: impl Into<Vec<u8>>, origin: &str) -> Pem {
+        Pem {
+            bytes: bytes.into().into(),
+            origin: origin.to_owned(),
+        }
+    }
+
+    fn certificates(&self) -> Result<Vec<CertificateDer<'static>>, Error> {
+        let certs = CertificateDer::pem_slice_iter(&self.bytes)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::Config(format!("{}: not a PEM certificate: {e}", self.origin)))?;
+        if certs.is_empty() {
+            return Err(Error::Config(format!(
+                "{}: holds no PEM certificate",
+                self.origin
+            )));
+        }
+        Ok(certs)
+    }
+
+    fn private_key(&self) -> Result<PrivateKeyDer<'static>, Error> {
+        // The error names the file only: the parser's message could quote key material.
+        PrivateKeyDer::from_pem_slice(&self.bytes).map_err(|_| {
+            Error::Config(format!(
+                "{}: holds no PEM private key (PKCS#8, PKCS#1 or SEC1)",
+                self.origin
+            ))
+        })
+    }
+}
+
+impl fmt::Debug for TlsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsConfig")
+            .field("ca", &self.ca.as_ref().map(|p| p.origin.as_str()))
+            .field(
+                "client_cert",
+                &self.identity.as_ref().map(|(cert, _)| cert.origin.as_str()),
+            )
+            .field(
+                "client_key",
+                &self.identity.as_ref().map(|(_, key)| key.origin.as_str()),
+            )
+            .field("verify_server", &!self.insecure)
+            .finish()
+    }
+}
+
+impl TlsConfig {
+    /// TLS that trusts the platform's certificate authorities and shows no client certificate.
+    pub fn new() -> Self {
+        TlsConfig::default()
+    }
+
+    /// The files the docker CLI reads from `DOCKER_CERT_PATH`: `ca.pem` (the authority that
+    /// signed the engine's certificate), `cert.pem` and `key.pem` (the client certificate). A
+    /// file that does not exist is left out, like the CLI does; a directory that does not
+    /// exist, or a certificate without its key, is an error.
+    pub fn from_cert_dir(dir: impl AsRef<Path>) -> Result<Self, Error> {
+        let dir = dir.as_ref();
+        if !dir.is_dir() {
+            return Err(Error::Config(format!(
+                "TLS certificate directory {} does not exist",
+                dir.display()
+            )));
+        }
+        let existing = |name: &str| -> Option<PathBuf> {
+            let path = dir.join(name);
+            path.is_file().then_some(path)
+        };
+        let mut tls = TlsConfig::new();
+        if let Some(ca) = existing("ca.pem") {
+            tls = tls.ca_file(ca)?;
+        }
+        match (existing("cert.pem"), existing("key.pem")) {
+            (Some(cert), Some(key)) => tls = tls.client_cert_files(cert, key)?,
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(Error::Config(format!(
+                    "{} holds cert.pem but no key.pem",
+                    dir.display()
+                )))
+            }
+            (None, Some(_)) => {
+                return Err(Error::Config(format!(
+                    "{} holds key.pem but no cert.pem",
+                    dir.display()
+                )))
+            }
+        }
+        Ok(tls)
+    }
+
+    /// Trusts only the certificate authorities in this PEM text (`ca.pem`), not the platform's.
+    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca = Some(Pem::from_bytes(pem, "CA certificate"));
+        self
+    }
+
+    /// Trusts only the certificate authorities in this PEM file, not the platform's.
+    pub fn ca_file(mut self, path: impl AsRef<Path>) -> Result<Self, Error> {
+        self.ca = Some(Pem::from_file(path.as_ref())?);
+        Ok(self)
+    }
+
+    /// Shows this client certificate (PEM chain) with its PEM private key.
+    pub fn client_cert_pem(mut self, cert: impl Into<Vec<u8>>, key: impl Into<Vec<u8>>) -> Self {
+        self.identity = Some((
+            Pem::from_bytes(cert, "client certificate"),
+            Pem::from_bytes(key, "client key"),
+        ));
+        self
+    }
+
+    /// Shows the client certificate in `cert` with the private key in `key` (PEM files).
+    pub fn client_cert_files(
+        mut self,
+        cert: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+    ) -> Result<Self, Error> {
+        self.identity = Some((
+            Pem::from_file(cert.as_ref())?,
+            Pem::from_file(key.as_ref())?,
+        ));
+        Ok(self)
+    }
+
+    /// Accepts any certificate from the engine: the connection is encrypted but anyone in
+    /// between can read it. The docker CLI's `--tls` without `--tlsverify` (`DOCKER_TLS`) or a
+    /// context's `SkipTLSVerify`.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.insecure = accept;
+        self
+    }
+
+    /// Whether the engine's certificate is verified.
+    pub fn verifies_server(&self) -> bool {
+        !self.insecure
+    }
+
+    /// Whether a client certificate is shown.
+    pub fn has_client_cert(&self) -> bool {
+        self.identity.is_some()
+    }
+
+    /// The rustls configuration. Every PEM problem is reported here, naming the file.
+    pub(crate) fn client_config(&self) -> Result<ClientConfig, Error> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Config(format!("TLS: {e}")))?;
+        let builder = if self.insecure {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        } else if let Some(ca) = &self.ca {
+            let mut roots = RootCertStore::empty();
+            for cert in ca.certificates()? {
+                roots.add(cert).map_err(|e| {
+                    Error::Config(format!("{}: unusable CA certificate: {e}", ca.origin))
+                })?;
+            }
+            builder.with_root_certificates(roots)
+        } else {
+            let verifier = rustls_platform_verifier::Verifier::new(provider).map_err(|e| {
+                Error::Config(format!(
+                    "TLS: cannot load the platform's certificate authorities: {e}"
+                ))
+            })?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+        };
+        match &self.identity {
+            None => Ok(builder.with_no_client_auth()),
+            Some((cert, key)) => builder
+                .with_client_auth_cert(cert.certificates()?, key.private_key()?)
+                .map_err(|e| {
+                    Error::Config(format!(
+                        "client certificate {} with key {}: {e}",
+                        cert.origin, key.origin
+                    ))
+                }),
+        }
+    }
+}
+
+/// The rustls configuration of a client that never speaks TLS (unix socket, `http://`). reqwest
+/// needs one; it is never used.
+pub(crate) fn plain_client_config() -> ClientConfig {
+    ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(RootCertStore::empty())
+        .with_no_client_auth()
+}
+
+/// Accepts any server certificate, but still checks the handshake's signatures.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A readable account of a TLS failure.
+pub(crate) fn describe(error: &rustls::Error) -> String {
+    use rustls::{AlertDescription as Alert, CertificateError as Cert, Error as E};
+    match error {
+        E::InvalidCertificate(Cert::UnknownIssuer) => {
+            "the engine's certificate is not signed by a trusted certificate authority \
+             (check ca.pem)"
+                .to_owned()
+        }
+        E::InvalidCertificate(Cert::NotValidForName)
+        | E::InvalidCertificate(Cert::NotValidForNameContext { .. }) => {
+            "the engine's certificate is not valid for this host name".to_owned()
+        }
+        E::InvalidCertificate(Cert::Expired)
+        | E::InvalidCertificate(Cert::ExpiredContext { .. }) => {
+            "the engine's certificate has expired".to_owned()
+        }
+        E::InvalidCertificate(other) => format!("the engine's certificate is invalid: {other:?}"),
+        E::AlertReceived(Alert::CertificateRequired) => {
+            "the engine requires a client certificate and none was sent (cert.pem, key.pem)"
+                .to_owned()
+        }
+        E::AlertReceived(
+            alert @ (Alert::BadCertificate
+            | Alert::UnknownCA
+            | Alert::UnsupportedCertificate
+            | Alert::CertificateUnknown
+            | Alert::CertificateRevoked
+            | Alert::CertificateExpired
+            | Alert::AccessDenied),
+        ) => format!("the engine rejected the client certificate (TLS alert: {alert:?})"),
+        E::InvalidMessage(_) => {
+            "the engine did not answer with TLS (is it listening without --tls?)".to_owned()
+        }
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,321 @@
+//! Registry credentials: read from config.json like the CLI, sent as base64url JSON, and never
+//! shown in `Debug`, `Display` or error messages.
+
+mod connect_support;
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use connect_support::Scratch;
+use docker_client::options::{ImageBuildOptions, ImageCreateOptions};
+use docker_client::{
+    image_registry, models::AuthConfig, registry_key, CredentialSource, CredentialStore,
+    RegistryAuth, TlsConfig, DOCKER_HUB,
+};
+use docker_client_tests::mock::{MockEngine, MockResponse};
+use futures::StreamExt;
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+fn config_json() -> String {
+    serde_json::json!({
+        "auths": {
+            "https://index.docker.io/v1/": {"auth": b64("hubuser:hub-pass-s3cret")},
+            "https://ghcr.io": {"auth": b64("octo:ghcr-pass-s3cret"), "email": "octo@example.com"},
+            "localhost:5000": {"identitytoken": "local-token-s3cret"},
+            "registry.example:443": {"username": "old", "password": "old-format-s3cret"},
+            "empty.example": {}
+        },
+        "currentContext": "default"
+    })
+    .to_string()
+}
+
+#[test]
+fn registry_names_normalise_like_the_cli() {
+    for hub in [
+        "docker.io",
+        "index.docker.io",
+        "registry-1.docker.io",
+        "https://index.docker.io/v1/",
+        "https://index.docker.io/v1",
+        "http://index.docker.io",
+    ] {
+        assert_eq!(registry_key(hub), DOCKER_HUB, "{hub}");
+    }
+    assert_eq!(registry_key("https://ghcr.io/v2/"), "ghcr.io");
+    assert_eq!(registry_key("localhost:5000"), "localhost:5000");
+    assert_eq!(image_registry("busybox"), "docker.io");
+    assert_eq!(image_registry("library/busybox:1.36"), "docker.io");
+    assert_eq!(image_registry("ghcr.io/acme/app:1.0"), "ghcr.io");
+    assert_eq!(image_registry("localhost:5000/app"), "localhost:5000");
+    assert_eq!(image_registry("localhost/app"), "localhost");
+}
+
+#[test]
+fn credentials_come_from_the_auths_entries() {
+    let auth = RegistryAuth::from_json(&config_json()).unwrap();
+    for hub in ["docker.io", "index.docker.io", DOCKER_HUB] {
+        let found = auth.get(hub).unwrap().expect("Docker Hub credentials");
+        assert_eq!(found.username.as_deref(), Some("hubuser"));
+        assert_eq!(found.password.as_deref(), Some("hub-pass-s3cret"));
+        assert_eq!(found.serveraddress.as_deref(), Some(DOCKER_HUB));
+    }
+    assert_eq!(
+        auth.for_image("busybox:latest")
+            .unwrap()
+            .unwrap()
+            .username
+            .as_deref(),
+        Some("hubuser")
+    );
+    // A key with a scheme matches the bare host name.
+    let ghcr = auth.for_image("ghcr.io/acme/app:1.0").unwrap().unwrap();
+    assert_eq!(ghcr.username.as_deref(), Some("octo"));
+    assert_eq!(ghcr.password.as_deref(), Some("ghcr-pass-s3cret"));
+    assert_eq!(ghcr.email.as_deref(), Some("octo@example.com"));
+    assert_eq!(ghcr.serveraddress.as_deref(), Some("ghcr.io"));
+    // An identity token instead of a password.
+    let local = auth.get("localhost:5000").unwrap().unwrap();
+    assert_eq!(local.identitytoken.as_deref(), Some("local-token-s3cret"));
+    assert_eq!(local.password, None);
+    // The old username/password fields.
+    let old = auth.get("registry.example:443").unwrap().unwrap();
+    assert_eq!(old.password.as_deref(), Some("old-format-s3cret"));
+    // No entry, or an entry without a secret: no credentials.
+    assert_eq!(auth.get("quay.io").unwrap(), None);
+    assert_eq!(auth.get("empty.example").unwrap(), None);
+    assert_eq!(auth.source("quay.io"), CredentialSource::ConfigFile);
+    // The map for X-Registry-Config.
+    let all = auth.all().unwrap();
+    let mut keys: Vec<&str> = all.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "ghcr.io",
+            DOCKER_HUB,
+            "localhost:5000",
+            "registry.example:443"
+        ]
+    );
+    // Through the trait, for code that takes any store.
+    let store: &dyn CredentialStore = &auth;
+    assert!(store.credentials("ghcr.io").unwrap().is_some());
+}
+
+#[test]
+fn credentials_come_from_docker_config_or_home() {
+    let scratch = Scratch::new("auth-file");
+    let path = scratch.write("config.json", config_json());
+    let auth = RegistryAuth::from_file(&path).unwrap();
+    assert!(auth.get("ghcr.io").unwrap().is_some());
+    // A missing file has no credentials; a broken one is an error naming it.
+    let none = RegistryAuth::from_file(scratch.path().join("absent.json")).unwrap();
+    assert_eq!(none.get("ghcr.io").unwrap(), None);
+    let broken = scratch.write("broken.json", "{\"auths\": [");
+    let error = RegistryAuth::from_file(&broken).unwrap_err();
+    assert!(
+        error.to_string().contains(&broken.display().to_string()),
+        "{error}"
+    );
+}
+
+#[test]
+fn credential_helpers_are_run_like_the_cli() {
+    let scratch = Scratch::new("helpers");
+    let helper = "#!/bin/sh\n\
+        [ \"$1\" = get ] || exit 2\n\
+        read -r server\n\
+        case \"$server\" in\n\
+          ghcr.io) echo '{\"ServerURL\":\"ghcr.io\",\"Username\":\"octo\",\"Secret\":\"helper-pass-s3cret\"}' ;;\n\
+          https://index.docker.io/v1/) echo '{\"ServerURL\":\"hub\",\"Username\":\"<token>\",\"Secret\":\"helper-token-s3cret\"}' ;;\n\
+          broken.example) echo 'panic: helper-leak-s3cret'; exit 3 ;;\n\
+          *) echo 'credentials not found in native keychain'; exit 1 ;;\n\
+        esac\n";
+    let path = scratch.write("bin/docker-credential-fake", helper);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = serde_json::json!({
+        "auths": {"quay.io": {"auth": b64("q:quay-pass-s3cret")}},
+        "credsStore": "fake",
+        "credHelpers": {"quay.io": ""}
+    });
+    let auth = RegistryAuth::from_json(&config.to_string())
+        .unwrap()
+        .helper_dir(scratch.path().join("bin"));
+    assert_eq!(
+        auth.source("ghcr.io"),
+        CredentialSource::Helper("fake".into())
+    );
+    let ghcr = auth.get("ghcr.io").unwrap().unwrap();
+    assert_eq!(ghcr.username.as_deref(), Some("octo"));
+    assert_eq!(ghcr.password.as_deref(), Some("helper-pass-s3cret"));
+    let hub = auth.get("docker.io").unwrap().unwrap();
+    assert_eq!(hub.identitytoken.as_deref(), Some("helper-token-s3cret"));
+    assert_eq!(hub.username, None);
+    assert_eq!(auth.get("nothing.example").unwrap(), None);
+    let error = auth.get("broken.example").unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(shown.contains("docker-credential-fake"), "{shown}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+}
+
+#[tokio::test]
+async fn credentials_travel_as_base64url_json_headers() {
+    let engine = MockEngine::respond_with(MockResponse::ndjson(
+        &[serde_json::json!({"status": "ok"})],
+        64,
+    ));
+    let docker = engine.docker();
+    let credentials = RegistryAuth::from_json(&config_json()).unwrap();
+    let auth = credentials.for_image("ghcr.io/acme/app:1.0").unwrap();
+    let options = ImageCreateOptions {
+        from_image: Some("ghcr.io/acme/app".into()),
+        tag: Some("1.0".into()),
+        x_registry_auth: auth.clone(),
+        ..Default::default()
+    };
+    let mut stream = docker.image_create(None, &options).await.unwrap();
+    while stream.next().await.is_some() {}
+    let build = ImageBuildOptions {
+        x_registry_config: Some(credentials.all().unwrap()),
+        ..Default::default()
+    };
+    let mut stream = docker.image_build(None, &build).await.unwrap();
+    while stream.next().await.is_some() {}
+
+    let requests = engine.requests();
+    let decode = |value: &str| -> serde_json::Value {
+        let json = base64::engine::general_purpose::URL_SAFE
+            .decode(value)
+            .expect("base64url");
+        serde_json::from_slice(&json).expect("JSON")
+    };
+    let header = requests[0]
+        .header("x-registry-auth")
+        .expect("X-Registry-Auth");
+    assert_eq!(
+        decode(header),
+        serde_json::json!({
+            "username": "octo",
+            "password": "ghcr-pass-s3cret",
+            "email": "octo@example.com",
+            "serveraddress": "ghcr.io"
+        })
+    );
+    let back: AuthConfig = serde_json::from_value(decode(header)).unwrap();
+    assert_eq!(Some(back), auth);
+    let header = requests[1]
+        .header("x-registry-config")
+        .expect("X-Registry-Config");
+    let map: HashMap<String, AuthConfig> = serde_json::from_value(decode(header)).unwrap();
+    assert_eq!(map, credentials.all().unwrap());
+}
+
+#[tokio::test]
+async fn secrets_never_appear_in_debug_display_or_errors() {
+    const SECRETS: [&str; 4] = [
+        "hub-pass-s3cret",
+        "ghcr-pass-s3cret",
+        "local-token-s3cret",
+        "old-format-s3cret",
+    ];
+    let assert_clean = |what: &str, text: &str| {
+        assert!(!text.contains("s3cret"), "{what} shows a secret: {text}");
+        for secret in SECRETS {
+            assert!(
+                !text.contains(&b64(secret)[..12]),
+                "{what} shows encoded {secret}: {text}"
+            );
+        }
+        assert!(
+            !text.contains(&b64("hubuser:hub-pass-s3cret")),
+            "{what}: {text}"
+        );
+    };
+    let credentials = RegistryAuth::from_json(&config_json()).unwrap();
+    assert_clean("RegistryAuth Debug", &format!("{credentials:?}"));
+    for registry in [
+        "docker.io",
+        "ghcr.io",
+        "localhost:5000",
+        "registry.example:443",
+    ] {
+        let auth = credentials.get(registry).unwrap().unwrap();
+        assert_clean("AuthConfig Debug", &format!("{auth:?}"));
+        assert_clean("AuthConfig Debug", &format!("{auth:#?}"));
+    }
+    let all = credentials.all().unwrap();
+    assert_clean("X-Registry-Config map Debug", &format!("{all:?}"));
+
+    // A malformed entry: the error names the entry, not its content.
+    for bad in ["!!not-base64-s3cret!!", &b64("no-colon-s3cret")] {
+        let config = serde_json::json!({"auths": {"bad.example": {"auth": bad}}});
+        let error = RegistryAuth::from_json(&config.to_string())
+            .unwrap()
+            .get("bad.example")
+            .unwrap_err();
+        let shown = format!("{error} / {error:?}");
+        assert!(shown.contains("bad.example"), "{shown}");
+        assert_clean("auth error", &shown);
+        assert!(!shown.contains(bad), "{shown}");
+    }
+    // A config file that is not JSON: serde's message names a position, not the text.
+    let error =
+        RegistryAuth::from_json("{\"auths\": {\"x\": {\"auth\": \"tail-s3cret\" oops").unwrap_err();
+    assert_clean("config parse error", &format!("{error} / {error:?}"));
+
+    // A request the engine refuses: the error does not echo the credentials.
+    let engine = MockEngine::respond_with(MockResponse::error(
+        401,
+        "unauthorized: authentication required",
+    ));
+    let options = ImageCreateOptions {
+        from_image: Some("ghcr.io/acme/app".into()),
+        x_registry_auth: credentials.get("ghcr.io").unwrap(),
+        ..Default::default()
+    };
+    let error = engine
+        .docker()
+        .image_create(None, &options)
+        .await
+        .unwrap_err();
+    assert!(error.is_unauthorized());
+    assert_clean("API error", &format!("{error} / {error:?}"));
+
+    // A request being built holds the encoded header; its Debug does not show it.
+    let mut request = docker_client::runtime::Request::new("POST", "/images/create".to_owned());
+    request
+        .header_base64_json(
+            "X-Registry-Auth",
+            credentials.get("ghcr.io").unwrap().as_ref(),
+        )
+        .unwrap();
+    request
+        .header_base64_json("X-Registry-Config", Some(&all))
+        .unwrap();
+    let shown = format!("{request:?}");
+    assert!(
+        shown.contains("X-Registry-Auth") && shown.contains("<redacted>"),
+        "{shown}"
+    );
+    let encoded = base64::engine::general_purpose::URL_SAFE
+        .encode(serde_json::to_vec(&credentials.get("ghcr.io").unwrap()).unwrap());
+    assert!(!shown.contains(&encoded[..16]), "{shown}");
+    assert_clean("Request Debug", &shown);
+
+    // TLS keys: Debug names where the key came from, never its text; a bad key's error neither.
+    let key = "-----BEGIN PRIVATE KEY-----\nTUlJQ-key-s3cret-material\n-----END PRIVATE KEY-----\n";
+    let tls = TlsConfig::new().client_cert_pem(include_str!("connect_support/unused-ca.pem"), key);
+    assert_clean("TlsConfig Debug", &format!("{tls:?}"));
+    let error = docker_client::Docker::builder()
+        .host("tcp://127.0.0.1:2376")
+        .tls(tls)
+        .build()
+        .unwrap_err();
+    assert_clean("TLS key error", &format!("{error} / {error:?}"));
+    assert!(error.to_string().contains("client key"), "{error}");
+}
