@@ -550,6 +550,11 @@ pub fn expect_api_error<T: std::fmt::Debug>(
 }
 
 /// The directory of the saved engine responses.
+/// A query parameter's value, URL-encoded.
+pub fn urlencode_query_value(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/engine")
 }

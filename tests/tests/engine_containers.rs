@@ -18,7 +18,7 @@ use docker_client::options::{
 use docker_client::Outcome;
 use docker_client_tests::engine::{
     eventually, expect_api_error, no_unknown_enum, output_text, read_all, tar_of, untar,
-    websocket_payloads, TestEngine, LABEL,
+    urlencode_query_value, websocket_payloads, TestEngine, LABEL,
 };
 use futures::StreamExt;
 use tokio::io::AsyncReadExt;
@@ -144,7 +144,7 @@ async fn create_start_inspect_and_list() {
         "GET",
         &format!(
             "/containers/json?all=1&size=1&filters={}",
-            urlencode(&filter)
+            urlencode_query_value(&filter)
         ),
         None,
     )
@@ -164,17 +164,6 @@ async fn create_start_inspect_and_list() {
         .await
         .expect("list exited");
     assert!(exited.is_empty(), "{exited:?}");
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

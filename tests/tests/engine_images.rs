@@ -11,7 +11,8 @@ use docker_client::options::{
     ImageGetAllOptions, ImageListOptions, ImagePruneOptions, ImageTagOptions,
 };
 use docker_client_tests::engine::{
-    import_busybox, no_unknown_enum, read_all, tar_of, untar, TestEngine, LABEL,
+    import_busybox, no_unknown_enum, read_all, tar_of, untar, urlencode_query_value, TestEngine,
+    LABEL,
 };
 use futures::StreamExt;
 
@@ -122,7 +123,7 @@ async fn inspect_history_tag_list_and_delete() {
     t.capture(
         "image_list",
         "GET",
-        &format!("/images/json?filters={}", urlencode(&filter)),
+        &format!("/images/json?filters={}", urlencode_query_value(&filter)),
         None,
     )
     .await;
@@ -168,17 +169,6 @@ async fn inspect_history_tag_list_and_delete() {
         .await
         .expect_err("deleted twice");
     assert!(gone.is_not_found(), "{gone:?}");
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

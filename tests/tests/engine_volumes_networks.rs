@@ -11,7 +11,9 @@ use docker_client::options::{
     ContainerDeleteOptions, NetworkInspectOptions, NetworkListOptions, NetworkPruneOptions,
     VolumeDeleteOptions, VolumeListOptions, VolumePruneOptions,
 };
-use docker_client_tests::engine::{expect_api_error, no_unknown_enum, output_text, TestEngine};
+use docker_client_tests::engine::{
+    expect_api_error, no_unknown_enum, output_text, urlencode_query_value, TestEngine,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn volume_create_inspect_list_use_and_delete() {
@@ -61,7 +63,7 @@ async fn volume_create_inspect_list_use_and_delete() {
     t.capture(
         "volume_list",
         "GET",
-        &format!("/volumes?filters={}", urlencode(&filter)),
+        &format!("/volumes?filters={}", urlencode_query_value(&filter)),
         None,
     )
     .await;
@@ -308,7 +310,7 @@ async fn network_create_inspect_list_connect_and_delete() {
     t.capture(
         "network_list",
         "GET",
-        &format!("/networks?filters={}", urlencode(&filter)),
+        &format!("/networks?filters={}", urlencode_query_value(&filter)),
         None,
     )
     .await;
@@ -412,15 +414,4 @@ async fn network_prune() {
         .await
         .expect_err("pruned");
     assert!(gone.is_not_found(), "{gone:?}");
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
