@@ -41,8 +41,6 @@ pub(crate) struct AuthEntry {
     #[serde(default)]
     password: Option<String>,
     #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
     identitytoken: Option<String>,
     #[serde(default)]
     registrytoken: Option<String>,
@@ -55,7 +53,6 @@ impl fmt::Debug for AuthEntry {
             .field("auth", &redacted(&self.auth))
             .field("username", &self.username)
             .field("password", &redacted(&self.password))
-            .field("email", &self.email)
             .field("identitytoken", &redacted(&self.identitytoken))
             .field("registrytoken", &redacted(&self.registrytoken))
             .finish()
@@ -214,10 +211,11 @@ impl RegistryAuth {
         let auth = AuthConfig {
             username,
             password,
-            email: entry.email.clone(),
             serveraddress: Some(key),
             identitytoken: entry.identitytoken.clone().filter(|t| !t.is_empty()),
             registrytoken: entry.registrytoken.clone().filter(|t| !t.is_empty()),
+            // `email` is deprecated since API 1.23 and gone from the spec in 1.55: never sent.
+            ..AuthConfig::default()
         };
         let has_secret =
             auth.password.is_some() || auth.identitytoken.is_some() || auth.registrytoken.is_some();

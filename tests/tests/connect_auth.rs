@@ -75,7 +75,8 @@ fn credentials_come_from_the_auths_entries() {
     let ghcr = auth.for_image("ghcr.io/acme/app:1.0").unwrap().unwrap();
     assert_eq!(ghcr.username.as_deref(), Some("octo"));
     assert_eq!(ghcr.password.as_deref(), Some("ghcr-pass-s3cret"));
-    assert_eq!(ghcr.email.as_deref(), Some("octo@example.com"));
+    // `email` is deprecated and never sent, whatever config.json says.
+    assert_eq!(ghcr.email, None);
     assert_eq!(ghcr.serveraddress.as_deref(), Some("ghcr.io"));
     // An identity token instead of a password.
     let local = auth.get("localhost:5000").unwrap().unwrap();
@@ -202,7 +203,6 @@ async fn credentials_travel_as_base64url_json_headers() {
         serde_json::json!({
             "username": "octo",
             "password": "ghcr-pass-s3cret",
-            "email": "octo@example.com",
             "serveraddress": "ghcr.io"
         })
     );
