@@ -365,11 +365,14 @@ fn tag_file(ops: &[&Operation]) -> TokenStream {
     let doc = format!(" Operations tagged `{tag}`, and their options.");
     let options: Vec<TokenStream> = ops.iter().map(|op| options_struct(op)).collect();
     let methods: Vec<TokenStream> = ops.iter().map(|op| method(op)).collect();
-    let text = quote! { #(#options)* #(#methods)* }.to_string();
-    let models = text
-        .contains("models ::")
+    let models = ops
+        .iter()
+        .any(|op| uses_models(op))
         .then(|| quote! { use crate::generated::models; });
-    let runtime = if text.contains("encode_path_segment") {
+    let runtime = if ops
+        .iter()
+        .any(|op| op.params.iter().any(|p| p.location == Location::Path))
+    {
         quote! { use crate::runtime::{encode_path_segment, Request}; }
     } else {
         quote! { use crate::runtime::Request; }
@@ -387,6 +390,27 @@ fn tag_file(ops: &[&Operation]) -> TokenStream {
             #(#methods)*
         }
     }
+}
+
+/// Whether the operation's code names a model: in a parameter, its body or its response.
+fn uses_models(op: &Operation) -> bool {
+    fn named(ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Named(_) => true,
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => named(inner),
+            _ => false,
+        }
+    }
+    let body = match op.body.as_ref().map(|b| &b.kind) {
+        Some(BodyKind::Json(ty)) => named(ty),
+        _ => false,
+    };
+    let response = match &op.response {
+        Response::Json(ty) | Response::JsonOrEmpty(ty) | Response::JsonLines(ty) => named(ty),
+        Response::WithHeaders { .. } => true,
+        _ => false,
+    };
+    body || response || op.params.iter().any(|p| named(&p.ty))
 }
 
 fn options_struct(op: &Operation) -> TokenStream {
