@@ -27,7 +27,6 @@ struct Manifest {
 }
 
 #[derive(Deserialize)]
-#[allow(dead_code)] // `upstream_path`, `ref` and `commit` document the pin.
 struct Pin {
     file: String,
     upstream_path: String,
@@ -130,10 +129,14 @@ fn regenerate(root: &Path, args: &Args) -> Result<()> {
         ));
     }
     write_atomically(&out, &files)?;
+    let pin = &manifest.versions[&version];
     println!(
-        "wrote {} files for API v{version} to {}",
+        "wrote {} files for API v{version} to {} (moby {} at {}, commit {})",
         files.len(),
-        out.display()
+        out.display(),
+        pin.upstream_path,
+        pin.r#ref,
+        pin.commit
     );
     Ok(())
 }
