@@ -1,11 +1,16 @@
 //! `/_ping` round trips over the engine's unix socket: the client, sequential and with 32
 //! concurrent tasks, beside the limit, a raw keep-alive loop writing the same request bytes on
-//! one `UnixStream`.
+//! one `UnixStream`, and beside bare hyper connections.
 //!
 //! ```sh
 //! eval "$(tests/engine/engine.sh start v26)"     # DOCKER_HOST=unix://...
-//! cargo bench -p docker-client --bench ping      # PING_BENCH_SECS=3 per case by default
+//! cargo bench -p docker-client --bench ping      # PING_BENCH_ROUNDS=7, PING_BENCH_SECS=1
 //! ```
+//!
+//! The cases take turns for `PING_BENCH_ROUNDS` rounds of `PING_BENCH_SECS` each;
+//! `PING_BENCH_VERBOSE=1` prints every round. `PING_BENCH_PROFILE=<case>` runs one case alone,
+//! for `perf` or `valgrind`: `raw-std`, `raw-tokio`, `hyper`, `hyper-inline`, `client`,
+//! `raw-32` or `client-32`, on a current-thread runtime unless `PING_BENCH_RUNTIME=multi`.
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -24,92 +29,127 @@ fn main() {
         );
         std::process::exit(2);
     };
-    let secs: f64 = std::env::var("PING_BENCH_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3.0);
+    let secs: f64 = env_or("PING_BENCH_SECS", 1.0);
+    let rounds: usize = env_or("PING_BENCH_ROUNDS", 7);
     let span = Duration::from_secs_f64(secs);
     let request = format!(
-        "GET /v{}/_ping HTTP/1.1\r\nuser-agent: {}\r\naccept: */*\r\nhost: localhost\r\n\r\n",
+        "GET /v{}/_ping HTTP/1.1\r\nuser-agent: {}\r\nhost: localhost\r\n\r\n",
         docker_client::API_VERSION,
         docker_client::USER_AGENT
     );
-    println!("/_ping over {socket}, {secs} s per case");
+    let current = if std::env::var("PING_BENCH_RUNTIME").as_deref() == Ok("multi") {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()
+    .unwrap();
     if let Ok(only) = std::env::var("PING_BENCH_PROFILE") {
-        // One case, sequentially, for a profiler: `client` (default) or `hyper`.
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        if only == "hyper" {
-            let rate = runtime.block_on(bare_hyper(socket, span));
-            println!("bare hyper, sequential, current-thread runtime: {rate:.0} req/s");
-            return;
-        }
-        let docker = Docker::connect(&host).expect("a client");
-        let rate = runtime.block_on(client_sequential(docker, span));
-        println!("client, sequential, current-thread runtime: {rate:.0} req/s");
+        // One case, sequentially, for a profiler: `raw-std`, `raw-tokio`, `hyper` or `client`.
+        let rate = match only.as_str() {
+            "raw-std" => raw_std(&socket, request.as_bytes(), span),
+            "raw-tokio" => current.block_on(raw_tokio(socket, request, span)),
+            "hyper" => current.block_on(bare_hyper(socket, span)),
+            "hyper-inline" => current.block_on(inline_hyper(socket, span)),
+            "raw-32" => current.block_on(raw_concurrent(&socket, &request, span)),
+            "client-32" => {
+                let docker = Docker::connect(&host).expect("a client");
+                current.block_on(client_concurrent(docker, span))
+            }
+            _ => {
+                let docker = Docker::connect(&host).expect("a client");
+                current.block_on(client_sequential(docker, span))
+            }
+        };
+        println!("{only}: {rate:.0} req/s");
         return;
     }
 
-    let raw = raw_std(&socket, request.as_bytes(), span);
-    report("raw std UnixStream, sequential (the limit)", raw, raw);
-
+    // The cases take turns, round after round, so that a slower spell of the machine weighs
+    // on all of them alike; each figure is the median of its rounds, and each ratio the median
+    // of the ratios to the raw loop within a round.
+    println!("/_ping over {socket}: {rounds} rounds of {secs} s per case");
     let multi = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let current = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-
-    let raw_tokio = current.block_on(raw_tokio(socket.clone(), request.clone(), span));
-    report("raw tokio UnixStream, sequential", raw_tokio, raw);
-
-    let bare = current.block_on(bare_hyper(socket.clone(), span));
-    report(
-        "bare hyper http1 connection, current-thread runtime",
-        bare,
-        raw,
-    );
-
-    // One client per runtime: a pooled connection is driven by the runtime that opened it.
-    let docker = Docker::connect(&host).expect("a client");
-    let seq_current = current.block_on(client_sequential(docker, span));
-    report(
-        "client, sequential, current-thread runtime",
-        seq_current,
-        raw,
-    );
-    let docker = Docker::connect(&host).expect("a client");
-    let seq_multi = multi.block_on(client_sequential(docker.clone(), span));
-    report("client, sequential, multi-thread runtime", seq_multi, raw);
-
-    let raw_concurrent = multi.block_on(raw_concurrent(&socket, &request, span));
-    report(
-        &format!("raw tokio, {TASKS} tasks with a connection each"),
-        raw_concurrent,
-        raw,
-    );
-    let concurrent = multi.block_on(client_concurrent(docker, span));
-    report(
-        &format!("client, {TASKS} concurrent tasks, multi-thread runtime"),
-        concurrent,
-        raw,
-    );
+    // One client per runtime: a runtime's sockets are registered with its own reactor.
+    let on_current = Docker::connect(&host).expect("a client");
+    let on_multi = Docker::connect(&host).expect("a client");
+    let cases: [(&str, &dyn Fn() -> f64); 8] = [
+        ("raw std UnixStream (the limit)", &|| {
+            raw_std(&socket, request.as_bytes(), span)
+        }),
+        ("raw tokio UnixStream", &|| {
+            current.block_on(raw_tokio(socket.clone(), request.clone(), span))
+        }),
+        ("bare hyper, connection task spawned", &|| {
+            current.block_on(bare_hyper(socket.clone(), span))
+        }),
+        ("bare hyper, connection polled inline", &|| {
+            current.block_on(inline_hyper(socket.clone(), span))
+        }),
+        ("client, current-thread runtime", &|| {
+            current.block_on(client_sequential(on_current.clone(), span))
+        }),
+        ("client, multi-thread runtime", &|| {
+            multi.block_on(client_sequential(on_multi.clone(), span))
+        }),
+        ("raw tokio, 32 tasks, a connection each", &|| {
+            multi.block_on(raw_concurrent(&socket, &request, span))
+        }),
+        ("client, 32 tasks, multi-thread runtime", &|| {
+            multi.block_on(client_concurrent(on_multi.clone(), span))
+        }),
+    ];
+    let mut rates = vec![Vec::new(); cases.len()];
+    let verbose = std::env::var_os("PING_BENCH_VERBOSE").is_some();
+    for _ in 0..rounds {
+        for (case, (_, run)) in cases.iter().enumerate() {
+            rates[case].push(run());
+        }
+        if verbose {
+            let round: Vec<String> = rates
+                .iter()
+                .map(|r| format!("{:>6.0}", r[r.len() - 1]))
+                .collect();
+            println!("round: {}", round.join(" "));
+        }
+    }
     println!(
-        "client {TASKS} tasks vs raw {TASKS} connections: {:.2}x",
-        concurrent / raw_concurrent
+        "{:<40} {:>12} {:>10} {:>9} {:>15}",
+        "case (median of rounds)", "req/s", "us/req", "x raw", "x raw, range"
     );
+    for (case, (label, _)) in cases.iter().enumerate() {
+        if case == 6 {
+            println!("concurrent:");
+        } else if case == 0 {
+            println!("sequential:");
+        }
+        let ratios: Vec<f64> = (0..rounds).map(|r| rates[case][r] / rates[0][r]).collect();
+        let low = ratios.iter().cloned().fold(f64::INFINITY, f64::min);
+        let high = ratios.iter().cloned().fold(0.0, f64::max);
+        let rate = median(&rates[case]);
+        println!(
+            "  {label:<38} {rate:>12.0} {:>10.1} {:>8.2}x {low:>7.2}-{high:.2}x",
+            1e6 / rate,
+            median(&ratios),
+        );
+    }
 }
 
-fn report(what: &str, rate: f64, limit: f64) {
-    println!(
-        "{what:<55} {rate:>9.0} req/s  {:>6.1} us/req  {:.2}x raw",
-        1e6 / rate,
-        rate / limit
-    );
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
 }
 
 /// Reads one HTTP response with a `Content-Length` body from `buffer` + `read`.
@@ -239,8 +279,8 @@ async fn client_concurrent(docker: Docker, span: Duration) -> f64 {
     count as f64 / started.elapsed().as_secs_f64()
 }
 
-/// hyper's HTTP/1.1 client on one connection, its connection task spawned: what remains of
-/// the client's cost without reqwest's layers and pool.
+/// hyper's HTTP/1.1 client on one connection, its connection task spawned, as hyper's
+/// examples do.
 async fn bare_hyper(socket: String, span: Duration) -> f64 {
     use http_body_util::{BodyExt, Empty};
     let stream = tokio::net::UnixStream::connect(&socket)
@@ -269,6 +309,71 @@ async fn bare_hyper(socket: String, span: Duration) -> f64 {
             .expect("body")
             .to_bytes();
         debug_assert_eq!(&body[..], b"OK");
+        count += 1;
+    }
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Like [`bare_hyper`], with the connection polled by the task that sends the requests
+/// instead of a task of its own, as the client does: the floor of the client's design.
+async fn inline_hyper(socket: String, span: Duration) -> f64 {
+    use http_body_util::Empty;
+    use hyper::body::Body as _;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::Poll;
+    let stream = tokio::net::UnixStream::connect(&socket)
+        .await
+        .expect("connect");
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .expect("handshake");
+    let mut connection = Box::pin(connection);
+    let path = format!("/v{}/_ping", docker_client::API_VERSION);
+    let started = Instant::now();
+    let mut count = 0u64;
+    while started.elapsed() < span {
+        std::future::poll_fn(|cx| {
+            let _ = connection.as_mut().poll(cx);
+            sender.poll_ready(cx)
+        })
+        .await
+        .expect("ready");
+        let request = hyper::Request::get(path.as_str())
+            .header("host", "localhost")
+            .header("user-agent", docker_client::USER_AGENT)
+            .body(Empty::<bytes::Bytes>::new())
+            .unwrap();
+        let mut send = std::pin::pin!(sender.send_request(request));
+        let response = std::future::poll_fn(|cx| {
+            if let Poll::Ready(r) = send.as_mut().poll(cx) {
+                return Poll::Ready(r);
+            }
+            let _ = connection.as_mut().poll(cx);
+            send.as_mut().poll(cx)
+        })
+        .await
+        .expect("send");
+        let mut body = response.into_body();
+        let mut total = 0;
+        loop {
+            let frame = std::future::poll_fn(|cx| {
+                if let Poll::Ready(f) = Pin::new(&mut body).poll_frame(cx) {
+                    return Poll::Ready(f);
+                }
+                let _ = connection.as_mut().poll(cx);
+                Pin::new(&mut body).poll_frame(cx)
+            })
+            .await;
+            match frame {
+                Some(frame) => {
+                    total += frame.expect("body").data_ref().map_or(0, |d| d.len());
+                }
+                None => break,
+            }
+        }
+        debug_assert_eq!(total, 2);
         count += 1;
     }
     count as f64 / started.elapsed().as_secs_f64()

@@ -28,11 +28,11 @@ pub struct Attached {
 /// The write half of an attached connection: the process's standard input.
 #[derive(Debug)]
 pub struct AttachInput {
-    pub(crate) inner: Option<WriteHalf<reqwest::Upgraded>>,
+    pub(crate) inner: Option<WriteHalf<crate::runtime::Upgraded>>,
 }
 
 impl AttachInput {
-    fn half(&mut self) -> io::Result<Pin<&mut WriteHalf<reqwest::Upgraded>>> {
+    fn half(&mut self) -> io::Result<Pin<&mut WriteHalf<crate::runtime::Upgraded>>> {
         match &mut self.inner {
             Some(half) => Ok(Pin::new(half)),
             None => Err(io::Error::new(

@@ -1,16 +1,15 @@
 use std::path::Path;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST, USER_AGENT as USER_AGENT_HEADER};
 use tokio::sync::Notify;
 
 use crate::config::{DockerBuilder, Host};
 use crate::error::TimeoutKind;
 use crate::runtime::{Request, Response};
-use crate::{Error, TlsConfig, API_VERSION};
+use crate::transport::{Dialer, Tls, Transport};
+use crate::{Body, Error, TlsConfig, API_VERSION};
 
 /// The default address of a local engine's unix socket.
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
@@ -49,14 +48,13 @@ pub struct Docker {
 /// What all clones share.
 #[derive(Debug)]
 struct Shared {
-    http: reqwest::Client,
-    /// Scheme and authority requests go to (`http://localhost` over a unix socket), parsed
-    /// once: each request's URL is a copy with its path and query set.
-    base_url: reqwest::Url,
+    transport: Arc<Transport>,
+    /// The `Host` header: `localhost` over a unix socket or named pipe, else `host:port`.
+    authority: HeaderValue,
     /// The path prefix of a `tcp://host:port/prefix` address; empty for most.
     base_path: Box<str>,
     /// Where the engine is, for error messages (`unix:///var/run/docker.sock`).
-    host: Box<str>,
+    host: Arc<str>,
     connect_timeout: Duration,
 }
 
@@ -169,202 +167,109 @@ impl Docker {
 
     /// Sends a request. Statuses of 400 and above, and redirects, are errors.
     pub(crate) async fn send(&self, request: Request) -> Result<Response, Error> {
-        let url = self.url(&request);
         let method = match request.method {
-            "GET" => reqwest::Method::GET,
-            "POST" => reqwest::Method::POST,
-            "DELETE" => reqwest::Method::DELETE,
-            "PUT" => reqwest::Method::PUT,
-            "HEAD" => reqwest::Method::HEAD,
-            other => reqwest::Method::from_bytes(other.as_bytes())
+            "GET" => http::Method::GET,
+            "POST" => http::Method::POST,
+            "DELETE" => http::Method::DELETE,
+            "PUT" => http::Method::PUT,
+            "HEAD" => http::Method::HEAD,
+            other => http::Method::from_bytes(other.as_bytes())
                 .map_err(|_| Error::InvalidArgument(format!("bad method {other}")))?,
         };
-        let mut builder = self.shared.http.request(method, url);
-        for (name, value) in request.headers {
-            builder = builder.header(name, value);
-        }
+        let uri = self.uri(&request)?;
         let mut body_sent = None;
-        if let Some((body, content_type)) = request.body {
-            // A streamed body (a build context, an image) may take long to upload: the
-            // header timeout starts once it has been sent.
-            let body = match self.header_timeout {
-                Some(_) if body.as_bytes().is_none() => {
-                    let done = Arc::new(Notify::new());
-                    body_sent = Some(done.clone());
-                    reqwest::Body::wrap(NotifyAtEnd { inner: body, done })
+        let (body, content_type) = match request.body {
+            Some((mut body, content_type)) => {
+                // A streamed body (a build context, an image) may take long to upload: the
+                // header timeout starts once it has been sent.
+                if self.header_timeout.is_some() && body.is_stream() {
+                    let sent = Arc::new(Notify::new());
+                    body.notify_when_sent(sent.clone());
+                    body_sent = Some(sent);
                 }
-                _ => body,
-            };
-            builder = builder
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(body);
+                (body, Some(content_type))
+            }
+            None => (Body::empty(), None),
+        };
+        let mut http_request = http::Request::new(body);
+        *http_request.method_mut() = method;
+        *http_request.uri_mut() = uri;
+        let headers = http_request.headers_mut();
+        headers.insert(HOST, self.shared.authority.clone());
+        headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+        if let Some(content_type) = content_type {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
-        let send = builder.send();
-        let response = match self.header_timeout {
-            None => send.await,
-            Some(limit) => {
-                let mut send = std::pin::pin!(send);
-                let early = match body_sent {
-                    Some(done) => tokio::select! {
-                        biased;
-                        response = &mut send => Some(response),
-                        () = done.notified() => None,
-                    },
-                    None => None,
-                };
-                match early {
-                    Some(response) => response,
-                    None => {
-                        tokio::time::timeout(limit, send)
-                            .await
-                            .map_err(|_| Error::Timeout {
+        for (name, value) in request.headers {
+            let invalid = || {
+                Error::InvalidArgument(format!(
+                    "header `{name}`: the value has characters a header cannot carry"
+                ))
+            };
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+            headers.append(name, HeaderValue::try_from(value).map_err(|_| invalid())?);
+        }
+
+        let send = self.shared.transport.send(http_request);
+        let response =
+            match self.header_timeout {
+                None => send.await?,
+                Some(limit) => {
+                    let mut send = std::pin::pin!(send);
+                    let early = match body_sent {
+                        Some(sent) => tokio::select! {
+                            biased;
+                            response = &mut send => Some(response),
+                            () = sent.notified() => None,
+                        },
+                        None => None,
+                    };
+                    match early {
+                        Some(response) => response?,
+                        None => tokio::time::timeout(limit, send).await.map_err(|_| {
+                            Error::Timeout {
                                 host: self.host().to_owned(),
                                 kind: TimeoutKind::ResponseHeaders,
                                 after: limit,
-                            })?
+                            }
+                        })??,
                     }
                 }
-            }
-        };
-        let response = response.map_err(|e| self.classify(e))?;
+            };
         Response::check(response, &self.shared.host).await
     }
 
-    /// The URL of a request: base, prefix, path and query. The base is parsed once; the
-    /// path and query were encoded by the generated code.
-    fn url(&self, request: &Request) -> reqwest::Url {
-        let mut url = self.shared.base_url.clone();
-        if self.prefix.is_empty() {
-            url.set_path(&request.path);
-        } else {
-            let mut path = String::with_capacity(self.prefix.len() + request.path.len());
-            path.push_str(&self.prefix);
-            path.push_str(&request.path);
-            url.set_path(&path);
+    /// The request target: prefix, path and query. The path was encoded by the generated
+    /// code; the query is form-encoded here.
+    fn uri(&self, request: &Request) -> Result<http::Uri, Error> {
+        let mut target = String::with_capacity(self.prefix.len() + request.path.len() + 64);
+        target.push_str(&self.prefix);
+        target.push_str(&request.path);
+        if target.is_empty() {
+            target.push('/');
         }
         if !request.query.is_empty() {
-            let mut query = form_urlencoded::Serializer::new(String::with_capacity(64));
+            target.push('?');
+            let start = target.len();
+            let mut query = form_urlencoded::Serializer::for_suffix(target, start);
             for (key, value) in &request.query {
                 query.append_pair(key, value);
             }
-            url.set_query(Some(&query.finish()));
+            target = query.finish();
         }
-        url
+        http::Uri::try_from(target).map_err(|e| {
+            Error::InvalidArgument(format!(
+                "{} {}: not a valid request path ({e})",
+                request.method, request.path
+            ))
+        })
     }
-
-    /// A readable error for a failure to send a request or read its response headers.
-    fn classify(&self, error: reqwest::Error) -> Error {
-        let host = self.host().to_owned();
-        if let Some(tls) = find_cause::<rustls::Error>(&error) {
-            return Error::Tls {
-                host,
-                message: crate::tls::describe(tls),
-                source: error,
-            };
-        }
-        if error.is_connect() {
-            if error.is_timeout() {
-                return Error::Timeout {
-                    host,
-                    kind: TimeoutKind::Connect,
-                    after: self.shared.connect_timeout,
-                };
-            }
-            match find_cause::<std::io::Error>(&error).map(std::io::Error::kind) {
-                Some(std::io::ErrorKind::ConnectionRefused) => {
-                    return Error::ConnectionRefused {
-                        host,
-                        source: error,
-                    }
-                }
-                Some(std::io::ErrorKind::NotFound) => {
-                    return Error::SocketNotFound {
-                        host,
-                        source: error,
-                    }
-                }
-                Some(std::io::ErrorKind::PermissionDenied) => {
-                    return Error::PermissionDenied {
-                        host,
-                        source: error,
-                    }
-                }
-                Some(std::io::ErrorKind::TimedOut) => {
-                    return Error::Timeout {
-                        host,
-                        kind: TimeoutKind::Connect,
-                        after: self.shared.connect_timeout,
-                    }
-                }
-                _ => {}
-            }
-        }
-        Error::transport(&host, error)
-    }
-}
-
-/// The first error of type `T` in the chain of `error`, looking inside `io::Error`s too (whose
-/// `source` skips the error they wrap).
-fn find_cause<'a, T: std::error::Error + 'static>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a T> {
-    let mut next: Option<&'a (dyn std::error::Error + 'static)> = Some(error);
-    while let Some(current) = next {
-        if let Some(found) = current.downcast_ref::<T>() {
-            return Some(found);
-        }
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(found) = find_cause::<T>(inner) {
-                    return Some(found);
-                }
-            }
-        }
-        next = current.source();
-    }
-    None
 }
 
 /// `a < b` for API versions (`1.41` < `1.43`), part by part as numbers.
 fn version_less(a: &str, b: &str) -> bool {
     let parts = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
     parts(a) < parts(b)
-}
-
-/// A request body that says when it has been read to its end.
-struct NotifyAtEnd {
-    inner: reqwest::Body,
-    done: Arc<Notify>,
-}
-
-impl http_body::Body for NotifyAtEnd {
-    type Data = Bytes;
-    type Error = reqwest::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, reqwest::Error>>> {
-        let poll = Pin::new(&mut self.inner).poll_frame(cx);
-        if matches!(poll, Poll::Ready(None)) || self.inner.is_end_stream() {
-            self.done.notify_one();
-        }
-        poll
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-impl Drop for NotifyAtEnd {
-    fn drop(&mut self) {
-        self.done.notify_one();
-    }
 }
 
 /// Builds the client of a parsed address (see [`DockerBuilder::build`]).
@@ -376,27 +281,9 @@ pub(crate) fn build(
     header_timeout: Option<Duration>,
     pinned: Option<String>,
 ) -> Result<Docker, Error> {
-    let builder = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        // The engine never redirects a valid request; following one could leave the path an
-        // argument was meant to stay inside.
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(connect_timeout)
-        // reqwest's retry of protocol NACKs is for HTTP/2; without it no request is copied
-        // before it is sent.
-        .retry(reqwest::retry::never().max_retries_per_request(0))
-        .http1_only()
-        .no_proxy()
-        .pool_idle_timeout(Duration::from_secs(60));
-    let (builder, base, base_path) = match host {
+    let (dialer, authority, base_path) = match host {
         #[cfg(unix)]
-        Host::Unix(path) => (
-            builder
-                .unix_socket(path)
-                .tls_backend_preconfigured(crate::tls::plain_client_config()),
-            "http://localhost".to_owned(),
-            String::new(),
-        ),
+        Host::Unix(path) => (Dialer::Unix(path), "localhost".to_owned(), String::new()),
         #[cfg(not(unix))]
         Host::Unix(_) => {
             return Err(Error::Config(format!(
@@ -405,10 +292,8 @@ pub(crate) fn build(
         }
         #[cfg(windows)]
         Host::NamedPipe(pipe) => (
-            builder
-                .windows_named_pipe(pipe)
-                .tls_backend_preconfigured(crate::tls::plain_client_config()),
-            "http://localhost".to_owned(),
+            Dialer::NamedPipe(pipe),
+            "localhost".to_owned(),
             String::new(),
         ),
         #[cfg(not(windows))]
@@ -429,33 +314,46 @@ pub(crate) fn build(
                 None => None,
             };
             let port = port.unwrap_or(if tls.is_some() { 2376 } else { 2375 });
-            match tls {
-                Some(tls) => (
-                    builder.tls_backend_preconfigured(tls.client_config()?),
-                    format!("https://{host}:{port}"),
-                    path,
-                ),
-                None => (
-                    builder.tls_backend_preconfigured(crate::tls::plain_client_config()),
-                    format!("http://{host}:{port}"),
-                    path,
-                ),
-            }
+            // `[::1]` in the address and the Host header; `::1` to connect and to verify.
+            let bare = host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned();
+            let tls = match tls {
+                None => None,
+                Some(tls) => {
+                    let server_name = rustls_pki_types::ServerName::try_from(bare.clone())
+                        .map_err(|e| {
+                            Error::Config(format!("{display}: not a TLS server name ({e})"))
+                        })?;
+                    Some(Tls {
+                        connector: tokio_rustls::TlsConnector::from(Arc::new(tls.client_config()?)),
+                        server_name,
+                    })
+                }
+            };
+            (
+                Dialer::Tcp {
+                    host: bare,
+                    port,
+                    tls,
+                },
+                format!("{host}:{port}"),
+                path,
+            )
         }
     };
-    let http = builder
-        .build()
-        .map_err(|e| Error::Config(format!("{display}: cannot build the HTTP client: {e}")))?;
-    let base_url = reqwest::Url::parse(&base)
-        .map_err(|e| Error::Config(format!("{display}: not a usable address ({e})")))?;
+    let authority = HeaderValue::try_from(authority)
+        .map_err(|_| Error::Config(format!("{display}: not a usable address")))?;
+    let host: Arc<str> = display.into();
     let version = pinned.clone().unwrap_or_else(|| API_VERSION.to_owned());
     Ok(Docker {
         prefix: format!("{base_path}/v{version}").into(),
         shared: Arc::new(Shared {
-            http,
-            base_url,
+            transport: Arc::new(Transport::new(dialer, host.clone(), connect_timeout)),
+            authority,
             base_path: base_path.into(),
-            host: display.into(),
+            host,
             connect_timeout,
         }),
         version: version.into(),

@@ -32,7 +32,7 @@ pub enum Error {
     Transport {
         /// The engine address the client tried.
         host: String,
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A container's multiplexed output stream is malformed, or the engine reported an error in it.
     Frame(crate::output::FrameError),
@@ -52,19 +52,19 @@ pub enum Error {
     ConnectionRefused {
         /// The engine address the client tried.
         host: String,
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The engine's unix socket (or named pipe) does not exist.
     SocketNotFound {
         /// The engine address the client tried.
         host: String,
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The operating system denied access to the engine's socket.
     PermissionDenied {
         /// The engine address the client tried.
         host: String,
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// TLS with the engine failed: a certificate that is not trusted or not valid for the host,
     /// a client certificate the engine requires or rejects, an engine that does not speak TLS.
@@ -73,7 +73,7 @@ pub enum Error {
         host: String,
         /// What went wrong, readable.
         message: String,
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The engine did not accept the connection, or did not send a response's headers, in time.
     Timeout {
@@ -176,10 +176,13 @@ impl Error {
         matches!(self, Error::Timeout { .. })
     }
 
-    pub(crate) fn transport(host: &str, source: reqwest::Error) -> Self {
+    pub(crate) fn transport(
+        host: &str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         Error::Transport {
             host: host.to_owned(),
-            source,
+            source: source.into(),
         }
     }
 }
@@ -206,7 +209,7 @@ impl fmt::Display for Error {
             }
             Error::Transport { host, source } => {
                 write!(f, "cannot talk to the engine at {host}: {source}")?;
-                let mut cause = std::error::Error::source(source);
+                let mut cause = source.source();
                 while let Some(inner) = cause {
                     write!(f, ": {inner}")?;
                     cause = inner.source();
@@ -259,7 +262,7 @@ impl std::error::Error for Error {
             | Error::ConnectionRefused { source, .. }
             | Error::SocketNotFound { source, .. }
             | Error::PermissionDenied { source, .. }
-            | Error::Tls { source, .. } => Some(source),
+            | Error::Tls { source, .. } => Some(source.as_ref()),
             Error::Frame(e) => Some(e),
             Error::Io { source, .. } => Some(source),
             _ => None,

@@ -29,6 +29,7 @@ pub mod output;
 pub mod runtime;
 mod stream;
 mod tls;
+mod transport;
 
 pub use attach::{AttachInput, Attached};
 pub use auth::{

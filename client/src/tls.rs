@@ -241,16 +241,6 @@ impl TlsConfig {
     }
 }
 
-/// The rustls configuration of a client that never speaks TLS (unix socket, `http://`). reqwest
-/// needs one; it is never used.
-pub(crate) fn plain_client_config() -> ClientConfig {
-    ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default protocol versions")
-        .with_root_certificates(RootCertStore::empty())
-        .with_no_client_auth()
-}
-
 /// Accepts any server certificate, but still checks the handshake's signatures.
 #[derive(Debug)]
 struct AcceptAnyCertificate(Arc<CryptoProvider>);

@@ -543,6 +543,68 @@ async fn clones_share_one_pool_of_kept_alive_connections() {
     assert_eq!(mock.connections(), after_burst);
 }
 
+#[tokio::test]
+async fn an_idle_connection_the_engine_closed_is_replaced() {
+    let mock = TcpMock::start(Behavior::PingThenClose).await;
+    let docker = Docker::connect(&mock.address).unwrap();
+    for _ in 0..3 {
+        assert_eq!(docker.system_ping().await.unwrap().body, "OK");
+        // The engine's close reaches the client before the next request.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(mock.requests(), 3);
+    assert_eq!(mock.connections(), 3, "each closed connection was replaced");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_dropped_half_read_closes_its_connection_and_others_go_on() {
+    use futures::StreamExt;
+    let mock = TcpMock::start(Behavior::EventsOrPing {
+        interval: Duration::from_millis(20),
+        count: 500,
+    })
+    .await;
+    let docker = Docker::connect(&mock.address).unwrap();
+    docker.system_ping().await.unwrap();
+    assert_eq!(mock.connections(), 1);
+
+    // A stream read on another task while this one sends requests: each drives its own
+    // connection.
+    let events = docker.clone();
+    let reader = tokio::spawn(async move {
+        let mut stream = events.system_events(&Default::default()).await.unwrap();
+        let mut seen = 0;
+        while seen < 3 {
+            stream
+                .next()
+                .await
+                .expect("an event")
+                .expect("a decodable event");
+            seen += 1;
+        }
+        // Dropped with most of its body unread.
+    });
+    for _ in 0..5 {
+        docker.system_ping().await.unwrap();
+    }
+    reader.await.unwrap();
+    assert_eq!(
+        mock.connections(),
+        2,
+        "the stream had a connection of its own"
+    );
+
+    // The half-read connection is not reused: it still carries the rest of the stream.
+    for _ in 0..5 {
+        assert_eq!(docker.system_ping().await.unwrap().body, "OK");
+    }
+    assert_eq!(
+        mock.connections(),
+        2,
+        "the ping connection is still the pooled one"
+    );
+}
+
 #[test]
 fn the_client_is_send_sync_and_cheap_to_clone() {
     fn shareable<T: Send + Sync + Clone + 'static>() {}

@@ -8,16 +8,22 @@ pub mod serde_helpers;
 pub use crate::output::FrameDecoder;
 pub use crate::stream::JsonLinesDecoder;
 
-/// A connection upgraded to another protocol (WebSocket, h2c): read and write it as bytes.
-pub use reqwest::Upgraded;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use http_body_util::{BodyDataStream, BodyExt};
+use hyper_util::rt::TokioIo;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::attach::{AttachInput, Attached};
 use crate::output::OutputStream;
+use crate::transport::{transport_error, ResponseBody};
 use crate::{Body, ByteStream, Error, JsonStream};
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
@@ -45,7 +51,7 @@ pub struct Request {
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Option<(reqwest::Body, &'static str)>,
+    pub(crate) body: Option<(Body, &'static str)>,
 }
 
 /// Shows the registry credential headers (`X-Registry-Auth`, `X-Registry-Config`) redacted.
@@ -192,34 +198,38 @@ impl Request {
     pub fn json_body(&mut self, body: &impl Serialize) -> Result<(), Error> {
         let json = serde_json::to_vec(body)
             .map_err(|e| Error::InvalidArgument(format!("request body: {e}")))?;
-        self.body = Some((json.into(), "application/json"));
+        self.body = Some((Body::from(json), "application/json"));
         Ok(())
     }
 
     /// Sets a body of bytes.
     pub fn body(&mut self, body: Body, content_type: &'static str) {
-        self.body = Some((body.0, content_type));
+        self.body = Some((body, content_type));
     }
 }
 
 /// A successful (or `304 Not Modified`) response.
 #[derive(Debug)]
 pub struct Response {
-    inner: reqwest::Response,
-    host: String,
+    inner: http::Response<ResponseBody>,
+    host: Arc<str>,
 }
 
 impl Response {
     /// Turns error statuses into [`Error::Api`].
-    pub(crate) async fn check(inner: reqwest::Response, host: &str) -> Result<Self, Error> {
+    pub(crate) async fn check(
+        inner: http::Response<ResponseBody>,
+        host: &Arc<str>,
+    ) -> Result<Self, Error> {
         let status = inner.status().as_u16();
+        let response = Response {
+            inner,
+            host: host.clone(),
+        };
         if status < 300 || status == 304 {
-            return Ok(Response {
-                inner,
-                host: host.to_owned(),
-            });
+            return Ok(response);
         }
-        let body = inner.bytes().await.map_err(|e| Error::transport(host, e))?;
+        let (_, body) = response.bytes().await?;
         Err(Error::Api {
             status,
             message: error_message(&body),
@@ -243,12 +253,13 @@ impl Response {
 
     async fn bytes(self) -> Result<(u16, Bytes), Error> {
         let status = self.status();
-        let bytes = self
+        let body = self
             .inner
-            .bytes()
+            .into_body()
+            .collect()
             .await
-            .map_err(|e| Error::transport(&self.host, e))?;
-        Ok((status, bytes))
+            .map_err(|e| transport_error(&self.host, e))?;
+        Ok((status, body.to_bytes()))
     }
 
     /// Reads and discards the body.
@@ -286,9 +297,7 @@ impl Response {
         use futures::TryStreamExt;
         let host = self.host;
         ByteStream::new(
-            self.inner
-                .bytes_stream()
-                .map_err(move |e| Error::transport(&host, e)),
+            BodyDataStream::new(self.inner.into_body()).map_err(move |e| transport_error(&host, e)),
         )
     }
 
@@ -311,13 +320,10 @@ impl Response {
         }
         let content_type = self.header("Content-Type");
         let host = self.host.clone();
-        let upgraded = self.inner.upgrade().await.map_err(|e| Error::Upgrade {
-            host: host.clone(),
-            message: e.to_string(),
-        })?;
+        let upgraded = self.upgrade().await?;
         let (read, write) = tokio::io::split(upgraded);
         let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| Error::Io {
-            host: host.clone(),
+            host: host.to_string(),
             source,
         });
         Ok(Attached {
@@ -334,15 +340,21 @@ impl Response {
                 self.status()
             );
             return Err(Error::Upgrade {
-                host: self.host,
+                host: self.host.to_string(),
                 message,
             });
         }
-        let host = self.host;
-        self.inner.upgrade().await.map_err(|e| Error::Upgrade {
-            host,
-            message: e.to_string(),
-        })
+        self.upgrade().await
+    }
+
+    async fn upgrade(self) -> Result<Upgraded, Error> {
+        match hyper::upgrade::on(self.inner).await {
+            Ok(upgraded) => Ok(Upgraded(TokioIo::new(upgraded))),
+            Err(e) => Err(Error::Upgrade {
+                host: self.host.to_string(),
+                message: e.to_string(),
+            }),
+        }
     }
 
     /// The body as a stream of JSON values.
@@ -369,5 +381,50 @@ fn error_message(body: &[u8]) -> String {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(error) => error.message,
         Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
+    }
+}
+
+/// A connection upgraded to another protocol (WebSocket, h2c, or the raw stream of an attach):
+/// read and write it as bytes.
+#[derive(Debug)]
+pub struct Upgraded(TokioIo<hyper::upgrade::Upgraded>);
+
+impl AsyncRead for Upgraded {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Upgraded {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
     }
 }

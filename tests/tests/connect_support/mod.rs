@@ -65,6 +65,11 @@ impl Drop for Scratch {
 pub enum Behavior {
     /// `200 OK` with body `OK`, `Api-Version: <version>`, kept alive.
     Ping(&'static str),
+    /// Like `Ping`, then closes the connection, without saying so in a header: a server that
+    /// drops idle connections.
+    PingThenClose,
+    /// `GET .../events`: like `Trickle`; anything else: like `Ping`.
+    EventsOrPing { interval: Duration, count: usize },
     /// Reads the request and never answers.
     Silent,
     /// Sends the headers of a chunked `application/json` response at once, then one event
@@ -133,8 +138,27 @@ async fn serve(mut stream: TcpStream, behavior: Behavior, requests: Arc<AtomicUs
             return;
         };
         requests.fetch_add(1, Ordering::SeqCst);
+        let events = buffer.starts_with(b"GET ")
+            && buffer
+                .split(|&b| b == b' ')
+                .nth(1)
+                .is_some_and(|target| target.ends_with(b"/events"));
         buffer.drain(..head_len);
+        let behavior = match behavior {
+            Behavior::EventsOrPing { interval, count } if events => {
+                Behavior::Trickle { interval, count }
+            }
+            Behavior::EventsOrPing { .. } => Behavior::Ping("1.43"),
+            other => other,
+        };
         match behavior {
+            Behavior::PingThenClose => {
+                let answer = "HTTP/1.1 200 OK\r\nApi-Version: 1.43\r\n\
+                              Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK";
+                let _ = stream.write_all(answer.as_bytes()).await;
+                return;
+            }
+            Behavior::EventsOrPing { .. } => unreachable!("resolved above"),
             Behavior::Ping(version) => {
                 buffer.clear();
                 let answer = format!(

@@ -1,0 +1,528 @@
+//! The HTTP/1.1 transport: opening connections to the engine (unix socket, TCP, TLS over TCP,
+//! named pipe), keeping them alive in a pool, and sending a request on one of them.
+//!
+//! Each connection is a `hyper` HTTP/1.1 connection driven by the task that uses it: the one
+//! sending a request, then the one reading its response body. No task of its own runs beside
+//! it, so a request costs no hand-over between tasks (or threads, on a multi-thread runtime).
+//! The pool hands out the most recently used idle connection first and takes a connection back
+//! once its response body has been read to the end; a connection whose body was dropped
+//! half-read, or which was upgraded (attach, exec), never returns.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::error::TimeoutKind;
+use crate::{Body, Error};
+
+/// How long an idle connection stays in the pool.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How many idle connections the pool keeps; more are closed when they come back.
+const MAX_IDLE: usize = 32;
+
+/// Where connections go.
+#[derive(Debug)]
+pub(crate) enum Dialer {
+    /// A unix socket.
+    #[cfg(unix)]
+    Unix(std::path::PathBuf),
+    /// TCP, with TLS when there is a connector. `host` has no brackets around an IPv6 address.
+    Tcp {
+        host: String,
+        port: u16,
+        tls: Option<Tls>,
+    },
+    /// A Windows named pipe (`\\.\pipe\docker_engine`).
+    #[cfg(windows)]
+    NamedPipe(String),
+}
+
+/// TLS over a TCP connection.
+pub(crate) struct Tls {
+    pub(crate) connector: tokio_rustls::TlsConnector,
+    pub(crate) server_name: rustls_pki_types::ServerName<'static>,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tls")
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connections to one engine.
+pub(crate) struct Transport {
+    dialer: Dialer,
+    /// The engine address, for error messages (`unix:///var/run/docker.sock`).
+    host: Arc<str>,
+    connect_timeout: Duration,
+    /// Idle connections, the most recently used last.
+    idle: Mutex<Vec<Conn>>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let idle = self.idle.lock().map(|idle| idle.len()).unwrap_or(0);
+        f.debug_struct("Transport")
+            .field("dialer", &self.dialer)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_connections", &idle)
+            .finish()
+    }
+}
+
+/// One HTTP/1.1 connection: the handle requests go in by, and the state machine that reads
+/// and writes the socket, driven by whoever waits on the connection.
+struct Conn {
+    sender: SendRequest<Body>,
+    machine: Machine,
+    /// When it last went idle.
+    since: Instant,
+}
+
+/// A connection's state machine; `None` once it has finished (the connection closed, or was
+/// upgraded), and then dropped, so that whatever waited on it (a response, a body) ends too.
+struct Machine(Option<Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>>);
+
+impl Machine {
+    fn finished(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Lets the connection read and write what it can. Its errors reach the request or body
+    /// waiting on it.
+    fn drive(&mut self, cx: &mut Context<'_>) {
+        if let Some(io) = &mut self.0 {
+            if io.as_mut().poll(cx).is_ready() {
+                self.0 = None;
+            }
+        }
+    }
+
+    /// Polls something that only this state machine advances (the connection's readiness for
+    /// a request, a response, a body), driving the machine in between.
+    ///
+    /// `poll` gets a context that wakes nobody: what it polls can only become ready while the
+    /// machine is driven, and after each drive it is polled again, so the task's own waker is
+    /// left to the socket. Registering it would have the connection wake the very task that
+    /// drives it, and every request would cost a spurious wake-up and poll.
+    fn drive_for<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut poll: impl FnMut(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
+        let mut quiet = Context::from_waker(Waker::noop());
+        if let Poll::Ready(output) = poll(&mut quiet) {
+            return Poll::Ready(output);
+        }
+        self.drive(cx);
+        poll(&mut quiet)
+    }
+}
+
+impl Conn {
+    /// Waits until the connection can take a request; false when it has closed.
+    async fn ready(&mut self) -> bool {
+        std::future::poll_fn(|cx| {
+            self.machine
+                .drive_for(cx, |quiet| self.sender.poll_ready(quiet))
+        })
+        .await
+        .is_ok()
+    }
+
+    /// Polls `future` (a response of this connection) while driving the connection.
+    async fn driving<F: Future>(&mut self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| {
+            self.machine
+                .drive_for(cx, |quiet| future.as_mut().poll(quiet))
+        })
+        .await
+    }
+
+    /// Hands an upgraded connection over: its state machine must run to its end for the
+    /// upgrade to complete, whoever waits on it.
+    fn hand_over(self) {
+        if let Some(io) = self.machine.0 {
+            tokio::spawn(async move {
+                let _ = io.await;
+            });
+        }
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(dialer: Dialer, host: Arc<str>, connect_timeout: Duration) -> Self {
+        Transport {
+            dialer,
+            host,
+            connect_timeout,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Sends `request` on an idle connection, else on a new one, and returns the response once
+    /// its headers have arrived.
+    pub(crate) async fn send(
+        self: &Arc<Self>,
+        mut request: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, Error> {
+        while let Some(mut conn) = self.checkout() {
+            if !conn.ready().await {
+                // Closed while idle (the engine went away, or closed it).
+                continue;
+            }
+            let sent = conn.sender.try_send_request(request);
+            match conn.driving(sent).await {
+                Ok(response) => return Ok(self.response(conn, response)),
+                Err(mut error) => match error.take_message() {
+                    // The connection closed before the request went out: another one may take
+                    // it, as nothing of it was sent.
+                    Some(unsent) => request = unsent,
+                    None => return Err(self.error(error.into_error())),
+                },
+            }
+        }
+        let mut conn = self.connect().await?;
+        let sent = conn.sender.send_request(request);
+        match conn.driving(sent).await {
+            Ok(response) => Ok(self.response(conn, response)),
+            Err(error) => Err(self.error(error)),
+        }
+    }
+
+    /// The most recently used idle connection that is still open.
+    fn checkout(&self) -> Option<Conn> {
+        let mut idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        while let Some(conn) = idle.pop() {
+            if !conn.machine.finished() && conn.since.elapsed() < IDLE_TIMEOUT {
+                return Some(conn);
+            }
+        }
+        None
+    }
+
+    /// Takes a connection back once its response has been read.
+    fn checkin(&self, mut conn: Conn) {
+        if conn.machine.finished() || conn.sender.is_closed() {
+            return;
+        }
+        let now = Instant::now();
+        conn.since = now;
+        let mut idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // The oldest are first: drop those that have waited too long.
+        let expired = idle
+            .iter()
+            .take_while(|conn| now.duration_since(conn.since) >= IDLE_TIMEOUT)
+            .count();
+        idle.drain(..expired);
+        if idle.len() < MAX_IDLE {
+            idle.push(conn);
+        }
+    }
+
+    fn response(
+        self: &Arc<Self>,
+        conn: Conn,
+        response: http::Response<Incoming>,
+    ) -> http::Response<ResponseBody> {
+        let conn = if response.status() == http::StatusCode::SWITCHING_PROTOCOLS {
+            // An upgraded connection belongs to the caller from now on.
+            conn.hand_over();
+            None
+        } else {
+            Some(conn)
+        };
+        response.map(|incoming| {
+            let mut body = ResponseBody {
+                incoming,
+                conn,
+                transport: self.clone(),
+            };
+            if body.incoming.is_end_stream() {
+                body.release();
+            }
+            body
+        })
+    }
+
+    /// Opens a new connection, within the connect timeout (which includes the TLS handshake).
+    async fn connect(&self) -> Result<Conn, Error> {
+        let stream = tokio::time::timeout(self.connect_timeout, self.dial())
+            .await
+            .map_err(|_| self.connect_timeout_error())?
+            .map_err(|e| self.connect_error(e))?;
+        let (sender, connection) = http1::Builder::new()
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(Conn {
+            sender,
+            machine: Machine(Some(Box::pin(connection.with_upgrades()))),
+            since: Instant::now(),
+        })
+    }
+
+    async fn dial(&self) -> io::Result<Stream> {
+        match &self.dialer {
+            #[cfg(unix)]
+            Dialer::Unix(path) => Ok(Stream::Unix(tokio::net::UnixStream::connect(path).await?)),
+            Dialer::Tcp { host, port, tls } => {
+                let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
+                // Requests are small and answered one at a time: send them at once.
+                tcp.set_nodelay(true)?;
+                match tls {
+                    None => Ok(Stream::Tcp(tcp)),
+                    Some(tls) => {
+                        let stream = tls.connector.connect(tls.server_name.clone(), tcp).await?;
+                        Ok(Stream::Tls(Box::new(stream)))
+                    }
+                }
+            }
+            #[cfg(windows)]
+            Dialer::NamedPipe(name) => open_pipe(name).await.map(Stream::NamedPipe),
+        }
+    }
+
+    fn connect_timeout_error(&self) -> Error {
+        Error::Timeout {
+            host: self.host.to_string(),
+            kind: TimeoutKind::Connect,
+            after: self.connect_timeout,
+        }
+    }
+
+    /// A readable error for a connection that could not be opened.
+    fn connect_error(&self, error: io::Error) -> Error {
+        let host = self.host.to_string();
+        if let Some(tls) = find_cause::<rustls::Error>(&error) {
+            let message = crate::tls::describe(tls);
+            return Error::Tls {
+                host,
+                message,
+                source: error.into(),
+            };
+        }
+        match error.kind() {
+            io::ErrorKind::ConnectionRefused => Error::ConnectionRefused {
+                host,
+                source: error.into(),
+            },
+            io::ErrorKind::NotFound => Error::SocketNotFound {
+                host,
+                source: error.into(),
+            },
+            io::ErrorKind::PermissionDenied => Error::PermissionDenied {
+                host,
+                source: error.into(),
+            },
+            io::ErrorKind::TimedOut => self.connect_timeout_error(),
+            _ => Error::transport(&host, error),
+        }
+    }
+
+    /// A readable error for a request that failed on an open connection.
+    fn error(&self, error: hyper::Error) -> Error {
+        transport_error(&self.host, error)
+    }
+}
+
+/// The error of a failure on an open connection: TLS (a client certificate the engine rejects
+/// shows only once the first request is sent), else a transport error.
+pub(crate) fn transport_error(host: &str, error: hyper::Error) -> Error {
+    if let Some(tls) = find_cause::<rustls::Error>(&error) {
+        let message = crate::tls::describe(tls);
+        return Error::Tls {
+            host: host.to_owned(),
+            message,
+            source: error.into(),
+        };
+    }
+    Error::transport(host, error)
+}
+
+/// The first error of type `T` in the chain of `error`, looking inside `io::Error`s too (whose
+/// `source` skips the error they wrap).
+fn find_cause<'a, T: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut next: Option<&'a (dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = next {
+        if let Some(found) = current.downcast_ref::<T>() {
+            return Some(found);
+        }
+        if let Some(io) = current.downcast_ref::<io::Error>() {
+            if let Some(inner) = io.get_ref() {
+                if let Some(found) = find_cause::<T>(inner) {
+                    return Some(found);
+                }
+            }
+        }
+        next = current.source();
+    }
+    None
+}
+
+/// Opens a named pipe, waiting while all its instances are busy.
+#[cfg(windows)]
+async fn open_pipe(name: &str) -> io::Result<tokio::net::windows::named_pipe::NamedPipeClient> {
+    /// Windows' `ERROR_PIPE_BUSY`.
+    const PIPE_BUSY: i32 = 231;
+    loop {
+        match tokio::net::windows::named_pipe::ClientOptions::new().open(name) {
+            Err(e) if e.raw_os_error() == Some(PIPE_BUSY) => {}
+            result => return result,
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A response body: drives its connection while it is read, and gives the connection back to
+/// the pool once read to the end.
+pub(crate) struct ResponseBody {
+    incoming: Incoming,
+    /// `None` once given back, after an error, or for an upgraded connection.
+    conn: Option<Conn>,
+    transport: Arc<Transport>,
+}
+
+impl ResponseBody {
+    fn release(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.transport.checkin(conn);
+        }
+    }
+}
+
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseBody")
+            .field("incoming", &self.incoming)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpBody for ResponseBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = &mut *self;
+        let incoming = &mut this.incoming;
+        let poll = match &mut this.conn {
+            Some(conn) => conn
+                .machine
+                .drive_for(cx, |quiet| Pin::new(&mut *incoming).poll_frame(quiet)),
+            None => Pin::new(incoming).poll_frame(cx),
+        };
+        match &poll {
+            Poll::Ready(None) => this.release(),
+            Poll::Ready(Some(Ok(_))) if this.incoming.is_end_stream() => this.release(),
+            // A connection that failed mid-body is not reused.
+            Poll::Ready(Some(Err(_))) => this.conn = None,
+            _ => {}
+        }
+        poll
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.incoming.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.incoming.size_hint()
+    }
+}
+
+/// An open connection.
+enum Stream {
+    #[cfg(unix)]
+    Unix(tokio::net::UnixStream),
+    Tcp(tokio::net::TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>),
+    #[cfg(windows)]
+    NamedPipe(tokio::net::windows::named_pipe::NamedPipeClient),
+}
+
+/// Calls `$method` on whichever stream `$self` is.
+macro_rules! each_stream {
+    ($self:ident, $stream:ident => $call:expr) => {
+        match $self.get_mut() {
+            #[cfg(unix)]
+            Stream::Unix($stream) => $call,
+            Stream::Tcp($stream) => $call,
+            Stream::Tls($stream) => $call,
+            #[cfg(windows)]
+            Stream::NamedPipe($stream) => $call,
+        }
+    };
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        each_stream!(self, s => Pin::new(s).poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        each_stream!(self, s => Pin::new(s).poll_write(cx, buf))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        each_stream!(self, s => Pin::new(s).poll_write_vectored(cx, bufs))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            #[cfg(unix)]
+            Stream::Unix(s) => s.is_write_vectored(),
+            Stream::Tcp(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+            #[cfg(windows)]
+            Stream::NamedPipe(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        each_stream!(self, s => Pin::new(s).poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        each_stream!(self, s => Pin::new(s).poll_shutdown(cx))
+    }
+}
