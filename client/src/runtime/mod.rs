@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyDataStream, BodyExt};
 use hyper_util::rt::TokioIo;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -243,23 +243,45 @@ impl Response {
 
     /// A header's value, when present and text.
     pub fn header(&self, name: &str) -> Option<String> {
+        // A look-up by a `&str` name parses it into a lower-case header name first; a response
+        // has a dozen headers or so, and comparing lengths rejects most at once.
         self.inner
             .headers()
-            .get(name)?
+            .iter()
+            .find(|(key, _)| key.as_str().eq_ignore_ascii_case(name))?
+            .1
             .to_str()
             .ok()
             .map(str::to_owned)
     }
 
+    /// The whole body. Most arrive in one piece, which is kept as it is.
     async fn bytes(self) -> Result<(u16, Bytes), Error> {
         let status = self.status();
-        let body = self
-            .inner
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| transport_error(&self.host, e))?;
-        Ok((status, body.to_bytes()))
+        let mut body = self.inner.into_body();
+        let mut first: Option<Bytes> = None;
+        let mut rest = BytesMut::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| transport_error(&self.host, e))?;
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            match &first {
+                None => first = Some(data),
+                Some(first) => {
+                    if rest.is_empty() {
+                        rest.extend_from_slice(first);
+                    }
+                    rest.extend_from_slice(&data);
+                }
+            }
+        }
+        let bytes = if rest.is_empty() {
+            first.unwrap_or_default()
+        } else {
+            rest.freeze()
+        };
+        Ok((status, bytes))
     }
 
     /// Reads and discards the body.
@@ -285,10 +307,10 @@ impl Response {
     /// Reads a text body.
     pub async fn text(self) -> Result<String, Error> {
         let (status, body) = self.bytes().await?;
-        String::from_utf8(body.to_vec()).map_err(|e| Error::Decode {
+        String::from_utf8(Vec::from(body)).map_err(|e| Error::Decode {
             status,
-            message: e.to_string(),
-            body,
+            message: e.utf8_error().to_string(),
+            body: Bytes::from(e.into_bytes()),
         })
     }
 

@@ -8,11 +8,13 @@
 //! once its response body has been read to the end; a connection whose body was dropped
 //! half-read, or which was upgraded (attach, exec), never returns.
 
+mod machine;
+
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -24,6 +26,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::error::TimeoutKind;
 use crate::{Body, Error};
+use machine::Machine;
 
 /// How long an idle connection stays in the pool.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -92,46 +95,6 @@ struct Conn {
     since: Instant,
 }
 
-/// A connection's state machine; `None` once it has finished (the connection closed, or was
-/// upgraded), and then dropped, so that whatever waited on it (a response, a body) ends too.
-struct Machine(Option<Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>>);
-
-impl Machine {
-    fn finished(&self) -> bool {
-        self.0.is_none()
-    }
-
-    /// Lets the connection read and write what it can. Its errors reach the request or body
-    /// waiting on it.
-    fn drive(&mut self, cx: &mut Context<'_>) {
-        if let Some(io) = &mut self.0 {
-            if io.as_mut().poll(cx).is_ready() {
-                self.0 = None;
-            }
-        }
-    }
-
-    /// Polls something that only this state machine advances (the connection's readiness for
-    /// a request, a response, a body), driving the machine in between.
-    ///
-    /// `poll` gets a context that wakes nobody: what it polls can only become ready while the
-    /// machine is driven, and after each drive it is polled again, so the task's own waker is
-    /// left to the socket. Registering it would have the connection wake the very task that
-    /// drives it, and every request would cost a spurious wake-up and poll.
-    fn drive_for<T>(
-        &mut self,
-        cx: &mut Context<'_>,
-        mut poll: impl FnMut(&mut Context<'_>) -> Poll<T>,
-    ) -> Poll<T> {
-        let mut quiet = Context::from_waker(Waker::noop());
-        if let Poll::Ready(output) = poll(&mut quiet) {
-            return Poll::Ready(output);
-        }
-        self.drive(cx);
-        poll(&mut quiet)
-    }
-}
-
 impl Conn {
     /// Waits until the connection can take a request; false when it has closed.
     async fn ready(&mut self) -> bool {
@@ -156,11 +119,7 @@ impl Conn {
     /// Hands an upgraded connection over: its state machine must run to its end for the
     /// upgrade to complete, whoever waits on it.
     fn hand_over(self) {
-        if let Some(io) = self.machine.0 {
-            tokio::spawn(async move {
-                let _ = io.await;
-            });
-        }
+        self.machine.spawn();
     }
 }
 
@@ -185,6 +144,8 @@ impl Transport {
                 // Closed while idle (the engine went away, or closed it).
                 continue;
             }
+            // Handing the request over wakes the machine; it is driven right after.
+            conn.machine.begin();
             let sent = conn.sender.try_send_request(request);
             match conn.driving(sent).await {
                 Ok(response) => return Ok(self.response(conn, response)),
@@ -196,7 +157,10 @@ impl Transport {
                 },
             }
         }
-        let mut conn = self.connect().await?;
+        // Boxed: connecting (a TLS handshake above all) takes a large future, which would
+        // otherwise make every request's future as large.
+        let mut conn = Box::pin(self.connect()).await?;
+        conn.machine.begin();
         let sent = conn.sender.send_request(request);
         match conn.driving(sent).await {
             Ok(response) => Ok(self.response(conn, response)),
@@ -277,7 +241,7 @@ impl Transport {
             .map_err(|e| self.error(e))?;
         Ok(Conn {
             sender,
-            machine: Machine(Some(Box::pin(connection.with_upgrades()))),
+            machine: Machine::new(connection.with_upgrades()),
             since: Instant::now(),
         })
     }
