@@ -77,7 +77,7 @@ fn main() {
     // One client per runtime: a runtime's sockets are registered with its own reactor.
     let on_current = Docker::connect(&host).expect("a client");
     let on_multi = Docker::connect(&host).expect("a client");
-    let cases: [(&str, &dyn Fn() -> f64); 8] = [
+    let cases: [(&str, &dyn Fn() -> f64); 9] = [
         ("raw std UnixStream (the limit)", &|| {
             raw_std(&socket, request.as_bytes(), span)
         }),
@@ -93,7 +93,11 @@ fn main() {
         ("client, current-thread runtime", &|| {
             current.block_on(client_sequential(on_current.clone(), span))
         }),
-        ("client, multi-thread runtime", &|| {
+        ("client, multi-thread runtime, in a task", &|| {
+            let task = multi.spawn(client_sequential(on_multi.clone(), span));
+            multi.block_on(task).unwrap()
+        }),
+        ("client, multi-thread runtime, block_on", &|| {
             multi.block_on(client_sequential(on_multi.clone(), span))
         }),
         ("raw tokio, 32 tasks, a connection each", &|| {
@@ -124,7 +128,7 @@ fn main() {
         "case (median of rounds)", "req/s", "us/req", "x raw", "x raw, range"
     );
     for (case, (label, _)) in cases.iter().enumerate() {
-        if case == 6 {
+        if case == 7 {
             println!("concurrent:");
         } else if case == 0 {
             println!("sequential:");

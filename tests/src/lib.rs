@@ -1,5 +1,8 @@
 //! Shared helpers of the client's tests: a mock engine over a unix socket, and access to the
 //! real test engine started by `tests/engine/engine.sh`.
 
+// Both talk over unix sockets: the test engine and the mock engine run on Linux.
+#[cfg(unix)]
 pub mod engine;
+#[cfg(unix)]
 pub mod mock;

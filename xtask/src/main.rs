@@ -3,8 +3,11 @@
 //! - `cargo xtask regenerate [--api-version 1.44] [--check] [--spec-mirror DIR] [--out DIR]`
 //! - `cargo xtask check-versions [--spec-mirror DIR]`: generate every pinned version into a copy
 //!   of the client crate and type-check it.
-//! - `cargo xtask test [-- CARGO TEST ARGS]`: start the test engines (`tests/engine/engine.sh`),
-//!   run every test of the workspace against them, and stop them.
+//! - `cargo xtask test [-- CARGO TEST ARGS]`: `test-linux`, then `test-windows`.
+//! - `cargo xtask test-linux [-- CARGO TEST ARGS]`: start the test engines
+//!   (`tests/engine/engine.sh`), run every test of the workspace against them, and stop them.
+//! - `cargo xtask test-windows [-- CARGO TEST ARGS]`: build the Windows-only tests (named
+//!   pipes) for `x86_64-pc-windows-gnu` with MinGW and run them under Wine.
 //!
 //! The spec of a version is read from the mirror folder (`--spec-mirror` or `DOCKER_SPEC_MIRROR`)
 //! when one is given, else from `target/spec-cache/`, else downloaded from its pinned URL. Its
@@ -62,9 +65,12 @@ fn run() -> Result<()> {
     match args.command.as_str() {
         "regenerate" => regenerate(&root, &args),
         "check-versions" => check_versions(&root, &args),
-        "test" => test(&root, &args.rest),
+        "test" => test(&root, &args.rest).and_then(|()| test_windows(&root, &args.rest)),
+        "test-linux" => test(&root, &args.rest),
+        "test-windows" => test_windows(&root, &args.rest),
         other => Err(format!(
-            "unknown command {other:?}; try `regenerate`, `check-versions` or `test`"
+            "unknown command {other:?}; try `regenerate`, `check-versions`, `test`, \
+             `test-linux` or `test-windows`"
         )),
     }
 }
@@ -405,6 +411,84 @@ fn test(root: &Path, cargo_args: &[String]) -> Result<()> {
         eprintln!("warning: {} stop did not finish cleanly", script.display());
     }
     result
+}
+
+/// The target the Windows tests are built for.
+const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+
+/// What running the Windows tests needs, and how to get it on Debian.
+const WINDOWS_TOOLS: &str = "the Windows tests need the Rust target, MinGW and Wine: \
+    `rustup target add x86_64-pc-windows-gnu` and \
+    `apt-get install gcc-mingw-w64-x86-64 wine64`";
+
+/// Builds the Windows-only tests (the named-pipe transport) for x86_64-pc-windows-gnu with
+/// MinGW and runs them under Wine.
+fn test_windows(root: &Path, cargo_args: &[String]) -> Result<()> {
+    let mingw = "x86_64-w64-mingw32-gcc";
+    if !Command::new(mingw)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return Err(format!("{mingw} not found: {WINDOWS_TOOLS}"));
+    }
+    let wine = ["wine64", "/usr/lib/wine/wine64", "wine"]
+        .into_iter()
+        .find(|wine| {
+            Command::new(wine)
+                .arg("--version")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .ok_or_else(|| format!("Wine not found: {WINDOWS_TOOLS}"))?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+
+    // Wine 8 lacks a DLL the Rust standard library loads; a stand-in goes next to the tests.
+    let deps = target_dir.join(WINDOWS_TARGET).join("debug/deps");
+    fs::create_dir_all(&deps).map_err(|e| format!("{}: {e}", deps.display()))?;
+    let shim = root.join("tests/windows");
+    let status = Command::new(mingw)
+        .args(["-O2", "-shared", "-o"])
+        .arg(deps.join("bcryptprimitives.dll"))
+        .arg(shim.join("bcryptprimitives.c"))
+        .arg(shim.join("bcryptprimitives.def"))
+        .arg("-ladvapi32")
+        .status()
+        .map_err(|e| format!("cannot run {mingw}: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "building the bcryptprimitives stand-in failed ({status})"
+        ));
+    }
+
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .current_dir(root)
+        .args([
+            "test",
+            "--target",
+            WINDOWS_TARGET,
+            "-p",
+            "docker-client-tests",
+        ])
+        .args(["--test", "connect_npipe"])
+        .args(cargo_args)
+        .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", wine)
+        .env("WINEPREFIX", target_dir.join("wine-prefix"))
+        .env("WINEDEBUG", "-all")
+        .status()
+        .map_err(|e| format!("cannot run cargo test: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the Windows tests failed ({status}); if the target is missing: {WINDOWS_TOOLS}"
+        ))
+    }
 }
 
 fn run_tests(root: &Path, cargo_args: &[String]) -> Result<()> {

@@ -1,0 +1,116 @@
+//! `npipe://` hosts: the client against a mock engine on a Windows named pipe.
+//!
+//! Windows only. On Linux, `cargo xtask test-windows` runs it under Wine (see the README).
+
+#![cfg(windows)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use docker_client::Docker;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::windows::named_pipe::{NamedPipeServer, ServerOptions};
+
+/// A mock engine on the pipe `\\.\pipe\<name>` answering `/_ping`; counts its connections.
+struct PipeMock {
+    /// The address as `DOCKER_HOST` holds it.
+    host: String,
+    connections: Arc<AtomicUsize>,
+}
+
+impl PipeMock {
+    fn start(name: &str) -> PipeMock {
+        let path = format!(r"\\.\pipe\{name}");
+        // The first instance exists before the client may connect.
+        let first = ServerOptions::new()
+            .first_pipe_instance(true)
+            .create(&path)
+            .expect("create the named pipe");
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        tokio::spawn(async move {
+            let mut server = first;
+            loop {
+                if server.connect().await.is_err() {
+                    return;
+                }
+                let connected = server;
+                server = match ServerOptions::new().create(&path) {
+                    Ok(next) => next,
+                    Err(_) => return,
+                };
+                counted.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(answer_pings(connected));
+            }
+        });
+        PipeMock {
+            host: format!("npipe:////./pipe/{name}"),
+            connections,
+        }
+    }
+}
+
+/// Answers each request on the connection: `200 OK` for `/_ping`, else `404`.
+async fn answer_pings(mut pipe: NamedPipeServer) {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let end = loop {
+            if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break end + 4;
+            }
+            match pipe.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
+        buffer.drain(..end);
+        let answer = if head.starts_with("GET /_ping ") || head.starts_with("GET /v1.43/_ping ") {
+            "HTTP/1.1 200 OK\r\nApi-Version: 1.43\r\nContent-Type: text/plain\r\n\
+             Content-Length: 2\r\n\r\nOK"
+        } else {
+            "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\
+             Content-Length: 24\r\n\r\n{\"message\":\"not found\"}\n"
+        };
+        if pipe.write_all(answer.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn npipe_hosts_reach_an_engine_on_a_named_pipe_and_keep_the_connection() {
+    let mock = PipeMock::start(&format!("docker-client-test-{}", std::process::id()));
+    let docker = Docker::connect(&mock.host).expect("an npipe client");
+    assert_eq!(docker.host(), mock.host);
+    for _ in 0..3 {
+        let ping = docker.system_ping().await.expect("a ping over the pipe");
+        assert_eq!(ping.body, "OK");
+        assert_eq!(ping.api_version.as_deref(), Some("1.43"));
+    }
+    let negotiated = docker.negotiate_version().await.expect("negotiation");
+    assert_eq!(negotiated.api_version(), "1.43");
+    let error = docker
+        .container_inspect("nothing", &Default::default())
+        .await
+        .expect_err("the mock knows no containers");
+    assert!(error.is_not_found(), "{error:?}");
+    assert_eq!(
+        mock.connections.load(Ordering::SeqCst),
+        1,
+        "every request went over one kept-alive connection"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_pipe_is_its_own_error_naming_the_host() {
+    let host = "npipe:////./pipe/docker-client-test-no-such-pipe";
+    let docker = Docker::connect(host).expect("an npipe client");
+    let error = docker
+        .system_ping()
+        .await
+        .expect_err("nothing listens there");
+    assert!(error.is_socket_not_found(), "{error:?}");
+    assert!(error.to_string().contains(host), "{error}");
+}
