@@ -7,7 +7,8 @@
 //! use docker_client::RegistryAuth;
 //!
 //! let credentials = RegistryAuth::from_env()?;
-//! let auth = credentials.for_image("ghcr.io/acme/app:1.0")?; // Option<models::AuthConfig>
+//! // Option<models::AuthConfig>; a credential helper runs on tokio's blocking pool.
+//! let auth = credentials.for_image_async("ghcr.io/acme/app:1.0").await?;
 //! // `auth` goes to X-Registry-Auth of image_create / image_push, as base64url JSON.
 //! # Ok(()) }
 //! ```
@@ -144,7 +145,7 @@ impl RegistryAuth {
 
     /// The credentials for `registry`, with `serveraddress` set to its key
     /// (`https://index.docker.io/v1/` for Docker Hub), or `None`. A helper is a program run
-    /// here and now, synchronously.
+    /// here and now, blocking the thread: async code calls [`RegistryAuth::get_async`].
     pub fn get(&self, registry: &str) -> Result<Option<AuthConfig>, Error> {
         match self.source(registry) {
             CredentialSource::ConfigFile => self.lookup_auths(registry),
@@ -156,6 +157,31 @@ impl RegistryAuth {
     /// on Docker Hub; `ghcr.io/acme/app:1.0` and `localhost:5000/app` name theirs).
     pub fn for_image(&self, image: &str) -> Result<Option<AuthConfig>, Error> {
         self.get(image_registry(image))
+    }
+
+    /// [`RegistryAuth::get`] for async code: a credential helper (a program that may prompt
+    /// for a keychain or ask a server) runs on tokio's blocking pool, not on the task's thread.
+    pub async fn get_async(&self, registry: &str) -> Result<Option<AuthConfig>, Error> {
+        if self.source(registry) == CredentialSource::ConfigFile {
+            return self.get(registry);
+        }
+        let (this, registry) = (self.clone(), registry.to_owned());
+        tokio::task::spawn_blocking(move || this.get(&registry))
+            .await
+            .map_err(|e| Error::Config(format!("the credential helper's task failed: {e}")))?
+    }
+
+    /// [`RegistryAuth::for_image`] for async code; see [`RegistryAuth::get_async`].
+    pub async fn for_image_async(&self, image: &str) -> Result<Option<AuthConfig>, Error> {
+        self.get_async(image_registry(image)).await
+    }
+
+    /// [`RegistryAuth::all`] for async code; see [`RegistryAuth::get_async`].
+    pub async fn all_async(&self) -> Result<HashMap<String, AuthConfig>, Error> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.all())
+            .await
+            .map_err(|e| Error::Config(format!("the credential helpers' task failed: {e}")))?
     }
 
     /// Every registry's credentials of the `auths` entries, keyed by registry, for

@@ -164,6 +164,55 @@ fn credential_helpers_are_run_like_the_cli() {
     assert!(!shown.contains("s3cret"), "{shown}");
 }
 
+/// A helper that answers only once a file exists: under `get_async`, the task that creates it
+/// runs on the same single thread while the helper waits. A blocking call would not let it, and
+/// the helper gives up after 10 s.
+#[tokio::test(flavor = "current_thread")]
+async fn async_lookups_run_helpers_off_the_runtime_thread() {
+    let scratch = Scratch::new("helper-async");
+    let gate = scratch.path().join("gate");
+    let helper = format!(
+        "#!/bin/sh\n\
+         read -r server\n\
+         i=0; while [ ! -e '{gate}' ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done\n\
+         [ -e '{gate}' ] || exit 4\n\
+         echo '{{\"ServerURL\":\"x\",\"Username\":\"octo\",\"Secret\":\"async-s3cret\"}}'\n",
+        gate = gate.display()
+    );
+    let path = scratch.write("bin/docker-credential-gated", helper);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let auth = RegistryAuth::from_json(r#"{"credsStore": "gated"}"#)
+        .unwrap()
+        .helper_dir(scratch.path().join("bin"));
+
+    let opener = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        std::fs::write(gate, b"").unwrap();
+    });
+    let found = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        auth.for_image_async("ghcr.io/acme/app"),
+    )
+    .await
+    .expect("the helper ran while the runtime's one thread went on")
+    .unwrap()
+    .expect("credentials");
+    assert_eq!(found.password.as_deref(), Some("async-s3cret"));
+    opener.await.unwrap();
+
+    // Config-file credentials need no helper, and come back the same way.
+    let plain = RegistryAuth::from_json(&config_json()).unwrap();
+    assert_eq!(
+        plain.get_async("ghcr.io").await.unwrap(),
+        plain.get("ghcr.io").unwrap()
+    );
+    assert_eq!(
+        plain.all_async().await.unwrap().len(),
+        plain.all().unwrap().len()
+    );
+}
+
 #[tokio::test]
 async fn credentials_travel_as_base64url_json_headers() {
     let engine = MockEngine::respond_with(MockResponse::ndjson(
