@@ -33,7 +33,7 @@ fn main() {
     let rounds: usize = env_or("PING_BENCH_ROUNDS", 7);
     let span = Duration::from_secs_f64(secs);
     let request = format!(
-        "GET /v{}/_ping HTTP/1.1\r\nuser-agent: {}\r\nhost: localhost\r\n\r\n",
+        "GET /v{}/_ping HTTP/1.1\r\nuser-agent: {}\r\nhost: api.moby.localhost\r\n\r\n",
         docker_client::API_VERSION,
         docker_client::USER_AGENT
     );
@@ -303,7 +303,7 @@ async fn bare_hyper(socket: String, span: Duration) -> f64 {
     while started.elapsed() < span {
         sender.ready().await.expect("ready");
         let request = hyper::Request::get(path.as_str())
-            .header("host", "localhost")
+            .header("host", "api.moby.localhost")
             .header("user-agent", docker_client::USER_AGENT)
             .body(Empty::<bytes::Bytes>::new())
             .unwrap();
@@ -347,7 +347,7 @@ async fn inline_hyper(socket: String, span: Duration) -> f64 {
         .await
         .expect("ready");
         let request = hyper::Request::get(path.as_str())
-            .header("host", "localhost")
+            .header("host", "api.moby.localhost")
             .header("user-agent", docker_client::USER_AGENT)
             .body(Empty::<bytes::Bytes>::new())
             .unwrap();

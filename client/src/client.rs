@@ -14,6 +14,10 @@ use crate::{Body, Error, TlsConfig, API_VERSION};
 /// The default address of a local engine's unix socket.
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 
+/// The `Host` header over a unix socket or named pipe, which have no host name: the one the
+/// docker CLI (the Go client) sends.
+const SOCKET_HOST: &str = "api.moby.localhost";
+
 /// The `User-Agent` of every request: the crate and its version.
 pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -49,7 +53,7 @@ pub struct Docker {
 #[derive(Debug)]
 struct Shared {
     transport: Arc<Transport>,
-    /// The `Host` header: `localhost` over a unix socket or named pipe, else `host:port`.
+    /// The `Host` header: [`SOCKET_HOST`] over a unix socket or named pipe, else `host:port`.
     authority: HeaderValue,
     /// The path prefix of a `tcp://host:port/prefix` address; empty for most.
     base_path: Box<str>,
@@ -283,7 +287,7 @@ pub(crate) fn build(
 ) -> Result<Docker, Error> {
     let (dialer, authority, base_path) = match host {
         #[cfg(unix)]
-        Host::Unix(path) => (Dialer::Unix(path), "localhost".to_owned(), String::new()),
+        Host::Unix(path) => (Dialer::Unix(path), SOCKET_HOST.to_owned(), String::new()),
         #[cfg(not(unix))]
         Host::Unix(_) => {
             return Err(Error::Config(format!(
@@ -293,7 +297,7 @@ pub(crate) fn build(
         #[cfg(windows)]
         Host::NamedPipe(pipe) => (
             Dialer::NamedPipe(pipe),
-            "localhost".to_owned(),
+            SOCKET_HOST.to_owned(),
             String::new(),
         ),
         #[cfg(not(windows))]
