@@ -571,21 +571,25 @@ async fn a_body_dropped_half_read_closes_its_connection_and_others_go_on() {
     assert_eq!(mock.connections(), 1);
 
     // A stream read on another task while this one sends requests: each drives its own
-    // connection.
+    // connection. The stream takes the pooled one; the pings, sent once it has, open another.
     let events = docker.clone();
+    let (streaming, started) = tokio::sync::oneshot::channel();
     let reader = tokio::spawn(async move {
         let mut stream = events.system_events(&Default::default()).await.unwrap();
-        let mut seen = 0;
-        while seen < 3 {
+        let mut streaming = Some(streaming);
+        for _ in 0..3 {
             stream
                 .next()
                 .await
                 .expect("an event")
                 .expect("a decodable event");
-            seen += 1;
+            if let Some(streaming) = streaming.take() {
+                streaming.send(()).unwrap();
+            }
         }
         // Dropped with most of its body unread.
     });
+    started.await.unwrap();
     for _ in 0..5 {
         docker.system_ping().await.unwrap();
     }
