@@ -85,6 +85,12 @@ impl Machine {
         self.signal.state.store(BUSY, Ordering::Release);
     }
 
+    /// Forgets the task that used the connection last: an idle connection wakes nobody, and
+    /// holds no finished task's memory.
+    pub(super) fn rest(&self) {
+        drop(self.signal.task.take());
+    }
+
     /// Lets the connection read and write what it can. Its errors reach the request or body
     /// waiting on it.
     fn drive(&mut self) {

@@ -187,6 +187,7 @@ impl Transport {
         if conn.machine.finished() || conn.sender.is_closed() {
             return;
         }
+        conn.machine.rest();
         let now = Instant::now();
         conn.since = now;
         let mut idle = self
