@@ -59,7 +59,6 @@ struct Shared {
     base_path: Box<str>,
     /// Where the engine is, for error messages (`unix:///var/run/docker.sock`).
     host: Arc<str>,
-    connect_timeout: Duration,
 }
 
 impl Docker {
@@ -166,7 +165,7 @@ impl Docker {
 
     /// The connect timeout.
     pub fn connect_timeout(&self) -> Duration {
-        self.shared.connect_timeout
+        self.shared.transport.connect_timeout()
     }
 
     /// Sends a request. Statuses of 400 and above, and redirects, are errors.
@@ -249,9 +248,6 @@ impl Docker {
         let mut target = String::with_capacity(self.prefix.len() + request.path.len() + 64);
         target.push_str(&self.prefix);
         target.push_str(&request.path);
-        if target.is_empty() {
-            target.push('/');
-        }
         if !request.query.is_empty() {
             target.push('?');
             let start = target.len();
@@ -358,7 +354,6 @@ pub(crate) fn build(
             authority,
             base_path: base_path.into(),
             host,
-            connect_timeout,
         }),
         version: version.into(),
         pinned: pinned.is_some(),

@@ -424,25 +424,22 @@ const WINDOWS_TOOLS: &str = "the Windows tests need the Rust target, MinGW and W
 /// Builds the Windows-only tests (the named-pipe transport) for x86_64-pc-windows-gnu with
 /// MinGW and runs them under Wine.
 fn test_windows(root: &Path, cargo_args: &[String]) -> Result<()> {
+    // Whether a program is there: it answers `--version`.
+    let runs = |program: &str| {
+        Command::new(program)
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
     let mingw = "x86_64-w64-mingw32-gcc";
-    if !Command::new(mingw)
-        .arg("--version")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-    {
+    if !runs(mingw) {
         return Err(format!("{mingw} not found: {WINDOWS_TOOLS}"));
     }
     let wine = ["wine64", "/usr/lib/wine/wine64", "wine"]
         .into_iter()
-        .find(|wine| {
-            Command::new(wine)
-                .arg("--version")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
+        .find(|wine| runs(wine))
         .ok_or_else(|| format!("Wine not found: {WINDOWS_TOOLS}"))?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::{BodyDataStream, BodyExt};
 use hyper_util::rt::TokioIo;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -255,33 +255,15 @@ impl Response {
             .map(str::to_owned)
     }
 
-    /// The whole body. Most arrive in one piece, which is kept as it is.
     async fn bytes(self) -> Result<(u16, Bytes), Error> {
         let status = self.status();
-        let mut body = self.inner.into_body();
-        let mut first: Option<Bytes> = None;
-        let mut rest = BytesMut::new();
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| transport_error(&self.host, e))?;
-            let Ok(data) = frame.into_data() else {
-                continue; // trailers
-            };
-            match &first {
-                None => first = Some(data),
-                Some(first) => {
-                    if rest.is_empty() {
-                        rest.extend_from_slice(first);
-                    }
-                    rest.extend_from_slice(&data);
-                }
-            }
-        }
-        let bytes = if rest.is_empty() {
-            first.unwrap_or_default()
-        } else {
-            rest.freeze()
-        };
-        Ok((status, bytes))
+        let body = self
+            .inner
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| transport_error(&self.host, e))?;
+        Ok((status, body.to_bytes()))
     }
 
     /// Reads and discards the body.

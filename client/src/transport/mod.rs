@@ -22,7 +22,7 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::error::TimeoutKind;
 use crate::{Body, Error};
@@ -115,12 +115,6 @@ impl Conn {
         })
         .await
     }
-
-    /// Hands an upgraded connection over: its state machine must run to its end for the
-    /// upgrade to complete, whoever waits on it.
-    fn hand_over(self) {
-        self.machine.spawn();
-    }
 }
 
 impl Transport {
@@ -131,6 +125,11 @@ impl Transport {
             connect_timeout,
             idle: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The time allowed to open a connection (the TLS handshake included).
+    pub(crate) fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
     }
 
     /// Sends `request` on an idle connection, else on a new one, and returns the response once
@@ -211,8 +210,9 @@ impl Transport {
         response: http::Response<Incoming>,
     ) -> http::Response<ResponseBody> {
         let conn = if response.status() == http::StatusCode::SWITCHING_PROTOCOLS {
-            // An upgraded connection belongs to the caller from now on.
-            conn.hand_over();
+            // An upgraded connection belongs to the caller from now on; its state machine must
+            // still run to its end for the upgrade to complete.
+            conn.machine.spawn();
             None
         } else {
             Some(conn)
@@ -250,21 +250,21 @@ impl Transport {
     async fn dial(&self) -> io::Result<Stream> {
         match &self.dialer {
             #[cfg(unix)]
-            Dialer::Unix(path) => Ok(Stream::Unix(tokio::net::UnixStream::connect(path).await?)),
+            Dialer::Unix(path) => Ok(Box::new(tokio::net::UnixStream::connect(path).await?)),
             Dialer::Tcp { host, port, tls } => {
                 let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
                 // Requests are small and answered one at a time: send them at once.
                 tcp.set_nodelay(true)?;
                 match tls {
-                    None => Ok(Stream::Tcp(tcp)),
+                    None => Ok(Box::new(tcp)),
                     Some(tls) => {
                         let stream = tls.connector.connect(tls.server_name.clone(), tcp).await?;
-                        Ok(Stream::Tls(Box::new(stream)))
+                        Ok(Box::new(stream))
                     }
                 }
             }
             #[cfg(windows)]
-            Dialer::NamedPipe(name) => open_pipe(name).await.map(Stream::NamedPipe),
+            Dialer::NamedPipe(name) => Ok(Box::new(open_pipe(name).await?)),
         }
     }
 
@@ -421,73 +421,10 @@ impl HttpBody for ResponseBody {
     }
 }
 
-/// An open connection.
-enum Stream {
-    #[cfg(unix)]
-    Unix(tokio::net::UnixStream),
-    Tcp(tokio::net::TcpStream),
-    Tls(Box<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>),
-    #[cfg(windows)]
-    NamedPipe(tokio::net::windows::named_pipe::NamedPipeClient),
-}
+/// An open connection: a unix socket, TCP, TLS over TCP or a named pipe.
+type Stream = Box<dyn Io>;
 
-/// Calls `$method` on whichever stream `$self` is.
-macro_rules! each_stream {
-    ($self:ident, $stream:ident => $call:expr) => {
-        match $self.get_mut() {
-            #[cfg(unix)]
-            Stream::Unix($stream) => $call,
-            Stream::Tcp($stream) => $call,
-            Stream::Tls($stream) => $call,
-            #[cfg(windows)]
-            Stream::NamedPipe($stream) => $call,
-        }
-    };
-}
+/// What a connection is read and written through.
+trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
 
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        each_stream!(self, s => Pin::new(s).poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        each_stream!(self, s => Pin::new(s).poll_write(cx, buf))
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        each_stream!(self, s => Pin::new(s).poll_write_vectored(cx, bufs))
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        match self {
-            #[cfg(unix)]
-            Stream::Unix(s) => s.is_write_vectored(),
-            Stream::Tcp(s) => s.is_write_vectored(),
-            Stream::Tls(s) => s.is_write_vectored(),
-            #[cfg(windows)]
-            Stream::NamedPipe(s) => s.is_write_vectored(),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        each_stream!(self, s => Pin::new(s).poll_flush(cx))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        each_stream!(self, s => Pin::new(s).poll_shutdown(cx))
-    }
-}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
