@@ -1,6 +1,6 @@
 //! `/_ping` round trips over the engine's unix socket: the client, sequential and with 32
 //! concurrent tasks, beside the limit, a raw keep-alive loop writing the same request bytes on
-//! one `UnixStream`, and beside bare hyper connections.
+//! one `UnixStream`, blocking and on tokio.
 //!
 //! ```sh
 //! eval "$(tests/engine/engine.sh start v26)"     # DOCKER_HOST=unix://...
@@ -9,8 +9,7 @@
 //!
 //! The cases take turns for `PING_BENCH_ROUNDS` rounds of `PING_BENCH_SECS` each;
 //! `PING_BENCH_VERBOSE=1` prints every round. `PING_BENCH_PROFILE=<case>` runs one case alone,
-//! for `perf` or `valgrind`: `raw-std`, `raw-tokio`, `hyper`, `hyper-inline`, `client`,
-//! `raw-32` or `client-32`, on a current-thread runtime unless `PING_BENCH_RUNTIME=multi`.
+//! for `perf` or `valgrind`: `raw-std`, `raw-tokio`, `client`, `raw-32` or `client-32`, on a current-thread runtime unless `PING_BENCH_RUNTIME=multi`.
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -46,12 +45,10 @@ fn main() {
     .build()
     .unwrap();
     if let Ok(only) = std::env::var("PING_BENCH_PROFILE") {
-        // One case, sequentially, for a profiler: `raw-std`, `raw-tokio`, `hyper` or `client`.
+        // One case, for a profiler.
         let rate = match only.as_str() {
             "raw-std" => raw_std(&socket, request.as_bytes(), span),
             "raw-tokio" => current.block_on(raw_tokio(socket, request, span)),
-            "hyper" => current.block_on(bare_hyper(socket, span)),
-            "hyper-inline" => current.block_on(inline_hyper(socket, span)),
             "raw-32" => current.block_on(raw_concurrent(&socket, &request, span)),
             "client-32" => {
                 let docker = Docker::connect(&host).expect("a client");
@@ -77,18 +74,12 @@ fn main() {
     // One client per runtime: a runtime's sockets are registered with its own reactor.
     let on_current = Docker::connect(&host).expect("a client");
     let on_multi = Docker::connect(&host).expect("a client");
-    let cases: [(&str, &dyn Fn() -> f64); 9] = [
+    let cases: [(&str, &dyn Fn() -> f64); 7] = [
         ("raw std UnixStream (the limit)", &|| {
             raw_std(&socket, request.as_bytes(), span)
         }),
         ("raw tokio UnixStream", &|| {
             current.block_on(raw_tokio(socket.clone(), request.clone(), span))
-        }),
-        ("bare hyper, connection task spawned", &|| {
-            current.block_on(bare_hyper(socket.clone(), span))
-        }),
-        ("bare hyper, connection polled inline", &|| {
-            current.block_on(inline_hyper(socket.clone(), span))
         }),
         ("client, current-thread runtime", &|| {
             current.block_on(client_sequential(on_current.clone(), span))
@@ -128,7 +119,7 @@ fn main() {
         "case (median of rounds)", "req/s", "us/req", "x raw", "x raw, range"
     );
     for (case, (label, _)) in cases.iter().enumerate() {
-        if case == 7 {
+        if case == 5 {
             println!("concurrent:");
         } else if case == 0 {
             println!("sequential:");
@@ -281,106 +272,6 @@ async fn client_concurrent(docker: Docker, span: Duration) -> f64 {
     let mut count = 0;
     for task in tasks {
         count += task.await.unwrap();
-    }
-    count as f64 / started.elapsed().as_secs_f64()
-}
-
-/// hyper's HTTP/1.1 client on one connection, its connection task spawned, as hyper's
-/// examples do.
-async fn bare_hyper(socket: String, span: Duration) -> f64 {
-    use http_body_util::{BodyExt, Empty};
-    let stream = tokio::net::UnixStream::connect(&socket)
-        .await
-        .expect("connect");
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .expect("handshake");
-    tokio::spawn(connection);
-    let path = format!("/v{}/_ping", docker_client::API_VERSION);
-    let started = Instant::now();
-    let mut count = 0u64;
-    while started.elapsed() < span {
-        sender.ready().await.expect("ready");
-        let request = hyper::Request::get(path.as_str())
-            .header("host", "api.moby.localhost")
-            .header("user-agent", docker_client::USER_AGENT)
-            .body(Empty::<bytes::Bytes>::new())
-            .unwrap();
-        let response = sender.send_request(request).await.expect("send");
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        debug_assert_eq!(&body[..], b"OK");
-        count += 1;
-    }
-    count as f64 / started.elapsed().as_secs_f64()
-}
-
-/// Like [`bare_hyper`], with the connection polled by the task that sends the requests
-/// instead of a task of its own, as the client does: the floor of the client's design.
-async fn inline_hyper(socket: String, span: Duration) -> f64 {
-    use http_body_util::Empty;
-    use hyper::body::Body as _;
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::Poll;
-    let stream = tokio::net::UnixStream::connect(&socket)
-        .await
-        .expect("connect");
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .expect("handshake");
-    let mut connection = Box::pin(connection);
-    let path = format!("/v{}/_ping", docker_client::API_VERSION);
-    let started = Instant::now();
-    let mut count = 0u64;
-    while started.elapsed() < span {
-        std::future::poll_fn(|cx| {
-            let _ = connection.as_mut().poll(cx);
-            sender.poll_ready(cx)
-        })
-        .await
-        .expect("ready");
-        let request = hyper::Request::get(path.as_str())
-            .header("host", "api.moby.localhost")
-            .header("user-agent", docker_client::USER_AGENT)
-            .body(Empty::<bytes::Bytes>::new())
-            .unwrap();
-        let mut send = std::pin::pin!(sender.send_request(request));
-        let response = std::future::poll_fn(|cx| {
-            if let Poll::Ready(r) = send.as_mut().poll(cx) {
-                return Poll::Ready(r);
-            }
-            let _ = connection.as_mut().poll(cx);
-            send.as_mut().poll(cx)
-        })
-        .await
-        .expect("send");
-        let mut body = response.into_body();
-        let mut total = 0;
-        loop {
-            let frame = std::future::poll_fn(|cx| {
-                if let Poll::Ready(f) = Pin::new(&mut body).poll_frame(cx) {
-                    return Poll::Ready(f);
-                }
-                let _ = connection.as_mut().poll(cx);
-                Pin::new(&mut body).poll_frame(cx)
-            })
-            .await;
-            match frame {
-                Some(frame) => {
-                    total += frame.expect("body").data_ref().map_or(0, |d| d.len());
-                }
-                None => break,
-            }
-        }
-        debug_assert_eq!(total, 2);
-        count += 1;
     }
     count as f64 / started.elapsed().as_secs_f64()
 }

@@ -4,7 +4,6 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
-use http_body::{Frame, SizeHint};
 use tokio::io::AsyncRead;
 use tokio::sync::Notify;
 
@@ -55,6 +54,30 @@ impl Body {
         matches!(self.kind, Kind::Stream(_))
     }
 
+    /// The bytes of a body known in advance (which can be sent again).
+    pub(crate) fn bytes(&self) -> Option<&Bytes> {
+        match &self.kind {
+            Kind::Bytes(bytes) => Some(bytes),
+            Kind::Stream(_) => None,
+        }
+    }
+
+    /// The next chunk of a streamed body; `None` at its end.
+    pub(crate) fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, BoxError>>> {
+        let poll = match &mut self.kind {
+            Kind::Bytes(bytes) if bytes.is_empty() => Poll::Ready(None),
+            Kind::Bytes(bytes) => Poll::Ready(Some(Ok(std::mem::take(bytes)))),
+            Kind::Stream(stream) => stream.as_mut().poll_next(cx),
+        };
+        if matches!(poll, Poll::Ready(None) | Poll::Ready(Some(Err(_)))) {
+            self.finished();
+        }
+        poll
+    }
+
     /// Notifies `sent` once the body has been read to its end, or dropped.
     pub(crate) fn notify_when_sent(&mut self, sent: Arc<Notify>) {
         self.sent = Some(sent);
@@ -72,43 +95,6 @@ impl std::fmt::Debug for Body {
         match &self.kind {
             Kind::Bytes(bytes) => write!(f, "Body({} bytes)", bytes.len()),
             Kind::Stream(_) => f.write_str("Body(stream)"),
-        }
-    }
-}
-
-impl http_body::Body for Body {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let poll = match &mut self.kind {
-            Kind::Bytes(bytes) if bytes.is_empty() => Poll::Ready(None),
-            Kind::Bytes(bytes) => Poll::Ready(Some(Ok(Frame::data(std::mem::take(bytes))))),
-            Kind::Stream(stream) => stream
-                .as_mut()
-                .poll_next(cx)
-                .map(|chunk| chunk.map(|chunk| chunk.map(Frame::data))),
-        };
-        if matches!(poll, Poll::Ready(None) | Poll::Ready(Some(Err(_)))) || self.is_end_stream() {
-            self.finished();
-        }
-        poll
-    }
-
-    fn is_end_stream(&self) -> bool {
-        match &self.kind {
-            Kind::Bytes(bytes) => bytes.is_empty(),
-            Kind::Stream(_) => false,
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.kind {
-            Kind::Bytes(bytes) => SizeHint::with_exact(bytes.len() as u64),
-            Kind::Stream(_) => SizeHint::default(),
         }
     }
 }

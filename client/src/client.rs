@@ -2,13 +2,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST, USER_AGENT as USER_AGENT_HEADER};
 use tokio::sync::Notify;
 
 use crate::config::{DockerBuilder, Host};
 use crate::error::TimeoutKind;
 use crate::runtime::{Request, Response};
-use crate::transport::{Dialer, Tls, Transport};
+use crate::transport::{Dialer, Outgoing, Tls, Transport};
 use crate::{Body, Error, TlsConfig, API_VERSION};
 
 /// The default address of a local engine's unix socket.
@@ -53,8 +52,6 @@ pub struct Docker {
 #[derive(Debug)]
 struct Shared {
     transport: Arc<Transport>,
-    /// The `Host` header: [`SOCKET_HOST`] over a unix socket or named pipe, else `host:port`.
-    authority: HeaderValue,
     /// The path prefix of a `tcp://host:port/prefix` address; empty for most.
     base_path: Box<str>,
     /// Where the engine is, for error messages (`unix:///var/run/docker.sock`).
@@ -170,16 +167,20 @@ impl Docker {
 
     /// Sends a request. Statuses of 400 and above, and redirects, are errors.
     pub(crate) async fn send(&self, request: Request) -> Result<Response, Error> {
-        let method = match request.method {
-            "GET" => http::Method::GET,
-            "POST" => http::Method::POST,
-            "DELETE" => http::Method::DELETE,
-            "PUT" => http::Method::PUT,
-            "HEAD" => http::Method::HEAD,
-            other => http::Method::from_bytes(other.as_bytes())
-                .map_err(|_| Error::InvalidArgument(format!("bad method {other}")))?,
-        };
-        let uri = self.uri(&request)?;
+        if !request.method.bytes().all(is_token) || request.method.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "bad method {:?}",
+                request.method
+            )));
+        }
+        let target = self.target(&request)?;
+        for (name, value) in &request.headers {
+            if name.is_empty() || !name.bytes().all(is_token) || !value.bytes().all(is_field_byte) {
+                return Err(Error::InvalidArgument(format!(
+                    "header `{name}`: the value has characters a header cannot carry"
+                )));
+            }
+        }
         let mut body_sent = None;
         let (body, content_type) = match request.body {
             Some((mut body, content_type)) => {
@@ -194,26 +195,15 @@ impl Docker {
             }
             None => (Body::empty(), None),
         };
-        let mut http_request = http::Request::new(body);
-        *http_request.method_mut() = method;
-        *http_request.uri_mut() = uri;
-        let headers = http_request.headers_mut();
-        headers.insert(HOST, self.shared.authority.clone());
-        headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
-        if let Some(content_type) = content_type {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        }
-        for (name, value) in request.headers {
-            let invalid = || {
-                Error::InvalidArgument(format!(
-                    "header `{name}`: the value has characters a header cannot carry"
-                ))
-            };
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
-            headers.append(name, HeaderValue::try_from(value).map_err(|_| invalid())?);
-        }
+        let outgoing = Outgoing {
+            method: request.method,
+            target,
+            headers: request.headers,
+            content_type,
+            body,
+        };
 
-        let send = self.shared.transport.send(http_request);
+        let send = self.shared.transport.send(outgoing);
         let response =
             match self.header_timeout {
                 None => send.await?,
@@ -244,7 +234,7 @@ impl Docker {
 
     /// The request target: prefix, path and query. The path was encoded by the generated
     /// code; the query is form-encoded here.
-    fn uri(&self, request: &Request) -> Result<http::Uri, Error> {
+    fn target(&self, request: &Request) -> Result<String, Error> {
         let mut target = String::with_capacity(self.prefix.len() + request.path.len() + 64);
         target.push_str(&self.prefix);
         target.push_str(&request.path);
@@ -257,13 +247,26 @@ impl Docker {
             }
             target = query.finish();
         }
-        http::Uri::try_from(target).map_err(|e| {
-            Error::InvalidArgument(format!(
-                "{} {}: not a valid request path ({e})",
+        // Visible ASCII only (RFC 9112 3.2): no spaces, line breaks or other bytes that would
+        // end the request line.
+        if !target.starts_with('/') || !target.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::InvalidArgument(format!(
+                "{} {}: not a valid request path",
                 request.method, request.path
-            ))
-        })
+            )));
+        }
+        Ok(target)
     }
+}
+
+/// A byte of an HTTP token (a method, a header name; RFC 9110 5.6.2).
+fn is_token(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// A byte a header value may hold (RFC 9110 5.5): anything but control characters, tab aside.
+fn is_field_byte(b: u8) -> bool {
+    b == b'\t' || (b >= 0x20 && b != 0x7f)
 }
 
 /// `a < b` for API versions (`1.41` < `1.43`), part by part as numbers.
@@ -343,15 +346,20 @@ pub(crate) fn build(
             )
         }
     };
-    let authority = HeaderValue::try_from(authority)
-        .map_err(|_| Error::Config(format!("{display}: not a usable address")))?;
+    if !authority.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::Config(format!("{display}: not a usable address")));
+    }
     let host: Arc<str> = display.into();
     let version = pinned.clone().unwrap_or_else(|| API_VERSION.to_owned());
     Ok(Docker {
         prefix: format!("{base_path}/v{version}").into(),
         shared: Arc::new(Shared {
-            transport: Arc::new(Transport::new(dialer, host.clone(), connect_timeout)),
-            authority,
+            transport: Arc::new(Transport::new(
+                dialer,
+                host.clone(),
+                authority,
+                connect_timeout,
+            )),
             base_path: base_path.into(),
             host,
         }),

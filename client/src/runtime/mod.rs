@@ -14,8 +14,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http_body_util::{BodyDataStream, BodyExt};
-use hyper_util::rt::TokioIo;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -23,7 +21,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::attach::{AttachInput, Attached};
 use crate::output::OutputStream;
-use crate::transport::{transport_error, ResponseBody};
+use crate::transport::{transport_error, Head, ResponseBody, Stream};
 use crate::{Body, ByteStream, Error, JsonStream};
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
@@ -211,19 +209,21 @@ impl Request {
 /// A successful (or `304 Not Modified`) response.
 #[derive(Debug)]
 pub struct Response {
-    inner: http::Response<ResponseBody>,
+    head: Head,
+    body: ResponseBody,
     host: Arc<str>,
 }
 
 impl Response {
     /// Turns error statuses into [`Error::Api`].
     pub(crate) async fn check(
-        inner: http::Response<ResponseBody>,
+        (head, body): (Head, ResponseBody),
         host: &Arc<str>,
     ) -> Result<Self, Error> {
-        let status = inner.status().as_u16();
+        let status = head.status();
         let response = Response {
-            inner,
+            head,
+            body,
             host: host.clone(),
         };
         if status < 300 || status == 304 {
@@ -238,32 +238,22 @@ impl Response {
 
     /// The status code.
     pub fn status(&self) -> u16 {
-        self.inner.status().as_u16()
+        self.head.status()
     }
 
     /// A header's value, when present and text.
     pub fn header(&self, name: &str) -> Option<String> {
-        // A look-up by a `&str` name parses it into a lower-case header name first; a response
-        // has a dozen headers or so, and comparing lengths rejects most at once.
-        self.inner
-            .headers()
-            .iter()
-            .find(|(key, _)| key.as_str().eq_ignore_ascii_case(name))?
-            .1
-            .to_str()
-            .ok()
-            .map(str::to_owned)
+        self.head.header(name).map(str::to_owned)
     }
 
     async fn bytes(self) -> Result<(u16, Bytes), Error> {
         let status = self.status();
         let body = self
-            .inner
-            .into_body()
+            .body
             .collect()
             .await
             .map_err(|e| transport_error(&self.host, e))?;
-        Ok((status, body.to_bytes()))
+        Ok((status, body))
     }
 
     /// Reads and discards the body.
@@ -300,9 +290,7 @@ impl Response {
     pub fn byte_stream(self) -> ByteStream {
         use futures::TryStreamExt;
         let host = self.host;
-        ByteStream::new(
-            BodyDataStream::new(self.inner.into_body()).map_err(move |e| transport_error(&host, e)),
-        )
+        ByteStream::new(self.body.map_err(move |e| transport_error(&host, e)))
     }
 
     /// The body as a container's output, demultiplexed as its Content-Type says.
@@ -352,11 +340,11 @@ impl Response {
     }
 
     async fn upgrade(self) -> Result<Upgraded, Error> {
-        match hyper::upgrade::on(self.inner).await {
-            Ok(upgraded) => Ok(Upgraded(TokioIo::new(upgraded))),
-            Err(e) => Err(Error::Upgrade {
+        match self.body.into_upgraded() {
+            Some((io, read)) => Ok(Upgraded { io, read }),
+            None => Err(Error::Upgrade {
                 host: self.host.to_string(),
-                message: e.to_string(),
+                message: "the connection was not upgraded".to_owned(),
             }),
         }
     }
@@ -390,8 +378,19 @@ fn error_message(body: &[u8]) -> String {
 
 /// A connection upgraded to another protocol (WebSocket, h2c, or the raw stream of an attach):
 /// read and write it as bytes.
-#[derive(Debug)]
-pub struct Upgraded(TokioIo<hyper::upgrade::Upgraded>);
+pub struct Upgraded {
+    io: Stream,
+    /// What the engine sent right after its response head, read before the stream.
+    read: Bytes,
+}
+
+impl std::fmt::Debug for Upgraded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upgraded")
+            .field("buffered", &self.read.len())
+            .finish_non_exhaustive()
+    }
+}
 
 impl AsyncRead for Upgraded {
     fn poll_read(
@@ -399,7 +398,12 @@ impl AsyncRead for Upgraded {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
+        if !self.read.is_empty() {
+            let n = self.read.len().min(buf.remaining());
+            buf.put_slice(&self.read.split_to(n));
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.io).poll_read(cx, buf)
     }
 }
 
@@ -409,7 +413,7 @@ impl AsyncWrite for Upgraded {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
+        Pin::new(&mut self.io).poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -417,18 +421,18 @@ impl AsyncWrite for Upgraded {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
+        self.io.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
+        Pin::new(&mut self.io).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
+        Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }

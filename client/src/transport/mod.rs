@@ -1,32 +1,28 @@
 //! The HTTP/1.1 transport: opening connections to the engine (unix socket, TCP, TLS over TCP,
 //! named pipe), keeping them alive in a pool, and sending a request on one of them.
 //!
-//! Each connection is a `hyper` HTTP/1.1 connection driven by the task that uses it: the one
-//! sending a request, then the one reading its response body. No task of its own runs beside
-//! it, so a request costs no hand-over between tasks (or threads, on a multi-thread runtime).
-//! The pool hands out the most recently used idle connection first and takes a connection back
-//! once its response body has been read to the end; a connection whose body was dropped
-//! half-read, or which was upgraded (attach, exec), never returns.
+//! The task that sends a request writes it and reads the response on the connection itself
+//! (see `http1`): no task runs beside a connection, so a request costs no hand-over between
+//! tasks (or threads, on a multi-thread runtime). The pool hands out the most recently used
+//! idle connection first and takes a connection back once its response body has been read to
+//! the end; a connection whose body was dropped half-read, or which was upgraded (attach,
+//! exec), never returns.
 
-mod machine;
+mod http1;
 
-use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body::{Body as HttpBody, Frame, SizeHint};
-use hyper::body::Incoming;
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
+use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::error::TimeoutKind;
-use crate::{Body, Error};
-use machine::Machine;
+use crate::Error;
+use http1::{Connection, Framing, Retry};
+pub(crate) use http1::{Head, Outgoing};
 
 /// How long an idle connection stays in the pool.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -70,9 +66,11 @@ pub(crate) struct Transport {
     dialer: Dialer,
     /// The engine address, for error messages (`unix:///var/run/docker.sock`).
     host: Arc<str>,
+    /// The `Host` header of every request.
+    authority: Box<str>,
     connect_timeout: Duration,
     /// Idle connections, the most recently used last.
-    idle: Mutex<Vec<Conn>>,
+    idle: Mutex<Vec<Idle>>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -86,42 +84,24 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// One HTTP/1.1 connection: the handle requests go in by, and the state machine that reads
-/// and writes the socket, driven by whoever waits on the connection.
-struct Conn {
-    sender: SendRequest<Body>,
-    machine: Machine,
-    /// When it last went idle.
+/// A connection waiting in the pool.
+struct Idle {
+    conn: Connection,
+    /// When it went idle.
     since: Instant,
 }
 
-impl Conn {
-    /// Waits until the connection can take a request; false when it has closed.
-    async fn ready(&mut self) -> bool {
-        std::future::poll_fn(|cx| {
-            self.machine
-                .drive_for(cx, |quiet| self.sender.poll_ready(quiet))
-        })
-        .await
-        .is_ok()
-    }
-
-    /// Polls `future` (a response of this connection) while driving the connection.
-    async fn driving<F: Future>(&mut self, future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        std::future::poll_fn(|cx| {
-            self.machine
-                .drive_for(cx, |quiet| future.as_mut().poll(quiet))
-        })
-        .await
-    }
-}
-
 impl Transport {
-    pub(crate) fn new(dialer: Dialer, host: Arc<str>, connect_timeout: Duration) -> Self {
+    pub(crate) fn new(
+        dialer: Dialer,
+        host: Arc<str>,
+        authority: String,
+        connect_timeout: Duration,
+    ) -> Self {
         Transport {
             dialer,
             host,
+            authority: authority.into(),
             connect_timeout,
             idle: Mutex::new(Vec::new()),
         }
@@ -133,118 +113,102 @@ impl Transport {
     }
 
     /// Sends `request` on an idle connection, else on a new one, and returns the response once
-    /// its headers have arrived.
+    /// its head has arrived.
     pub(crate) async fn send(
         self: &Arc<Self>,
-        mut request: http::Request<Body>,
-    ) -> Result<http::Response<ResponseBody>, Error> {
-        while let Some(mut conn) = self.checkout() {
-            if !conn.ready().await {
-                // Closed while idle (the engine went away, or closed it).
-                continue;
+        mut request: Outgoing,
+    ) -> Result<(Head, ResponseBody), Error> {
+        loop {
+            let (mut conn, reused) = match self.checkout() {
+                Some(conn) => (conn, true),
+                // Boxed: connecting (a TLS handshake above all) takes a large future, which
+                // would otherwise make every request's future as large.
+                None => (Box::pin(self.connect()).await?, false),
+            };
+            match conn.send(&mut request, &self.authority).await {
+                Ok((head, framing, keep_alive)) => {
+                    return Ok(self.response(conn, head, framing, keep_alive))
+                }
+                // A kept-alive connection the engine closed as the request went out: the
+                // request goes again on another connection when that cannot do harm, as the
+                // Go client does: when the engine saw none of it, or when it asked for
+                // something without changing anything.
+                Err(error) => {
+                    let again = reused
+                        && match error.retry {
+                            Retry::Unsent => true,
+                            Retry::Unanswered => {
+                                request.is_idempotent() && request.body.bytes().is_some()
+                            }
+                            Retry::No => false,
+                        };
+                    if !again {
+                        return Err(transport_error(&self.host, error.error));
+                    }
+                }
             }
-            // Handing the request over wakes the machine; it is driven right after.
-            conn.machine.begin();
-            let sent = conn.sender.try_send_request(request);
-            match conn.driving(sent).await {
-                Ok(response) => return Ok(self.response(conn, response)),
-                Err(mut error) => match error.take_message() {
-                    // The connection closed before the request went out: another one may take
-                    // it, as nothing of it was sent.
-                    Some(unsent) => request = unsent,
-                    None => return Err(self.error(error.into_error())),
-                },
-            }
-        }
-        // Boxed: connecting (a TLS handshake above all) takes a large future, which would
-        // otherwise make every request's future as large.
-        let mut conn = Box::pin(self.connect()).await?;
-        conn.machine.begin();
-        let sent = conn.sender.send_request(request);
-        match conn.driving(sent).await {
-            Ok(response) => Ok(self.response(conn, response)),
-            Err(error) => Err(self.error(error)),
         }
     }
 
     /// The most recently used idle connection that is still open.
-    fn checkout(&self) -> Option<Conn> {
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        while let Some(conn) = idle.pop() {
-            if !conn.machine.finished() && conn.since.elapsed() < IDLE_TIMEOUT {
+    fn checkout(&self) -> Option<Connection> {
+        loop {
+            let Idle { mut conn, since } = self.lock_idle().pop()?;
+            // (Checked outside the lock: it reads the socket.)
+            if since.elapsed() < IDLE_TIMEOUT && conn.is_open() {
                 return Some(conn);
             }
         }
-        None
     }
 
     /// Takes a connection back once its response has been read.
-    fn checkin(&self, mut conn: Conn) {
-        if conn.machine.finished() || conn.sender.is_closed() {
-            return;
-        }
-        conn.machine.rest();
+    fn checkin(&self, mut conn: Connection) {
+        conn.rest();
         let now = Instant::now();
-        conn.since = now;
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut idle = self.lock_idle();
         // The oldest are first: drop those that have waited too long.
         let expired = idle
             .iter()
-            .take_while(|conn| now.duration_since(conn.since) >= IDLE_TIMEOUT)
+            .take_while(|idle| now.duration_since(idle.since) >= IDLE_TIMEOUT)
             .count();
         idle.drain(..expired);
         if idle.len() < MAX_IDLE {
-            idle.push(conn);
+            idle.push(Idle { conn, since: now });
         }
+    }
+
+    fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn response(
         self: &Arc<Self>,
-        conn: Conn,
-        response: http::Response<Incoming>,
-    ) -> http::Response<ResponseBody> {
-        let conn = if response.status() == http::StatusCode::SWITCHING_PROTOCOLS {
-            // An upgraded connection belongs to the caller from now on; its state machine must
-            // still run to its end for the upgrade to complete.
-            conn.machine.spawn();
-            None
-        } else {
-            Some(conn)
+        conn: Connection,
+        head: Head,
+        framing: Framing,
+        keep_alive: bool,
+    ) -> (Head, ResponseBody) {
+        let upgraded = head.status() == 101;
+        let mut body = ResponseBody {
+            conn: Some(conn),
+            framing,
+            keep_alive,
+            upgraded,
+            transport: self.clone(),
         };
-        response.map(|incoming| {
-            let mut body = ResponseBody {
-                incoming,
-                conn,
-                transport: self.clone(),
-            };
-            if body.incoming.is_end_stream() {
-                body.release();
-            }
-            body
-        })
+        body.release_at_end();
+        (head, body)
     }
 
     /// Opens a new connection, within the connect timeout (which includes the TLS handshake).
-    async fn connect(&self) -> Result<Conn, Error> {
+    async fn connect(&self) -> Result<Connection, Error> {
         let stream = tokio::time::timeout(self.connect_timeout, self.dial())
             .await
             .map_err(|_| self.connect_timeout_error())?
             .map_err(|e| self.connect_error(e))?;
-        let (sender, connection) = http1::Builder::new()
-            .handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok(Conn {
-            sender,
-            machine: Machine::new(connection.with_upgrades()),
-            since: Instant::now(),
-        })
+        Ok(Connection::new(stream))
     }
 
     async fn dial(&self) -> io::Result<Stream> {
@@ -304,16 +268,11 @@ impl Transport {
             _ => Error::transport(&host, error),
         }
     }
-
-    /// A readable error for a request that failed on an open connection.
-    fn error(&self, error: hyper::Error) -> Error {
-        transport_error(&self.host, error)
-    }
 }
 
 /// The error of a failure on an open connection: TLS (a client certificate the engine rejects
 /// shows only once the first request is sent), else a transport error.
-pub(crate) fn transport_error(host: &str, error: hyper::Error) -> Error {
+pub(crate) fn transport_error(host: &str, error: io::Error) -> Error {
     if let Some(tls) = find_cause::<rustls::Error>(&error) {
         let message = crate::tls::describe(tls);
         return Error::Tls {
@@ -361,19 +320,77 @@ async fn open_pipe(name: &str) -> io::Result<tokio::net::windows::named_pipe::Na
     }
 }
 
-/// A response body: drives its connection while it is read, and gives the connection back to
-/// the pool once read to the end.
+/// A response body: read from its connection, which goes back to the pool once the body has
+/// been read to the end.
 pub(crate) struct ResponseBody {
-    incoming: Incoming,
-    /// `None` once given back, after an error, or for an upgraded connection.
-    conn: Option<Conn>,
+    /// `None` once given back, or after an error.
+    conn: Option<Connection>,
+    framing: Framing,
+    /// Whether the connection may carry another request after this response.
+    keep_alive: bool,
+    /// A `101 Switching Protocols`: the connection is the caller's, for another protocol.
+    upgraded: bool,
     transport: Arc<Transport>,
 }
 
 impl ResponseBody {
-    fn release(&mut self) {
+    /// The next piece of the body; `None` at its end.
+    pub(crate) fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Bytes>>> {
+        let Some(conn) = &mut self.conn else {
+            return Poll::Ready(None);
+        };
+        if self.upgraded {
+            return Poll::Ready(None);
+        }
+        let poll = conn.poll_body(cx, &mut self.framing);
+        match &poll {
+            Poll::Ready(Some(Ok(_))) | Poll::Ready(None) => self.release_at_end(),
+            // A connection that failed mid-body is not reused.
+            Poll::Ready(Some(Err(_))) => {
+                self.conn = None;
+                self.framing = Framing::Empty;
+            }
+            Poll::Pending => {}
+        }
+        poll
+    }
+
+    /// The whole body.
+    pub(crate) async fn collect(mut self) -> io::Result<Bytes> {
+        use futures::TryStreamExt;
+        let Some(first) = self.try_next().await? else {
+            return Ok(Bytes::new());
+        };
+        let Some(second) = self.try_next().await? else {
+            // The usual case: the body came in one read.
+            return Ok(first);
+        };
+        let mut all = BytesMut::from(first);
+        all.extend_from_slice(&second);
+        while let Some(piece) = self.try_next().await? {
+            all.extend_from_slice(&piece);
+        }
+        Ok(all.freeze())
+    }
+
+    /// The upgraded connection of a `101 Switching Protocols`: its stream, and what the
+    /// engine sent after the response head.
+    pub(crate) fn into_upgraded(mut self) -> Option<(Stream, Bytes)> {
+        if !self.upgraded {
+            return None;
+        }
+        self.conn.take().map(Connection::into_upgraded)
+    }
+
+    /// Gives the connection back to the pool if the body has ended.
+    fn release_at_end(&mut self) {
+        if self.framing != Framing::Empty || self.upgraded {
+            return;
+        }
         if let Some(conn) = self.conn.take() {
-            self.transport.checkin(conn);
+            if self.keep_alive && conn.is_clean() {
+                self.transport.checkin(conn);
+            }
         }
     }
 }
@@ -381,50 +398,25 @@ impl ResponseBody {
 impl std::fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseBody")
-            .field("incoming", &self.incoming)
+            .field("framing", &self.framing)
+            .field("keep_alive", &self.keep_alive)
+            .field("upgraded", &self.upgraded)
             .finish_non_exhaustive()
     }
 }
 
-impl HttpBody for ResponseBody {
-    type Data = Bytes;
-    type Error = hyper::Error;
+impl futures::Stream for ResponseBody {
+    type Item = io::Result<Bytes>;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let this = &mut *self;
-        let incoming = &mut this.incoming;
-        let poll = match &mut this.conn {
-            Some(conn) => conn
-                .machine
-                .drive_for(cx, |quiet| Pin::new(&mut *incoming).poll_frame(quiet)),
-            None => Pin::new(incoming).poll_frame(cx),
-        };
-        match &poll {
-            Poll::Ready(None) => this.release(),
-            Poll::Ready(Some(Ok(_))) if this.incoming.is_end_stream() => this.release(),
-            // A connection that failed mid-body is not reused.
-            Poll::Ready(Some(Err(_))) => this.conn = None,
-            _ => {}
-        }
-        poll
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.incoming.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.incoming.size_hint()
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.poll_data(cx)
     }
 }
 
 /// An open connection: a unix socket, TCP, TLS over TCP or a named pipe.
-type Stream = Box<dyn Io>;
+pub(crate) type Stream = Box<dyn Io>;
 
 /// What a connection is read and written through.
-trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
