@@ -99,12 +99,22 @@ fn main() {
         }),
     ];
     let mut rates = vec![Vec::new(); cases.len()];
+    // The benchmark process's CPU time per request (both runtimes' threads included, the
+    // engine's not): steadier than the rates when the machine is noisy.
+    let mut cpu = vec![Vec::new(); cases.len()];
     let verbose = std::env::var_os("PING_BENCH_VERBOSE").is_some();
     for round in 0..rounds {
         // Each round starts at another case, so that no case always runs right after another.
         for step in 0..cases.len() {
             let case = (round + step) % cases.len();
-            rates[case].push((cases[case].1)());
+            let (started, cpu_before) = (Instant::now(), cpu_seconds());
+            let rate = (cases[case].1)();
+            if let (Some(before), Some(after)) = (cpu_before, cpu_seconds()) {
+                // (The requests of the warm-up included, at the same rate.)
+                let requests = rate * started.elapsed().as_secs_f64();
+                cpu[case].push((after - before) * 1e6 / requests);
+            }
+            rates[case].push(rate);
         }
         if verbose {
             let round: Vec<String> = rates
@@ -115,8 +125,8 @@ fn main() {
         }
     }
     println!(
-        "{:<40} {:>12} {:>10} {:>9} {:>15}",
-        "case (median of rounds)", "req/s", "us/req", "x raw", "x raw, range"
+        "{:<40} {:>12} {:>10} {:>9} {:>15} {:>13}",
+        "case (median of rounds)", "req/s", "us/req", "x raw", "x raw, range", "CPU us/req"
     );
     for (case, (label, _)) in cases.iter().enumerate() {
         if case == 5 {
@@ -129,11 +139,26 @@ fn main() {
         let high = ratios.iter().cloned().fold(0.0, f64::max);
         let rate = median(&rates[case]);
         println!(
-            "  {label:<38} {rate:>12.0} {:>10.1} {:>8.2}x {low:>7.2}-{high:.2}x",
+            "  {label:<38} {rate:>12.0} {:>10.1} {:>8.2}x {low:>7.2}-{high:.2}x {:>13}",
             1e6 / rate,
             median(&ratios),
+            if cpu[case].is_empty() {
+                "-".to_owned()
+            } else {
+                format!("{:.1}", median(&cpu[case]))
+            },
         );
     }
+}
+
+/// User and system CPU time of this process so far, from `/proc/self/stat` (Linux), in
+/// seconds: whole clock ticks of 10 ms, fine over rounds of a second.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // After the command name in parentheses: state, then 10 fields, then utime and stime.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
