@@ -64,7 +64,7 @@ pub(super) struct Connection {
 
 /// How writing a request failed.
 enum WriteError {
-    /// Writing the head failed: the engine has none of the request.
+    /// Writing the head failed: the engine has no whole request head, so it cannot have acted.
     Head(io::Error),
     /// Writing the body failed.
     Rest(io::Error),
@@ -81,7 +81,8 @@ pub(super) struct SendError {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Retry {
-    /// The connection failed before the request head was written: the engine saw nothing.
+    /// The connection failed before the whole request head was written: the engine cannot
+    /// have acted on it.
     Unsent,
     /// The request was written and the connection closed without a byte of answer: the
     /// engine may or may not have acted on it.
