@@ -312,7 +312,7 @@ impl Response {
         }
         let content_type = self.header("Content-Type");
         let host = self.host.clone();
-        let upgraded = self.upgrade().await?;
+        let upgraded = self.upgrade()?;
         let (read, write) = tokio::io::split(upgraded);
         let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| Error::Io {
             host: host.to_string(),
@@ -336,10 +336,10 @@ impl Response {
                 message,
             });
         }
-        self.upgrade().await
+        self.upgrade()
     }
 
-    async fn upgrade(self) -> Result<Upgraded, Error> {
+    fn upgrade(self) -> Result<Upgraded, Error> {
         match self.body.into_upgraded() {
             Some((io, read)) => Ok(Upgraded { io, read }),
             None => Err(Error::Upgrade {

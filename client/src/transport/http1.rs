@@ -5,7 +5,7 @@
 //! A connection carries one request at a time, and the task that sends a request then reads
 //! its response on the same connection: there is no task of the connection's own.
 
-use std::io;
+use std::io::{self, Write};
 use std::ops::Range;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -17,8 +17,8 @@ use super::Stream;
 use crate::Body;
 
 /// A request as it goes on the wire. The client has checked every part of it: the target and
-/// header values carry no line breaks or other control characters.
-#[derive(Debug)]
+/// header values carry no line breaks or other control characters. (No `Debug`: its headers
+/// may hold registry credentials.)
 pub(crate) struct Outgoing {
     pub(crate) method: &'static str,
     /// Path and query.
@@ -397,9 +397,8 @@ impl Connection {
                 // No Content-Length for an empty GET, HEAD or DELETE, as browsers and the Go
                 // client do.
                 if !bytes.is_empty() || !matches!(request.method, "GET" | "HEAD" | "DELETE") {
-                    out.extend_from_slice(b"Content-Length: ");
-                    out.extend_from_slice(bytes.len().to_string().as_bytes());
-                    out.extend_from_slice(b"\r\n");
+                    // (Writing to a `Vec` cannot fail.)
+                    let _ = write!(out, "Content-Length: {}\r\n", bytes.len());
                 }
                 out.extend_from_slice(b"\r\n");
                 head_end = out.len();
@@ -712,7 +711,7 @@ impl BodyWriter {
                     self.state = Pieces::Last;
                 }
                 Some(chunk) => {
-                    out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+                    let _ = write!(out, "{:x}\r\n", chunk.len());
                     if chunk.len() <= INLINE_BODY {
                         out.extend_from_slice(&chunk);
                     } else {

@@ -339,9 +339,7 @@ impl ResponseBody {
         let Some(conn) = &mut self.conn else {
             return Poll::Ready(None);
         };
-        if self.upgraded {
-            return Poll::Ready(None);
-        }
+        // (An upgraded connection's framing is `Empty`: its bytes are not the body's.)
         let poll = conn.poll_body(cx, &mut self.framing);
         match &poll {
             Poll::Ready(Some(Ok(_))) | Poll::Ready(None) => self.release_at_end(),

@@ -32,6 +32,12 @@ const WHOLE: Feed = Feed {
     close: false,
 };
 
+/// The answer in one write, then the engine closes its end.
+const WHOLE_THEN_CLOSE: Feed = Feed {
+    close: true,
+    ..WHOLE
+};
+
 /// The answer one byte at a time: every byte is a read of its own.
 const BYTE_BY_BYTE: Feed = Feed {
     capacity: 1,
@@ -232,6 +238,13 @@ async fn read_body(conn: &mut Connection, framing: &mut Framing) -> io::Result<V
         Ok(data)
     })
     .await
+}
+
+/// The body of a GET answered with `response`, which must fail: what came before its
+/// error, and the error.
+async fn answered_body_failing(response: &[u8], feed: Feed) -> (Vec<u8>, io::Error) {
+    let (mut conn, _, mut framing, _, _engine) = get_answered(response, feed).await;
+    read_body_failing(&mut conn, &mut framing).await
 }
 
 /// Reads a body, returning what came before its error, and the error.
@@ -448,12 +461,7 @@ async fn two_equal_content_lengths_are_one() {
 #[tokio::test]
 async fn a_content_length_body_cut_short_is_an_unexpected_eof() {
     let response = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234";
-    let close = Feed {
-        close: true,
-        ..WHOLE
-    };
-    let (mut conn, _, mut framing, _, _engine) = get_answered(response, close).await;
-    let (data, error) = read_body_failing(&mut conn, &mut framing).await;
+    let (data, error) = answered_body_failing(response, WHOLE_THEN_CLOSE).await;
     assert_eq!(data, b"01234");
     assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
 }
@@ -569,8 +577,7 @@ async fn a_chunked_body_fed_in_sevens_comes_out_whole() {
 #[tokio::test]
 async fn a_bad_chunk_size_is_an_error() {
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n";
-    let (mut conn, _, mut framing, _, _engine) = get_answered(response, WHOLE).await;
-    let (data, error) = read_body_failing(&mut conn, &mut framing).await;
+    let (data, error) = answered_body_failing(response, WHOLE).await;
     assert_eq!(data, b"");
     assert_eq!(error.kind(), io::ErrorKind::InvalidData);
 }
@@ -579,8 +586,7 @@ async fn a_bad_chunk_size_is_an_error() {
 async fn a_chunk_size_line_without_digits_is_an_error() {
     // Not the end of the body, which only a `0` chunk is.
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n\r\n\r\n";
-    let (mut conn, _, mut framing, _, _engine) = get_answered(response, WHOLE).await;
-    let (data, error) = read_body_failing(&mut conn, &mut framing).await;
+    let (data, error) = answered_body_failing(response, WHOLE).await;
     assert_eq!(data, b"hello");
     assert_eq!(error.kind(), io::ErrorKind::InvalidData);
 }
@@ -588,8 +594,7 @@ async fn a_chunk_size_line_without_digits_is_an_error() {
 #[tokio::test]
 async fn a_chunk_longer_than_its_size_is_an_error() {
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n";
-    let (mut conn, _, mut framing, _, _engine) = get_answered(response, WHOLE).await;
-    let (data, error) = read_body_failing(&mut conn, &mut framing).await;
+    let (data, error) = answered_body_failing(response, WHOLE).await;
     assert_eq!(data, b"hel");
     assert_eq!(error.kind(), io::ErrorKind::InvalidData);
 }
@@ -603,8 +608,7 @@ async fn a_chunk_size_line_over_4_kib_is_an_error() {
         piece: 64,
         close: false,
     };
-    let (mut conn, _, mut framing, _, _engine) = get_answered(&response, feed).await;
-    let (_, error) = read_body_failing(&mut conn, &mut framing).await;
+    let (_, error) = answered_body_failing(&response, feed).await;
     assert_eq!(error.kind(), io::ErrorKind::InvalidData);
 }
 
@@ -613,20 +617,14 @@ async fn a_trailer_line_over_4_kib_is_an_error() {
     let mut response =
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Big: ".to_vec();
     response.extend(vec![b'a'; 5000]);
-    let (mut conn, _, mut framing, _, _engine) = get_answered(&response, WHOLE).await;
-    let (_, error) = read_body_failing(&mut conn, &mut framing).await;
+    let (_, error) = answered_body_failing(&response, WHOLE).await;
     assert_eq!(error.kind(), io::ErrorKind::InvalidData);
 }
 
 #[tokio::test]
 async fn eof_in_the_middle_of_a_chunk_is_an_unexpected_eof() {
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nA\r\n01234";
-    let close = Feed {
-        close: true,
-        ..WHOLE
-    };
-    let (mut conn, _, mut framing, _, _engine) = get_answered(response, close).await;
-    let (data, error) = read_body_failing(&mut conn, &mut framing).await;
+    let (data, error) = answered_body_failing(response, WHOLE_THEN_CLOSE).await;
     assert_eq!(data, b"ok01234");
     assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
 }
@@ -634,12 +632,7 @@ async fn eof_in_the_middle_of_a_chunk_is_an_unexpected_eof() {
 #[tokio::test]
 async fn eof_before_the_last_chunk_is_an_unexpected_eof() {
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n";
-    let close = Feed {
-        close: true,
-        ..WHOLE
-    };
-    let (mut conn, _, mut framing, _, _engine) = get_answered(response, close).await;
-    let (data, error) = read_body_failing(&mut conn, &mut framing).await;
+    let (data, error) = answered_body_failing(response, WHOLE_THEN_CLOSE).await;
     assert_eq!(data, b"ok");
     assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
 }
@@ -675,11 +668,8 @@ async fn a_body_without_length_is_read_until_close() {
 async fn a_transfer_encoding_not_ending_in_chunked_is_read_until_close() {
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n\
         not two bytes";
-    let close = Feed {
-        close: true,
-        ..WHOLE
-    };
-    let (mut conn, _, mut framing, keep_alive, _engine) = get_answered(response, close).await;
+    let (mut conn, _, mut framing, keep_alive, _engine) =
+        get_answered(response, WHOLE_THEN_CLOSE).await;
     assert_eq!(framing, Framing::UntilClose);
     assert!(!keep_alive);
     let body = read_body(&mut conn, &mut framing).await.unwrap();
@@ -689,11 +679,8 @@ async fn a_transfer_encoding_not_ending_in_chunked_is_read_until_close() {
 #[tokio::test]
 async fn chunked_before_another_coding_is_read_until_close() {
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n3\r\nabc";
-    let close = Feed {
-        close: true,
-        ..WHOLE
-    };
-    let (mut conn, _, mut framing, keep_alive, _engine) = get_answered(response, close).await;
+    let (mut conn, _, mut framing, keep_alive, _engine) =
+        get_answered(response, WHOLE_THEN_CLOSE).await;
     assert_eq!(framing, Framing::UntilClose);
     assert!(!keep_alive);
     assert_eq!(
@@ -873,11 +860,7 @@ async fn a_content_length_with_a_plus_sign_is_an_error() {
 
 #[tokio::test]
 async fn eof_before_any_byte_of_answer_is_unanswered() {
-    let close = Feed {
-        close: true,
-        ..WHOLE
-    };
-    let error = get_failing(b"", close).await;
+    let error = get_failing(b"", WHOLE_THEN_CLOSE).await;
     assert_eq!(error.error.kind(), io::ErrorKind::UnexpectedEof);
     assert_eq!(error.retry, Retry::Unanswered);
 }
