@@ -30,6 +30,7 @@ pub mod runtime;
 mod stream;
 mod tls;
 mod transport;
+mod version;
 
 pub use attach::{AttachInput, Attached};
 pub use auth::{
@@ -43,6 +44,7 @@ pub use generated::{models, options, API_VERSION, OPERATIONS};
 pub use output::{LogOutput, OutputStream};
 pub use stream::{ByteStream, JsonStream};
 pub use tls::TlsConfig;
+pub use version::{ApiVersion, ParseApiVersionError};
 
 /// The outcome of an operation that documents `304 Not Modified` as a success: starting a
 /// container that runs already, or stopping one that is stopped.
