@@ -24,10 +24,7 @@ pub fn emit(api: &Api) -> BTreeMap<String, TokenStream> {
     }
     files.insert("models.rs".to_owned(), models(api));
     for (tag, ops) in &by_tag {
-        files.insert(
-            format!("{}.rs", tag.trim_start_matches("r#")),
-            tag_file(ops),
-        );
+        files.insert(format!("{tag}.rs"), tag_file(ops));
     }
     let with_options: Vec<&String> = by_tag
         .iter()
@@ -82,7 +79,8 @@ fn module<'a>(
 // Models
 
 fn models(api: &Api) -> TokenStream {
-    let defs = api.types.values().map(type_def);
+    // Options and response-header structs are emitted from their operations.
+    let defs = api.types.values().filter_map(type_def);
     let header_structs = api.operations.iter().filter_map(|op| match &op.response {
         Response::WithHeaders {
             type_name,
@@ -92,8 +90,7 @@ fn models(api: &Api) -> TokenStream {
             let name = ident(type_name);
             let doc = doc_attrs(Some(&format!(
                 "The response of [`Docker::{}`](crate::Docker::{}): its headers and body.",
-                op.name.trim_start_matches("r#"),
-                op.name.trim_start_matches("r#")
+                op.name, op.name
             )));
             let fields = headers.iter().map(|h| {
                 let name = ident(&h.name);
@@ -132,10 +129,11 @@ fn models(api: &Api) -> TokenStream {
     }
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+fn type_def(def: &TypeDef) -> Option<TokenStream> {
     let name = ident(&def.name);
     let doc = doc_attrs(def.doc.as_deref());
-    match &def.kind {
+    Some(match &def.kind {
+        TypeKind::Options { .. } | TypeKind::Headers { .. } => return None,
         TypeKind::Struct(fields) if fields.iter().any(|f| f.secret) => {
             let debug_fields = fields.iter().map(|f| {
                 let (field, wire) = (ident(&f.name), &f.wire);
@@ -248,14 +246,14 @@ fn type_def(def: &TypeDef) -> TokenStream {
                 }
             }
         }
-    }
+    })
 }
 
 fn field(field: &Field) -> TokenStream {
     let name = ident(&field.name);
     let doc = doc_attrs(field.doc.as_deref());
     let wire = &field.wire;
-    let rename = if field.name.trim_start_matches("r#") == field.wire {
+    let rename = if field.name == field.wire {
         quote! {}
     } else {
         quote! { rename = #wire, }
@@ -418,10 +416,7 @@ fn options_struct(op: &Operation) -> TokenStream {
         return quote! {};
     };
     let name = ident(name);
-    let doc = format!(
-        " Optional parameters of [`Docker::{}`].",
-        op.name.trim_start_matches("r#")
-    );
+    let doc = format!(" Optional parameters of [`Docker::{}`].", op.name);
     let fields = op.params.iter().filter(|p| !p.required).map(|p| {
         let name = ident(&p.name);
         let ty = qualified_type(&p.ty);
@@ -555,7 +550,7 @@ fn method_doc(op: &Operation) -> String {
         .iter()
         .filter(|p| p.required)
         .map(|p| {
-            let name = p.name.trim_start_matches("r#");
+            let name = &p.name;
             match p.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
                 Some(text) => format!("- `{name}`: {}", text.replace('\n', " ")),
                 None => format!("- `{name}`"),
@@ -568,7 +563,7 @@ fn method_doc(op: &Operation) -> String {
                 .unwrap_or("The request body.")
                 .trim()
                 .replace('\n', " ");
-            format!("- `{}`: {}", b.name.trim_start_matches("r#"), text)
+            format!("- `{}`: {}", b.name, text)
         }))
         .collect();
     if !arguments.is_empty() {
@@ -609,7 +604,7 @@ fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
             .map(|p| p.name.clone())
             .unwrap_or_else(|| value_name(wire));
         template.push_str(&rest[..start]);
-        template.push_str(&format!("{{{}}}", name.trim_start_matches("r#")));
+        template.push_str(&format!("{{{name}}}"));
         let name = ident(&name);
         encode.push(quote! { let #name = encode_path_segment(#wire, #name)?; });
         rest = &rest[start + end + 1..];
@@ -743,10 +738,22 @@ fn finish(response: &Response) -> TokenStream {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/// Rust's keywords (strict, reserved and edition 2024's `gen`) that may be raw identifiers.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "false", "fn",
+    "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+    "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
+    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof",
+    "unsized", "virtual", "yield",
+];
+
+/// An identifier; a keyword becomes a raw identifier (`r#type`). This is the only place raw
+/// identifiers are made: the model holds plain names.
 fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => format_ident!("{}", name),
+    if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        format_ident!("{}", name)
     }
 }
 

@@ -12,6 +12,10 @@ use openapiv3::{
     VariantOrUnknownOrEmpty,
 };
 
+use crate::extensions::{
+    BASE64URL, BINARY_MEDIA_TYPES, BODY_NAME, ENCODING, JSON_LINES, OUTPUT_MEDIA_TYPES, SECRET,
+    UPGRADE, UPGRADE_TCP,
+};
 use crate::names::{type_name, value_name, variant_name};
 use crate::Error;
 
@@ -20,7 +24,8 @@ use crate::Error;
 pub struct Api {
     /// The API version without a leading `v`, e.g. `1.43`.
     pub version: String,
-    /// Every named type, by Rust name.
+    /// Every generated type by Rust name: the spec's schemas and inline schemas, the options
+    /// structs and the response-header structs of the operations.
     pub types: BTreeMap<String, TypeDef>,
     /// Every operation, in the spec's order.
     pub operations: Vec<Operation>,
@@ -81,6 +86,16 @@ pub enum TypeKind {
         default: String,
     },
     Alias(TypeRef),
+    /// The optional parameters of an operation (by id): emitted beside the operation, in
+    /// `options`.
+    Options {
+        operation: String,
+    },
+    /// The documented headers of an operation's (by id) response beside its body
+    /// ([`Response::WithHeaders`]): emitted from the operation.
+    Headers {
+        operation: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -208,7 +223,8 @@ pub enum Response {
     Upgraded {
         protocol: String,
     },
-    /// Documented response headers beside the body: a struct with both.
+    /// Documented response headers beside the body: a struct with both, named by a
+    /// [`TypeKind::Headers`] of [`Api::types`].
     WithHeaders {
         type_name: String,
         headers: Vec<ResponseHeader>,
@@ -223,29 +239,21 @@ pub struct ResponseHeader {
     pub doc: Option<String>,
 }
 
-/// The media types of a container's output.
-pub const OUTPUT_MEDIA_TYPES: &[&str] = &[
-    "application/vnd.docker.raw-stream",
-    "application/vnd.docker.multiplexed-stream",
-];
-
-/// The media type that marks a stream of JSON values in a (corrected) spec.
-pub const JSON_LINES: &str = "application/x-ndjson";
-
 /// Builds the intermediate model.
 pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
+    let no_components = IndexMap::new();
     let components = openapi
         .components
         .as_ref()
-        .map(|c| c.schemas.clone())
-        .unwrap_or_default();
-    let taken = components.keys().map(|k| type_name(k)).collect();
+        .map_or(&no_components, |c| &c.schemas);
     let mut builder = Builder {
-        components: &components,
-        types: BTreeMap::new(),
-        taken,
+        components,
+        registry: Registry {
+            types: BTreeMap::new(),
+            reserved: components.keys().map(|k| type_name(k)).collect(),
+        },
     };
-    for (name, schema) in &components {
+    for (name, schema) in components {
         builder.define_component(name, schema)?;
     }
     let mut operations = Vec::new();
@@ -264,16 +272,57 @@ pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
     let version = openapi.info.version.trim_start_matches('v').to_owned();
     Ok(Api {
         version,
-        types: builder.types,
+        types: builder.registry.types,
         operations,
     })
 }
 
 struct Builder<'a> {
     components: &'a IndexMap<String, ReferenceOr<Schema>>,
+    registry: Registry,
+}
+
+/// The one place that names generated types. The spec's schemas keep their names (reserved
+/// before any type is made); every other type (inline schemas, options structs, response
+/// headers) gets `wanted` or the first free `wanted2`, `wanted3`, ...; identical inline types
+/// share one name.
+struct Registry {
     types: BTreeMap<String, TypeDef>,
-    /// Names in use: every component's, and those of types emitted outside [`Api::types`].
-    taken: BTreeSet<String>,
+    /// The names of the spec's schemas.
+    reserved: BTreeSet<String>,
+}
+
+impl Registry {
+    /// Defines one of the spec's schemas under its own (reserved) name.
+    fn define(&mut self, def: TypeDef) {
+        self.types.insert(def.name.clone(), def);
+    }
+
+    /// Adds a type under `wanted` or the first free name after it, and returns that name. An
+    /// identical type already there is shared instead.
+    fn add(&mut self, wanted: &str, doc: Option<String>, kind: TypeKind) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 1;
+        loop {
+            match self.types.get(&name) {
+                Some(existing) if existing.kind == kind => return name,
+                None if !self.reserved.contains(&name) => break,
+                _ => {
+                    n += 1;
+                    name = format!("{wanted}{n}");
+                }
+            }
+        }
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                doc,
+                kind,
+            },
+        );
+        name
+    }
 }
 
 /// A property gathered into a struct, possibly from one of its `allOf` parts.
@@ -297,7 +346,7 @@ impl<'a> Builder<'a> {
             ReferenceOr::Item(schema) => schema,
             ReferenceOr::Reference { reference } => {
                 let target = self.reference_type(reference, &at)?;
-                self.insert(TypeDef {
+                self.registry.define(TypeDef {
                     name: rust,
                     doc: None,
                     kind: TypeKind::Alias(target),
@@ -313,52 +362,12 @@ impl<'a> Builder<'a> {
         } else {
             TypeKind::Alias(self.inline_type(schema, &rust, &at)?)
         };
-        self.insert(TypeDef {
+        self.registry.define(TypeDef {
             name: rust,
             doc,
             kind,
         });
         Ok(())
-    }
-
-    /// Inserts a type. Components are named first and keep their names.
-    fn insert(&mut self, def: TypeDef) {
-        self.types.insert(def.name.clone(), def);
-    }
-
-    /// Inserts an inline type under `wanted` or, if a different type holds that name, under
-    /// the first free `wanted2`, `wanted3`, ... Identical inline types share one name.
-    fn insert_inline(&mut self, wanted: &str, doc: Option<String>, kind: TypeKind) -> String {
-        let mut name = wanted.to_owned();
-        let mut n = 1;
-        loop {
-            match self.types.get(&name) {
-                Some(existing) if existing.kind == kind => return name,
-                None if !self.taken.contains(&name) => break,
-                _ => {
-                    n += 1;
-                    name = format!("{wanted}{n}");
-                }
-            }
-        }
-        self.insert(TypeDef {
-            name: name.clone(),
-            doc,
-            kind,
-        });
-        name
-    }
-
-    /// Claims a free name for a type emitted outside [`Api::types`].
-    fn claim(&mut self, wanted: &str) -> String {
-        let mut name = wanted.to_owned();
-        let mut n = 1;
-        while self.taken.contains(&name) || self.types.contains_key(&name) {
-            n += 1;
-            name = format!("{wanted}{n}");
-        }
-        self.taken.insert(name.clone());
-        name
     }
 
     fn reference_type(&self, reference: &str, at: &str) -> Result<TypeRef, Error> {
@@ -477,7 +486,7 @@ impl<'a> Builder<'a> {
             );
             let secret = match &property.schema {
                 ReferenceOr::Item(schema) => {
-                    schema.schema_data.extensions.get("x-secret")
+                    schema.schema_data.extensions.get(SECRET)
                         == Some(&serde_json::Value::Bool(true))
                 }
                 ReferenceOr::Reference { .. } => false,
@@ -503,7 +512,7 @@ impl<'a> Builder<'a> {
             let mut name = value_name(wire);
             // Two keys may differ only in case (`Id`, `ID`): keep both, distinctly named.
             while fields.iter().any(|f| f.name == name) {
-                name = format!("{}_", name.trim_start_matches("r#"));
+                name = format!("{name}_");
             }
             fields.push(Field {
                 name,
@@ -559,7 +568,7 @@ impl<'a> Builder<'a> {
         if let Some((props, required)) = self.struct_properties(schema, at, None)? {
             let fields = self.fields(&wanted, &props, &required)?;
             let doc = schema.schema_data.description.clone();
-            return Ok(TypeRef::Named(self.insert_inline(
+            return Ok(TypeRef::Named(self.registry.add(
                 &wanted,
                 doc,
                 TypeKind::Struct(fields),
@@ -567,7 +576,7 @@ impl<'a> Builder<'a> {
         }
         if let Some(kind) = enum_kind(schema) {
             let doc = schema.schema_data.description.clone();
-            return Ok(TypeRef::Named(self.insert_inline(&wanted, doc, kind)));
+            return Ok(TypeRef::Named(self.registry.add(&wanted, doc, kind)));
         }
         Ok(match &schema.schema_kind {
             SchemaKind::AllOf { all_of } => match all_of.as_slice() {
@@ -698,7 +707,10 @@ impl<'a> Builder<'a> {
         let response = self.response(&id, &success, &format!("{at}/responses"))?;
         let has_options = params.iter().any(|p| !p.required);
         let options = if has_options {
-            Some(self.claim(&format!("{id}Options")))
+            let kind = TypeKind::Options {
+                operation: id.clone(),
+            };
+            Some(self.registry.add(&format!("{id}Options"), None, kind))
         } else {
             None
         };
@@ -767,10 +779,10 @@ impl<'a> Builder<'a> {
                 )
             }
         };
-        let base64 = data.extensions.get("x-encoding").and_then(|v| v.as_str());
+        let base64 = data.extensions.get(ENCODING).and_then(|v| v.as_str());
         let explode = explode || location == Location::Header;
         let encoding = match (&ty, json) {
-            (_, true) if base64 == Some("base64url") => Encoding::Base64Json,
+            (_, true) if base64 == Some(BASE64URL) => Encoding::Base64Json,
             (_, true) => Encoding::Json,
             (TypeRef::Vec(_), false) if explode => Encoding::Repeated,
             (TypeRef::Vec(_), false) => Encoding::Comma,
@@ -795,7 +807,7 @@ impl<'a> Builder<'a> {
     ) -> Result<Body, Error> {
         let name = body
             .extensions
-            .get("x-body-name")
+            .get(BODY_NAME)
             .and_then(|v| v.as_str())
             .map(value_name)
             .unwrap_or_else(|| "body".to_owned());
@@ -813,7 +825,7 @@ impl<'a> Builder<'a> {
             let content_type = body
                 .content
                 .keys()
-                .find(|m| crate::normalize::BINARY_MEDIA_TYPES.contains(&m.as_str()))
+                .find(|m| BINARY_MEDIA_TYPES.contains(&m.as_str()))
                 .or_else(|| body.content.keys().next())
                 .ok_or_else(|| Error::spec(at, "request body without content"))?;
             BodyKind::Bytes {
@@ -854,11 +866,11 @@ impl<'a> Builder<'a> {
             .find(|(code, _)| code == "101")
             .map(|(_, r)| {
                 r.extensions
-                    .get("x-upgrade")
+                    .get(UPGRADE)
                     .and_then(|v| v.as_str())
-                    .unwrap_or("tcp")
+                    .unwrap_or(UPGRADE_TCP)
             });
-        let mut body = if let Some(protocol) = upgrade.filter(|p| *p != "tcp") {
+        let mut body = if let Some(protocol) = upgrade.filter(|p| *p != UPGRADE_TCP) {
             Response::Upgraded {
                 protocol: protocol.to_owned(),
             }
@@ -882,7 +894,7 @@ impl<'a> Builder<'a> {
         } else if main
             .content
             .keys()
-            .any(|m| crate::normalize::BINARY_MEDIA_TYPES.contains(&m.as_str()))
+            .any(|m| BINARY_MEDIA_TYPES.contains(&m.as_str()))
         {
             Response::Bytes
         } else if main.content.contains_key("text/plain") {
@@ -910,9 +922,11 @@ impl<'a> Builder<'a> {
                 },
             })
             .collect();
-        let type_name = self.claim(&hint);
+        let kind = TypeKind::Headers {
+            operation: op_id.to_owned(),
+        };
         Ok(Response::WithHeaders {
-            type_name,
+            type_name: self.registry.add(&hint, None, kind),
             headers,
             body: Box::new(body),
         })

@@ -13,6 +13,7 @@
 pub mod corrections;
 pub mod emit;
 mod error;
+pub mod extensions;
 pub mod format;
 pub mod ir;
 pub mod load;

@@ -8,15 +8,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::extensions::{BINARY_MEDIA_TYPES, BODY_NAME, NULLABLE};
 use crate::Error;
-
-/// Media types whose bodies are bytes rather than JSON or text.
-pub const BINARY_MEDIA_TYPES: &[&str] = &[
-    "application/octet-stream",
-    "application/x-tar",
-    "application/vnd.docker.raw-stream",
-    "application/vnd.docker.multiplexed-stream",
-];
 
 /// Converts a parsed Swagger 2.0 document into a typed OpenAPI 3.0 document.
 pub fn to_openapi3(swagger: &Value) -> Result<openapiv3::OpenAPI, Error> {
@@ -131,7 +124,7 @@ fn convert_operation(
                     body["description"] = d.clone();
                 }
                 // Keep the Swagger parameter name: it names the method argument.
-                body["x-body-name"] = json!(name);
+                body[BODY_NAME] = json!(name);
                 out.insert("requestBody".to_owned(), body);
             }
             // OpenAPI 3 ignores header parameters named Content-Type: the request body's content
@@ -184,15 +177,7 @@ fn convert_parameter(param: &Map<String, Value>, location: &str) -> Value {
 /// parameter itself.
 fn simple_schema(param: &Map<String, Value>) -> Value {
     const SCHEMA_KEYS: &[&str] = &[
-        "type",
-        "format",
-        "items",
-        "default",
-        "enum",
-        "minimum",
-        "maximum",
-        "pattern",
-        "x-nullable",
+        "type", "format", "items", "default", "enum", "minimum", "maximum", "pattern", NULLABLE,
     ];
     let schema: Map<String, Value> = param
         .iter()
@@ -264,7 +249,7 @@ fn convert_schema(schema: &Value) -> Value {
                 let target = target.replace("#/definitions/", "#/components/schemas/");
                 out.insert(key.clone(), json!(target));
             }
-            "x-nullable" => {
+            NULLABLE => {
                 out.insert("nullable".to_owned(), value.clone());
             }
             "type" if value == "file" => {

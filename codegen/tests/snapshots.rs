@@ -129,3 +129,70 @@ fn a_correction_that_leaves_a_reference_beside_other_keys_fails() {
         .to_string();
     assert!(error.contains("`$ref` beside other keys"), "{error}");
 }
+
+#[test]
+fn every_generated_type_gets_its_own_name() {
+    // An inline type wanting the name of an options struct, another wanting that of a
+    // response-header struct, and a schema whose name an inline type wants: no two share a name.
+    let text = r##"
+swagger: "2.0"
+info: { title: Names, version: "1.99" }
+produces: [application/json]
+consumes: [application/json]
+definitions:
+  ThingPingResponse2:
+    type: object
+    properties:
+      Kept: { type: string }
+paths:
+  /things:
+    post:
+      operationId: ThingCreate
+      parameters:
+        - { name: quiet, in: query, type: boolean }
+        - name: body
+          in: body
+          schema:
+            title: ThingCreateOptions
+            type: object
+            properties:
+              Name: { type: string }
+      responses:
+        200:
+          description: ok
+          headers:
+            X-Thing: { type: string }
+          schema:
+            type: object
+            properties:
+              Id: { type: string }
+  /things/ping:
+    get:
+      operationId: ThingPing
+      responses:
+        200:
+          description: ok
+          headers:
+            X-Thing: { type: string }
+          schema:
+            title: ThingPingResponse
+            type: object
+            properties:
+              Pong: { type: string }
+"##;
+    let files = generate(text, &[]).unwrap();
+    let all: String = files.values().map(String::as_str).collect();
+    let defined = |name: &str| all.matches(&format!("pub struct {name} ")).count();
+    // The body keeps its title; the options struct takes the next free name.
+    assert_eq!(defined("ThingCreateOptions"), 1, "{all}");
+    assert_eq!(defined("ThingCreateOptions2"), 1, "{all}");
+    assert!(all.contains("options: &ThingCreateOptions2"), "{all}");
+    // The response body takes `ThingCreateResponse`, the header struct the next free name.
+    assert_eq!(defined("ThingCreateResponse"), 1, "{all}");
+    assert_eq!(defined("ThingCreateResponse2"), 1, "{all}");
+    // `ThingPingResponse2` is the spec's own: the header struct skips it.
+    assert_eq!(defined("ThingPingResponse"), 1, "{all}");
+    assert_eq!(defined("ThingPingResponse2"), 1, "{all}");
+    assert_eq!(defined("ThingPingResponse3"), 1, "{all}");
+    assert!(all.contains("pub kept: Option<String>"), "{all}");
+}
