@@ -31,7 +31,7 @@ pub type Files = BTreeMap<String, String>;
 /// Runs the whole pipeline: Swagger 2.0 YAML text and corrections in, formatted Rust files out.
 pub fn generate(spec_yaml: &str, corrections: &[Correction]) -> Result<Files, Error> {
     let swagger = load::parse_yaml(spec_yaml)?;
-    let openapi = normalize::to_openapi3(&swagger)?;
+    let openapi = normalize::to_openapi3(swagger)?;
     let openapi = corrections::apply(openapi, corrections)?;
     let api = ir::build(&openapi)?;
     let tokens = emit::emit(&api);

@@ -11,9 +11,16 @@ use serde_json::{json, Map, Value};
 use crate::extensions::{BINARY_MEDIA_TYPES, BODY_NAME, NULLABLE};
 use crate::Error;
 
-/// Converts a parsed Swagger 2.0 document into a typed OpenAPI 3.0 document.
-pub fn to_openapi3(swagger: &Value) -> Result<openapiv3::OpenAPI, Error> {
-    let doc = object(swagger, "")?;
+/// Converts a parsed Swagger 2.0 document into an OpenAPI 3.0 document (as JSON: the next
+/// stage corrects it, then reads it into [`openapiv3`]'s types). Consumes the document, so
+/// that its parts move rather than copy.
+pub fn to_openapi3(swagger: Value) -> Result<Value, Error> {
+    let Value::Object(mut doc) = swagger else {
+        return Err(Error::spec(
+            "",
+            format!("expected an object, found {swagger}"),
+        ));
+    };
     match doc.get("swagger").and_then(Value::as_str) {
         Some("2.0") => {}
         other => {
@@ -27,53 +34,47 @@ pub fn to_openapi3(swagger: &Value) -> Result<openapiv3::OpenAPI, Error> {
     let consumes = media_list(doc.get("consumes"));
 
     let mut schemas = Map::new();
-    if let Some(defs) = doc.get("definitions") {
-        for (name, schema) in object(defs, "/definitions")? {
-            schemas.insert(name.clone(), convert_schema(schema));
+    if let Some(defs) = doc.remove("definitions") {
+        for (name, schema) in into_object(defs, "/definitions")? {
+            schemas.insert(name, convert_schema(schema));
         }
     }
 
     let mut paths = Map::new();
-    for (path, item) in object(doc.get("paths").unwrap_or(&Value::Null), "/paths")? {
-        let at = format!("/paths/{}", escape_pointer(path));
+    for (path, item) in into_object(doc.remove("paths").unwrap_or(Value::Null), "/paths")? {
+        let at = format!("/paths/{}", escape_pointer(&path));
         let mut out = Map::new();
-        for (method, op) in object(item, &at)? {
+        for (method, op) in into_object(item, &at)? {
             let at = format!("{at}/{method}");
-            out.insert(
-                method.clone(),
-                convert_operation(op, &at, &produces, &consumes)?,
-            );
+            let op = convert_operation(op, &at, &produces, &consumes)?;
+            out.insert(method, op);
         }
-        paths.insert(path.clone(), Value::Object(out));
+        paths.insert(path, Value::Object(out));
     }
 
     let base_path = doc.get("basePath").and_then(Value::as_str).unwrap_or("/");
     let mut openapi = json!({
         "openapi": "3.0.3",
-        "info": doc.get("info").cloned().unwrap_or_else(|| json!({"title": "", "version": ""})),
         "servers": [{ "url": base_path }],
-        "paths": paths,
-        "components": { "schemas": schemas },
     });
-    if let Some(tags) = doc.get("tags") {
-        openapi["tags"] = tags.clone();
+    openapi["info"] = doc
+        .remove("info")
+        .unwrap_or_else(|| json!({"title": "", "version": ""}));
+    openapi["paths"] = Value::Object(paths);
+    openapi["components"] = json!({ "schemas": schemas });
+    if let Some(tags) = doc.remove("tags") {
+        openapi["tags"] = tags;
     }
-    serde_path_to_error::deserialize(openapi).map_err(|e| {
-        let path = e.path().to_string();
-        Error::spec(
-            format!("(converted OpenAPI 3) {path}"),
-            e.into_inner().to_string(),
-        )
-    })
+    Ok(openapi)
 }
 
 fn convert_operation(
-    op: &Value,
+    op: Value,
     at: &str,
     produces: &[String],
     consumes: &[String],
 ) -> Result<Value, Error> {
-    let op = object(op, at)?;
+    let mut op = into_object(op, at)?;
     let produces = op
         .get("produces")
         .map(|p| media_list(Some(p)))
@@ -90,28 +91,31 @@ fn convert_operation(
         "tags",
         "deprecated",
     ] {
-        if let Some(v) = op.get(key) {
-            out.insert(key.to_owned(), v.clone());
+        if let Some(v) = op.remove(key) {
+            out.insert(key.to_owned(), v);
         }
     }
+    let params = match op.remove("parameters") {
+        Some(Value::Array(params)) => params,
+        _ => Vec::new(),
+    };
     let mut parameters = Vec::new();
-    for (i, param) in op
-        .get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, param) in params.into_iter().enumerate() {
         let at = format!("{at}/parameters/{i}");
-        let param = object(param, &at)?;
-        let location = param.get("in").and_then(Value::as_str).unwrap_or_default();
+        let mut param = into_object(param, &at)?;
+        let location = param
+            .get("in")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let name = param
             .get("name")
             .and_then(Value::as_str)
-            .ok_or_else(|| Error::spec(&at, "parameter without a name"))?;
-        match location {
+            .ok_or_else(|| Error::spec(&at, "parameter without a name"))?
+            .to_owned();
+        match location.as_str() {
             "body" => {
-                let schema = convert_schema(param.get("schema").unwrap_or(&json!({})));
+                let schema = convert_schema(param.remove("schema").unwrap_or_else(|| json!({})));
                 let content: Map<String, Value> = consumes
                     .iter()
                     .map(|media| (media.clone(), json!({ "schema": schema })))
@@ -120,8 +124,8 @@ fn convert_operation(
                     "content": content,
                     "required": param.get("required").and_then(Value::as_bool).unwrap_or(false),
                 });
-                if let Some(d) = param.get("description") {
-                    body["description"] = d.clone();
+                if let Some(d) = param.remove("description") {
+                    body["description"] = d;
                 }
                 // Keep the Swagger parameter name: it names the method argument.
                 body[BODY_NAME] = json!(name);
@@ -130,7 +134,7 @@ fn convert_operation(
             // OpenAPI 3 ignores header parameters named Content-Type: the request body's content
             // type says it.
             "header" if name.eq_ignore_ascii_case("content-type") => {}
-            "path" | "query" | "header" => parameters.push(convert_parameter(param, location)),
+            "path" | "query" | "header" => parameters.push(convert_parameter(param, &location)),
             other => {
                 return Err(Error::spec(
                     at,
@@ -144,23 +148,22 @@ fn convert_operation(
     }
     let mut responses = Map::new();
     let at_responses = format!("{at}/responses");
-    for (code, response) in object(op.get("responses").unwrap_or(&Value::Null), &at_responses)? {
+    let declared = op.remove("responses").unwrap_or(Value::Null);
+    for (code, response) in into_object(declared, &at_responses)? {
         let at = format!("{at_responses}/{code}");
-        responses.insert(
-            code.clone(),
-            convert_response(object(response, &at)?, &produces),
-        );
+        let response = convert_response(into_object(response, &at)?, &produces);
+        responses.insert(code, response);
     }
     out.insert("responses".to_owned(), Value::Object(responses));
     Ok(Value::Object(out))
 }
 
-fn convert_parameter(param: &Map<String, Value>, location: &str) -> Value {
+fn convert_parameter(mut param: Map<String, Value>, location: &str) -> Value {
     let mut out = Map::new();
     out.insert("in".to_owned(), json!(location));
     for key in ["name", "description", "required"] {
-        if let Some(v) = param.get(key) {
-            out.insert(key.to_owned(), v.clone());
+        if let Some(v) = param.remove(key) {
+            out.insert(key.to_owned(), v);
         }
     }
     if location == "query" && param.get("type").and_then(Value::as_str) == Some("array") {
@@ -169,48 +172,48 @@ fn convert_parameter(param: &Map<String, Value>, location: &str) -> Value {
         out.insert("style".to_owned(), json!("form"));
         out.insert("explode".to_owned(), json!(multi));
     }
-    out.insert("schema".to_owned(), convert_schema(&simple_schema(param)));
+    out.insert("schema".to_owned(), convert_schema(simple_schema(param)));
     Value::Object(out)
 }
 
 /// The schema of a non-body Swagger parameter or header, whose schema keywords sit on the
 /// parameter itself.
-fn simple_schema(param: &Map<String, Value>) -> Value {
+fn simple_schema(param: Map<String, Value>) -> Value {
     const SCHEMA_KEYS: &[&str] = &[
         "type", "format", "items", "default", "enum", "minimum", "maximum", "pattern", NULLABLE,
     ];
     let schema: Map<String, Value> = param
-        .iter()
+        .into_iter()
         .filter(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Value::Object(schema)
 }
 
-fn convert_response(response: &Map<String, Value>, produces: &[String]) -> Value {
+fn convert_response(mut response: Map<String, Value>, produces: &[String]) -> Value {
     let mut out = Map::new();
     out.insert(
         "description".to_owned(),
-        response
-            .get("description")
-            .cloned()
-            .unwrap_or_else(|| json!("")),
+        response.remove("description").unwrap_or_else(|| json!("")),
     );
-    if let Some(headers) = response.get("headers").and_then(Value::as_object) {
+    if let Some(Value::Object(headers)) = response.remove("headers") {
         let headers: Map<String, Value> = headers
-            .iter()
+            .into_iter()
             .map(|(name, header)| {
-                let header = header.as_object().cloned().unwrap_or_default();
-                let mut h = json!({ "schema": convert_schema(&simple_schema(&header)) });
-                if let Some(d) = header.get("description") {
-                    h["description"] = d.clone();
+                let mut header = match header {
+                    Value::Object(header) => header,
+                    _ => Map::new(),
+                };
+                let description = header.remove("description");
+                let mut h = json!({ "schema": convert_schema(simple_schema(header)) });
+                if let Some(d) = description {
+                    h["description"] = d;
                 }
-                (name.clone(), h)
+                (name, h)
             })
             .collect();
         out.insert("headers".to_owned(), Value::Object(headers));
     }
-    let content: Map<String, Value> = match response.get("schema") {
+    let content: Map<String, Value> = match response.remove("schema") {
         Some(schema) => {
             let schema = convert_schema(schema);
             produces
@@ -237,9 +240,9 @@ fn convert_response(response: &Map<String, Value>, produces: &[String]) -> Value
 }
 
 /// Converts a Swagger 2.0 schema to OpenAPI 3.0, recursively.
-fn convert_schema(schema: &Value) -> Value {
-    let Some(map) = schema.as_object() else {
-        return schema.clone();
+fn convert_schema(schema: Value) -> Value {
+    let Value::Object(map) = schema else {
+        return schema;
     };
     let mut out = Map::new();
     for (key, value) in map {
@@ -247,37 +250,39 @@ fn convert_schema(schema: &Value) -> Value {
             "$ref" => {
                 let target = value.as_str().unwrap_or_default();
                 let target = target.replace("#/definitions/", "#/components/schemas/");
-                out.insert(key.clone(), json!(target));
+                out.insert(key, json!(target));
             }
             NULLABLE => {
-                out.insert("nullable".to_owned(), value.clone());
+                out.insert("nullable".to_owned(), value);
             }
             "type" if value == "file" => {
                 out.insert("type".to_owned(), json!("string"));
                 out.insert("format".to_owned(), json!("binary"));
             }
             "properties" => {
-                let props = value.as_object().cloned().unwrap_or_default();
-                let props: Map<String, Value> = props
-                    .iter()
-                    .map(|(k, v)| (k.clone(), convert_schema(v)))
-                    .collect();
-                out.insert(key.clone(), Value::Object(props));
+                let props: Map<String, Value> = match value {
+                    Value::Object(props) => props
+                        .into_iter()
+                        .map(|(k, v)| (k, convert_schema(v)))
+                        .collect(),
+                    _ => Map::new(),
+                };
+                out.insert(key, Value::Object(props));
             }
             "items" | "additionalProperties" | "not" => {
-                out.insert(key.clone(), convert_schema(value));
+                out.insert(key, convert_schema(value));
             }
             "allOf" | "anyOf" | "oneOf" => {
-                let parts = value.as_array().cloned().unwrap_or_default();
-                out.insert(
-                    key.clone(),
-                    Value::Array(parts.iter().map(convert_schema).collect()),
-                );
+                let parts = match value {
+                    Value::Array(parts) => parts.into_iter().map(convert_schema).collect(),
+                    _ => Vec::new(),
+                };
+                out.insert(key, Value::Array(parts));
             }
             // Swagger-only keywords with no OpenAPI 3 schema equivalent.
             "collectionFormat" | "discriminator" if !value.is_object() => {}
             _ => {
-                out.insert(key.clone(), value.clone());
+                out.insert(key, value);
             }
         }
     }
@@ -302,10 +307,14 @@ fn media_list(value: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn object<'a>(value: &'a Value, at: &str) -> Result<&'a Map<String, Value>, Error> {
-    value
-        .as_object()
-        .ok_or_else(|| Error::spec(at, format!("expected an object, found {value}")))
+fn into_object(value: Value, at: &str) -> Result<Map<String, Value>, Error> {
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(Error::spec(
+            at,
+            format!("expected an object, found {other}"),
+        )),
+    }
 }
 
 /// Escapes a key for use in a JSON pointer (RFC 6901).
