@@ -6,36 +6,75 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::{
-    Api, Body, BodyKind, Encoding, Field, IntKind, Location, Operation, Param, Presence, Response,
-    TypeDef, TypeKind, TypeRef,
+    Api, Body, BodyKind, CompatAction, CompatItem, Encoding, Field, IntKind, Location, Operation,
+    Param, Presence, Response, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::value_name;
+use crate::version::Version;
 
-/// Renders the model: `mod.rs`, `models.rs` and one file per tag.
+/// Renders the model: `mod.rs`, `models.rs`, `history.rs` and one file per tag.
 pub fn emit(api: &Api) -> BTreeMap<String, TokenStream> {
-    let mut files = BTreeMap::new();
+    file_names(api)
+        .into_iter()
+        .map(|name| {
+            let tokens = render(api, &name);
+            (name, tokens)
+        })
+        .collect()
+}
+
+/// The names of the files [`render`] makes, the largest first.
+pub fn file_names(api: &Api) -> Vec<String> {
+    let mut names = vec![
+        "models.rs".to_owned(),
+        "history.rs".to_owned(),
+        "mod.rs".to_owned(),
+    ];
+    let tags = operations_by_tag(api);
+    let mut by_size: Vec<(&String, usize)> = tags.iter().map(|(t, ops)| (t, ops.len())).collect();
+    by_size.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    names.splice(
+        1..1,
+        by_size.into_iter().map(|(tag, _)| format!("{tag}.rs")),
+    );
+    names
+}
+
+/// Renders one of the files of [`file_names`] (another name renders nothing).
+pub fn render(api: &Api, file: &str) -> TokenStream {
+    match file {
+        "models.rs" => models(api),
+        "history.rs" => history_tables(api),
+        "mod.rs" => {
+            let by_tag = operations_by_tag(api);
+            let with_options: Vec<&String> = by_tag
+                .iter()
+                .filter(|(_, ops)| ops.iter().any(|op| op.options.is_some()))
+                .map(|(tag, _)| tag)
+                .collect();
+            module(api, by_tag.keys(), &with_options)
+        }
+        other => {
+            let tag = other.strip_suffix(".rs").unwrap_or(other);
+            match operations_by_tag(api).get(tag) {
+                Some(ops) => tag_file(api.oldest, ops),
+                None => TokenStream::new(),
+            }
+        }
+    }
+}
+
+/// The operations by the module of their tag.
+fn operations_by_tag(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
     let mut by_tag: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in &api.operations {
         by_tag.entry(value_name(&op.tag)).or_default().push(op);
     }
-    files.insert("models.rs".to_owned(), models(api));
-    for (tag, ops) in &by_tag {
-        files.insert(format!("{tag}.rs"), tag_file(ops));
-    }
-    let with_options: Vec<&String> = by_tag
-        .iter()
-        .filter(|(_, ops)| ops.iter().any(|op| op.options.is_some()))
-        .map(|(tag, _)| tag)
-        .collect();
-    files.insert(
-        "mod.rs".to_owned(),
-        module(api, by_tag.keys(), &with_options),
-    );
-    files
+    by_tag
 }
 
 fn module<'a>(
@@ -60,6 +99,7 @@ fn module<'a>(
         #![doc = #module_doc]
 
         pub mod models;
+        pub(crate) mod history;
         #(mod #mods;)*
 
         /// Options of the operations: their optional query parameters and headers.
@@ -80,7 +120,10 @@ fn module<'a>(
 
 fn models(api: &Api) -> TokenStream {
     // Options and response-header structs are emitted from their operations.
-    let defs = api.types.values().filter_map(type_def);
+    let defs = api
+        .types
+        .values()
+        .filter_map(|def| type_def(api.oldest, def));
     let header_structs = api.operations.iter().filter_map(|op| match &op.response {
         Response::WithHeaders {
             type_name,
@@ -129,9 +172,11 @@ fn models(api: &Api) -> TokenStream {
     }
 }
 
-fn type_def(def: &TypeDef) -> Option<TokenStream> {
+fn type_def(oldest: Version, def: &TypeDef) -> Option<TokenStream> {
     let name = ident(&def.name);
-    let doc = doc_attrs(def.doc.as_deref());
+    let doc = doc_attrs(with_note(def.doc.as_deref(), since_note(def.since, oldest)).as_deref());
+    // Its fields say their version where it is later than the type's.
+    let oldest = oldest.max(def.since);
     Some(match &def.kind {
         TypeKind::Options { .. } | TypeKind::Headers { .. } => return None,
         TypeKind::Struct(fields) if fields.iter().any(|f| f.secret) => {
@@ -139,7 +184,7 @@ fn type_def(def: &TypeDef) -> Option<TokenStream> {
                 let (field, wire) = (ident(&f.name), &f.wire);
                 if f.secret {
                     let shown = match f.presence {
-                        Presence::Optional => {
+                        Presence::Optional | Presence::RequiredFrom(_) => {
                             quote! { &self.#field.as_ref().map(|_| "<redacted>") }
                         }
                         _ => quote! { &"<redacted>" },
@@ -149,7 +194,7 @@ fn type_def(def: &TypeDef) -> Option<TokenStream> {
                     quote! { .field(#wire, &self.#field) }
                 }
             });
-            let fields = fields.iter().map(field);
+            let fields = fields.iter().map(|f| field(oldest, f));
             let wire_name = &def.name;
             quote! {
                 #doc
@@ -165,7 +210,7 @@ fn type_def(def: &TypeDef) -> Option<TokenStream> {
             }
         }
         TypeKind::Struct(fields) => {
-            let fields = fields.iter().map(field);
+            let fields = fields.iter().map(|f| field(oldest, f));
             quote! {
                 #doc
                 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -249,9 +294,16 @@ fn type_def(def: &TypeDef) -> Option<TokenStream> {
     })
 }
 
-fn field(field: &Field) -> TokenStream {
+fn field(oldest: Version, field: &Field) -> TokenStream {
     let name = ident(&field.name);
-    let doc = doc_attrs(field.doc.as_deref());
+    let note = match field.presence {
+        Presence::RequiredFrom(version) => Some(format!(
+            "API {version}+. Required by the spec from API {version} on; an `Option` here, so \
+             that answers of older engines decode."
+        )),
+        _ => since_note(field.since, oldest),
+    };
+    let doc = doc_attrs(with_note(field.doc.as_deref(), note).as_deref());
     let wire = &field.wire;
     let rename = if field.name == field.wire {
         quote! {}
@@ -265,7 +317,7 @@ fn field(field: &Field) -> TokenStream {
         rust_type(&field.ty)
     };
     let (ty, attrs) = match field.presence {
-        Presence::Optional => {
+        Presence::Optional | Presence::RequiredFrom(_) => {
             let inner = ty;
             let with = if set {
                 quote! { with = "crate::runtime::serde_helpers::key_set_opt", }
@@ -358,11 +410,11 @@ fn qualified_type(ty: &TypeRef) -> TokenStream {
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-fn tag_file(ops: &[&Operation]) -> TokenStream {
+fn tag_file(oldest: Version, ops: &[&Operation]) -> TokenStream {
     let tag = &ops[0].tag;
     let doc = format!(" Operations tagged `{tag}`, and their options.");
-    let options: Vec<TokenStream> = ops.iter().map(|op| options_struct(op)).collect();
-    let methods: Vec<TokenStream> = ops.iter().map(|op| method(op)).collect();
+    let options: Vec<TokenStream> = ops.iter().map(|op| options_struct(oldest, op)).collect();
+    let methods: Vec<TokenStream> = ops.iter().map(|op| method(oldest, op)).collect();
     let models = ops
         .iter()
         .any(|op| uses_models(op))
@@ -411,7 +463,7 @@ fn uses_models(op: &Operation) -> bool {
     body || response || op.params.iter().any(|p| named(&p.ty))
 }
 
-fn options_struct(op: &Operation) -> TokenStream {
+fn options_struct(oldest: Version, op: &Operation) -> TokenStream {
     let Some(name) = &op.options else {
         return quote! {};
     };
@@ -424,8 +476,11 @@ fn options_struct(op: &Operation) -> TokenStream {
             Location::Query => "query parameter",
             _ => "header",
         };
+        let since = since_note(p.since, oldest)
+            .map(|note| format!(" {note}"))
+            .unwrap_or_default();
         let text = format!(
-            "The `{}` {location}.{}",
+            "The `{}` {location}.{since}{}",
             p.wire,
             p.doc
                 .as_deref()
@@ -442,9 +497,9 @@ fn options_struct(op: &Operation) -> TokenStream {
     }
 }
 
-fn method(op: &Operation) -> TokenStream {
+fn method(oldest: Version, op: &Operation) -> TokenStream {
     let name = ident(&op.name);
-    let doc = doc_attrs(Some(&method_doc(op)));
+    let doc = doc_attrs(Some(&method_doc(oldest, op)));
     let mut args = Vec::new();
     for p in op.params.iter().filter(|p| p.required) {
         let name = ident(&p.name);
@@ -531,7 +586,7 @@ fn method(op: &Operation) -> TokenStream {
     }
 }
 
-fn method_doc(op: &Operation) -> String {
+fn method_doc(oldest: Version, op: &Operation) -> String {
     let mut doc = String::new();
     if let Some(summary) = &op.summary {
         doc.push_str(summary.trim());
@@ -541,8 +596,11 @@ fn method_doc(op: &Operation) -> String {
         doc.push_str(description.trim());
         doc.push_str("\n\n");
     }
+    let since = since_note(op.since, oldest)
+        .map(|note| format!(" {note}"))
+        .unwrap_or_default();
     doc.push_str(&format!(
-        "`{} {}` (operation `{}`).",
+        "`{} {}` (operation `{}`).{since}",
         op.method, op.path, op.id
     ));
     let arguments: Vec<String> = op
@@ -551,9 +609,12 @@ fn method_doc(op: &Operation) -> String {
         .filter(|p| p.required)
         .map(|p| {
             let name = &p.name;
+            let since = since_note(p.since, oldest.max(op.since))
+                .map(|note| format!(" {note}"))
+                .unwrap_or_default();
             match p.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-                Some(text) => format!("- `{name}`: {}", text.replace('\n', " ")),
-                None => format!("- `{name}`"),
+                Some(text) => format!("- `{name}`: {}{since}", text.replace('\n', " ")),
+                None => format!("- `{name}`{since}"),
             }
         })
         .chain(op.body.iter().map(|b| {
@@ -732,6 +793,306 @@ fn finish(response: &Response) -> TokenStream {
                 Ok(models::#name { #(#fields,)* #body_field })
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The history as data
+
+/// `history.rs`: the API's version history as tables for the client's check before sending
+/// (`crate::compat`): the operations that have anything newer than the oldest version of the
+/// history (their own version, their newer parameters, their body's newer fields, the rules of
+/// `spec/compat.yaml`), and the structs of request bodies that lead to newer fields. Only what
+/// a check needs, so that the tables stay small.
+fn history_tables(api: &Api) -> TokenStream {
+    let oldest = api.oldest;
+    let structs = body_structs(api);
+    let index: BTreeMap<&str, usize> = structs
+        .keys()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let mut versions = std::collections::BTreeSet::new();
+    let mut version = |v: Version| -> TokenStream {
+        if v <= oldest {
+            return quote! { OLDEST };
+        }
+        versions.insert(v);
+        let name = format_ident!("V{}_{}", v.major, v.minor);
+        quote! { #name }
+    };
+
+    let mut operations: Vec<&Operation> = api
+        .operations
+        .iter()
+        .filter(|op| {
+            op.since > oldest
+                || op.params.iter().any(|p| p.since > oldest)
+                || body_root(api, op, &index).is_some()
+                || !op.compat.is_empty()
+        })
+        .collect();
+    operations.sort_by(|a, b| a.id.cmp(&b.id));
+    let operation_rows: Vec<TokenStream> = operations
+        .iter()
+        .map(|op| {
+            let id = &op.id;
+            let since = version(op.since);
+            let params = op
+                .params
+                .iter()
+                .filter(|p| p.since > oldest && p.since > op.since)
+                .map(|p| {
+                    let wire = &p.wire;
+                    let since = version(p.since);
+                    quote! { (#wire, #since) }
+                })
+                .collect::<Vec<_>>();
+            let body = nested(body_root(api, op, &index));
+            let rules = op
+                .compat
+                .iter()
+                .map(|rule| {
+                    let item = match &rule.item {
+                        CompatItem::Param(name) => quote! { compat::RuleItem::Param(#name) },
+                        CompatItem::Field(path) => {
+                            let path = path.join(".");
+                            quote! { compat::RuleItem::Field(#path) }
+                        }
+                    };
+                    let below = version(rule.below);
+                    let action = match &rule.action {
+                        CompatAction::Refuse => quote! { compat::Action::Refuse },
+                        CompatAction::Drop => quote! { compat::Action::Drop },
+                        CompatAction::Send => quote! { compat::Action::Send },
+                        CompatAction::Rename(to) => quote! { compat::Action::Rename(#to) },
+                        CompatAction::Default(value) => {
+                            let json = value.to_string();
+                            quote! { compat::Action::Default(#json) }
+                        }
+                    };
+                    quote! { compat::Rule { item: #item, below: #below, action: #action } }
+                })
+                .collect::<Vec<_>>();
+            quote! {
+                compat::OperationHistory {
+                    id: #id,
+                    since: #since,
+                    params: &[#(#params),*],
+                    body: #body,
+                    rules: &[#(#rules),*],
+                }
+            }
+        })
+        .collect();
+    let struct_rows: Vec<TokenStream> = structs
+        .iter()
+        .map(|(name, fields)| {
+            let rows = fields.iter().map(|(wire, since, link)| {
+                let since = version(*since);
+                let nested = nested(*link);
+                quote! { compat::FieldHistory { wire: #wire, since: #since, nested: #nested } }
+            });
+            quote! { compat::StructHistory { name: #name, fields: &[#(#rows),*] } }
+        })
+        .collect();
+    let number = |n: u16| Literal::u16_unsuffixed(n);
+    let version_consts = versions.iter().map(|v| {
+        let name = format_ident!("V{}_{}", v.major, v.minor);
+        let (major, minor) = (number(v.major), number(v.minor));
+        quote! { const #name: ApiVersion = ApiVersion::new(#major, #minor); }
+    });
+    let (major, minor) = (number(oldest.major), number(oldest.minor));
+    let n_ops = Literal::usize_unsuffixed(operation_rows.len());
+    let n_structs = Literal::usize_unsuffixed(struct_rows.len());
+    let oldest_doc = format!(" The oldest API version of the history: {oldest}.");
+    quote! {
+        //! The API's version history as data, for the check before sending (`crate::compat`):
+        //! operations with anything newer than [`OLDEST`], and the structs of request bodies
+        //! that lead to newer fields.
+
+        use crate::compat;
+        use crate::ApiVersion;
+
+        #[doc = #oldest_doc]
+        pub(crate) const OLDEST: ApiVersion = ApiVersion::new(#major, #minor);
+
+        #(#version_consts)*
+
+        /// Operations with a newer parameter, body field or rule, or newer themselves, by id.
+        pub(crate) static OPERATIONS: [compat::OperationHistory; #n_ops] = [#(#operation_rows),*];
+
+        /// Structs of request bodies, by name, with the fields that are newer than [`OLDEST`],
+        /// lead to such fields, or have a rule.
+        pub(crate) static STRUCTS: [compat::StructHistory; #n_structs] = [#(#struct_rows),*];
+    }
+}
+
+/// A table's link to a struct: its index, and the maps between.
+fn nested(link: Option<(usize, u8)>) -> TokenStream {
+    match link {
+        Some((index, maps)) => {
+            let index = Literal::usize_unsuffixed(index);
+            let maps = Literal::u8_unsuffixed(maps);
+            quote! { Some(compat::Nested { index: #index, maps: #maps }) }
+        }
+        None => quote! { None },
+    }
+}
+
+/// One row of a struct table: a field's wire name, its `since`, and the struct (index, maps
+/// between) it leads to.
+type FieldRow = (String, Version, Option<(usize, u8)>);
+
+/// The structs the history tables list, by name, with their rows: those reached from a JSON
+/// request body that hold a field newer than the struct itself (a newer struct is refused where
+/// a field leads to it, so its own fields need no rows), a field on a compat rule's path, or a
+/// field leading to such a struct.
+fn body_structs(api: &Api) -> BTreeMap<String, Vec<FieldRow>> {
+    let newer = |name: &str, f: &Field| {
+        let type_since = api.types.get(name).map_or(api.oldest, |d| d.since);
+        f.since > api.oldest.max(type_since)
+    };
+    // Fields on the paths of compat rules, by (struct, wire).
+    let mut on_rule_path: std::collections::BTreeSet<(String, String)> = Default::default();
+    for op in &api.operations {
+        let Some(BodyKind::Json(root)) = op.body.as_ref().map(|b| &b.kind) else {
+            continue;
+        };
+        for rule in &op.compat {
+            let CompatItem::Field(path) = &rule.item else {
+                continue;
+            };
+            let mut ty = root.clone();
+            for wire in path {
+                let Some((name, _)) = struct_behind(api, &ty) else {
+                    break;
+                };
+                let Some(TypeKind::Struct(fields)) = api.types.get(&name).map(|d| &d.kind) else {
+                    break;
+                };
+                on_rule_path.insert((name.clone(), wire.clone()));
+                match fields.iter().find(|f| &f.wire == wire) {
+                    Some(f) => ty = f.ty.clone(),
+                    None => break,
+                }
+            }
+        }
+    }
+    // Which structs reached from bodies are needed: computed to a fixed point, cycles included.
+    let mut reached: Vec<String> = Vec::new();
+    let mut queue: Vec<String> = api
+        .operations
+        .iter()
+        .filter_map(|op| match op.body.as_ref().map(|b| &b.kind) {
+            Some(BodyKind::Json(root)) => struct_behind(api, root).map(|(name, _)| name),
+            _ => None,
+        })
+        .collect();
+    while let Some(name) = queue.pop() {
+        if reached.contains(&name) {
+            continue;
+        }
+        if let Some(TypeKind::Struct(fields)) = api.types.get(&name).map(|d| &d.kind) {
+            queue.extend(
+                fields
+                    .iter()
+                    .filter_map(|f| struct_behind(api, &f.ty).map(|(n, _)| n)),
+            );
+        }
+        reached.push(name);
+    }
+    let mut needed: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    loop {
+        let before = needed.len();
+        for name in &reached {
+            let Some(TypeKind::Struct(fields)) = api.types.get(name).map(|d| &d.kind) else {
+                continue;
+            };
+            let wanted = fields.iter().any(|f| {
+                newer(name, f)
+                    || on_rule_path.contains(&(name.clone(), f.wire.clone()))
+                    || struct_behind(api, &f.ty).is_some_and(|(n, _)| needed.contains(&n))
+            });
+            if wanted {
+                needed.insert(name.clone());
+            }
+        }
+        if needed.len() == before {
+            break;
+        }
+    }
+    let index: BTreeMap<&str, usize> = needed
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    needed
+        .iter()
+        .map(|name| {
+            let rows = match api.types.get(name).map(|d| &d.kind) {
+                Some(TypeKind::Struct(fields)) => fields
+                    .iter()
+                    .filter_map(|f| {
+                        let nested = struct_behind(api, &f.ty)
+                            .and_then(|(n, maps)| index.get(n.as_str()).map(|&i| (i, maps)));
+                        let keep = newer(name, f)
+                            || nested.is_some()
+                            || on_rule_path.contains(&(name.clone(), f.wire.clone()));
+                        keep.then(|| (f.wire.clone(), f.since, nested))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (name.clone(), rows)
+        })
+        .collect()
+}
+
+/// The struct a type is or holds, through lists, aliases and maps, and how many maps stand
+/// between.
+fn struct_behind(api: &Api, ty: &TypeRef) -> Option<(String, u8)> {
+    let mut ty = ty;
+    let mut maps = 0u8;
+    // Aliases may chain; a cycle of them is not a type, so the walk is bounded.
+    for _ in 0..16 {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Nullable(inner) => ty = inner,
+            TypeRef::Map(inner) => {
+                maps = maps.saturating_add(1);
+                ty = inner;
+            }
+            TypeRef::Named(name) => match api.types.get(name).map(|d| &d.kind) {
+                Some(TypeKind::Struct(_)) => return Some((name.clone(), maps)),
+                Some(TypeKind::Alias(target)) => ty = target,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The table entry of an operation's JSON body, when its struct is listed.
+fn body_root(api: &Api, op: &Operation, index: &BTreeMap<&str, usize>) -> Option<(usize, u8)> {
+    let Some(BodyKind::Json(root)) = op.body.as_ref().map(|b| &b.kind) else {
+        return None;
+    };
+    let (name, maps) = struct_behind(api, root)?;
+    index.get(name.as_str()).map(|&i| (i, maps))
+}
+
+/// The documentation note on an item newer than the oldest version of the history.
+fn since_note(since: Version, oldest: Version) -> Option<String> {
+    (since > oldest).then(|| format!("API {since}+."))
+}
+
+/// Documentation with a note as its last paragraph.
+fn with_note(doc: Option<&str>, note: Option<String>) -> Option<String> {
+    match (doc.map(str::trim).filter(|d| !d.is_empty()), note) {
+        (Some(doc), Some(note)) => Some(format!("{doc}\n\n{note}")),
+        (None, Some(note)) => Some(note),
+        (doc, None) => doc.map(str::to_owned),
     }
 }
 

@@ -13,6 +13,14 @@ pub enum Error {
         reason: String,
         message: String,
     },
+    /// An entry of the compat file (`spec/compat.yaml`) is wrong.
+    Compat {
+        index: usize,
+        reason: String,
+        message: String,
+    },
+    /// The spec of an older API version, needed for the history, could not be read.
+    Read { version: String, message: String },
     /// Generated tokens did not parse as Rust (a generator bug).
     Format { file: String, message: String },
 }
@@ -37,6 +45,16 @@ impl fmt::Display for Error {
                 message,
             } => {
                 write!(f, "correction #{index} ({reason}) failed: {message}")
+            }
+            Error::Compat {
+                index,
+                reason,
+                message,
+            } => {
+                write!(f, "compat entry #{index} ({reason}) failed: {message}")
+            }
+            Error::Read { version, message } => {
+                write!(f, "cannot read the spec of API v{version}: {message}")
             }
             Error::Format { file, message } => {
                 write!(f, "generated {file} is not valid Rust: {message}")

@@ -17,6 +17,7 @@ use crate::extensions::{
     UPGRADE, UPGRADE_TCP,
 };
 use crate::names::{type_name, value_name, variant_name};
+use crate::version::Version;
 use crate::Error;
 
 /// The whole API: its version, its named types and its operations.
@@ -24,6 +25,9 @@ use crate::Error;
 pub struct Api {
     /// The API version without a leading `v`, e.g. `1.43`.
     pub version: String,
+    /// The oldest API version whose spec the history stage read: a `since` equal to it means
+    /// "in every version known". Without a history, the API's own version.
+    pub oldest: Version,
     /// Every generated type by Rust name: the spec's schemas and inline schemas, the options
     /// structs and the response-header structs of the operations.
     pub types: BTreeMap<String, TypeDef>,
@@ -74,6 +78,9 @@ pub struct TypeDef {
     pub name: String,
     pub doc: Option<String>,
     pub kind: TypeKind,
+    /// The first API version from which this type is present without a break up to this one
+    /// (set by the history stage; the API's own version until then).
+    pub since: Version,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +116,8 @@ pub struct Field {
     pub presence: Presence,
     /// A credential: never shown by `Debug` (`x-secret: true` in the spec).
     pub secret: bool,
+    /// The first API version from which the field is present without a break up to this one.
+    pub since: Version,
 }
 
 /// How a field's absence or `null` is represented.
@@ -120,6 +129,9 @@ pub enum Presence {
     Required,
     /// A required list or map: `null` or a missing key decode as empty.
     Collection,
+    /// Required from this API version on, later than the oldest version of the history:
+    /// `Option<T>`, because older engines leave it out (set by the history stage).
+    RequiredFrom(Version),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -150,9 +162,46 @@ pub struct Operation {
     pub errors: Vec<(String, String)>,
     /// The name of the options struct holding the optional parameters, if any.
     pub options: Option<String>,
+    /// The first API version from which the operation is present without a break.
+    pub since: Version,
+    /// What the client does when a request uses something newer than the engine
+    /// (`spec/compat.yaml`, set by the history stage).
+    pub compat: Vec<CompatRule>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the client does with a parameter or body field when the engine's API version is older
+/// than `below`, instead of what the history alone says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompatRule {
+    pub item: CompatItem,
+    pub below: Version,
+    pub action: CompatAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompatItem {
+    /// A query parameter or header, by wire name.
+    Param(String),
+    /// A body field, by the wire names from the body's root (`HostConfig.ConsoleSize`; lists and
+    /// maps are passed through).
+    Field(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompatAction {
+    /// Refuse the request with a typed error (for an item that `since` alone does not cover).
+    Refuse,
+    /// Leave the item out.
+    Drop,
+    /// Send it under another name (the name the older API used).
+    Rename(String),
+    /// Set the field to this value when the request leaves it out.
+    Default(serde_json::Value),
+    /// Send it as it is.
+    Send,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Location {
     Path,
     Query,
@@ -183,6 +232,8 @@ pub struct Param {
     pub ty: TypeRef,
     pub required: bool,
     pub encoding: Encoding,
+    /// The first API version from which the parameter is present without a break.
+    pub since: Version,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,6 +292,15 @@ pub struct ResponseHeader {
 
 /// Builds the intermediate model.
 pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
+    let version = Version::parse(&openapi.info.version).ok_or_else(|| {
+        Error::spec(
+            "/info/version",
+            format!(
+                "{:?} is not an API version of the form MAJOR.MINOR",
+                openapi.info.version
+            ),
+        )
+    })?;
     let no_components = IndexMap::new();
     let components = openapi
         .components
@@ -251,7 +311,9 @@ pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
         registry: Registry {
             types: BTreeMap::new(),
             reserved: components.keys().map(|k| type_name(k)).collect(),
+            version,
         },
+        version,
     };
     for (name, schema) in components {
         builder.define_component(name, schema)?;
@@ -269,9 +331,9 @@ pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
             operations.push(builder.operation(path, method, op, &at)?);
         }
     }
-    let version = openapi.info.version.trim_start_matches('v').to_owned();
     Ok(Api {
-        version,
+        version: openapi.info.version.trim_start_matches('v').to_owned(),
+        oldest: version,
         types: builder.registry.types,
         operations,
     })
@@ -280,6 +342,8 @@ pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
 struct Builder<'a> {
     components: &'a IndexMap<String, ReferenceOr<Schema>>,
     registry: Registry,
+    /// The API's version: every item's `since` until the history stage knows better.
+    version: Version,
 }
 
 /// The one place that names generated types. The spec's schemas keep their names (reserved
@@ -290,6 +354,7 @@ struct Registry {
     types: BTreeMap<String, TypeDef>,
     /// The names of the spec's schemas.
     reserved: BTreeSet<String>,
+    version: Version,
 }
 
 impl Registry {
@@ -319,6 +384,7 @@ impl Registry {
                 name: name.clone(),
                 doc,
                 kind,
+                since: self.version,
             },
         );
         name
@@ -350,6 +416,7 @@ impl<'a> Builder<'a> {
                     name: rust,
                     doc: None,
                     kind: TypeKind::Alias(target),
+                    since: self.version,
                 });
                 return Ok(());
             }
@@ -366,6 +433,7 @@ impl<'a> Builder<'a> {
             name: rust,
             doc,
             kind,
+            since: self.version,
         });
         Ok(())
     }
@@ -521,6 +589,7 @@ impl<'a> Builder<'a> {
                 ty,
                 presence,
                 secret,
+                since: self.version,
             });
         }
         Ok(fields)
@@ -733,6 +802,8 @@ impl<'a> Builder<'a> {
             response,
             not_modified,
             errors,
+            since: self.version,
+            compat: Vec::new(),
         })
     }
 
@@ -796,6 +867,7 @@ impl<'a> Builder<'a> {
             ty,
             required: data.required || location == Location::Path,
             encoding,
+            since: self.version,
         })
     }
 
