@@ -318,100 +318,108 @@ fn unify_types<'a>(
     }
 }
 
-/// The first version of each item, keyed by the target's names.
+/// The first version of each item of the target, in the target shape's order: operations,
+/// their parameters, types (as `Shape::types` lists them) and their fields.
 #[derive(Debug, Default)]
 struct Since {
-    operations: HashMap<String, Version>,
-    params: HashMap<(String, Location, String), Version>,
-    types: HashMap<String, Version>,
-    fields: HashMap<(String, String), Version>,
+    operations: Vec<Version>,
+    params: Vec<Vec<Version>>,
+    types: Vec<Version>,
+    fields: Vec<Vec<Version>>,
 }
 
 /// Follows every item of `target` back through `older` (newest first) while it is present.
 fn trace(target: &Shape, older: &[&Shape]) -> Since {
-    let mut since = Since::default();
-    let key = |p: &ParamShape| (p.location, p.wire.clone());
-    // Each living item: where it is in the version looked at last.
-    let mut ops: Vec<(&str, usize)> = Vec::new();
-    let mut params: Vec<(&str, (Location, String))> = Vec::new();
-    for (i, op) in target.operations.iter().enumerate() {
-        since.operations.insert(op.id.clone(), target.version);
-        ops.push((&op.id, i));
-        for p in &op.params {
-            let (location, wire) = key(p);
-            since
-                .params
-                .insert((op.id.clone(), location, wire.clone()), target.version);
-            params.push((&op.id, (location, wire)));
-        }
-    }
-    let mut types: Vec<(&str, &str)> = Vec::new();
-    let mut fields: Vec<(&str, &str)> = Vec::new();
-    for (name, shape) in &target.types {
-        since.types.insert(name.clone(), target.version);
-        types.push((name, name));
-        if let TypeShape::Struct(list) = shape {
-            for f in list {
-                since
-                    .fields
-                    .insert((name.clone(), f.wire.clone()), target.version);
-                fields.push((name, &f.wire));
-            }
-        }
-    }
+    let v = target.version;
+    let mut since = Since {
+        operations: vec![v; target.operations.len()],
+        params: target
+            .operations
+            .iter()
+            .map(|op| vec![v; op.params.len()])
+            .collect(),
+        types: vec![v; target.types.len()],
+        fields: target
+            .types
+            .values()
+            .map(|shape| match shape {
+                TypeShape::Struct(fields) => vec![v; fields.len()],
+                _ => Vec::new(),
+            })
+            .collect(),
+    };
+    // The living items: the target's index, and where each is in the version looked at last.
+    let mut ops: Vec<(usize, usize)> = (0..target.operations.len()).map(|i| (i, i)).collect();
+    let mut params: Vec<(usize, usize)> = target
+        .operations
+        .iter()
+        .enumerate()
+        .flat_map(|(o, op)| (0..op.params.len()).map(move |p| (o, p)))
+        .collect();
+    let mut types: Vec<(usize, &str)> = target
+        .types
+        .keys()
+        .enumerate()
+        .map(|(i, name)| (i, name.as_str()))
+        .collect();
+    let mut fields: Vec<(usize, usize, &str)> = target
+        .types
+        .values()
+        .enumerate()
+        .flat_map(|(t, shape)| match shape {
+            TypeShape::Struct(list) => list
+                .iter()
+                .enumerate()
+                .map(|(f, field)| (t, f, field.wire.as_str()))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
 
     let mut current = target;
     for &old in older {
         let index = OperationIndex::new(old);
-        let mut now: HashMap<&str, usize> = HashMap::new();
-        ops.retain_mut(|(id, at)| match index.find(&current.operations[*at]) {
-            Some(i) => {
-                *at = i;
-                now.insert(id, i);
-                since.operations.insert((*id).to_owned(), old.version);
+        // Where each living operation is in `old`, by the target's index.
+        let mut at: Vec<Option<usize>> = vec![None; target.operations.len()];
+        ops.retain_mut(|(o, here)| match index.find(&current.operations[*here]) {
+            Some(there) => {
+                *here = there;
+                at[*o] = Some(there);
+                since.operations[*o] = old.version;
                 true
             }
             None => false,
         });
-        params.retain(|(id, (location, wire))| {
-            let Some(&i) = now.get(id) else { return false };
-            let probe = ParamShape {
-                location: *location,
-                wire: wire.clone(),
-                ty: TypeRef::Value,
-                required: false,
-            };
-            let found = old.operations[i]
+        params.retain(|&(o, p)| {
+            let Some(there) = at[o] else { return false };
+            let param = &target.operations[o].params[p];
+            let found = old.operations[there]
                 .params
                 .iter()
-                .any(|p| same_param(&probe, p));
+                .any(|q| same_param(param, q));
             if found {
-                since
-                    .params
-                    .insert(((*id).to_owned(), *location, wire.clone()), old.version);
+                since.params[o][p] = old.version;
             }
             found
         });
         let pairs = pair_types(current, old);
-        let mut named: HashMap<&str, &str> = HashMap::new();
-        types.retain_mut(|(name, at)| match pairs.get(at) {
+        let mut named: Vec<Option<&str>> = vec![None; target.types.len()];
+        types.retain_mut(|(t, here)| match pairs.get(here) {
             Some(&there) => {
-                *at = there;
-                named.insert(name, there);
-                since.types.insert((*name).to_owned(), old.version);
+                *here = there;
+                named[*t] = Some(there);
+                since.types[*t] = old.version;
                 true
             }
             None => false,
         });
-        fields.retain(|(name, wire)| {
-            let found = named.get(name).is_some_and(|there| {
-                matches!(old.types.get(*there), Some(TypeShape::Struct(list))
-                    if list.iter().any(|f| f.wire == *wire))
+        fields.retain(|&(t, f, wire)| {
+            let found = named[t].is_some_and(|there| {
+                matches!(old.types.get(there), Some(TypeShape::Struct(list))
+                    if list.iter().any(|field| field.wire == wire))
             });
             if found {
-                since
-                    .fields
-                    .insert(((*name).to_owned(), (*wire).to_owned()), old.version);
+                since.fields[t][f] = old.version;
             }
             found
         });
@@ -422,8 +430,8 @@ fn trace(target: &Shape, older: &[&Shape]) -> Since {
 
 /// Writes the history of `older` (any order; those not older than `api` are ignored) into the
 /// model: `since` of every operation, parameter, type and field, required fields newer than
-/// their type made optional, and the entries of `spec/compat.yaml` that apply attached to their
-/// operations.
+/// the oldest version read made optional, and the entries of `spec/compat.yaml` that apply
+/// attached to their operations.
 pub fn annotate(api: &mut Api, older: &[Shape], compat: &[CompatEntry]) -> Result<(), Error> {
     let target = Shape::of(api);
     let mut older: Vec<&Shape> = older
@@ -432,35 +440,37 @@ pub fn annotate(api: &mut Api, older: &[Shape], compat: &[CompatEntry]) -> Resul
         .collect();
     older.sort_by_key(|shape| std::cmp::Reverse(shape.version));
     let since = trace(&target, &older);
-    api.oldest = older.last().map_or(target.version, |s| s.version);
+    let oldest = older.last().map_or(target.version, |s| s.version);
+    api.oldest = oldest;
 
-    for op in &mut api.operations {
-        op.since = since.operations[&op.id];
-        for p in &mut op.params {
-            p.since = since.params[&(op.id.clone(), p.location, p.wire.clone())];
+    // The shape lists the operations, parameters, types and fields in the model's order.
+    let mut op_since: HashMap<&str, Version> = HashMap::new();
+    for (o, op) in api.operations.iter_mut().enumerate() {
+        op.since = since.operations[o];
+        for (p, param) in op.params.iter_mut().enumerate() {
+            param.since = since.params[o][p];
         }
+        op_since.insert(&target.operations[o].id, op.since);
     }
-    let op_since: HashMap<String, Version> = api
-        .operations
-        .iter()
-        .map(|op| (op.id.clone(), op.since))
-        .collect();
-    let oldest = api.oldest;
+    let mut t = 0;
     for def in api.types.values_mut() {
-        def.since = match &def.kind {
+        let own = match &def.kind {
             TypeKind::Options { operation } | TypeKind::Headers { operation } => {
-                op_since[operation]
+                def.since = op_since.get(operation.as_str()).copied().unwrap_or(oldest);
+                continue;
             }
-            _ => since.types[&def.name],
+            _ => t,
         };
+        t += 1;
+        def.since = since.types[own];
         if let TypeKind::Struct(fields) = &mut def.kind {
-            for f in fields {
-                f.since = since.fields[&(def.name.clone(), f.wire.clone())];
+            for (f, field) in fields.iter_mut().enumerate() {
+                field.since = since.fields[own][f];
                 // An engine older than the field leaves it out. (Of a type as new as the field,
                 // it sends nothing at all; the field is optional all the same, so that a type
                 // the history failed to follow back still decodes.)
-                if f.presence == Presence::Required && f.since > oldest {
-                    f.presence = Presence::RequiredFrom(f.since);
+                if field.presence == Presence::Required && field.since > oldest {
+                    field.presence = Presence::RequiredFrom(field.since);
                 }
             }
         }

@@ -392,8 +392,8 @@ impl Registry {
 }
 
 /// A property gathered into a struct, possibly from one of its `allOf` parts.
-struct Property {
-    schema: ReferenceOr<Box<Schema>>,
+struct Property<'s> {
+    schema: &'s ReferenceOr<Box<Schema>>,
     /// The component that declares it, when that is not the struct itself: inline types inside
     /// it are named after that component, so that every struct including it shares them.
     owner: Option<String>,
@@ -402,7 +402,7 @@ struct Property {
 }
 
 /// Properties and required names gathered from a schema and its `allOf` parts.
-type Properties = (IndexMap<String, Property>, Vec<String>);
+type Properties<'s> = (IndexMap<&'s str, Property<'s>>, Vec<String>);
 
 impl<'a> Builder<'a> {
     fn define_component(&mut self, name: &str, schema: &ReferenceOr<Schema>) -> Result<(), Error> {
@@ -461,24 +461,27 @@ impl<'a> Builder<'a> {
 
     /// The properties of a schema that becomes a struct, merged over its `allOf` parts;
     /// `None` when the schema is not a struct.
-    fn struct_properties(
+    fn struct_properties<'s>(
         &self,
-        schema: &Schema,
+        schema: &'s Schema,
         at: &str,
         owner: Option<&str>,
-    ) -> Result<Option<Properties>, Error> {
-        let gather = |props: &IndexMap<String, ReferenceOr<Box<Schema>>>| {
+    ) -> Result<Option<Properties<'s>>, Error>
+    where
+        'a: 's,
+    {
+        let gather = |props: &'s IndexMap<String, ReferenceOr<Box<Schema>>>| {
             props
                 .iter()
                 .map(|(name, schema)| {
                     let property = Property {
-                        schema: schema.clone(),
+                        schema,
                         owner: owner.map(str::to_owned),
                         at: format!("{at}/properties/{name}"),
                     };
-                    (name.clone(), property)
+                    (name.as_str(), property)
                 })
-                .collect()
+                .collect::<IndexMap<_, _>>()
         };
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
@@ -501,12 +504,15 @@ impl<'a> Builder<'a> {
 
     /// The properties of an `allOf`, merged in order; `None` for a lone reference, which is
     /// that type itself.
-    fn all_of_properties(
+    fn all_of_properties<'s>(
         &self,
-        all_of: &[ReferenceOr<Schema>],
+        all_of: &'s [ReferenceOr<Schema>],
         at: &str,
         owner: Option<&str>,
-    ) -> Result<Option<Properties>, Error> {
+    ) -> Result<Option<Properties<'s>>, Error>
+    where
+        'a: 's,
+    {
         match all_of {
             [] => Ok(None),
             all_of if is_single_reference(all_of) => Ok(None),
@@ -541,11 +547,12 @@ impl<'a> Builder<'a> {
     fn fields(
         &mut self,
         owner: &str,
-        props: &IndexMap<String, Property>,
+        props: &IndexMap<&str, Property<'_>>,
         required: &[String],
     ) -> Result<Vec<Field>, Error> {
         let mut fields: Vec<Field> = Vec::new();
-        for (wire, property) in props {
+        for (&wire, property) in props {
+            let required_here = required.iter().any(|r| r == wire);
             let at = &property.at;
             let hint = format!(
                 "{}{}",
@@ -572,8 +579,8 @@ impl<'a> Builder<'a> {
                     schema.schema_data.description.clone(),
                 ),
             };
-            let presence = match (required.contains(wire), nullable) {
-                _ if ty.is_collection() && required.contains(wire) => Presence::Collection,
+            let presence = match (required_here, nullable) {
+                _ if ty.is_collection() && required_here => Presence::Collection,
                 (true, false) => Presence::Required,
                 _ => Presence::Optional,
             };
@@ -584,7 +591,7 @@ impl<'a> Builder<'a> {
             }
             fields.push(Field {
                 name,
-                wire: wire.clone(),
+                wire: wire.to_owned(),
                 doc,
                 ty,
                 presence,
