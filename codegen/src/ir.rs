@@ -5,6 +5,7 @@
 //! what this model says.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -397,8 +398,16 @@ struct Property<'s> {
     /// The component that declares it, when that is not the struct itself: inline types inside
     /// it are named after that component, so that every struct including it shares them.
     owner: Option<String>,
-    /// Where it is in the spec.
-    at: String,
+    /// Where the schema holding it is in the spec.
+    parent: Rc<str>,
+    name: &'s str,
+}
+
+impl Property<'_> {
+    /// Where it is in the spec (made when needed: most properties never need it).
+    fn at(&self) -> String {
+        format!("{}/properties/{}", self.parent, self.name)
+    }
 }
 
 /// Properties and required names gathered from a schema and its `allOf` parts.
@@ -470,6 +479,7 @@ impl<'a> Builder<'a> {
     where
         'a: 's,
     {
+        let parent: Rc<str> = Rc::from(at);
         let gather = |props: &'s IndexMap<String, ReferenceOr<Box<Schema>>>| {
             props
                 .iter()
@@ -477,7 +487,8 @@ impl<'a> Builder<'a> {
                     let property = Property {
                         schema,
                         owner: owner.map(str::to_owned),
-                        at: format!("{at}/properties/{name}"),
+                        parent: parent.clone(),
+                        name,
                     };
                     (name.as_str(), property)
                 })
@@ -553,12 +564,6 @@ impl<'a> Builder<'a> {
         let mut fields: Vec<Field> = Vec::new();
         for (&wire, property) in props {
             let required_here = required.iter().any(|r| r == wire);
-            let at = &property.at;
-            let hint = format!(
-                "{}{}",
-                property.owner.as_deref().unwrap_or(owner),
-                type_name(wire)
-            );
             let secret = match &property.schema {
                 ReferenceOr::Item(schema) => {
                     schema.schema_data.extensions.get(SECRET)
@@ -571,13 +576,23 @@ impl<'a> Builder<'a> {
                     let doc = self
                         .component(reference)
                         .and_then(|s| s.schema_data.description.clone());
-                    (self.reference_type(reference, at)?, false, doc)
+                    (self.reference_type(reference, &property.at())?, false, doc)
                 }
-                ReferenceOr::Item(schema) => (
-                    self.inline_type(schema, &hint, at)?,
-                    schema.schema_data.nullable,
-                    schema.schema_data.description.clone(),
-                ),
+                ReferenceOr::Item(schema) => {
+                    let ty = match plain_type(schema) {
+                        Some(ty) => ty,
+                        None => {
+                            let hint = format!(
+                                "{}{}",
+                                property.owner.as_deref().unwrap_or(owner),
+                                type_name(wire)
+                            );
+                            self.inline_type(schema, &hint, &property.at())?
+                        }
+                    };
+                    let doc = schema.schema_data.description.clone();
+                    (ty, schema.schema_data.nullable, doc)
+                }
             };
             let presence = match (required_here, nullable) {
                 _ if ty.is_collection() && required_here => Presence::Collection,
@@ -1009,6 +1024,20 @@ impl<'a> Builder<'a> {
             headers,
             body: Box::new(body),
         })
+    }
+}
+
+/// The type of a schema that is a plain string, number or boolean, as [`Builder::inline_type`]
+/// makes it, without the name and place that other schemas need.
+fn plain_type(schema: &Schema) -> Option<TypeRef> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) if string.enumeration.is_empty() => {
+            Some(TypeRef::String)
+        }
+        SchemaKind::Type(Type::Integer(integer)) => Some(int_type(&integer.format)),
+        SchemaKind::Type(Type::Number(_)) => Some(TypeRef::F64),
+        SchemaKind::Type(Type::Boolean(_)) => Some(TypeRef::Bool),
+        _ => None,
     }
 }
 
