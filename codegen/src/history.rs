@@ -72,9 +72,8 @@ pub struct FieldShape {
 impl Shape {
     /// The shape of a model.
     pub fn of(api: &Api) -> Shape {
-        let version = api
-            .oldest
-            .max(Version::parse(&api.version).unwrap_or(api.oldest));
+        // The model's version was parsed when it was built; `oldest` is never later.
+        let version = Version::parse(&api.version).unwrap_or(api.oldest);
         let operations = api
             .operations
             .iter()

@@ -74,13 +74,11 @@ pub fn generate_with_history(
                 version: spec.version.clone(),
                 message,
             })
-            .and_then(|text| shape(&text, corrections))
-            .map_err(|e| match e {
-                Error::Read { .. } => e,
-                other => Error::Read {
+            .and_then(|text| {
+                shape(&text, corrections).map_err(|error| Error::Older {
                     version: spec.version.clone(),
-                    message: other.to_string(),
-                },
+                    error: Box::new(error),
+                })
             });
         if let Ok(mut list) = shapes.lock() {
             list.push(shape);

@@ -202,4 +202,18 @@ fn a_spec_that_cannot_be_read_is_named() {
         .to_string();
     assert!(error.contains("API v1.1"), "{error}");
     assert!(error.contains("not in the mirror"), "{error}");
+
+    // A spec that is read but fails a stage: the version, then where.
+    let older = [OlderSpec {
+        version: "1.2".to_owned(),
+        read: Box::new(|| Ok(spec("1.2").replace("operationId: ThingPrune", "tags: [Thing]"))),
+    }];
+    let error = generate_with_history(&spec("1.3"), &older, &[], &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("spec of API v1.2 (for the history)"),
+        "{error}"
+    );
+    assert!(error.contains("operationId"), "{error}");
 }
