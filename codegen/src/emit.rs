@@ -44,10 +44,28 @@ pub fn file_names(api: &Api) -> Vec<String> {
     names
 }
 
+/// How many parts [`render_part`] makes of a file of [`file_names`].
+pub fn parts(api: &Api, file: &str) -> usize {
+    match file {
+        "models.rs" => model_items(api).len().div_ceil(MODELS_PER_PART).max(1),
+        _ => 1,
+    }
+}
+
+/// One part of a file: formatted on their own and put one after the other, the parts make the
+/// file that [`render`] makes whole.
+pub fn render_part(api: &Api, file: &str, part: usize) -> TokenStream {
+    match file {
+        "models.rs" => models(api, part * MODELS_PER_PART..(part + 1) * MODELS_PER_PART),
+        _ if part == 0 => render(api, file),
+        _ => TokenStream::new(),
+    }
+}
+
 /// Renders one of the files of [`file_names`] (another name renders nothing).
 pub fn render(api: &Api, file: &str) -> TokenStream {
     match file {
-        "models.rs" => models(api),
+        "models.rs" => models(api, 0..usize::MAX),
         "history.rs" => history_tables(api),
         "mod.rs" => {
             let by_tag = operations_by_tag(api);
@@ -118,58 +136,98 @@ fn module<'a>(
 // ---------------------------------------------------------------------------------------------
 // Models
 
-fn models(api: &Api) -> TokenStream {
+/// How many items of `models.rs` one part holds: parts are rendered and formatted on their own,
+/// so that the largest file keeps every core busy and never has all its tokens in memory at once.
+const MODELS_PER_PART: usize = 64;
+
+/// An item of `models.rs`: a type, or the header struct of an operation's response.
+enum ModelItem<'a> {
+    Type(&'a TypeDef),
+    Headers(&'a Operation),
+}
+
+fn model_items(api: &Api) -> Vec<ModelItem<'_>> {
     // Options and response-header structs are emitted from their operations.
-    let defs = api
-        .types
-        .values()
-        .filter_map(|def| type_def(api.oldest, def));
-    let header_structs = api.operations.iter().filter_map(|op| match &op.response {
-        Response::WithHeaders {
-            type_name,
-            headers,
-            body,
-        } => {
-            let name = ident(type_name);
-            let doc = doc_attrs(Some(&format!(
-                "The response of [`Docker::{}`](crate::Docker::{}): its headers and body.",
-                op.name, op.name
-            )));
-            let fields = headers.iter().map(|h| {
-                let name = ident(&h.name);
-                let doc = doc_attrs(Some(&format!(
-                    "The `{}` header.{}",
-                    h.wire,
-                    h.doc
-                        .as_deref()
-                        .map(|d| format!("\n\n{d}"))
-                        .unwrap_or_default()
-                )));
-                quote! { #doc pub #name: Option<String>, }
-            });
-            let body = match response_type(body) {
-                Some(ty) => quote! { /// The response body.
-                pub body: #ty, },
-                None => quote! {},
-            };
-            Some(quote! {
-                #doc
-                #[derive(Debug)]
-                pub struct #name { #(#fields)* #body }
-            })
+    let types = api.types.values().filter(|def| {
+        !matches!(
+            def.kind,
+            TypeKind::Options { .. } | TypeKind::Headers { .. }
+        )
+    });
+    let headers = api
+        .operations
+        .iter()
+        .filter(|op| matches!(op.response, Response::WithHeaders { .. }));
+    types
+        .map(ModelItem::Type)
+        .chain(headers.map(ModelItem::Headers))
+        .collect()
+}
+
+/// `models.rs`, or one part of it: the items of `range`, and the file's header with the first.
+fn models(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
+    let items = model_items(api);
+    let first = range.start == 0;
+    let items = items
+        .get(range.start.min(items.len())..range.end.min(items.len()))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| match item {
+            ModelItem::Type(def) => type_def(api.oldest, def),
+            ModelItem::Headers(op) => header_struct(op),
+        });
+    let header = first.then(|| {
+        quote! {
+            //! The API's types: every schema of the spec, and the inline schemas of its operations.
+
+            use std::collections::HashMap;
+
+            use serde::{Deserialize, Deserializer, Serialize, Serializer};
         }
-        _ => None,
     });
     quote! {
-        //! The API's types: every schema of the spec, and the inline schemas of its operations.
-
-        use std::collections::HashMap;
-
-        use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-        #(#defs)*
-        #(#header_structs)*
+        #header
+        #(#items)*
     }
+}
+
+/// The struct of an operation's documented response headers beside its body.
+fn header_struct(op: &Operation) -> Option<TokenStream> {
+    let Response::WithHeaders {
+        type_name,
+        headers,
+        body,
+    } = &op.response
+    else {
+        return None;
+    };
+    let name = ident(type_name);
+    let doc = doc_attrs(Some(&format!(
+        "The response of [`Docker::{}`](crate::Docker::{}): its headers and body.",
+        op.name, op.name
+    )));
+    let fields = headers.iter().map(|h| {
+        let name = ident(&h.name);
+        let doc = doc_attrs(Some(&format!(
+            "The `{}` header.{}",
+            h.wire,
+            h.doc
+                .as_deref()
+                .map(|d| format!("\n\n{d}"))
+                .unwrap_or_default()
+        )));
+        quote! { #doc pub #name: Option<String>, }
+    });
+    let body = match response_type(body) {
+        Some(ty) => quote! { /// The response body.
+        pub body: #ty, },
+        None => quote! {},
+    };
+    Some(quote! {
+        #doc
+        #[derive(Debug)]
+        pub struct #name { #(#fields)* #body }
+    })
 }
 
 fn type_def(oldest: Version, def: &TypeDef) -> Option<TokenStream> {

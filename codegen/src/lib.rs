@@ -102,37 +102,54 @@ pub fn generate_with_history(
     render(&api)
 }
 
-/// Stages 6-7, a file at a time on every core (the largest files first).
+/// A part of a generated file: the file's index among the names, and the part's.
+type Part = (usize, usize);
+
+/// Stages 6-7, a part of a file at a time on every core (the largest file first, in parts).
 fn render(api: &ir::Api) -> Result<Files, Error> {
     let names = emit::file_names(api);
+    let work: Vec<Part> = names
+        .iter()
+        .enumerate()
+        .flat_map(|(f, name)| (0..emit::parts(api, name)).map(move |part| (f, part)))
+        .collect();
     let next = AtomicUsize::new(0);
-    let files: Mutex<Vec<(String, Result<String, Error>)>> = Mutex::new(Vec::new());
-    let work = || loop {
+    let done: Mutex<Vec<(Part, Result<String, Error>)>> = Mutex::new(Vec::new());
+    let run = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(name) = names.get(i) else { break };
-        let text = format::format_file(name, emit::render(api, name));
-        if let Ok(mut list) = files.lock() {
-            list.push((name.clone(), text));
+        let Some(&(f, part)) = work.get(i) else { break };
+        let name = &names[f];
+        let text = format::unparse(name, emit::render_part(api, name, part));
+        if let Ok(mut list) = done.lock() {
+            list.push(((f, part), text));
         }
     };
     std::thread::scope(|scope| {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        for _ in 1..threads.min(names.len()) {
-            scope.spawn(work);
+        for _ in 1..threads.min(work.len()) {
+            scope.spawn(run);
         }
-        work();
+        run();
     });
-    let files = files.into_inner().unwrap_or_default();
-    if files.len() != names.len() {
+    let mut done = done.into_inner().unwrap_or_default();
+    if done.len() != work.len() {
         return Err(Error::Format {
             file: "(all)".to_owned(),
             message: "a formatting thread failed".to_owned(),
         });
     }
-    files
-        .into_iter()
-        .map(|(name, text)| text.map(|text| (name, text)))
-        .collect()
+    done.sort_by_key(|(at, _)| *at);
+    let mut files = Files::new();
+    let mut parts: Vec<String> = Vec::new();
+    let mut done = done.into_iter().peekable();
+    while let Some(((f, _), text)) = done.next() {
+        parts.push(text?);
+        if done.peek().is_none_or(|((next, _), _)| *next != f) {
+            files.insert(names[f].clone(), format::assemble(&parts));
+            parts.clear();
+        }
+    }
+    Ok(files)
 }
 
 /// Stages 1-4: the model of one spec.

@@ -196,3 +196,29 @@ paths:
     assert_eq!(defined("ThingPingResponse3"), 1, "{all}");
     assert!(all.contains("pub kept: Option<String>"), "{all}");
 }
+
+#[test]
+fn a_file_formatted_in_parts_is_the_file_formatted_whole() {
+    // Enough types that `models.rs` is rendered in several parts, with a response-header struct
+    // at the end.
+    let mut text = String::from(
+        "swagger: \"2.0\"\ninfo: { title: Parts, version: \"1.99\" }\nproduces: [application/json]\n\
+         paths:\n  /x:\n    get:\n      operationId: XGet\n      responses:\n        200:\n\
+         \x20         description: ok\n          headers: { X-Y: { type: string } }\n\
+         \x20         schema: { $ref: \"#/definitions/T0\" }\ndefinitions:\n",
+    );
+    for i in 0..150 {
+        text.push_str(&format!(
+            "  T{i}:\n    description: Type {i}.\n    type: object\n    properties:\n      \
+             A: {{ type: string }}\n      B: {{ type: array, items: {{ type: integer }} }}\n"
+        ));
+    }
+    let parts = generate(&text, &[]).unwrap();
+    let openapi =
+        docker_codegen::normalize::to_openapi3(docker_codegen::load::parse_yaml(&text).unwrap())
+            .unwrap();
+    let api = docker_codegen::ir::build(&corrections::apply(openapi, &[]).unwrap()).unwrap();
+    assert!(docker_codegen::emit::parts(&api, "models.rs") > 2);
+    let whole = docker_codegen::format::format_files(docker_codegen::emit::emit(&api)).unwrap();
+    assert_eq!(parts, whole);
+}
