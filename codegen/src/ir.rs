@@ -499,34 +499,37 @@ impl<'a> Builder<'a> {
                 Ok(Some((gather(&object.properties), object.required.clone())))
             }
             // `type: object` beside `allOf` (or beside properties) parses as a schema of any
-            // kind: its properties are its own plus those of its parts.
+            // kind: its properties are its own plus those of its parts, a lone reference's too
+            // (`NetworkSummary` is `type: object` and `allOf: [Network]`).
             SchemaKind::Any(any) if !any.properties.is_empty() || !any.all_of.is_empty() => {
                 let (mut props, mut required) = self
-                    .all_of_properties(&any.all_of, at, owner)?
+                    .all_of_properties(&any.all_of, at, owner, true)?
                     .unwrap_or_default();
                 props.extend(gather(&any.properties));
                 required.extend(any.required.iter().cloned());
                 Ok(Some((props, required)))
             }
-            SchemaKind::AllOf { all_of } => self.all_of_properties(all_of, at, owner),
+            SchemaKind::AllOf { all_of } => self.all_of_properties(all_of, at, owner, false),
             _ => Ok(None),
         }
     }
 
-    /// The properties of an `allOf`, merged in order; `None` for a lone reference, which is
-    /// that type itself.
+    /// The properties of an `allOf`, merged in order; `None` for a lone reference unless
+    /// `merge_lone`: alone, `allOf: [$ref]` is that type itself (a reference with a description
+    /// beside it).
     fn all_of_properties<'s>(
         &self,
         all_of: &'s [ReferenceOr<Schema>],
         at: &str,
         owner: Option<&str>,
+        merge_lone: bool,
     ) -> Result<Option<Properties<'s>>, Error>
     where
         'a: 's,
     {
         match all_of {
             [] => Ok(None),
-            all_of if is_single_reference(all_of) => Ok(None),
+            all_of if is_single_reference(all_of) && !merge_lone => Ok(None),
             all_of => {
                 let mut props = IndexMap::new();
                 let mut required = Vec::new();
