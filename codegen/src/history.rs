@@ -151,8 +151,7 @@ impl Shape {
         ty
     }
 
-    /// The struct a type is or holds (through lists, maps and aliases), and how many maps
-    /// stand between.
+    /// The struct a type is or holds (through lists, maps and aliases), with its fields.
     fn struct_of<'a>(&'a self, ty: &'a TypeRef) -> Option<(&'a str, &'a [FieldShape])> {
         match self.resolve(ty) {
             TypeRef::Named(name) => match self.types.get(name) {
