@@ -240,59 +240,57 @@ fn convert_response(mut response: Map<String, Value>, produces: &[String]) -> Va
 }
 
 /// Converts a Swagger 2.0 schema to OpenAPI 3.0, recursively.
-fn convert_schema(schema: Value) -> Value {
+fn convert_schema(mut schema: Value) -> Value {
+    convert_in_place(&mut schema);
+    schema
+}
+
+/// Converts a schema where it is: most of a schema stays as it is, so only what changes is
+/// touched (the order of a schema's keywords means nothing; that of its properties is kept).
+fn convert_in_place(schema: &mut Value) {
     let Value::Object(map) = schema else {
-        return schema;
+        return;
     };
-    let mut out = Map::new();
-    for (key, value) in map {
-        match key.as_str() {
-            "$ref" => {
-                let target = value.as_str().unwrap_or_default();
-                let target = target.replace("#/definitions/", "#/components/schemas/");
-                out.insert(key, json!(target));
-            }
-            NULLABLE => {
-                out.insert("nullable".to_owned(), value);
-            }
-            "type" if value == "file" => {
-                out.insert("type".to_owned(), json!("string"));
-                out.insert("format".to_owned(), json!("binary"));
-            }
-            "properties" => {
-                let props: Map<String, Value> = match value {
-                    Value::Object(props) => props
-                        .into_iter()
-                        .map(|(k, v)| (k, convert_schema(v)))
-                        .collect(),
-                    _ => Map::new(),
-                };
-                out.insert(key, Value::Object(props));
-            }
-            "items" | "additionalProperties" | "not" => {
-                out.insert(key, convert_schema(value));
-            }
-            "allOf" | "anyOf" | "oneOf" => {
-                let parts = match value {
-                    Value::Array(parts) => parts.into_iter().map(convert_schema).collect(),
-                    _ => Vec::new(),
-                };
-                out.insert(key, Value::Array(parts));
-            }
-            // Swagger-only keywords with no OpenAPI 3 schema equivalent.
-            "collectionFormat" | "discriminator" if !value.is_object() => {}
-            _ => {
-                out.insert(key, value);
-            }
+    if let Some(reference) = map.get_mut("$ref") {
+        let target = reference.as_str().unwrap_or_default();
+        *reference = json!(target.replace("#/definitions/", "#/components/schemas/"));
+    }
+    if let Some(nullable) = map.remove(NULLABLE) {
+        map.insert("nullable".to_owned(), nullable);
+    }
+    if map.get("type").is_some_and(|t| t == "file") {
+        map.insert("type".to_owned(), json!("string"));
+        map.insert("format".to_owned(), json!("binary"));
+    }
+    match map.get_mut("properties") {
+        Some(Value::Object(props)) => props.values_mut().for_each(convert_in_place),
+        Some(other) => *other = Value::Object(Map::new()),
+        None => {}
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(inner) = map.get_mut(key) {
+            convert_in_place(inner);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        match map.get_mut(key) {
+            Some(Value::Array(parts)) => parts.iter_mut().for_each(convert_in_place),
+            Some(other) => *other = Value::Array(Vec::new()),
+            None => {}
+        }
+    }
+    // Swagger-only keywords with no OpenAPI 3 schema equivalent.
+    for key in ["collectionFormat", "discriminator"] {
+        if map.get(key).is_some_and(|v| !v.is_object()) {
+            map.remove(key);
         }
     }
     // In OpenAPI 3 the siblings of `$ref` are ignored; wrapping the reference in `allOf` keeps
     // the description and nullability that Docker's spec puts beside it.
-    if out.contains_key("$ref") && out.len() > 1 {
-        let reference = out.remove("$ref").unwrap_or_default();
-        out.insert("allOf".to_owned(), json!([{ "$ref": reference }]));
+    if map.contains_key("$ref") && map.len() > 1 {
+        let reference = map.remove("$ref").unwrap_or_default();
+        map.insert("allOf".to_owned(), json!([{ "$ref": reference }]));
     }
-    Value::Object(out)
 }
 
 fn media_list(value: Option<&Value>) -> Vec<String> {
