@@ -20,6 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -224,8 +225,12 @@ fn api_diff(root: &Path, args: &Args) -> Result<()> {
             .map_err(|e| format!("API v{version} ({}): {e}", pin.file))
     };
     let (from, to) = (shape(from)?, shape(to)?);
-    print!("{}", docker_codegen::history::diff(&from, &to));
-    Ok(())
+    let diff = docker_codegen::history::diff(&from, &to).to_string();
+    match std::io::stdout().lock().write_all(diff.as_bytes()) {
+        // A reader that has seen enough (`| head`) is not a failure.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("stdout: {e}")),
+        _ => Ok(()),
+    }
 }
 
 /// The pinned spec text, verified against its sha256.
