@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use docker_client::options::ImageCreateOptions;
+use docker_client::options::{ImageCreateOptions, ImageGetAllOptions};
 use docker_client::{Body, Docker};
 use futures::StreamExt;
 use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
@@ -83,9 +83,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // An `{"error": ...}` message arrives as an `Error::Stream` item.
         let message = message?;
         let status = message.status.unwrap_or_default();
-        if let Some(bar) = message.progress {
+        // `progressDetail` is in every API version (the text bar `progress` is gone from 1.52).
+        let detail = message.progress_detail.unwrap_or_default();
+        if let (Some(current), Some(total)) = (detail.current, detail.total) {
             // Progress messages redraw one line, as the CLI does.
-            print!("\r\x1b[2K{status} {bar}");
+            let (current, total) = (current.max(0) as u64, total.max(0) as u64);
+            print!(
+                "\r\x1b[2K{status} {} / {}",
+                human_bytes(current),
+                human_bytes(total)
+            );
             on_progress_line = true;
         } else {
             if on_progress_line {
@@ -110,7 +117,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Save: the image tar streams from the engine into the file, chunk by chunk.
     let started = Instant::now();
-    let mut saved = docker.image_get(&format!("{repo}:{tag}")).await?;
+    // `image_get_all` with one name: its options hold what later API versions add (`platform`),
+    // so this reads the same at every version; at those before 1.48 `names` is all there is.
+    #[allow(clippy::needless_update)]
+    let names = ImageGetAllOptions {
+        names: Some(vec![format!("{repo}:{tag}")]),
+        ..Default::default()
+    };
+    let mut saved = docker.image_get_all(&names).await?;
     let mut file = tokio::fs::File::create(&out).await?;
     let mut written: u64 = 0;
     let mut shown = Instant::now();

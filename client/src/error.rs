@@ -48,6 +48,16 @@ pub enum Error {
     InvalidArgument(String),
     /// The client's configuration is invalid (an unusable `DOCKER_HOST`, for example).
     Config(String),
+    /// The request uses an operation, parameter or body field that the engine's API version
+    /// does not have (see [`crate::compat`]); it was not sent.
+    RequiresApiVersion {
+        /// What the request uses.
+        item: crate::compat::ApiItem,
+        /// The first API version that has it.
+        required: crate::ApiVersion,
+        /// The engine's (negotiated) API version.
+        engine: crate::ApiVersion,
+    },
     /// Nothing listens at the engine's address: the connection was refused.
     ConnectionRefused {
         /// The engine address the client tried.
@@ -225,6 +235,15 @@ impl fmt::Display for Error {
             }
             Error::InvalidArgument(message) => write!(f, "invalid argument: {message}"),
             Error::Config(message) => write!(f, "invalid configuration: {message}"),
+            Error::RequiresApiVersion {
+                item,
+                required,
+                engine,
+            } => write!(
+                f,
+                "{item} requires API version {required}, but the engine's API version is \
+                 {engine}; the request was not sent"
+            ),
             Error::ConnectionRefused { host, .. } => write!(
                 f,
                 "cannot connect to the engine at {host}: connection refused \

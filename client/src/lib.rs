@@ -21,6 +21,7 @@ mod attach;
 mod auth;
 mod body;
 mod client;
+pub mod compat;
 mod config;
 mod error;
 #[rustfmt::skip]

@@ -1,12 +1,13 @@
-//! Benchmark of the whole pipeline and of each stage on the real v1.43 spec.
+//! Benchmark of the whole pipeline and of each stage on the real v1.43 spec, and of the history:
+//! the shape of an older spec, and the pipeline with the history of every older pinned version.
 //!
-//! `cargo bench -p docker-codegen` with `DOCKER_SPEC_MIRROR` pointing at a folder holding
-//! `v1.43.yaml` (the same mirror `cargo xtask regenerate` reads).
+//! `cargo bench -p docker-codegen` with `DOCKER_SPEC_MIRROR` pointing at the folder of the
+//! pinned specs (the same mirror `cargo xtask regenerate` reads).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use docker_codegen::{corrections, emit, format, ir, load, normalize};
+use docker_codegen::{compat, corrections, emit, format, history, ir, load, normalize, OlderSpec};
 
 const RUNS: usize = 20;
 
@@ -42,24 +43,68 @@ fn main() {
         .expect("spec/corrections.yaml");
     let fixes = corrections::parse(&corrections_text).expect("corrections parse");
 
+    let compat_text =
+        std::fs::read_to_string(format!("{root}/spec/compat.yaml")).expect("spec/compat.yaml");
+    let choices = compat::parse(&compat_text).expect("compat parses");
+    let read = |version: &str| {
+        let path = format!("{mirror}/v{version}.yaml");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let with_history = |target: &str, older: &[&str]| {
+        let older: Vec<OlderSpec> = older
+            .iter()
+            .map(|&version| OlderSpec {
+                version: version.to_owned(),
+                read: Box::new(move || Ok(read(version))),
+            })
+            .collect();
+        docker_codegen::generate_with_history(&read(target), &older, &fixes, &choices)
+            .expect("generates")
+    };
+    const OLDER: [&str; 15] = [
+        "1.41", "1.42", "1.43", "1.44", "1.45", "1.46", "1.47", "1.48", "1.49", "1.50", "1.51",
+        "1.52", "1.53", "1.54", "1.55",
+    ];
+
     measure("whole pipeline (v1.43)", || {
         docker_codegen::generate(&spec, &fixes).expect("generates")
     });
+    measure("with history (v1.43, 2 older)", || {
+        with_history("1.43", &OLDER[..2])
+    });
+    measure("with history (v1.56, 15 older)", || {
+        with_history("1.56-dev", &OLDER)
+    });
+    let older = read("1.42");
+    measure("shape of an older spec (v1.42)", || {
+        docker_codegen::shape(&older, &fixes).unwrap()
+    });
+    let shapes: Vec<_> = OLDER[..2]
+        .iter()
+        .map(|v| docker_codegen::shape(&read(v), &fixes).unwrap())
+        .collect();
 
     let swagger = load::parse_yaml(&spec).unwrap();
-    let openapi = normalize::to_openapi3(&swagger).unwrap();
+    let openapi = normalize::to_openapi3(swagger.clone()).unwrap();
     let corrected = corrections::apply(openapi.clone(), &fixes).unwrap();
     let api = ir::build(&corrected).unwrap();
     measure("1 load (YAML)", || load::parse_yaml(&spec).unwrap());
+    // Normalisation consumes its input: the copy is part of the time.
     measure("2 normalize (to OpenAPI 3)", || {
-        normalize::to_openapi3(&swagger).unwrap()
+        normalize::to_openapi3(swagger.clone()).unwrap()
     });
+    // Includes reading the document into openapiv3's types.
     measure("3 corrections", || {
         corrections::apply(openapi.clone(), &fixes).unwrap()
     });
     measure("4 intermediate model", || ir::build(&corrected).unwrap());
-    measure("5 emit tokens", || emit::emit(&api));
-    measure("6 format", || {
+    measure("5 history (from 2 shapes)", || {
+        let mut api = api.clone();
+        history::annotate(&mut api, &shapes, &choices).unwrap();
+        api
+    });
+    measure("6 emit tokens", || emit::emit(&api));
+    measure("7 format", || {
         format::format_files(emit::emit(&api)).unwrap()
     });
 }

@@ -80,13 +80,11 @@ pub fn parse(text: &str) -> Result<Vec<Correction>, Error> {
     serde_yaml::from_str(text).map_err(Error::Yaml)
 }
 
-/// Applies the corrections that cover the document's API version, in order.
-pub fn apply(
-    openapi: openapiv3::OpenAPI,
-    corrections: &[Correction],
-) -> Result<openapiv3::OpenAPI, Error> {
-    let version = parse_version(&openapi.info.version);
-    let mut doc = serde_json::to_value(&openapi).map_err(|e| Error::spec("/", e.to_string()))?;
+/// Applies the corrections that cover the document's API version, in order, to the OpenAPI 3
+/// document that normalisation made, and reads the corrected document into [`openapiv3`]'s
+/// types.
+pub fn apply(mut doc: Value, corrections: &[Correction]) -> Result<openapiv3::OpenAPI, Error> {
+    let version = parse_version(doc["info"]["version"].as_str().unwrap_or_default());
     for (index, correction) in corrections.iter().enumerate() {
         let fail = |message: String| Error::Correction {
             index,
@@ -127,9 +125,20 @@ pub fn apply(
             }
         }
     }
-    serde_path_to_error::deserialize(doc).map_err(|e| {
-        let path = e.path().to_string();
-        Error::spec(format!("(corrected) {path}"), e.into_inner().to_string())
+    typed(&doc)
+}
+
+/// The document in [`openapiv3`]'s types. Reading from a borrowed value is the fast way; only
+/// when that fails is it read again to say where.
+fn typed(doc: &Value) -> Result<openapiv3::OpenAPI, Error> {
+    use serde::Deserialize;
+    openapiv3::OpenAPI::deserialize(doc).map_err(|_| {
+        let error = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc)
+            .err()
+            .map(|e| (e.path().to_string(), e.into_inner().to_string()));
+        let (path, message) =
+            error.unwrap_or_else(|| (String::new(), "not an OpenAPI 3 document".to_owned()));
+        Error::spec(format!("(OpenAPI 3, corrected) {path}"), message)
     })
 }
 

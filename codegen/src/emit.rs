@@ -6,39 +6,93 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::{
-    Api, Body, BodyKind, Encoding, Field, IntKind, Location, Operation, Param, Presence, Response,
-    TypeDef, TypeKind, TypeRef,
+    Api, Body, BodyKind, CompatAction, CompatItem, Encoding, Field, IntKind, Location, Operation,
+    Param, Presence, Response, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::value_name;
+use crate::version::Version;
 
-/// Renders the model: `mod.rs`, `models.rs` and one file per tag.
+/// Renders the model: `mod.rs`, `models.rs`, `history.rs` and one file per tag.
 pub fn emit(api: &Api) -> BTreeMap<String, TokenStream> {
-    let mut files = BTreeMap::new();
+    file_names(api)
+        .into_iter()
+        .map(|name| {
+            let tokens = render(api, &name);
+            (name, tokens)
+        })
+        .collect()
+}
+
+/// The names of the files [`render`] makes, the largest first.
+pub fn file_names(api: &Api) -> Vec<String> {
+    let mut names = vec![
+        "models.rs".to_owned(),
+        "history.rs".to_owned(),
+        "mod.rs".to_owned(),
+    ];
+    let tags = operations_by_tag(api);
+    let mut by_size: Vec<(&String, usize)> = tags.iter().map(|(t, ops)| (t, ops.len())).collect();
+    by_size.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    names.splice(
+        1..1,
+        by_size.into_iter().map(|(tag, _)| format!("{tag}.rs")),
+    );
+    names
+}
+
+/// How many parts [`render_part`] makes of a file of [`file_names`].
+pub fn parts(api: &Api, file: &str) -> usize {
+    match file {
+        "models.rs" => model_items(api).len().div_ceil(MODELS_PER_PART).max(1),
+        _ => 1,
+    }
+}
+
+/// One part of a file: formatted on their own and put one after the other, the parts make the
+/// file that [`render`] makes whole.
+pub fn render_part(api: &Api, file: &str, part: usize) -> TokenStream {
+    match file {
+        "models.rs" => models(api, part * MODELS_PER_PART..(part + 1) * MODELS_PER_PART),
+        _ if part == 0 => render(api, file),
+        _ => TokenStream::new(),
+    }
+}
+
+/// Renders one of the files of [`file_names`] (another name renders nothing).
+pub fn render(api: &Api, file: &str) -> TokenStream {
+    match file {
+        "models.rs" => models(api, 0..usize::MAX),
+        "history.rs" => history_tables(api),
+        "mod.rs" => {
+            let by_tag = operations_by_tag(api);
+            let with_options: Vec<&String> = by_tag
+                .iter()
+                .filter(|(_, ops)| ops.iter().any(|op| op.options.is_some()))
+                .map(|(tag, _)| tag)
+                .collect();
+            module(api, by_tag.keys(), &with_options)
+        }
+        other => {
+            let tag = other.strip_suffix(".rs").unwrap_or(other);
+            match operations_by_tag(api).get(tag) {
+                Some(ops) => tag_file(api.oldest, ops),
+                None => TokenStream::new(),
+            }
+        }
+    }
+}
+
+/// The operations by the module of their tag.
+fn operations_by_tag(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
     let mut by_tag: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in &api.operations {
         by_tag.entry(value_name(&op.tag)).or_default().push(op);
     }
-    files.insert("models.rs".to_owned(), models(api));
-    for (tag, ops) in &by_tag {
-        files.insert(
-            format!("{}.rs", tag.trim_start_matches("r#")),
-            tag_file(ops),
-        );
-    }
-    let with_options: Vec<&String> = by_tag
-        .iter()
-        .filter(|(_, ops)| ops.iter().any(|op| op.options.is_some()))
-        .map(|(tag, _)| tag)
-        .collect();
-    files.insert(
-        "mod.rs".to_owned(),
-        module(api, by_tag.keys(), &with_options),
-    );
-    files
+    by_tag
 }
 
 fn module<'a>(
@@ -63,6 +117,7 @@ fn module<'a>(
         #![doc = #module_doc]
 
         pub mod models;
+        pub(crate) mod history;
         #(mod #mods;)*
 
         /// Options of the operations: their optional query parameters and headers.
@@ -81,67 +136,113 @@ fn module<'a>(
 // ---------------------------------------------------------------------------------------------
 // Models
 
-fn models(api: &Api) -> TokenStream {
-    let defs = api.types.values().map(type_def);
-    let header_structs = api.operations.iter().filter_map(|op| match &op.response {
-        Response::WithHeaders {
-            type_name,
-            headers,
-            body,
-        } => {
-            let name = ident(type_name);
-            let doc = doc_attrs(Some(&format!(
-                "The response of [`Docker::{}`](crate::Docker::{}): its headers and body.",
-                op.name.trim_start_matches("r#"),
-                op.name.trim_start_matches("r#")
-            )));
-            let fields = headers.iter().map(|h| {
-                let name = ident(&h.name);
-                let doc = doc_attrs(Some(&format!(
-                    "The `{}` header.{}",
-                    h.wire,
-                    h.doc
-                        .as_deref()
-                        .map(|d| format!("\n\n{d}"))
-                        .unwrap_or_default()
-                )));
-                quote! { #doc pub #name: Option<String>, }
-            });
-            let body = match response_type(body) {
-                Some(ty) => quote! { /// The response body.
-                pub body: #ty, },
-                None => quote! {},
-            };
-            Some(quote! {
-                #doc
-                #[derive(Debug)]
-                pub struct #name { #(#fields)* #body }
-            })
+/// How many items of `models.rs` one part holds: parts are rendered and formatted on their own,
+/// so that the largest file keeps every core busy and never has all its tokens in memory at once.
+const MODELS_PER_PART: usize = 64;
+
+/// An item of `models.rs`: a type, or the header struct of an operation's response.
+enum ModelItem<'a> {
+    Type(&'a TypeDef),
+    Headers(&'a Operation),
+}
+
+fn model_items(api: &Api) -> Vec<ModelItem<'_>> {
+    // Options and response-header structs are emitted from their operations.
+    let types = api.types.values().filter(|def| {
+        !matches!(
+            def.kind,
+            TypeKind::Options { .. } | TypeKind::Headers { .. }
+        )
+    });
+    let headers = api
+        .operations
+        .iter()
+        .filter(|op| matches!(op.response, Response::WithHeaders { .. }));
+    types
+        .map(ModelItem::Type)
+        .chain(headers.map(ModelItem::Headers))
+        .collect()
+}
+
+/// `models.rs`, or one part of it: the items of `range`, and the file's header with the first.
+fn models(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
+    let items = model_items(api);
+    let first = range.start == 0;
+    let items = items
+        .get(range.start.min(items.len())..range.end.min(items.len()))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| match item {
+            ModelItem::Type(def) => type_def(api.oldest, def),
+            ModelItem::Headers(op) => header_struct(op),
+        });
+    let header = first.then(|| {
+        quote! {
+            //! The API's types: every schema of the spec, and the inline schemas of its operations.
+
+            use std::collections::HashMap;
+
+            use serde::{Deserialize, Deserializer, Serialize, Serializer};
         }
-        _ => None,
     });
     quote! {
-        //! The API's types: every schema of the spec, and the inline schemas of its operations.
-
-        use std::collections::HashMap;
-
-        use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-        #(#defs)*
-        #(#header_structs)*
+        #header
+        #(#items)*
     }
 }
 
-fn type_def(def: &TypeDef) -> TokenStream {
+/// The struct of an operation's documented response headers beside its body.
+fn header_struct(op: &Operation) -> Option<TokenStream> {
+    let Response::WithHeaders {
+        type_name,
+        headers,
+        body,
+    } = &op.response
+    else {
+        return None;
+    };
+    let name = ident(type_name);
+    let doc = doc_attrs(Some(&format!(
+        "The response of [`Docker::{}`](crate::Docker::{}): its headers and body.",
+        op.name, op.name
+    )));
+    let fields = headers.iter().map(|h| {
+        let name = ident(&h.name);
+        let doc = doc_attrs(Some(&format!(
+            "The `{}` header.{}",
+            h.wire,
+            h.doc
+                .as_deref()
+                .map(|d| format!("\n\n{d}"))
+                .unwrap_or_default()
+        )));
+        quote! { #doc pub #name: Option<String>, }
+    });
+    let body = match response_type(body) {
+        Some(ty) => quote! { /// The response body.
+        pub body: #ty, },
+        None => quote! {},
+    };
+    Some(quote! {
+        #doc
+        #[derive(Debug)]
+        pub struct #name { #(#fields)* #body }
+    })
+}
+
+fn type_def(oldest: Version, def: &TypeDef) -> Option<TokenStream> {
     let name = ident(&def.name);
-    let doc = doc_attrs(def.doc.as_deref());
-    match &def.kind {
+    let doc = doc_attrs(with_note(def.doc.as_deref(), since_note(def.since, oldest)).as_deref());
+    // Its fields say their version where it is later than the type's.
+    let oldest = oldest.max(def.since);
+    Some(match &def.kind {
+        TypeKind::Options { .. } | TypeKind::Headers { .. } => return None,
         TypeKind::Struct(fields) if fields.iter().any(|f| f.secret) => {
             let debug_fields = fields.iter().map(|f| {
                 let (field, wire) = (ident(&f.name), &f.wire);
                 if f.secret {
                     let shown = match f.presence {
-                        Presence::Optional => {
+                        Presence::Optional | Presence::RequiredFrom(_) => {
                             quote! { &self.#field.as_ref().map(|_| "<redacted>") }
                         }
                         _ => quote! { &"<redacted>" },
@@ -151,7 +252,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
                     quote! { .field(#wire, &self.#field) }
                 }
             });
-            let fields = fields.iter().map(field);
+            let fields = fields.iter().map(|f| field(oldest, f));
             let wire_name = &def.name;
             quote! {
                 #doc
@@ -167,7 +268,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Struct(fields) => {
-            let fields = fields.iter().map(field);
+            let fields = fields.iter().map(|f| field(oldest, f));
             quote! {
                 #doc
                 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -248,14 +349,21 @@ fn type_def(def: &TypeDef) -> TokenStream {
                 }
             }
         }
-    }
+    })
 }
 
-fn field(field: &Field) -> TokenStream {
+fn field(oldest: Version, field: &Field) -> TokenStream {
     let name = ident(&field.name);
-    let doc = doc_attrs(field.doc.as_deref());
+    let note = match field.presence {
+        Presence::RequiredFrom(version) => Some(format!(
+            "API {version}+. Required by the spec from API {version} on; an `Option` here, so \
+             that answers of older engines decode."
+        )),
+        _ => since_note(field.since, oldest),
+    };
+    let doc = doc_attrs(with_note(field.doc.as_deref(), note).as_deref());
     let wire = &field.wire;
-    let rename = if field.name.trim_start_matches("r#") == field.wire {
+    let rename = if field.name == field.wire {
         quote! {}
     } else {
         quote! { rename = #wire, }
@@ -267,7 +375,7 @@ fn field(field: &Field) -> TokenStream {
         rust_type(&field.ty)
     };
     let (ty, attrs) = match field.presence {
-        Presence::Optional => {
+        Presence::Optional | Presence::RequiredFrom(_) => {
             let inner = ty;
             let with = if set {
                 quote! { with = "crate::runtime::serde_helpers::key_set_opt", }
@@ -360,11 +468,11 @@ fn qualified_type(ty: &TypeRef) -> TokenStream {
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-fn tag_file(ops: &[&Operation]) -> TokenStream {
+fn tag_file(oldest: Version, ops: &[&Operation]) -> TokenStream {
     let tag = &ops[0].tag;
     let doc = format!(" Operations tagged `{tag}`, and their options.");
-    let options: Vec<TokenStream> = ops.iter().map(|op| options_struct(op)).collect();
-    let methods: Vec<TokenStream> = ops.iter().map(|op| method(op)).collect();
+    let options: Vec<TokenStream> = ops.iter().map(|op| options_struct(oldest, op)).collect();
+    let methods: Vec<TokenStream> = ops.iter().map(|op| method(oldest, op)).collect();
     let models = ops
         .iter()
         .any(|op| uses_models(op))
@@ -413,15 +521,12 @@ fn uses_models(op: &Operation) -> bool {
     body || response || op.params.iter().any(|p| named(&p.ty))
 }
 
-fn options_struct(op: &Operation) -> TokenStream {
+fn options_struct(oldest: Version, op: &Operation) -> TokenStream {
     let Some(name) = &op.options else {
         return quote! {};
     };
     let name = ident(name);
-    let doc = format!(
-        " Optional parameters of [`Docker::{}`].",
-        op.name.trim_start_matches("r#")
-    );
+    let doc = format!(" Optional parameters of [`Docker::{}`].", op.name);
     let fields = op.params.iter().filter(|p| !p.required).map(|p| {
         let name = ident(&p.name);
         let ty = qualified_type(&p.ty);
@@ -429,8 +534,11 @@ fn options_struct(op: &Operation) -> TokenStream {
             Location::Query => "query parameter",
             _ => "header",
         };
+        let since = since_note(p.since, oldest)
+            .map(|note| format!(" {note}"))
+            .unwrap_or_default();
         let text = format!(
-            "The `{}` {location}.{}",
+            "The `{}` {location}.{since}{}",
             p.wire,
             p.doc
                 .as_deref()
@@ -447,9 +555,9 @@ fn options_struct(op: &Operation) -> TokenStream {
     }
 }
 
-fn method(op: &Operation) -> TokenStream {
+fn method(oldest: Version, op: &Operation) -> TokenStream {
     let name = ident(&op.name);
-    let doc = doc_attrs(Some(&method_doc(op)));
+    let doc = doc_attrs(Some(&method_doc(oldest, op)));
     let mut args = Vec::new();
     for p in op.params.iter().filter(|p| p.required) {
         let name = ident(&p.name);
@@ -536,7 +644,7 @@ fn method(op: &Operation) -> TokenStream {
     }
 }
 
-fn method_doc(op: &Operation) -> String {
+fn method_doc(oldest: Version, op: &Operation) -> String {
     let mut doc = String::new();
     if let Some(summary) = &op.summary {
         doc.push_str(summary.trim());
@@ -546,8 +654,11 @@ fn method_doc(op: &Operation) -> String {
         doc.push_str(description.trim());
         doc.push_str("\n\n");
     }
+    let since = since_note(op.since, oldest)
+        .map(|note| format!(" {note}"))
+        .unwrap_or_default();
     doc.push_str(&format!(
-        "`{} {}` (operation `{}`).",
+        "`{} {}` (operation `{}`).{since}",
         op.method, op.path, op.id
     ));
     let arguments: Vec<String> = op
@@ -555,10 +666,13 @@ fn method_doc(op: &Operation) -> String {
         .iter()
         .filter(|p| p.required)
         .map(|p| {
-            let name = p.name.trim_start_matches("r#");
+            let name = &p.name;
+            let since = since_note(p.since, oldest.max(op.since))
+                .map(|note| format!(" {note}"))
+                .unwrap_or_default();
             match p.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-                Some(text) => format!("- `{name}`: {}", text.replace('\n', " ")),
-                None => format!("- `{name}`"),
+                Some(text) => format!("- `{name}`: {}{since}", text.replace('\n', " ")),
+                None => format!("- `{name}`{since}"),
             }
         })
         .chain(op.body.iter().map(|b| {
@@ -568,7 +682,7 @@ fn method_doc(op: &Operation) -> String {
                 .unwrap_or("The request body.")
                 .trim()
                 .replace('\n', " ");
-            format!("- `{}`: {}", b.name.trim_start_matches("r#"), text)
+            format!("- `{}`: {}", b.name, text)
         }))
         .collect();
     if !arguments.is_empty() {
@@ -609,7 +723,7 @@ fn path_expr(op: &Operation) -> (TokenStream, TokenStream) {
             .map(|p| p.name.clone())
             .unwrap_or_else(|| value_name(wire));
         template.push_str(&rest[..start]);
-        template.push_str(&format!("{{{}}}", name.trim_start_matches("r#")));
+        template.push_str(&format!("{{{name}}}"));
         let name = ident(&name);
         encode.push(quote! { let #name = encode_path_segment(#wire, #name)?; });
         rest = &rest[start + end + 1..];
@@ -741,12 +855,324 @@ fn finish(response: &Response) -> TokenStream {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The history as data
+
+/// `history.rs`: the API's version history as tables for the client's check before sending
+/// (`crate::compat`): the operations that have anything newer than the oldest version of the
+/// history (their own version, their newer parameters, their body's newer fields, the rules of
+/// `spec/compat.yaml`), and the structs of request bodies that lead to newer fields. Only what
+/// a check needs, so that the tables stay small.
+fn history_tables(api: &Api) -> TokenStream {
+    let oldest = api.oldest;
+    let structs = body_structs(api);
+    let index: BTreeMap<&str, usize> = structs
+        .keys()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let mut versions = std::collections::BTreeSet::new();
+    let mut version = |v: Version| -> TokenStream {
+        if v <= oldest {
+            return quote! { OLDEST };
+        }
+        versions.insert(v);
+        let name = format_ident!("V{}_{}", v.major, v.minor);
+        quote! { #name }
+    };
+
+    let mut operations: Vec<&Operation> = api
+        .operations
+        .iter()
+        .filter(|op| {
+            op.since > oldest
+                || op.params.iter().any(|p| p.since > oldest)
+                || body_root(api, op, &index).is_some()
+                || !op.compat.is_empty()
+        })
+        .collect();
+    operations.sort_by(|a, b| a.id.cmp(&b.id));
+    let operation_rows: Vec<TokenStream> = operations
+        .iter()
+        .map(|op| {
+            let id = &op.id;
+            let since = version(op.since);
+            let params = op
+                .params
+                .iter()
+                .filter(|p| p.since > oldest && p.since > op.since)
+                .map(|p| {
+                    let wire = &p.wire;
+                    let since = version(p.since);
+                    quote! { (#wire, #since) }
+                })
+                .collect::<Vec<_>>();
+            let body = nested(body_root(api, op, &index));
+            let rules = op
+                .compat
+                .iter()
+                .map(|rule| {
+                    let item = match &rule.item {
+                        CompatItem::Param(name) => quote! { compat::RuleItem::Param(#name) },
+                        CompatItem::Field(path) => {
+                            let path = path.join(".");
+                            quote! { compat::RuleItem::Field(#path) }
+                        }
+                    };
+                    let below = version(rule.below);
+                    let action = match &rule.action {
+                        CompatAction::Refuse => quote! { compat::Action::Refuse },
+                        CompatAction::Drop => quote! { compat::Action::Drop },
+                        CompatAction::Send => quote! { compat::Action::Send },
+                        CompatAction::Rename(to) => quote! { compat::Action::Rename(#to) },
+                        CompatAction::Default(value) => {
+                            let json = value.to_string();
+                            quote! { compat::Action::Default(#json) }
+                        }
+                    };
+                    quote! { compat::Rule { item: #item, below: #below, action: #action } }
+                })
+                .collect::<Vec<_>>();
+            quote! {
+                compat::OperationHistory {
+                    id: #id,
+                    since: #since,
+                    params: &[#(#params),*],
+                    body: #body,
+                    rules: &[#(#rules),*],
+                }
+            }
+        })
+        .collect();
+    let struct_rows: Vec<TokenStream> = structs
+        .iter()
+        .map(|(name, fields)| {
+            let rows = fields.iter().map(|(wire, since, link)| {
+                let since = version(*since);
+                let nested = nested(*link);
+                quote! { compat::FieldHistory { wire: #wire, since: #since, nested: #nested } }
+            });
+            quote! { compat::StructHistory { name: #name, fields: &[#(#rows),*] } }
+        })
+        .collect();
+    let number = |n: u16| Literal::u16_unsuffixed(n);
+    let version_consts = versions.iter().map(|v| {
+        let name = format_ident!("V{}_{}", v.major, v.minor);
+        let (major, minor) = (number(v.major), number(v.minor));
+        quote! { const #name: ApiVersion = ApiVersion::new(#major, #minor); }
+    });
+    let (major, minor) = (number(oldest.major), number(oldest.minor));
+    let n_ops = Literal::usize_unsuffixed(operation_rows.len());
+    let n_structs = Literal::usize_unsuffixed(struct_rows.len());
+    let oldest_doc = format!(" The oldest API version of the history: {oldest}.");
+    quote! {
+        //! The API's version history as data, for the check before sending (`crate::compat`):
+        //! operations with anything newer than [`OLDEST`], and the structs of request bodies
+        //! that lead to newer fields.
+
+        use crate::compat;
+        use crate::ApiVersion;
+
+        #[doc = #oldest_doc]
+        pub(crate) const OLDEST: ApiVersion = ApiVersion::new(#major, #minor);
+
+        #(#version_consts)*
+
+        /// Operations with a newer parameter, body field or rule, or newer themselves, by id.
+        pub(crate) static OPERATIONS: [compat::OperationHistory; #n_ops] = [#(#operation_rows),*];
+
+        /// Structs of request bodies, by name, with the fields that are newer than [`OLDEST`],
+        /// lead to such fields, or have a rule.
+        pub(crate) static STRUCTS: [compat::StructHistory; #n_structs] = [#(#struct_rows),*];
+    }
+}
+
+/// A table's link to a struct: its index, and the maps between.
+fn nested(link: Option<(usize, u8)>) -> TokenStream {
+    match link {
+        Some((index, maps)) => {
+            let index = Literal::usize_unsuffixed(index);
+            let maps = Literal::u8_unsuffixed(maps);
+            quote! { Some(compat::Nested { index: #index, maps: #maps }) }
+        }
+        None => quote! { None },
+    }
+}
+
+/// One row of a struct table: a field's wire name, its `since`, and the struct (index, maps
+/// between) it leads to.
+type FieldRow = (String, Version, Option<(usize, u8)>);
+
+/// The structs the history tables list, by name, with their rows: those reached from a JSON
+/// request body that hold a field newer than the struct itself (a newer struct is refused where
+/// a field leads to it, so its own fields need no rows), a field on a compat rule's path, or a
+/// field leading to such a struct.
+fn body_structs(api: &Api) -> BTreeMap<String, Vec<FieldRow>> {
+    let newer = |name: &str, f: &Field| {
+        let type_since = api.types.get(name).map_or(api.oldest, |d| d.since);
+        f.since > api.oldest.max(type_since)
+    };
+    // Fields on the paths of compat rules, by (struct, wire).
+    let mut on_rule_path: std::collections::BTreeSet<(String, String)> = Default::default();
+    for op in &api.operations {
+        let Some(BodyKind::Json(root)) = op.body.as_ref().map(|b| &b.kind) else {
+            continue;
+        };
+        for rule in &op.compat {
+            let CompatItem::Field(path) = &rule.item else {
+                continue;
+            };
+            let mut ty = root.clone();
+            for wire in path {
+                let Some((name, _)) = struct_behind(api, &ty) else {
+                    break;
+                };
+                let Some(TypeKind::Struct(fields)) = api.types.get(&name).map(|d| &d.kind) else {
+                    break;
+                };
+                on_rule_path.insert((name.clone(), wire.clone()));
+                match fields.iter().find(|f| &f.wire == wire) {
+                    Some(f) => ty = f.ty.clone(),
+                    None => break,
+                }
+            }
+        }
+    }
+    // Which structs reached from bodies are needed: computed to a fixed point, cycles included.
+    let mut reached: Vec<String> = Vec::new();
+    let mut queue: Vec<String> = api
+        .operations
+        .iter()
+        .filter_map(|op| match op.body.as_ref().map(|b| &b.kind) {
+            Some(BodyKind::Json(root)) => struct_behind(api, root).map(|(name, _)| name),
+            _ => None,
+        })
+        .collect();
+    while let Some(name) = queue.pop() {
+        if reached.contains(&name) {
+            continue;
+        }
+        if let Some(TypeKind::Struct(fields)) = api.types.get(&name).map(|d| &d.kind) {
+            queue.extend(
+                fields
+                    .iter()
+                    .filter_map(|f| struct_behind(api, &f.ty).map(|(n, _)| n)),
+            );
+        }
+        reached.push(name);
+    }
+    let mut needed: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    loop {
+        let before = needed.len();
+        for name in &reached {
+            let Some(TypeKind::Struct(fields)) = api.types.get(name).map(|d| &d.kind) else {
+                continue;
+            };
+            let wanted = fields.iter().any(|f| {
+                newer(name, f)
+                    || on_rule_path.contains(&(name.clone(), f.wire.clone()))
+                    || struct_behind(api, &f.ty).is_some_and(|(n, _)| needed.contains(&n))
+            });
+            if wanted {
+                needed.insert(name.clone());
+            }
+        }
+        if needed.len() == before {
+            break;
+        }
+    }
+    let index: BTreeMap<&str, usize> = needed
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    needed
+        .iter()
+        .map(|name| {
+            let rows = match api.types.get(name).map(|d| &d.kind) {
+                Some(TypeKind::Struct(fields)) => fields
+                    .iter()
+                    .filter_map(|f| {
+                        let nested = struct_behind(api, &f.ty)
+                            .and_then(|(n, maps)| index.get(n.as_str()).map(|&i| (i, maps)));
+                        let keep = newer(name, f)
+                            || nested.is_some()
+                            || on_rule_path.contains(&(name.clone(), f.wire.clone()));
+                        keep.then(|| (f.wire.clone(), f.since, nested))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (name.clone(), rows)
+        })
+        .collect()
+}
+
+/// The struct a type is or holds, through lists, aliases and maps, and how many maps stand
+/// between.
+fn struct_behind(api: &Api, ty: &TypeRef) -> Option<(String, u8)> {
+    let mut ty = ty;
+    let mut maps = 0u8;
+    // Aliases may chain; a cycle of them is not a type, so the walk is bounded.
+    for _ in 0..16 {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Nullable(inner) => ty = inner,
+            TypeRef::Map(inner) => {
+                maps = maps.saturating_add(1);
+                ty = inner;
+            }
+            TypeRef::Named(name) => match api.types.get(name).map(|d| &d.kind) {
+                Some(TypeKind::Struct(_)) => return Some((name.clone(), maps)),
+                Some(TypeKind::Alias(target)) => ty = target,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The table entry of an operation's JSON body, when its struct is listed.
+fn body_root(api: &Api, op: &Operation, index: &BTreeMap<&str, usize>) -> Option<(usize, u8)> {
+    let Some(BodyKind::Json(root)) = op.body.as_ref().map(|b| &b.kind) else {
+        return None;
+    };
+    let (name, maps) = struct_behind(api, root)?;
+    index.get(name.as_str()).map(|&i| (i, maps))
+}
+
+/// The documentation note on an item newer than the oldest version of the history.
+fn since_note(since: Version, oldest: Version) -> Option<String> {
+    (since > oldest).then(|| format!("API {since}+."))
+}
+
+/// Documentation with a note as its last paragraph.
+fn with_note(doc: Option<&str>, note: Option<String>) -> Option<String> {
+    match (doc.map(str::trim).filter(|d| !d.is_empty()), note) {
+        (Some(doc), Some(note)) => Some(format!("{doc}\n\n{note}")),
+        (None, Some(note)) => Some(note),
+        (doc, None) => doc.map(str::to_owned),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Helpers
 
+/// Rust's keywords (strict, reserved and edition 2024's `gen`) that may be raw identifiers.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "false", "fn",
+    "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+    "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
+    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof",
+    "unsized", "virtual", "yield",
+];
+
+/// An identifier; a keyword becomes a raw identifier (`r#type`). This is the only place raw
+/// identifiers are made: the model holds plain names.
 fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => format_ident!("{}", name),
+    if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        format_ident!("{}", name)
     }
 }
 

@@ -13,6 +13,16 @@ pub enum Error {
         reason: String,
         message: String,
     },
+    /// An entry of the compat file (`spec/compat.yaml`) is wrong.
+    Compat {
+        index: usize,
+        reason: String,
+        message: String,
+    },
+    /// The spec of an older API version, needed for the history, could not be read.
+    Read { version: String, message: String },
+    /// The spec of an older API version, read for the history, failed in a stage.
+    Older { version: String, error: Box<Error> },
     /// Generated tokens did not parse as Rust (a generator bug).
     Format { file: String, message: String },
 }
@@ -38,6 +48,22 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "correction #{index} ({reason}) failed: {message}")
             }
+            Error::Compat {
+                index,
+                reason,
+                message,
+            } => {
+                write!(f, "compat entry #{index} ({reason}) failed: {message}")
+            }
+            Error::Read { version, message } => {
+                write!(f, "cannot read the spec of API v{version}: {message}")
+            }
+            Error::Older { version, error } => {
+                write!(
+                    f,
+                    "in the spec of API v{version} (for the history): {error}"
+                )
+            }
             Error::Format { file, message } => {
                 write!(f, "generated {file} is not valid Rust: {message}")
             }
@@ -45,4 +71,12 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Yaml(e) => Some(e),
+            Error::Older { error, .. } => Some(error.as_ref()),
+            _ => None,
+        }
+    }
+}

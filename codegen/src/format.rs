@@ -15,14 +15,30 @@ pub fn format_files(files: BTreeMap<String, TokenStream>) -> Result<Files, Error
     files
         .into_iter()
         .map(|(name, tokens)| {
-            let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Format {
-                file: name.clone(),
-                message: e.to_string(),
-            })?;
-            let text = format!("{HEADER}{}", space_items(&prettyplease::unparse(&file)));
+            let text = format_file(&name, tokens)?;
             Ok((name, text))
         })
         .collect()
+}
+
+/// Parses and pretty-prints one file, prefixed with [`HEADER`].
+pub fn format_file(name: &str, tokens: TokenStream) -> Result<String, Error> {
+    Ok(assemble(&[unparse(name, tokens)?]))
+}
+
+/// Parses and pretty-prints a part of a file (see [`assemble`]).
+pub fn unparse(name: &str, tokens: TokenStream) -> Result<String, Error> {
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Format {
+        file: name.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// A file from its parts, each from [`unparse`], in order: prefixed with [`HEADER`], items
+/// spaced as a person would.
+pub fn assemble(parts: &[String]) -> String {
+    format!("{HEADER}{}", space_items(&parts.concat()))
 }
 
 /// Puts a blank line between items, as a person would: after a closing brace or a one-line item

@@ -5,6 +5,7 @@
 //! what this model says.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -12,7 +13,12 @@ use openapiv3::{
     VariantOrUnknownOrEmpty,
 };
 
+use crate::extensions::{
+    BASE64URL, BINARY_MEDIA_TYPES, BODY_NAME, ENCODING, JSON_LINES, OUTPUT_MEDIA_TYPES, SECRET,
+    UPGRADE, UPGRADE_TCP,
+};
 use crate::names::{type_name, value_name, variant_name};
+use crate::version::Version;
 use crate::Error;
 
 /// The whole API: its version, its named types and its operations.
@@ -20,7 +26,11 @@ use crate::Error;
 pub struct Api {
     /// The API version without a leading `v`, e.g. `1.43`.
     pub version: String,
-    /// Every named type, by Rust name.
+    /// The oldest API version whose spec the history stage read: a `since` equal to it means
+    /// "in every version known". Without a history, the API's own version.
+    pub oldest: Version,
+    /// Every generated type by Rust name: the spec's schemas and inline schemas, the options
+    /// structs and the response-header structs of the operations.
     pub types: BTreeMap<String, TypeDef>,
     /// Every operation, in the spec's order.
     pub operations: Vec<Operation>,
@@ -69,6 +79,9 @@ pub struct TypeDef {
     pub name: String,
     pub doc: Option<String>,
     pub kind: TypeKind,
+    /// The first API version from which this type is present without a break up to this one
+    /// (set by the history stage; the API's own version until then).
+    pub since: Version,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +94,16 @@ pub enum TypeKind {
         default: String,
     },
     Alias(TypeRef),
+    /// The optional parameters of an operation (by id): emitted beside the operation, in
+    /// `options`.
+    Options {
+        operation: String,
+    },
+    /// The documented headers of an operation's (by id) response beside its body
+    /// ([`Response::WithHeaders`]): emitted from the operation.
+    Headers {
+        operation: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +117,8 @@ pub struct Field {
     pub presence: Presence,
     /// A credential: never shown by `Debug` (`x-secret: true` in the spec).
     pub secret: bool,
+    /// The first API version from which the field is present without a break up to this one.
+    pub since: Version,
 }
 
 /// How a field's absence or `null` is represented.
@@ -105,6 +130,9 @@ pub enum Presence {
     Required,
     /// A required list or map: `null` or a missing key decode as empty.
     Collection,
+    /// Required from this API version on, later than the oldest version of the history:
+    /// `Option<T>`, because older engines leave it out (set by the history stage).
+    RequiredFrom(Version),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,9 +163,46 @@ pub struct Operation {
     pub errors: Vec<(String, String)>,
     /// The name of the options struct holding the optional parameters, if any.
     pub options: Option<String>,
+    /// The first API version from which the operation is present without a break.
+    pub since: Version,
+    /// What the client does when a request uses something newer than the engine
+    /// (`spec/compat.yaml`, set by the history stage).
+    pub compat: Vec<CompatRule>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the client does with a parameter or body field when the engine's API version is older
+/// than `below`, instead of what the history alone says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompatRule {
+    pub item: CompatItem,
+    pub below: Version,
+    pub action: CompatAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompatItem {
+    /// A query parameter or header, by wire name.
+    Param(String),
+    /// A body field, by the wire names from the body's root (`HostConfig.ConsoleSize`; lists and
+    /// maps are passed through).
+    Field(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompatAction {
+    /// Refuse the request with a typed error (for an item that `since` alone does not cover).
+    Refuse,
+    /// Leave the item out.
+    Drop,
+    /// Send it under another name (the name the older API used).
+    Rename(String),
+    /// Set the field to this value when the request leaves it out.
+    Default(serde_json::Value),
+    /// Send it as it is.
+    Send,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Location {
     Path,
     Query,
@@ -168,6 +233,8 @@ pub struct Param {
     pub ty: TypeRef,
     pub required: bool,
     pub encoding: Encoding,
+    /// The first API version from which the parameter is present without a break.
+    pub since: Version,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -208,7 +275,8 @@ pub enum Response {
     Upgraded {
         protocol: String,
     },
-    /// Documented response headers beside the body: a struct with both.
+    /// Documented response headers beside the body: a struct with both, named by a
+    /// [`TypeKind::Headers`] of [`Api::types`].
     WithHeaders {
         type_name: String,
         headers: Vec<ResponseHeader>,
@@ -223,29 +291,32 @@ pub struct ResponseHeader {
     pub doc: Option<String>,
 }
 
-/// The media types of a container's output.
-pub const OUTPUT_MEDIA_TYPES: &[&str] = &[
-    "application/vnd.docker.raw-stream",
-    "application/vnd.docker.multiplexed-stream",
-];
-
-/// The media type that marks a stream of JSON values in a (corrected) spec.
-pub const JSON_LINES: &str = "application/x-ndjson";
-
 /// Builds the intermediate model.
 pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
+    let version = Version::parse(&openapi.info.version).ok_or_else(|| {
+        Error::spec(
+            "/info/version",
+            format!(
+                "{:?} is not an API version of the form MAJOR.MINOR",
+                openapi.info.version
+            ),
+        )
+    })?;
+    let no_components = IndexMap::new();
     let components = openapi
         .components
         .as_ref()
-        .map(|c| c.schemas.clone())
-        .unwrap_or_default();
-    let taken = components.keys().map(|k| type_name(k)).collect();
+        .map_or(&no_components, |c| &c.schemas);
     let mut builder = Builder {
-        components: &components,
-        types: BTreeMap::new(),
-        taken,
+        components,
+        registry: Registry {
+            types: BTreeMap::new(),
+            reserved: components.keys().map(|k| type_name(k)).collect(),
+            version,
+        },
+        version,
     };
-    for (name, schema) in &components {
+    for (name, schema) in components {
         builder.define_component(name, schema)?;
     }
     let mut operations = Vec::new();
@@ -261,33 +332,86 @@ pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
             operations.push(builder.operation(path, method, op, &at)?);
         }
     }
-    let version = openapi.info.version.trim_start_matches('v').to_owned();
     Ok(Api {
-        version,
-        types: builder.types,
+        version: openapi.info.version.trim_start_matches('v').to_owned(),
+        oldest: version,
+        types: builder.registry.types,
         operations,
     })
 }
 
 struct Builder<'a> {
     components: &'a IndexMap<String, ReferenceOr<Schema>>,
+    registry: Registry,
+    /// The API's version: every item's `since` until the history stage knows better.
+    version: Version,
+}
+
+/// The one place that names generated types. The spec's schemas keep their names (reserved
+/// before any type is made); every other type (inline schemas, options structs, response
+/// headers) gets `wanted` or the first free `wanted2`, `wanted3`, ...; identical inline types
+/// share one name.
+struct Registry {
     types: BTreeMap<String, TypeDef>,
-    /// Names in use: every component's, and those of types emitted outside [`Api::types`].
-    taken: BTreeSet<String>,
+    /// The names of the spec's schemas.
+    reserved: BTreeSet<String>,
+    version: Version,
+}
+
+impl Registry {
+    /// Defines one of the spec's schemas under its own (reserved) name.
+    fn define(&mut self, def: TypeDef) {
+        self.types.insert(def.name.clone(), def);
+    }
+
+    /// Adds a type under `wanted` or the first free name after it, and returns that name. An
+    /// identical type already there is shared instead.
+    fn add(&mut self, wanted: &str, doc: Option<String>, kind: TypeKind) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 1;
+        loop {
+            match self.types.get(&name) {
+                Some(existing) if existing.kind == kind => return name,
+                None if !self.reserved.contains(&name) => break,
+                _ => {
+                    n += 1;
+                    name = format!("{wanted}{n}");
+                }
+            }
+        }
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                doc,
+                kind,
+                since: self.version,
+            },
+        );
+        name
+    }
 }
 
 /// A property gathered into a struct, possibly from one of its `allOf` parts.
-struct Property {
-    schema: ReferenceOr<Box<Schema>>,
+struct Property<'s> {
+    schema: &'s ReferenceOr<Box<Schema>>,
     /// The component that declares it, when that is not the struct itself: inline types inside
     /// it are named after that component, so that every struct including it shares them.
     owner: Option<String>,
-    /// Where it is in the spec.
-    at: String,
+    /// Where the schema holding it is in the spec.
+    parent: Rc<str>,
+    name: &'s str,
+}
+
+impl Property<'_> {
+    /// Where it is in the spec (made when needed: most properties never need it).
+    fn at(&self) -> String {
+        format!("{}/properties/{}", self.parent, self.name)
+    }
 }
 
 /// Properties and required names gathered from a schema and its `allOf` parts.
-type Properties = (IndexMap<String, Property>, Vec<String>);
+type Properties<'s> = (IndexMap<&'s str, Property<'s>>, Vec<String>);
 
 impl<'a> Builder<'a> {
     fn define_component(&mut self, name: &str, schema: &ReferenceOr<Schema>) -> Result<(), Error> {
@@ -297,10 +421,11 @@ impl<'a> Builder<'a> {
             ReferenceOr::Item(schema) => schema,
             ReferenceOr::Reference { reference } => {
                 let target = self.reference_type(reference, &at)?;
-                self.insert(TypeDef {
+                self.registry.define(TypeDef {
                     name: rust,
                     doc: None,
                     kind: TypeKind::Alias(target),
+                    since: self.version,
                 });
                 return Ok(());
             }
@@ -313,52 +438,13 @@ impl<'a> Builder<'a> {
         } else {
             TypeKind::Alias(self.inline_type(schema, &rust, &at)?)
         };
-        self.insert(TypeDef {
+        self.registry.define(TypeDef {
             name: rust,
             doc,
             kind,
+            since: self.version,
         });
         Ok(())
-    }
-
-    /// Inserts a type. Components are named first and keep their names.
-    fn insert(&mut self, def: TypeDef) {
-        self.types.insert(def.name.clone(), def);
-    }
-
-    /// Inserts an inline type under `wanted` or, if a different type holds that name, under
-    /// the first free `wanted2`, `wanted3`, ... Identical inline types share one name.
-    fn insert_inline(&mut self, wanted: &str, doc: Option<String>, kind: TypeKind) -> String {
-        let mut name = wanted.to_owned();
-        let mut n = 1;
-        loop {
-            match self.types.get(&name) {
-                Some(existing) if existing.kind == kind => return name,
-                None if !self.taken.contains(&name) => break,
-                _ => {
-                    n += 1;
-                    name = format!("{wanted}{n}");
-                }
-            }
-        }
-        self.insert(TypeDef {
-            name: name.clone(),
-            doc,
-            kind,
-        });
-        name
-    }
-
-    /// Claims a free name for a type emitted outside [`Api::types`].
-    fn claim(&mut self, wanted: &str) -> String {
-        let mut name = wanted.to_owned();
-        let mut n = 1;
-        while self.taken.contains(&name) || self.types.contains_key(&name) {
-            n += 1;
-            name = format!("{wanted}{n}");
-        }
-        self.taken.insert(name.clone());
-        name
     }
 
     fn reference_type(&self, reference: &str, at: &str) -> Result<TypeRef, Error> {
@@ -384,55 +470,66 @@ impl<'a> Builder<'a> {
 
     /// The properties of a schema that becomes a struct, merged over its `allOf` parts;
     /// `None` when the schema is not a struct.
-    fn struct_properties(
+    fn struct_properties<'s>(
         &self,
-        schema: &Schema,
+        schema: &'s Schema,
         at: &str,
         owner: Option<&str>,
-    ) -> Result<Option<Properties>, Error> {
-        let gather = |props: &IndexMap<String, ReferenceOr<Box<Schema>>>| {
+    ) -> Result<Option<Properties<'s>>, Error>
+    where
+        'a: 's,
+    {
+        let parent: Rc<str> = Rc::from(at);
+        let gather = |props: &'s IndexMap<String, ReferenceOr<Box<Schema>>>| {
             props
                 .iter()
                 .map(|(name, schema)| {
                     let property = Property {
-                        schema: schema.clone(),
+                        schema,
                         owner: owner.map(str::to_owned),
-                        at: format!("{at}/properties/{name}"),
+                        parent: parent.clone(),
+                        name,
                     };
-                    (name.clone(), property)
+                    (name.as_str(), property)
                 })
-                .collect()
+                .collect::<IndexMap<_, _>>()
         };
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
                 Ok(Some((gather(&object.properties), object.required.clone())))
             }
             // `type: object` beside `allOf` (or beside properties) parses as a schema of any
-            // kind: its properties are its own plus those of its parts.
+            // kind: its properties are its own plus those of its parts, a lone reference's too
+            // (`NetworkSummary` is `type: object` and `allOf: [Network]`).
             SchemaKind::Any(any) if !any.properties.is_empty() || !any.all_of.is_empty() => {
                 let (mut props, mut required) = self
-                    .all_of_properties(&any.all_of, at, owner)?
+                    .all_of_properties(&any.all_of, at, owner, true)?
                     .unwrap_or_default();
                 props.extend(gather(&any.properties));
                 required.extend(any.required.iter().cloned());
                 Ok(Some((props, required)))
             }
-            SchemaKind::AllOf { all_of } => self.all_of_properties(all_of, at, owner),
+            SchemaKind::AllOf { all_of } => self.all_of_properties(all_of, at, owner, false),
             _ => Ok(None),
         }
     }
 
-    /// The properties of an `allOf`, merged in order; `None` for a lone reference, which is
-    /// that type itself.
-    fn all_of_properties(
+    /// The properties of an `allOf`, merged in order; `None` for a lone reference unless
+    /// `merge_lone`: alone, `allOf: [$ref]` is that type itself (a reference with a description
+    /// beside it).
+    fn all_of_properties<'s>(
         &self,
-        all_of: &[ReferenceOr<Schema>],
+        all_of: &'s [ReferenceOr<Schema>],
         at: &str,
         owner: Option<&str>,
-    ) -> Result<Option<Properties>, Error> {
+        merge_lone: bool,
+    ) -> Result<Option<Properties<'s>>, Error>
+    where
+        'a: 's,
+    {
         match all_of {
             [] => Ok(None),
-            all_of if is_single_reference(all_of) => Ok(None),
+            all_of if is_single_reference(all_of) && !merge_lone => Ok(None),
             all_of => {
                 let mut props = IndexMap::new();
                 let mut required = Vec::new();
@@ -464,20 +561,15 @@ impl<'a> Builder<'a> {
     fn fields(
         &mut self,
         owner: &str,
-        props: &IndexMap<String, Property>,
+        props: &IndexMap<&str, Property<'_>>,
         required: &[String],
     ) -> Result<Vec<Field>, Error> {
         let mut fields: Vec<Field> = Vec::new();
-        for (wire, property) in props {
-            let at = &property.at;
-            let hint = format!(
-                "{}{}",
-                property.owner.as_deref().unwrap_or(owner),
-                type_name(wire)
-            );
+        for (&wire, property) in props {
+            let required_here = required.iter().any(|r| r == wire);
             let secret = match &property.schema {
                 ReferenceOr::Item(schema) => {
-                    schema.schema_data.extensions.get("x-secret")
+                    schema.schema_data.extensions.get(SECRET)
                         == Some(&serde_json::Value::Bool(true))
                 }
                 ReferenceOr::Reference { .. } => false,
@@ -487,31 +579,42 @@ impl<'a> Builder<'a> {
                     let doc = self
                         .component(reference)
                         .and_then(|s| s.schema_data.description.clone());
-                    (self.reference_type(reference, at)?, false, doc)
+                    (self.reference_type(reference, &property.at())?, false, doc)
                 }
-                ReferenceOr::Item(schema) => (
-                    self.inline_type(schema, &hint, at)?,
-                    schema.schema_data.nullable,
-                    schema.schema_data.description.clone(),
-                ),
+                ReferenceOr::Item(schema) => {
+                    let ty = match plain_type(schema) {
+                        Some(ty) => ty,
+                        None => {
+                            let hint = format!(
+                                "{}{}",
+                                property.owner.as_deref().unwrap_or(owner),
+                                type_name(wire)
+                            );
+                            self.inline_type(schema, &hint, &property.at())?
+                        }
+                    };
+                    let doc = schema.schema_data.description.clone();
+                    (ty, schema.schema_data.nullable, doc)
+                }
             };
-            let presence = match (required.contains(wire), nullable) {
-                _ if ty.is_collection() && required.contains(wire) => Presence::Collection,
+            let presence = match (required_here, nullable) {
+                _ if ty.is_collection() && required_here => Presence::Collection,
                 (true, false) => Presence::Required,
                 _ => Presence::Optional,
             };
             let mut name = value_name(wire);
             // Two keys may differ only in case (`Id`, `ID`): keep both, distinctly named.
             while fields.iter().any(|f| f.name == name) {
-                name = format!("{}_", name.trim_start_matches("r#"));
+                name = format!("{name}_");
             }
             fields.push(Field {
                 name,
-                wire: wire.clone(),
+                wire: wire.to_owned(),
                 doc,
                 ty,
                 presence,
                 secret,
+                since: self.version,
             });
         }
         Ok(fields)
@@ -559,7 +662,7 @@ impl<'a> Builder<'a> {
         if let Some((props, required)) = self.struct_properties(schema, at, None)? {
             let fields = self.fields(&wanted, &props, &required)?;
             let doc = schema.schema_data.description.clone();
-            return Ok(TypeRef::Named(self.insert_inline(
+            return Ok(TypeRef::Named(self.registry.add(
                 &wanted,
                 doc,
                 TypeKind::Struct(fields),
@@ -567,7 +670,7 @@ impl<'a> Builder<'a> {
         }
         if let Some(kind) = enum_kind(schema) {
             let doc = schema.schema_data.description.clone();
-            return Ok(TypeRef::Named(self.insert_inline(&wanted, doc, kind)));
+            return Ok(TypeRef::Named(self.registry.add(&wanted, doc, kind)));
         }
         Ok(match &schema.schema_kind {
             SchemaKind::AllOf { all_of } => match all_of.as_slice() {
@@ -698,7 +801,10 @@ impl<'a> Builder<'a> {
         let response = self.response(&id, &success, &format!("{at}/responses"))?;
         let has_options = params.iter().any(|p| !p.required);
         let options = if has_options {
-            Some(self.claim(&format!("{id}Options")))
+            let kind = TypeKind::Options {
+                operation: id.clone(),
+            };
+            Some(self.registry.add(&format!("{id}Options"), None, kind))
         } else {
             None
         };
@@ -721,6 +827,8 @@ impl<'a> Builder<'a> {
             response,
             not_modified,
             errors,
+            since: self.version,
+            compat: Vec::new(),
         })
     }
 
@@ -767,10 +875,10 @@ impl<'a> Builder<'a> {
                 )
             }
         };
-        let base64 = data.extensions.get("x-encoding").and_then(|v| v.as_str());
+        let base64 = data.extensions.get(ENCODING).and_then(|v| v.as_str());
         let explode = explode || location == Location::Header;
         let encoding = match (&ty, json) {
-            (_, true) if base64 == Some("base64url") => Encoding::Base64Json,
+            (_, true) if base64 == Some(BASE64URL) => Encoding::Base64Json,
             (_, true) => Encoding::Json,
             (TypeRef::Vec(_), false) if explode => Encoding::Repeated,
             (TypeRef::Vec(_), false) => Encoding::Comma,
@@ -784,6 +892,7 @@ impl<'a> Builder<'a> {
             ty,
             required: data.required || location == Location::Path,
             encoding,
+            since: self.version,
         })
     }
 
@@ -795,7 +904,7 @@ impl<'a> Builder<'a> {
     ) -> Result<Body, Error> {
         let name = body
             .extensions
-            .get("x-body-name")
+            .get(BODY_NAME)
             .and_then(|v| v.as_str())
             .map(value_name)
             .unwrap_or_else(|| "body".to_owned());
@@ -813,7 +922,7 @@ impl<'a> Builder<'a> {
             let content_type = body
                 .content
                 .keys()
-                .find(|m| crate::normalize::BINARY_MEDIA_TYPES.contains(&m.as_str()))
+                .find(|m| BINARY_MEDIA_TYPES.contains(&m.as_str()))
                 .or_else(|| body.content.keys().next())
                 .ok_or_else(|| Error::spec(at, "request body without content"))?;
             BodyKind::Bytes {
@@ -854,11 +963,11 @@ impl<'a> Builder<'a> {
             .find(|(code, _)| code == "101")
             .map(|(_, r)| {
                 r.extensions
-                    .get("x-upgrade")
+                    .get(UPGRADE)
                     .and_then(|v| v.as_str())
-                    .unwrap_or("tcp")
+                    .unwrap_or(UPGRADE_TCP)
             });
-        let mut body = if let Some(protocol) = upgrade.filter(|p| *p != "tcp") {
+        let mut body = if let Some(protocol) = upgrade.filter(|p| *p != UPGRADE_TCP) {
             Response::Upgraded {
                 protocol: protocol.to_owned(),
             }
@@ -882,7 +991,7 @@ impl<'a> Builder<'a> {
         } else if main
             .content
             .keys()
-            .any(|m| crate::normalize::BINARY_MEDIA_TYPES.contains(&m.as_str()))
+            .any(|m| BINARY_MEDIA_TYPES.contains(&m.as_str()))
         {
             Response::Bytes
         } else if main.content.contains_key("text/plain") {
@@ -910,12 +1019,28 @@ impl<'a> Builder<'a> {
                 },
             })
             .collect();
-        let type_name = self.claim(&hint);
+        let kind = TypeKind::Headers {
+            operation: op_id.to_owned(),
+        };
         Ok(Response::WithHeaders {
-            type_name,
+            type_name: self.registry.add(&hint, None, kind),
             headers,
             body: Box::new(body),
         })
+    }
+}
+
+/// The type of a schema that is a plain string, number or boolean, as [`Builder::inline_type`]
+/// makes it, without the name and place that other schemas need.
+fn plain_type(schema: &Schema) -> Option<TypeRef> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) if string.enumeration.is_empty() => {
+            Some(TypeRef::String)
+        }
+        SchemaKind::Type(Type::Integer(integer)) => Some(int_type(&integer.format)),
+        SchemaKind::Type(Type::Number(_)) => Some(TypeRef::F64),
+        SchemaKind::Type(Type::Boolean(_)) => Some(TypeRef::Bool),
+        _ => None,
     }
 }
 

@@ -2,16 +2,9 @@
 
 use heck::{ToPascalCase, ToSnakeCase};
 
-/// Rust keywords that cannot be raw identifiers, or should not be.
+/// Rust keywords that cannot be raw identifiers: names that are one get a trailing `_`.
+/// (Other keywords stay as they are; emission writes them as raw identifiers, `r#type`.)
 const RESERVED: &[&str] = &["self", "Self", "super", "crate", "extern"];
-
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "false", "fn",
-    "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
-    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof",
-    "unsized", "virtual", "yield",
-];
 
 /// A type name: `PascalCase`, starting with a letter.
 pub fn type_name(name: &str) -> String {
@@ -23,7 +16,8 @@ pub fn type_name(name: &str) -> String {
     }
 }
 
-/// A field, argument or method name: `snake_case`, a raw identifier for keywords.
+/// A field, argument or method name: `snake_case`. Keywords stay keywords: emission writes them
+/// as raw identifiers.
 pub fn value_name(name: &str) -> String {
     let snake = name.to_snake_case();
     let snake = if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
@@ -33,8 +27,6 @@ pub fn value_name(name: &str) -> String {
     };
     if RESERVED.contains(&snake.as_str()) {
         format!("{snake}_")
-    } else if KEYWORDS.contains(&snake.as_str()) {
-        format!("r#{snake}")
     } else {
         snake
     }

@@ -8,19 +8,19 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::extensions::{BINARY_MEDIA_TYPES, BODY_NAME, NULLABLE};
 use crate::Error;
 
-/// Media types whose bodies are bytes rather than JSON or text.
-pub const BINARY_MEDIA_TYPES: &[&str] = &[
-    "application/octet-stream",
-    "application/x-tar",
-    "application/vnd.docker.raw-stream",
-    "application/vnd.docker.multiplexed-stream",
-];
-
-/// Converts a parsed Swagger 2.0 document into a typed OpenAPI 3.0 document.
-pub fn to_openapi3(swagger: &Value) -> Result<openapiv3::OpenAPI, Error> {
-    let doc = object(swagger, "")?;
+/// Converts a parsed Swagger 2.0 document into an OpenAPI 3.0 document (as JSON: the next
+/// stage corrects it, then reads it into [`openapiv3`]'s types). Consumes the document, so
+/// that its parts move rather than copy.
+pub fn to_openapi3(swagger: Value) -> Result<Value, Error> {
+    let Value::Object(mut doc) = swagger else {
+        return Err(Error::spec(
+            "",
+            format!("expected an object, found {swagger}"),
+        ));
+    };
     match doc.get("swagger").and_then(Value::as_str) {
         Some("2.0") => {}
         other => {
@@ -34,53 +34,47 @@ pub fn to_openapi3(swagger: &Value) -> Result<openapiv3::OpenAPI, Error> {
     let consumes = media_list(doc.get("consumes"));
 
     let mut schemas = Map::new();
-    if let Some(defs) = doc.get("definitions") {
-        for (name, schema) in object(defs, "/definitions")? {
-            schemas.insert(name.clone(), convert_schema(schema));
+    if let Some(defs) = doc.remove("definitions") {
+        for (name, schema) in into_object(defs, "/definitions")? {
+            schemas.insert(name, convert_schema(schema));
         }
     }
 
     let mut paths = Map::new();
-    for (path, item) in object(doc.get("paths").unwrap_or(&Value::Null), "/paths")? {
-        let at = format!("/paths/{}", escape_pointer(path));
+    for (path, item) in into_object(doc.remove("paths").unwrap_or(Value::Null), "/paths")? {
+        let at = format!("/paths/{}", escape_pointer(&path));
         let mut out = Map::new();
-        for (method, op) in object(item, &at)? {
+        for (method, op) in into_object(item, &at)? {
             let at = format!("{at}/{method}");
-            out.insert(
-                method.clone(),
-                convert_operation(op, &at, &produces, &consumes)?,
-            );
+            let op = convert_operation(op, &at, &produces, &consumes)?;
+            out.insert(method, op);
         }
-        paths.insert(path.clone(), Value::Object(out));
+        paths.insert(path, Value::Object(out));
     }
 
     let base_path = doc.get("basePath").and_then(Value::as_str).unwrap_or("/");
     let mut openapi = json!({
         "openapi": "3.0.3",
-        "info": doc.get("info").cloned().unwrap_or_else(|| json!({"title": "", "version": ""})),
         "servers": [{ "url": base_path }],
-        "paths": paths,
-        "components": { "schemas": schemas },
     });
-    if let Some(tags) = doc.get("tags") {
-        openapi["tags"] = tags.clone();
+    openapi["info"] = doc
+        .remove("info")
+        .unwrap_or_else(|| json!({"title": "", "version": ""}));
+    openapi["paths"] = Value::Object(paths);
+    openapi["components"] = json!({ "schemas": schemas });
+    if let Some(tags) = doc.remove("tags") {
+        openapi["tags"] = tags;
     }
-    serde_path_to_error::deserialize(openapi).map_err(|e| {
-        let path = e.path().to_string();
-        Error::spec(
-            format!("(converted OpenAPI 3) {path}"),
-            e.into_inner().to_string(),
-        )
-    })
+    Ok(openapi)
 }
 
 fn convert_operation(
-    op: &Value,
+    op: Value,
     at: &str,
     produces: &[String],
     consumes: &[String],
 ) -> Result<Value, Error> {
-    let op = object(op, at)?;
+    let mut op = into_object(op, at)?;
     let produces = op
         .get("produces")
         .map(|p| media_list(Some(p)))
@@ -97,28 +91,31 @@ fn convert_operation(
         "tags",
         "deprecated",
     ] {
-        if let Some(v) = op.get(key) {
-            out.insert(key.to_owned(), v.clone());
+        if let Some(v) = op.remove(key) {
+            out.insert(key.to_owned(), v);
         }
     }
+    let params = match op.remove("parameters") {
+        Some(Value::Array(params)) => params,
+        _ => Vec::new(),
+    };
     let mut parameters = Vec::new();
-    for (i, param) in op
-        .get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, param) in params.into_iter().enumerate() {
         let at = format!("{at}/parameters/{i}");
-        let param = object(param, &at)?;
-        let location = param.get("in").and_then(Value::as_str).unwrap_or_default();
+        let mut param = into_object(param, &at)?;
+        let location = param
+            .get("in")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let name = param
             .get("name")
             .and_then(Value::as_str)
-            .ok_or_else(|| Error::spec(&at, "parameter without a name"))?;
-        match location {
+            .ok_or_else(|| Error::spec(&at, "parameter without a name"))?
+            .to_owned();
+        match location.as_str() {
             "body" => {
-                let schema = convert_schema(param.get("schema").unwrap_or(&json!({})));
+                let schema = convert_schema(param.remove("schema").unwrap_or_else(|| json!({})));
                 let content: Map<String, Value> = consumes
                     .iter()
                     .map(|media| (media.clone(), json!({ "schema": schema })))
@@ -127,17 +124,17 @@ fn convert_operation(
                     "content": content,
                     "required": param.get("required").and_then(Value::as_bool).unwrap_or(false),
                 });
-                if let Some(d) = param.get("description") {
-                    body["description"] = d.clone();
+                if let Some(d) = param.remove("description") {
+                    body["description"] = d;
                 }
                 // Keep the Swagger parameter name: it names the method argument.
-                body["x-body-name"] = json!(name);
+                body[BODY_NAME] = json!(name);
                 out.insert("requestBody".to_owned(), body);
             }
             // OpenAPI 3 ignores header parameters named Content-Type: the request body's content
             // type says it.
             "header" if name.eq_ignore_ascii_case("content-type") => {}
-            "path" | "query" | "header" => parameters.push(convert_parameter(param, location)),
+            "path" | "query" | "header" => parameters.push(convert_parameter(param, &location)),
             other => {
                 return Err(Error::spec(
                     at,
@@ -151,23 +148,22 @@ fn convert_operation(
     }
     let mut responses = Map::new();
     let at_responses = format!("{at}/responses");
-    for (code, response) in object(op.get("responses").unwrap_or(&Value::Null), &at_responses)? {
+    let declared = op.remove("responses").unwrap_or(Value::Null);
+    for (code, response) in into_object(declared, &at_responses)? {
         let at = format!("{at_responses}/{code}");
-        responses.insert(
-            code.clone(),
-            convert_response(object(response, &at)?, &produces),
-        );
+        let response = convert_response(into_object(response, &at)?, &produces);
+        responses.insert(code, response);
     }
     out.insert("responses".to_owned(), Value::Object(responses));
     Ok(Value::Object(out))
 }
 
-fn convert_parameter(param: &Map<String, Value>, location: &str) -> Value {
+fn convert_parameter(mut param: Map<String, Value>, location: &str) -> Value {
     let mut out = Map::new();
     out.insert("in".to_owned(), json!(location));
     for key in ["name", "description", "required"] {
-        if let Some(v) = param.get(key) {
-            out.insert(key.to_owned(), v.clone());
+        if let Some(v) = param.remove(key) {
+            out.insert(key.to_owned(), v);
         }
     }
     if location == "query" && param.get("type").and_then(Value::as_str) == Some("array") {
@@ -176,56 +172,48 @@ fn convert_parameter(param: &Map<String, Value>, location: &str) -> Value {
         out.insert("style".to_owned(), json!("form"));
         out.insert("explode".to_owned(), json!(multi));
     }
-    out.insert("schema".to_owned(), convert_schema(&simple_schema(param)));
+    out.insert("schema".to_owned(), convert_schema(simple_schema(param)));
     Value::Object(out)
 }
 
 /// The schema of a non-body Swagger parameter or header, whose schema keywords sit on the
 /// parameter itself.
-fn simple_schema(param: &Map<String, Value>) -> Value {
+fn simple_schema(param: Map<String, Value>) -> Value {
     const SCHEMA_KEYS: &[&str] = &[
-        "type",
-        "format",
-        "items",
-        "default",
-        "enum",
-        "minimum",
-        "maximum",
-        "pattern",
-        "x-nullable",
+        "type", "format", "items", "default", "enum", "minimum", "maximum", "pattern", NULLABLE,
     ];
     let schema: Map<String, Value> = param
-        .iter()
+        .into_iter()
         .filter(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Value::Object(schema)
 }
 
-fn convert_response(response: &Map<String, Value>, produces: &[String]) -> Value {
+fn convert_response(mut response: Map<String, Value>, produces: &[String]) -> Value {
     let mut out = Map::new();
     out.insert(
         "description".to_owned(),
-        response
-            .get("description")
-            .cloned()
-            .unwrap_or_else(|| json!("")),
+        response.remove("description").unwrap_or_else(|| json!("")),
     );
-    if let Some(headers) = response.get("headers").and_then(Value::as_object) {
+    if let Some(Value::Object(headers)) = response.remove("headers") {
         let headers: Map<String, Value> = headers
-            .iter()
+            .into_iter()
             .map(|(name, header)| {
-                let header = header.as_object().cloned().unwrap_or_default();
-                let mut h = json!({ "schema": convert_schema(&simple_schema(&header)) });
-                if let Some(d) = header.get("description") {
-                    h["description"] = d.clone();
+                let mut header = match header {
+                    Value::Object(header) => header,
+                    _ => Map::new(),
+                };
+                let description = header.remove("description");
+                let mut h = json!({ "schema": convert_schema(simple_schema(header)) });
+                if let Some(d) = description {
+                    h["description"] = d;
                 }
-                (name.clone(), h)
+                (name, h)
             })
             .collect();
         out.insert("headers".to_owned(), Value::Object(headers));
     }
-    let content: Map<String, Value> = match response.get("schema") {
+    let content: Map<String, Value> = match response.remove("schema") {
         Some(schema) => {
             let schema = convert_schema(schema);
             produces
@@ -252,57 +240,57 @@ fn convert_response(response: &Map<String, Value>, produces: &[String]) -> Value
 }
 
 /// Converts a Swagger 2.0 schema to OpenAPI 3.0, recursively.
-fn convert_schema(schema: &Value) -> Value {
-    let Some(map) = schema.as_object() else {
-        return schema.clone();
+fn convert_schema(mut schema: Value) -> Value {
+    convert_in_place(&mut schema);
+    schema
+}
+
+/// Converts a schema where it is: most of a schema stays as it is, so only what changes is
+/// touched (the order of a schema's keywords means nothing; that of its properties is kept).
+fn convert_in_place(schema: &mut Value) {
+    let Value::Object(map) = schema else {
+        return;
     };
-    let mut out = Map::new();
-    for (key, value) in map {
-        match key.as_str() {
-            "$ref" => {
-                let target = value.as_str().unwrap_or_default();
-                let target = target.replace("#/definitions/", "#/components/schemas/");
-                out.insert(key.clone(), json!(target));
-            }
-            "x-nullable" => {
-                out.insert("nullable".to_owned(), value.clone());
-            }
-            "type" if value == "file" => {
-                out.insert("type".to_owned(), json!("string"));
-                out.insert("format".to_owned(), json!("binary"));
-            }
-            "properties" => {
-                let props = value.as_object().cloned().unwrap_or_default();
-                let props: Map<String, Value> = props
-                    .iter()
-                    .map(|(k, v)| (k.clone(), convert_schema(v)))
-                    .collect();
-                out.insert(key.clone(), Value::Object(props));
-            }
-            "items" | "additionalProperties" | "not" => {
-                out.insert(key.clone(), convert_schema(value));
-            }
-            "allOf" | "anyOf" | "oneOf" => {
-                let parts = value.as_array().cloned().unwrap_or_default();
-                out.insert(
-                    key.clone(),
-                    Value::Array(parts.iter().map(convert_schema).collect()),
-                );
-            }
-            // Swagger-only keywords with no OpenAPI 3 schema equivalent.
-            "collectionFormat" | "discriminator" if !value.is_object() => {}
-            _ => {
-                out.insert(key.clone(), value.clone());
-            }
+    if let Some(reference) = map.get_mut("$ref") {
+        let target = reference.as_str().unwrap_or_default();
+        *reference = json!(target.replace("#/definitions/", "#/components/schemas/"));
+    }
+    if let Some(nullable) = map.remove(NULLABLE) {
+        map.insert("nullable".to_owned(), nullable);
+    }
+    if map.get("type").is_some_and(|t| t == "file") {
+        map.insert("type".to_owned(), json!("string"));
+        map.insert("format".to_owned(), json!("binary"));
+    }
+    match map.get_mut("properties") {
+        Some(Value::Object(props)) => props.values_mut().for_each(convert_in_place),
+        Some(other) => *other = Value::Object(Map::new()),
+        None => {}
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(inner) = map.get_mut(key) {
+            convert_in_place(inner);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        match map.get_mut(key) {
+            Some(Value::Array(parts)) => parts.iter_mut().for_each(convert_in_place),
+            Some(other) => *other = Value::Array(Vec::new()),
+            None => {}
+        }
+    }
+    // Swagger-only keywords with no OpenAPI 3 schema equivalent.
+    for key in ["collectionFormat", "discriminator"] {
+        if map.get(key).is_some_and(|v| !v.is_object()) {
+            map.remove(key);
         }
     }
     // In OpenAPI 3 the siblings of `$ref` are ignored; wrapping the reference in `allOf` keeps
     // the description and nullability that Docker's spec puts beside it.
-    if out.contains_key("$ref") && out.len() > 1 {
-        let reference = out.remove("$ref").unwrap_or_default();
-        out.insert("allOf".to_owned(), json!([{ "$ref": reference }]));
+    if map.contains_key("$ref") && map.len() > 1 {
+        let reference = map.remove("$ref").unwrap_or_default();
+        map.insert("allOf".to_owned(), json!([{ "$ref": reference }]));
     }
-    Value::Object(out)
 }
 
 fn media_list(value: Option<&Value>) -> Vec<String> {
@@ -317,10 +305,14 @@ fn media_list(value: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn object<'a>(value: &'a Value, at: &str) -> Result<&'a Map<String, Value>, Error> {
-    value
-        .as_object()
-        .ok_or_else(|| Error::spec(at, format!("expected an object, found {value}")))
+fn into_object(value: Value, at: &str) -> Result<Map<String, Value>, Error> {
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(Error::spec(
+            at,
+            format!("expected an object, found {other}"),
+        )),
+    }
 }
 
 /// Escapes a key for use in a JSON pointer (RFC 6901).

@@ -129,3 +129,96 @@ fn a_correction_that_leaves_a_reference_beside_other_keys_fails() {
         .to_string();
     assert!(error.contains("`$ref` beside other keys"), "{error}");
 }
+
+#[test]
+fn every_generated_type_gets_its_own_name() {
+    // An inline type wanting the name of an options struct, another wanting that of a
+    // response-header struct, and a schema whose name an inline type wants: no two share a name.
+    let text = r##"
+swagger: "2.0"
+info: { title: Names, version: "1.99" }
+produces: [application/json]
+consumes: [application/json]
+definitions:
+  ThingPingResponse2:
+    type: object
+    properties:
+      Kept: { type: string }
+paths:
+  /things:
+    post:
+      operationId: ThingCreate
+      parameters:
+        - { name: quiet, in: query, type: boolean }
+        - name: body
+          in: body
+          schema:
+            title: ThingCreateOptions
+            type: object
+            properties:
+              Name: { type: string }
+      responses:
+        200:
+          description: ok
+          headers:
+            X-Thing: { type: string }
+          schema:
+            type: object
+            properties:
+              Id: { type: string }
+  /things/ping:
+    get:
+      operationId: ThingPing
+      responses:
+        200:
+          description: ok
+          headers:
+            X-Thing: { type: string }
+          schema:
+            title: ThingPingResponse
+            type: object
+            properties:
+              Pong: { type: string }
+"##;
+    let files = generate(text, &[]).unwrap();
+    let all: String = files.values().map(String::as_str).collect();
+    let defined = |name: &str| all.matches(&format!("pub struct {name} ")).count();
+    // The body keeps its title; the options struct takes the next free name.
+    assert_eq!(defined("ThingCreateOptions"), 1, "{all}");
+    assert_eq!(defined("ThingCreateOptions2"), 1, "{all}");
+    assert!(all.contains("options: &ThingCreateOptions2"), "{all}");
+    // The response body takes `ThingCreateResponse`, the header struct the next free name.
+    assert_eq!(defined("ThingCreateResponse"), 1, "{all}");
+    assert_eq!(defined("ThingCreateResponse2"), 1, "{all}");
+    // `ThingPingResponse2` is the spec's own: the header struct skips it.
+    assert_eq!(defined("ThingPingResponse"), 1, "{all}");
+    assert_eq!(defined("ThingPingResponse2"), 1, "{all}");
+    assert_eq!(defined("ThingPingResponse3"), 1, "{all}");
+    assert!(all.contains("pub kept: Option<String>"), "{all}");
+}
+
+#[test]
+fn a_file_formatted_in_parts_is_the_file_formatted_whole() {
+    // Enough types that `models.rs` is rendered in several parts, with a response-header struct
+    // at the end.
+    let mut text = String::from(
+        "swagger: \"2.0\"\ninfo: { title: Parts, version: \"1.99\" }\nproduces: [application/json]\n\
+         paths:\n  /x:\n    get:\n      operationId: XGet\n      responses:\n        200:\n\
+         \x20         description: ok\n          headers: { X-Y: { type: string } }\n\
+         \x20         schema: { $ref: \"#/definitions/T0\" }\ndefinitions:\n",
+    );
+    for i in 0..150 {
+        text.push_str(&format!(
+            "  T{i}:\n    description: Type {i}.\n    type: object\n    properties:\n      \
+             A: {{ type: string }}\n      B: {{ type: array, items: {{ type: integer }} }}\n"
+        ));
+    }
+    let parts = generate(&text, &[]).unwrap();
+    let openapi =
+        docker_codegen::normalize::to_openapi3(docker_codegen::load::parse_yaml(&text).unwrap())
+            .unwrap();
+    let api = docker_codegen::ir::build(&corrections::apply(openapi, &[]).unwrap()).unwrap();
+    assert!(docker_codegen::emit::parts(&api, "models.rs") > 2);
+    let whole = docker_codegen::format::format_files(docker_codegen::emit::emit(&api)).unwrap();
+    assert_eq!(parts, whole);
+}

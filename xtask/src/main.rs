@@ -1,8 +1,13 @@
 //! Project tasks.
 //!
-//! - `cargo xtask regenerate [--api-version 1.44] [--check] [--spec-mirror DIR] [--out DIR]`
-//! - `cargo xtask check-versions [--spec-mirror DIR]`: generate every pinned version into a copy
-//!   of the client crate and type-check it.
+//! - `cargo xtask regenerate [--api-version 1.44] [--check] [--spec-mirror DIR] [--out DIR]`:
+//!   generate the client from the target version's spec, with the history of every pinned
+//!   version older than it (and `spec/corrections.yaml`, `spec/compat.yaml`).
+//! - `cargo xtask api-diff FROM TO [--spec-mirror DIR]`: what changed between two pinned
+//!   versions: operations, parameters, types and properties added, removed or changed.
+//! - `cargo xtask check-versions [VERSION...] [--spec-mirror DIR]`: generate every pinned version
+//!   (or those named) into a copy of the client crate and type-check it with its examples, tests
+//!   and benches.
 //! - `cargo xtask test [-- CARGO TEST ARGS]`: `test-linux`, then `test-windows`.
 //! - `cargo xtask test-linux [-- CARGO TEST ARGS]`: start the test engines
 //!   (`tests/engine/engine.sh`), run every test of the workspace against them, and stop them.
@@ -15,6 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -45,6 +51,8 @@ struct Args {
     check: bool,
     mirror: Option<PathBuf>,
     out: Option<PathBuf>,
+    /// Arguments that are not options (`api-diff`'s two versions).
+    positional: Vec<String>,
     /// Arguments after `--`, passed on to `cargo test`.
     rest: Vec<String>,
 }
@@ -64,13 +72,14 @@ fn run() -> Result<()> {
     let root = workspace_root();
     match args.command.as_str() {
         "regenerate" => regenerate(&root, &args),
+        "api-diff" => api_diff(&root, &args),
         "check-versions" => check_versions(&root, &args),
         "test" => test(&root, &args.rest).and_then(|()| test_windows(&root, &args.rest)),
         "test-linux" => test(&root, &args.rest),
         "test-windows" => test_windows(&root, &args.rest),
         other => Err(format!(
-            "unknown command {other:?}; try `regenerate`, `check-versions`, `test`, \
-             `test-linux` or `test-windows`"
+            "unknown command {other:?}; try `regenerate`, `api-diff`, `check-versions`, \
+             `test`, `test-linux` or `test-windows`"
         )),
     }
 }
@@ -86,6 +95,7 @@ fn parse_args() -> Result<Args> {
         check: false,
         mirror: std::env::var_os("DOCKER_SPEC_MIRROR").map(PathBuf::from),
         out: None,
+        positional: Vec::new(),
         rest: Vec::new(),
     };
     while let Some(arg) = args.next() {
@@ -99,6 +109,7 @@ fn parse_args() -> Result<Args> {
                 parsed.rest = args.by_ref().collect();
                 break;
             }
+            other if !other.starts_with('-') => parsed.positional.push(other.to_owned()),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -153,24 +164,73 @@ fn manifest(root: &Path) -> Result<Manifest> {
     serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Generates the client for `version`, with the history of every pinned version older than it.
 fn generate(
     root: &Path,
     manifest: &Manifest,
     version: &str,
     mirror: Option<&Path>,
 ) -> Result<docker_codegen::Files> {
-    let pin = manifest.versions.get(version).ok_or_else(|| {
+    let pin = pin(manifest, version)?;
+    let target = api_version(version)?;
+    let spec = spec_text(root, version, pin, mirror)?;
+    let corrections = corrections(root)?;
+    let compat_path = root.join("spec/compat.yaml");
+    let compat =
+        fs::read_to_string(&compat_path).map_err(|e| format!("{}: {e}", compat_path.display()))?;
+    let compat = docker_codegen::compat::parse(&compat)
+        .map_err(|e| format!("{}: {e}", compat_path.display()))?;
+    let mut older = Vec::new();
+    for (name, pin) in &manifest.versions {
+        if api_version(name)? < target {
+            older.push(docker_codegen::OlderSpec {
+                version: name.clone(),
+                read: Box::new(move || spec_text(root, name, pin, mirror)),
+            });
+        }
+    }
+    docker_codegen::generate_with_history(&spec, &older, &corrections, &compat)
+        .map_err(|e| format!("API v{version} ({}): {e}", pin.file))
+}
+
+fn pin<'a>(manifest: &'a Manifest, version: &str) -> Result<&'a Pin> {
+    manifest.versions.get(version).ok_or_else(|| {
         let known: Vec<&String> = manifest.versions.keys().collect();
         format!("API version {version} is not pinned in spec/versions.yaml (pinned: {known:?})")
-    })?;
-    let spec = spec_text(root, version, pin, mirror)?;
-    let corrections_path = root.join("spec/corrections.yaml");
-    let corrections = fs::read_to_string(&corrections_path)
-        .map_err(|e| format!("{}: {e}", corrections_path.display()))?;
-    let corrections = docker_codegen::corrections::parse(&corrections)
-        .map_err(|e| format!("{}: {e}", corrections_path.display()))?;
-    docker_codegen::generate(&spec, &corrections)
-        .map_err(|e| format!("API v{version} ({}): {e}", pin.file))
+    })
+}
+
+fn api_version(name: &str) -> Result<docker_codegen::Version> {
+    docker_codegen::Version::parse(name)
+        .ok_or_else(|| format!("{name:?} in spec/versions.yaml is not an API version"))
+}
+
+fn corrections(root: &Path) -> Result<Vec<docker_codegen::Correction>> {
+    let path = root.join("spec/corrections.yaml");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    docker_codegen::corrections::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Prints what changed from one pinned version to another.
+fn api_diff(root: &Path, args: &Args) -> Result<()> {
+    let [from, to] = args.positional.as_slice() else {
+        return Err("usage: cargo xtask api-diff FROM TO (pinned versions, e.g. 1.43 1.51)".into());
+    };
+    let manifest = manifest(root)?;
+    let corrections = corrections(root)?;
+    let shape = |version: &str| -> Result<docker_codegen::Shape> {
+        let pin = pin(&manifest, version)?;
+        let text = spec_text(root, version, pin, args.mirror.as_deref())?;
+        docker_codegen::shape(&text, &corrections)
+            .map_err(|e| format!("API v{version} ({}): {e}", pin.file))
+    };
+    let (from, to) = (shape(from)?, shape(to)?);
+    let diff = docker_codegen::history::diff(&from, &to).to_string();
+    match std::io::stdout().lock().write_all(diff.as_bytes()) {
+        // A reader that has seen enough (`| head`) is not a failure.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("stdout: {e}")),
+        _ => Ok(()),
+    }
 }
 
 /// The pinned spec text, verified against its sha256.
@@ -327,7 +387,8 @@ fn write_atomically(dir: &Path, files: &docker_codegen::Files) -> Result<()> {
     Ok(())
 }
 
-/// Generates every pinned version into its own copy of the client crate and type-checks it.
+/// Generates every pinned version (or those named) into its own copy of the client crate and
+/// type-checks it with its examples, tests and benches, all in one target folder.
 fn check_versions(root: &Path, args: &Args) -> Result<()> {
     let manifest = manifest(root)?;
     let work = root.join("target/api-versions");
@@ -343,8 +404,15 @@ fn check_versions(root: &Path, args: &Args) -> Result<()> {
         })
         .collect::<Vec<_>>()
         .join("\n");
+    for wanted in &args.positional {
+        pin(&manifest, wanted)?;
+    }
+    let started = std::time::Instant::now();
     let mut failures = Vec::new();
     for version in manifest.versions.keys() {
+        if !args.positional.is_empty() && !args.positional.contains(version) {
+            continue;
+        }
         let copy = work.join(format!("v{version}"));
         if copy.exists() {
             fs::remove_dir_all(&copy).map_err(|e| format!("{}: {e}", copy.display()))?;
@@ -355,15 +423,25 @@ fn check_versions(root: &Path, args: &Args) -> Result<()> {
         let files = generate(root, &manifest, version, args.mirror.as_deref())?;
         write_atomically(&copy.join("client/src/generated"), &files)?;
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-            .args(["check", "--quiet", "--offline", "--manifest-path"])
+            .args([
+                "check",
+                "--quiet",
+                "--offline",
+                "--all-targets",
+                "--manifest-path",
+            ])
             .arg(copy.join("Cargo.toml"))
             .env("CARGO_TARGET_DIR", work.join("target"))
+            // Each copy is checked once: incremental caches would only cost time.
+            .env("CARGO_INCREMENTAL", "0")
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         if status.success() {
             println!(
-                "API v{version}: generated {} files, client compiles",
-                files.len()
+                "API v{version}: generated {} files; the client, its examples, tests and \
+                 benches compile ({:.0?} so far)",
+                files.len(),
+                started.elapsed()
             );
         } else {
             failures.push(version.clone());

@@ -159,7 +159,7 @@ pub struct ContainerStartOptions {
 /// Optional parameters of [`Docker::container_stop`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerStopOptions {
-    /// The `signal` query parameter.
+    /// The `signal` query parameter. API 1.42+.
     ///
     /// Signal to send to the container as an integer or string (e.g. `SIGINT`).
     pub signal: Option<String>,
@@ -172,7 +172,7 @@ pub struct ContainerStopOptions {
 /// Optional parameters of [`Docker::container_restart`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerRestartOptions {
-    /// The `signal` query parameter.
+    /// The `signal` query parameter. API 1.42+.
     ///
     /// Signal to send to the container as an integer or string (e.g. `SIGINT`).
     pub signal: Option<String>,
@@ -246,15 +246,15 @@ pub struct ContainerAttachWebsocketOptions {
     ///
     /// Return stream
     pub stream: Option<bool>,
-    /// The `stdin` query parameter.
+    /// The `stdin` query parameter. API 1.42+.
     ///
     /// Attach to `stdin`
     pub stdin: Option<bool>,
-    /// The `stdout` query parameter.
+    /// The `stdout` query parameter. API 1.42+.
     ///
     /// Attach to `stdout`
     pub stdout: Option<bool>,
-    /// The `stderr` query parameter.
+    /// The `stderr` query parameter. API 1.42+.
     ///
     /// Attach to `stderr`
     pub stderr: Option<bool>,

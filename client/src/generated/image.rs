@@ -25,7 +25,7 @@ pub struct ImageListOptions {
     /// - `reference`=(`<image-name>[:<tag>]`)
     /// - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
     pub filters: Option<std::collections::HashMap<String, Vec<String>>>,
-    /// The `shared-size` query parameter.
+    /// The `shared-size` query parameter. API 1.42+.
     ///
     /// Compute and show shared size as a `SharedSize` field on each image.
     pub shared_size: Option<bool>,

@@ -2,6 +2,7 @@
 
 //! Generated from the Docker Engine API v1.43 spec by `cargo xtask regenerate`.
 pub mod models;
+pub(crate) mod history;
 mod config;
 mod container;
 mod distribution;

@@ -57,6 +57,8 @@ pub struct BuildCache {
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// List of parent build cache record IDs.
+    ///
+    /// API 1.42+.
     #[serde(rename = "Parents", default, skip_serializing_if = "Option::is_none")]
     pub parents: Option<Vec<String>>,
     /// Cache record type.
@@ -197,6 +199,8 @@ pub struct BuildPruneResponse {
 /// - `0`: Modified ("C")
 /// - `1`: Added ("A")
 /// - `2`: Deleted ("D")
+///
+/// API 1.43+.
 pub type ChangeType = u8;
 
 /// ClusterInfo represents information about the swarm as is returned by the
@@ -261,6 +265,8 @@ pub struct ClusterInfo {
 
 /// Options and information specific to, and only present on, Swarm CSI
 /// cluster volumes.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolume {
     /// The Swarm ID of this volume. Because cluster volumes are Swarm
@@ -297,6 +303,8 @@ pub struct ClusterVolume {
 }
 
 /// Information about the global status of the volume.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeInfo {
     /// The capacity of the volume in bytes. A value of 0 indicates that
@@ -323,6 +331,7 @@ pub struct ClusterVolumeInfo {
     pub accessible_topology: Option<Vec<Topology>>,
 }
 
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumePublishStatusItem {
     /// The ID of the Swarm node the volume is published on.
@@ -346,6 +355,8 @@ pub struct ClusterVolumePublishStatusItem {
 /// * `published` The volume is published successfully to the node.
 /// * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
 /// * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ClusterVolumePublishStatusItemState {
     /// `"pending-publish"`
@@ -412,6 +423,8 @@ impl<'de> Deserialize<'de> for ClusterVolumePublishStatusItemState {
 }
 
 /// Cluster-specific options used to create the volume.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpec {
     /// Group defines the volume group of this volume. Volumes belonging to
@@ -428,6 +441,8 @@ pub struct ClusterVolumeSpec {
 }
 
 /// Defines how the volume is used by tasks.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpecAccessMode {
     /// The set of nodes this volume can be used on at one time.
@@ -498,6 +513,8 @@ pub struct ClusterVolumeSpecAccessMode {
 /// Requirements for the accessible topology of the volume. These
 /// fields are optional. For an in-depth description of what these
 /// fields mean, see the CSI specification.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpecAccessModeAccessibilityRequirements {
     /// A list of required topologies, at least one of which the
@@ -514,6 +531,8 @@ pub struct ClusterVolumeSpecAccessModeAccessibilityRequirements {
 /// - `active` The volume is fully available for scheduling on the cluster
 /// - `pause` No new workloads should use the volume, but existing workloads are not stopped.
 /// - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ClusterVolumeSpecAccessModeAvailability {
     /// `"active"`
@@ -577,6 +596,8 @@ impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeAvailability {
 
 /// The desired capacity that the volume should be created with. If
 /// empty, the plugin will decide the capacity.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpecAccessModeCapacityRange {
     /// The volume must be at least this big. The value of 0
@@ -592,6 +613,8 @@ pub struct ClusterVolumeSpecAccessModeCapacityRange {
 /// The set of nodes this volume can be used on at one time.
 /// - `single` The volume may only be scheduled to one node at a time.
 /// - `multi` the volume may be scheduled to any supported number of nodes at a time.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ClusterVolumeSpecAccessModeScope {
     /// `"single"`
@@ -651,6 +674,8 @@ impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeScope {
 
 /// One cluster volume secret entry. Defines a key-value pair that
 /// is passed to the plugin.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumeSpecAccessModeSecretsItem {
     /// Key is the name of the key of the key-value pair passed to
@@ -671,6 +696,8 @@ pub struct ClusterVolumeSpecAccessModeSecretsItem {
 /// - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
 /// - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
 /// - `all` The volume may have any number of readers and writers.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ClusterVolumeSpecAccessModeSharing {
     /// `"none"`
@@ -2280,6 +2307,8 @@ pub struct ExecConfig {
     #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
     /// Initial console size, as an `[height, width]` array.
+    ///
+    /// API 1.42+.
     #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
     /// Override the key sequence for detaching a container. Format is
@@ -2345,6 +2374,8 @@ pub struct ExecStartConfig {
     #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Initial console size, as an `[height, width]` array.
+    ///
+    /// API 1.42+.
     #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
 }
@@ -2859,6 +2890,8 @@ pub struct HostConfig {
     pub console_size: Option<Vec<i64>>,
     /// Arbitrary non-identifying metadata attached to container and
     /// provided to the runtime when the container is started.
+    ///
+    /// API 1.43+.
     #[serde(rename = "Annotations", default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<HashMap<String, String>>,
     /// A list of kernel capabilities to add to the container. Conflicts
@@ -3944,6 +3977,8 @@ pub struct MountBindOptions {
     #[serde(rename = "NonRecursive", default, skip_serializing_if = "Option::is_none")]
     pub non_recursive: Option<bool>,
     /// Create mount point on host if missing
+    ///
+    /// API 1.42+.
     #[serde(
         rename = "CreateMountpoint",
         default,
@@ -7123,6 +7158,7 @@ pub struct SystemDataUsageResponse {
     pub build_cache: Option<Vec<BuildCache>>,
 }
 
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum SystemDataUsageTypeItem {
     /// `"container"`
@@ -8725,6 +8761,8 @@ pub struct TlsInfo {
 /// A map of topological domains to topological segments. For in depth
 /// details, see documentation for the Topology object in the CSI
 /// specification.
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Topology {
     #[serde(rename = "Segments", default, skip_serializing_if = "Option::is_none")]
@@ -8773,6 +8811,8 @@ pub struct Volume {
     pub scope: VolumeScope,
     /// Options and information specific to, and only present on, Swarm CSI
     /// cluster volumes.
+    ///
+    /// API 1.42+.
     #[serde(rename = "ClusterVolume", default, skip_serializing_if = "Option::is_none")]
     pub cluster_volume: Option<ClusterVolume>,
     /// The driver specific options used when creating the volume.
@@ -8805,6 +8845,8 @@ pub struct VolumeCreateOptions {
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Cluster-specific options used to create the volume.
+    ///
+    /// API 1.42+.
     #[serde(
         rename = "ClusterVolumeSpec",
         default,
@@ -8894,6 +8936,8 @@ impl<'de> Deserialize<'de> for VolumeScope {
 }
 
 /// Volume configuration
+///
+/// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VolumeUpdateBody {
     /// Cluster-specific options used to create the volume.

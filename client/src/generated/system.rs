@@ -40,7 +40,7 @@ pub struct SystemEventsOptions {
 /// Optional parameters of [`Docker::system_data_usage`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SystemDataUsageOptions {
-    /// The `type` query parameter.
+    /// The `type` query parameter. API 1.42+.
     ///
     /// Object types, for which to compute and return data.
     pub r#type: Option<Vec<models::SystemDataUsageTypeItem>>,

@@ -112,7 +112,7 @@ impl Docker {
 
     /// "Update a volume. Valid only for Swarm cluster volumes"
     ///
-    /// `PUT /volumes/{name}` (operation `VolumeUpdate`).
+    /// `PUT /volumes/{name}` (operation `VolumeUpdate`). API 1.42+.
     ///
     /// # Arguments
     ///
