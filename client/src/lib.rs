@@ -31,6 +31,7 @@ mod stream;
 mod tls;
 mod transport;
 mod version;
+pub mod workflows;
 
 pub use attach::{AttachInput, Attached};
 pub use auth::{
