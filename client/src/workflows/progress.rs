@@ -220,9 +220,10 @@ impl Progress {
             .fold(0u64, |sum, l| sum.saturating_add(l.total.unwrap_or(0)))
     }
 
-    /// Whether every layer announced is done (and at least one was).
+    /// Whether every layer announced so far is done (also when there is none: a pull of an
+    /// image the engine has announces no layer).
     pub fn is_done(&self) -> bool {
-        !self.layers.is_empty() && self.layers.iter().all(|l| l.phase == LayerPhase::Done)
+        self.layers.iter().all(|l| l.phase == LayerPhase::Done)
     }
 
     /// The engine's last message about the whole operation (`Digest: sha256:...`,
