@@ -89,6 +89,7 @@ pub enum Error {
     LocalIo {
         /// The path on this machine.
         path: std::path::PathBuf,
+        /// What the operating system said.
         source: std::io::Error,
     },
 }

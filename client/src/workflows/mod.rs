@@ -1,7 +1,7 @@
 //! What users otherwise write by hand on top of the API's operations: run a container
-//! ([`Docker::run`]), copy files to and from one ([`Docker::copy_to_container`],
-//! [`Docker::copy_from_container`]), build an image from a directory ([`Docker::build_image`]),
-//! pull and push images ([`Docker::pull`], [`Docker::push`]), and follow the progress of pulls,
+//! ([`Docker::run`](crate::Docker::run)), copy files to and from one ([`Docker::copy_to_container`](crate::Docker::copy_to_container),
+//! [`Docker::copy_from_container`](crate::Docker::copy_from_container)), build an image from a directory ([`Docker::build_image`](crate::Docker::build_image)),
+//! pull and push images ([`Docker::pull`](crate::Docker::pull), [`Docker::push`](crate::Docker::push)), and follow the progress of pulls,
 //! pushes, loads and builds as byte counts ([`ProgressStream`], [`Progress`]).
 //!
 //! ```no_run
@@ -19,6 +19,8 @@
 //! println!("{:?}", built.image_id);
 //! # Ok(()) }
 //! ```
+
+#![deny(missing_docs)]
 
 mod build;
 mod calls;
