@@ -510,6 +510,15 @@ async fn copy_a_directory_and_files_both_ways() {
         .copy_from_container(&id, "/etc/passwd", back.join("a.txt"))
         .await
         .expect("copy a file back over a file");
+    // A link is copied as a link, not followed.
+    t.docker
+        .copy_from_container(&id, "/tmp/tree/link", back.join("link-copy"))
+        .await
+        .expect("copy a link back");
+    assert_eq!(
+        std::fs::read_link(back.join("link-copy")).unwrap(),
+        Path::new("sub/deeper/b.txt")
+    );
     let tool = std::fs::symlink_metadata(back.join("tool")).unwrap();
     assert_eq!(tool.permissions().mode() & 0o7777, 0o750);
     assert_eq!(

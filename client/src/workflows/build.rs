@@ -284,8 +284,8 @@ fn write_context(
         .map_err(|e| Error::local(root, e))
 }
 
-/// The `/`-separated path of `path` below `root`; `None` for a name that is not UTF-8 (which
-/// Docker's patterns cannot name either... it is sent all the same, under its lossy name).
+/// The `/`-separated path of `path` below `root` (a name that is not UTF-8 is sent under its
+/// lossy form); `None` for `root` itself.
 fn relative_name(root: &Path, path: &Path) -> Option<String> {
     let relative = path.strip_prefix(root).ok()?;
     let parts: Vec<String> = relative

@@ -131,7 +131,8 @@ impl Docker {
     ) -> Result<(), Error> {
         let src = absolute(src);
         let dest = dest.as_ref().to_owned();
-        let Some(stat) = self.stat(container, &src).await? else {
+        // Not followed: a link is copied as a link, as `docker cp` does without `-L`.
+        let Some(stat) = self.stat_once(container, &src).await? else {
             return Err(Error::Api {
                 status: 404,
                 message: format!("no such file or directory in the container: {src}"),
@@ -170,8 +171,8 @@ impl Docker {
         tarstream::read_blocking(bytes, move |reader| unpack(reader, &target, &root)).await
     }
 
-    /// The stat of a path in a container, following one symbolic link as `docker cp` does for
-    /// a destination; `None` when it does not exist.
+    /// The stat of a destination in a container, following one symbolic link as `docker cp`
+    /// does; `None` when it does not exist.
     async fn stat(&self, container: &str, path: &str) -> Result<Option<PathStat>, Error> {
         let Some(stat) = self.stat_once(container, path).await? else {
             return Ok(None);
