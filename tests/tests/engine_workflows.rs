@@ -64,6 +64,7 @@ async fn run_gets_all_output_of_a_container_that_exits_at_once() {
     let out = busybox(&t)
         .cmd(["seq", "1", "20000"])
         .remove(true)
+        .output()
         .await
         .expect("run seq");
     let expected: String = (1..=20000).map(|n| format!("{n}\n")).collect();
@@ -658,6 +659,7 @@ async fn build_sends_the_context_the_dockerignore_keeps() {
         .network("none")
         .label(LABEL, t.run.clone())
         .anonymous()
+        .send()
         .await
         .expect("build");
     assert!(
@@ -708,6 +710,7 @@ async fn a_failed_build_step_is_a_stream_error() {
         .dockerfile("Build.file")
         .network("none")
         .label(LABEL, t.run.clone())
+        .send()
         .await
         .expect_err("the RUN step fails");
     match e {
@@ -718,6 +721,7 @@ async fn a_failed_build_step_is_a_stream_error() {
     let e = t
         .docker
         .build_image(dir.path().join("missing"))
+        .send()
         .await
         .expect_err("no such context");
     assert!(matches!(e, Error::LocalIo { .. }), "{e:?}");
@@ -725,6 +729,7 @@ async fn a_failed_build_step_is_a_stream_error() {
         .docker
         .build_image(dir.path())
         .dockerfile("../Dockerfile")
+        .send()
         .await
         .expect_err("a Dockerfile outside the context");
     assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");

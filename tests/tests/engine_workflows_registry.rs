@@ -50,7 +50,13 @@ async fn push_and_pull_with_credentials_and_progress() {
     let credentials = RegistryAuth::from_json(&registry.config_json()).unwrap();
 
     // Without credentials the registry refuses the push: an error item of the stream.
-    let refused = t.docker.push(&reference).anonymous().await.unwrap_err();
+    let refused = t
+        .docker
+        .push(&reference)
+        .anonymous()
+        .send()
+        .await
+        .unwrap_err();
     match &refused {
         Error::Stream { message, .. } => {
             assert!(message.contains("no basic auth credentials"), "{message}")
@@ -83,7 +89,13 @@ async fn push_and_pull_with_credentials_and_progress() {
     // Gone here, pulled back with the same credentials.
     untag(&t, &reference).await;
     assert!(!image_exists(&t, &reference).await);
-    let refused = t.docker.pull(&reference).anonymous().await.unwrap_err();
+    let refused = t
+        .docker
+        .pull(&reference)
+        .anonymous()
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(refused, Error::Api { .. } | Error::Stream { .. }),
         "{refused:?}"
@@ -92,6 +104,7 @@ async fn push_and_pull_with_credentials_and_progress() {
         .docker
         .pull(&reference)
         .credentials(credentials.clone())
+        .send()
         .await
         .expect("pull");
     assert!(image_exists(&t, &reference).await);
@@ -139,12 +152,14 @@ async fn pull_progress_counts_the_bytes_of_new_layers() {
         .tag(&reference)
         .network("none")
         .label(LABEL, t.run.clone())
+        .send()
         .await
         .expect("build");
     let pushed = t
         .docker
         .push(&reference)
         .credentials(credentials.clone())
+        .send()
         .await
         .expect("push");
     assert_eq!(pushed.layers().len(), 2, "{pushed:?}");
@@ -195,6 +210,7 @@ async fn run_pulls_a_missing_image_with_the_configs_credentials() {
     t.docker
         .push(&reference)
         .auth(registry.auth())
+        .send()
         .await
         .expect("push");
     untag(&t, &reference).await;
@@ -234,6 +250,7 @@ async fn load_progress_counts_the_layers_loaded() {
         .build_image(dir.path())
         .tag(&reference)
         .network("none")
+        .send()
         .await
         .expect("build");
     let saved = dir.path().join("image.tar");

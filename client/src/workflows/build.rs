@@ -2,10 +2,8 @@
 //! streamed to the engine.
 
 use std::collections::HashMap;
-use std::future::{Future, IntoFuture};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 
 use futures::StreamExt;
 
@@ -17,8 +15,6 @@ use crate::auth::RegistryAuth;
 use crate::models::{AuthConfig, BuildInfo};
 use crate::options::ImageBuildOptions;
 use crate::{Docker, Error};
-
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 /// The Dockerfile's default name.
 const DOCKERFILE: &str = "Dockerfile";
@@ -33,7 +29,7 @@ impl Docker {
     /// modification times, owned by root as the docker CLI sends them. Credentials for the
     /// registries of `FROM` images come from the docker CLI's `config.json`.
     ///
-    /// Await it to build to the end, or read its messages with [`BuildImage::stream`].
+    /// [`BuildImage::send`] builds to the end, [`BuildImage::stream`] reads its messages.
     ///
     /// ```no_run
     /// # async fn example(docker: docker_client::Docker) -> Result<(), docker_client::Error> {
@@ -41,6 +37,7 @@ impl Docker {
     ///     .build_image("./app")
     ///     .tag("app:1.0")
     ///     .build_arg("VERSION", "1.0")
+    ///     .send()
     ///     .await?;
     /// println!("{}", built.log);
     /// println!("image {:?}", built.image_id);
@@ -59,7 +56,7 @@ impl Docker {
 
 /// An image build being set up; see [`Docker::build_image`].
 #[derive(Debug)]
-#[must_use = "a build does nothing until it is awaited or streamed"]
+#[must_use = "a build does nothing until it is sent or streamed"]
 pub struct BuildImage {
     docker: Docker,
     context: PathBuf,
@@ -157,6 +154,22 @@ impl BuildImage {
         self
     }
 
+    /// Builds to the end: the image's id and the build's output.
+    pub async fn send(self) -> Result<Built, Error> {
+        let mut stream = self.stream().await?;
+        let mut built = Built::default();
+        while let Some(message) = stream.next().await {
+            let message = message?;
+            if let Some(text) = message.stream {
+                built.log.push_str(&text);
+            }
+            if let Some(id) = message.aux.and_then(|aux| aux.id) {
+                built.image_id = Some(id);
+            }
+        }
+        Ok(built)
+    }
+
     /// Starts the build: its messages (`stream` holds the build's output; `aux` the image
     /// id), with the [`Progress`](super::Progress) of the images its `FROM` pulls. A failed
     /// step ends the stream with an [`Error::Stream`] item. A file of the context that cannot
@@ -193,29 +206,6 @@ impl BuildImage {
             Ok(stream) => Ok(ProgressStream::new(stream)),
             Err(e) => task.join(Err(e)).await,
         }
-    }
-}
-
-impl IntoFuture for BuildImage {
-    type Output = Result<Built, Error>;
-    type IntoFuture = BoxFuture<Self::Output>;
-
-    /// Builds to the end.
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let mut stream = self.stream().await?;
-            let mut built = Built::default();
-            while let Some(message) = stream.next().await {
-                let message = message?;
-                if let Some(text) = message.stream {
-                    built.log.push_str(&text);
-                }
-                if let Some(id) = message.aux.and_then(|aux| aux.id) {
-                    built.image_id = Some(id);
-                }
-            }
-            Ok(built)
-        })
     }
 }
 

@@ -15,7 +15,7 @@
 //! docker.copy_from_container("web", "/var/log/app", "./logs").await?;
 //!
 //! // `docker build -t app:1 .`, with `.dockerignore` applied.
-//! let built = docker.build_image(".").tag("app:1").await?;
+//! let built = docker.build_image(".").tag("app:1").send().await?;
 //! println!("{:?}", built.image_id);
 //! # Ok(()) }
 //! ```

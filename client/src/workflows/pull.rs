@@ -1,7 +1,5 @@
 //! `docker pull` and `docker push`, with credentials from the docker CLI's config and progress.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::sync::Arc;
 
 use super::progress::{Progress, ProgressStream};
@@ -10,17 +8,15 @@ use crate::auth::CredentialStore;
 use crate::models::{AuthConfig, CreateImageInfo, PushImageInfo};
 use crate::{Docker, Error};
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-
 impl Docker {
     /// Pulls an image, like `docker pull`: `busybox` means `busybox:latest` (one tag, not
     /// all of them), and the credentials for its registry come from the docker CLI's
-    /// `config.json` unless set otherwise. Await it to pull to the end, or follow its progress
-    /// with [`Pull::stream`].
+    /// `config.json` unless set otherwise. [`Pull::send`] pulls to the end, [`Pull::stream`]
+    /// follows its progress.
     ///
     /// ```no_run
     /// # async fn example(docker: docker_client::Docker) -> Result<(), docker_client::Error> {
-    /// let progress = docker.pull("ghcr.io/acme/app:1.0").await?;
+    /// let progress = docker.pull("ghcr.io/acme/app:1.0").send().await?;
     /// println!("{} bytes in {} layers", progress.total(), progress.layers().len());
     /// # Ok(()) }
     /// ```
@@ -35,11 +31,11 @@ impl Docker {
 
     /// Pushes an image, like `docker push`: `registry:5000/app` means its `latest` tag, and
     /// the credentials for its registry come from the docker CLI's `config.json` unless set
-    /// otherwise. Await it to push to the end, or follow its progress with [`Push::stream`].
+    /// otherwise. [`Push::send`] pushes to the end, [`Push::stream`] follows its progress.
     ///
     /// ```no_run
     /// # async fn example(docker: docker_client::Docker) -> Result<(), docker_client::Error> {
-    /// docker.push("registry.example:5000/app:1.0").await?;
+    /// docker.push("registry.example:5000/app:1.0").send().await?;
     /// # Ok(()) }
     /// ```
     pub fn push(&self, image: impl Into<String>) -> Push {
@@ -53,7 +49,7 @@ impl Docker {
 
 /// A pull being set up; see [`Docker::pull`].
 #[derive(Debug)]
-#[must_use = "a pull does nothing until it is awaited or streamed"]
+#[must_use = "a pull does nothing until it is sent or streamed"]
 pub struct Pull {
     docker: Docker,
     image: String,
@@ -86,6 +82,11 @@ impl Pull {
         self
     }
 
+    /// Pulls to the end: the final [`Progress`].
+    pub async fn send(self) -> Result<Progress, Error> {
+        self.stream().await?.finish().await
+    }
+
     /// Starts the pull: its messages, with their [`Progress`]. An engine that cannot reach
     /// the registry, or is refused, answers with an error status (`Err` here) or ends the
     /// stream with an [`Error::Stream`] item.
@@ -104,19 +105,9 @@ impl Pull {
     }
 }
 
-impl IntoFuture for Pull {
-    type Output = Result<Progress, Error>;
-    type IntoFuture = BoxFuture<Self::Output>;
-
-    /// Pulls to the end; the final [`Progress`].
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.stream().await?.finish().await })
-    }
-}
-
 /// A push being set up; see [`Docker::push`].
 #[derive(Debug)]
-#[must_use = "a push does nothing until it is awaited or streamed"]
+#[must_use = "a push does nothing until it is sent or streamed"]
 pub struct Push {
     docker: Docker,
     image: String,
@@ -142,6 +133,11 @@ impl Push {
         self
     }
 
+    /// Pushes to the end: the final [`Progress`].
+    pub async fn send(self) -> Result<Progress, Error> {
+        self.stream().await?.finish().await
+    }
+
     /// Starts the push: its messages, with their [`Progress`]. The engine reports most
     /// failures (a refused login, an unreachable registry) as an [`Error::Stream`] item.
     pub async fn stream(self) -> Result<ProgressStream<PushImageInfo>, Error> {
@@ -154,15 +150,5 @@ impl Push {
         let (repository, tag) = split_reference(&self.image);
         let stream = calls::push(&self.docker, repository, tag, &auth).await?;
         Ok(ProgressStream::new(stream))
-    }
-}
-
-impl IntoFuture for Push {
-    type Output = Result<Progress, Error>;
-    type IntoFuture = BoxFuture<Self::Output>;
-
-    /// Pushes to the end; the final [`Progress`].
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.stream().await?.finish().await })
     }
 }

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -17,14 +16,11 @@ use crate::auth::CredentialStore;
 use crate::models::{AuthConfig, ContainerCreateBody, HostConfig};
 use crate::{AttachInput, Docker, Error, LogOutput, OutputStream};
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-
 impl Docker {
     /// Runs a container from `image`, like `docker run`. Set it up with the [`Run`]
     /// builder, then:
     ///
-    /// - [`Run::output`] (or `.await`): runs it to the end and collects its output and exit
-    ///   code;
+    /// - [`Run::output`]: runs it to the end and collects its output and exit code;
     /// - [`Run::start`]: a [`Running`] container whose output is a stream (and whose
     ///   standard input is a writer, with [`Run::interactive`]);
     /// - [`Run::detach`]: starts it and returns its id, like `docker run -d`.
@@ -307,6 +303,7 @@ impl Run {
             id: id.clone(),
             remove: self.remove,
             armed: true,
+            spawn: |docker, id, remove| drop(tokio::spawn(clean(docker, id, remove))),
         };
         // Attached before it starts: nothing the container writes is lost.
         let attached = match calls::attach(&self.docker, &id, open_stdin).await {
@@ -353,6 +350,7 @@ impl Run {
             id: id.clone(),
             remove: self.remove,
             armed: true,
+            spawn: |docker, id, remove| drop(tokio::spawn(clean(docker, id, remove))),
         };
         if let Err(e) = calls::start(&self.docker, &id).await {
             return Err(cleanup.now_with(e).await);
@@ -398,16 +396,6 @@ impl Run {
         )
         .await?;
         ProgressStream::new(stream).finish().await.map(drop)
-    }
-}
-
-impl IntoFuture for Run {
-    type Output = Result<RunOutput, Error>;
-    type IntoFuture = BoxFuture<Self::Output>;
-
-    /// [`Run::output`].
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.output())
     }
 }
 
@@ -594,6 +582,10 @@ struct Cleanup {
     id: String,
     remove: bool,
     armed: bool,
+    /// Spawns [`clean`] on the current runtime. A function made where the run starts, so that
+    /// the clean-up's code (the whole request path) is compiled only into programs that run
+    /// containers, not into every build of this crate.
+    spawn: fn(Docker, String, bool),
 }
 
 impl Cleanup {
@@ -617,10 +609,8 @@ async fn clean(docker: Docker, id: String, remove: bool) {
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        if self.armed {
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(clean(self.docker.clone(), self.id.clone(), self.remove));
-            }
+        if self.armed && tokio::runtime::Handle::try_current().is_ok() {
+            (self.spawn)(self.docker.clone(), self.id.clone(), self.remove);
         }
     }
 }
