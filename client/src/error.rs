@@ -94,6 +94,14 @@ pub enum Error {
         /// The configured limit.
         after: Duration,
     },
+    /// A file or directory on this machine could not be read or written: a source or
+    /// destination of a copy, or a build context.
+    LocalIo {
+        /// The path on this machine.
+        path: std::path::PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
 }
 
 /// Which of the client's timeouts ran out.
@@ -186,6 +194,13 @@ impl Error {
         matches!(self, Error::Timeout { .. })
     }
 
+    pub(crate) fn local(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
+        Error::LocalIo {
+            path: path.into(),
+            source,
+        }
+    }
+
     pub(crate) fn transport(
         host: &str,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -270,6 +285,7 @@ impl fmt::Display for Error {
                 };
                 write!(f, "the engine at {host} did not {what} within {after:?}")
             }
+            Error::LocalIo { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }
 }
@@ -283,7 +299,7 @@ impl std::error::Error for Error {
             | Error::PermissionDenied { source, .. }
             | Error::Tls { source, .. } => Some(source.as_ref()),
             Error::Frame(e) => Some(e),
-            Error::Io { source, .. } => Some(source),
+            Error::Io { source, .. } | Error::LocalIo { source, .. } => Some(source),
             _ => None,
         }
     }

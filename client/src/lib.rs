@@ -1,21 +1,4 @@
-//! A client for the Docker Engine API.
-//!
-//! Every operation of the API is a method of [`Docker`], named after its operation id
-//! (`ContainerList` is [`Docker::container_list`]). Optional parameters are in an options
-//! struct per operation ([`options`]), the API's types in [`models`].
-//!
-//! ```no_run
-//! # async fn example() -> Result<(), docker_client::Error> {
-//! use docker_client::{options::ContainerListOptions, Docker};
-//!
-//! let docker = Docker::from_env()?;
-//! let options = ContainerListOptions { all: Some(true), ..Default::default() };
-//! for container in docker.container_list(&options).await? {
-//!     println!("{:?} {:?}", container.id, container.names);
-//! }
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 
 mod attach;
 mod auth;
@@ -32,6 +15,7 @@ mod stream;
 mod tls;
 mod transport;
 mod version;
+pub mod workflows;
 
 pub use attach::{AttachInput, Attached};
 pub use auth::{
@@ -46,6 +30,12 @@ pub use output::{LogOutput, OutputStream};
 pub use stream::{ByteStream, JsonStream};
 pub use tls::TlsConfig;
 pub use version::{ApiVersion, ParseApiVersionError};
+
+/// The repository's README, whose examples are compiled as doc tests (the crate's own README
+/// is its front page above).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadme;
 
 /// The outcome of an operation that documents `304 Not Modified` as a success: starting a
 /// container that runs already, or stopping one that is stopped.
