@@ -798,7 +798,7 @@ async fn stats_stream_yields_several_items() {
         .container_stats(&id, &options)
         .await
         .expect("GET stats");
-    let items: Vec<serde_json::Value> = within(60, "three stats", async {
+    let items: Vec<models::ContainerStatsResponse> = within(60, "three stats", async {
         stream
             .take(3)
             .map(|item| item.expect("a stats item"))
@@ -809,10 +809,11 @@ async fn stats_stream_yields_several_items() {
     assert_eq!(items.len(), 3);
     let mut reads = Vec::new();
     for item in &items {
-        assert_eq!(item["id"].as_str(), Some(id.as_str()), "{item}");
-        assert!(item["cpu_stats"].is_object(), "{item}");
-        assert!(item["memory_stats"].is_object(), "{item}");
-        reads.push(item["read"].as_str().expect("read").to_owned());
+        no_unknown_enum(item);
+        assert_eq!(item.id.as_deref(), Some(id.as_str()), "{item:?}");
+        assert!(item.cpu_stats.is_some(), "{item:?}");
+        assert!(item.memory_stats.is_some(), "{item:?}");
+        reads.push(item.read.clone().expect("read"));
     }
     reads.dedup();
     assert_eq!(reads.len(), 3, "three distinct samples: {reads:?}");

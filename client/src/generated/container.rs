@@ -571,7 +571,7 @@ impl Docker {
         &self,
         id: &str,
         options: &ContainerStatsOptions,
-    ) -> Result<crate::JsonStream<serde_json::Value>, Error> {
+    ) -> Result<crate::JsonStream<models::ContainerStatsResponse>, Error> {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("GET", format!("/containers/{id}/stats"));
         request.query("stream", options.stream.as_ref());
