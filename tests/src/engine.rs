@@ -82,6 +82,64 @@ pub async fn negotiated_direct_client() -> Docker {
     }
 }
 
+/// Generated methods that take an options struct from some API version on and none before,
+/// called with default options at whichever API version the client was generated for (the
+/// build script tells which form they take: `cfg(image_inspect_options)`, ...). The engine tests
+/// call these, so that they compile against a client generated for another API version
+/// (`cargo xtask test-api-version`).
+pub mod versions {
+    use docker_client::{models, ByteStream, Docker, Error};
+
+    /// `image_inspect(name)`; options (`manifests`, `platform`) from API 1.48.
+    pub async fn image_inspect(docker: &Docker, name: &str) -> Result<models::ImageInspect, Error> {
+        #[cfg(image_inspect_options)]
+        let answer = docker.image_inspect(name, &Default::default()).await;
+        #[cfg(not(image_inspect_options))]
+        let answer = docker.image_inspect(name).await;
+        answer
+    }
+
+    /// `image_history(name)`; options (`platform`) from API 1.48.
+    pub async fn image_history(
+        docker: &Docker,
+        name: &str,
+    ) -> Result<Vec<models::ImageHistoryResponseItem>, Error> {
+        #[cfg(image_history_options)]
+        let answer = docker.image_history(name, &Default::default()).await;
+        #[cfg(not(image_history_options))]
+        let answer = docker.image_history(name).await;
+        answer
+    }
+
+    /// `image_get(name)`; options (`platform`) from API 1.48.
+    pub async fn image_get(docker: &Docker, name: &str) -> Result<ByteStream, Error> {
+        #[cfg(image_get_options)]
+        let answer = docker.image_get(name, &Default::default()).await;
+        #[cfg(not(image_get_options))]
+        let answer = docker.image_get(name).await;
+        answer
+    }
+}
+
+/// A value that some API versions declare required (`T`) and others optional (`Option<T>`),
+/// such as the `Id` of a created network: the tests read it the same way at every version.
+pub trait Given<T> {
+    /// The value; panics naming `what` when it is absent.
+    fn given(self, what: &str) -> T;
+}
+
+impl<T> Given<T> for Option<T> {
+    fn given(self, what: &str) -> T {
+        self.unwrap_or_else(|| panic!("{what} is missing"))
+    }
+}
+
+impl Given<String> for String {
+    fn given(self, _what: &str) -> String {
+        self
+    }
+}
+
 /// Which of the harness's engines `DOCKER_HOST` names: `v20`, `v28` or `podman` when it equals
 /// `DOCKER_HOST_V20`, `DOCKER_HOST_V28` or `DOCKER_HOST_PODMAN`, else `v26` (the harness's
 /// `DOCKER_HOST`).
@@ -540,7 +598,7 @@ fn unique_token(test: &str) -> String {
 async fn ensure_busybox(docker: &Docker) {
     static IMPORT: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _guard = IMPORT.lock().await;
-    match docker.image_inspect(BUSYBOX).await {
+    match versions::image_inspect(docker, BUSYBOX).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => {
             import_busybox(docker, "busybox", "latest", &[]).await;

@@ -12,7 +12,7 @@ async fn against_the_20_10_engine_negotiation_turns_too_new_into_success() {
     let docker = Docker::connect(&engine_var("DOCKER_HOST_V20")).unwrap();
     let error = docker.system_info().await.unwrap_err();
     assert!(error.is_version_too_new(), "{error:?}");
-    assert!(error.to_string().contains("1.43"), "{error}");
+    assert!(error.is_bad_request(), "{error:?}");
 
     let negotiated = docker
         .negotiate_version()

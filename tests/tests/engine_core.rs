@@ -16,7 +16,9 @@ use docker_client::options::{
     ContainerStatsOptions, ContainerWaitOptions, SystemEventsOptions, VolumeListOptions,
 };
 use docker_client::{Error, LogOutput, OutputStream};
-use docker_client_tests::engine::{no_unknown_enum, unix_now, TestEngine, BUSYBOX, LABEL};
+use docker_client_tests::engine::{
+    no_unknown_enum, unix_now, versions, TestEngine, BUSYBOX, LABEL,
+};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
@@ -159,16 +161,14 @@ async fn images_list_and_inspect() {
     for image in &images {
         no_unknown_enum(image);
     }
-    let inspect = t
-        .docker
-        .image_inspect(BUSYBOX)
+    let inspect = versions::image_inspect(&t.docker, BUSYBOX)
         .await
         .expect("GET /images/busybox:latest/json");
     no_unknown_enum(&inspect);
     assert_eq!(inspect.id.as_deref(), Some(busybox.id.as_str()));
     let config = inspect.config.expect("Config");
     assert_eq!(config.cmd, Some(vec!["sh".to_owned()]));
-    let missing = t.docker.image_inspect("dct-no-such-image:latest").await;
+    let missing = versions::image_inspect(&t.docker, "dct-no-such-image:latest").await;
     assert!(
         matches!(&missing, Err(e) if e.is_not_found()),
         "{missing:?}"
@@ -508,7 +508,7 @@ async fn volumes() {
         .into_iter()
         .map(|v| v.name)
         .collect();
-    assert_eq!(names, [name.clone()]);
+    assert_eq!(names, std::slice::from_ref(&name));
     t.docker
         .volume_delete(&name, &Default::default())
         .await

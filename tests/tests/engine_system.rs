@@ -1,7 +1,7 @@
 //! System operations against the real test engine: ping, version, info, disk usage, events.
 //! Each assertion about the engine's version is about what the engine itself says.
 //!
-//! Run with the test engines up: `tests/engine/engine.sh start && source target/engine-state/env`.
+//! Run with the test engines up: `eval "$(tests/engine/engine.sh start)"`, then `cargo test -p docker-client-tests --features engine`.
 
 use std::collections::HashMap;
 use std::time::Duration;
