@@ -1188,7 +1188,8 @@ pub mod coverage {
         ("VolumeUpdate", "needs a cluster (CSI) volume"),
     ];
 
-    /// The Markdown table. `engine` describes the engine the records came from.
+    /// The Markdown table of the requests to the v26 engine (`DOCKER_HOST` of
+    /// `tests/engine/engine.sh`). `engine` describes that engine.
     pub fn render(records: &[CallRecord], engine: &str) -> String {
         let by_op = tally(records, "v26");
         let total = OPERATIONS.len();
@@ -1204,7 +1205,7 @@ pub mod coverage {
         out.push_str("# Engine coverage\n\n");
         out.push_str(&format!(
             "Generated; do not edit. Refresh with the test engines running \
-             (`tests/engine/engine.sh start && source target/engine-state/env`):\n\n\
+             (`eval \"$(tests/engine/engine.sh start)\"`):\n\n\
              ```sh\n{REFRESH}\n```\n\n\
              It runs every `tests/tests/engine_*.rs` suite (their clients send each request \
              through a recording relay in front of the engine) and rewrites this file from the \

@@ -349,12 +349,16 @@ fn build_tests(root: &Path, manifest: &Path, scope: &[&str]) -> Result<Vec<Binar
     Ok(binaries)
 }
 
-/// The package's name in a cargo package id (`path+file:///.../tests#docker-client-tests@0.1.0`
-/// or the older `docker-client-tests 0.1.0 (path+file://...)`).
+/// The package's name in a cargo package id: `path+file:///.../tests#docker-client-tests@0.1.0`,
+/// `path+file:///.../xtask#0.1.0` (the name is the folder's), or the older
+/// `docker-client-tests 0.1.0 (path+file://...)`.
 fn package_name(id: &serde_json::Value) -> String {
     let id = id.as_str().unwrap_or("?");
-    if let Some((_, rest)) = id.rsplit_once('#') {
-        return rest.split('@').next().unwrap_or(rest).to_owned();
+    if let Some((url, rest)) = id.rsplit_once('#') {
+        return match rest.split_once('@') {
+            Some((name, _)) => name.to_owned(),
+            None => url.rsplit('/').next().unwrap_or(url).to_owned(),
+        };
     }
     id.split(' ').next().unwrap_or(id).to_owned()
 }
@@ -798,6 +802,8 @@ mod tests {
     fn package_names_of_both_id_forms() {
         let new = serde_json::json!("path+file:///work/tests#docker-client-tests@0.1.0");
         assert_eq!(package_name(&new), "docker-client-tests");
+        let short = serde_json::json!("path+file:///work/xtask#0.1.0");
+        assert_eq!(package_name(&short), "xtask");
         let old = serde_json::json!("docker-client-tests 0.1.0 (path+file:///work/tests)");
         assert_eq!(package_name(&old), "docker-client-tests");
     }
