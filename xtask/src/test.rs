@@ -563,19 +563,27 @@ fn regenerated_suite(
     if copy.exists() {
         std::fs::remove_dir_all(&copy).map_err(|e| format!("{}: {e}", copy.display()))?;
     }
-    for part in ["client", "tests"] {
+    // Every member, so that cargo unifies the dependencies' features as in the workspace and
+    // reuses their artifacts.
+    let members = ["codegen", "client", "xtask", "tests"];
+    for part in members {
         crate::copy_dir(&root.join(part), &copy.join(part))
             .map_err(|e| format!("copying {part}/: {e}"))?;
     }
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
     let manifest: String = manifest
         .lines()
-        .filter(|line| !line.starts_with("docker-codegen"))
         .map(|line| {
             if line.starts_with("members") {
-                format!("members = [\"{folder}/client\", \"{folder}/tests\"]")
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|m| format!("\"{folder}/{m}\""))
+                    .collect();
+                format!("members = [{}]", members.join(", "))
             } else if line.starts_with("docker-client =") {
                 format!("docker-client = {{ path = \"{folder}/client\" }}")
+            } else if line.starts_with("docker-codegen =") {
+                format!("docker-codegen = {{ path = \"{folder}/codegen\" }}")
             } else {
                 line.to_owned()
             }
@@ -597,7 +605,7 @@ fn regenerated_suite(
     let binaries = build_tests(
         root,
         &work.join("Cargo.toml"),
-        &["-p", "docker-client-tests", "--test", "engine_*"],
+        &["--workspace", "--test", "engine_*"],
     )?;
     let mut outcomes = Vec::new();
     for binary in binaries
