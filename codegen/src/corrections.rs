@@ -41,6 +41,10 @@ pub struct Target {
     /// A component schema, by name.
     #[serde(default)]
     pub schema: Option<String>,
+    /// A component schema the spec lacks, created (empty) for `merge` to fill. Generation fails
+    /// when the spec has one of that name: bound such a correction with `until`.
+    #[serde(default)]
+    pub new_schema: Option<String>,
     /// A property path inside `schema`, dot separated (`State.Status`).
     #[serde(default)]
     pub property: Option<String>,
@@ -93,6 +97,9 @@ pub fn apply(mut doc: Value, corrections: &[Correction]) -> Result<openapiv3::Op
         };
         if !covers(correction, version) {
             continue;
+        }
+        if let Some(name) = &correction.target.new_schema {
+            create_schema(&mut doc, name).map_err(fail)?;
         }
         let pointers = resolve(&doc, &correction.target).map_err(fail)?;
         for pointer in pointers {
@@ -153,9 +160,28 @@ fn parse_version(text: &str) -> (u32, u32) {
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
+/// Adds an empty component schema `name`, which must not exist yet.
+fn create_schema(doc: &mut Value, name: &str) -> Result<(), String> {
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .ok_or("the spec has no component schemas")?;
+    if schemas.contains_key(name) {
+        return Err(format!(
+            "the spec has a schema {name} already; bound this correction with `until`"
+        ));
+    }
+    schemas.insert(name.to_owned(), Value::Object(Map::new()));
+    Ok(())
+}
+
 /// Finds the JSON pointers a target names. Every named thing must exist.
 fn resolve(doc: &Value, target: &Target) -> Result<Vec<String>, String> {
-    match (&target.schema, &target.operation) {
+    let schema = target.schema.as_ref().or(target.new_schema.as_ref());
+    if target.schema.is_some() && target.new_schema.is_some() {
+        return Err("a target names `schema` or `new_schema`, not both".to_owned());
+    }
+    match (schema, &target.operation) {
         (Some(schema), None) => {
             let mut pointer = format!("/components/schemas/{}", escape_pointer(schema));
             if doc.pointer(&pointer).is_none() {

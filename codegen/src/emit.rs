@@ -811,11 +811,20 @@ fn response_type(response: &Response) -> Option<TokenStream> {
     })
 }
 
+/// Reads a JSON body. A list or map also accepts `null`, as empty: engines answer `null` for
+/// "none" (the changes of an unchanged container).
+fn read_json(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Vec(_) | TypeRef::Map(_) => quote! { response.json_or_default().await },
+        _ => quote! { response.json().await },
+    }
+}
+
 /// The statements that turn `response` into the method's output.
 fn finish(response: &Response) -> TokenStream {
     match response {
         Response::Unit => quote! { response.unit().await },
-        Response::Json(_) => quote! { response.json().await },
+        Response::Json(ty) => read_json(ty),
         Response::JsonOrEmpty(_) => quote! { response.json_or_empty().await },
         Response::JsonLines(_) => quote! { Ok(response.json_lines()) },
         Response::Text => quote! { response.text().await },
@@ -836,7 +845,10 @@ fn finish(response: &Response) -> TokenStream {
             let fields = headers.iter().map(|h| ident(&h.name));
             let body_field = match body.as_ref() {
                 Response::Unit => quote! {},
-                Response::Json(_) => quote! { body: response.json().await?, },
+                Response::Json(ty) => {
+                    let read = read_json(ty);
+                    quote! { body: #read?, }
+                }
                 Response::JsonOrEmpty(_) => quote! { body: response.json_or_empty().await?, },
                 Response::JsonLines(_) => quote! { body: response.json_lines(), },
                 Response::Text => quote! { body: response.text().await?, },

@@ -222,3 +222,29 @@ fn a_file_formatted_in_parts_is_the_file_formatted_whole() {
     let whole = docker_codegen::format::format_files(docker_codegen::emit::emit(&api)).unwrap();
     assert_eq!(parts, whole);
 }
+
+#[test]
+fn a_new_schema_is_created_once() {
+    let new = corrections::parse(concat!(
+        "- reason: missing\n  evidence: test\n  target: { new_schema: Gadget }\n",
+        "  merge: { type: object, properties: { Size: { type: integer, format: uint32 } } }\n",
+        "- reason: use it\n  evidence: test\n  target: { schema: Widget }\n",
+        "  merge: { properties: { Gadget: { $ref: \"#/components/schemas/Gadget\" } } }\n",
+    ))
+    .unwrap();
+    let files = generate(&spec("models.yaml"), &new).unwrap();
+    let models = &files["models.rs"];
+    assert!(models.contains("pub struct Gadget {"), "{models}");
+    assert!(models.contains("pub size: Option<u32>,"), "{models}");
+    assert!(models.contains("pub gadget: Option<Gadget>,"), "{models}");
+
+    // A schema the spec has already is not replaced.
+    let clash = corrections::parse(
+        "- reason: clash\n  evidence: test\n  target: { new_schema: Widget }\n  merge: { type: object }\n",
+    )
+    .unwrap();
+    let error = generate(&spec("models.yaml"), &clash)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("has a schema Widget already"), "{error}");
+}

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# engine.sh - provision and run throwaway Docker Engines for the integration tests.
+# engine.sh - provision and run throwaway container engines for the integration tests.
 #
-#   v26 : Debian trixie docker.io 26.1.5 (API 1.45) + trixie containerd 1.7
-#   v20 : Debian bookworm docker.io 20.10 (API 1.41 max) + bookworm containerd 1.6
-#   both: bookworm runc and tini (trixie's runc needs a newer glibc than bookworm's)
+#   v26   : Debian trixie docker.io 26.1.5 (API 1.45) + trixie containerd 1.7
+#   v20   : Debian bookworm docker.io 20.10 (API 1.41 max) + bookworm containerd 1.6
+#   v28   : Debian sid docker.io 28.5.2 (API 1.51) + sid containerd 2.1
+#   docker: bookworm runc 1.1.5 and tini (newer runc needs a newer glibc than bookworm's)
+#   podman: Debian bookworm podman 4.3.1 (Docker-compatible API 1.41) with conmon and runc,
+#           serving `podman system service` as root
 #
 # Nothing is installed system-wide: the .debs are fetched with apt-get using a private
 # sources list and private apt state, then unpacked with `dpkg-deb -x` into a cache dir.
 # The engines listen on unix sockets under the state dir and run without a bridge. Unless
-# ENGINE_TCP=0, each also listens on a loopback TCP port: v26 with --tlsverify (certificates
-# generated into <state>/tls with openssl), v20 in plain HTTP.
+# ENGINE_TCP=0, v26 and v20 also listen on a loopback TCP port: v26 with --tlsverify
+# (certificates generated into <state>/tls with openssl), v20 in plain HTTP.
 #
-# Usage: engine.sh fetch | start [v26|v20|all] | stop [v26|v20|all] | status [v26|v20|all]
-#                  | import [v26|v20|all] | clean | help
+# Usage: engine.sh fetch [ENGINE|all] | start [ENGINE|all] | stop [ENGINE|all]
+#                  | status [ENGINE|all] | import [ENGINE|all] | clean | help
+#        ENGINE: v26, v20, v28 or podman
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,7 +29,7 @@ START_TIMEOUT=${ENGINE_START_TIMEOUT:-30}  # seconds to wait for /_ping
 STOP_TIMEOUT=${ENGINE_STOP_TIMEOUT:-30}    # seconds to wait for a process to exit after SIGTERM
 APT_SOURCES_FILE=/etc/apt/sources.list.d/debian.sources
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-ALL_ENGINES=(v26 v20)
+ALL_ENGINES=(v26 v20 v28 podman)
 
 log() { printf '[engine] %s\n' "$*" >&2; }
 die() { printf '[engine] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -48,27 +52,46 @@ need_cmd() {
 # Per-engine facts
 # ---------------------------------------------------------------------------------------
 engine_root() { echo "$CACHE/$1/root"; }       # unpacked packages
-engine_dir()  { echo "$STATE/$1"; }            # sockets, pidfile, data-root, exec-root, logs
-engine_sock() { echo "$STATE/$1/docker.sock"; }
-engine_api()  { case $1 in v26) echo 1.43 ;; v20) echo 1.41 ;; esac; }
+engine_dir()  { echo "$STATE/$1"; }            # sockets, pidfile, data, logs
+engine_kind() { case $1 in podman) echo podman ;; *) echo docker ;; esac; }
+engine_sock() {
+  case $1 in podman) echo "$STATE/podman/podman.sock" ;; *) echo "$STATE/$1/docker.sock" ;; esac
+}
+# The API version the script itself speaks to an engine (all of them serve it).
+engine_api()  { case $1 in v26|v28) echo 1.43 ;; v20|podman) echo 1.41 ;; esac; }
+# The variable `start` exports the engine's address in.
+engine_var() {
+  case $1 in
+    v26) echo DOCKER_HOST ;; v20) echo DOCKER_HOST_V20 ;;
+    v28) echo DOCKER_HOST_V28 ;; podman) echo DOCKER_HOST_PODMAN ;;
+  esac
+}
 # "suite:package" list making up each engine's root
 engine_pkgs() {
   case $1 in
     v26) echo "trixie:docker.io trixie:containerd bookworm:runc bookworm:tini" ;;
     v20) echo "bookworm:docker.io bookworm:containerd bookworm:runc bookworm:tini bookworm:libdevmapper1.02.1" ;;
+    # sid's docker.io ships usr/bin/docker-init -> tini-static; bookworm's tini has tini-static.
+    v28) echo "sid:docker.io sid:containerd bookworm:runc bookworm:tini" ;;
+    # podman's libraries that a minimal Debian 12 may lack come along (libgpgme11 and
+    # libassuan0, libsubid4, libglib2.0-0 for conmon, libdevmapper1.02.1); its configuration
+    # files (seccomp.json) come from golang-github-containers-common.
+    podman) echo "bookworm:podman bookworm:conmon bookworm:runc bookworm:tini" \
+      "bookworm:golang-github-containers-common bookworm:libgpgme11 bookworm:libassuan0" \
+      "bookworm:libsubid4 bookworm:libglib2.0-0 bookworm:libdevmapper1.02.1" ;;
   esac
 }
 BUSYBOX_TAR="$CACHE/busybox/rootfs.tar"
 
 # ---------------------------------------------------------------------------------------
 # Loopback TCP listeners: v26 on tcp://127.0.0.1:<port> with --tlsverify, v20 on a plain
-# tcp://127.0.0.1:<port> (one dockerd cannot serve both). Ports are picked free once and
-# remembered in <state>/<engine>/tcp.port.
+# tcp://127.0.0.1:<port> (one dockerd cannot serve both); v28 and podman have none. Ports are
+# picked free once and remembered in <state>/<engine>/tcp.port.
 # ---------------------------------------------------------------------------------------
 TCP_LISTEN=${ENGINE_TCP:-1}
 TLS_DIR="$STATE/tls"
 engine_port_file() { echo "$STATE/$1/tcp.port"; }
-engine_tcp_mode() { case $1 in v26) echo tls ;; v20) echo plain ;; esac; }
+engine_tcp_mode() { case $1 in v26) echo tls ;; v20) echo plain ;; *) echo none ;; esac; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -88,7 +111,8 @@ pick_port() {
 engine_tcp_addr() {
   local e=$1 pid p
   [ "$TCP_LISTEN" = 0 ] && return 1
-  pid=$(dockerd_pid "$e") || return 1
+  [ "$(engine_tcp_mode "$e")" = none ] && return 1
+  pid=$(server_pid "$e") || return 1
   p=$(cat "$(engine_port_file "$e")" 2>/dev/null) || return 1
   has_arg "$pid" "tcp://127.0.0.1:$p" && echo "tcp://127.0.0.1:$p"
 }
@@ -141,9 +165,9 @@ gen_certs() {
 }
 
 check_engine_name() {
-  case $1 in v26|v20) ;; *) die "unknown engine '$1' (expected v26, v20 or all)" ;; esac
+  case $1 in v26|v20|v28|podman) ;; *) die "unknown engine '$1' (expected v26, v20, v28, podman or all)" ;; esac
 }
-# Expand the optional [v26|v20|all] argument into the global ENGINES array.
+# Expand the optional [ENGINE|all] argument into the global ENGINES array.
 parse_engines() {
   local a=${1:-all}
   if [ "$a" = all ]; then ENGINES=("${ALL_ENGINES[@]}"); else check_engine_name "$a"; ENGINES=("$a"); fi
@@ -153,7 +177,8 @@ parse_engines() {
 # fetch: private apt state per suite, download .debs, unpack, build busybox rootfs tar
 # ---------------------------------------------------------------------------------------
 
-# URI of the stanza whose Suites include "bookworm" in the machine's deb822 sources file.
+# URI of the stanza whose Suites include "bookworm" in the machine's deb822 sources file. The
+# same mirror serves trixie and sid, which the private sources lists name instead.
 mirror_uri() {
   if [ -n "${ENGINE_DEBIAN_MIRROR:-}" ]; then echo "$ENGINE_DEBIAN_MIRROR"; return; fi
   [ -r "$APT_SOURCES_FILE" ] || die "$APT_SOURCES_FILE not found; set ENGINE_DEBIAN_MIRROR to a Debian mirror URI"
@@ -240,7 +265,8 @@ unpack_engine() {
   check_root "$e"
 }
 
-# Library path for an engine (v20's dockerd links libdevmapper, shipped in its root).
+# Library path for an engine (v20's dockerd and podman link libdevmapper, shipped in their
+# roots; podman's other libraries too).
 engine_ld_path() {
   local root ld="" d
   root=$(engine_root "$1")
@@ -252,12 +278,20 @@ engine_ld_path() {
 
 # Make sure every binary the engine needs is there and its shared libraries resolve.
 check_root() {
-  local e=$1 root b out
+  local e=$1 root b out need link
   root=$(engine_root "$e")
-  for b in usr/sbin/dockerd usr/bin/containerd usr/bin/containerd-shim-runc-v2 usr/sbin/runc usr/bin/docker-init; do
-    [ -x "$root/$b" ] || die "$e: $root/$b missing; remove $root and run '$0 fetch'"
+  case $(engine_kind "$e") in
+    docker)
+      need=(usr/sbin/dockerd usr/bin/containerd usr/bin/containerd-shim-runc-v2 usr/sbin/runc usr/bin/docker-init)
+      link=(usr/sbin/dockerd usr/bin/containerd usr/bin/containerd-shim-runc-v2 usr/sbin/runc) ;;
+    podman)
+      need=(usr/bin/podman usr/bin/conmon usr/sbin/runc usr/bin/tini-static usr/share/containers/seccomp.json)
+      link=(usr/bin/podman usr/bin/conmon usr/sbin/runc) ;;
+  esac
+  for b in "${need[@]}"; do
+    [ -e "$root/$b" ] || die "$e: $root/$b missing; remove $root and run '$0 fetch $e'"
   done
-  for b in usr/sbin/dockerd usr/bin/containerd usr/bin/containerd-shim-runc-v2 usr/sbin/runc; do
+  for b in "${link[@]}"; do
     out=$(LD_LIBRARY_PATH=$(engine_ld_path "$e") ldd "$root/$b" 2>&1 || true)
     if grep -q 'not found' <<<"$out"; then
       die "$e: $b has unresolved libraries: $(grep 'not found' <<<"$out" | tr -s ' \t' ' ')"
@@ -295,14 +329,26 @@ build_busybox_tar() {
 }
 
 cmd_fetch() {
+  local e sp suite suites=() pkgs
+  parse_engines "${1:-all}"
   need_cmd apt-get dpkg-deb tar ldd flock
   lock_dir 8 "$CACHE"
   [ -r "$KEYRING" ] || die "$KEYRING missing (package debian-archive-keyring)"
   log "cache dir: $CACHE"
-  fetch_debs trixie docker.io containerd
-  fetch_debs bookworm docker.io containerd runc tini libdevmapper1.02.1 busybox-static
-  unpack_engine v26
-  unpack_engine v20
+  # The packages of the chosen engines, by suite (busybox-static for the test image).
+  declare -A by_suite=([bookworm]="busybox-static")
+  for e in "${ENGINES[@]}"; do
+    for sp in $(engine_pkgs "$e"); do
+      suite=${sp%%:*}
+      [[ " ${by_suite[$suite]:-} " == *" ${sp#*:} "* ]] || by_suite[$suite]+=" ${sp#*:}"
+    done
+  done
+  for suite in "${!by_suite[@]}"; do suites+=("$suite"); done
+  for suite in $(printf '%s\n' "${suites[@]}" | sort); do
+    read -r -a pkgs <<<"${by_suite[$suite]}"
+    fetch_debs "$suite" "${pkgs[@]}"
+  done
+  for e in "${ENGINES[@]}"; do unpack_engine "$e"; done
   build_busybox_tar
   log "fetch done"
 }
@@ -331,12 +377,30 @@ pids_with_arg() {
   done
 }
 
-dockerd_pid() {  # prints the pid of this engine's dockerd if it runs
+# PIDs with an argument that is a path under DIR (podman's conmon and cleanup processes).
+pids_with_arg_under() {
+  local p
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    [ "$p" = "$$" ] && continue
+    if tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | grep -Fq -- "$1/"; then echo "$p"; fi
+  done
+}
+
+# Prints the pid of this engine's server (dockerd, or `podman system service`) if it runs.
+server_pid() {
   local dir pid
   dir=$(engine_dir "$1")
-  [ -s "$dir/docker.pid" ] || return 1
-  pid=$(cat "$dir/docker.pid")
-  [[ $pid =~ ^[0-9]+$ ]] && has_arg "$pid" "$dir/docker.pid" && echo "$pid"
+  case $(engine_kind "$1") in
+    docker)
+      [ -s "$dir/docker.pid" ] || return 1
+      pid=$(cat "$dir/docker.pid")
+      [[ $pid =~ ^[0-9]+$ ]] && has_arg "$pid" "$dir/docker.pid" && echo "$pid" ;;
+    podman)
+      [ -s "$dir/podman.pid" ] || return 1
+      pid=$(cat "$dir/podman.pid")
+      [[ $pid =~ ^[0-9]+$ ]] && has_arg "$pid" "unix://$(engine_sock "$1")" && echo "$pid" ;;
+  esac
 }
 
 containerd_pids() {  # dockerd-managed containerd of this engine
@@ -390,12 +454,12 @@ mounts_under() {
 }
 
 # Stop running containers at once (t=0: SIGKILL right away), so the daemon's shutdown
-# does not wait 10s per container that ignores SIGTERM; then SIGTERM dockerd, which
-# shuts down its containerd cleanly. Does not wait (lets engines shut down in parallel).
+# does not wait 10s per container that ignores SIGTERM; then SIGTERM the server (dockerd
+# shuts down its containerd cleanly). Does not wait (lets engines shut down in parallel).
 begin_stop() {
   local e=$1 pid ids id sock api
   sock=$(engine_sock "$e"); api=$(engine_api "$e")
-  pid=$(dockerd_pid "$e") || return 0
+  pid=$(server_pid "$e") || return 0
   if ping_ok "$sock"; then
     ids=$(api_get "$sock" "/v$api/containers/json" | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4 || true)
     for id in $ids; do
@@ -403,34 +467,48 @@ begin_stop() {
       api_get "$sock" "/v$api/containers/$id/stop?t=0" -X POST >/dev/null 2>&1 || true
     done
   fi
-  log "$e: sending SIGTERM to dockerd (pid $pid)"
+  log "$e: sending SIGTERM to $(server_name "$e") (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
 }
 
+server_log() { case $(engine_kind "$1") in docker) echo "$STATE/$1/dockerd.log" ;; podman) echo "$STATE/podman/podman.log" ;; esac; }
+server_name() { case $(engine_kind "$1") in docker) echo dockerd ;; podman) echo "podman service" ;; esac; }
+
 # Bring one engine down and remove everything left over (also used before a start).
 stop_engine() {
-  local e=$1 dir root pid ids id
+  local e=$1 dir root pid ids id runc_root
   dir=$(engine_dir "$e"); root=$(engine_root "$e")
   [ -d "$dir" ] || { log "$e: no state dir, nothing to stop"; return 0; }
-  # 1.+2. containers, then dockerd (SIGKILL if it does not exit in STOP_TIMEOUT).
+  # 1.+2. containers, then the server (SIGKILL if it does not exit in STOP_TIMEOUT).
   begin_stop "$e"
-  if pid=$(dockerd_pid "$e"); then term_and_wait "$e dockerd" "$pid"; fi
-  # (a dockerd that exited may stay a zombie until init reaps it; that counts as gone)
-  # 3. Leftovers after a crash / SIGKILL: containerd, containers, shims.
-  # shellcheck disable=SC2046
-  term_and_wait "$e containerd" $(containerd_pids "$e")
-  if [ -x "$root/usr/sbin/runc" ] && [ -d "$dir/exec/runtime-runc/moby" ]; then
-    ids=$("$root/usr/sbin/runc" --root "$dir/exec/runtime-runc/moby" list -q 2>/dev/null || true)
+  if pid=$(server_pid "$e"); then term_and_wait "$e $(server_name "$e")" "$pid"; fi
+  # (a server that exited may stay a zombie until init reaps it; that counts as gone)
+  # 3. Leftovers after a crash / SIGKILL: containerd, containers, shims (conmon for podman).
+  case $(engine_kind "$e") in
+    docker)
+      # shellcheck disable=SC2046
+      term_and_wait "$e containerd" $(containerd_pids "$e")
+      runc_root="$dir/exec/runtime-runc/moby" ;;
+    podman) runc_root="$dir/runc" ;;
+  esac
+  if [ -x "$root/usr/sbin/runc" ] && [ -d "$runc_root" ]; then
+    ids=$("$root/usr/sbin/runc" --root "$runc_root" list -q 2>/dev/null || true)
     for id in $ids; do
       log "removing leftover $e container $id"
-      "$root/usr/sbin/runc" --root "$dir/exec/runtime-runc/moby" delete --force "$id" || true
+      "$root/usr/sbin/runc" --root "$runc_root" delete --force "$id" || true
     done
   fi
-  # shellcheck disable=SC2046
-  term_and_wait "$e containerd shims" $(shim_pids "$e")
+  case $(engine_kind "$e") in
+    # shellcheck disable=SC2046
+    docker) term_and_wait "$e containerd shims" $(shim_pids "$e") ;;
+    # conmon and `podman container cleanup` name paths under the state dir.
+    # shellcheck disable=SC2046
+    podman) term_and_wait "$e conmon and cleanup processes" $(pids_with_arg_under "$dir") ;;
+  esac
   # 4. Mounts (data-root bind mount, overlay layers, netns files) and stale files.
   unmount_under "$dir"
-  rm -f "$dir/docker.sock" "$dir/docker.pid" "$dir/exec/containerd/containerd.pid" "$dir/launcher.pid" "$dir/launch.ms"
+  rm -f "$dir/docker.sock" "$dir/docker.pid" "$dir/exec/containerd/containerd.pid" \
+    "$dir/podman.sock" "$dir/podman.pid" "$dir/launcher.pid" "$dir/launch.ms"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -462,8 +540,8 @@ choose_storage_driver() {
 launch_engine() {
   local e=$1 dir root sock path ld envs port tcp_args
   dir=$(engine_dir "$e"); root=$(engine_root "$e"); sock=$(engine_sock "$e")
-  if dockerd_pid "$e" >/dev/null && ping_ok "$sock"; then
-    log "$e already running (pid $(dockerd_pid "$e")), reusing it"; return 0
+  if server_pid "$e" >/dev/null && ping_ok "$sock"; then
+    log "$e already running (pid $(server_pid "$e")), reusing it"; return 0
   fi
   stop_engine "$e"   # clear stale pidfiles, sockets, mounts and processes of a previous run
   mkdir -p "$dir"
@@ -471,6 +549,7 @@ launch_engine() {
   path="$dir/exec/containerd/containerd.sock.ttrpc"
   [ ${#path} -lt 108 ] || die "state dir path too long for unix sockets ($path); set ENGINE_STATE to a shorter dir"
   choose_storage_driver
+  if [ "$(engine_kind "$e")" = podman ]; then launch_podman; return; fi
   tcp_args=()
   if [ "$TCP_LISTEN" != 0 ]; then
     port=$(pick_port "$e")
@@ -508,6 +587,76 @@ launch_engine() {
   now_ms > "$dir/launch.ms"
 }
 
+# The configuration of the podman service, all under its state dir: containers.conf (passed
+# in CONTAINERS_CONF, also to conmon, whose exit command `podman container cleanup` must see
+# the same configuration and libraries), storage.conf, registries.conf, and a policy.json in
+# $HOME/.config/containers (podman 4.3 reads it from no variable; the user file comes first).
+write_podman_config() {
+  local dir root ld
+  dir=$(engine_dir podman); root=$(engine_root podman); ld=$(engine_ld_path podman)
+  mkdir -p "$dir/bin" "$dir/cni" "$dir/cni-plugins" "$dir/tmp" "$dir/home/.config/containers"
+  # runc keeps its state under the state dir, not in the machine's /run/runc.
+  printf '#!/bin/sh\nexec %q --root %q "$@"\n' "$root/usr/sbin/runc" "$dir/runc" > "$dir/bin/runc"
+  chmod 755 "$dir/bin/runc"
+  cat > "$dir/containers.conf" <<EOF
+# Written by tests/engine/engine.sh; rewritten at each start.
+[containers]
+netns = "none"
+# The defaults (nofile 1048576) fail here with "setrlimit: Operation not permitted".
+default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
+seccomp_profile = "$root/usr/share/containers/seccomp.json"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$dir/events.log"
+init_path = "$root/usr/bin/tini-static"
+conmon_path = ["$root/usr/bin/conmon"]
+conmon_env_vars = ["PATH=$root/usr/sbin:$root/usr/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LD_LIBRARY_PATH=$ld", "HOME=$dir/home", "CONTAINERS_STORAGE_CONF=$dir/storage.conf", "CONTAINERS_REGISTRIES_CONF=$dir/registries.conf"]
+runtime = "runc"
+tmp_dir = "$dir/tmp"
+static_dir = "$dir/storage/libpod"
+volume_path = "$dir/storage/volumes"
+lock_type = "file"
+
+[engine.runtimes]
+runc = ["$dir/bin/runc"]
+
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$dir/cni-plugins"]
+network_config_dir = "$dir/cni"
+EOF
+  cat > "$dir/storage.conf" <<EOF
+[storage]
+driver = "$( [ "$STORAGE_DRIVER" = overlay2 ] && echo overlay || echo vfs )"
+graphroot = "$dir/storage"
+runroot = "$dir/run"
+EOF
+  printf 'unqualified-search-registries = ["docker.io"]\nshort-name-mode = "permissive"\n' > "$dir/registries.conf"
+  printf '{"default": [{"type": "insecureAcceptAnything"}]}\n' > "$dir/home/.config/containers/policy.json"
+}
+
+launch_podman() {
+  local dir root sock ld
+  dir=$(engine_dir podman); root=$(engine_root podman); sock=$(engine_sock podman)
+  ld=$(engine_ld_path podman)
+  write_podman_config
+  [ -f "$dir/podman.log" ] && mv -f "$dir/podman.log" "$dir/podman.log.prev"
+  log "starting podman system service (log: $dir/podman.log)"
+  env -u LD_LIBRARY_PATH \
+    PATH="$root/usr/sbin:$root/usr/bin:/usr/sbin:/usr/bin:/sbin:/bin" LD_LIBRARY_PATH="$ld" \
+    HOME="$dir/home" CONTAINERS_CONF="$dir/containers.conf" \
+    CONTAINERS_STORAGE_CONF="$dir/storage.conf" CONTAINERS_REGISTRIES_CONF="$dir/registries.conf" \
+    HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
+    http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 no_proxy= \
+    setsid "$root/usr/bin/podman" --log-level=info system service --time=0 "unix://$sock" \
+    </dev/null >"$dir/podman.log" 2>&1 8>&- 9>&- &   # (8, 9: our lock files)
+  echo $! > "$dir/podman.pid"
+  echo $! > "$dir/launcher.pid"
+  now_ms > "$dir/launch.ms"
+}
+
 wait_engine() {
   local e=$1 dir sock lpid start deadline
   dir=$(engine_dir "$e"); sock=$(engine_sock "$e")
@@ -515,21 +664,21 @@ wait_engine() {
   lpid=$(cat "$dir/launcher.pid" 2>/dev/null || true)
   while [ "$(now_ms)" -lt "$deadline" ]; do
     if ping_ok "$sock"; then
-      dockerd_pid "$e" >/dev/null || die "$e answers on $sock but its pidfile is missing"
+      server_pid "$e" >/dev/null || die "$e answers on $sock but its pidfile is missing"
       if [ -f "$dir/launch.ms" ]; then
-        log "$e ready $(elapsed "$(cat "$dir/launch.ms")") after launch (pid $(dockerd_pid "$e"))"
+        log "$e ready $(elapsed "$(cat "$dir/launch.ms")") after launch (pid $(server_pid "$e"))"
       fi
       rm -f "$dir/launcher.pid" "$dir/launch.ms"
       return 0
     fi
-    if [ -n "$lpid" ] && ! alive "$lpid" && ! dockerd_pid "$e" >/dev/null; then
-      tail -n 30 "$dir/dockerd.log" >&2 || true
-      die "$e dockerd exited during startup (log: $dir/dockerd.log)"
+    if [ -n "$lpid" ] && ! alive "$lpid" && ! server_pid "$e" >/dev/null; then
+      tail -n 30 "$(server_log "$e")" >&2 || true
+      die "$e $(server_name "$e") exited during startup (log: $(server_log "$e"))"
     fi
     sleep 0.1
   done
-  tail -n 30 "$dir/dockerd.log" >&2 || true
-  die "$e not ready after ${START_TIMEOUT}s (log: $dir/dockerd.log)"
+  tail -n 30 "$(server_log "$e")" >&2 || true
+  die "$e not ready after ${START_TIMEOUT}s (log: $(server_log "$e"))"
 }
 
 # Import the busybox rootfs tar as busybox:latest (CMD ["sh"]) unless already there.
@@ -558,11 +707,8 @@ api_get() {
 write_env() {
   local out="" e addr
   for e in "${ALL_ENGINES[@]}"; do
-    if dockerd_pid "$e" >/dev/null && ping_ok "$(engine_sock "$e")"; then
-      case $e in
-        v26) out+="export DOCKER_HOST=unix://$(engine_sock v26)"$'\n' ;;
-        v20) out+="export DOCKER_HOST_V20=unix://$(engine_sock v20)"$'\n' ;;
-      esac
+    if server_pid "$e" >/dev/null && ping_ok "$(engine_sock "$e")"; then
+      out+="export $(engine_var "$e")=unix://$(engine_sock "$e")"$'\n'
       if addr=$(engine_tcp_addr "$e"); then
         case $(engine_tcp_mode "$e") in
           tls) out+="export DOCKER_TLS_HOST=$addr"$'\n'"export DOCKER_TLS_CERTS=$TLS_DIR"$'\n' ;;
@@ -585,7 +731,8 @@ cmd_start() {
   [ "$(id -u)" = 0 ] || die "must run as root (dockerd needs it)"
   lock_dir 9 "$STATE"
   t0=$(now_ms)
-  cmd_fetch
+  cmd_fetch "${1:-all}"
+  parse_engines "${1:-all}"
   for e in "${ENGINES[@]}"; do launch_engine "$e"; done   # start in parallel ...
   for e in "${ENGINES[@]}"; do wait_engine "$e"; done     # ... then wait for each
   for e in "${ENGINES[@]}"; do import_busybox "$e"; done
@@ -615,11 +762,11 @@ cmd_status() {
   parse_engines "${1:-all}"
   for e in "${ENGINES[@]}"; do
     sock=$(engine_sock "$e")
-    if pid=$(dockerd_pid "$e") && ping_ok "$sock"; then
+    if pid=$(server_pid "$e") && ping_ok "$sock"; then
       v=$(api_get "$sock" "/v$(engine_api "$e")/version" 2>/dev/null \
         | grep -o '"\(Version\|ApiVersion\)":"[^"]*"' | tail -n 2 | tr '\n' ' ' || true)
       echo "$e: running pid=$pid socket=$sock $v$(engine_tcp_addr "$e" | sed 's/^/tcp=/')"
-    elif pid=$(dockerd_pid "$e"); then
+    elif pid=$(server_pid "$e"); then
       echo "$e: process $pid alive but $sock not answering"; rc=3
     else
       echo "$e: stopped"; rc=3
@@ -638,18 +785,20 @@ cmd_clean() {
 }
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
   cat <<EOF
 
 Environment: ENGINE_CACHE (default <repo>/target/engine-cache), ENGINE_STATE (default
 <repo>/target/engine-state), ENGINE_START_TIMEOUT (30), ENGINE_STOP_TIMEOUT (30),
 ENGINE_STORAGE_DRIVER (auto: overlay2, else vfs), ENGINE_DEBIAN_MIRROR (default: read
 from $APT_SOURCES_FILE), ENGINE_TCP (1: v26 also on a loopback TLS port, v20 on a plain one).
+start exports DOCKER_HOST (v26), DOCKER_HOST_V20, DOCKER_HOST_V28, DOCKER_HOST_PODMAN,
+DOCKER_TLS_HOST and DOCKER_TLS_CERTS (v26), DOCKER_TCP_HOST_V20 and BUSYBOX_ROOTFS_TAR.
 EOF
 }
 
 case "${1:-help}" in
-  fetch)  cmd_fetch ;;
+  fetch)  cmd_fetch "${2:-all}" ;;
   start)  cmd_start "${2:-all}" ;;
   stop)   cmd_stop "${2:-all}" ;;
   status) cmd_status "${2:-all}" ;;

@@ -5,7 +5,10 @@
 //!   when it is not set), makes sure `busybox:latest` is there (importing it from
 //!   `BUSYBOX_ROOTFS_TAR` through the client's own `image_create` when it is not), and gives the
 //!   test a unique name and label for everything it creates. Dropping it removes what the test
-//!   created, also when the test failed.
+//!   created, also when the test failed. [`TestEngine::from_env`] does the same with the client
+//!   a user gets from `Docker::from_env()`.
+//! - `cargo xtask test` runs the engine tests once per engine, with `DOCKER_HOST` pointing at it;
+//!   [`engine_name`] tells which one it is (`v26`, `v28`, `v20`, `podman`).
 //! - The test's client talks to the engine through a small recording relay on a private unix
 //!   socket: each request is passed on as it is (plus `Connection: close`) and its method, path
 //!   and status are appended to `target/engine-coverage/`. [`coverage`] turns those records into
@@ -34,9 +37,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 
 /// What to do when the engine tests find no engine.
-pub const HOW_TO_START: &str = "the engine tests need the throwaway test engines: run \
-     `tests/engine/engine.sh start && source target/engine-state/env` (or \
-     `eval \"$(tests/engine/engine.sh start)\"`) in this shell, then run the tests again";
+pub const HOW_TO_START: &str = "the engine tests need the throwaway test engines: start them \
+     with `eval \"$(tests/engine/engine.sh start)\"` in this shell and run the tests again \
+     (or run every test, engines included, with `cargo xtask test`)";
 
 /// The label every object a test creates carries; its value is the test's [`TestEngine::run`].
 pub const LABEL: &str = "dev.docker-client-tests.run";
@@ -66,10 +69,139 @@ pub fn direct_client() -> Docker {
     Docker::connect(&host).unwrap_or_else(|e| panic!("DOCKER_HOST={host}: {e}"))
 }
 
-/// A client of the Docker 20.10 engine at `DOCKER_HOST_V20`.
-pub fn v20_client() -> Docker {
-    let host = required_env("DOCKER_HOST_V20");
-    Docker::connect(&host).unwrap_or_else(|e| panic!("DOCKER_HOST_V20={host}: {e}"))
+/// [`direct_client`] at the lower of the client's and the engine's API version, so that setup
+/// and cleanup work on an engine older than the client (Docker 20.10).
+pub async fn negotiated_direct_client() -> Docker {
+    let direct = direct_client();
+    match direct.negotiate_version().await {
+        Ok(negotiated) => negotiated,
+        Err(e) => panic!(
+            "the test engine at {} does not answer ({e}): {HOW_TO_START}",
+            direct.host()
+        ),
+    }
+}
+
+/// Generated methods that take an options struct from some API version on and none before,
+/// called with default options at whichever API version the client was generated for (the
+/// build script tells which form they take: `cfg(image_inspect_options)`, ...). The engine tests
+/// call these, so that they compile against a client generated for another API version
+/// (`cargo xtask test-api-version`).
+pub mod versions {
+    use docker_client::{models, ByteStream, Docker, Error};
+
+    /// `image_inspect(name)`; options (`manifests`, `platform`) from API 1.48.
+    pub async fn image_inspect(docker: &Docker, name: &str) -> Result<models::ImageInspect, Error> {
+        #[cfg(image_inspect_options)]
+        let answer = docker.image_inspect(name, &Default::default()).await;
+        #[cfg(not(image_inspect_options))]
+        let answer = docker.image_inspect(name).await;
+        answer
+    }
+
+    /// `image_history(name)`; options (`platform`) from API 1.48.
+    pub async fn image_history(
+        docker: &Docker,
+        name: &str,
+    ) -> Result<Vec<models::ImageHistoryResponseItem>, Error> {
+        #[cfg(image_history_options)]
+        let answer = docker.image_history(name, &Default::default()).await;
+        #[cfg(not(image_history_options))]
+        let answer = docker.image_history(name).await;
+        answer
+    }
+
+    /// `image_get(name)`; options (`platform`) from API 1.48.
+    pub async fn image_get(docker: &Docker, name: &str) -> Result<ByteStream, Error> {
+        #[cfg(image_get_options)]
+        let answer = docker.image_get(name, &Default::default()).await;
+        #[cfg(not(image_get_options))]
+        let answer = docker.image_get(name).await;
+        answer
+    }
+}
+
+/// A value that some API versions declare required (`T`) and others optional (`Option<T>`),
+/// such as the `Id` of a created network: the tests read it the same way at every version.
+pub trait Given<T> {
+    /// The value; panics naming `what` when it is absent.
+    fn given(self, what: &str) -> T;
+}
+
+impl<T> Given<T> for Option<T> {
+    fn given(self, what: &str) -> T {
+        self.unwrap_or_else(|| panic!("{what} is missing"))
+    }
+}
+
+impl Given<String> for String {
+    fn given(self, _what: &str) -> String {
+        self
+    }
+}
+
+/// Which of the harness's engines `DOCKER_HOST` names: `v20`, `v28` or `podman` when it equals
+/// `DOCKER_HOST_V20`, `DOCKER_HOST_V28` or `DOCKER_HOST_PODMAN`, else `v26` (the harness's
+/// `DOCKER_HOST`).
+pub fn engine_name() -> String {
+    let host = std::env::var("DOCKER_HOST").unwrap_or_default();
+    for (name, variable) in [
+        ("v20", "DOCKER_HOST_V20"),
+        ("v28", "DOCKER_HOST_V28"),
+        ("podman", "DOCKER_HOST_PODMAN"),
+    ] {
+        if std::env::var(variable).is_ok_and(|value| !value.is_empty() && value == host) {
+            return name.to_owned();
+        }
+    }
+    "v26".to_owned()
+}
+
+/// What the engine says about itself: `GET /version`.
+#[derive(Debug, Clone)]
+pub struct EngineVersion {
+    /// Its version (`26.1.5+dfsg1`, `4.3.1`).
+    pub version: String,
+    /// The newest API version it serves (`1.45`).
+    pub api_version: String,
+    /// The oldest API version it serves (`1.24`).
+    pub min_api_version: String,
+    /// Whether it is Podman's Docker-compatible service rather than a Docker Engine.
+    pub podman: bool,
+}
+
+impl EngineVersion {
+    /// Whether the engine serves API `version` (`"1.44"`): its API version is at least that.
+    pub fn serves(&self, version: &str) -> bool {
+        api_at_least(&self.api_version, version)
+    }
+}
+
+/// Whether API version `a` is at least `b` (`"1.45"` >= `"1.44"`), compared as numbers.
+pub fn api_at_least(a: &str, b: &str) -> bool {
+    let parse = |v: &str| -> (u32, u32) {
+        let mut parts = v.split('.').map(|p| p.parse().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    };
+    parse(a) >= parse(b)
+}
+
+async fn engine_version(docker: &Docker) -> EngineVersion {
+    let version = docker
+        .system_version()
+        .await
+        .unwrap_or_else(|e| panic!("GET /version of the test engine: {e}"));
+    let podman = version
+        .components
+        .iter()
+        .flatten()
+        .any(|c| c.name.contains("Podman"));
+    EngineVersion {
+        version: version.version.unwrap_or_default(),
+        api_version: version.api_version.unwrap_or_default(),
+        min_api_version: version.min_api_version.unwrap_or_default(),
+        podman,
+    }
 }
 
 /// The name of the running test, from its thread (libtest names each test's thread after it),
@@ -108,15 +240,20 @@ struct Created {
 
 /// One test's connection to the engine: a recorded client, a unique name, and cleanup.
 pub struct TestEngine {
-    /// The client the test exercises; its requests are recorded for the coverage table.
+    /// The client the test exercises; its requests are recorded for the coverage table (not
+    /// that of [`TestEngine::from_env`], which is `Docker::from_env()` itself).
     pub docker: Docker,
+    /// Which engine this is: `v26`, `v28`, `v20` or `podman` ([`engine_name`]).
+    pub engine: String,
+    /// What the engine says it is.
+    pub version: EngineVersion,
     /// A unique, lower-case token for this test run: the prefix of every name the test gives,
     /// and the value of [`LABEL`] on everything it creates.
     pub run: String,
     /// The test's name, `binary::function`.
     pub test: String,
     created: Mutex<Created>,
-    relay: Relay,
+    relay: Option<Relay>,
 }
 
 impl TestEngine {
@@ -126,16 +263,29 @@ impl TestEngine {
         let host = required_env("DOCKER_HOST");
         let upstream = socket_path(&host);
         let test = current_test();
-        let relay = Relay::start(upstream, test.clone(), "v26").await;
+        let engine = engine_name();
+        let relay = Relay::start(upstream, test.clone(), engine.clone()).await;
         let docker = Docker::connect_unix(&relay.path)
             .unwrap_or_else(|e| panic!("cannot connect to the recording relay: {e}"));
-        let direct = direct_client();
-        if let Err(e) = direct.system_ping().await {
-            panic!("the test engine at {host} does not answer ({e}): {HOW_TO_START}");
-        }
+        TestEngine::new(docker, test, engine, Some(relay)).await
+    }
+
+    /// Like [`TestEngine::start`], with the client a user gets from `Docker::from_env()`
+    /// (`DOCKER_HOST`, `DOCKER_API_VERSION`, ...), unrecorded.
+    pub async fn from_env() -> TestEngine {
+        required_env("DOCKER_HOST");
+        let docker = Docker::from_env().unwrap_or_else(|e| panic!("Docker::from_env(): {e}"));
+        TestEngine::new(docker, current_test(), engine_name(), None).await
+    }
+
+    async fn new(docker: Docker, test: String, engine: String, relay: Option<Relay>) -> Self {
+        let direct = negotiated_direct_client().await;
+        let version = engine_version(&direct).await;
         ensure_busybox(&direct).await;
         TestEngine {
             docker,
+            engine,
+            version,
             run: unique_token(&test),
             test,
             created: Mutex::new(Created::default()),
@@ -229,11 +379,92 @@ impl TestEngine {
         id
     }
 
-    /// Saves a raw engine response as a fixture under `tests/fixtures/engine/<name>.json`, when
-    /// `DOCKER_CLIENT_CAPTURE_FIXTURES=1` (it does nothing otherwise, and returns `None`). The
-    /// response is read with a plain HTTP/1.0 request, bypassing the client, so the fixture holds
-    /// the engine's bytes.
+    /// Saves a raw response of the v26 engine as a fixture under
+    /// `tests/fixtures/engine/<name>.json`, when `DOCKER_CLIENT_CAPTURE_FIXTURES=1` (it does
+    /// nothing otherwise, or against another engine, and returns `None`). The response is read
+    /// with a plain HTTP/1.0 request, bypassing the client, so the fixture holds the engine's
+    /// bytes.
     pub async fn capture(
+        &self,
+        name: &str,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Option<Vec<u8>> {
+        if self.engine != "v26" {
+            return None;
+        }
+        self.capture_as(name, method, path, body).await
+    }
+
+    /// Like [`TestEngine::capture`], against any engine, as `<name>_<engine>.json`.
+    pub async fn capture_per_engine(
+        &self,
+        name: &str,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Option<Vec<u8>> {
+        let name = format!("{name}_{}", self.engine);
+        self.capture_as(&name, method, path, body).await
+    }
+
+    /// Like [`TestEngine::capture_per_engine`] for a stream that does not end: saves its first
+    /// `lines` lines (JSON messages, one a line).
+    pub async fn capture_lines_per_engine(&self, name: &str, path: &str, lines: usize) {
+        if std::env::var("DOCKER_CLIENT_CAPTURE_FIXTURES").as_deref() != Ok("1") {
+            return;
+        }
+        let socket = socket_path(&required_env("DOCKER_HOST"));
+        let mut conn = UnixStream::connect(&socket)
+            .await
+            .unwrap_or_else(|e| panic!("connect {}: {e}", socket.display()));
+        let request = format!(
+            "GET /v{}{path} HTTP/1.0\r\nHost: localhost\r\n\r\n",
+            self.capture_version()
+        );
+        conn.write_all(request.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        let mut chunk = [0u8; 16384];
+        let body = loop {
+            let n = tokio::time::timeout(Duration::from_secs(30), conn.read(&mut chunk))
+                .await
+                .unwrap_or_else(|_| panic!("capture {name}: no {lines} lines in 30 s"))
+                .unwrap();
+            assert!(
+                n > 0,
+                "capture {name}: the stream ended before {lines} lines"
+            );
+            response.extend_from_slice(&chunk[..n]);
+            if let Some(head) = find(&response, b"\r\n\r\n") {
+                let body = &response[head + 4..];
+                if body.iter().filter(|b| **b == b'\n').count() >= lines {
+                    break body.to_vec();
+                }
+            }
+        };
+        let end = body
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(lines - 1)
+            .map_or(body.len(), |(i, _)| i + 1);
+        let file = fixtures_dir().join(format!("{name}_{}.json", self.engine));
+        std::fs::write(&file, &body[..end])
+            .unwrap_or_else(|e| panic!("write {}: {e}", file.display()));
+        eprintln!("captured {}", file.display());
+    }
+
+    /// The API version of raw captures: the lower of the client's and the engine's.
+    fn capture_version(&self) -> &str {
+        if api_at_least(&self.version.api_version, docker_client::API_VERSION) {
+            docker_client::API_VERSION
+        } else {
+            self.version.api_version.as_str()
+        }
+    }
+
+    async fn capture_as(
         &self,
         name: &str,
         method: &str,
@@ -243,7 +474,7 @@ impl TestEngine {
         if std::env::var("DOCKER_CLIENT_CAPTURE_FIXTURES").as_deref() != Ok("1") {
             return None;
         }
-        let (status, bytes) = raw_request(method, path, body).await;
+        let (status, bytes) = raw_request_at(self.capture_version(), method, path, body).await;
         assert!(
             status < 300,
             "capture {name}: {method} {path} answered {status}: {}",
@@ -262,7 +493,9 @@ impl Drop for TestEngine {
     fn drop(&mut self) {
         let created = std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
         let run = self.run.clone();
-        self.relay.stop();
+        if let Some(relay) = &self.relay {
+            relay.stop();
+        }
         // The cleanup runs on its own thread and runtime, with an unrecorded client, so that it
         // works from any runtime (or while unwinding) and does not count as coverage.
         let cleaner = std::thread::spawn(move || {
@@ -280,7 +513,7 @@ impl Drop for TestEngine {
 
 /// Removes what a test created: its tracked objects, then whatever still carries its label.
 async fn cleanup(created: Created, run: String) {
-    let docker = direct_client();
+    let docker = negotiated_direct_client().await;
     let label = HashMap::from([("label".to_owned(), vec![format!("{LABEL}={run}")])]);
     let mut containers = created.containers;
     if let Ok(list) = docker
@@ -365,7 +598,7 @@ fn unique_token(test: &str) -> String {
 async fn ensure_busybox(docker: &Docker) {
     static IMPORT: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _guard = IMPORT.lock().await;
-    match docker.image_inspect(BUSYBOX).await {
+    match versions::image_inspect(docker, BUSYBOX).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => {
             import_busybox(docker, "busybox", "latest", &[]).await;
@@ -414,11 +647,21 @@ pub async fn import_busybox(docker: &Docker, repo: &str, tag: &str, changes: &[&
 pub fn no_unknown_enum<T: std::fmt::Debug>(value: &T) {
     let text = format!("{value:#?}");
     if let Some(at) = text.find("Unknown(") {
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        // The field (the line of the match, or the one before when the value is on its own
+        // line) and the value (up to the closing parenthesis).
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let start = if text[line_start..at].trim().is_empty() {
+            text[..line_start.saturating_sub(1)]
+                .rfind('\n')
+                .map_or(0, |i| i + 1)
+        } else {
+            line_start
+        };
+        let end = text[at..].find(')').map_or(text.len(), |i| at + i + 1);
+        let shown: Vec<&str> = text[start..end].split_whitespace().collect();
         panic!(
             "the engine sent an enum value the spec does not declare: {}\nin {}",
-            text[start..end].trim(),
+            shown.join(" "),
             std::any::type_name::<T>()
         );
     }
@@ -560,13 +803,22 @@ pub fn fixtures_dir() -> PathBuf {
 }
 
 /// One request over a fresh connection to the engine at `DOCKER_HOST`, in HTTP/1.0 (so the body
-/// is not chunked): the status and the raw body.
+/// is not chunked), at the client's API version: the status and the raw body.
 pub async fn raw_request(method: &str, path: &str, body: Option<&[u8]>) -> (u16, Vec<u8>) {
+    raw_request_at(docker_client::API_VERSION, method, path, body).await
+}
+
+/// [`raw_request`] at API `version`.
+pub async fn raw_request_at(
+    version: &str,
+    method: &str,
+    path: &str,
+    body: Option<&[u8]>,
+) -> (u16, Vec<u8>) {
     let socket = socket_path(&required_env("DOCKER_HOST"));
     let mut conn = UnixStream::connect(&socket)
         .await
         .unwrap_or_else(|e| panic!("connect {}: {e}", socket.display()));
-    let version = docker_client::API_VERSION;
     let mut request = format!("{method} /v{version}{path} HTTP/1.0\r\nHost: localhost\r\n");
     if let Some(body) = body {
         request.push_str(&format!(
@@ -673,7 +925,7 @@ struct Relay {
 }
 
 impl Relay {
-    async fn start(upstream: PathBuf, test: String, engine: &'static str) -> Relay {
+    async fn start(upstream: PathBuf, test: String, engine: String) -> Relay {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let path = std::env::temp_dir().join(format!("dct-{}-{n}.sock", std::process::id()));
@@ -684,8 +936,9 @@ impl Relay {
             while let Ok((conn, _)) = listener.accept().await {
                 let upstream = upstream.clone();
                 let test = test.clone();
+                let engine = engine.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = relay_one(conn, &upstream, &test, engine).await {
+                    if let Err(e) = relay_one(conn, &upstream, &test, &engine).await {
                         eprintln!("relay: {e}");
                     }
                 });
@@ -935,7 +1188,8 @@ pub mod coverage {
         ("VolumeUpdate", "needs a cluster (CSI) volume"),
     ];
 
-    /// The Markdown table. `engine` describes the engine the records came from.
+    /// The Markdown table of the requests to the v26 engine (`DOCKER_HOST` of
+    /// `tests/engine/engine.sh`). `engine` describes that engine.
     pub fn render(records: &[CallRecord], engine: &str) -> String {
         let by_op = tally(records, "v26");
         let total = OPERATIONS.len();
@@ -951,7 +1205,7 @@ pub mod coverage {
         out.push_str("# Engine coverage\n\n");
         out.push_str(&format!(
             "Generated; do not edit. Refresh with the test engines running \
-             (`tests/engine/engine.sh start && source target/engine-state/env`):\n\n\
+             (`eval \"$(tests/engine/engine.sh start)\"`):\n\n\
              ```sh\n{REFRESH}\n```\n\n\
              It runs every `tests/tests/engine_*.rs` suite (their clients send each request \
              through a recording relay in front of the engine) and rewrites this file from the \

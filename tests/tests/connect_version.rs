@@ -2,7 +2,7 @@
 
 mod connect_support;
 
-use connect_support::{engine_var, Behavior, TcpMock};
+use connect_support::{Behavior, TcpMock};
 use docker_client::{Docker, DockerBuilder};
 use docker_client_tests::mock::{MockEngine, MockResponse};
 
@@ -82,34 +82,4 @@ async fn negotiation_takes_the_lower_version_from_an_unversioned_ping() {
     negotiated.system_version().await.ok();
     let paths: Vec<String> = engine.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(paths, ["/_ping", "/v1.41/version"]);
-}
-
-#[tokio::test]
-async fn against_the_20_10_engine_negotiation_turns_too_new_into_success() {
-    let docker = Docker::connect(&engine_var("DOCKER_HOST_V20")).unwrap();
-    let error = docker.system_info().await.unwrap_err();
-    assert!(error.is_version_too_new(), "{error:?}");
-    assert!(error.to_string().contains("1.43"), "{error}");
-
-    let negotiated = docker
-        .negotiate_version()
-        .await
-        .expect("negotiate with the 20.10 engine");
-    assert_eq!(negotiated.api_version(), "1.41");
-    let info = negotiated
-        .system_info()
-        .await
-        .expect("info after negotiation");
-    assert_eq!(info.server_version.as_deref(), Some("20.10.24+dfsg1"));
-}
-
-#[tokio::test]
-async fn against_a_newer_engine_negotiation_keeps_1_43() {
-    let docker = Docker::connect(&engine_var("DOCKER_HOST")).unwrap();
-    let negotiated = docker
-        .negotiate_version()
-        .await
-        .expect("negotiate with the 26 engine");
-    assert_eq!(negotiated.api_version(), "1.43");
-    negotiated.system_info().await.expect("info");
 }

@@ -401,3 +401,35 @@ fn a_realistic_summary_round_trips() {
     let summary: ContainerSummary = decode(value.clone());
     assert_eq!(encode(&summary), value);
 }
+
+// ------------------------------------------------------------------------------------------
+// Whole responses.
+
+#[tokio::test]
+async fn a_null_list_or_map_response_is_empty() {
+    // Docker and Podman answer `200 null` for the changes of an unchanged container.
+    use docker_client_tests::mock::{MockEngine, MockResponse};
+    let engine = MockEngine::respond_with(MockResponse::json(200, &Value::Null));
+    let docker = engine.docker();
+    let changes = docker.container_changes("abc").await.expect("null changes");
+    assert!(changes.is_empty());
+    let images = docker
+        .image_list(&Default::default())
+        .await
+        .expect("a null list");
+    assert!(images.is_empty());
+    // An object type still refuses `null`: only lists and maps have an empty value.
+    let error = docker.container_inspect("abc", &Default::default()).await;
+    assert!(
+        matches!(error, Err(docker_client::Error::Decode { status: 200, .. })),
+        "{error:?}"
+    );
+
+    let engine = MockEngine::respond_with(MockResponse::json(
+        200,
+        &json!([{"Path": "/tmp", "Kind": 1}]),
+    ));
+    let changes = engine.docker().container_changes("abc").await.unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].path, "/tmp");
+}

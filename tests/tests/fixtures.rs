@@ -1,8 +1,10 @@
 //! Replays the engine responses saved under `tests/fixtures/engine/` through the generated
 //! models, so the models stay checked against what Docker really sends where no engine runs.
 //!
-//! Each fixture is a raw response body of Docker Engine 26.1.5 at `/v1.43` (captured by the
-//! engine tests with `DOCKER_CLIENT_CAPTURE_FIXTURES=1`, or by hand for the evidence of a spec
+//! Each fixture is a raw response body of Docker Engine 26.1.5 at `/v1.43`, unless its name ends
+//! with another engine (`_v20`: Docker 20.10.24 at `/v1.41`, `_v28`: Docker 28.5.2 at `/v1.43`,
+//! `_podman`: Podman 4.3.1 at `/v1.41`). The engine tests capture them with
+//! `DOCKER_CLIENT_CAPTURE_FIXTURES=1` (or they were saved by hand, as the evidence of a spec
 //! correction). Every file must be in [`FIXTURES`], with the type it decodes into.
 
 use std::collections::BTreeSet;
@@ -49,6 +51,35 @@ const FIXTURES: &[(&str, Check)] = &[
         json::<Vec<models::FilesystemChange>>,
     ),
     ("exec_inspect.json", json::<models::ExecInspectResponse>),
+    (
+        "container_inspect_podman.json",
+        json::<models::ContainerInspectResponse>,
+    ),
+    // Stats samples of Docker 20.10 (at /v1.41), 26.1 and 28.5 (at /v1.43): one-shot, streamed.
+    (
+        "container_stats_v20.json",
+        json::<models::ContainerStatsResponse>,
+    ),
+    (
+        "container_stats_v26.json",
+        json::<models::ContainerStatsResponse>,
+    ),
+    (
+        "container_stats_v28.json",
+        json::<models::ContainerStatsResponse>,
+    ),
+    (
+        "container_stats_stream_v20.json",
+        stream::<models::ContainerStatsResponse>,
+    ),
+    (
+        "container_stats_stream_v26.json",
+        stream::<models::ContainerStatsResponse>,
+    ),
+    (
+        "container_stats_stream_v28.json",
+        stream::<models::ContainerStatsResponse>,
+    ),
     // Volumes and networks
     ("volume_inspect.json", json::<models::Volume>),
     ("volume_list.json", json::<models::VolumeListResponse>),
@@ -69,6 +100,7 @@ const FIXTURES: &[(&str, Check)] = &[
     ("config_inspect.json", json::<models::Config>),
     ("service_inspect.json", json::<models::Service>),
     ("service_list.json", json::<Vec<models::Service>>),
+    ("service_inspect_updated.json", json::<models::Service>),
     ("task_inspect.json", json::<models::Task>),
     ("task_list.json", json::<Vec<models::Task>>),
 ];
@@ -92,7 +124,7 @@ fn json<T: DeserializeOwned + Serialize + Debug>(bytes: &[u8]) -> Result<(), Str
     let unexpected: Vec<&String> = dropped
         .iter()
         .filter(|path| {
-            !NEWER_THAN_1_43
+            !OUTSIDE_1_43
                 .iter()
                 .any(|(ty, key, _)| *ty == type_name && key == path)
         })
@@ -106,13 +138,21 @@ fn json<T: DeserializeOwned + Serialize + Debug>(bytes: &[u8]) -> Result<(), Str
     Ok(())
 }
 
-/// Keys Docker 26 sends at `/v1.43` that the v1.43 spec rightly lacks: fields of later API
-/// versions that the engine does not hide from older clients.
-const NEWER_THAN_1_43: &[(&str, &str, &str)] = &[(
-    "SystemInfo",
-    ".CDISpecDirs",
-    "added in API 1.44 (Container Device Interface spec dirs)",
-)];
+/// Keys the engines send at `/v1.43` that the v1.43 spec rightly lacks: fields of later API
+/// versions that Docker 26 does not hide from older clients, and of earlier ones that Podman
+/// (API 1.41) still sends.
+const OUTSIDE_1_43: &[(&str, &str, &str)] = &[
+    (
+        "SystemInfo",
+        ".CDISpecDirs",
+        "added in API 1.44 (Container Device Interface spec dirs)",
+    ),
+    (
+        "ContainerInspectResponse",
+        ".HostConfig.KernelMemory",
+        "removed in API 1.42 (kernel memory limits); Podman sends it",
+    ),
+];
 
 /// The paths of the non-null values in `raw` that `again` (the decoded value, encoded again)
 /// lost: keys the model does not declare.

@@ -8,11 +8,16 @@
 //! - `cargo xtask check-versions [VERSION...] [--spec-mirror DIR]`: generate every pinned version
 //!   (or those named) into a copy of the client crate and type-check it with its examples, tests
 //!   and benches.
-//! - `cargo xtask test [-- CARGO TEST ARGS]`: `test-linux`, then `test-windows`.
-//! - `cargo xtask test-linux [-- CARGO TEST ARGS]`: start the test engines
-//!   (`tests/engine/engine.sh`), run every test of the workspace against them, and stop them.
-//! - `cargo xtask test-windows [-- CARGO TEST ARGS]`: build the Windows-only tests (named
-//!   pipes) for `x86_64-pc-windows-gnu` with MinGW and run them under Wine.
+//! - `cargo xtask test [-- TEST ARGS]`: every test (see `test.rs`): `test-linux` and
+//!   `test-windows`, installing what they need when it is missing, and a closing line
+//!   `tests: N passed, N failed`. `TEST ARGS` go to every test binary (a name filter, ...).
+//! - `cargo xtask test-linux [-- TEST ARGS]`: start the test engines (`tests/engine/engine.sh`),
+//!   run every test of the workspace, the engine tests once per engine, and the engine suite of
+//!   the client regenerated for API 1.51 against Docker 28.5; stop the engines.
+//! - `cargo xtask test-windows [-- TEST ARGS]`: build the Windows-only tests (named pipes) for
+//!   `x86_64-pc-windows-gnu` with MinGW and run them under Wine.
+//! - `cargo xtask test-api-version VERSION [--engine v28]`: regenerate the client for `VERSION`
+//!   into a copy of the workspace and run its engine suite against one engine.
 //!
 //! The spec of a version is read from the mirror folder (`--spec-mirror` or `DOCKER_SPEC_MIRROR`)
 //! when one is given, else from `target/spec-cache/`, else downloaded from its pinned URL. Its
@@ -26,6 +31,8 @@ use std::process::{Command, ExitCode};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+
+mod test;
 
 type Result<T, E = String> = std::result::Result<T, E>;
 
@@ -54,6 +61,9 @@ struct Args {
     /// Arguments that are not options (`api-diff`'s two versions).
     positional: Vec<String>,
     /// Arguments after `--`, passed on to `cargo test`.
+    /// `--engine` of `test-api-version`.
+    engine: Option<String>,
+    /// Arguments after `--`, passed on to the test binaries.
     rest: Vec<String>,
 }
 
@@ -74,12 +84,19 @@ fn run() -> Result<()> {
         "regenerate" => regenerate(&root, &args),
         "api-diff" => api_diff(&root, &args),
         "check-versions" => check_versions(&root, &args),
-        "test" => test(&root, &args.rest).and_then(|()| test_windows(&root, &args.rest)),
-        "test-linux" => test(&root, &args.rest),
-        "test-windows" => test_windows(&root, &args.rest),
+        "test" => test::run(&root, test::Part::All, &args.rest),
+        "test-linux" => test::run(&root, test::Part::Linux, &args.rest),
+        "test-windows" => test::run(&root, test::Part::Windows, &args.rest),
+        "test-api-version" => {
+            let version = args
+                .api_version
+                .as_deref()
+                .ok_or("usage: cargo xtask test-api-version VERSION [--engine NAME]")?;
+            test::api_version(&root, version, args.engine.as_deref(), &args.rest)
+        }
         other => Err(format!(
             "unknown command {other:?}; try `regenerate`, `api-diff`, `check-versions`, \
-             `test`, `test-linux` or `test-windows`"
+             `test`, `test-linux`, `test-windows` or `test-api-version`"
         )),
     }
 }
@@ -96,6 +113,7 @@ fn parse_args() -> Result<Args> {
         mirror: std::env::var_os("DOCKER_SPEC_MIRROR").map(PathBuf::from),
         out: None,
         positional: Vec::new(),
+        engine: None,
         rest: Vec::new(),
     };
     while let Some(arg) = args.next() {
@@ -105,6 +123,10 @@ fn parse_args() -> Result<Args> {
             "--check" => parsed.check = true,
             "--spec-mirror" => parsed.mirror = Some(PathBuf::from(value("--spec-mirror")?)),
             "--out" => parsed.out = Some(PathBuf::from(value("--out")?)),
+            "--engine" => parsed.engine = Some(value("--engine")?),
+            version if parsed.command == "test-api-version" && !version.starts_with('-') => {
+                parsed.api_version = Some(version.to_owned())
+            }
             "--" => {
                 parsed.rest = args.by_ref().collect();
                 break;
@@ -468,130 +490,4 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Starts the test engines, runs `cargo test --workspace` with their addresses in the
-/// environment, and stops them whatever the outcome.
-fn test(root: &Path, cargo_args: &[String]) -> Result<()> {
-    let script = root.join("tests/engine/engine.sh");
-    let status = Command::new("bash")
-        .arg(&script)
-        .arg("start")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-    if !status.success() {
-        return Err(format!("{} start failed ({status})", script.display()));
-    }
-    let result = run_tests(root, cargo_args);
-    let stopped = Command::new("bash").arg(&script).arg("stop").status();
-    if !matches!(stopped, Ok(s) if s.success()) {
-        eprintln!("warning: {} stop did not finish cleanly", script.display());
-    }
-    result
-}
-
-/// The target the Windows tests are built for.
-const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
-
-/// What running the Windows tests needs, and how to get it on Debian.
-const WINDOWS_TOOLS: &str = "the Windows tests need the Rust target, MinGW and Wine: \
-    `rustup target add x86_64-pc-windows-gnu` and \
-    `apt-get install gcc-mingw-w64-x86-64 wine64`";
-
-/// Builds the Windows-only tests (the named-pipe transport) for x86_64-pc-windows-gnu with
-/// MinGW and runs them under Wine.
-fn test_windows(root: &Path, cargo_args: &[String]) -> Result<()> {
-    // Whether a program is there: it answers `--version`.
-    let runs = |program: &str| {
-        Command::new(program)
-            .arg("--version")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let mingw = "x86_64-w64-mingw32-gcc";
-    if !runs(mingw) {
-        return Err(format!("{mingw} not found: {WINDOWS_TOOLS}"));
-    }
-    let wine = ["wine64", "/usr/lib/wine/wine64", "wine"]
-        .into_iter()
-        .find(|wine| runs(wine))
-        .ok_or_else(|| format!("Wine not found: {WINDOWS_TOOLS}"))?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-
-    // Wine 8 lacks a DLL the Rust standard library loads; a stand-in goes next to the tests.
-    let deps = target_dir.join(WINDOWS_TARGET).join("debug/deps");
-    fs::create_dir_all(&deps).map_err(|e| format!("{}: {e}", deps.display()))?;
-    let shim = root.join("tests/windows");
-    let status = Command::new(mingw)
-        .args(["-O2", "-shared", "-o"])
-        .arg(deps.join("bcryptprimitives.dll"))
-        .arg(shim.join("bcryptprimitives.c"))
-        .arg(shim.join("bcryptprimitives.def"))
-        .arg("-ladvapi32")
-        .status()
-        .map_err(|e| format!("cannot run {mingw}: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "building the bcryptprimitives stand-in failed ({status})"
-        ));
-    }
-
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .current_dir(root)
-        .args([
-            "test",
-            "--target",
-            WINDOWS_TARGET,
-            "-p",
-            "docker-client-tests",
-        ])
-        .args(["--test", "connect_npipe"])
-        .args(cargo_args)
-        .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", wine)
-        .env("WINEPREFIX", target_dir.join("wine-prefix"))
-        .env("WINEDEBUG", "-all")
-        .status()
-        .map_err(|e| format!("cannot run cargo test: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "the Windows tests failed ({status}); if the target is missing: {WINDOWS_TOOLS}"
-        ))
-    }
-}
-
-fn run_tests(root: &Path, cargo_args: &[String]) -> Result<()> {
-    let env_file = std::env::var_os("ENGINE_STATE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/engine-state"))
-        .join("env");
-    let exports =
-        fs::read_to_string(&env_file).map_err(|e| format!("{}: {e}", env_file.display()))?;
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
-    command
-        .current_dir(root)
-        .args(["test", "--workspace"])
-        .args(cargo_args);
-    for line in exports.lines() {
-        let Some((name, value)) = line.trim().trim_start_matches("export ").split_once('=') else {
-            continue;
-        };
-        let value = value.trim_matches(|c| c == '"' || c == '\'');
-        println!("{name}={value}");
-        command.env(name, value);
-    }
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot run cargo test: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("cargo test failed ({status})"))
-    }
 }

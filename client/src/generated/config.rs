@@ -40,7 +40,7 @@ impl Docker {
         let mut request = Request::new("GET", "/configs".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Create a config

@@ -345,7 +345,7 @@ impl Docker {
         request.query("size", options.size.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Create a container
@@ -499,7 +499,7 @@ impl Docker {
         let id = encode_path_segment("id", id)?;
         let request = Request::new("GET", format!("/containers/{id}/changes"));
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Export a container
@@ -571,7 +571,7 @@ impl Docker {
         &self,
         id: &str,
         options: &ContainerStatsOptions,
-    ) -> Result<crate::JsonStream<serde_json::Value>, Error> {
+    ) -> Result<crate::JsonStream<models::ContainerStatsResponse>, Error> {
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("GET", format!("/containers/{id}/stats"));
         request.query("stream", options.stream.as_ref());

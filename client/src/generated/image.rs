@@ -411,7 +411,7 @@ impl Docker {
         request.query("shared-size", options.shared_size.as_ref());
         request.query("digests", options.digests.as_ref());
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Build an image
@@ -586,7 +586,7 @@ impl Docker {
         let name = encode_path_segment("name", name)?;
         let request = Request::new("GET", format!("/images/{name}/history"));
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Push an image
@@ -692,7 +692,7 @@ impl Docker {
         request.query("force", options.force.as_ref());
         request.query("noprune", options.noprune.as_ref());
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Search images
@@ -720,7 +720,7 @@ impl Docker {
         request.query("limit", options.limit.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Delete unused images

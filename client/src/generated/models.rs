@@ -861,6 +861,40 @@ pub struct ConfigSpec {
     pub templating: Option<Driver>,
 }
 
+/// A block I/O counter of one device and operation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerBlkioStatEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minor: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<u64>,
+}
+
+/// Block I/O counters (Linux). With cgroups v2 only io_service_bytes_recursive is set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerBlkioStats {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_service_bytes_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_serviced_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_queue_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_service_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_wait_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_merged_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sectors_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+}
+
 /// Configuration for a container that is portable between hosts.
 ///
 /// When used as `ContainerConfig` field in an image, `ContainerConfig` is an
@@ -971,6 +1005,40 @@ pub struct ContainerConfig {
     /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
     #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<Vec<String>>,
+}
+
+/// CPU usage of the container and of the system.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerCpuStats {
+    /// The container's CPU time since it started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_usage: Option<ContainerCpuUsage>,
+    /// The system's CPU time (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_cpu_usage: Option<u64>,
+    /// The number of online CPUs (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_cpus: Option<u32>,
+    /// CPU throttling of the container (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttling_data: Option<ContainerThrottlingData>,
+}
+
+/// The container's CPU time since it started.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerCpuUsage {
+    /// All CPU time
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_usage: Option<u64>,
+    /// CPU time per core (Linux with cgroups v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percpu_usage: Option<Vec<u64>>,
+    /// CPU time in kernel mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_in_kernelmode: Option<u64>,
+    /// CPU time in user mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_in_usermode: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1190,6 +1258,73 @@ pub struct ContainerInspectResponse {
     pub network_settings: Option<NetworkSettings>,
 }
 
+/// Memory usage (Linux), or commit and private working set (Windows).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerMemoryStats {
+    /// Memory in use (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<u64>,
+    /// The most memory ever in use (Linux with cgroups v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_usage: Option<u64>,
+    /// The counters of the cgroup's memory.stat (Linux); their names differ between cgroups v1 and v2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<HashMap<String, Option<u64>>>,
+    /// Times the usage hit the limit (Linux with cgroups v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failcnt: Option<u64>,
+    /// The memory limit (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// Committed bytes (Windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitbytes: Option<u64>,
+    /// Peak committed bytes (Windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitpeakbytes: Option<u64>,
+    /// Private working set (Windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privateworkingset: Option<u64>,
+}
+
+/// Traffic of one network interface.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerNetworkStats {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rx_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rx_packets: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rx_errors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rx_dropped: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_packets: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_errors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_dropped: Option<u64>,
+    /// The endpoint (Windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_id: Option<String>,
+    /// The instance (Windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+}
+
+/// The container's process IDs (Linux).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerPidsStats {
+    /// The number of processes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<u64>,
+    /// The most processes allowed; 0 for no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerPruneResponse {
     /// Container IDs that were deleted
@@ -1342,6 +1477,60 @@ impl<'de> Deserialize<'de> for ContainerStateStatus {
     }
 }
 
+/// One sample of a container's resource usage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerStatsResponse {
+    /// The container's name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The container's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When the sample was taken (RFC 3339 with nanoseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<String>,
+    /// When the previous sample was taken; `0001-01-01T00:00:00Z` in a one-shot sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preread: Option<String>,
+    /// The container's process IDs (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pids_stats: Option<ContainerPidsStats>,
+    /// Block I/O counters (Linux). With cgroups v2 only io_service_bytes_recursive is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blkio_stats: Option<ContainerBlkioStats>,
+    /// The number of processors (Windows; 0 for Linux containers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_procs: Option<u32>,
+    /// Storage reads and writes (Windows; empty for Linux containers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_stats: Option<ContainerStorageStats>,
+    /// CPU usage of the container and of the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_stats: Option<ContainerCpuStats>,
+    /// CPU usage of the container and of the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precpu_stats: Option<ContainerCpuStats>,
+    /// Memory usage (Linux), or commit and private working set (Windows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_stats: Option<ContainerMemoryStats>,
+    /// Network usage by interface; absent for a container without networking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub networks: Option<HashMap<String, ContainerNetworkStats>>,
+}
+
+/// Storage reads and writes (Windows; empty for Linux containers).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerStorageStats {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_count_normalized: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_size_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_count_normalized: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_size_bytes: Option<u64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerSummary {
     /// The ID of this container
@@ -1404,6 +1593,20 @@ pub struct ContainerSummaryHostConfig {
 pub struct ContainerSummaryNetworkSettings {
     #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<HashMap<String, EndpointSettings>>,
+}
+
+/// CPU throttling of the container (Linux).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContainerThrottlingData {
+    /// Periods with throttling active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods: Option<u64>,
+    /// Periods in which the container hit its limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttled_periods: Option<u64>,
+    /// Time throttled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttled_time: Option<u64>,
 }
 
 /// OK response to ContainerTop operation
@@ -2521,7 +2724,6 @@ pub struct HealthConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum HealthStatus {
     /// `"none"`
-    #[default]
     None,
     /// `"starting"`
     Starting,
@@ -2529,6 +2731,9 @@ pub enum HealthStatus {
     Healthy,
     /// `"unhealthy"`
     Unhealthy,
+    /// `""`
+    #[default]
+    Empty,
     /// A value this version of the API does not declare.
     Unknown(String),
 }
@@ -2541,6 +2746,7 @@ impl HealthStatus {
             Self::Starting => "starting",
             Self::Healthy => "healthy",
             Self::Unhealthy => "unhealthy",
+            Self::Empty => "",
             Self::Unknown(value) => value,
         }
     }
@@ -2553,6 +2759,7 @@ impl From<&str> for HealthStatus {
             "starting" => Self::Starting,
             "healthy" => Self::Healthy,
             "unhealthy" => Self::Unhealthy,
+            "" => Self::Empty,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -3037,10 +3244,12 @@ pub struct HostConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum HostConfigCgroupnsMode {
     /// `"private"`
-    #[default]
     Private,
     /// `"host"`
     Host,
+    /// `""`
+    #[default]
+    Empty,
     /// A value this version of the API does not declare.
     Unknown(String),
 }
@@ -3051,6 +3260,7 @@ impl HostConfigCgroupnsMode {
         match self {
             Self::Private => "private",
             Self::Host => "host",
+            Self::Empty => "",
             Self::Unknown(value) => value,
         }
     }
@@ -3061,6 +3271,7 @@ impl From<&str> for HostConfigCgroupnsMode {
         match value {
             "private" => Self::Private,
             "host" => Self::Host,
+            "" => Self::Empty,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -4282,6 +4493,17 @@ pub struct Network {
     /// for overlay networks, and omitted for other network types.
     #[serde(rename = "Peers", default, skip_serializing_if = "Option::is_none")]
     pub peers: Option<Vec<PeerInfo>>,
+}
+
+/// A network a task is attached to, and the task's addresses on it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetworkAttachment {
+    /// A swarm-scoped network, as the swarm's store keeps it.
+    #[serde(rename = "Network", default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<SwarmNetwork>,
+    /// The task's addresses on the network, in CIDR notation.
+    #[serde(rename = "Addresses", default, skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
 }
 
 /// Specifies how a service should be attached to a particular network.
@@ -6029,6 +6251,9 @@ pub struct Service {
     /// does not need to be sent with an update request.
     #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
     pub job_status: Option<ServiceJobStatus>,
+    /// User modifiable configuration for a service.
+    #[serde(rename = "PreviousSpec", default, skip_serializing_if = "Option::is_none")]
+    pub previous_spec: Option<ServiceSpec>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -6845,6 +7070,27 @@ pub struct SwarmInitRequest {
     pub spec: Option<SwarmSpec>,
 }
 
+/// An address pool of a swarm network.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SwarmIpamConfig {
+    #[serde(rename = "Subnet", default, skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    #[serde(rename = "Range", default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
+    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+}
+
+/// A swarm network's IP address management driver and pools.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SwarmIpamOptions {
+    /// Driver represents a driver (network, logging, secrets).
+    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<Driver>,
+    #[serde(rename = "Configs", default, skip_serializing_if = "Option::is_none")]
+    pub configs: Option<Vec<SwarmIpamConfig>>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmJoinRequest {
     /// Listen address used for inter-manager communication if the node
@@ -6884,6 +7130,71 @@ pub struct SwarmJoinRequest {
     /// Secret token for joining this swarm.
     #[serde(rename = "JoinToken")]
     pub join_token: String,
+}
+
+/// A swarm-scoped network, as the swarm's store keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SwarmNetwork {
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The version number of the object such as node, service, etc. This is needed
+    /// to avoid conflicting writes. The client must send the version number along
+    /// with the modified specification when updating these objects.
+    ///
+    /// This approach ensures safe concurrency and determinism in that the change
+    /// on the object may not be applied if the version number has changed from the
+    /// last read. In other words, if two update requests specify the same base
+    /// version, only one of the requests can succeed. As a result, two separate
+    /// update requests that happen at the same time will not unintentionally
+    /// overwrite each other.
+    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<ObjectVersion>,
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// How a swarm network was created.
+    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<SwarmNetworkSpec>,
+    /// Driver represents a driver (network, logging, secrets).
+    #[serde(rename = "DriverState", default, skip_serializing_if = "Option::is_none")]
+    pub driver_state: Option<Driver>,
+    /// A swarm network's IP address management driver and pools.
+    #[serde(rename = "IPAMOptions", default, skip_serializing_if = "Option::is_none")]
+    pub ipam_options: Option<SwarmIpamOptions>,
+}
+
+/// How a swarm network was created.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SwarmNetworkSpec {
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<HashMap<String, String>>,
+    /// Driver represents a driver (network, logging, secrets).
+    #[serde(
+        rename = "DriverConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub driver_configuration: Option<Driver>,
+    #[serde(rename = "IPv6Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub i_pv6_enabled: Option<bool>,
+    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<bool>,
+    #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
+    pub attachable: Option<bool>,
+    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<bool>,
+    /// A swarm network's IP address management driver and pools.
+    #[serde(rename = "IPAMOptions", default, skip_serializing_if = "Option::is_none")]
+    pub ipam_options: Option<SwarmIpamOptions>,
+    /// The config-only network source to provide the configuration for
+    /// this network.
+    #[serde(rename = "ConfigFrom", default, skip_serializing_if = "Option::is_none")]
+    pub config_from: Option<ConfigReference>,
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// User modifiable swarm configuration.
@@ -7931,6 +8242,13 @@ pub struct Task {
     /// the Task was created for a Replicated or Global Service.
     #[serde(rename = "JobIteration", default, skip_serializing_if = "Option::is_none")]
     pub job_iteration: Option<ObjectVersion>,
+    /// The networks the task is attached to, with its addresses on each.
+    #[serde(
+        rename = "NetworksAttachments",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub networks_attachments: Option<Vec<NetworkAttachment>>,
 }
 
 /// User modifiable task configuration.

@@ -49,7 +49,7 @@ impl Docker {
         let mut request = Request::new("GET", "/nodes".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Inspect a node

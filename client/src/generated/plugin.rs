@@ -99,7 +99,7 @@ impl Docker {
         let mut request = Request::new("GET", "/plugins".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Get plugin privileges
@@ -122,7 +122,7 @@ impl Docker {
         let mut request = Request::new("GET", "/plugins/privileges".to_owned());
         request.query("remote", Some(&remote));
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Install a plugin

@@ -125,7 +125,7 @@ impl Docker {
         request.query_json("filters", options.filters.as_ref())?;
         request.query("status", options.status.as_ref());
         let response = self.send(request).await?;
-        response.json().await
+        response.json_or_default().await
     }
 
     /// Create a service

@@ -267,6 +267,12 @@ impl Response {
         decode(status, body)
     }
 
+    /// Decodes a JSON body whose type is a list or map; `null` is the empty one.
+    pub async fn json_or_default<T: DeserializeOwned + Default>(self) -> Result<T, Error> {
+        let (status, body) = self.bytes().await?;
+        decode::<Option<T>>(status, body).map(Option::unwrap_or_default)
+    }
+
     /// Decodes a JSON body, or `None` when there is none.
     pub async fn json_or_empty<T: DeserializeOwned>(self) -> Result<Option<T>, Error> {
         let (status, body) = self.bytes().await?;

@@ -1,12 +1,13 @@
 //! Writes `docs/engine-coverage.md` from the requests the engine tests sent.
 //!
 //! ```sh
-//! tests/engine/engine.sh start && source target/engine-state/env
+//! eval "$(tests/engine/engine.sh start)"
 //! cargo run -p docker-client-tests --bin engine-coverage -- --run
 //! ```
 //!
-//! `--run` deletes the old records, runs every `tests/tests/engine_*.rs` suite (with `cargo
-//! test`), then writes the table; it fails when a suite fails. Without `--run` it only rewrites
+//! `--run` deletes the old records, runs every `tests/tests/engine_*.rs` suite against the
+//! engine at `DOCKER_HOST` (with `cargo test --features engine`), then writes the table from the
+//! requests to that engine; it fails when a suite fails. Without `--run` it only rewrites
 //! the table from the records in `target/engine-coverage/`.
 
 #[cfg(unix)]
@@ -52,7 +53,7 @@ mod coverage_main {
             suites.sort();
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let mut command = Command::new(cargo);
-            command.args(["test", "-p", "docker-client-tests"]);
+            command.args(["test", "-p", "docker-client-tests", "--features", "engine"]);
             for suite in &suites {
                 command.args(["--test", suite]);
             }
