@@ -35,7 +35,7 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A container's multiplexed output stream is malformed, or the engine reported an error in it.
-    Frame(crate::output::FrameError),
+    Frame(FrameError),
     /// A connection could not be upgraded for attach or exec (the engine answered without
     /// switching protocols, or the upgrade failed).
     Upgrade { host: String, message: String },
@@ -75,7 +75,16 @@ pub enum Error {
         message: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The engine did not accept the connection, or did not send a response's headers, in time.
+    /// An answer read whole (a JSON document, an error) is larger than the client's limit
+    /// ([`DockerBuilder::max_body_size`](crate::DockerBuilder::max_body_size)).
+    BodyTooLarge {
+        /// The engine address the client tried.
+        host: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The engine did not accept the connection, send a response's headers, send more of a
+    /// body or take more of an upload, in time.
     Timeout {
         /// The engine address the client tried.
         host: String,
@@ -86,16 +95,46 @@ pub enum Error {
     },
 }
 
-/// Which of the client's timeouts ran out.
+/// Which of the client's timeouts ran out (see [`DockerBuilder`](crate::DockerBuilder) for
+/// what each covers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimeoutKind {
     /// Connecting (including the TLS handshake).
     Connect,
-    /// Waiting for the response's status line and headers. A body that streams afterwards
-    /// (`logs?follow=1`, `events`) has no time limit.
+    /// Waiting for the response's status line and headers.
     ResponseHeaders,
+    /// Waiting for more of a response body.
+    Body,
+    /// Waiting for the engine to take more of a request body (an upload).
+    Upload,
 }
+
+/// A malformed multiplexed stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameError {
+    /// A frame header names a stream other than stdin (0), stdout (1), stderr (2) or the
+    /// systemerr stream (3) the engine uses for its own errors.
+    BadStreamType(u8),
+    /// The stream ended inside a frame.
+    Truncated,
+    /// The engine reported an error on its systemerr stream (3).
+    Engine(String),
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameError::BadStreamType(t) => {
+                write!(f, "bad stream type {t} in a multiplexed frame header")
+            }
+            FrameError::Truncated => f.write_str("the stream ended inside a multiplexed frame"),
+            FrameError::Engine(message) => write!(f, "engine error in the stream: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for FrameError {}
 
 impl Error {
     /// The HTTP status of an error answered by the engine.
@@ -171,19 +210,9 @@ impl Error {
         matches!(self, Error::Tls { .. })
     }
 
-    /// A connect or response-header timeout ran out.
+    /// One of the client's timeouts ran out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
-    }
-
-    pub(crate) fn transport(
-        host: &str,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        Error::Transport {
-            host: host.to_owned(),
-            source: source.into(),
-        }
     }
 }
 
@@ -244,10 +273,17 @@ impl fmt::Display for Error {
             Error::Tls { host, message, .. } => {
                 write!(f, "TLS with the engine at {host} failed: {message}")
             }
+            Error::BodyTooLarge { host, limit } => write!(
+                f,
+                "the answer of the engine at {host} is larger than the client's limit of \
+                 {limit} bytes (DockerBuilder::max_body_size)"
+            ),
             Error::Timeout { host, kind, after } => {
                 let what = match kind {
                     TimeoutKind::Connect => "accept the connection",
                     TimeoutKind::ResponseHeaders => "send the response headers",
+                    TimeoutKind::Body => "send more of the response body",
+                    TimeoutKind::Upload => "take more of the request body",
                 };
                 write!(f, "the engine at {host} did not {what} within {after:?}")
             }

@@ -1,3 +1,5 @@
+//! Response bodies read as they arrive: bytes, and JSON messages one after another.
+
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -6,7 +8,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 
-use crate::Error;
+use crate::error::Error;
 
 /// A response body as a stream of byte chunks, read as the engine sends it.
 pub struct ByteStream {

@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use docker_client::Docker;
+use docker_client::{ApiVersion, Docker};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::windows::named_pipe::{NamedPipeServer, ServerOptions};
 
@@ -90,7 +90,7 @@ async fn npipe_hosts_reach_an_engine_on_a_named_pipe_and_keep_the_connection() {
         assert_eq!(ping.api_version.as_deref(), Some("1.43"));
     }
     let negotiated = docker.negotiate_version().await.expect("negotiation");
-    assert_eq!(negotiated.api_version(), "1.43");
+    assert_eq!(negotiated.api_version(), ApiVersion::new(1, 43));
     let error = docker
         .container_inspect("nothing", &Default::default())
         .await

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use docker_client::models;
 use docker_client::options::{SystemDataUsageOptions, SystemEventsOptions};
+use docker_client::{models, ApiVersion};
 use docker_client_tests::engine::{no_unknown_enum, unix_now, v20_client, TestEngine};
 use futures::StreamExt;
 
@@ -180,8 +180,8 @@ async fn engine_20_10_rejects_api_1_43() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn engine_20_10_serves_api_1_41() {
-    let docker = v20_client().with_api_version("1.41");
-    assert_eq!(docker.api_version(), "1.41");
+    let docker = v20_client().with_api_version(ApiVersion::new(1, 41));
+    assert_eq!(docker.api_version(), ApiVersion::new(1, 41));
     let version = docker.system_version().await.expect("/v1.41/version");
     no_unknown_enum(&version);
     assert_eq!(version.api_version.as_deref(), Some("1.41"));

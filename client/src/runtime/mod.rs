@@ -1,28 +1,20 @@
-//! The runtime of the generated operations: requests, responses and serde helpers.
-//!
-//! Generated code builds a [`Request`] and reads a [`Response`]; users need none of this
-//! module except to read it.
+//! The runtime of the generated operations: the request a generated method builds, and the
+//! response it reads.
 
-pub mod serde_helpers;
-
-pub use crate::output::FrameDecoder;
-pub use crate::stream::JsonLinesDecoder;
-
-use std::io;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+pub(crate) mod serde_helpers;
 
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+pub use crate::attach::Upgraded;
 use crate::attach::{AttachInput, Attached};
+use crate::body::Body;
+use crate::error::Error;
 use crate::output::OutputStream;
-use crate::transport::{transport_error, Head, ResponseBody, Stream};
-use crate::{Body, ByteStream, Error, JsonStream};
+use crate::stream::{ByteStream, JsonStream};
+use crate::transport::{Incoming, Outgoing, ERROR_BODY_LIMIT};
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -34,7 +26,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Percent-encodes a path parameter so that it stays one path segment: `../x` is sent as
 /// `..%2Fx`. `.` and `..` on their own would still be read as "this" and "parent" directories,
 /// and an empty value would drop the segment: those are refused.
-pub fn encode_path_segment(name: &str, value: &str) -> Result<String, Error> {
+pub(crate) fn encode_path_segment(name: &str, value: &str) -> Result<String, Error> {
     if value.is_empty() || value == "." || value == ".." {
         return Err(Error::InvalidArgument(format!(
             "path parameter `{name}` may not be {value:?}"
@@ -44,12 +36,15 @@ pub fn encode_path_segment(name: &str, value: &str) -> Result<String, Error> {
 }
 
 /// A request being built by a generated method.
-pub struct Request {
-    pub(crate) method: &'static str,
-    pub(crate) path: String,
-    pub(crate) query: Vec<(&'static str, String)>,
-    pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Option<(Body, &'static str)>,
+pub(crate) struct Request {
+    method: &'static str,
+    /// Below the version prefix, its parameters encoded.
+    path: String,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, String)>,
+    body: Option<(Body, &'static str)>,
+    /// Asks to switch protocols.
+    upgrade: bool,
 }
 
 /// Shows the registry credential headers (`X-Registry-Auth`, `X-Registry-Config`) redacted.
@@ -74,6 +69,7 @@ impl std::fmt::Debug for Request {
             .field("query", &self.query)
             .field("headers", &headers)
             .field("body", &self.body)
+            .field("upgrade", &self.upgrade)
             .finish()
     }
 }
@@ -87,6 +83,35 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            upgrade: false,
+        }
+    }
+
+    /// The request as it goes out: `base` (the transport's), then `prefix` (the version), then
+    /// the path and the form-encoded query.
+    pub(crate) fn into_outgoing(self, base: &str, prefix: &str) -> Outgoing {
+        let mut url = String::with_capacity(base.len() + prefix.len() + self.path.len() + 64);
+        url.push_str(base);
+        url.push_str(prefix);
+        url.push_str(&self.path);
+        if !self.query.is_empty() {
+            url.push('?');
+            let start = url.len();
+            let mut query = form_urlencoded::Serializer::for_suffix(url, start);
+            for (key, value) in &self.query {
+                query.append_pair(key, value);
+            }
+            url = query.finish();
+        }
+        // The engine sends the head of a wait at once, and its body when the container stops.
+        let long_poll = self.method == "POST" && self.path.ends_with("/wait");
+        Outgoing {
+            method: self.method,
+            url,
+            headers: self.headers,
+            body: self.body,
+            upgrade: self.upgrade,
+            long_poll,
         }
     }
 
@@ -123,6 +148,7 @@ impl Request {
     }
 
     /// Adds `key=a,b,c` when there are values.
+    #[allow(dead_code)] // (Generated for some API versions.)
     pub fn query_joined<'a, V: ToString + 'a>(
         &mut self,
         key: &'static str,
@@ -170,12 +196,14 @@ impl Request {
 
     /// Asks the engine to hijack the connection (attach, exec start).
     pub fn upgrade(&mut self) {
+        self.upgrade = true;
         self.headers.push(("Connection", "Upgrade".to_owned()));
         self.headers.push(("Upgrade", "tcp".to_owned()));
     }
 
     /// Asks the engine to upgrade the connection to another protocol (`websocket`, `h2c`).
     pub fn upgrade_to(&mut self, protocol: &'static str) {
+        self.upgrade = true;
         self.headers.push(("Connection", "Upgrade".to_owned()));
         self.headers.push(("Upgrade", protocol.to_owned()));
         if protocol == "websocket" {
@@ -208,28 +236,22 @@ impl Request {
 
 /// A successful (or `304 Not Modified`) response.
 #[derive(Debug)]
-pub struct Response {
-    head: Head,
-    body: ResponseBody,
-    host: Arc<str>,
+pub(crate) struct Response {
+    incoming: Incoming,
 }
 
+/// The longest engine error message kept: the engine's are a line.
+const MAX_MESSAGE: usize = 4 * 1024;
+
 impl Response {
-    /// Turns error statuses into [`Error::Api`].
-    pub(crate) async fn check(
-        (head, body): (Head, ResponseBody),
-        host: &Arc<str>,
-    ) -> Result<Self, Error> {
-        let status = head.status();
-        let response = Response {
-            head,
-            body,
-            host: host.clone(),
-        };
+    /// Turns error statuses into [`Error::Api`], and redirects (which the client does not
+    /// follow) too.
+    pub(crate) async fn check(incoming: Incoming) -> Result<Self, Error> {
+        let status = incoming.status();
         if status < 300 || status == 304 {
-            return Ok(response);
+            return Ok(Response { incoming });
         }
-        let (_, body) = response.bytes().await?;
+        let body = incoming.prefix(ERROR_BODY_LIMIT).await;
         Err(Error::Api {
             status,
             message: error_message(&body),
@@ -238,22 +260,17 @@ impl Response {
 
     /// The status code.
     pub fn status(&self) -> u16 {
-        self.head.status()
+        self.incoming.status()
     }
 
     /// A header's value, when present and text.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.head.header(name).map(str::to_owned)
+        self.incoming.header(name).map(str::to_owned)
     }
 
     async fn bytes(self) -> Result<(u16, Bytes), Error> {
         let status = self.status();
-        let body = self
-            .body
-            .collect()
-            .await
-            .map_err(|e| transport_error(&self.host, e))?;
-        Ok((status, body))
+        Ok((status, self.incoming.bytes().await?))
     }
 
     /// Reads and discards the body.
@@ -288,9 +305,7 @@ impl Response {
 
     /// The body as a stream of bytes.
     pub fn byte_stream(self) -> ByteStream {
-        use futures::TryStreamExt;
-        let host = self.host;
-        ByteStream::new(self.body.map_err(move |e| transport_error(&host, e)))
+        ByteStream::new(self.incoming.stream())
     }
 
     /// The body as a container's output, demultiplexed as its Content-Type says.
@@ -302,51 +317,28 @@ impl Response {
     /// The upgraded connection of an attach or exec start: output and standard input. When the
     /// engine answers without upgrading, the output is the body and there is no input.
     pub async fn attach(self) -> Result<Attached, Error> {
-        use futures::TryStreamExt;
         if self.status() != 101 {
-            let output = self.output_stream();
             return Ok(Attached {
-                output,
-                input: AttachInput { inner: None },
+                output: self.output_stream(),
+                input: AttachInput::none(),
             });
         }
         let content_type = self.header("Content-Type");
-        let host = self.host.clone();
-        let upgraded = self.upgrade()?;
-        let (read, write) = tokio::io::split(upgraded);
-        let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| Error::Io {
-            host: host.to_string(),
-            source,
-        });
-        Ok(Attached {
-            output: OutputStream::new(ByteStream::new(bytes), content_type.as_deref()),
-            input: AttachInput { inner: Some(write) },
-        })
+        let upgraded = self.upgraded().await?;
+        Ok(Attached::new(upgraded, content_type.as_deref()))
     }
 
     /// The upgraded connection, raw.
     pub async fn upgraded(self) -> Result<Upgraded, Error> {
+        let host = self.incoming.host().to_owned();
         if self.status() != 101 {
             let message = format!(
                 "the engine answered {} instead of switching protocols",
                 self.status()
             );
-            return Err(Error::Upgrade {
-                host: self.host.to_string(),
-                message,
-            });
+            return Err(Error::Upgrade { host, message });
         }
-        self.upgrade()
-    }
-
-    fn upgrade(self) -> Result<Upgraded, Error> {
-        match self.body.into_upgraded() {
-            Some((io, read)) => Ok(Upgraded { io, read }),
-            None => Err(Error::Upgrade {
-                host: self.host.to_string(),
-                message: "the connection was not upgraded".to_owned(),
-            }),
-        }
+        Ok(Upgraded::new(self.incoming.upgrade().await?, host))
     }
 
     /// The body as a stream of JSON values.
@@ -364,75 +356,82 @@ fn decode<T: DeserializeOwned>(status: u16, body: Bytes) -> Result<T, Error> {
     })
 }
 
-/// The engine's `{"message": ...}`, else the body's text.
+/// The engine's `{"message": ...}`, else the body's text; at most [`MAX_MESSAGE`] bytes.
 fn error_message(body: &[u8]) -> String {
     #[derive(serde::Deserialize)]
     struct ErrorBody {
         message: String,
     }
-    match serde_json::from_slice::<ErrorBody>(body) {
+    let mut message = match serde_json::from_slice::<ErrorBody>(body) {
         Ok(error) => error.message,
         Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
-    }
-}
-
-/// A connection upgraded to another protocol (WebSocket, h2c, or the raw stream of an attach):
-/// read and write it as bytes.
-pub struct Upgraded {
-    io: Stream,
-    /// What the engine sent right after its response head, read before the stream.
-    read: Bytes,
-}
-
-impl std::fmt::Debug for Upgraded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Upgraded")
-            .field("buffered", &self.read.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl AsyncRead for Upgraded {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        if !self.read.is_empty() {
-            let n = self.read.len().min(buf.remaining());
-            buf.put_slice(&self.read.split_to(n));
-            return Poll::Ready(Ok(()));
+    };
+    if message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
         }
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        message.truncate(end);
+        message.push('…');
     }
+    message
 }
 
-impl AsyncWrite for Upgraded {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_credentials_are_redacted_in_debug() {
+        let mut request = Request::new("POST", "/images/create".to_owned());
+        request
+            .header_base64_json("X-Registry-Auth", Some(&"s3cret-credentials"))
+            .unwrap();
+        request.header("X-Registry-Config", Some(&"s3cret-config"));
+        request.header("X-Other", Some(&"shown"));
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::URL_SAFE.encode(b"\"s3cret-credentials\"");
+        assert!(!shown.contains(&encoded), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("shown"),
+            "{shown}"
+        );
     }
 
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    #[test]
+    fn error_messages_are_bounded() {
+        let long = "é".repeat(10_000);
+        let json = serde_json::json!({ "message": long }).to_string();
+        for body in [json.as_bytes(), long.as_bytes()] {
+            let message = error_message(body);
+            assert!(
+                message.len() <= MAX_MESSAGE + '…'.len_utf8(),
+                "{}",
+                message.len()
+            );
+            assert!(message.ends_with('…'));
+        }
+        assert_eq!(
+            error_message(br#"{"message":"no such container"}"#),
+            "no such container"
+        );
+        assert_eq!(error_message(b" plain text \n"), "plain text");
     }
 
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
+    #[test]
+    fn queries_are_form_encoded_after_the_prefix() {
+        let mut request = Request::new("GET", "/containers/json".to_owned());
+        request.query("all", Some(&true));
+        request.query("filters", Some(&"{\"name\":[\"a b\"]}"));
+        let outgoing = request.into_outgoing("http://api.moby.localhost", "/v1.43");
+        assert_eq!(
+            outgoing.url,
+            "http://api.moby.localhost/v1.43/containers/json?all=true&filters=%7B%22name%22%3A%5B%22a+b%22%5D%7D"
+        );
+        assert!(!outgoing.long_poll && !outgoing.upgrade);
+        let wait = Request::new("POST", "/containers/x/wait".to_owned());
+        assert!(wait.into_outgoing("", "").long_poll);
     }
 }
