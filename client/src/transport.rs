@@ -401,23 +401,26 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The requests sent again, once, on another connection. reqwest (hyper) already sends again a
-/// request that never started on a kept-alive connection the engine had closed; this adds, as
-/// the Go client does, a `GET` or `HEAD` whose connection closed with no answer at all: the
-/// engine (Podman closes idle connections after 5 s) may have seen it, but it changes nothing.
+/// The requests sent again on another connection (twice at most). reqwest (hyper) already
+/// sends again a request that had not started on a kept-alive connection found closed. This
+/// adds, as the Go client does, two failures on a connection the engine closed (Podman closes
+/// idle ones after 5 s) as the request went out: a broken pipe, the request written to a
+/// connection already closed, which the engine cannot have seen (any method, when its body can
+/// be sent again: not a stream); and a close or reset before any byte of an answer, which the
+/// engine may have seen, for a `GET` or `HEAD`, which change nothing.
 fn retry_policy() -> reqwest::retry::Builder {
     reqwest::retry::for_host(AnyHost)
         .no_budget()
-        .max_retries_per_request(1)
+        .max_retries_per_request(2)
         .classify_fn(|attempt| {
             let idempotent = matches!(
                 *attempt.method(),
                 reqwest::Method::GET | reqwest::Method::HEAD
             );
-            if idempotent && attempt.error().is_some_and(closed_without_answer) {
-                attempt.retryable()
-            } else {
-                attempt.success()
+            match attempt.error().and_then(closed) {
+                Some(Closed::BeforeWriting) => attempt.retryable(),
+                Some(Closed::WithoutAnswer) if idempotent => attempt.retryable(),
+                _ => attempt.success(),
             }
         })
 }
@@ -431,16 +434,36 @@ impl PartialEq<&str> for AnyHost {
     }
 }
 
-/// Whether a request failed because its connection closed before any byte of an answer.
-fn closed_without_answer(error: &(dyn std::error::Error + 'static)) -> bool {
+/// How a connection failed a request before its answer began. (reqwest asks the classifier
+/// only about failures before a response head.)
+enum Closed {
+    /// Writing found the connection closed: nothing reached the engine.
+    BeforeWriting,
+    /// The connection closed or was reset with no byte of an answer.
+    WithoutAnswer,
+}
+
+fn closed(error: &(dyn std::error::Error + 'static)) -> Option<Closed> {
     let mut next = Some(error);
     while let Some(current) = next {
-        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
-            return hyper.is_incomplete_message();
+        if current
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_incomplete_message)
+        {
+            return Some(Closed::WithoutAnswer);
+        }
+        if let Some(io) = current.downcast_ref::<io::Error>() {
+            return match io.kind() {
+                io::ErrorKind::BrokenPipe => Some(Closed::BeforeWriting),
+                io::ErrorKind::ConnectionReset
+                | io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::UnexpectedEof => Some(Closed::WithoutAnswer),
+                _ => None,
+            };
         }
         next = current.source();
     }
-    false
+    None
 }
 
 impl Wire {
