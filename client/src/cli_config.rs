@@ -79,7 +79,7 @@ impl ConfigFile {
 /// the value's JSON path and position. Syntax errors name a position only and are kept.
 fn parse_json<T: DeserializeOwned>(text: &[u8], origin: &str, what: &str) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.inner();
         let why = match inner.classify() {
@@ -91,7 +91,12 @@ fn parse_json<T: DeserializeOwned>(text: &[u8], origin: &str, what: &str) -> Res
             _ => inner.to_string(),
         };
         Error::Config(format!("{origin} is not a valid {what}: {why}"))
-    })
+    })?;
+    // Only whitespace after the document. (serde_json's message names a position.)
+    deserializer
+        .end()
+        .map_err(|e| Error::Config(format!("{origin} is not a valid {what}: {e}")))?;
+    Ok(value)
 }
 
 /// The file's bytes, `None` when it does not exist.
