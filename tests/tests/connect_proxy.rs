@@ -16,12 +16,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SECRET: &str = "pr0xy-s3cret";
 
+/// The first line of a request and its `Proxy-Authorization`.
+type Seen = (String, Option<String>);
+
 /// A proxy on a loopback port that records the first line and the `Proxy-Authorization` of
 /// each request, answers requests for `http://` URLs as the engine would (`/_ping`), and
 /// refuses to tunnel (`CONNECT`).
 struct Proxy {
     address: String,
-    seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Proxy {
@@ -64,7 +67,7 @@ impl Proxy {
         Proxy { address, seen }
     }
 
-    fn take(&self) -> Vec<(String, Option<String>)> {
+    fn take(&self) -> Vec<Seen> {
         std::mem::take(&mut *self.seen.lock().unwrap())
     }
 }
