@@ -114,3 +114,41 @@ async fn a_missing_pipe_is_its_own_error_naming_the_host() {
     assert!(error.is_socket_not_found(), "{error:?}");
     assert!(error.to_string().contains(host), "{error}");
 }
+
+#[tokio::test]
+async fn a_pipe_whose_instances_are_all_busy_is_waited_for() {
+    use tokio::net::windows::named_pipe::ClientOptions;
+    let name = format!("docker-client-busy-{}", std::process::id());
+    let path = format!(r"\\.\pipe\{name}");
+    // One instance, taken by another client: the pipe is busy.
+    let first = ServerOptions::new()
+        .first_pipe_instance(true)
+        .create(&path)
+        .expect("create the named pipe");
+    let blocker = ClientOptions::new().open(&path).expect("take the instance");
+    first.connect().await.expect("the blocker connects");
+    let busy = ClientOptions::new().open(&path).unwrap_err();
+    assert_eq!(busy.raw_os_error(), Some(231), "{busy:?}");
+    // A free instance a little later.
+    let server_path = path.clone();
+    let opened = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let next = ServerOptions::new().create(&server_path).unwrap();
+        next.connect().await.unwrap();
+        answer_pings(next).await;
+    });
+    let docker = Docker::connect(&format!("npipe:////./pipe/{name}")).unwrap();
+    let started = std::time::Instant::now();
+    let ping = docker
+        .system_ping()
+        .await
+        .expect("a ping once an instance is free");
+    assert_eq!(ping.body, "OK");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    drop((blocker, first, docker));
+    opened.abort();
+}
