@@ -50,7 +50,8 @@ impl PipeMock {
     }
 }
 
-/// Answers each request on the connection: `200 OK` for `/_ping`, else `404`.
+/// Answers each request on the connection: `200 OK` for `/_ping` with `Host:
+/// api.moby.localhost`, else `404`.
 async fn answer_pings(mut pipe: NamedPipeServer) {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -66,7 +67,12 @@ async fn answer_pings(mut pipe: NamedPipeServer) {
         };
         let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
         buffer.drain(..end);
-        let answer = if head.starts_with("GET /_ping ") || head.starts_with("GET /v1.43/_ping ") {
+        // Over a pipe there is no host name: the Go client's stand-in, as the CLI sends.
+        let host_ok = head
+            .to_ascii_lowercase()
+            .contains("\r\nhost: api.moby.localhost\r\n");
+        let ping = head.starts_with("GET /_ping ") || head.starts_with("GET /v1.43/_ping ");
+        let answer = if ping && host_ok {
             "HTTP/1.1 200 OK\r\nApi-Version: 1.43\r\nContent-Type: text/plain\r\n\
              Content-Length: 2\r\n\r\nOK"
         } else {
