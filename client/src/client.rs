@@ -133,12 +133,11 @@ impl Docker {
     /// prefix newer than its own.
     async fn engine_version(&self) -> Result<ApiVersion, Error> {
         let request = Request::new("GET", "/_ping".to_owned());
-        let ping = Response::check(
-            self.transport
-                .send(request.into_outgoing(self.transport.base(), ""))
-                .await?,
-        )
-        .await?;
+        let outgoing = request.into_outgoing(self.transport.base_path(), "");
+        let ping = match Response::check(self.transport.send(outgoing).await?) {
+            Ok(ping) => ping,
+            Err(answer) => return Err(Response::error(answer).await),
+        };
         let status = ping.status();
         let version = match ping.header("Api-Version").filter(|v| !v.trim().is_empty()) {
             // An engine that sends none is older than 1.25 (the Go client assumes 1.24).
@@ -185,8 +184,12 @@ impl Docker {
 
     /// Sends a request. Statuses of 400 and above, and redirects, are errors.
     pub(crate) async fn send(&self, request: Request) -> Result<Response, Error> {
-        let outgoing = request.into_outgoing(self.transport.base(), &self.api.speaking().prefix);
-        Response::check(self.transport.send(outgoing).await?).await
+        let outgoing =
+            request.into_outgoing(self.transport.base_path(), &self.api.speaking().prefix);
+        match Response::check(self.transport.send(outgoing).await?) {
+            Ok(response) => Ok(response),
+            Err(answer) => Err(Response::error(answer).await),
+        }
     }
 }
 

@@ -82,8 +82,11 @@ pub(crate) struct Transport {
 /// What does not change for the life of a transport.
 #[derive(Debug)]
 struct Wire {
-    /// `http://api.moby.localhost`, `https://10.0.0.5:2376/prefix`: where every URL starts.
-    base: Box<str>,
+    /// `http://api.moby.localhost/`, `https://10.0.0.5:2376/`: every request's URL, but for its
+    /// path and query.
+    base: reqwest::Url,
+    /// The path prefix of the engine address (`tcp://host:2375/prefix`); empty for most.
+    base_path: Box<str>,
     /// The engine's address as configured, for messages.
     host: Box<str>,
     connect_timeout: Duration,
@@ -93,11 +96,23 @@ struct Wire {
     pipe: bool,
 }
 
+impl Wire {
+    /// Whether the engine is on a named pipe.
+    fn pipe(&self) -> bool {
+        #[cfg(windows)]
+        return self.pipe;
+        #[cfg(not(windows))]
+        false
+    }
+}
+
 /// A request as the client sends it.
 pub(crate) struct Outgoing {
     pub(crate) method: &'static str,
-    /// The whole URL: [`Transport::base`], then path and query.
-    pub(crate) url: String,
+    /// The path, [`Transport::base_path`] first, encoded.
+    pub(crate) path: String,
+    /// The query, encoded.
+    pub(crate) query: Option<String>,
     pub(crate) headers: Vec<(&'static str, String)>,
     /// The body and its content type.
     pub(crate) body: Option<(Body, &'static str)>,
@@ -149,11 +164,11 @@ impl Transport {
             .http1_only()
             .retry(retry_policy())
             .tls_backend_preconfigured(tls);
-        let base = match host {
+        let (base, base_path) = match host {
             #[cfg(unix)]
             Host::Unix(path) => {
                 builder = builder.unix_socket(path);
-                format!("http://{authority}")
+                (format!("http://{authority}/"), String::new())
             }
             #[cfg(not(unix))]
             Host::Unix(_) => {
@@ -164,7 +179,7 @@ impl Transport {
             #[cfg(windows)]
             Host::NamedPipe(pipe) => {
                 builder = builder.windows_named_pipe(pipe);
-                format!("http://{authority}")
+                (format!("http://{authority}/"), String::new())
             }
             #[cfg(not(windows))]
             Host::NamedPipe(_) => {
@@ -177,19 +192,19 @@ impl Transport {
             } => {
                 let scheme = if https { "https" } else { "http" };
                 let port = port.unwrap_or(if https { 2376 } else { 2375 });
-                format!("{scheme}://{authority}:{port}{path}")
+                (format!("{scheme}://{authority}:{port}/"), path)
             }
         };
-        if reqwest::Url::parse(&base).is_err() {
-            return Err(Error::Config(format!("{display}: not a usable address")));
-        }
+        let base = reqwest::Url::parse(&base)
+            .map_err(|_| Error::Config(format!("{display}: not a usable address")))?;
         let client = builder
             .build()
             .map_err(|e| Error::Config(format!("{display}: cannot set up the HTTP client: {e}")))?;
         Ok(Transport {
             client,
             wire: Arc::new(Wire {
-                base: base.into(),
+                base,
+                base_path: base_path.into(),
                 host: display.into(),
                 connect_timeout,
                 max_body,
@@ -200,9 +215,9 @@ impl Transport {
         })
     }
 
-    /// Where every URL starts: scheme, authority and the address's path prefix.
-    pub(crate) fn base(&self) -> &str {
-        &self.wire.base
+    /// The path prefix of the engine's address (`tcp://host:2375/prefix`), before every path.
+    pub(crate) fn base_path(&self) -> &str {
+        &self.wire.base_path
     }
 
     /// The engine's address as configured (`unix:///var/run/docker.sock`).
@@ -224,21 +239,28 @@ impl Transport {
     pub(crate) async fn send(&self, request: Outgoing) -> Result<Incoming, Error> {
         let Outgoing {
             method,
-            url,
+            path,
+            query,
             headers,
             body,
             upgrade,
             long_poll,
         } = request;
-        let invalid = |what: &str| Error::InvalidArgument(format!("{method} {url}: {what}"));
         let method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| Error::InvalidArgument(format!("bad method {method:?}")))?;
-        // Visible ASCII only (RFC 9112 3.2): nothing that would end the request line.
-        if !url.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(invalid("not a valid request path"));
+        // Visible ASCII only (RFC 9112 3.2), as encoded: nothing that would end the request
+        // line, and nothing the URL parser would change.
+        let printable = |text: &str| text.bytes().all(|b| b.is_ascii_graphic() && b != b'#');
+        if !path.starts_with('/') || !printable(&path) || !query.as_deref().is_none_or(printable) {
+            return Err(Error::InvalidArgument(format!(
+                "{method} {path}: not a valid request path"
+            )));
         }
-        let parsed = reqwest::Url::parse(&url).map_err(|_| invalid("not a valid request path"))?;
-        let mut outgoing = reqwest::Request::new(method, parsed);
+        // The base URL with this path and query: cheaper than parsing a whole URL.
+        let mut url = self.wire.base.clone();
+        url.set_path(&path);
+        url.set_query(query.as_deref());
+        let mut outgoing = reqwest::Request::new(method, url);
         let map = outgoing.headers_mut();
         for (name, value) in headers {
             // (The value is not shown: it may be a registry credential.)
@@ -269,7 +291,15 @@ impl Transport {
                 }
             });
         }
-        let response = self.exchange(outgoing, upload).await?;
+        let response = if upload.is_none() && self.timeouts.header.is_none() && !self.wire.pipe() {
+            // (The common case without a wrapping future.)
+            self.client
+                .execute(outgoing)
+                .await
+                .map_err(|e| self.wire.error(e))?
+        } else {
+            self.exchange(outgoing, upload).await?
+        };
         if response.status().as_u16() == 101 && !upgrade {
             return Err(Error::Upgrade {
                 host: self.host().to_owned(),
@@ -381,6 +411,25 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
     }
+}
+
+/// The headers the API's answers define, as names made once: the generated methods read them
+/// from every `/_ping`, and a lookup by a made name skips parsing it.
+fn known_header(name: &str) -> Option<&'static HeaderName> {
+    static API_VERSION: HeaderName = HeaderName::from_static("api-version");
+    static BUILDER_VERSION: HeaderName = HeaderName::from_static("builder-version");
+    static DOCKER_EXPERIMENTAL: HeaderName = HeaderName::from_static("docker-experimental");
+    static SWARM: HeaderName = HeaderName::from_static("swarm");
+    Some(match name {
+        "Api-Version" => &API_VERSION,
+        "Builder-Version" => &BUILDER_VERSION,
+        "Docker-Experimental" => &DOCKER_EXPERIMENTAL,
+        "Swarm" => &SWARM,
+        "Cache-Control" => &reqwest::header::CACHE_CONTROL,
+        "Pragma" => &reqwest::header::PRAGMA,
+        "Content-Type" => &CONTENT_TYPE,
+        _ => return None,
+    })
 }
 
 /// Whether a connection failed because every instance of the named pipe was busy.
@@ -542,9 +591,22 @@ impl Incoming {
         self.response.status().as_u16()
     }
 
-    /// The first value of a header, when it is text.
+    /// The first value of a header (any case), when it is text.
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.response.headers().get(name)?.to_str().ok()
+        let headers = self.response.headers();
+        let value = match known_header(name) {
+            Some(known) => headers.get(known)?,
+            // (A scan of the few headers of an engine's answer costs less than parsing the
+            // name to hash it.)
+            None => {
+                let (_, value) = headers.iter().find(|(key, _)| {
+                    let key = key.as_str().as_bytes();
+                    key.len() == name.len() && key.eq_ignore_ascii_case(name.as_bytes())
+                })?;
+                value
+            }
+        };
+        value.to_str().ok()
     }
 
     /// The engine's address, for messages.

@@ -542,6 +542,13 @@ async fn permission_denied_is_its_own_error_naming_the_host() {
     );
 }
 
+/// Lets the connection of the last answer back into the pool: hyper puts it back from a task of
+/// its own once the connection is ready for another request, and a request sent before that
+/// opens another connection (on a loaded machine, say).
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(20)).await;
+}
+
 #[tokio::test]
 async fn clones_share_one_pool_of_kept_alive_connections() {
     let mock = TcpMock::start(Behavior::Ping("1.43")).await;
@@ -549,6 +556,7 @@ async fn clones_share_one_pool_of_kept_alive_connections() {
     for _ in 0..20 {
         let clone = docker.clone();
         assert_eq!(clone.system_ping().await.unwrap().body, "OK");
+        settle().await;
     }
     assert_eq!(mock.requests(), 20);
     assert_eq!(
@@ -572,6 +580,7 @@ async fn clones_share_one_pool_of_kept_alive_connections() {
     assert!(after_burst <= 33, "{after_burst} connections for 32 tasks");
     for _ in 0..10 {
         docker.system_ping().await.unwrap();
+        settle().await;
     }
     assert_eq!(
         mock.connections(),
@@ -640,6 +649,7 @@ async fn a_body_dropped_half_read_closes_its_connection_and_others_go_on() {
     started.await.unwrap();
     for _ in 0..5 {
         docker.system_ping().await.unwrap();
+        settle().await;
     }
     reader.await.unwrap();
     assert_eq!(
@@ -651,6 +661,7 @@ async fn a_body_dropped_half_read_closes_its_connection_and_others_go_on() {
     // The half-read connection is not reused: it still carries the rest of the stream.
     for _ in 0..5 {
         assert_eq!(docker.system_ping().await.unwrap().body, "OK");
+        settle().await;
     }
     assert_eq!(
         mock.connections(),

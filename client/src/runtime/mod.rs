@@ -87,27 +87,26 @@ impl Request {
         }
     }
 
-    /// The request as it goes out: `base` (the transport's), then `prefix` (the version), then
-    /// the path and the form-encoded query.
-    pub(crate) fn into_outgoing(self, base: &str, prefix: &str) -> Outgoing {
-        let mut url = String::with_capacity(base.len() + prefix.len() + self.path.len() + 64);
-        url.push_str(base);
-        url.push_str(prefix);
-        url.push_str(&self.path);
-        if !self.query.is_empty() {
-            url.push('?');
-            let start = url.len();
-            let mut query = form_urlencoded::Serializer::for_suffix(url, start);
+    /// The request as it goes out: its path after `base_path` (the engine address's) and
+    /// `prefix` (the API version's), and its query form-encoded.
+    pub(crate) fn into_outgoing(self, base_path: &str, prefix: &str) -> Outgoing {
+        let mut path = String::with_capacity(base_path.len() + prefix.len() + self.path.len());
+        path.push_str(base_path);
+        path.push_str(prefix);
+        path.push_str(&self.path);
+        let query = (!self.query.is_empty()).then(|| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
             for (key, value) in &self.query {
                 query.append_pair(key, value);
             }
-            url = query.finish();
-        }
+            query.finish()
+        });
         // The engine sends the head of a wait at once, and its body when the container stops.
         let long_poll = self.method == "POST" && self.path.ends_with("/wait");
         Outgoing {
             method: self.method,
-            url,
+            path,
+            query,
             headers: self.headers,
             body: self.body,
             upgrade: self.upgrade,
@@ -244,18 +243,25 @@ pub(crate) struct Response {
 const MAX_MESSAGE: usize = 4 * 1024;
 
 impl Response {
-    /// Turns error statuses into [`Error::Api`], and redirects (which the client does not
-    /// follow) too.
-    pub(crate) async fn check(incoming: Incoming) -> Result<Self, Error> {
+    /// A success (or `304 Not Modified`); else the answer, for [`Response::error`].
+    pub(crate) fn check(incoming: Incoming) -> Result<Self, Incoming> {
         let status = incoming.status();
         if status < 300 || status == 304 {
-            return Ok(Response { incoming });
+            Ok(Response { incoming })
+        } else {
+            Err(incoming)
         }
+    }
+
+    /// The [`Error::Api`] of an error status (or of a redirect, which the client does not
+    /// follow), with the engine's message.
+    pub(crate) async fn error(incoming: Incoming) -> Error {
+        let status = incoming.status();
         let body = incoming.prefix(ERROR_BODY_LIMIT).await;
-        Err(Error::Api {
+        Error::Api {
             status,
             message: error_message(&body),
-        })
+        }
     }
 
     /// The status code.
@@ -425,13 +431,15 @@ mod tests {
         let mut request = Request::new("GET", "/containers/json".to_owned());
         request.query("all", Some(&true));
         request.query("filters", Some(&"{\"name\":[\"a b\"]}"));
-        let outgoing = request.into_outgoing("http://api.moby.localhost", "/v1.43");
+        let outgoing = request.into_outgoing("/base", "/v1.43");
+        assert_eq!(outgoing.path, "/base/v1.43/containers/json");
         assert_eq!(
-            outgoing.url,
-            "http://api.moby.localhost/v1.43/containers/json?all=true&filters=%7B%22name%22%3A%5B%22a+b%22%5D%7D"
+            outgoing.query.as_deref(),
+            Some("all=true&filters=%7B%22name%22%3A%5B%22a+b%22%5D%7D")
         );
         assert!(!outgoing.long_poll && !outgoing.upgrade);
         let wait = Request::new("POST", "/containers/x/wait".to_owned());
-        assert!(wait.into_outgoing("", "").long_poll);
+        let wait = wait.into_outgoing("", "");
+        assert!(wait.long_poll && wait.query.is_none());
     }
 }
