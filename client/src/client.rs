@@ -134,10 +134,10 @@ impl Docker {
     async fn engine_version(&self) -> Result<ApiVersion, Error> {
         let request = Request::new("GET", "/_ping".to_owned());
         let outgoing = request.into_outgoing(self.transport.base_path(), "");
-        let ping = match Response::check(self.transport.send(outgoing).await?) {
-            Ok(ping) => ping,
-            Err(answer) => return Err(Response::error(answer).await),
-        };
+        let ping = Response::new(self.transport.send(outgoing).await?);
+        if !ping.is_success() {
+            return Err(ping.into_error().await);
+        }
         let status = ping.status();
         let version = match ping.header("Api-Version").filter(|v| !v.trim().is_empty()) {
             // An engine that sends none is older than 1.25 (the Go client assumes 1.24).
@@ -186,9 +186,11 @@ impl Docker {
     pub(crate) async fn send(&self, request: Request) -> Result<Response, Error> {
         let outgoing =
             request.into_outgoing(self.transport.base_path(), &self.api.speaking().prefix);
-        match Response::check(self.transport.send(outgoing).await?) {
-            Ok(response) => Ok(response),
-            Err(answer) => Err(Response::error(answer).await),
+        let response = Response::new(self.transport.send(outgoing).await?);
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err(response.into_error().await)
         }
     }
 }

@@ -243,21 +243,21 @@ pub(crate) struct Response {
 const MAX_MESSAGE: usize = 4 * 1024;
 
 impl Response {
-    /// A success (or `304 Not Modified`); else the answer, for [`Response::error`].
-    pub(crate) fn check(incoming: Incoming) -> Result<Self, Incoming> {
-        let status = incoming.status();
-        if status < 300 || status == 304 {
-            Ok(Response { incoming })
-        } else {
-            Err(incoming)
-        }
+    pub(crate) fn new(incoming: Incoming) -> Response {
+        Response { incoming }
+    }
+
+    /// A success, or `304 Not Modified` (which some operations document as one).
+    pub(crate) fn is_success(&self) -> bool {
+        let status = self.status();
+        status < 300 || status == 304
     }
 
     /// The [`Error::Api`] of an error status (or of a redirect, which the client does not
     /// follow), with the engine's message.
-    pub(crate) async fn error(incoming: Incoming) -> Error {
-        let status = incoming.status();
-        let body = incoming.prefix(ERROR_BODY_LIMIT).await;
+    pub(crate) async fn into_error(self) -> Error {
+        let status = self.status();
+        let body = self.incoming.prefix(ERROR_BODY_LIMIT).await;
         Error::Api {
             status,
             message: error_message(&body),
