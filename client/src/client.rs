@@ -133,7 +133,7 @@ impl Docker {
     /// prefix newer than its own.
     async fn engine_version(&self) -> Result<ApiVersion, Error> {
         let request = Request::new("GET", "/_ping".to_owned());
-        let outgoing = request.into_outgoing(self.transport.base_path(), "");
+        let outgoing = request.into_outgoing("");
         let ping = Response::new(self.transport.send(outgoing).await?);
         if !ping.is_success() {
             return Err(ping.into_error().await);
@@ -184,8 +184,7 @@ impl Docker {
 
     /// Sends a request. Statuses of 400 and above, and redirects, are errors.
     pub(crate) async fn send(&self, request: Request) -> Result<Response, Error> {
-        let outgoing =
-            request.into_outgoing(self.transport.base_path(), &self.api.speaking().prefix);
+        let outgoing = request.into_outgoing(&self.api.speaking().prefix);
         let response = Response::new(self.transport.send(outgoing).await?);
         if response.is_success() {
             Ok(response)

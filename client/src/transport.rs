@@ -107,9 +107,11 @@ impl Wire {
 }
 
 /// A request as the client sends it.
-pub(crate) struct Outgoing {
+pub(crate) struct Outgoing<'a> {
     pub(crate) method: &'static str,
-    /// The path, [`Transport::base_path`] first, encoded.
+    /// The API version's prefix (`/v1.43`), which the path follows.
+    pub(crate) prefix: &'a str,
+    /// The path, encoded.
     pub(crate) path: String,
     /// The query, encoded.
     pub(crate) query: Option<String>,
@@ -215,11 +217,6 @@ impl Transport {
         })
     }
 
-    /// The path prefix of the engine's address (`tcp://host:2375/prefix`), before every path.
-    pub(crate) fn base_path(&self) -> &str {
-        &self.wire.base_path
-    }
-
     /// The engine's address as configured (`unix:///var/run/docker.sock`).
     pub(crate) fn host(&self) -> &str {
         &self.wire.host
@@ -236,9 +233,10 @@ impl Transport {
     }
 
     /// Sends `request` and waits for the head of its answer, within the timeouts.
-    pub(crate) async fn send(&self, request: Outgoing) -> Result<Incoming, Error> {
+    pub(crate) async fn send(&self, request: Outgoing<'_>) -> Result<Incoming, Error> {
         let Outgoing {
             method,
+            prefix,
             path,
             query,
             headers,
@@ -256,9 +254,22 @@ impl Transport {
                 "{method} {path}: not a valid request path"
             )));
         }
-        // The base URL with this path and query: cheaper than parsing a whole URL.
+        // The base URL with this path and query: cheaper than parsing a whole URL. (The path,
+        // after the address's and the version's prefixes, is put together on the stack.)
         let mut url = self.wire.base.clone();
-        url.set_path(&path);
+        let parts = [&self.wire.base_path, prefix, &path];
+        let mut stack = [0u8; 256];
+        let mut len = 0;
+        for part in parts.iter().map(|part| part.as_bytes()) {
+            if let Some(room) = stack.get_mut(len..len + part.len()) {
+                room.copy_from_slice(part);
+            }
+            len += part.len();
+        }
+        match stack.get(..len).map(std::str::from_utf8) {
+            Some(Ok(whole)) => url.set_path(whole),
+            _ => url.set_path(&parts.concat()),
+        }
         url.set_query(query.as_deref());
         let mut outgoing = reqwest::Request::new(method, url);
         let map = outgoing.headers_mut();
@@ -420,16 +431,18 @@ fn known_header(name: &str) -> Option<&'static HeaderName> {
     static BUILDER_VERSION: HeaderName = HeaderName::from_static("builder-version");
     static DOCKER_EXPERIMENTAL: HeaderName = HeaderName::from_static("docker-experimental");
     static SWARM: HeaderName = HeaderName::from_static("swarm");
-    Some(match name {
-        "Api-Version" => &API_VERSION,
-        "Builder-Version" => &BUILDER_VERSION,
-        "Docker-Experimental" => &DOCKER_EXPERIMENTAL,
-        "Swarm" => &SWARM,
-        "Cache-Control" => &reqwest::header::CACHE_CONTROL,
-        "Pragma" => &reqwest::header::PRAGMA,
-        "Content-Type" => &CONTENT_TYPE,
+    // (Their lengths differ: one comparison tells.)
+    let (known, spelled) = match name.len() {
+        11 => (&API_VERSION, "Api-Version"),
+        15 => (&BUILDER_VERSION, "Builder-Version"),
+        19 => (&DOCKER_EXPERIMENTAL, "Docker-Experimental"),
+        5 => (&SWARM, "Swarm"),
+        13 => (&reqwest::header::CACHE_CONTROL, "Cache-Control"),
+        6 => (&reqwest::header::PRAGMA, "Pragma"),
+        12 => (&CONTENT_TYPE, "Content-Type"),
         _ => return None,
-    })
+    };
+    (name == spelled).then_some(known)
 }
 
 /// Whether a connection failed because every instance of the named pipe was busy.

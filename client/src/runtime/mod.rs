@@ -87,13 +87,8 @@ impl Request {
         }
     }
 
-    /// The request as it goes out: its path after `base_path` (the engine address's) and
-    /// `prefix` (the API version's), and its query form-encoded.
-    pub(crate) fn into_outgoing(self, base_path: &str, prefix: &str) -> Outgoing {
-        let mut path = String::with_capacity(base_path.len() + prefix.len() + self.path.len());
-        path.push_str(base_path);
-        path.push_str(prefix);
-        path.push_str(&self.path);
+    /// The request as it goes out, after the API version's `prefix`, its query form-encoded.
+    pub(crate) fn into_outgoing(self, prefix: &str) -> Outgoing<'_> {
         let query = (!self.query.is_empty()).then(|| {
             let mut query = form_urlencoded::Serializer::new(String::new());
             for (key, value) in &self.query {
@@ -105,7 +100,8 @@ impl Request {
         let long_poll = self.method == "POST" && self.path.ends_with("/wait");
         Outgoing {
             method: self.method,
-            path,
+            prefix,
+            path: self.path,
             query,
             headers: self.headers,
             body: self.body,
@@ -431,15 +427,18 @@ mod tests {
         let mut request = Request::new("GET", "/containers/json".to_owned());
         request.query("all", Some(&true));
         request.query("filters", Some(&"{\"name\":[\"a b\"]}"));
-        let outgoing = request.into_outgoing("/base", "/v1.43");
-        assert_eq!(outgoing.path, "/base/v1.43/containers/json");
+        let outgoing = request.into_outgoing("/v1.43");
+        assert_eq!(
+            (outgoing.prefix, &*outgoing.path),
+            ("/v1.43", "/containers/json")
+        );
         assert_eq!(
             outgoing.query.as_deref(),
             Some("all=true&filters=%7B%22name%22%3A%5B%22a+b%22%5D%7D")
         );
         assert!(!outgoing.long_poll && !outgoing.upgrade);
         let wait = Request::new("POST", "/containers/x/wait".to_owned());
-        let wait = wait.into_outgoing("", "");
+        let wait = wait.into_outgoing("");
         assert!(wait.long_poll && wait.query.is_none());
     }
 }
