@@ -1,5 +1,6 @@
-//! Hijacked connections: container attach and exec start with standard input, and connections
-//! upgraded to another protocol (WebSocket attach, the session endpoint).
+//! Hijacked connections: container attach and exec start with standard input. (Connections
+//! upgraded to another protocol, WebSocket attach and the session endpoint, are reqwest's
+//! [`Upgraded`] as they are.)
 //!
 //! The client asks the engine to upgrade the HTTP/1.1 connection (`Connection: Upgrade`,
 //! `Upgrade: tcp`); after `101 Switching Protocols` the connection carries the container's
@@ -11,7 +12,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::TryStreamExt;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf, WriteHalf};
+pub use reqwest::Upgraded;
+use tokio::io::{AsyncWrite, WriteHalf};
 
 use crate::error::Error;
 use crate::output::OutputStream;
@@ -31,10 +33,9 @@ pub struct Attached {
 }
 
 impl Attached {
-    /// The two halves of an upgraded connection; the output demultiplexed as `content_type`
-    /// says.
-    pub(crate) fn new(upgraded: Upgraded, content_type: Option<&str>) -> Attached {
-        let host = upgraded.host.clone();
+    /// The two halves of a connection to `host` upgraded; the output demultiplexed as
+    /// `content_type` says.
+    pub(crate) fn new(upgraded: Upgraded, host: String, content_type: Option<&str>) -> Attached {
         let (read, write) = tokio::io::split(upgraded);
         let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| Error::Io {
             host: host.clone(),
@@ -94,67 +95,5 @@ impl AsyncWrite for AttachInput {
             Ok(half) => half.poll_shutdown(cx),
             Err(_) => Poll::Ready(Ok(())),
         }
-    }
-}
-
-/// A connection upgraded to another protocol (WebSocket, h2c, or the raw stream of an attach):
-/// read and write it as bytes.
-pub struct Upgraded {
-    io: reqwest::Upgraded,
-    /// The engine's address, for messages.
-    host: String,
-}
-
-impl Upgraded {
-    pub(crate) fn new(io: reqwest::Upgraded, host: String) -> Upgraded {
-        Upgraded { io, host }
-    }
-}
-
-impl std::fmt::Debug for Upgraded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Upgraded")
-            .field("host", &self.host)
-            .finish_non_exhaustive()
-    }
-}
-
-impl AsyncRead for Upgraded {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Upgraded {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }

@@ -159,7 +159,7 @@ impl Docker {
 
     /// The engine address (`unix:///var/run/docker.sock`, `tcp://10.0.0.5:2376`).
     pub fn host(&self) -> &str {
-        self.transport.host()
+        &self.transport.wire.host
     }
 
     /// The response-header timeout, if any.
@@ -174,12 +174,12 @@ impl Docker {
 
     /// The connect timeout.
     pub fn connect_timeout(&self) -> Duration {
-        self.transport.connect_timeout()
+        self.transport.wire.connect_timeout
     }
 
     /// The largest answer read whole, in bytes.
     pub fn max_body_size(&self) -> u64 {
-        self.transport.max_body()
+        self.transport.wire.max_body
     }
 
     /// Sends a request. Statuses of 400 and above, and redirects, are errors.
@@ -196,10 +196,13 @@ impl Docker {
 
 impl std::fmt::Debug for Docker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // (Not the reqwest client: its proxies may hold credentials.)
+        let wire = &self.transport.wire;
         f.debug_struct("Docker")
+            .field("host", &wire.host)
             .field("api_version", &self.api_version())
             .field("pinned", &self.api.pinned)
-            .field("transport", &self.transport)
-            .finish()
+            .field("timeouts", &self.transport.timeouts)
+            .finish_non_exhaustive()
     }
 }

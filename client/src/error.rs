@@ -3,7 +3,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-/// An error of the client. Every failure is one of these; none panics.
+/// An error of the client. Every failure is one of these; none panics. A `host` is the engine
+/// address the client tried.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -22,15 +23,14 @@ pub enum Error {
         /// The raw body, for a bug report or a spec correction.
         body: Bytes,
     },
-    /// An error message inside a stream of JSON messages (pull, build, push, load).
+    /// An error message inside a stream of JSON messages (pull, build, push, load), with its
+    /// `errorDetail` when it has one.
     Stream {
         message: String,
-        /// The message's `errorDetail`, when it has one.
         detail: Option<serde_json::Value>,
     },
     /// The request could not be sent or the response could not be read.
     Transport {
-        /// The engine address the client tried.
         host: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -50,47 +50,36 @@ pub enum Error {
     Config(String),
     /// Nothing listens at the engine's address: the connection was refused.
     ConnectionRefused {
-        /// The engine address the client tried.
         host: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The engine's unix socket (or named pipe) does not exist.
     SocketNotFound {
-        /// The engine address the client tried.
         host: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The operating system denied access to the engine's socket.
     PermissionDenied {
-        /// The engine address the client tried.
         host: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// TLS with the engine failed: a certificate that is not trusted or not valid for the host,
     /// a client certificate the engine requires or rejects, an engine that does not speak TLS.
     Tls {
-        /// The engine address the client tried.
         host: String,
-        /// What went wrong, readable.
+        /// What went wrong, in words.
         message: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// An answer read whole (a JSON document, an error) is larger than the client's limit
     /// ([`DockerBuilder::max_body_size`](crate::DockerBuilder::max_body_size)).
-    BodyTooLarge {
-        /// The engine address the client tried.
-        host: String,
-        /// The limit, in bytes.
-        limit: u64,
-    },
+    BodyTooLarge { host: String, limit: u64 },
     /// The engine did not accept the connection, send a response's headers, send more of a
     /// body or take more of an upload, in time.
     Timeout {
-        /// The engine address the client tried.
         host: String,
-        /// Which wait ran out.
+        /// Which wait ran out, after its configured limit.
         kind: TimeoutKind,
-        /// The configured limit.
         after: Duration,
     },
 }

@@ -1,10 +1,7 @@
 //! The wire to the engine: reqwest (hyper's HTTP/1.1 and its pool) over a unix socket, a
-//! Windows named pipe, TCP, or TLS over TCP with rustls on ring.
-//!
-//! Everything about how bytes travel is here: the reqwest client built from the builder's
-//! settings, the checks a request passes before it goes out, the timeouts (connect, response
-//! headers, idle), the limit on bodies read whole, upgrades, and every failure turned into a
-//! typed [`Error`] naming the engine.
+//! Windows named pipe, TCP, or TLS with rustls on ring. Everything about how bytes travel is
+//! here: the reqwest client, the checks a request passes, the timeouts, the limit on bodies
+//! read whole, upgrades, and every failure as a typed [`Error`] naming the engine.
 
 use std::future::Future;
 use std::io;
@@ -15,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use futures::Stream;
-use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 
 use crate::body::{Body, BodyKind, ChunkStream};
 use crate::error::{Error, TimeoutKind};
@@ -35,10 +32,8 @@ const KEEPALIVE: Duration = Duration::from_secs(30);
 /// The most of an error answer's body read: its `message` is short.
 pub(crate) const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
-/// A hook that adjusts the reqwest client before the client sets the wire (see
-/// [`DockerBuilder::reqwest`](crate::DockerBuilder::reqwest)).
-pub(crate) type Hook =
-    Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static>;
+/// The user's adjustment of the reqwest client ([`DockerBuilder::reqwest`](crate::DockerBuilder::reqwest)).
+pub(crate) type Hook = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
 
 /// The waits a client (and its clones) bounds.
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,7 +52,7 @@ impl Timeouts {
     }
 }
 
-/// What the transport is built from.
+/// What a transport is made of.
 pub(crate) struct Wiring {
     pub(crate) host: Host,
     /// The address as configured, for messages.
@@ -75,35 +70,25 @@ pub(crate) struct Wiring {
 #[derive(Clone)]
 pub(crate) struct Transport {
     client: reqwest::Client,
-    wire: Arc<Wire>,
+    pub(crate) wire: Arc<Wire>,
     pub(crate) timeouts: Timeouts,
 }
 
 /// What does not change for the life of a transport.
 #[derive(Debug)]
-struct Wire {
+pub(crate) struct Wire {
     /// `http://api.moby.localhost/`, `https://10.0.0.5:2376/`: every request's URL, but for its
     /// path and query.
     base: reqwest::Url,
     /// The path prefix of the engine address (`tcp://host:2375/prefix`); empty for most.
     base_path: Box<str>,
     /// The engine's address as configured, for messages.
-    host: Box<str>,
-    connect_timeout: Duration,
-    max_body: u64,
+    pub(crate) host: Box<str>,
+    pub(crate) connect_timeout: Duration,
+    /// The largest body read whole.
+    pub(crate) max_body: u64,
     /// The engine is on a named pipe, whose instances may all be busy.
-    #[cfg(windows)]
     pipe: bool,
-}
-
-impl Wire {
-    /// Whether the engine is on a named pipe.
-    fn pipe(&self) -> bool {
-        #[cfg(windows)]
-        return self.pipe;
-        #[cfg(not(windows))]
-        false
-    }
 }
 
 /// A request as the client sends it.
@@ -111,9 +96,8 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) method: &'static str,
     /// The API version's prefix (`/v1.43`), which the path follows.
     pub(crate) prefix: &'a str,
-    /// The path, encoded.
+    /// The path and the query, encoded.
     pub(crate) path: String,
-    /// The query, encoded.
     pub(crate) query: Option<String>,
     pub(crate) headers: Vec<(&'static str, String)>,
     /// The body and its content type.
@@ -121,146 +105,104 @@ pub(crate) struct Outgoing<'a> {
     /// It asks to switch protocols (attach, exec, session).
     pub(crate) upgrade: bool,
     /// The engine sends the head at once and the body when something happens
-    /// (`container_wait`): its body is read like a stream's.
+    /// (`container_wait`): its body is timed like a stream's.
     pub(crate) long_poll: bool,
 }
 
 impl Transport {
-    /// The reqwest client for `wiring`. Settings the user's hook can change are made before
-    /// it; the wire (socket or pipe, TLS, connect timeout, redirects, HTTP/1.1, retries)
-    /// after it.
-    pub(crate) fn new(wiring: Wiring) -> Result<Transport, Error> {
-        let Wiring {
-            host,
-            display,
-            tls,
-            connect_timeout,
-            timeouts,
-            max_body,
-            hook,
-        } = wiring;
+    /// The reqwest client for `w`. Settings the user's hook may change are made before it; the
+    /// wire (socket or pipe, TLS, connect timeout, HTTP/1.1, no redirects, retries) after it.
+    pub(crate) fn new(w: Wiring) -> Result<Transport, Error> {
         let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .tcp_keepalive(KEEPALIVE)
             .tcp_keepalive_interval(KEEPALIVE)
             .tcp_keepalive_retries(None);
-        let authority = match &host {
-            Host::Unix(_) | Host::NamedPipe(_) => SOCKET_AUTHORITY.to_owned(),
-            Host::Tcp { host, .. } => {
-                // HTTP_PROXY, HTTPS_PROXY and NO_PROXY apply (read by reqwest), but never to
-                // a loopback address, as for the Go client.
-                if is_loopback(host) {
-                    builder = builder.no_proxy();
-                }
-                host.clone()
-            }
-        };
-        #[cfg(windows)]
-        let pipe = matches!(host, Host::NamedPipe(_));
-        if let Some(hook) = hook {
+        // HTTP_PROXY, HTTPS_PROXY and NO_PROXY apply (read by reqwest), but never to a loopback
+        // address, as for the Go client.
+        if matches!(&w.host, Host::Tcp { host, .. } if is_loopback(host)) {
+            builder = builder.no_proxy();
+        }
+        if let Some(hook) = &w.hook {
             builder = hook(builder);
         }
         builder = builder
-            .connect_timeout(connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(w.connect_timeout)
             .http1_only()
+            .redirect(reqwest::redirect::Policy::none())
             .retry(retry_policy())
-            .tls_backend_preconfigured(tls);
-        let (base, base_path) = match host {
+            .tls_backend_preconfigured(w.tls);
+        let display = w.display;
+        let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
+        let pipe = matches!(w.host, Host::NamedPipe(_));
+        let (base, base_path) = match w.host {
             #[cfg(unix)]
             Host::Unix(path) => {
                 builder = builder.unix_socket(path);
-                (format!("http://{authority}/"), String::new())
-            }
-            #[cfg(not(unix))]
-            Host::Unix(_) => {
-                return Err(Error::Config(format!(
-                    "{display}: unix sockets are not supported on this platform"
-                )))
+                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
             }
             #[cfg(windows)]
             Host::NamedPipe(pipe) => {
                 builder = builder.windows_named_pipe(pipe);
-                (format!("http://{authority}/"), String::new())
+                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
             }
+            #[cfg(not(unix))]
+            Host::Unix(_) => return Err(unsupported("no unix sockets on this platform")),
             #[cfg(not(windows))]
             Host::NamedPipe(_) => {
-                return Err(Error::Config(format!(
-                    "{display}: named pipes (npipe://) exist only on Windows"
-                )))
+                return Err(unsupported("named pipes (npipe://) exist only on Windows"))
             }
             Host::Tcp {
-                port, path, https, ..
+                host,
+                port,
+                path,
+                https,
             } => {
                 let scheme = if https { "https" } else { "http" };
                 let port = port.unwrap_or(if https { 2376 } else { 2375 });
-                (format!("{scheme}://{authority}:{port}/"), path)
+                (format!("{scheme}://{host}:{port}/"), path)
             }
         };
-        let base = reqwest::Url::parse(&base)
-            .map_err(|_| Error::Config(format!("{display}: not a usable address")))?;
+        let base = reqwest::Url::parse(&base).map_err(|_| unsupported("not a usable address"))?;
         let client = builder
             .build()
-            .map_err(|e| Error::Config(format!("{display}: cannot set up the HTTP client: {e}")))?;
+            .map_err(|e| unsupported(&format!("cannot set up the HTTP client: {e}")))?;
+        let wire = Wire {
+            base,
+            base_path: base_path.into(),
+            host: display.into(),
+            connect_timeout: w.connect_timeout,
+            max_body: w.max_body,
+            pipe,
+        };
         Ok(Transport {
             client,
-            wire: Arc::new(Wire {
-                base,
-                base_path: base_path.into(),
-                host: display.into(),
-                connect_timeout,
-                max_body,
-                #[cfg(windows)]
-                pipe,
-            }),
-            timeouts,
+            wire: Arc::new(wire),
+            timeouts: w.timeouts,
         })
-    }
-
-    /// The engine's address as configured (`unix:///var/run/docker.sock`).
-    pub(crate) fn host(&self) -> &str {
-        &self.wire.host
-    }
-
-    /// The time allowed to open a connection, the TLS handshake included.
-    pub(crate) fn connect_timeout(&self) -> Duration {
-        self.wire.connect_timeout
-    }
-
-    /// The largest body read whole.
-    pub(crate) fn max_body(&self) -> u64 {
-        self.wire.max_body
     }
 
     /// Sends `request` and waits for the head of its answer, within the timeouts.
     pub(crate) async fn send(&self, request: Outgoing<'_>) -> Result<Incoming, Error> {
-        let Outgoing {
-            method,
-            prefix,
-            path,
-            query,
-            headers,
-            body,
-            upgrade,
-            long_poll,
-        } = request;
-        let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|_| Error::InvalidArgument(format!("bad method {method:?}")))?;
+        let path = &request.path;
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|_| Error::InvalidArgument(format!("bad method {:?}", request.method)))?;
         // Visible ASCII only (RFC 9112 3.2), as encoded: nothing that would end the request
         // line, and nothing the URL parser would change.
         let printable = |text: &str| text.bytes().all(|b| b.is_ascii_graphic() && b != b'#');
-        if !path.starts_with('/') || !printable(&path) || !query.as_deref().is_none_or(printable) {
-            return Err(Error::InvalidArgument(format!(
-                "{method} {path}: not a valid request path"
-            )));
+        if !path.starts_with('/')
+            || !printable(path)
+            || !request.query.as_deref().is_none_or(printable)
+        {
+            let message = format!("{method} {path}: not a valid request path");
+            return Err(Error::InvalidArgument(message));
         }
-        // The base URL with this path and query: cheaper than parsing a whole URL. (The path,
-        // after the address's and the version's prefixes, is put together on the stack.)
+        // The base URL with this path and query, cheaper than parsing a whole URL; the path,
+        // after the address's and the version's prefixes, put together on the stack.
         let mut url = self.wire.base.clone();
-        let parts = [&self.wire.base_path, prefix, &path];
-        let mut stack = [0u8; 256];
-        let mut len = 0;
-        for part in parts.iter().map(|part| part.as_bytes()) {
+        let parts = [&self.wire.base_path, request.prefix, path];
+        let (mut stack, mut len) = ([0u8; 256], 0);
+        for part in parts.map(str::as_bytes) {
             if let Some(room) = stack.get_mut(len..len + part.len()) {
                 room.copy_from_slice(part);
             }
@@ -270,58 +212,45 @@ impl Transport {
             Some(Ok(whole)) => url.set_path(whole),
             _ => url.set_path(&parts.concat()),
         }
-        url.set_query(query.as_deref());
+        url.set_query(request.query.as_deref());
         let mut outgoing = reqwest::Request::new(method, url);
         let map = outgoing.headers_mut();
-        for (name, value) in headers {
+        for (name, value) in request.headers {
             // (The value is not shown: it may be a registry credential.)
-            let bad = || {
-                Error::InvalidArgument(format!(
-                    "header `{name}`: the value has characters a header cannot carry"
-                ))
-            };
+            let bad =
+                || Error::InvalidArgument(format!("header `{name}`: a value it cannot carry"));
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
-            let value = HeaderValue::try_from(value).map_err(|_| bad())?;
-            map.append(name, value);
+            map.append(name, HeaderValue::try_from(value).map_err(|_| bad())?);
         }
         let mut upload = None;
-        if let Some((body, content_type)) = body {
+        if let Some((body, content_type)) = request.body {
             map.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
             *outgoing.body_mut() = Some(match body.kind {
                 BodyKind::Bytes(bytes) => reqwest::Body::from(bytes),
-                BodyKind::Stream(stream) if self.timeouts.whole().is_none() => {
-                    reqwest::Body::wrap_stream(stream)
+                BodyKind::Stream(inner) if self.timeouts.whole().is_none() => {
+                    reqwest::Body::wrap_stream(inner)
                 }
-                BodyKind::Stream(stream) => {
+                BodyKind::Stream(inner) => {
                     let watch = Arc::new(UploadWatch::default());
                     upload = Some(watch.clone());
-                    reqwest::Body::wrap_stream(Upload {
-                        inner: stream,
-                        watch,
-                    })
+                    reqwest::Body::wrap_stream(Upload { inner, watch })
                 }
             });
         }
-        let response = if upload.is_none() && self.timeouts.header.is_none() && !self.wire.pipe() {
-            // (The common case without a wrapping future.)
-            self.client
-                .execute(outgoing)
-                .await
-                .map_err(|e| self.wire.error(e))?
+        let response = if upload.is_none() && self.timeouts.header.is_none() && !self.wire.pipe {
+            // (The common case, without a future around reqwest's.)
+            let response = self.client.execute(outgoing).await;
+            response.map_err(|e| self.wire.error(e))?
         } else {
             self.exchange(outgoing, upload).await?
         };
-        if response.status().as_u16() == 101 && !upgrade {
-            return Err(Error::Upgrade {
-                host: self.host().to_owned(),
-                message: "the engine switched protocols on a request that did not ask to"
-                    .to_owned(),
-            });
+        if response.status().as_u16() == 101 && !request.upgrade {
+            let message = "the engine switched protocols on a request that did not ask to";
+            return Err(self.wire.upgrade_error(message));
         }
-        let idle = if long_poll {
-            self.timeouts.idle
-        } else {
-            self.timeouts.whole()
+        let idle = match request.long_poll {
+            true => self.timeouts.idle,
+            false => self.timeouts.whole(),
         };
         Ok(Incoming {
             response,
@@ -339,29 +268,30 @@ impl Transport {
         request: reqwest::Request,
         upload: Option<Arc<UploadWatch>>,
     ) -> Result<reqwest::Response, Error> {
+        let wire = &self.wire;
         let mut response = std::pin::pin!(self.execute(request));
         if let Some(watch) = upload {
             let idle = self.timeouts.whole();
-            while !watch.has_ended() {
+            while !watch.state().0 {
                 // Checked once per idle period: a stall is seen within one to two of them.
                 let check = idle.map(|idle| tokio::time::Instant::now() + idle);
                 tokio::select! {
                     biased;
-                    answer = &mut response => return self.answered(answer),
+                    answer = &mut response => return answer.map_err(|e| wire.error(e)),
                     () = watch.ended.notified() => {}
                     () = sleep_until(check) => {
                         if let Some(idle) = idle.filter(|&idle| watch.stalled_for(idle)) {
-                            return Err(self.timeout(TimeoutKind::Upload, idle));
+                            return Err(wire.timeout(TimeoutKind::Upload, idle));
                         }
                     }
                 }
             }
         }
         match self.timeouts.header {
-            None => self.answered(response.await),
+            None => response.await.map_err(|e| wire.error(e)),
             Some(limit) => match tokio::time::timeout(limit, response).await {
-                Ok(answer) => self.answered(answer),
-                Err(_) => Err(self.timeout(TimeoutKind::ResponseHeaders, limit)),
+                Ok(answer) => answer.map_err(|e| wire.error(e)),
+                Err(_) => Err(wire.timeout(TimeoutKind::ResponseHeaders, limit)),
             },
         }
     }
@@ -369,51 +299,18 @@ impl Transport {
     /// Executes a request. A named pipe whose instances are all busy is waited for, as the Go
     /// client does, within the connect timeout: the request goes again once the pipe is free,
     /// unless its body is a stream (which cannot go twice).
-    async fn execute(&self, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
-        #[cfg(windows)]
-        if self.wire.pipe {
-            let deadline = Instant::now() + self.wire.connect_timeout;
-            let mut request = request;
-            loop {
-                let again = request.try_clone();
-                match self.client.execute(request).await {
-                    Err(error) if pipe_busy(&error) && Instant::now() < deadline => match again {
-                        Some(again) => request = again,
-                        None => return Err(error),
-                    },
-                    answer => return answer,
+    async fn execute(&self, mut request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+        let deadline = Instant::now() + self.wire.connect_timeout;
+        loop {
+            let again = self.wire.pipe.then(|| request.try_clone()).flatten();
+            match (self.client.execute(request).await, again) {
+                (Err(e), Some(again)) if pipe_busy(&e) && Instant::now() < deadline => {
+                    request = again;
                 }
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                (answer, _) => return answer,
             }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        self.client.execute(request).await
-    }
-
-    fn answered(
-        &self,
-        answer: Result<reqwest::Response, reqwest::Error>,
-    ) -> Result<reqwest::Response, Error> {
-        answer.map_err(|e| self.wire.error(e))
-    }
-
-    fn timeout(&self, kind: TimeoutKind, after: Duration) -> Error {
-        Error::Timeout {
-            host: self.host().to_owned(),
-            kind,
-            after,
-        }
-    }
-}
-
-impl std::fmt::Debug for Transport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // (Not the reqwest client: its proxies may hold credentials.)
-        f.debug_struct("Transport")
-            .field("host", &self.wire.host)
-            .field("connect_timeout", &self.wire.connect_timeout)
-            .field("timeouts", &self.timeouts)
-            .field("max_body", &self.wire.max_body)
-            .finish()
     }
 }
 
@@ -437,21 +334,19 @@ fn known_header(name: &str) -> Option<&'static HeaderName> {
         15 => (&BUILDER_VERSION, "Builder-Version"),
         19 => (&DOCKER_EXPERIMENTAL, "Docker-Experimental"),
         5 => (&SWARM, "Swarm"),
-        13 => (&reqwest::header::CACHE_CONTROL, "Cache-Control"),
-        6 => (&reqwest::header::PRAGMA, "Pragma"),
+        13 => (&CACHE_CONTROL, "Cache-Control"),
+        6 => (&PRAGMA, "Pragma"),
         12 => (&CONTENT_TYPE, "Content-Type"),
         _ => return None,
     };
     (name == spelled).then_some(known)
 }
 
-/// Whether a connection failed because every instance of the named pipe was busy.
-#[cfg(windows)]
+/// Whether a connection failed because every instance of the named pipe was busy (Windows'
+/// `ERROR_PIPE_BUSY`).
 fn pipe_busy(error: &reqwest::Error) -> bool {
-    /// Windows' `ERROR_PIPE_BUSY`.
-    const PIPE_BUSY: i32 = 231;
     error.is_connect()
-        && find_cause::<io::Error>(error).is_some_and(|e| e.raw_os_error() == Some(PIPE_BUSY))
+        && find_cause::<io::Error>(error).is_some_and(|e| e.raw_os_error() == Some(231))
 }
 
 /// Whether an address is the loopback interface, which no proxy is used for.
@@ -480,8 +375,8 @@ fn retry_policy() -> reqwest::retry::Builder {
                 reqwest::Method::GET | reqwest::Method::HEAD
             );
             match attempt.error().and_then(closed) {
-                Some(Closed::BeforeWriting) => attempt.retryable(),
-                Some(Closed::WithoutAnswer) if idempotent => attempt.retryable(),
+                Some(true) => attempt.retryable(),
+                Some(false) if idempotent => attempt.retryable(),
                 _ => attempt.success(),
             }
         })
@@ -496,30 +391,22 @@ impl PartialEq<&str> for AnyHost {
     }
 }
 
-/// How a connection failed a request before its answer began. (reqwest asks the classifier
-/// only about failures before a response head.)
-enum Closed {
-    /// Writing found the connection closed: nothing reached the engine.
-    BeforeWriting,
-    /// The connection closed or was reset with no byte of an answer.
-    WithoutAnswer,
-}
-
-fn closed(error: &(dyn std::error::Error + 'static)) -> Option<Closed> {
+/// Whether a request failed on a closed connection before its answer began (reqwest asks the
+/// classifier only about those): `Some(true)` when writing found it closed (nothing reached the
+/// engine), `Some(false)` when it closed or was reset with no byte of an answer.
+fn closed(error: &(dyn std::error::Error + 'static)) -> Option<bool> {
     let mut next = Some(error);
     while let Some(current) = next {
-        if current
-            .downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_incomplete_message)
-        {
-            return Some(Closed::WithoutAnswer);
+        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
+            if hyper.is_incomplete_message() {
+                return Some(false);
+            }
         }
         if let Some(io) = current.downcast_ref::<io::Error>() {
+            use io::ErrorKind::*;
             return match io.kind() {
-                io::ErrorKind::BrokenPipe => Some(Closed::BeforeWriting),
-                io::ErrorKind::ConnectionReset
-                | io::ErrorKind::ConnectionAborted
-                | io::ErrorKind::UnexpectedEof => Some(Closed::WithoutAnswer),
+                BrokenPipe => Some(true),
+                ConnectionReset | ConnectionAborted | UnexpectedEof => Some(false),
                 _ => None,
             };
         }
@@ -535,33 +422,37 @@ impl Wire {
         let error = error.without_url();
         let host = self.host.to_string();
         if let Some(tls) = find_cause::<rustls::Error>(&error) {
+            let message = crate::tls::describe(tls);
             return Error::Tls {
                 host,
-                message: crate::tls::describe(tls),
+                message,
                 source: error.into(),
             };
         }
-        if error.is_connect() {
-            if error.is_timeout() {
-                return Error::Timeout {
-                    host,
-                    kind: TimeoutKind::Connect,
-                    after: self.connect_timeout,
-                };
-            }
-            if let Some(kind) = find_cause::<io::Error>(&error).map(io::Error::kind) {
-                let source = error.into();
-                return match kind {
-                    io::ErrorKind::ConnectionRefused => Error::ConnectionRefused { host, source },
-                    io::ErrorKind::NotFound => Error::SocketNotFound { host, source },
-                    io::ErrorKind::PermissionDenied => Error::PermissionDenied { host, source },
-                    _ => Error::Transport { host, source },
-                };
-            }
+        if error.is_connect() && error.is_timeout() {
+            return self.timeout(TimeoutKind::Connect, self.connect_timeout);
         }
-        Error::Transport {
+        let kind = find_cause::<io::Error>(&error).map(io::Error::kind);
+        let kind = kind.filter(|_| error.is_connect());
+        let source = error.into();
+        match kind {
+            Some(io::ErrorKind::ConnectionRefused) => Error::ConnectionRefused { host, source },
+            Some(io::ErrorKind::NotFound) => Error::SocketNotFound { host, source },
+            Some(io::ErrorKind::PermissionDenied) => Error::PermissionDenied { host, source },
+            _ => Error::Transport { host, source },
+        }
+    }
+
+    fn timeout(&self, kind: TimeoutKind, after: Duration) -> Error {
+        let host = self.host.to_string();
+        Error::Timeout { host, kind, after }
+    }
+
+    fn upgrade_error(&self, message: impl Into<String>) -> Error {
+        let host = self.host.to_string();
+        Error::Upgrade {
             host,
-            source: error.into(),
+            message: message.into(),
         }
     }
 }
@@ -573,16 +464,11 @@ fn find_cause<'a, T: std::error::Error + 'static>(
 ) -> Option<&'a T> {
     let mut next = Some(error);
     while let Some(current) = next {
-        if let Some(found) = current.downcast_ref::<T>() {
-            return Some(found);
-        }
-        if let Some(inner) = current
+        let inner = current
             .downcast_ref::<io::Error>()
-            .and_then(io::Error::get_ref)
-        {
-            if let Some(found) = find_cause::<T>(inner) {
-                return Some(found);
-            }
+            .and_then(io::Error::get_ref);
+        if let Some(found) = current.downcast_ref::<T>().or_else(|| find_cause(inner?)) {
+            return Some(found);
         }
         next = current.source();
     }
@@ -593,9 +479,8 @@ fn find_cause<'a, T: std::error::Error + 'static>(
 pub(crate) struct Incoming {
     response: reqwest::Response,
     wire: Arc<Wire>,
-    /// The idle limit of this body read whole.
+    /// The idle limits of this body read whole, and read as a stream.
     idle: Option<Duration>,
-    /// The idle limit of this body read as a stream.
     stream_idle: Option<Duration>,
 }
 
@@ -608,18 +493,15 @@ impl Incoming {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         let headers = self.response.headers();
         let value = match known_header(name) {
-            Some(known) => headers.get(known)?,
-            // (A scan of the few headers of an engine's answer costs less than parsing the
-            // name to hash it.)
-            None => {
-                let (_, value) = headers.iter().find(|(key, _)| {
-                    let key = key.as_str().as_bytes();
-                    key.len() == name.len() && key.eq_ignore_ascii_case(name.as_bytes())
-                })?;
-                value
-            }
+            Some(known) => headers.get(known),
+            // (A scan of an engine's few headers costs less than parsing the name to hash it.)
+            None => headers.iter().find_map(|(key, value)| {
+                let key = key.as_str().as_bytes();
+                let same = key.len() == name.len() && key.eq_ignore_ascii_case(name.as_bytes());
+                same.then_some(value)
+            }),
         };
-        value.to_str().ok()
+        value?.to_str().ok()
     }
 
     /// The engine's address, for messages.
@@ -629,19 +511,14 @@ impl Incoming {
 
     /// The whole body, at most the client's limit ([`Error::BodyTooLarge`] beyond it).
     pub(crate) async fn bytes(self) -> Result<Bytes, Error> {
-        let limit = self.wire.max_body;
-        let wire = self.wire.clone();
+        let (host, limit) = (self.wire.host.to_string(), self.wire.max_body);
         match self.collect(limit).await? {
-            (_, true) => Err(Error::BodyTooLarge {
-                host: wire.host.to_string(),
-                limit,
-            }),
+            (_, true) => Err(Error::BodyTooLarge { host, limit }),
             (bytes, false) => Ok(bytes),
         }
     }
 
-    /// The first `limit` bytes of the body, for an error's message: what could be read when
-    /// reading fails.
+    /// The first `limit` bytes of the body, for an error's message: what could be read.
     pub(crate) async fn prefix(self, limit: u64) -> Bytes {
         self.collect(limit)
             .await
@@ -652,36 +529,31 @@ impl Incoming {
     /// Reads the body, up to `limit` bytes; says whether there was more. The bytes of a body
     /// that came in one piece are not copied.
     async fn collect(mut self, limit: u64) -> Result<(Bytes, bool), Error> {
-        if self
-            .response
-            .content_length()
-            .is_some_and(|length| length > limit)
-        {
+        let declared = self.response.content_length();
+        if declared.is_some_and(|length| length > limit) {
             return Ok((Bytes::new(), true));
         }
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let Some(first) = self.chunk().await? else {
             return Ok((Bytes::new(), false));
         };
-        if first.len() as u64 > limit {
-            return Ok((first.slice(..limit as usize), true));
-        }
-        let Some(second) = self.chunk().await? else {
-            return Ok((first, false));
+        let Some(mut piece) = self.chunk().await? else {
+            return Ok((first.slice(..first.len().min(limit)), first.len() > limit));
         };
-        let expected = self.response.content_length().unwrap_or(0).min(limit);
-        let mut all = BytesMut::with_capacity((expected as usize).max(first.len() + second.len()));
+        let expected = declared.map_or(0, |n| usize::try_from(n).unwrap_or(0));
+        let mut all = BytesMut::with_capacity(expected.min(limit).max(first.len() + piece.len()));
         all.extend_from_slice(&first);
-        let mut next = Some(second);
-        while let Some(piece) = next {
-            let room = limit as usize - all.len();
+        loop {
+            let room = limit.saturating_sub(all.len());
+            all.extend_from_slice(&piece[..piece.len().min(room)]);
             if piece.len() > room {
-                all.extend_from_slice(&piece[..room]);
                 return Ok((all.freeze(), true));
             }
-            all.extend_from_slice(&piece);
-            next = self.chunk().await?;
+            match self.chunk().await? {
+                Some(next) => piece = next,
+                None => return Ok((all.freeze(), false)),
+            }
         }
-        Ok((all.freeze(), false))
     }
 
     /// The next piece of the body, within the idle timeout.
@@ -691,17 +563,13 @@ impl Incoming {
             None => read.await,
             Some(idle) => tokio::time::timeout(idle, read)
                 .await
-                .map_err(|_| Error::Timeout {
-                    host: self.wire.host.to_string(),
-                    kind: TimeoutKind::Body,
-                    after: idle,
-                })?,
+                .map_err(|_| self.wire.timeout(TimeoutKind::Body, idle))?,
         };
         read.map_err(|e| self.wire.error(e))
     }
 
-    /// The body as a stream of chunks, with no limit on its size, within the idle timeout if
-    /// the client has one.
+    /// The body as a stream of chunks, of any size, within the idle timeout if the client has
+    /// one.
     pub(crate) fn stream(self) -> BodyStream {
         BodyStream {
             inner: Box::pin(self.response.bytes_stream()),
@@ -715,20 +583,8 @@ impl Incoming {
 
     /// The connection, switched to the protocol the engine answered `101` with.
     pub(crate) async fn upgrade(self) -> Result<reqwest::Upgraded, Error> {
-        let host = self.wire.host.to_string();
-        self.response.upgrade().await.map_err(|e| Error::Upgrade {
-            host,
-            message: e.to_string(),
-        })
-    }
-}
-
-impl std::fmt::Debug for Incoming {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Incoming")
-            .field("status", &self.status())
-            .field("host", &self.wire.host)
-            .finish_non_exhaustive()
+        let upgraded = self.response.upgrade().await;
+        upgraded.map_err(|e| self.wire.upgrade_error(e.to_string()))
     }
 }
 
@@ -738,9 +594,8 @@ pub(crate) struct BodyStream {
     inner: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
     wire: Arc<Wire>,
     idle: Option<Duration>,
-    /// Allocated on the first wait, then reset.
+    /// Made on the first wait, then reset; `armed` while it counts the current wait.
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
-    /// The timer counts the current wait.
     armed: bool,
     done: bool,
 }
@@ -753,70 +608,50 @@ impl Stream for BodyStream {
         if this.done {
             return Poll::Ready(None);
         }
-        match this.inner.as_mut().poll_next(cx) {
-            Poll::Ready(item) => {
-                this.armed = false;
-                this.done = !matches!(item, Some(Ok(_)));
-                Poll::Ready(item.map(|item| item.map_err(|e| this.wire.error(e))))
-            }
-            Poll::Pending => {
-                let Some(idle) = this.idle else {
-                    return Poll::Pending;
-                };
-                let deadline = tokio::time::Instant::now() + idle;
-                let timer = this
-                    .timer
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-                if !this.armed {
-                    timer.as_mut().reset(deadline);
-                    this.armed = true;
-                }
-                match timer.as_mut().poll(cx) {
-                    Poll::Ready(()) => {
-                        this.done = true;
-                        Poll::Ready(Some(Err(Error::Timeout {
-                            host: this.wire.host.to_string(),
-                            kind: TimeoutKind::Body,
-                            after: idle,
-                        })))
-                    }
-                    Poll::Pending => Poll::Pending,
-                }
-            }
+        if let Poll::Ready(item) = this.inner.as_mut().poll_next(cx) {
+            this.armed = false;
+            this.done = !matches!(item, Some(Ok(_)));
+            return Poll::Ready(item.map(|item| item.map_err(|e| this.wire.error(e))));
         }
+        let Some(idle) = this.idle else {
+            return Poll::Pending;
+        };
+        let deadline = tokio::time::Instant::now() + idle;
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if !std::mem::replace(&mut this.armed, true) {
+            timer.as_mut().reset(deadline);
+        }
+        std::task::ready!(timer.as_mut().poll(cx));
+        this.done = true;
+        Poll::Ready(Some(Err(this.wire.timeout(TimeoutKind::Body, idle))))
     }
 }
 
-/// What the transport knows of an upload as it goes: whether it has ended, and whether the
-/// engine has stopped taking it.
+/// What the transport knows of an upload as it goes: whether it has ended, and since when a
+/// chunk handed to hyper waits for hyper to ask for the next (hyper asks once it can write
+/// more: this is how long the engine has not read).
 #[derive(Default)]
 struct UploadWatch {
-    /// When a chunk was handed to hyper that hyper has not come back for the next of: hyper
-    /// asks for more once it can write more, so this is how long the engine has not read.
-    handed: Mutex<Option<Instant>>,
+    state: Mutex<(bool, Option<Instant>)>,
     ended: tokio::sync::Notify,
-    done: std::sync::atomic::AtomicBool,
 }
 
 impl UploadWatch {
-    fn has_ended(&self) -> bool {
-        self.done.load(std::sync::atomic::Ordering::Acquire)
+    fn state(&self) -> std::sync::MutexGuard<'_, (bool, Option<Instant>)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn end(&self) {
-        if !self.done.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        if !std::mem::replace(&mut self.state().0, true) {
             self.ended.notify_one();
         }
     }
 
-    fn set_handed(&self, at: Option<Instant>) {
-        *self.handed.lock().unwrap_or_else(|e| e.into_inner()) = at;
-    }
-
     /// Whether the engine has not taken more of the upload for `idle`.
     fn stalled_for(&self, idle: Duration) -> bool {
-        let handed = *self.handed.lock().unwrap_or_else(|e| e.into_inner());
-        handed.is_some_and(|at| at.elapsed() >= idle)
+        self.state().1.is_some_and(|at| at.elapsed() >= idle)
     }
 }
 
@@ -831,10 +666,10 @@ impl Stream for Upload {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         // Asked for more: the last chunk was taken.
-        self.watch.set_handed(None);
+        self.watch.state().1 = None;
         let poll = self.inner.as_mut().poll_next(cx);
         match &poll {
-            Poll::Ready(Some(Ok(_))) => self.watch.set_handed(Some(Instant::now())),
+            Poll::Ready(Some(Ok(_))) => self.watch.state().1 = Some(Instant::now()),
             Poll::Ready(_) => self.watch.end(),
             Poll::Pending => {}
         }
