@@ -661,23 +661,25 @@ async fn the_reqwest_hook_adjusts_what_the_client_does_not_set_and_cannot_break_
     assert!(format!("{:?}", engine.builder().reqwest(|b| b)).contains("<hook>"));
 }
 
-/// The keep-alive timer of the kernel's TCP socket `local` (as `127.0.0.1:port`): its
-/// `tr:tm->when` field in `/proc/net/tcp`, the timer kind and its clock ticks.
+/// The timer of the kernel's TCP socket from `local` to `remote` (IPv4): its `tr:tm->when`
+/// field in `/proc/net/tcp`, the timer kind and its clock ticks. (The remote address tells the
+/// socket from closed ones of earlier tests that had the same local port.)
 #[cfg(target_os = "linux")]
-fn tcp_timer(local: std::net::SocketAddr) -> Option<(u32, u64)> {
+fn tcp_timer(local: std::net::SocketAddr, remote: std::net::SocketAddr) -> Option<(u32, u64)> {
     let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
-    let std::net::IpAddr::V4(ip) = local.ip() else {
-        return None;
+    // Little-endian hex of an address, as the kernel prints it.
+    let hex = |address: std::net::SocketAddr| match address.ip() {
+        std::net::IpAddr::V4(ip) => Some(format!(
+            "{:08X}:{:04X}",
+            u32::from_le_bytes(ip.octets()),
+            address.port()
+        )),
+        std::net::IpAddr::V6(_) => None,
     };
-    // Little-endian hex of the address, as the kernel prints it.
-    let wanted = format!(
-        "{:08X}:{:04X}",
-        u32::from_le_bytes(ip.octets()),
-        local.port()
-    );
+    let (local, remote) = (hex(local)?, hex(remote)?);
     table.lines().skip(1).find_map(|line| {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.get(1) != Some(&wanted.as_str()) {
+        if fields.get(1) != Some(&local.as_str()) || fields.get(2) != Some(&remote.as_str()) {
             return None;
         }
         let (kind, when) = fields.get(5)?.split_once(':')?;
@@ -708,7 +710,7 @@ async fn tcp_connections_have_keep_alive_every_30_seconds() {
     let client = seen.await.unwrap();
     // The idle connection waits in the pool with its keep-alive timer (kind 2) running, due
     // in at most 30 s (3,000 ticks of the kernel's 100 Hz clock).
-    let (kind, when) = tcp_timer(client).expect("the client's socket in /proc/net/tcp");
+    let (kind, when) = tcp_timer(client, address).expect("the client's socket in /proc/net/tcp");
     assert_eq!(kind, 2, "keep-alive timer");
     assert!((2_000..=3_000).contains(&when), "{when} ticks");
 }
