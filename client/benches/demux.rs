@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use bytes::Bytes;
-use docker_client::runtime::FrameDecoder;
+use docker_client::output::FrameDecoder;
 
 mod common;
 use common::frames;

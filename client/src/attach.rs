@@ -1,16 +1,23 @@
-//! Hijacked connections: container attach and exec start with standard input.
+//! Hijacked connections: container attach and exec start with standard input. (Connections
+//! upgraded to another protocol, WebSocket attach and the session endpoint, are reqwest's
+//! [`Upgraded`] as they are.)
 //!
 //! The client asks the engine to upgrade the HTTP/1.1 connection (`Connection: Upgrade`,
 //! `Upgrade: tcp`); after `101 Switching Protocols` the connection carries the container's
-//! output one way and its standard input the other.
+//! output one way and its standard input the other. Bytes the engine sent right behind its
+//! `101` head are read first.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use futures::TryStreamExt;
+pub use reqwest::Upgraded;
 use tokio::io::{AsyncWrite, WriteHalf};
 
+use crate::error::Error;
 use crate::output::OutputStream;
+use crate::stream::ByteStream;
 
 /// An attached container or exec: its output, and its standard input.
 ///
@@ -25,14 +32,35 @@ pub struct Attached {
     pub input: AttachInput,
 }
 
+impl Attached {
+    /// The two halves of a connection to `host` upgraded; the output demultiplexed as
+    /// `content_type` says.
+    pub(crate) fn new(upgraded: Upgraded, host: String, content_type: Option<&str>) -> Attached {
+        let (read, write) = tokio::io::split(upgraded);
+        let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| Error::Io {
+            host: host.clone(),
+            source,
+        });
+        Attached {
+            output: OutputStream::new(ByteStream::new(bytes), content_type),
+            input: AttachInput { inner: Some(write) },
+        }
+    }
+}
+
 /// The write half of an attached connection: the process's standard input.
 #[derive(Debug)]
 pub struct AttachInput {
-    pub(crate) inner: Option<WriteHalf<crate::runtime::Upgraded>>,
+    inner: Option<WriteHalf<Upgraded>>,
 }
 
 impl AttachInput {
-    fn half(&mut self) -> io::Result<Pin<&mut WriteHalf<crate::runtime::Upgraded>>> {
+    /// No standard input: the engine did not upgrade the connection.
+    pub(crate) fn none() -> AttachInput {
+        AttachInput { inner: None }
+    }
+
+    fn half(&mut self) -> io::Result<Pin<&mut WriteHalf<Upgraded>>> {
         match &mut self.inner {
             Some(half) => Ok(Pin::new(half)),
             None => Err(io::Error::new(

@@ -16,7 +16,6 @@
 //! Secrets stay out of `Debug` output and of error messages.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,41 +23,12 @@ use std::process::{Command, Stdio};
 use base64::Engine;
 use serde::Deserialize;
 
-use crate::config::{config_dir, ConfigFile};
-use crate::models::AuthConfig;
-use crate::Error;
+use crate::cli_config::{config_dir, ConfigFile};
+use crate::error::Error;
+use crate::generated::models::AuthConfig;
 
 /// The key of Docker Hub in `config.json` and in `X-Registry-Auth`'s `serveraddress`.
 pub const DOCKER_HUB: &str = "https://index.docker.io/v1/";
-
-/// An `auths` entry of `config.json`.
-#[derive(Clone, Default, Deserialize)]
-pub(crate) struct AuthEntry {
-    /// base64 of `user:password`.
-    #[serde(default)]
-    auth: Option<String>,
-    #[serde(default)]
-    username: Option<String>,
-    #[serde(default)]
-    password: Option<String>,
-    #[serde(default)]
-    identitytoken: Option<String>,
-    #[serde(default)]
-    registrytoken: Option<String>,
-}
-
-impl fmt::Debug for AuthEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redacted = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
-        f.debug_struct("AuthEntry")
-            .field("auth", &redacted(&self.auth))
-            .field("username", &self.username)
-            .field("password", &redacted(&self.password))
-            .field("identitytoken", &redacted(&self.identitytoken))
-            .field("registrytoken", &redacted(&self.registrytoken))
-            .finish()
-    }
-}
 
 /// Where the credentials of a registry come from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-/// An error of the client. Every failure is one of these; none panics.
+/// An error of the client. Every failure is one of these; none panics. A `host` is the engine
+/// address the client tried.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -22,20 +23,19 @@ pub enum Error {
         /// The raw body, for a bug report or a spec correction.
         body: Bytes,
     },
-    /// An error message inside a stream of JSON messages (pull, build, push, load).
+    /// An error message inside a stream of JSON messages (pull, build, push, load), with its
+    /// `errorDetail` when it has one.
     Stream {
         message: String,
-        /// The message's `errorDetail`, when it has one.
         detail: Option<serde_json::Value>,
     },
     /// The request could not be sent or the response could not be read.
     Transport {
-        /// The engine address the client tried.
         host: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A container's multiplexed output stream is malformed, or the engine reported an error in it.
-    Frame(crate::output::FrameError),
+    Frame(FrameError),
     /// A connection could not be upgraded for attach or exec (the engine answered without
     /// switching protocols, or the upgrade failed).
     Upgrade { host: String, message: String },
@@ -60,38 +60,36 @@ pub enum Error {
     },
     /// Nothing listens at the engine's address: the connection was refused.
     ConnectionRefused {
-        /// The engine address the client tried.
         host: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The engine's unix socket (or named pipe) does not exist.
     SocketNotFound {
-        /// The engine address the client tried.
         host: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The operating system denied access to the engine's socket.
     PermissionDenied {
-        /// The engine address the client tried.
         host: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// TLS with the engine failed: a certificate that is not trusted or not valid for the host,
     /// a client certificate the engine requires or rejects, an engine that does not speak TLS.
     Tls {
-        /// The engine address the client tried.
         host: String,
-        /// What went wrong, readable.
+        /// What went wrong, in words.
         message: String,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The engine did not accept the connection, or did not send a response's headers, in time.
+    /// An answer read whole (a JSON document, an error) is larger than the client's limit
+    /// ([`DockerBuilder::max_body_size`](crate::DockerBuilder::max_body_size)).
+    BodyTooLarge { host: String, limit: u64 },
+    /// The engine did not accept the connection, send a response's headers, send more of a
+    /// body or take more of an upload, in time.
     Timeout {
-        /// The engine address the client tried.
         host: String,
-        /// Which wait ran out.
+        /// Which wait ran out, after its configured limit.
         kind: TimeoutKind,
-        /// The configured limit.
         after: Duration,
     },
     /// A file or directory on this machine could not be read or written: a source or
@@ -104,16 +102,46 @@ pub enum Error {
     },
 }
 
-/// Which of the client's timeouts ran out.
+/// Which of the client's timeouts ran out (see [`DockerBuilder`](crate::DockerBuilder) for
+/// what each covers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimeoutKind {
     /// Connecting (including the TLS handshake).
     Connect,
-    /// Waiting for the response's status line and headers. A body that streams afterwards
-    /// (`logs?follow=1`, `events`) has no time limit.
+    /// Waiting for the response's status line and headers.
     ResponseHeaders,
+    /// Waiting for more of a response body.
+    Body,
+    /// Waiting for the engine to take more of a request body (an upload).
+    Upload,
 }
+
+/// A malformed multiplexed stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameError {
+    /// A frame header names a stream other than stdin (0), stdout (1), stderr (2) or the
+    /// systemerr stream (3) the engine uses for its own errors.
+    BadStreamType(u8),
+    /// The stream ended inside a frame.
+    Truncated,
+    /// The engine reported an error on its systemerr stream (3).
+    Engine(String),
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameError::BadStreamType(t) => {
+                write!(f, "bad stream type {t} in a multiplexed frame header")
+            }
+            FrameError::Truncated => f.write_str("the stream ended inside a multiplexed frame"),
+            FrameError::Engine(message) => write!(f, "engine error in the stream: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for FrameError {}
 
 impl Error {
     /// The HTTP status of an error answered by the engine.
@@ -189,7 +217,7 @@ impl Error {
         matches!(self, Error::Tls { .. })
     }
 
-    /// A connect or response-header timeout ran out.
+    /// One of the client's timeouts ran out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
     }
@@ -198,16 +226,6 @@ impl Error {
         Error::LocalIo {
             path: path.into(),
             source,
-        }
-    }
-
-    pub(crate) fn transport(
-        host: &str,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        Error::Transport {
-            host: host.to_owned(),
-            source: source.into(),
         }
     }
 }
@@ -278,10 +296,17 @@ impl fmt::Display for Error {
             Error::Tls { host, message, .. } => {
                 write!(f, "TLS with the engine at {host} failed: {message}")
             }
+            Error::BodyTooLarge { host, limit } => write!(
+                f,
+                "the answer of the engine at {host} is larger than the client's limit of \
+                 {limit} bytes (DockerBuilder::max_body_size)"
+            ),
             Error::Timeout { host, kind, after } => {
                 let what = match kind {
                     TimeoutKind::Connect => "accept the connection",
                     TimeoutKind::ResponseHeaders => "send the response headers",
+                    TimeoutKind::Body => "send more of the response body",
+                    TimeoutKind::Upload => "take more of the request body",
                 };
                 write!(f, "the engine at {host} did not {what} within {after:?}")
             }

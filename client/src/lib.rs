@@ -3,32 +3,39 @@
 mod attach;
 mod auth;
 mod body;
+mod builder;
+mod cli_config;
 mod client;
 pub mod compat;
-mod config;
 mod error;
 #[rustfmt::skip]
 mod generated;
+mod host;
 pub mod output;
-pub mod runtime;
-mod stream;
+mod runtime;
+pub mod stream;
 mod tls;
 mod transport;
 mod version;
 pub mod workflows;
 
-pub use attach::{AttachInput, Attached};
+/// The HTTP library of the client, for [`DockerBuilder::reqwest`].
+pub use reqwest;
+
+pub use attach::{AttachInput, Attached, Upgraded};
 pub use auth::{
     image_registry, registry_key, CredentialSource, CredentialStore, RegistryAuth, DOCKER_HUB,
 };
 pub use body::Body;
-pub use client::{Docker, DEFAULT_SOCKET, USER_AGENT};
-pub use config::{DockerBuilder, Host, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOST};
+pub use builder::{DockerBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
+pub use client::Docker;
 pub use error::{Error, TimeoutKind};
 pub use generated::{models, options, API_VERSION, OPERATIONS};
+pub use host::{Host, DEFAULT_HOST, DEFAULT_SOCKET};
 pub use output::{LogOutput, OutputStream};
 pub use stream::{ByteStream, JsonStream};
 pub use tls::TlsConfig;
+pub use transport::USER_AGENT;
 pub use version::{ApiVersion, ParseApiVersionError};
 
 /// The repository's README, whose examples are compiled as doc tests (the crate's own README

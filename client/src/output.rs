@@ -12,7 +12,9 @@ use std::task::{Context, Poll};
 use bytes::{Buf, Bytes};
 use futures::{Stream, StreamExt};
 
-use crate::{ByteStream, Error};
+use crate::error::Error;
+pub use crate::error::FrameError;
+use crate::stream::ByteStream;
 
 /// The media type of multiplexed output.
 pub const MULTIPLEXED: &str = "application/vnd.docker.multiplexed-stream";
@@ -66,32 +68,6 @@ impl fmt::Debug for LogOutput {
         write!(f, "{name}({:?})", String::from_utf8_lossy(bytes))
     }
 }
-
-/// A malformed multiplexed stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FrameError {
-    /// A frame header names a stream other than stdin (0), stdout (1), stderr (2) or the
-    /// systemerr stream (3) the engine uses for its own errors.
-    BadStreamType(u8),
-    /// The stream ended inside a frame.
-    Truncated,
-    /// The engine reported an error on its systemerr stream (3).
-    Engine(String),
-}
-
-impl fmt::Display for FrameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FrameError::BadStreamType(t) => {
-                write!(f, "bad stream type {t} in a multiplexed frame header")
-            }
-            FrameError::Truncated => f.write_str("the stream ended inside a multiplexed frame"),
-            FrameError::Engine(message) => write!(f, "engine error in the stream: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for FrameError {}
 
 /// Decodes Docker's multiplexed frames from byte chunks, without copying payloads and without
 /// allocating for the declared frame size: a frame's payload is handed out as it arrives.

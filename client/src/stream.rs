@@ -1,3 +1,5 @@
+//! Response bodies read as they arrive: bytes, and JSON messages one after another.
+
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -6,7 +8,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 
-use crate::Error;
+use crate::error::Error;
 
 /// A response body as a stream of byte chunks, read as the engine sends it.
 pub struct ByteStream {
@@ -50,11 +52,26 @@ pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// Splits a byte stream into JSON values, whatever the chunk boundaries: values may arrive split
 /// across chunks, several in one chunk, separated by any whitespace (`\n`, `\r\n`).
+///
+/// Each byte is looked at once as it arrives, to find where the value at the front ends
+/// (strings, escapes and nesting are followed), and each value is parsed once, when whole:
+/// the work is linear in the bytes received, however finely a large message is chunked.
 #[derive(Debug, Default)]
 pub struct JsonLinesDecoder {
     buffer: BytesMut,
+    /// How much of the value at the front of `buffer` has been scanned.
+    scanned: usize,
+    /// The nesting of objects and arrays at `scanned`.
+    depth: usize,
+    /// `scanned` is inside a string...
+    in_string: bool,
+    /// ...right after a backslash.
+    escaped: bool,
     /// Malformed input was seen: the rest of the stream cannot be split into values.
     failed: bool,
+    /// Bytes looked at by the scanner, for the tests.
+    #[cfg(test)]
+    looked_at: usize,
 }
 
 impl JsonLinesDecoder {
@@ -87,24 +104,22 @@ impl JsonLinesDecoder {
         if self.failed {
             return None;
         }
-        let start = self.buffer.iter().position(|b| !b.is_ascii_whitespace());
-        let Some(start) = start else {
-            self.buffer.clear();
-            return None;
-        };
-        self.buffer.advance(start);
-        let mut values =
-            serde_json::Deserializer::from_slice(&self.buffer).into_iter::<serde_json::Value>();
-        match values.next()? {
-            Ok(value) => {
-                let used = values.byte_offset();
-                let raw = self.buffer.split_to(used).freeze();
-                Some(decode_item(value, raw))
-            }
-            Err(e) if e.is_eof() => None,
+        if self.scanned == 0 {
+            let start = self.buffer.iter().position(|b| !b.is_ascii_whitespace());
+            let Some(start) = start else {
+                self.buffer.clear();
+                return None;
+            };
+            self.buffer.advance(start);
+        }
+        let end = self.value_end()?;
+        self.scanned = 0;
+        let raw = self.buffer.split_to(end).freeze();
+        match serde_json::from_slice::<serde_json::Value>(&raw) {
+            Ok(value) => Some(decode_item(value, raw)),
             Err(e) => {
                 self.failed = true;
-                let raw = self.buffer.split().freeze();
+                self.buffer.clear();
                 Some(Err(Error::Decode {
                     status: 200,
                     message: e.to_string(),
@@ -114,20 +129,68 @@ impl JsonLinesDecoder {
         }
     }
 
+    /// Scans on from where the last call stopped; the length of the value at the front once
+    /// its end is in the buffer. A scalar (a number, `true`) ends at the first byte that
+    /// cannot be part of it; brackets that do not match end a value too, for the parser to
+    /// refuse.
+    fn value_end(&mut self) -> Option<usize> {
+        let bytes = &self.buffer[..];
+        let start = self.scanned;
+        #[cfg(test)]
+        {
+            self.looked_at += bytes.len() - start;
+        }
+        for (i, &b) in bytes.iter().enumerate().skip(start) {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    if self.depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                continue;
+            }
+            match b {
+                b'"' if self.depth == 0 && i > 0 => return Some(i),
+                b'"' => self.in_string = true,
+                b'{' | b'[' if self.depth == 0 && i > 0 => return Some(i),
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' if self.depth <= 1 => {
+                    self.depth = 0;
+                    return Some(i + 1);
+                }
+                b'}' | b']' => self.depth -= 1,
+                b if self.depth == 0 && b.is_ascii_whitespace() => return Some(i),
+                _ => {}
+            }
+        }
+        self.scanned = bytes.len();
+        None
+    }
+
     /// Whether malformed input ended the decoding.
     pub fn is_failed(&self) -> bool {
         self.failed
     }
 
-    /// Checks that the stream ended between values.
+    /// Checks that the stream ended between values: a scalar at the very end is complete.
     pub fn finish(&mut self) -> Result<(), Error> {
         if self.failed || self.buffer.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let rest = self.buffer.split().freeze();
+        let scalar = self.depth == 0 && !self.in_string;
+        if scalar && serde_json::from_slice::<serde_json::Value>(&rest).is_ok() {
             return Ok(());
         }
         Err(Error::Decode {
             status: 200,
             message: "the stream ended inside a JSON message".to_owned(),
-            body: self.buffer.split().freeze(),
+            body: rest,
         })
     }
 }
@@ -273,6 +336,56 @@ mod tests {
         let out = decode(&[b"{\"status\":1}\n{\"status\":\"b\"}\n"]);
         assert!(out[0].is_err());
         assert_eq!(out[1], ok("b"));
+    }
+
+    #[test]
+    fn each_byte_is_scanned_once_however_fine_the_chunks() {
+        let mut message = String::from("{\"status\":\"");
+        message.push_str(&"x\\\"{[".repeat(100_000));
+        message.push_str("\",\"nested\":{\"a\":[1,{\"b\":\"}]\"}]}}\n");
+        let mut decoder = JsonLinesDecoder::new();
+        let mut values = 0;
+        for chunk in message.as_bytes().chunks(1024) {
+            decoder.push(chunk).unwrap();
+            while let Some(value) = decoder.next_value::<serde_json::Value>() {
+                value.unwrap();
+                values += 1;
+            }
+        }
+        decoder.finish().unwrap();
+        assert_eq!(values, 1);
+        assert!(
+            decoder.looked_at <= message.len(),
+            "{} bytes looked at for {}",
+            decoder.looked_at,
+            message.len()
+        );
+    }
+
+    #[test]
+    fn scalars_and_strings_are_values_too() {
+        let mut decoder = JsonLinesDecoder::new();
+        decoder.push(b"1 \"a\\\"b\"[2]\n{\"k\":3}true").unwrap();
+        let mut out = Vec::new();
+        while let Some(value) = decoder.next_value::<serde_json::Value>() {
+            out.push(value.unwrap());
+        }
+        decoder.finish().unwrap();
+        assert_eq!(
+            out,
+            [
+                serde_json::json!(1),
+                serde_json::json!("a\"b"),
+                serde_json::json!([2]),
+                serde_json::json!({"k": 3})
+            ]
+        );
+        // A closing bracket with nothing open is malformed.
+        let mut decoder = JsonLinesDecoder::new();
+        decoder.push(b"{\"a\":1}}\n{\"a\":2}\n").unwrap();
+        assert!(decoder.next_value::<serde_json::Value>().unwrap().is_ok());
+        assert!(decoder.next_value::<serde_json::Value>().unwrap().is_err());
+        assert!(decoder.next_value::<serde_json::Value>().is_none());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
-use crate::Error;
+use crate::error::Error;
 
 /// How the client talks TLS to the engine: which certificate authorities it trusts, and which
 /// client certificate it shows. The engine's certificate is verified unless
@@ -108,43 +108,48 @@ impl TlsConfig {
         TlsConfig::default()
     }
 
-    /// The files the docker CLI reads from `DOCKER_CERT_PATH`: `ca.pem` (the authority that
-    /// signed the engine's certificate), `cert.pem` and `key.pem` (the client certificate). A
-    /// file that does not exist is left out, like the CLI does; a directory that does not
-    /// exist, or a certificate without its key, is an error.
+    /// The files the docker CLI reads from `DOCKER_CERT_PATH` when TLS is on: `ca.pem`, the
+    /// authority that signed the engine's certificate, which must exist (as for the CLI, whose
+    /// error this is: "open .../ca.pem: no such file or directory"); `cert.pem` and `key.pem`,
+    /// the client certificate, each left out when it does not exist. A certificate without its
+    /// key, or a key without its certificate, is an error. Only `ca.pem`'s authorities are
+    /// trusted, not the platform's.
     pub fn from_cert_dir(dir: impl AsRef<Path>) -> Result<Self, Error> {
         let dir = dir.as_ref();
-        if !dir.is_dir() {
-            return Err(Error::Config(format!(
-                "TLS certificate directory {} does not exist",
-                dir.display()
-            )));
-        }
+        TlsConfig::new()
+            .ca_file(dir.join("ca.pem"))?
+            .client_cert_in(dir)
+    }
+
+    /// The TLS files of a context (`contexts/tls/<id>/docker/`): each one when it exists.
+    pub(crate) fn from_context_dir(dir: &Path) -> Result<Self, Error> {
+        let ca = dir.join("ca.pem");
+        let tls = if ca.is_file() {
+            TlsConfig::new().ca_file(ca)?
+        } else {
+            TlsConfig::new()
+        };
+        tls.client_cert_in(dir)
+    }
+
+    /// `cert.pem` and `key.pem` in `dir`, when they exist.
+    fn client_cert_in(self, dir: &Path) -> Result<Self, Error> {
         let existing = |name: &str| -> Option<PathBuf> {
             let path = dir.join(name);
             path.is_file().then_some(path)
         };
-        let mut tls = TlsConfig::new();
-        if let Some(ca) = existing("ca.pem") {
-            tls = tls.ca_file(ca)?;
-        }
         match (existing("cert.pem"), existing("key.pem")) {
-            (Some(cert), Some(key)) => tls = tls.client_cert_files(cert, key)?,
-            (None, None) => {}
-            (Some(_), None) => {
-                return Err(Error::Config(format!(
-                    "{} holds cert.pem but no key.pem",
-                    dir.display()
-                )))
-            }
-            (None, Some(_)) => {
-                return Err(Error::Config(format!(
-                    "{} holds key.pem but no cert.pem",
-                    dir.display()
-                )))
-            }
+            (Some(cert), Some(key)) => self.client_cert_files(cert, key),
+            (None, None) => Ok(self),
+            (Some(_), None) => Err(Error::Config(format!(
+                "{} holds cert.pem but no key.pem",
+                dir.display()
+            ))),
+            (None, Some(_)) => Err(Error::Config(format!(
+                "{} holds key.pem but no cert.pem",
+                dir.display()
+            ))),
         }
-        Ok(tls)
     }
 
     /// Trusts only the certificate authorities in this PEM text (`ca.pem`), not the platform's.
@@ -239,6 +244,24 @@ impl TlsConfig {
                 }),
         }
     }
+}
+
+/// The rustls configuration of an engine reached without TLS: used only if an HTTPS proxy
+/// stands between (TCP engines), against the platform's authorities when they can be loaded;
+/// sockets and pipes never use it.
+pub(crate) fn plain_client_config(platform_roots: bool) -> Result<ClientConfig, Error> {
+    if platform_roots {
+        if let Ok(config) = TlsConfig::new().client_config() {
+            return Ok(config);
+        }
+    }
+    Ok(
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Config(format!("TLS: {e}")))?
+            .with_root_certificates(RootCertStore::empty())
+            .with_no_client_auth(),
+    )
 }
 
 /// Accepts any server certificate, but still checks the handshake's signatures.

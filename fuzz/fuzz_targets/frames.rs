@@ -3,7 +3,7 @@
 #![no_main]
 
 use bytes::Bytes;
-use docker_client::runtime::FrameDecoder;
+use docker_client::output::FrameDecoder;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! and must stop after malformed input.
 #![no_main]
 
-use docker_client::runtime::JsonLinesDecoder;
+use docker_client::stream::JsonLinesDecoder;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

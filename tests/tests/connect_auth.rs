@@ -335,26 +335,14 @@ async fn secrets_never_appear_in_debug_display_or_errors() {
     assert!(error.is_unauthorized());
     assert_clean("API error", &format!("{error} / {error:?}"));
 
-    // A request being built holds the encoded header; its Debug does not show it.
-    let mut request = docker_client::runtime::Request::new("POST", "/images/create".to_owned());
-    request
-        .header_base64_json(
-            "X-Registry-Auth",
-            credentials.get("ghcr.io").unwrap().as_ref(),
-        )
-        .unwrap();
-    request
-        .header_base64_json("X-Registry-Config", Some(&all))
-        .unwrap();
-    let shown = format!("{request:?}");
-    assert!(
-        shown.contains("X-Registry-Auth") && shown.contains("<redacted>"),
-        "{shown}"
-    );
-    let encoded = base64::engine::general_purpose::URL_SAFE
-        .encode(serde_json::to_vec(&credentials.get("ghcr.io").unwrap()).unwrap());
-    assert!(!shown.contains(&encoded[..16]), "{shown}");
-    assert_clean("Request Debug", &shown);
+    // The options that carry the credentials, and the client that sent them.
+    assert_clean("ImageCreateOptions Debug", &format!("{options:?}"));
+    let build = ImageBuildOptions {
+        x_registry_config: Some(all.clone()),
+        ..Default::default()
+    };
+    assert_clean("ImageBuildOptions Debug", &format!("{build:?}"));
+    assert_clean("Docker Debug", &format!("{:?}", engine.docker()));
 
     // TLS keys: Debug names where the key came from, never its text; a bad key's error neither.
     let key = "-----BEGIN PRIVATE KEY-----\nTUlJQ-key-s3cret-material\n-----END PRIVATE KEY-----\n";
@@ -367,4 +355,224 @@ async fn secrets_never_appear_in_debug_display_or_errors() {
         .unwrap_err();
     assert_clean("TLS key error", &format!("{error} / {error:?}"));
     assert!(error.to_string().contains("client key"), "{error}");
+}
+
+/// A secret known to the test: in no message, no `Debug`, neither as it is nor in base64.
+const KNOWN: &str = "K7-kn0wn-s3cret-Q9";
+
+fn assert_never_shown(what: &str, text: &str) {
+    let forms = [
+        KNOWN.to_owned(),
+        b64(KNOWN),
+        b64(&format!("user:{KNOWN}")),
+        base64::engine::general_purpose::URL_SAFE.encode(KNOWN),
+        // A fragment, for encodings that shift it.
+        KNOWN[3..12].to_owned(),
+    ];
+    for form in forms {
+        assert!(!text.contains(&form), "{what} shows {form:?}: {text}");
+    }
+}
+
+/// The message and the `Debug` of an error.
+fn shown(error: &docker_client::Error) -> String {
+    format!("{error} / {error:?}")
+}
+
+#[test]
+fn no_config_json_value_reaches_an_error() {
+    let user_pass = b64(&format!("user:{KNOWN}"));
+    let not_utf8 = base64::engine::general_purpose::STANDARD
+        .encode([&[0xff, 0xfe][..], KNOWN.as_bytes()].concat());
+    let documents = [
+        // Values of the wrong type: serde would quote them.
+        format!(r#"{{"auths":{{"r":"{user_pass}"}}}}"#),
+        format!(r#"{{"auths":{{"r":{{"auth":["{user_pass}"]}}}}}}"#),
+        format!(r#"{{"auths":{{"r":{{"auth":{{"x":"{KNOWN}"}}}}}}}}"#),
+        format!(r#"{{"auths":{{"r":{{"auth":7,"password":"{KNOWN}"}}}}}}"#),
+        format!(r#"{{"auths":{{"r":{{"password":["{KNOWN}"]}}}}}}"#),
+        format!(r#"{{"auths":{{"r":{{"password":{{"p":"{KNOWN}"}}}}}}}}"#),
+        format!(r#"{{"auths":{{"r":{{"identitytoken":["{KNOWN}"]}}}}}}"#),
+        format!(r#"{{"auths":{{"r":{{"registrytoken":{{"t":"{KNOWN}"}}}}}}}}"#),
+        format!(r#"{{"auths":["{user_pass}"]}}"#),
+        format!(r#"{{"credsStore":{{"x":"{KNOWN}"}}}}"#),
+        format!(r#"{{"credHelpers":{{"r":["{KNOWN}"]}}}}"#),
+        format!(r#"{{"currentContext":["{KNOWN}"]}}"#),
+        // Text that is not JSON around a secret.
+        format!(r#"{{"auths":{{"r":{{"auth":"{user_pass}" oops"#),
+        format!(r#"{{"auths":{{"r":{{"auth":"{user_pass}"#),
+        format!(r#"{{"auths":{{"r":{{"password":"{KNOWN}\q"}}}}}}"#),
+        format!("{{\"auths\":{{\"r\":{{\"password\":\"{KNOWN}\u{1}\"}}}}}}"),
+        format!(r#"{{"auths":{{"r":{{"password":"{KNOWN}"}}}}}} {KNOWN}"#),
+    ];
+    let scratch = Scratch::new("no-secret");
+    for (i, document) in documents.iter().enumerate() {
+        let error = RegistryAuth::from_json(document).unwrap_err();
+        assert_never_shown(&format!("document {i} (from_json)"), &shown(&error));
+        let path = scratch.write(&format!("{i}/config.json"), document);
+        let error = RegistryAuth::from_file(&path).unwrap_err();
+        assert_never_shown(&format!("document {i} (from_file)"), &shown(&error));
+        assert!(
+            shown(&error).contains(&path.display().to_string()),
+            "{}",
+            shown(&error)
+        );
+        // The engine is looked for through the same file (its currentContext).
+        let error = docker_client::DockerBuilder::from_env_vars([(
+            "DOCKER_CONFIG",
+            path.parent().unwrap().to_str().unwrap(),
+        )])
+        .unwrap_err();
+        assert_never_shown(&format!("document {i} (from_env_vars)"), &shown(&error));
+    }
+
+    // `auth` values that are malformed: named by their entry, never quoted.
+    for auth in [
+        format!("!!{KNOWN}!!"),
+        b64(KNOWN),
+        not_utf8,
+        format!("{user_pass}{KNOWN}"),
+    ] {
+        let document = serde_json::json!({ "auths": { "bad.example": { "auth": auth } } });
+        let credentials = RegistryAuth::from_json(&document.to_string()).unwrap();
+        assert_never_shown("RegistryAuth Debug", &format!("{credentials:?}"));
+        let error = credentials.get("bad.example").unwrap_err();
+        assert_never_shown("a malformed auth", &shown(&error));
+        assert!(shown(&error).contains("bad.example"), "{}", shown(&error));
+        let error = credentials.all().unwrap_err();
+        assert_never_shown("a malformed auth, all", &shown(&error));
+    }
+
+    // Credentials that decode: in no Debug.
+    for entry in [
+        serde_json::json!({ "auth": user_pass }),
+        serde_json::json!({ "username": "user", "password": KNOWN }),
+        serde_json::json!({ "identitytoken": KNOWN }),
+        serde_json::json!({ "registrytoken": KNOWN }),
+    ] {
+        let document = serde_json::json!({ "auths": { "ok.example": entry } });
+        let credentials = RegistryAuth::from_json(&document.to_string()).unwrap();
+        assert_never_shown("RegistryAuth Debug", &format!("{credentials:?}"));
+        let auth = credentials.get("ok.example").unwrap().expect("credentials");
+        assert_never_shown("AuthConfig Debug", &format!("{auth:?} {auth:#?}"));
+    }
+}
+
+#[test]
+fn no_credential_helper_answer_reaches_an_error() {
+    let scratch = Scratch::new("helper-secret");
+    let script = format!(
+        "#!/bin/sh\n\
+         read -r server\n\
+         case \"$server\" in\n\
+           wrong-type.example) echo '{{\"Username\":\"u\",\"Secret\":[\"{KNOWN}\"]}}' ;;\n\
+           not-json.example) echo '{KNOWN} is not JSON' ;;\n\
+           fails.example) echo '{KNOWN}'; echo '{KNOWN}' >&2; exit 5 ;;\n\
+           truncated.example) printf '{{\"Username\":\"u\",\"Secret\":\"{KNOWN}' ;;\n\
+         esac\n"
+    );
+    let path = scratch.write("bin/docker-credential-leaky", script);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let credentials = RegistryAuth::from_json(r#"{"credsStore":"leaky"}"#)
+        .unwrap()
+        .helper_dir(scratch.path().join("bin"));
+    for registry in [
+        "wrong-type.example",
+        "not-json.example",
+        "fails.example",
+        "truncated.example",
+    ] {
+        let error = credentials.get(registry).unwrap_err();
+        assert_never_shown(registry, &shown(&error));
+        assert!(
+            shown(&error).contains("docker-credential-leaky"),
+            "{}",
+            shown(&error)
+        );
+    }
+}
+
+#[test]
+fn no_tls_key_reaches_an_error_or_debug() {
+    let scratch = Scratch::new("key-secret");
+    let cert = include_str!("connect_support/unused-ca.pem");
+    let pem_key = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        b64(&format!("{KNOWN}{KNOWN}{KNOWN}"))
+    );
+    for (i, key) in [
+        pem_key.clone(),
+        format!("{KNOWN}\n"),
+        format!("-----BEGIN PRIVATE KEY-----\n{KNOWN}\n"),
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{KNOWN}!!\n-----END RSA PRIVATE KEY-----\n"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let tls = TlsConfig::new().client_cert_pem(cert, key.as_str());
+        assert_never_shown("TlsConfig Debug", &format!("{tls:?}"));
+        let error = docker_client::Docker::builder()
+            .host("tcp://127.0.0.1:2376")
+            .tls(tls)
+            .build()
+            .unwrap_err();
+        assert_never_shown(&format!("key {i}"), &shown(&error));
+
+        // The same from files, as DOCKER_CERT_PATH holds them.
+        scratch.write(&format!("{i}/ca.pem"), cert);
+        scratch.write(&format!("{i}/cert.pem"), cert);
+        scratch.write(&format!("{i}/key.pem"), key);
+        let dir = scratch.path().join(i.to_string());
+        let builder = docker_client::DockerBuilder::from_env_vars([
+            ("DOCKER_HOST", "tcp://127.0.0.1:2376"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", dir.to_str().unwrap()),
+        ])
+        .unwrap();
+        assert_never_shown("DockerBuilder Debug", &format!("{builder:?}"));
+        let error = builder.build().unwrap_err();
+        assert_never_shown(&format!("key file {i}"), &shown(&error));
+        assert!(shown(&error).contains("key.pem"), "{}", shown(&error));
+    }
+}
+
+#[tokio::test]
+async fn no_credential_sent_reaches_an_error() {
+    // An engine that closes every connection without answering.
+    let engine = MockEngine::start(|_| MockResponse::status(200));
+    drop(engine);
+    let scratch = Scratch::new("closed-engine");
+    let socket = scratch.path().join("docker.sock");
+    let listener = tokio::net::UnixListener::bind(&socket).unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            use tokio::io::AsyncReadExt;
+            let mut buf = vec![0u8; 64 * 1024];
+            let _ = stream.read(&mut buf).await;
+        }
+    });
+    let docker = docker_client::Docker::connect_unix(&socket).unwrap();
+    let auth = AuthConfig {
+        username: Some("user".into()),
+        password: Some(KNOWN.into()),
+        serveraddress: Some("ghcr.io".into()),
+        ..Default::default()
+    };
+    let options = ImageCreateOptions {
+        from_image: Some("ghcr.io/acme/app".into()),
+        x_registry_auth: Some(auth.clone()),
+        ..Default::default()
+    };
+    assert_never_shown("ImageCreateOptions Debug", &format!("{options:?}"));
+    let error = docker.image_create(None, &options).await.unwrap_err();
+    assert_never_shown("a failed image_create", &shown(&error));
+    // Build arguments travel in the query: a failed request does not show its URL.
+    let build = ImageBuildOptions {
+        buildargs: Some(HashMap::from([("TOKEN".to_owned(), KNOWN.to_owned())])),
+        x_registry_config: Some(HashMap::from([("ghcr.io".to_owned(), auth)])),
+        ..Default::default()
+    };
+    let error = docker.image_build(None, &build).await.unwrap_err();
+    assert_never_shown("a failed image_build", &shown(&error));
 }

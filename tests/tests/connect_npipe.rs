@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use docker_client::Docker;
+use docker_client::{ApiVersion, Docker};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::windows::named_pipe::{NamedPipeServer, ServerOptions};
 
@@ -50,7 +50,8 @@ impl PipeMock {
     }
 }
 
-/// Answers each request on the connection: `200 OK` for `/_ping`, else `404`.
+/// Answers each request on the connection: `200 OK` for `/_ping` with `Host:
+/// api.moby.localhost`, else `404`.
 async fn answer_pings(mut pipe: NamedPipeServer) {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -66,7 +67,12 @@ async fn answer_pings(mut pipe: NamedPipeServer) {
         };
         let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
         buffer.drain(..end);
-        let answer = if head.starts_with("GET /_ping ") || head.starts_with("GET /v1.43/_ping ") {
+        // Over a pipe there is no host name: the Go client's stand-in, as the CLI sends.
+        let host_ok = head
+            .to_ascii_lowercase()
+            .contains("\r\nhost: api.moby.localhost\r\n");
+        let ping = head.starts_with("GET /_ping ") || head.starts_with("GET /v1.43/_ping ");
+        let answer = if ping && host_ok {
             "HTTP/1.1 200 OK\r\nApi-Version: 1.43\r\nContent-Type: text/plain\r\n\
              Content-Length: 2\r\n\r\nOK"
         } else {
@@ -88,9 +94,11 @@ async fn npipe_hosts_reach_an_engine_on_a_named_pipe_and_keep_the_connection() {
         let ping = docker.system_ping().await.expect("a ping over the pipe");
         assert_eq!(ping.body, "OK");
         assert_eq!(ping.api_version.as_deref(), Some("1.43"));
+        // (hyper puts the connection back in the pool from a task of its own.)
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let negotiated = docker.negotiate_version().await.expect("negotiation");
-    assert_eq!(negotiated.api_version(), "1.43");
+    assert_eq!(negotiated.api_version(), ApiVersion::new(1, 43));
     let error = docker
         .container_inspect("nothing", &Default::default())
         .await
@@ -113,4 +121,42 @@ async fn a_missing_pipe_is_its_own_error_naming_the_host() {
         .expect_err("nothing listens there");
     assert!(error.is_socket_not_found(), "{error:?}");
     assert!(error.to_string().contains(host), "{error}");
+}
+
+#[tokio::test]
+async fn a_pipe_whose_instances_are_all_busy_is_waited_for() {
+    use tokio::net::windows::named_pipe::ClientOptions;
+    let name = format!("docker-client-busy-{}", std::process::id());
+    let path = format!(r"\\.\pipe\{name}");
+    // One instance, taken by another client: the pipe is busy.
+    let first = ServerOptions::new()
+        .first_pipe_instance(true)
+        .create(&path)
+        .expect("create the named pipe");
+    let blocker = ClientOptions::new().open(&path).expect("take the instance");
+    first.connect().await.expect("the blocker connects");
+    let busy = ClientOptions::new().open(&path).unwrap_err();
+    assert_eq!(busy.raw_os_error(), Some(231), "{busy:?}");
+    // A free instance a little later.
+    let server_path = path.clone();
+    let opened = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let next = ServerOptions::new().create(&server_path).unwrap();
+        next.connect().await.unwrap();
+        answer_pings(next).await;
+    });
+    let docker = Docker::connect(&format!("npipe:////./pipe/{name}")).unwrap();
+    let started = std::time::Instant::now();
+    let ping = docker
+        .system_ping()
+        .await
+        .expect("a ping once an instance is free");
+    assert_eq!(ping.body, "OK");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    drop((blocker, first, docker));
+    opened.abort();
 }

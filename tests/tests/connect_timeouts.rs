@@ -151,3 +151,37 @@ async fn a_connect_timeout_is_its_own_error() {
     assert!(error.to_string().contains(&address.to_string()), "{error}");
     drop(listener);
 }
+
+#[tokio::test]
+async fn the_connect_timeout_covers_the_tls_handshake() {
+    // Accepts connections and never says a word: the TLS handshake waits for its answer.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let limit = Duration::from_millis(300);
+    let docker = Docker::builder()
+        .host(format!("tcp://{address}"))
+        .tls(docker_client::TlsConfig::new().danger_accept_invalid_certs(true))
+        .connect_timeout(limit)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = tokio::time::timeout(Duration::from_secs(10), docker.system_ping())
+        .await
+        .expect("the connect timeout ends the handshake")
+        .unwrap_err();
+    match &error {
+        Error::Timeout { kind, after, host } => {
+            assert_eq!(*kind, TimeoutKind::Connect);
+            assert_eq!(*after, limit);
+            assert_eq!(host, &format!("tcp://{address}"));
+        }
+        other => panic!("expected a connect timeout, got {other:?}"),
+    }
+    assert!(started.elapsed() >= limit, "{:?}", started.elapsed());
+}

@@ -6,7 +6,7 @@
 mod connect_support;
 
 use connect_support::{engine_var, Scratch};
-use docker_client::{Docker, DockerBuilder, Error, TlsConfig};
+use docker_client::{ApiVersion, Docker, DockerBuilder, Error, TlsConfig};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
@@ -248,7 +248,7 @@ async fn plain_tcp_reaches_the_engine_on_a_second_loopback_port() {
         .negotiate_version()
         .await
         .unwrap();
-    assert_eq!(docker.api_version(), "1.41");
+    assert_eq!(docker.api_version(), ApiVersion::new(1, 41));
     let version = docker
         .system_version()
         .await

@@ -4,7 +4,7 @@
 mod connect_support;
 
 use connect_support::engine_var;
-use docker_client::Docker;
+use docker_client::{ApiVersion, Docker};
 use docker_client_tests::engine::no_unknown_enum;
 
 #[tokio::test]
@@ -18,7 +18,7 @@ async fn against_the_20_10_engine_negotiation_turns_too_new_into_success() {
         .negotiate_version()
         .await
         .expect("negotiate with the 20.10 engine");
-    assert_eq!(negotiated.api_version(), "1.41");
+    assert_eq!(negotiated.api_version(), ApiVersion::new(1, 41));
     let info = negotiated
         .system_info()
         .await
@@ -38,7 +38,10 @@ async fn against_a_newer_engine_negotiation_keeps_the_client_version() {
         .negotiate_version()
         .await
         .expect("negotiate with the 26 engine");
-    assert_eq!(negotiated.api_version(), docker_client::API_VERSION);
+    assert_eq!(
+        negotiated.api_version().to_string(),
+        docker_client::API_VERSION
+    );
     negotiated.system_info().await.expect("info");
 }
 
@@ -46,7 +49,7 @@ async fn against_a_newer_engine_negotiation_keeps_the_client_version() {
 async fn engine_20_10_rejects_api_1_43() {
     let docker = Docker::connect(&engine_var("DOCKER_HOST_V20"))
         .unwrap()
-        .with_api_version("1.43");
+        .with_api_version(ApiVersion::new(1, 43));
     let err = docker
         .system_version()
         .await
@@ -62,8 +65,8 @@ async fn engine_20_10_rejects_api_1_43() {
 async fn engine_20_10_serves_api_1_41() {
     let docker = Docker::connect(&engine_var("DOCKER_HOST_V20"))
         .unwrap()
-        .with_api_version("1.41");
-    assert_eq!(docker.api_version(), "1.41");
+        .with_api_version(ApiVersion::new(1, 41));
+    assert_eq!(docker.api_version(), ApiVersion::new(1, 41));
     let version = docker.system_version().await.expect("/v1.41/version");
     no_unknown_enum(&version);
     assert_eq!(version.api_version.as_deref(), Some("1.41"));

@@ -1,28 +1,20 @@
-//! The runtime of the generated operations: requests, responses and serde helpers.
-//!
-//! Generated code builds a [`Request`] and reads a [`Response`]; users need none of this
-//! module except to read it.
+//! The runtime of the generated operations: the request a generated method builds, and the
+//! response it reads.
 
-pub mod serde_helpers;
-
-pub use crate::output::FrameDecoder;
-pub use crate::stream::JsonLinesDecoder;
-
-use std::io;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+pub(crate) mod serde_helpers;
 
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+pub use crate::attach::Upgraded;
 use crate::attach::{AttachInput, Attached};
+use crate::body::Body;
+use crate::error::Error;
 use crate::output::OutputStream;
-use crate::transport::{transport_error, Head, ResponseBody, Stream};
-use crate::{Body, ByteStream, Error, JsonStream};
+use crate::stream::{ByteStream, JsonStream};
+use crate::transport::{Incoming, Outgoing, ERROR_BODY_LIMIT};
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -34,7 +26,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Percent-encodes a path parameter so that it stays one path segment: `../x` is sent as
 /// `..%2Fx`. `.` and `..` on their own would still be read as "this" and "parent" directories,
 /// and an empty value would drop the segment: those are refused.
-pub fn encode_path_segment(name: &str, value: &str) -> Result<String, Error> {
+pub(crate) fn encode_path_segment(name: &str, value: &str) -> Result<String, Error> {
     if value.is_empty() || value == "." || value == ".." {
         return Err(Error::InvalidArgument(format!(
             "path parameter `{name}` may not be {value:?}"
@@ -44,38 +36,15 @@ pub fn encode_path_segment(name: &str, value: &str) -> Result<String, Error> {
 }
 
 /// A request being built by a generated method.
-pub struct Request {
-    pub(crate) method: &'static str,
-    pub(crate) path: String,
-    pub(crate) query: Vec<(&'static str, String)>,
-    pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Option<(Body, &'static str)>,
-}
-
-/// Shows the registry credential headers (`X-Registry-Auth`, `X-Registry-Config`) redacted.
-impl std::fmt::Debug for Request {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                if name.eq_ignore_ascii_case("X-Registry-Auth")
-                    || name.eq_ignore_ascii_case("X-Registry-Config")
-                {
-                    (*name, "<redacted>")
-                } else {
-                    (*name, value.as_str())
-                }
-            })
-            .collect();
-        f.debug_struct("Request")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("query", &self.query)
-            .field("headers", &headers)
-            .field("body", &self.body)
-            .finish()
-    }
+pub(crate) struct Request {
+    method: &'static str,
+    /// Below the version prefix, its parameters encoded.
+    path: String,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, String)>,
+    body: Option<(Body, &'static str)>,
+    /// Asks to switch protocols.
+    upgrade: bool,
 }
 
 impl Request {
@@ -87,6 +56,30 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            upgrade: false,
+        }
+    }
+
+    /// The request as it goes out, after the API version's `prefix`, its query form-encoded.
+    pub(crate) fn into_outgoing(self, prefix: &str) -> Outgoing<'_> {
+        let query = (!self.query.is_empty()).then(|| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (key, value) in &self.query {
+                query.append_pair(key, value);
+            }
+            query.finish()
+        });
+        // The engine sends the head of a wait at once, and its body when the container stops.
+        let long_poll = self.method == "POST" && self.path.ends_with("/wait");
+        Outgoing {
+            method: self.method,
+            prefix,
+            path: self.path,
+            query,
+            headers: self.headers,
+            body: self.body,
+            upgrade: self.upgrade,
+            long_poll,
         }
     }
 
@@ -123,6 +116,7 @@ impl Request {
     }
 
     /// Adds `key=a,b,c` when there are values.
+    #[allow(dead_code)] // (Generated for some API versions.)
     pub fn query_joined<'a, V: ToString + 'a>(
         &mut self,
         key: &'static str,
@@ -170,12 +164,14 @@ impl Request {
 
     /// Asks the engine to hijack the connection (attach, exec start).
     pub fn upgrade(&mut self) {
+        self.upgrade = true;
         self.headers.push(("Connection", "Upgrade".to_owned()));
         self.headers.push(("Upgrade", "tcp".to_owned()));
     }
 
     /// Asks the engine to upgrade the connection to another protocol (`websocket`, `h2c`).
     pub fn upgrade_to(&mut self, protocol: &'static str) {
+        self.upgrade = true;
         self.headers.push(("Connection", "Upgrade".to_owned()));
         self.headers.push(("Upgrade", protocol.to_owned()));
         if protocol == "websocket" {
@@ -207,53 +203,48 @@ impl Request {
 }
 
 /// A successful (or `304 Not Modified`) response.
-#[derive(Debug)]
-pub struct Response {
-    head: Head,
-    body: ResponseBody,
-    host: Arc<str>,
+pub(crate) struct Response {
+    incoming: Incoming,
 }
 
+/// The longest engine error message kept: the engine's are a line.
+const MAX_MESSAGE: usize = 4 * 1024;
+
 impl Response {
-    /// Turns error statuses into [`Error::Api`].
-    pub(crate) async fn check(
-        (head, body): (Head, ResponseBody),
-        host: &Arc<str>,
-    ) -> Result<Self, Error> {
-        let status = head.status();
-        let response = Response {
-            head,
-            body,
-            host: host.clone(),
-        };
-        if status < 300 || status == 304 {
-            return Ok(response);
-        }
-        let (_, body) = response.bytes().await?;
-        Err(Error::Api {
+    pub(crate) fn new(incoming: Incoming) -> Response {
+        Response { incoming }
+    }
+
+    /// A success, or `304 Not Modified` (which some operations document as one).
+    pub(crate) fn is_success(&self) -> bool {
+        let status = self.status();
+        status < 300 || status == 304
+    }
+
+    /// The [`Error::Api`] of an error status (or of a redirect, which the client does not
+    /// follow), with the engine's message.
+    pub(crate) async fn into_error(self) -> Error {
+        let status = self.status();
+        let body = self.incoming.prefix(ERROR_BODY_LIMIT).await;
+        Error::Api {
             status,
             message: error_message(&body),
-        })
+        }
     }
 
     /// The status code.
     pub fn status(&self) -> u16 {
-        self.head.status()
+        self.incoming.status()
     }
 
     /// A header's value, when present and text.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.head.header(name).map(str::to_owned)
+        self.incoming.header(name).map(str::to_owned)
     }
 
     async fn bytes(self) -> Result<(u16, Bytes), Error> {
         let status = self.status();
-        let body = self
-            .body
-            .collect()
-            .await
-            .map_err(|e| transport_error(&self.host, e))?;
-        Ok((status, body))
+        Ok((status, self.incoming.bytes().await?))
     }
 
     /// Reads and discards the body.
@@ -294,9 +285,7 @@ impl Response {
 
     /// The body as a stream of bytes.
     pub fn byte_stream(self) -> ByteStream {
-        use futures::TryStreamExt;
-        let host = self.host;
-        ByteStream::new(self.body.map_err(move |e| transport_error(&host, e)))
+        ByteStream::new(self.incoming.stream())
     }
 
     /// The body as a container's output, demultiplexed as its Content-Type says.
@@ -308,51 +297,28 @@ impl Response {
     /// The upgraded connection of an attach or exec start: output and standard input. When the
     /// engine answers without upgrading, the output is the body and there is no input.
     pub async fn attach(self) -> Result<Attached, Error> {
-        use futures::TryStreamExt;
         if self.status() != 101 {
-            let output = self.output_stream();
             return Ok(Attached {
-                output,
-                input: AttachInput { inner: None },
+                output: self.output_stream(),
+                input: AttachInput::none(),
             });
         }
-        let content_type = self.header("Content-Type");
-        let host = self.host.clone();
-        let upgraded = self.upgrade()?;
-        let (read, write) = tokio::io::split(upgraded);
-        let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| Error::Io {
-            host: host.to_string(),
-            source,
-        });
-        Ok(Attached {
-            output: OutputStream::new(ByteStream::new(bytes), content_type.as_deref()),
-            input: AttachInput { inner: Some(write) },
-        })
+        let (content_type, host) = (self.header("Content-Type"), self.incoming.host().to_owned());
+        let upgraded = self.upgraded().await?;
+        Ok(Attached::new(upgraded, host, content_type.as_deref()))
     }
 
     /// The upgraded connection, raw.
     pub async fn upgraded(self) -> Result<Upgraded, Error> {
         if self.status() != 101 {
+            let host = self.incoming.host().to_owned();
             let message = format!(
                 "the engine answered {} instead of switching protocols",
                 self.status()
             );
-            return Err(Error::Upgrade {
-                host: self.host.to_string(),
-                message,
-            });
+            return Err(Error::Upgrade { host, message });
         }
-        self.upgrade()
-    }
-
-    fn upgrade(self) -> Result<Upgraded, Error> {
-        match self.body.into_upgraded() {
-            Some((io, read)) => Ok(Upgraded { io, read }),
-            None => Err(Error::Upgrade {
-                host: self.host.to_string(),
-                message: "the connection was not upgraded".to_owned(),
-            }),
-        }
+        self.incoming.upgrade().await
     }
 
     /// The body as a stream of JSON values.
@@ -370,75 +336,68 @@ fn decode<T: DeserializeOwned>(status: u16, body: Bytes) -> Result<T, Error> {
     })
 }
 
-/// The engine's `{"message": ...}`, else the body's text.
+/// The engine's `{"message": ...}`, else the body's text; at most [`MAX_MESSAGE`] bytes.
 fn error_message(body: &[u8]) -> String {
     #[derive(serde::Deserialize)]
     struct ErrorBody {
         message: String,
     }
-    match serde_json::from_slice::<ErrorBody>(body) {
+    let mut message = match serde_json::from_slice::<ErrorBody>(body) {
         Ok(error) => error.message,
         Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
-    }
-}
-
-/// A connection upgraded to another protocol (WebSocket, h2c, or the raw stream of an attach):
-/// read and write it as bytes.
-pub struct Upgraded {
-    io: Stream,
-    /// What the engine sent right after its response head, read before the stream.
-    read: Bytes,
-}
-
-impl std::fmt::Debug for Upgraded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Upgraded")
-            .field("buffered", &self.read.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl AsyncRead for Upgraded {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        if !self.read.is_empty() {
-            let n = self.read.len().min(buf.remaining());
-            buf.put_slice(&self.read.split_to(n));
-            return Poll::Ready(Ok(()));
+    };
+    if message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
         }
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        message.truncate(end);
+        message.push('…');
     }
+    message
 }
 
-impl AsyncWrite for Upgraded {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_messages_are_bounded() {
+        let long = "é".repeat(10_000);
+        let json = serde_json::json!({ "message": long }).to_string();
+        for body in [json.as_bytes(), long.as_bytes()] {
+            let message = error_message(body);
+            assert!(
+                message.len() <= MAX_MESSAGE + '…'.len_utf8(),
+                "{}",
+                message.len()
+            );
+            assert!(message.ends_with('…'));
+        }
+        assert_eq!(
+            error_message(br#"{"message":"no such container"}"#),
+            "no such container"
+        );
+        assert_eq!(error_message(b" plain text \n"), "plain text");
     }
 
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
+    #[test]
+    fn queries_are_form_encoded_after_the_prefix() {
+        let mut request = Request::new("GET", "/containers/json".to_owned());
+        request.query("all", Some(&true));
+        request.query("filters", Some(&"{\"name\":[\"a b\"]}"));
+        let outgoing = request.into_outgoing("/v1.43");
+        assert_eq!(
+            (outgoing.prefix, &*outgoing.path),
+            ("/v1.43", "/containers/json")
+        );
+        assert_eq!(
+            outgoing.query.as_deref(),
+            Some("all=true&filters=%7B%22name%22%3A%5B%22a+b%22%5D%7D")
+        );
+        assert!(!outgoing.long_poll && !outgoing.upgrade);
+        let wait = Request::new("POST", "/containers/x/wait".to_owned());
+        let wait = wait.into_outgoing("");
+        assert!(wait.long_poll && wait.query.is_none());
     }
 }

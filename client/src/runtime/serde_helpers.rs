@@ -26,6 +26,7 @@ pub mod key_set {
         map.end()
     }
 
+    #[allow(dead_code)] // (Generated for some API versions.)
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Vec<String>, D::Error> {
