@@ -1,5 +1,9 @@
 //! Every call of a generated operation the workflows make, one function each, so that a change
 //! of the generated methods' shape is a change of this file alone.
+//!
+//! Options are built with `..Default::default()` even where every field of this API version is
+//! set: other API versions add fields (a regenerated client must compile unchanged).
+#![allow(clippy::needless_update)]
 
 use std::collections::HashMap;
 
@@ -19,6 +23,7 @@ pub(crate) async fn create(
     let options = ContainerCreateOptions {
         name: name.map(str::to_owned),
         platform: platform.map(str::to_owned),
+        ..Default::default()
     };
     docker.container_create(body, &options).await
 }
@@ -91,6 +96,7 @@ pub(crate) async fn push(
 ) -> Result<JsonStream<models::PushImageInfo>, Error> {
     let options = ImagePushOptions {
         tag: Some(tag.to_owned()),
+        ..Default::default()
     };
     docker.image_push(repository, auth, &options).await
 }
@@ -148,6 +154,7 @@ pub(crate) async fn archive_put(
         // A directory is never replaced by a file, nor a file by a directory.
         no_overwrite_dir_non_dir: Some("true".to_owned()),
         copy_uidgid: copy_uid_gid.then(|| "true".to_owned()),
+        ..Default::default()
     };
     docker
         .put_container_archive(container, dir, tar, &options)
