@@ -132,7 +132,7 @@ impl Docker {
     /// The engine's API version, from a `/_ping` without a version prefix: an engine refuses a
     /// prefix newer than its own.
     async fn engine_version(&self) -> Result<ApiVersion, Error> {
-        let request = Request::new("GET", "/_ping".to_owned());
+        let request = Request::new("SystemPing", "GET", "/_ping".to_owned());
         let outgoing = request.into_outgoing("");
         let ping = Response::new(self.transport.send(outgoing).await?);
         if !ping.is_success() {

@@ -595,7 +595,7 @@ fn method(oldest: Version, op: &Operation) -> TokenStream {
     }
 
     let (encode, path) = path_expr(op);
-    let method = &op.method;
+    let (id, method) = (&op.id, &op.method);
     let params = op
         .params
         .iter()
@@ -634,7 +634,7 @@ fn method(oldest: Version, op: &Operation) -> TokenStream {
         #doc
         pub async fn #name(&self, #(#args),*) -> Result<#output, Error> {
             #encode
-            let #mutable request = Request::new(#method, #path);
+            let #mutable request = Request::new(#id, #method, #path);
             #(#params)*
             #body
             #upgrade

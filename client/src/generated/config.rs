@@ -37,7 +37,7 @@ impl Docker {
         &self,
         options: &ConfigListOptions,
     ) -> Result<Vec<models::Config>, Error> {
-        let mut request = Request::new("GET", "/configs".to_owned());
+        let mut request = Request::new("ConfigList", "GET", "/configs".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json_or_default().await
@@ -62,7 +62,11 @@ impl Docker {
         &self,
         body: Option<&models::ConfigCreateBody>,
     ) -> Result<models::ConfigCreateResponse, Error> {
-        let mut request = Request::new("POST", "/configs/create".to_owned());
+        let mut request = Request::new(
+            "ConfigCreate",
+            "POST",
+            "/configs/create".to_owned(),
+        );
         if let Some(body) = body {
             request.json_body(body)?;
         }
@@ -87,7 +91,7 @@ impl Docker {
     /// - `503`: node is not part of a swarm
     pub async fn config_inspect(&self, id: &str) -> Result<models::Config, Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/configs/{id}"));
+        let request = Request::new("ConfigInspect", "GET", format!("/configs/{id}"));
         let response = self.send(request).await?;
         response.json().await
     }
@@ -109,7 +113,7 @@ impl Docker {
     /// - `503`: node is not part of a swarm
     pub async fn config_delete(&self, id: &str) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("DELETE", format!("/configs/{id}"));
+        let request = Request::new("ConfigDelete", "DELETE", format!("/configs/{id}"));
         let response = self.send(request).await?;
         response.unit().await
     }
@@ -139,7 +143,11 @@ impl Docker {
         body: Option<&models::ConfigSpec>,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/configs/{id}/update"));
+        let mut request = Request::new(
+            "ConfigUpdate",
+            "POST",
+            format!("/configs/{id}/update"),
+        );
         request.query("version", Some(&version));
         if let Some(body) = body {
             request.json_body(body)?;

@@ -339,7 +339,11 @@ impl Docker {
         &self,
         options: &ContainerListOptions,
     ) -> Result<Vec<models::ContainerSummary>, Error> {
-        let mut request = Request::new("GET", "/containers/json".to_owned());
+        let mut request = Request::new(
+            "ContainerList",
+            "GET",
+            "/containers/json".to_owned(),
+        );
         request.query("all", options.all.as_ref());
         request.query("limit", options.limit.as_ref());
         request.query("size", options.size.as_ref());
@@ -369,7 +373,11 @@ impl Docker {
         body: &models::ContainerCreateBody,
         options: &ContainerCreateOptions,
     ) -> Result<models::ContainerCreateResponse, Error> {
-        let mut request = Request::new("POST", "/containers/create".to_owned());
+        let mut request = Request::new(
+            "ContainerCreate",
+            "POST",
+            "/containers/create".to_owned(),
+        );
         request.query("name", options.name.as_ref());
         request.query("platform", options.platform.as_ref());
         request.json_body(body)?;
@@ -399,7 +407,11 @@ impl Docker {
         options: &ContainerInspectOptions,
     ) -> Result<models::ContainerInspectResponse, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/json"));
+        let mut request = Request::new(
+            "ContainerInspect",
+            "GET",
+            format!("/containers/{id}/json"),
+        );
         request.query("size", options.size.as_ref());
         let response = self.send(request).await?;
         response.json().await
@@ -428,7 +440,11 @@ impl Docker {
         options: &ContainerTopOptions,
     ) -> Result<models::ContainerTopResponse, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/top"));
+        let mut request = Request::new(
+            "ContainerTop",
+            "GET",
+            format!("/containers/{id}/top"),
+        );
         request.query("ps_args", options.ps_args.as_ref());
         let response = self.send(request).await?;
         response.json().await
@@ -459,7 +475,11 @@ impl Docker {
         options: &ContainerLogsOptions,
     ) -> Result<crate::OutputStream, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/logs"));
+        let mut request = Request::new(
+            "ContainerLogs",
+            "GET",
+            format!("/containers/{id}/logs"),
+        );
         request.query("follow", options.follow.as_ref());
         request.query("stdout", options.stdout.as_ref());
         request.query("stderr", options.stderr.as_ref());
@@ -497,7 +517,11 @@ impl Docker {
         id: &str,
     ) -> Result<Vec<models::FilesystemChange>, Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/containers/{id}/changes"));
+        let request = Request::new(
+            "ContainerChanges",
+            "GET",
+            format!("/containers/{id}/changes"),
+        );
         let response = self.send(request).await?;
         response.json_or_default().await
     }
@@ -520,7 +544,11 @@ impl Docker {
     /// - `500`: server error
     pub async fn container_export(&self, id: &str) -> Result<crate::ByteStream, Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/containers/{id}/export"));
+        let request = Request::new(
+            "ContainerExport",
+            "GET",
+            format!("/containers/{id}/export"),
+        );
         let response = self.send(request).await?;
         Ok(response.byte_stream())
     }
@@ -573,7 +601,11 @@ impl Docker {
         options: &ContainerStatsOptions,
     ) -> Result<crate::JsonStream<models::ContainerStatsResponse>, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/stats"));
+        let mut request = Request::new(
+            "ContainerStats",
+            "GET",
+            format!("/containers/{id}/stats"),
+        );
         request.query("stream", options.stream.as_ref());
         request.query("one-shot", options.one_shot.as_ref());
         let response = self.send(request).await?;
@@ -600,7 +632,11 @@ impl Docker {
     /// - `500`: cannot resize container
     pub async fn container_resize(&self, id: &str, h: i64, w: i64) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/resize"));
+        let mut request = Request::new(
+            "ContainerResize",
+            "POST",
+            format!("/containers/{id}/resize"),
+        );
         request.query("h", Some(&h));
         request.query("w", Some(&w));
         let response = self.send(request).await?;
@@ -629,7 +665,11 @@ impl Docker {
         options: &ContainerStartOptions,
     ) -> Result<crate::Outcome<()>, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/start"));
+        let mut request = Request::new(
+            "ContainerStart",
+            "POST",
+            format!("/containers/{id}/start"),
+        );
         request.query("detachKeys", options.detach_keys.as_ref());
         let response = self.send(request).await?;
         if response.status() == 304 {
@@ -660,7 +700,11 @@ impl Docker {
         options: &ContainerStopOptions,
     ) -> Result<crate::Outcome<()>, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/stop"));
+        let mut request = Request::new(
+            "ContainerStop",
+            "POST",
+            format!("/containers/{id}/stop"),
+        );
         request.query("signal", options.signal.as_ref());
         request.query("t", options.t.as_ref());
         let response = self.send(request).await?;
@@ -690,7 +734,11 @@ impl Docker {
         options: &ContainerRestartOptions,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/restart"));
+        let mut request = Request::new(
+            "ContainerRestart",
+            "POST",
+            format!("/containers/{id}/restart"),
+        );
         request.query("signal", options.signal.as_ref());
         request.query("t", options.t.as_ref());
         let response = self.send(request).await?;
@@ -721,7 +769,11 @@ impl Docker {
         options: &ContainerKillOptions,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/kill"));
+        let mut request = Request::new(
+            "ContainerKill",
+            "POST",
+            format!("/containers/{id}/kill"),
+        );
         request.query("signal", options.signal.as_ref());
         let response = self.send(request).await?;
         response.unit().await
@@ -751,7 +803,11 @@ impl Docker {
         update: &models::ContainerUpdateBody,
     ) -> Result<models::ContainerUpdateResponse, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/update"));
+        let mut request = Request::new(
+            "ContainerUpdate",
+            "POST",
+            format!("/containers/{id}/update"),
+        );
         request.json_body(update)?;
         let response = self.send(request).await?;
         response.json().await
@@ -775,7 +831,11 @@ impl Docker {
     /// - `500`: server error
     pub async fn container_rename(&self, id: &str, name: &str) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/rename"));
+        let mut request = Request::new(
+            "ContainerRename",
+            "POST",
+            format!("/containers/{id}/rename"),
+        );
         request.query("name", Some(&name));
         let response = self.send(request).await?;
         response.unit().await
@@ -804,7 +864,11 @@ impl Docker {
     /// - `500`: server error
     pub async fn container_pause(&self, id: &str) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("POST", format!("/containers/{id}/pause"));
+        let request = Request::new(
+            "ContainerPause",
+            "POST",
+            format!("/containers/{id}/pause"),
+        );
         let response = self.send(request).await?;
         response.unit().await
     }
@@ -827,7 +891,11 @@ impl Docker {
     /// - `500`: server error
     pub async fn container_unpause(&self, id: &str) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("POST", format!("/containers/{id}/unpause"));
+        let request = Request::new(
+            "ContainerUnpause",
+            "POST",
+            format!("/containers/{id}/unpause"),
+        );
         let response = self.send(request).await?;
         response.unit().await
     }
@@ -948,7 +1016,11 @@ impl Docker {
         options: &ContainerAttachOptions,
     ) -> Result<crate::Attached, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/attach"));
+        let mut request = Request::new(
+            "ContainerAttach",
+            "POST",
+            format!("/containers/{id}/attach"),
+        );
         request.query("detachKeys", options.detach_keys.as_ref());
         request.query("logs", options.logs.as_ref());
         request.query("stream", options.stream.as_ref());
@@ -981,7 +1053,11 @@ impl Docker {
         options: &ContainerAttachWebsocketOptions,
     ) -> Result<crate::runtime::Upgraded, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/attach/ws"));
+        let mut request = Request::new(
+            "ContainerAttachWebsocket",
+            "GET",
+            format!("/containers/{id}/attach/ws"),
+        );
         request.query("detachKeys", options.detach_keys.as_ref());
         request.query("logs", options.logs.as_ref());
         request.query("stream", options.stream.as_ref());
@@ -1016,7 +1092,11 @@ impl Docker {
         options: &ContainerWaitOptions,
     ) -> Result<models::ContainerWaitResponse, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/wait"));
+        let mut request = Request::new(
+            "ContainerWait",
+            "POST",
+            format!("/containers/{id}/wait"),
+        );
         request.query("condition", options.condition.as_ref());
         let response = self.send(request).await?;
         response.json().await
@@ -1044,7 +1124,11 @@ impl Docker {
         options: &ContainerDeleteOptions,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("DELETE", format!("/containers/{id}"));
+        let mut request = Request::new(
+            "ContainerDelete",
+            "DELETE",
+            format!("/containers/{id}"),
+        );
         request.query("v", options.v.as_ref());
         request.query("force", options.force.as_ref());
         request.query("link", options.link.as_ref());
@@ -1076,7 +1160,11 @@ impl Docker {
         path: &str,
     ) -> Result<crate::ByteStream, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/containers/{id}/archive"));
+        let mut request = Request::new(
+            "ContainerArchive",
+            "GET",
+            format!("/containers/{id}/archive"),
+        );
         request.query("path", Some(&path));
         let response = self.send(request).await?;
         Ok(response.byte_stream())
@@ -1112,7 +1200,11 @@ impl Docker {
         options: &PutContainerArchiveOptions,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("PUT", format!("/containers/{id}/archive"));
+        let mut request = Request::new(
+            "PutContainerArchive",
+            "PUT",
+            format!("/containers/{id}/archive"),
+        );
         request.query("path", Some(&path));
         request.query("noOverwriteDirNonDir", options.no_overwrite_dir_non_dir.as_ref());
         request.query("copyUIDGID", options.copy_uidgid.as_ref());
@@ -1147,7 +1239,11 @@ impl Docker {
         path: &str,
     ) -> Result<models::ContainerArchiveInfoResponse, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("HEAD", format!("/containers/{id}/archive"));
+        let mut request = Request::new(
+            "ContainerArchiveInfo",
+            "HEAD",
+            format!("/containers/{id}/archive"),
+        );
         request.query("path", Some(&path));
         let response = self.send(request).await?;
         let x_docker_container_path_stat = response
@@ -1170,7 +1266,11 @@ impl Docker {
         &self,
         options: &ContainerPruneOptions,
     ) -> Result<models::ContainerPruneResponse, Error> {
-        let mut request = Request::new("POST", "/containers/prune".to_owned());
+        let mut request = Request::new(
+            "ContainerPrune",
+            "POST",
+            "/containers/prune".to_owned(),
+        );
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await

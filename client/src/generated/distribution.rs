@@ -27,7 +27,11 @@ impl Docker {
         name: &str,
     ) -> Result<models::DistributionInspect, Error> {
         let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/distribution/{name}/json"));
+        let request = Request::new(
+            "DistributionInspect",
+            "GET",
+            format!("/distribution/{name}/json"),
+        );
         let response = self.send(request).await?;
         response.json().await
     }

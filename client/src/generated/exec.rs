@@ -30,7 +30,11 @@ impl Docker {
         exec_config: &models::ExecConfig,
     ) -> Result<models::IdResponse, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/containers/{id}/exec"));
+        let mut request = Request::new(
+            "ContainerExec",
+            "POST",
+            format!("/containers/{id}/exec"),
+        );
         request.json_body(exec_config)?;
         let response = self.send(request).await?;
         response.json().await
@@ -61,7 +65,7 @@ impl Docker {
         exec_start_config: Option<&models::ExecStartConfig>,
     ) -> Result<crate::Attached, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/exec/{id}/start"));
+        let mut request = Request::new("ExecStart", "POST", format!("/exec/{id}/start"));
         if let Some(body) = exec_start_config {
             request.json_body(body)?;
         }
@@ -92,7 +96,11 @@ impl Docker {
     /// - `500`: Server error
     pub async fn exec_resize(&self, id: &str, h: i64, w: i64) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/exec/{id}/resize"));
+        let mut request = Request::new(
+            "ExecResize",
+            "POST",
+            format!("/exec/{id}/resize"),
+        );
         request.query("h", Some(&h));
         request.query("w", Some(&w));
         let response = self.send(request).await?;
@@ -120,7 +128,7 @@ impl Docker {
         id: &str,
     ) -> Result<models::ExecInspectResponse, Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/exec/{id}/json"));
+        let request = Request::new("ExecInspect", "GET", format!("/exec/{id}/json"));
         let response = self.send(request).await?;
         response.json().await
     }

@@ -405,7 +405,7 @@ impl Docker {
         &self,
         options: &ImageListOptions,
     ) -> Result<Vec<models::ImageSummary>, Error> {
-        let mut request = Request::new("GET", "/images/json".to_owned());
+        let mut request = Request::new("ImageList", "GET", "/images/json".to_owned());
         request.query("all", options.all.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
         request.query("shared-size", options.shared_size.as_ref());
@@ -441,7 +441,7 @@ impl Docker {
         input_stream: Option<crate::Body>,
         options: &ImageBuildOptions,
     ) -> Result<crate::JsonStream<models::BuildInfo>, Error> {
-        let mut request = Request::new("POST", "/build".to_owned());
+        let mut request = Request::new("ImageBuild", "POST", "/build".to_owned());
         request.query("dockerfile", options.dockerfile.as_ref());
         request.query("t", options.t.as_ref());
         request.query("extrahosts", options.extrahosts.as_ref());
@@ -492,7 +492,7 @@ impl Docker {
         &self,
         options: &BuildPruneOptions,
     ) -> Result<models::BuildPruneResponse, Error> {
-        let mut request = Request::new("POST", "/build/prune".to_owned());
+        let mut request = Request::new("BuildPrune", "POST", "/build/prune".to_owned());
         request.query("keep-storage", options.keep_storage.as_ref());
         request.query("all", options.all.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
@@ -521,7 +521,11 @@ impl Docker {
         input_image: Option<crate::Body>,
         options: &ImageCreateOptions,
     ) -> Result<crate::JsonStream<models::CreateImageInfo>, Error> {
-        let mut request = Request::new("POST", "/images/create".to_owned());
+        let mut request = Request::new(
+            "ImageCreate",
+            "POST",
+            "/images/create".to_owned(),
+        );
         request.query("fromImage", options.from_image.as_ref());
         request.query("fromSrc", options.from_src.as_ref());
         request.query("repo", options.repo.as_ref());
@@ -558,7 +562,11 @@ impl Docker {
         name: &str,
     ) -> Result<models::ImageInspect, Error> {
         let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/images/{name}/json"));
+        let request = Request::new(
+            "ImageInspect",
+            "GET",
+            format!("/images/{name}/json"),
+        );
         let response = self.send(request).await?;
         response.json().await
     }
@@ -584,7 +592,11 @@ impl Docker {
         name: &str,
     ) -> Result<Vec<models::ImageHistoryResponseItem>, Error> {
         let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/images/{name}/history"));
+        let request = Request::new(
+            "ImageHistory",
+            "GET",
+            format!("/images/{name}/history"),
+        );
         let response = self.send(request).await?;
         response.json_or_default().await
     }
@@ -619,7 +631,11 @@ impl Docker {
         options: &ImagePushOptions,
     ) -> Result<crate::JsonStream<models::PushImageInfo>, Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("POST", format!("/images/{name}/push"));
+        let mut request = Request::new(
+            "ImagePush",
+            "POST",
+            format!("/images/{name}/push"),
+        );
         request.query("tag", options.tag.as_ref());
         request.header_base64_json("X-Registry-Auth", Some(x_registry_auth))?;
         let response = self.send(request).await?;
@@ -654,7 +670,11 @@ impl Docker {
         options: &ImageTagOptions,
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("POST", format!("/images/{name}/tag"));
+        let mut request = Request::new(
+            "ImageTag",
+            "POST",
+            format!("/images/{name}/tag"),
+        );
         request.query("repo", options.repo.as_ref());
         request.query("tag", options.tag.as_ref());
         let response = self.send(request).await?;
@@ -688,7 +708,11 @@ impl Docker {
         options: &ImageDeleteOptions,
     ) -> Result<Vec<models::ImageDeleteResponseItem>, Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("DELETE", format!("/images/{name}"));
+        let mut request = Request::new(
+            "ImageDelete",
+            "DELETE",
+            format!("/images/{name}"),
+        );
         request.query("force", options.force.as_ref());
         request.query("noprune", options.noprune.as_ref());
         let response = self.send(request).await?;
@@ -715,7 +739,11 @@ impl Docker {
         term: &str,
         options: &ImageSearchOptions,
     ) -> Result<Vec<models::ImageSearchResponseItem>, Error> {
-        let mut request = Request::new("GET", "/images/search".to_owned());
+        let mut request = Request::new(
+            "ImageSearch",
+            "GET",
+            "/images/search".to_owned(),
+        );
         request.query("term", Some(&term));
         request.query("limit", options.limit.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
@@ -736,7 +764,7 @@ impl Docker {
         &self,
         options: &ImagePruneOptions,
     ) -> Result<models::ImagePruneResponse, Error> {
-        let mut request = Request::new("POST", "/images/prune".to_owned());
+        let mut request = Request::new("ImagePrune", "POST", "/images/prune".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await
@@ -761,7 +789,7 @@ impl Docker {
         container_config: Option<&models::ContainerConfig>,
         options: &ImageCommitOptions,
     ) -> Result<models::IdResponse, Error> {
-        let mut request = Request::new("POST", "/commit".to_owned());
+        let mut request = Request::new("ImageCommit", "POST", "/commit".to_owned());
         request.query("container", options.container.as_ref());
         request.query("repo", options.repo.as_ref());
         request.query("tag", options.tag.as_ref());
@@ -815,7 +843,7 @@ impl Docker {
     /// - `500`: server error
     pub async fn image_get(&self, name: &str) -> Result<crate::ByteStream, Error> {
         let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/images/{name}/get"));
+        let request = Request::new("ImageGet", "GET", format!("/images/{name}/get"));
         let response = self.send(request).await?;
         Ok(response.byte_stream())
     }
@@ -844,7 +872,7 @@ impl Docker {
         &self,
         options: &ImageGetAllOptions,
     ) -> Result<crate::ByteStream, Error> {
-        let mut request = Request::new("GET", "/images/get".to_owned());
+        let mut request = Request::new("ImageGetAll", "GET", "/images/get".to_owned());
         request.query_each("names", options.names.iter().flatten());
         let response = self.send(request).await?;
         Ok(response.byte_stream())
@@ -872,7 +900,7 @@ impl Docker {
         images_tarball: Option<crate::Body>,
         options: &ImageLoadOptions,
     ) -> Result<crate::JsonStream<models::BuildInfo>, Error> {
-        let mut request = Request::new("POST", "/images/load".to_owned());
+        let mut request = Request::new("ImageLoad", "POST", "/images/load".to_owned());
         request.query("quiet", options.quiet.as_ref());
         if let Some(body) = images_tarball {
             request.body(body, "application/x-tar");

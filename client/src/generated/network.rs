@@ -75,7 +75,7 @@ impl Docker {
         &self,
         options: &NetworkListOptions,
     ) -> Result<Vec<models::Network>, Error> {
-        let mut request = Request::new("GET", "/networks".to_owned());
+        let mut request = Request::new("NetworkList", "GET", "/networks".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json_or_default().await
@@ -101,7 +101,11 @@ impl Docker {
         options: &NetworkInspectOptions,
     ) -> Result<models::Network, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/networks/{id}"));
+        let mut request = Request::new(
+            "NetworkInspect",
+            "GET",
+            format!("/networks/{id}"),
+        );
         request.query("verbose", options.verbose.as_ref());
         request.query("scope", options.scope.as_ref());
         let response = self.send(request).await?;
@@ -125,7 +129,7 @@ impl Docker {
     /// - `500`: Server error
     pub async fn network_delete(&self, id: &str) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("DELETE", format!("/networks/{id}"));
+        let request = Request::new("NetworkDelete", "DELETE", format!("/networks/{id}"));
         let response = self.send(request).await?;
         response.unit().await
     }
@@ -150,7 +154,11 @@ impl Docker {
         &self,
         network_config: &models::NetworkCreateRequest,
     ) -> Result<models::NetworkCreateResponse, Error> {
-        let mut request = Request::new("POST", "/networks/create".to_owned());
+        let mut request = Request::new(
+            "NetworkCreate",
+            "POST",
+            "/networks/create".to_owned(),
+        );
         request.json_body(network_config)?;
         let response = self.send(request).await?;
         response.json().await
@@ -178,7 +186,11 @@ impl Docker {
         container: &models::NetworkConnectRequest,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/networks/{id}/connect"));
+        let mut request = Request::new(
+            "NetworkConnect",
+            "POST",
+            format!("/networks/{id}/connect"),
+        );
         request.json_body(container)?;
         let response = self.send(request).await?;
         response.unit().await
@@ -206,7 +218,11 @@ impl Docker {
         container: &models::NetworkDisconnectRequest,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/networks/{id}/disconnect"));
+        let mut request = Request::new(
+            "NetworkDisconnect",
+            "POST",
+            format!("/networks/{id}/disconnect"),
+        );
         request.json_body(container)?;
         let response = self.send(request).await?;
         response.unit().await
@@ -225,7 +241,11 @@ impl Docker {
         &self,
         options: &NetworkPruneOptions,
     ) -> Result<models::NetworkPruneResponse, Error> {
-        let mut request = Request::new("POST", "/networks/prune".to_owned());
+        let mut request = Request::new(
+            "NetworkPrune",
+            "POST",
+            "/networks/prune".to_owned(),
+        );
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await

@@ -46,7 +46,7 @@ impl Docker {
         &self,
         options: &NodeListOptions,
     ) -> Result<Vec<models::Node>, Error> {
-        let mut request = Request::new("GET", "/nodes".to_owned());
+        let mut request = Request::new("NodeList", "GET", "/nodes".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json_or_default().await
@@ -69,7 +69,7 @@ impl Docker {
     /// - `503`: node is not part of a swarm
     pub async fn node_inspect(&self, id: &str) -> Result<models::Node, Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/nodes/{id}"));
+        let request = Request::new("NodeInspect", "GET", format!("/nodes/{id}"));
         let response = self.send(request).await?;
         response.json().await
     }
@@ -95,7 +95,7 @@ impl Docker {
         options: &NodeDeleteOptions,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("DELETE", format!("/nodes/{id}"));
+        let mut request = Request::new("NodeDelete", "DELETE", format!("/nodes/{id}"));
         request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
         response.unit().await
@@ -126,7 +126,11 @@ impl Docker {
         body: Option<&models::NodeSpec>,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/nodes/{id}/update"));
+        let mut request = Request::new(
+            "NodeUpdate",
+            "POST",
+            format!("/nodes/{id}/update"),
+        );
         request.query("version", Some(&version));
         if let Some(body) = body {
             request.json_body(body)?;

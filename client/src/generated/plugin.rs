@@ -96,7 +96,7 @@ impl Docker {
         &self,
         options: &PluginListOptions,
     ) -> Result<Vec<models::Plugin>, Error> {
-        let mut request = Request::new("GET", "/plugins".to_owned());
+        let mut request = Request::new("PluginList", "GET", "/plugins".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json_or_default().await
@@ -119,7 +119,11 @@ impl Docker {
         &self,
         remote: &str,
     ) -> Result<Vec<models::PluginPrivilege>, Error> {
-        let mut request = Request::new("GET", "/plugins/privileges".to_owned());
+        let mut request = Request::new(
+            "GetPluginPrivileges",
+            "GET",
+            "/plugins/privileges".to_owned(),
+        );
         request.query("remote", Some(&remote));
         let response = self.send(request).await?;
         response.json_or_default().await
@@ -148,7 +152,7 @@ impl Docker {
         body: Option<&Vec<models::PluginPrivilege>>,
         options: &PluginPullOptions,
     ) -> Result<(), Error> {
-        let mut request = Request::new("POST", "/plugins/pull".to_owned());
+        let mut request = Request::new("PluginPull", "POST", "/plugins/pull".to_owned());
         request.query("remote", Some(&remote));
         request.query("name", options.name.as_ref());
         request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
@@ -175,7 +179,11 @@ impl Docker {
     /// - `500`: server error
     pub async fn plugin_inspect(&self, name: &str) -> Result<models::Plugin, Error> {
         let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/plugins/{name}/json"));
+        let request = Request::new(
+            "PluginInspect",
+            "GET",
+            format!("/plugins/{name}/json"),
+        );
         let response = self.send(request).await?;
         response.json().await
     }
@@ -200,7 +208,11 @@ impl Docker {
         options: &PluginDeleteOptions,
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("DELETE", format!("/plugins/{name}"));
+        let mut request = Request::new(
+            "PluginDelete",
+            "DELETE",
+            format!("/plugins/{name}"),
+        );
         request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
         response.unit().await
@@ -226,7 +238,11 @@ impl Docker {
         options: &PluginEnableOptions,
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("POST", format!("/plugins/{name}/enable"));
+        let mut request = Request::new(
+            "PluginEnable",
+            "POST",
+            format!("/plugins/{name}/enable"),
+        );
         request.query("timeout", options.timeout.as_ref());
         let response = self.send(request).await?;
         response.unit().await
@@ -252,7 +268,11 @@ impl Docker {
         options: &PluginDisableOptions,
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("POST", format!("/plugins/{name}/disable"));
+        let mut request = Request::new(
+            "PluginDisable",
+            "POST",
+            format!("/plugins/{name}/disable"),
+        );
         request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
         response.unit().await
@@ -282,7 +302,11 @@ impl Docker {
         options: &PluginUpgradeOptions,
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("POST", format!("/plugins/{name}/upgrade"));
+        let mut request = Request::new(
+            "PluginUpgrade",
+            "POST",
+            format!("/plugins/{name}/upgrade"),
+        );
         request.query("remote", Some(&remote));
         request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         if let Some(body) = body {
@@ -311,7 +335,11 @@ impl Docker {
         name: &str,
         tar_context: Option<crate::Body>,
     ) -> Result<(), Error> {
-        let mut request = Request::new("POST", "/plugins/create".to_owned());
+        let mut request = Request::new(
+            "PluginCreate",
+            "POST",
+            "/plugins/create".to_owned(),
+        );
         request.query("name", Some(&name));
         if let Some(body) = tar_context {
             request.body(body, "application/x-tar");
@@ -341,7 +369,11 @@ impl Docker {
         name: &str,
     ) -> Result<crate::JsonStream<models::PushImageInfo>, Error> {
         let name = encode_path_segment("name", name)?;
-        let request = Request::new("POST", format!("/plugins/{name}/push"));
+        let request = Request::new(
+            "PluginPush",
+            "POST",
+            format!("/plugins/{name}/push"),
+        );
         let response = self.send(request).await?;
         Ok(response.json_lines())
     }
@@ -367,7 +399,11 @@ impl Docker {
         body: Option<&Vec<String>>,
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("POST", format!("/plugins/{name}/set"));
+        let mut request = Request::new(
+            "PluginSet",
+            "POST",
+            format!("/plugins/{name}/set"),
+        );
         if let Some(body) = body {
             request.json_body(body)?;
         }

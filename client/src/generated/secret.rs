@@ -37,7 +37,7 @@ impl Docker {
         &self,
         options: &SecretListOptions,
     ) -> Result<Vec<models::Secret>, Error> {
-        let mut request = Request::new("GET", "/secrets".to_owned());
+        let mut request = Request::new("SecretList", "GET", "/secrets".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json_or_default().await
@@ -62,7 +62,11 @@ impl Docker {
         &self,
         body: Option<&models::SecretCreateBody>,
     ) -> Result<models::SecretCreateResponse, Error> {
-        let mut request = Request::new("POST", "/secrets/create".to_owned());
+        let mut request = Request::new(
+            "SecretCreate",
+            "POST",
+            "/secrets/create".to_owned(),
+        );
         if let Some(body) = body {
             request.json_body(body)?;
         }
@@ -87,7 +91,7 @@ impl Docker {
     /// - `503`: node is not part of a swarm
     pub async fn secret_inspect(&self, id: &str) -> Result<models::Secret, Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/secrets/{id}"));
+        let request = Request::new("SecretInspect", "GET", format!("/secrets/{id}"));
         let response = self.send(request).await?;
         response.json().await
     }
@@ -109,7 +113,7 @@ impl Docker {
     /// - `503`: node is not part of a swarm
     pub async fn secret_delete(&self, id: &str) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("DELETE", format!("/secrets/{id}"));
+        let request = Request::new("SecretDelete", "DELETE", format!("/secrets/{id}"));
         let response = self.send(request).await?;
         response.unit().await
     }
@@ -139,7 +143,11 @@ impl Docker {
         body: Option<&models::SecretSpec>,
     ) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/secrets/{id}/update"));
+        let mut request = Request::new(
+            "SecretUpdate",
+            "POST",
+            format!("/secrets/{id}/update"),
+        );
         request.query("version", Some(&version));
         if let Some(body) = body {
             request.json_body(body)?;

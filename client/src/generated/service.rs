@@ -121,7 +121,7 @@ impl Docker {
         &self,
         options: &ServiceListOptions,
     ) -> Result<Vec<models::Service>, Error> {
-        let mut request = Request::new("GET", "/services".to_owned());
+        let mut request = Request::new("ServiceList", "GET", "/services".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         request.query("status", options.status.as_ref());
         let response = self.send(request).await?;
@@ -150,7 +150,11 @@ impl Docker {
         body: &models::ServiceCreateBody,
         options: &ServiceCreateOptions,
     ) -> Result<models::ServiceCreateResponse, Error> {
-        let mut request = Request::new("POST", "/services/create".to_owned());
+        let mut request = Request::new(
+            "ServiceCreate",
+            "POST",
+            "/services/create".to_owned(),
+        );
         request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         request.json_body(body)?;
         let response = self.send(request).await?;
@@ -178,7 +182,11 @@ impl Docker {
         options: &ServiceInspectOptions,
     ) -> Result<models::Service, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/services/{id}"));
+        let mut request = Request::new(
+            "ServiceInspect",
+            "GET",
+            format!("/services/{id}"),
+        );
         request.query("insertDefaults", options.insert_defaults.as_ref());
         let response = self.send(request).await?;
         response.json().await
@@ -201,7 +209,7 @@ impl Docker {
     /// - `503`: node is not part of a swarm
     pub async fn service_delete(&self, id: &str) -> Result<(), Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("DELETE", format!("/services/{id}"));
+        let request = Request::new("ServiceDelete", "DELETE", format!("/services/{id}"));
         let response = self.send(request).await?;
         response.unit().await
     }
@@ -232,7 +240,11 @@ impl Docker {
         options: &ServiceUpdateOptions,
     ) -> Result<models::ServiceUpdateResponse, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("POST", format!("/services/{id}/update"));
+        let mut request = Request::new(
+            "ServiceUpdate",
+            "POST",
+            format!("/services/{id}/update"),
+        );
         request.query("version", Some(&version));
         request.query("registryAuthFrom", options.registry_auth_from.as_ref());
         request.query("rollback", options.rollback.as_ref());
@@ -269,7 +281,11 @@ impl Docker {
         options: &ServiceLogsOptions,
     ) -> Result<crate::OutputStream, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/services/{id}/logs"));
+        let mut request = Request::new(
+            "ServiceLogs",
+            "GET",
+            format!("/services/{id}/logs"),
+        );
         request.query("details", options.details.as_ref());
         request.query("follow", options.follow.as_ref());
         request.query("stdout", options.stdout.as_ref());

@@ -66,7 +66,7 @@ impl Docker {
         x_docker_expose_session_uuid: &str,
         options: &SessionOptions,
     ) -> Result<crate::runtime::Upgraded, Error> {
-        let mut request = Request::new("POST", "/session".to_owned());
+        let mut request = Request::new("Session", "POST", "/session".to_owned());
         request
             .header("X-Docker-Expose-Session-Uuid", Some(&x_docker_expose_session_uuid));
         request

@@ -45,7 +45,7 @@ impl Docker {
     /// - `500`: server error
     /// - `503`: node is not part of a swarm
     pub async fn swarm_inspect(&self) -> Result<models::Swarm, Error> {
-        let request = Request::new("GET", "/swarm".to_owned());
+        let request = Request::new("SwarmInspect", "GET", "/swarm".to_owned());
         let response = self.send(request).await?;
         response.json().await
     }
@@ -69,7 +69,7 @@ impl Docker {
         &self,
         body: &models::SwarmInitRequest,
     ) -> Result<String, Error> {
-        let mut request = Request::new("POST", "/swarm/init".to_owned());
+        let mut request = Request::new("SwarmInit", "POST", "/swarm/init".to_owned());
         request.json_body(body)?;
         let response = self.send(request).await?;
         response.json().await
@@ -94,7 +94,7 @@ impl Docker {
         &self,
         body: &models::SwarmJoinRequest,
     ) -> Result<(), Error> {
-        let mut request = Request::new("POST", "/swarm/join".to_owned());
+        let mut request = Request::new("SwarmJoin", "POST", "/swarm/join".to_owned());
         request.json_body(body)?;
         let response = self.send(request).await?;
         response.unit().await
@@ -111,7 +111,7 @@ impl Docker {
     /// - `500`: server error
     /// - `503`: node is not part of a swarm
     pub async fn swarm_leave(&self, options: &SwarmLeaveOptions) -> Result<(), Error> {
-        let mut request = Request::new("POST", "/swarm/leave".to_owned());
+        let mut request = Request::new("SwarmLeave", "POST", "/swarm/leave".to_owned());
         request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
         response.unit().await
@@ -139,7 +139,11 @@ impl Docker {
         body: &models::SwarmSpec,
         options: &SwarmUpdateOptions,
     ) -> Result<(), Error> {
-        let mut request = Request::new("POST", "/swarm/update".to_owned());
+        let mut request = Request::new(
+            "SwarmUpdate",
+            "POST",
+            "/swarm/update".to_owned(),
+        );
         request.query("version", Some(&version));
         request.query("rotateWorkerToken", options.rotate_worker_token.as_ref());
         request.query("rotateManagerToken", options.rotate_manager_token.as_ref());
@@ -161,7 +165,11 @@ impl Docker {
     /// - `500`: server error
     /// - `503`: node is not part of a swarm
     pub async fn swarm_unlockkey(&self) -> Result<models::UnlockKeyResponse, Error> {
-        let request = Request::new("GET", "/swarm/unlockkey".to_owned());
+        let request = Request::new(
+            "SwarmUnlockkey",
+            "GET",
+            "/swarm/unlockkey".to_owned(),
+        );
         let response = self.send(request).await?;
         response.json().await
     }
@@ -184,7 +192,11 @@ impl Docker {
         &self,
         body: &models::SwarmUnlockRequest,
     ) -> Result<(), Error> {
-        let mut request = Request::new("POST", "/swarm/unlock".to_owned());
+        let mut request = Request::new(
+            "SwarmUnlock",
+            "POST",
+            "/swarm/unlock".to_owned(),
+        );
         request.json_body(body)?;
         let response = self.send(request).await?;
         response.unit().await

@@ -68,7 +68,7 @@ impl Docker {
         &self,
         auth_config: Option<&models::AuthConfig>,
     ) -> Result<Option<models::SystemAuthResponse>, Error> {
-        let mut request = Request::new("POST", "/auth".to_owned());
+        let mut request = Request::new("SystemAuth", "POST", "/auth".to_owned());
         if let Some(body) = auth_config {
             request.json_body(body)?;
         }
@@ -86,7 +86,7 @@ impl Docker {
     ///
     /// - `500`: Server error
     pub async fn system_info(&self) -> Result<models::SystemInfo, Error> {
-        let request = Request::new("GET", "/info".to_owned());
+        let request = Request::new("SystemInfo", "GET", "/info".to_owned());
         let response = self.send(request).await?;
         response.json().await
     }
@@ -103,7 +103,7 @@ impl Docker {
     ///
     /// - `500`: server error
     pub async fn system_version(&self) -> Result<models::SystemVersion, Error> {
-        let request = Request::new("GET", "/version".to_owned());
+        let request = Request::new("SystemVersion", "GET", "/version".to_owned());
         let response = self.send(request).await?;
         response.json().await
     }
@@ -120,7 +120,7 @@ impl Docker {
     ///
     /// - `500`: server error
     pub async fn system_ping(&self) -> Result<models::SystemPingResponse, Error> {
-        let request = Request::new("GET", "/_ping".to_owned());
+        let request = Request::new("SystemPing", "GET", "/_ping".to_owned());
         let response = self.send(request).await?;
         let api_version = response.header("Api-Version");
         let builder_version = response.header("Builder-Version");
@@ -153,7 +153,7 @@ impl Docker {
     pub async fn system_ping_head(
         &self,
     ) -> Result<models::SystemPingHeadResponse, Error> {
-        let request = Request::new("HEAD", "/_ping".to_owned());
+        let request = Request::new("SystemPingHead", "HEAD", "/_ping".to_owned());
         let response = self.send(request).await?;
         let api_version = response.header("Api-Version");
         let builder_version = response.header("Builder-Version");
@@ -210,7 +210,7 @@ impl Docker {
         &self,
         options: &SystemEventsOptions,
     ) -> Result<crate::JsonStream<models::EventMessage>, Error> {
-        let mut request = Request::new("GET", "/events".to_owned());
+        let mut request = Request::new("SystemEvents", "GET", "/events".to_owned());
         request.query("since", options.since.as_ref());
         request.query("until", options.until.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
@@ -231,7 +231,11 @@ impl Docker {
         &self,
         options: &SystemDataUsageOptions,
     ) -> Result<models::SystemDataUsageResponse, Error> {
-        let mut request = Request::new("GET", "/system/df".to_owned());
+        let mut request = Request::new(
+            "SystemDataUsage",
+            "GET",
+            "/system/df".to_owned(),
+        );
         request.query_each("type", options.r#type.iter().flatten());
         let response = self.send(request).await?;
         response.json().await

@@ -73,7 +73,7 @@ impl Docker {
         &self,
         options: &TaskListOptions,
     ) -> Result<Vec<models::Task>, Error> {
-        let mut request = Request::new("GET", "/tasks".to_owned());
+        let mut request = Request::new("TaskList", "GET", "/tasks".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json_or_default().await
@@ -96,7 +96,7 @@ impl Docker {
     /// - `503`: node is not part of a swarm
     pub async fn task_inspect(&self, id: &str) -> Result<models::Task, Error> {
         let id = encode_path_segment("id", id)?;
-        let request = Request::new("GET", format!("/tasks/{id}"));
+        let request = Request::new("TaskInspect", "GET", format!("/tasks/{id}"));
         let response = self.send(request).await?;
         response.json().await
     }
@@ -128,7 +128,7 @@ impl Docker {
         options: &TaskLogsOptions,
     ) -> Result<crate::OutputStream, Error> {
         let id = encode_path_segment("id", id)?;
-        let mut request = Request::new("GET", format!("/tasks/{id}/logs"));
+        let mut request = Request::new("TaskLogs", "GET", format!("/tasks/{id}/logs"));
         request.query("details", options.details.as_ref());
         request.query("follow", options.follow.as_ref());
         request.query("stdout", options.stdout.as_ref());

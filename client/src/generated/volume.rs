@@ -60,7 +60,7 @@ impl Docker {
         &self,
         options: &VolumeListOptions,
     ) -> Result<models::VolumeListResponse, Error> {
-        let mut request = Request::new("GET", "/volumes".to_owned());
+        let mut request = Request::new("VolumeList", "GET", "/volumes".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await
@@ -83,7 +83,11 @@ impl Docker {
         &self,
         volume_config: &models::VolumeCreateOptions,
     ) -> Result<models::Volume, Error> {
-        let mut request = Request::new("POST", "/volumes/create".to_owned());
+        let mut request = Request::new(
+            "VolumeCreate",
+            "POST",
+            "/volumes/create".to_owned(),
+        );
         request.json_body(volume_config)?;
         let response = self.send(request).await?;
         response.json().await
@@ -105,7 +109,7 @@ impl Docker {
     /// - `500`: Server error
     pub async fn volume_inspect(&self, name: &str) -> Result<models::Volume, Error> {
         let name = encode_path_segment("name", name)?;
-        let request = Request::new("GET", format!("/volumes/{name}"));
+        let request = Request::new("VolumeInspect", "GET", format!("/volumes/{name}"));
         let response = self.send(request).await?;
         response.json().await
     }
@@ -135,7 +139,11 @@ impl Docker {
         body: Option<&models::VolumeUpdateBody>,
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("PUT", format!("/volumes/{name}"));
+        let mut request = Request::new(
+            "VolumeUpdate",
+            "PUT",
+            format!("/volumes/{name}"),
+        );
         request.query("version", Some(&version));
         if let Some(body) = body {
             request.json_body(body)?;
@@ -167,7 +175,11 @@ impl Docker {
         options: &VolumeDeleteOptions,
     ) -> Result<(), Error> {
         let name = encode_path_segment("name", name)?;
-        let mut request = Request::new("DELETE", format!("/volumes/{name}"));
+        let mut request = Request::new(
+            "VolumeDelete",
+            "DELETE",
+            format!("/volumes/{name}"),
+        );
         request.query("force", options.force.as_ref());
         let response = self.send(request).await?;
         response.unit().await
@@ -186,7 +198,11 @@ impl Docker {
         &self,
         options: &VolumePruneOptions,
     ) -> Result<models::VolumePruneResponse, Error> {
-        let mut request = Request::new("POST", "/volumes/prune".to_owned());
+        let mut request = Request::new(
+            "VolumePrune",
+            "POST",
+            "/volumes/prune".to_owned(),
+        );
         request.query_json("filters", options.filters.as_ref())?;
         let response = self.send(request).await?;
         response.json().await

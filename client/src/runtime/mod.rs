@@ -37,6 +37,9 @@ pub(crate) fn encode_path_segment(name: &str, value: &str) -> Result<String, Err
 
 /// A request being built by a generated method.
 pub(crate) struct Request {
+    /// The operation's id (`ContainerList`), for the check against the engine's API version.
+    #[allow(dead_code)] // (Read once that check runs before sending.)
+    operation: &'static str,
     method: &'static str,
     /// Below the version prefix, its parameters encoded.
     path: String,
@@ -48,9 +51,10 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    /// A request for `path`, below the version prefix.
-    pub fn new(method: &'static str, path: String) -> Self {
+    /// A request of the operation `operation` (its id) for `path`, below the version prefix.
+    pub fn new(operation: &'static str, method: &'static str, path: String) -> Self {
         Request {
+            operation,
             method,
             path,
             query: Vec::new(),
@@ -383,7 +387,7 @@ mod tests {
 
     #[test]
     fn queries_are_form_encoded_after_the_prefix() {
-        let mut request = Request::new("GET", "/containers/json".to_owned());
+        let mut request = Request::new("ContainerList", "GET", "/containers/json".to_owned());
         request.query("all", Some(&true));
         request.query("filters", Some(&"{\"name\":[\"a b\"]}"));
         let outgoing = request.into_outgoing("/v1.43");
@@ -396,7 +400,7 @@ mod tests {
             Some("all=true&filters=%7B%22name%22%3A%5B%22a+b%22%5D%7D")
         );
         assert!(!outgoing.long_poll && !outgoing.upgrade);
-        let wait = Request::new("POST", "/containers/x/wait".to_owned());
+        let wait = Request::new("ContainerWait", "POST", "/containers/x/wait".to_owned());
         let wait = wait.into_outgoing("");
         assert!(wait.long_poll && wait.query.is_none());
     }
