@@ -37,7 +37,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         ["load", file] => {
             let body = Body::from_reader(tokio::fs::File::open(file).await?);
-            let options = ImageLoadOptions { quiet: Some(false) };
+            // (Other API versions add fields: `..Default::default()` keeps this compiling.)
+            #[allow(clippy::needless_update)]
+            let options = ImageLoadOptions {
+                quiet: Some(false),
+                ..Default::default()
+            };
             let stream = ProgressStream::new(docker.image_load(Some(body), &options).await?);
             follow(stream, &mut bars, |m| m.stream.clone()).await?;
         }
