@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use docker_client::workflows::{PullPolicy, Run};
 use docker_client::{Error, LogOutput};
-use docker_client_tests::engine::{eventually, TestEngine, BUSYBOX, LABEL};
+use docker_client_tests::engine::{eventually, versions, TestEngine, BUSYBOX, LABEL};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
@@ -766,5 +766,7 @@ async fn build_progress_streams_messages() {
     }
     assert!(log.contains("built-here"), "{log}");
     assert!(stream.progress().messages() > 2);
-    t.docker.image_inspect(&tag).await.expect("the tag exists");
+    versions::image_inspect(&t.docker, &tag)
+        .await
+        .expect("the tag exists");
 }

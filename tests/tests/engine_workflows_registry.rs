@@ -7,7 +7,7 @@
 use docker_client::options::{ImageDeleteOptions, ImageLoadOptions, ImageTagOptions};
 use docker_client::workflows::{LayerPhase, ProgressStream};
 use docker_client::{Body, Error, RegistryAuth};
-use docker_client_tests::engine::{TestEngine, BUSYBOX, LABEL};
+use docker_client_tests::engine::{versions, TestEngine, BUSYBOX, LABEL};
 use docker_client_tests::registry::TestRegistry;
 use futures::StreamExt;
 
@@ -34,7 +34,7 @@ async fn untag(t: &TestEngine, reference: &str) {
 }
 
 async fn image_exists(t: &TestEngine, reference: &str) -> bool {
-    match t.docker.image_inspect(reference).await {
+    match versions::image_inspect(&t.docker, reference).await {
         Ok(_) => true,
         Err(e) if e.is_not_found() => false,
         Err(e) => panic!("inspect {reference}: {e}"),
