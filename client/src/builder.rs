@@ -191,8 +191,8 @@ impl DockerBuilder {
         self
     }
 
-    /// Sends this API version instead of [`crate::API_VERSION`]; [`Docker::negotiate_version`]
-    /// keeps it.
+    /// Pins the API version: requests carry it instead of settling one with the engine on first
+    /// use (see [`Docker`](crate::Docker#api-versions)).
     pub fn api_version(mut self, version: ApiVersion) -> Self {
         self.api_version = Some(version);
         self

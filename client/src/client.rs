@@ -1,31 +1,45 @@
 //! The client: a transport to one engine, and the API version every request's path starts
 //! with.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use tokio::sync::OnceCell;
 
+use crate::compat;
 use crate::error::Error;
 use crate::runtime::{Request, Response};
 use crate::transport::Transport;
 use crate::version::ApiVersion;
 
 /// A client of one Docker Engine. Cheap to clone and safe to share between tasks: clones share
-/// one pool of kept-alive connections.
+/// one pool of kept-alive connections, and the API version settled with the engine.
 ///
 /// ```no_run
 /// # async fn example() -> Result<(), docker_client::Error> {
 /// use docker_client::Docker;
 ///
 /// // Where the docker CLI would go: DOCKER_HOST, a context, else /var/run/docker.sock.
-/// let docker = Docker::from_env()?
-///     // Speak the engine's version when it is older than this client's.
-///     .negotiate_version()
-///     .await?;
-/// println!("API {}", docker.api_version());
+/// let docker = Docker::from_env()?;
+/// // The first request settles the API version: the engine's when it is older than the
+/// // client's (one `/_ping`, shared by clones), unless DOCKER_API_VERSION pins one.
+/// let info = docker.system_info().await?;
+/// println!("{:?} at API {}", info.server_version, docker.api_version());
 /// # Ok(()) }
 /// ```
+///
+/// # API versions
+///
+/// To an engine older than the client's API version ([`crate::API_VERSION`]), a request using
+/// an operation, query parameter or body field that the engine's version lacks fails with
+/// [`Error::RequiresApiVersion`] before anything is sent; fields left unset never count. Some
+/// requests are adjusted instead, as the Go client does (an image list's `shared-size` is left
+/// out below 1.42, a network created below 1.44 asks the engine to refuse duplicate names): the
+/// choices are data, `spec/compat.yaml`, listed in [`crate::compat`]. Below API 1.42, whose
+/// engines label all container output `raw-stream`, logs, attach and exec output is read by the
+/// TTY setting: an exec start's own, or the container's (one inspect). Answers decode into this
+/// version's types; what an older engine leaves out is `None`.
 #[derive(Clone)]
 pub struct Docker {
     transport: Transport,
@@ -40,9 +54,9 @@ struct Api {
     pinned: bool,
     /// The version requests carry unless one is settled.
     requested: Speaking,
-    /// A version settled once for this client and all its clones, which requests carry from
-    /// then on. (Nothing settles one yet: [`Docker::negotiate_version`] makes another client.)
-    settled: OnceLock<Speaking>,
+    /// The version settled with the engine on first use (or by [`Docker::negotiate_version`]),
+    /// once for this client and all its clones; requests carry it from then on.
+    settled: OnceCell<Speaking>,
 }
 
 /// An API version and the path prefix that says it.
@@ -51,6 +65,9 @@ struct Speaking {
     version: ApiVersion,
     /// `/v1.43`.
     prefix: Box<str>,
+    /// Whether requests may use what the version lacks, or need adjusting for it: it is older
+    /// than the client's own (or than a rule of `spec/compat.yaml` applies below).
+    older: bool,
 }
 
 impl Speaking {
@@ -58,6 +75,7 @@ impl Speaking {
         Speaking {
             version,
             prefix: format!("/v{version}").into(),
+            older: version < compat::checked_below(),
         }
     }
 }
@@ -67,7 +85,7 @@ impl Api {
         Arc::new(Api {
             pinned,
             requested: Speaking::new(version),
-            settled: OnceLock::new(),
+            settled: OnceCell::new(),
         })
     }
 
@@ -75,6 +93,9 @@ impl Api {
         self.settled.get().unwrap_or(&self.requested)
     }
 }
+
+/// The first API version whose engines label output streams by the TTY setting.
+const LABELLED_STREAMS: ApiVersion = ApiVersion::new(1, 42);
 
 impl Docker {
     /// A client on `transport` speaking `version`.
@@ -85,8 +106,8 @@ impl Docker {
         }
     }
 
-    /// The same client (sharing its connections), sending requests for another API version.
-    /// [`Docker::negotiate_version`] keeps it.
+    /// The same client (sharing its connections), sending requests for another API version,
+    /// which negotiation keeps; requests are still checked against it.
     pub fn with_api_version(&self, version: ApiVersion) -> Docker {
         Docker {
             transport: self.transport.clone(),
@@ -110,34 +131,37 @@ impl Docker {
         docker
     }
 
-    /// Asks the engine which API version it speaks (`GET /_ping`, header `API-Version`) and
-    /// returns a client (sharing this one's connections) that speaks the lower of that and
-    /// this client's, as the Go client does. A version the user pinned is kept as it is. An
-    /// `API-Version` that is not `MAJOR.MINOR` is an [`Error::Decode`].
+    /// Settles the API version with the engine now rather than on first use: asks the engine
+    /// which version it speaks (`GET /_ping`, header `API-Version`) and speaks the lower of that
+    /// and this client's from then on, as the Go client does; clones share the outcome. A
+    /// version the user pinned is kept as it is. An `API-Version` that is not `MAJOR.MINOR` is an
+    /// [`Error::Decode`]. Returns the client (a clone sharing this one's connections).
     pub async fn negotiate_version(&self) -> Result<Docker, Error> {
+        self.speaking_now().await?;
+        Ok(self.clone())
+    }
+
+    /// The version to speak: the pinned one, else the one settled with the engine, settling it
+    /// with one `/_ping` on first use (concurrent first uses wait for the same one; a failed
+    /// ping settles nothing).
+    async fn speaking_now(&self) -> Result<&Speaking, Error> {
         if self.api.pinned {
-            return Ok(self.clone());
+            return Ok(&self.api.requested);
         }
-        let engine = self.engine_version().await?;
-        if engine < self.api_version() {
-            Ok(Docker {
-                transport: self.transport.clone(),
-                api: Api::new(engine, false),
+        self.api
+            .settled
+            .get_or_try_init(|| async {
+                let engine = self.engine_version().await?;
+                Ok(Speaking::new(engine.min(self.api.requested.version)))
             })
-        } else {
-            Ok(self.clone())
-        }
+            .await
     }
 
     /// The engine's API version, from a `/_ping` without a version prefix: an engine refuses a
     /// prefix newer than its own.
     async fn engine_version(&self) -> Result<ApiVersion, Error> {
         let request = Request::new("SystemPing", "GET", "/_ping".to_owned());
-        let outgoing = request.into_outgoing("");
-        let ping = Response::new(self.transport.send(outgoing).await?);
-        if !ping.is_success() {
-            return Err(ping.into_error().await);
-        }
+        let ping = self.send_at(request, "").await?;
         let status = ping.status();
         let version = match ping.header("Api-Version").filter(|v| !v.trim().is_empty()) {
             // An engine that sends none is older than 1.25 (the Go client assumes 1.24).
@@ -152,7 +176,8 @@ impl Docker {
         Ok(version)
     }
 
-    /// The API version in the path of every request.
+    /// The API version in the path of every request: the pinned one, else the one settled
+    /// with the engine, else (before the first request) the one the client asks for.
     pub fn api_version(&self) -> ApiVersion {
         self.api.speaking().version
     }
@@ -183,13 +208,99 @@ impl Docker {
     }
 
     /// Sends a request. Statuses of 400 and above, and redirects, are errors.
-    pub(crate) async fn send(&self, request: Request) -> Result<Response, Error> {
-        let outgoing = request.into_outgoing(&self.api.speaking().prefix);
+    ///
+    /// Settles the API version first (see [`Docker::negotiate_version`]). To an older engine,
+    /// a request using what its version lacks is refused before anything is sent, or adjusted
+    /// as `spec/compat.yaml` chose; below API 1.42 container output is read by its TTY setting,
+    /// which the engines of those versions do not label.
+    pub(crate) async fn send(&self, mut request: Request) -> Result<Response, Error> {
+        if matches!(request.operation(), "SystemPing" | "SystemPingHead") {
+            return self.ping(request).await;
+        }
+        let speaking = self.speaking_now().await?;
+        let mut tty = None;
+        if speaking.older {
+            request.fit(speaking.version)?;
+            if speaking.version < LABELLED_STREAMS {
+                tty = self.tty_of(TtyProbe::of(&request), speaking).await?;
+            }
+        }
+        let response = self.send_as(request, speaking).await?;
+        Ok(match tty {
+            Some(tty) => response.with_tty(tty),
+            None => response,
+        })
+    }
+
+    /// A ping goes without a version prefix, which an engine older than the client would
+    /// refuse, as the Go client sends it; its `API-Version` settles the version when none is.
+    async fn ping(&self, request: Request) -> Result<Response, Error> {
+        let response = self.send_at(request, "").await?;
+        if !self.api.pinned && !self.api.settled.initialized() {
+            let engine = response.header("Api-Version");
+            if let Some(Ok(engine)) = engine.map(|v| v.trim().parse::<ApiVersion>()) {
+                let version = engine.min(self.api.requested.version);
+                // (Settled meanwhile by another request: that one stays.)
+                let _ = self.api.settled.set(Speaking::new(version));
+            }
+        }
+        Ok(response)
+    }
+
+    async fn send_as(&self, request: Request, speaking: &Speaking) -> Result<Response, Error> {
+        self.send_at(request, &speaking.prefix).await
+    }
+
+    async fn send_at(&self, request: Request, prefix: &str) -> Result<Response, Error> {
+        let outgoing = request.into_outgoing(prefix);
         let response = Response::new(self.transport.send(outgoing).await?);
         if response.is_success() {
             Ok(response)
         } else {
             Err(response.into_error().await)
+        }
+    }
+
+    /// Whether the process whose output `probe` asks about has a TTY, reading the container's
+    /// configuration when that is what it takes.
+    async fn tty_of(&self, probe: TtyProbe, speaking: &Speaking) -> Result<Option<bool>, Error> {
+        let container = match probe {
+            TtyProbe::None => return Ok(None),
+            TtyProbe::Known(tty) => return Ok(Some(tty)),
+            TtyProbe::Container(id) => id,
+        };
+        let path = format!("/containers/{container}/json");
+        let inspect = Request::new("ContainerInspect", "GET", path);
+        let config: serde_json::Value = self.send_as(inspect, speaking).await?.json().await?;
+        let tty = config
+            .pointer("/Config/Tty")
+            .and_then(serde_json::Value::as_bool);
+        Ok(Some(tty.unwrap_or(false)))
+    }
+}
+
+/// How to learn whether the output a request reads is a TTY's.
+enum TtyProbe {
+    /// The request reads no output.
+    None,
+    /// The request says.
+    Known(bool),
+    /// From the configuration of this container (its id as a request path encodes it).
+    Container(String),
+}
+
+impl TtyProbe {
+    /// An exec start says it in its body (the engine multiplexes unless it asks for a TTY);
+    /// logs and attach read the container's configuration.
+    fn of(request: &Request) -> TtyProbe {
+        match request.operation() {
+            "ExecStart" => TtyProbe::Known(request.json_body_bool("Tty").unwrap_or(false)),
+            // `/containers/{id}/logs`
+            "ContainerLogs" | "ContainerAttach" => match request.path().split('/').nth(2) {
+                Some(id) => TtyProbe::Container(id.to_owned()),
+                None => TtyProbe::None,
+            },
+            _ => TtyProbe::None,
         }
     }
 }

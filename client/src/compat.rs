@@ -4,7 +4,8 @@
 //! into the client as tables (`generated/history.rs`): the first API version of every operation,
 //! parameter and request-body field that is newer than the oldest version the client knows,
 //! and the project's choices of `spec/compat.yaml` for items that older engines take otherwise.
-//! [`check`] reads a request against those tables for an engine's API version:
+//! [`check`] reads a request against those tables for an engine's API version, and every
+//! request a [`Docker`](crate::Docker) sends to an older engine goes through it:
 //!
 //! - an operation, parameter or body field newer than the engine makes it fail with
 //!   [`Error::RequiresApiVersion`], naming the item, the version it needs and the engine's
@@ -225,6 +226,29 @@ pub fn check(
     check_in(&TABLES, operation, params, body, engine)
 }
 
+/// The API version from which no request needs a [`check`]: the client's own, or the newest
+/// version a rule of `spec/compat.yaml` applies below when that is newer (a rule may adjust
+/// requests to engines of the client's own version).
+pub(crate) fn checked_below() -> ApiVersion {
+    static BELOW: std::sync::OnceLock<ApiVersion> = std::sync::OnceLock::new();
+    *BELOW.get_or_init(|| {
+        let own = crate::API_VERSION
+            .parse()
+            .unwrap_or(ApiVersion::new(u16::MAX, 0));
+        let rules = TABLES.operations.iter().flat_map(|op| op.rules);
+        rules.map(|rule| rule.below).fold(own, ApiVersion::max)
+    })
+}
+
+/// Whether anything of the operation `operation` is newer than the oldest API version, or has a
+/// rule: the others need no [`check`].
+pub(crate) fn has_history(operation: &str) -> bool {
+    TABLES
+        .operations
+        .binary_search_by(|op| op.id.cmp(operation))
+        .is_ok()
+}
+
 /// Makes the body's adjustments (the others are about parameters).
 pub fn adjust_body(adjustments: &[Adjustment], body: &mut Value) {
     for adjustment in adjustments {
@@ -294,7 +318,9 @@ pub(crate) fn check_in(
         required,
         engine,
     };
-    if op.since > engine {
+    // (An operation as old as the history itself may be older still: an engine older than
+    // the history is not refused it.)
+    if op.since > engine && op.since > history::OLDEST {
         return Err(too_new(ApiItem::Operation(op.id), op.since));
     }
     let mut adjustments = Vec::new();

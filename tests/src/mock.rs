@@ -217,8 +217,18 @@ impl MockEngine {
         &self.socket
     }
 
-    /// A client of this engine.
+    /// A client of this engine, its API version pinned to the client's own, so that it sends
+    /// no `/_ping` of its own (see [`MockEngine::negotiating_docker`]).
     pub fn docker(&self) -> docker_client::Docker {
+        let own = docker_client::API_VERSION
+            .parse()
+            .expect("the client's API version");
+        self.negotiating_docker().with_api_version(own)
+    }
+
+    /// A client of this engine as a user makes one: it settles the API version with a `/_ping`
+    /// on first use.
+    pub fn negotiating_docker(&self) -> docker_client::Docker {
         docker_client::Docker::connect_unix(&self.socket).expect("a client of the mock engine")
     }
 

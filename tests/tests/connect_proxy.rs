@@ -99,7 +99,7 @@ async fn environment_proxies_apply_to_tcp_engines_but_loopback_sockets_and_pipes
     assert_eq!(
         proxy.take(),
         [(
-            "GET http://engine.invalid:2375/v1.43/_ping HTTP/1.1".to_owned(),
+            "GET http://engine.invalid:2375/_ping HTTP/1.1".to_owned(),
             Some(basic.clone())
         )]
     );

@@ -49,12 +49,13 @@ async fn requests_carry_1_43_unless_pinned() {
 async fn negotiation_takes_the_lower_version_from_an_unversioned_ping() {
     let older = TcpMock::start(Behavior::Ping("1.41")).await;
     let docker = Docker::connect(&older.address).unwrap();
+    let clone = docker.clone();
     let negotiated = docker.negotiate_version().await.unwrap();
     assert_eq!(negotiated.api_version(), ApiVersion::new(1, 41));
     assert_eq!(
-        docker.api_version(),
-        ApiVersion::new(1, 43),
-        "the original client is unchanged"
+        (docker.api_version(), clone.api_version()),
+        (ApiVersion::new(1, 41), ApiVersion::new(1, 41)),
+        "settled for the client and its clones"
     );
 
     let newer = TcpMock::start(Behavior::Ping("1.47")).await;
@@ -77,7 +78,11 @@ async fn negotiation_takes_the_lower_version_from_an_unversioned_ping() {
     let engine = MockEngine::respond_with(
         MockResponse::bytes(200, "text/plain", "OK").header("Api-Version", "1.41"),
     );
-    let negotiated = engine.docker().negotiate_version().await.unwrap();
+    let negotiated = engine
+        .negotiating_docker()
+        .negotiate_version()
+        .await
+        .unwrap();
     assert_eq!(negotiated.api_version(), ApiVersion::new(1, 41));
     negotiated.system_version().await.ok();
     let paths: Vec<String> = engine.requests().into_iter().map(|r| r.path).collect();

@@ -195,7 +195,11 @@ fn check_request(case: &Case, request: &RecordedRequest) -> Vec<String> {
     let mut failures = Vec::new();
 
     // The case agrees with the generated table of operations.
-    let expected_path = format!("/v{API_VERSION}{}", case.path);
+    // Pings go without a version prefix, which an older engine would refuse.
+    let expected_path = match case.id {
+        "SystemPing" | "SystemPingHead" => case.path.to_owned(),
+        _ => format!("/v{API_VERSION}{}", case.path),
+    };
     match OPERATIONS.iter().find(|op| op.id == case.id) {
         None => failures.push("not in OPERATIONS".to_owned()),
         Some(op) => {
@@ -3590,25 +3594,14 @@ async fn one_client_sends_several_requests() {
         Some(format!("page not found: /v{API_VERSION}/info").as_str())
     );
     // An older API version is in the path when asked for.
-    assert_eq!(
-        docker
-            .with_api_version("v1.41".parse().expect("a version"))
-            .system_ping()
-            .await
-            .expect("pong")
-            .body,
-        "OK"
-    );
+    let older = docker.with_api_version("1.41".parse().expect("a version"));
+    let error = older.system_info().await.expect_err("not found");
+    assert_eq!(error.message(), Some("page not found: /v1.41/info"));
     let paths: Vec<String> = engine.take_requests().into_iter().map(|r| r.path).collect();
+    // Pings go without a version prefix, which an older engine would refuse.
     assert_eq!(
         paths,
-        [
-            "/v1.43/_ping",
-            "/v1.43/_ping",
-            "/v1.43/_ping",
-            "/v1.43/info",
-            "/v1.41/_ping"
-        ]
+        ["/_ping", "/_ping", "/_ping", "/v1.43/info", "/v1.41/info"]
     );
     assert!(engine.requests().is_empty());
 }

@@ -5,7 +5,6 @@
 mod connect_support;
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,7 +20,6 @@ use tokio::net::{UnixListener, UnixStream};
 
 /// An engine on a unix socket whose every connection runs a script.
 struct RawEngine {
-    socket: PathBuf,
     host: String,
     connections: Arc<AtomicUsize>,
     /// `METHOD target` of every request head read, in order.
@@ -100,7 +98,6 @@ impl RawEngine {
         });
         RawEngine {
             host: format!("unix://{}", socket.display()),
-            socket,
             connections,
             heads,
             server,
@@ -108,12 +105,14 @@ impl RawEngine {
         }
     }
 
+    /// A client whose API version is pinned: it sends no `/_ping` of its own.
     fn docker(&self) -> Docker {
-        Docker::connect_unix(&self.socket).unwrap()
+        self.builder().build().unwrap()
     }
 
     fn builder(&self) -> docker_client::DockerBuilder {
-        Docker::builder().host(self.host.clone())
+        let own = docker_client::API_VERSION.parse().unwrap();
+        Docker::builder().host(self.host.clone()).api_version(own)
     }
 
     fn heads(&self) -> Vec<String> {
@@ -502,7 +501,8 @@ async fn an_api_version_from_the_engine_must_be_major_dot_minor() {
             }
         })
         .await;
-        let error = engine.docker().negotiate_version().await.unwrap_err();
+        let negotiating = Docker::builder().host(engine.host.clone()).build().unwrap();
+        let error = negotiating.negotiate_version().await.unwrap_err();
         match &error {
             Error::Decode { message, .. } => {
                 assert!(message.contains("API-Version"), "{message}")

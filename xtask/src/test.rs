@@ -34,6 +34,8 @@ const ENGINES: &[(&str, &str)] = &[
 
 /// The engines a test target runs against:
 /// - `engine_core` (what a user needs, through `Docker::from_env()`): all four;
+/// - `engine_older_api` (what an engine older than the client's API version takes): Docker
+///   20.10 and Podman, both at API 1.41;
 /// - `engine_connect_*` (the harness's TLS and TCP listeners of v26 and v20, addressed by their
 ///   own variables): once, with `DOCKER_HOST` at v26;
 /// - every other `engine_*`: Docker 26.1 and 28.5;
@@ -41,6 +43,8 @@ const ENGINES: &[(&str, &str)] = &[
 fn engines_of(target: &str) -> &'static [&'static str] {
     if target == "engine_core" {
         &["v26", "v28", "v20", "podman"]
+    } else if target == "engine_older_api" {
+        &["v20", "podman"]
     } else if target.starts_with("engine_connect_") {
         &["v26"]
     } else if target.starts_with("engine_") {
@@ -798,6 +802,7 @@ mod tests {
     #[test]
     fn engine_targets_run_against_their_engines() {
         assert_eq!(engines_of("engine_core"), ["v26", "v28", "v20", "podman"]);
+        assert_eq!(engines_of("engine_older_api"), ["v20", "podman"]);
         assert_eq!(engines_of("engine_containers"), ["v26", "v28"]);
         assert_eq!(engines_of("engine_connect_tls"), ["v26"]);
         assert!(engines_of("operations").is_empty());

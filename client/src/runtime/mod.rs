@@ -7,14 +7,17 @@ use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 
 pub use crate::attach::Upgraded;
 use crate::attach::{AttachInput, Attached};
-use crate::body::Body;
+use crate::body::{Body, BodyKind};
+use crate::compat::{self, Adjustment};
 use crate::error::Error;
 use crate::output::OutputStream;
 use crate::stream::{ByteStream, JsonStream};
 use crate::transport::{Incoming, Outgoing, ERROR_BODY_LIMIT};
+use crate::version::ApiVersion;
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -35,10 +38,12 @@ pub(crate) fn encode_path_segment(name: &str, value: &str) -> Result<String, Err
     Ok(utf8_percent_encode(value, SEGMENT).to_string())
 }
 
+/// The media type of JSON bodies.
+const JSON: &str = "application/json";
+
 /// A request being built by a generated method.
 pub(crate) struct Request {
     /// The operation's id (`ContainerList`), for the check against the engine's API version.
-    #[allow(dead_code)] // (Read once that check runs before sending.)
     operation: &'static str,
     method: &'static str,
     /// Below the version prefix, its parameters encoded.
@@ -62,6 +67,75 @@ impl Request {
             body: None,
             upgrade: false,
         }
+    }
+
+    /// The operation's id.
+    pub(crate) fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The path below the version prefix, its parameters encoded.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// A boolean field of the JSON body, when the body is JSON and has it.
+    pub(crate) fn json_body_bool(&self, field: &str) -> Option<bool> {
+        let value = serde_json::from_slice::<Value>(self.json_bytes()?).ok()?;
+        value.get(field)?.as_bool()
+    }
+
+    fn json_bytes(&self) -> Option<&Bytes> {
+        match &self.body {
+            Some((body, JSON)) => match &body.kind {
+                BodyKind::Bytes(bytes) => Some(bytes),
+                BodyKind::Stream(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Fits the request to an engine speaking `engine`, an older API version than the
+    /// client's: refuses what the version lacks ([`Error::RequiresApiVersion`]), before anything
+    /// is sent, and makes the adjustments `spec/compat.yaml` chose.
+    pub(crate) fn fit(&mut self, engine: ApiVersion) -> Result<(), Error> {
+        if !compat::has_history(self.operation) {
+            return Ok(());
+        }
+        let params: Vec<&'static str> = self
+            .query
+            .iter()
+            .chain(&self.headers)
+            .map(|(name, _)| *name)
+            .collect();
+        let mut json = self
+            .json_bytes()
+            .and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
+        let adjustments = compat::check(self.operation, &params, json.as_ref(), engine)?;
+        for adjustment in &adjustments {
+            match adjustment {
+                Adjustment::DropParam(name) => {
+                    self.query.retain(|(key, _)| key != name);
+                    self.headers.retain(|(key, _)| key != name);
+                }
+                Adjustment::RenameParam { from, to } => {
+                    for (key, _) in self.query.iter_mut().chain(&mut self.headers) {
+                        if key == from {
+                            *key = to;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let body_changes = adjustments
+            .iter()
+            .any(|a| !matches!(a, Adjustment::DropParam(_) | Adjustment::RenameParam { .. }));
+        if let (true, Some(json)) = (body_changes, json.as_mut()) {
+            compat::adjust_body(&adjustments, json);
+            self.json_body(json)?;
+        }
+        Ok(())
     }
 
     /// The request as it goes out, after the API version's `prefix`, its query form-encoded.
@@ -196,7 +270,7 @@ impl Request {
     pub fn json_body(&mut self, body: &impl Serialize) -> Result<(), Error> {
         let json = serde_json::to_vec(body)
             .map_err(|e| Error::InvalidArgument(format!("request body: {e}")))?;
-        self.body = Some((Body::from(json), "application/json"));
+        self.body = Some((Body::from(json), JSON));
         Ok(())
     }
 
@@ -209,6 +283,9 @@ impl Request {
 /// A successful (or `304 Not Modified`) response.
 pub(crate) struct Response {
     incoming: Incoming,
+    /// Whether the output read is a TTY's, when the client knows better than the engine's
+    /// Content-Type (below API 1.42).
+    tty: Option<bool>,
 }
 
 /// The longest engine error message kept: the engine's are a line.
@@ -216,7 +293,16 @@ const MAX_MESSAGE: usize = 4 * 1024;
 
 impl Response {
     pub(crate) fn new(incoming: Incoming) -> Response {
-        Response { incoming }
+        Response {
+            incoming,
+            tty: None,
+        }
+    }
+
+    /// The response of a request for the output of a process with (or without) a TTY.
+    pub(crate) fn with_tty(mut self, tty: bool) -> Response {
+        self.tty = Some(tty);
+        self
     }
 
     /// A success, or `304 Not Modified` (which some operations document as one).
@@ -294,8 +380,12 @@ impl Response {
 
     /// The body as a container's output, demultiplexed as its Content-Type says.
     pub fn output_stream(self) -> OutputStream {
-        let content_type = self.header("Content-Type");
-        OutputStream::new(self.byte_stream(), content_type.as_deref())
+        let (content_type, tty) = (self.header("Content-Type"), self.tty);
+        let output = OutputStream::new(self.byte_stream(), content_type.as_deref());
+        match tty {
+            Some(tty) => output.with_tty(tty),
+            None => output,
+        }
     }
 
     /// The upgraded connection of an attach or exec start: output and standard input. When the
@@ -308,8 +398,13 @@ impl Response {
             });
         }
         let (content_type, host) = (self.header("Content-Type"), self.incoming.host().to_owned());
+        let tty = self.tty;
         let upgraded = self.upgraded().await?;
-        Ok(Attached::new(upgraded, host, content_type.as_deref()))
+        let mut attached = Attached::new(upgraded, host, content_type.as_deref());
+        if let Some(tty) = tty {
+            attached.output = attached.output.with_tty(tty);
+        }
+        Ok(attached)
     }
 
     /// The upgraded connection, raw.
