@@ -30,7 +30,7 @@ pub use body::Body;
 pub use builder::{DockerBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
 pub use client::Docker;
 pub use error::{Error, TimeoutKind};
-pub use generated::{models, options, API_VERSION, OPERATIONS};
+pub use generated::{models, options, requests, API_VERSION, OPERATIONS};
 pub use host::{Host, DEFAULT_HOST, DEFAULT_SOCKET};
 pub use output::{LogOutput, OutputStream};
 pub use stream::{ByteStream, JsonStream};

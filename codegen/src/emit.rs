@@ -67,19 +67,11 @@ pub fn render(api: &Api, file: &str) -> TokenStream {
     match file {
         "models.rs" => models(api, 0..usize::MAX),
         "history.rs" => history_tables(api),
-        "mod.rs" => {
-            let by_tag = operations_by_tag(api);
-            let with_options: Vec<&String> = by_tag
-                .iter()
-                .filter(|(_, ops)| ops.iter().any(|op| op.options.is_some()))
-                .map(|(tag, _)| tag)
-                .collect();
-            module(api, by_tag.keys(), &with_options)
-        }
+        "mod.rs" => module(api, &operations_by_tag(api)),
         other => {
             let tag = other.strip_suffix(".rs").unwrap_or(other);
             match operations_by_tag(api).get(tag) {
-                Some(ops) => tag_file(api.oldest, ops),
+                Some(ops) => tag_file(api, ops),
                 None => TokenStream::new(),
             }
         }
@@ -95,17 +87,25 @@ fn operations_by_tag(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
     by_tag
 }
 
-fn module<'a>(
-    api: &Api,
-    tags: impl Iterator<Item = &'a String>,
-    with_options: &[&String],
-) -> TokenStream {
+fn module(api: &Api, by_tag: &BTreeMap<String, Vec<&Operation>>) -> TokenStream {
     let version = &api.version;
     let module_doc = format!(
         " Generated from the Docker Engine API v{version} spec by `cargo xtask regenerate`."
     );
-    let mods = tags.map(|t| ident(t));
-    let uses = with_options.iter().map(|t| ident(t));
+    let mods = by_tag.keys().map(|t| ident(t));
+    let options = by_tag.iter().filter_map(|(tag, ops)| {
+        let names: Vec<Ident> = ops
+            .iter()
+            .filter_map(|op| op.options.as_deref().map(ident))
+            .collect();
+        let tag = ident(tag);
+        (!names.is_empty()).then(|| quote! { pub use super::#tag::{#(#names),*}; })
+    });
+    let requests = by_tag.iter().map(|(tag, ops)| {
+        let names = ops.iter().map(|op| ident(&builder_name(op)));
+        let tag = ident(tag);
+        quote! { pub use super::#tag::{#(#names),*}; }
+    });
     let version_doc =
         format!(" The API version these bindings were generated from: `/v{version}`.");
     let operations = api.operations.iter().map(|op| {
@@ -120,9 +120,15 @@ fn module<'a>(
         pub(crate) mod history;
         #(mod #mods;)*
 
-        /// Options of the operations: their optional query parameters and headers.
+        /// Options of the operations as data: their optional query parameters and headers.
         pub mod options {
-            #(pub use super::#uses::*;)*
+            #(#options)*
+        }
+
+        /// The requests the operations return: set optional parameters on them, then `.await`
+        /// them.
+        pub mod requests {
+            #(#requests)*
         }
 
         #[doc = #version_doc]
@@ -468,11 +474,13 @@ fn qualified_type(ty: &TypeRef) -> TokenStream {
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-fn tag_file(oldest: Version, ops: &[&Operation]) -> TokenStream {
+fn tag_file(api: &Api, ops: &[&Operation]) -> TokenStream {
+    let oldest = api.oldest;
     let tag = &ops[0].tag;
-    let doc = format!(" Operations tagged `{tag}`, and their options.");
+    let doc = format!(" Operations tagged `{tag}`, their options and their requests.");
     let options: Vec<TokenStream> = ops.iter().map(|op| options_struct(oldest, op)).collect();
-    let methods: Vec<TokenStream> = ops.iter().map(|op| method(oldest, op)).collect();
+    let builders: Vec<TokenStream> = ops.iter().map(|op| builder(oldest, op)).collect();
+    let methods: Vec<TokenStream> = ops.iter().map(|op| method(api, op)).collect();
     let models = ops
         .iter()
         .any(|op| uses_models(op))
@@ -494,10 +502,17 @@ fn tag_file(oldest: Version, ops: &[&Operation]) -> TokenStream {
 
         #(#options)*
 
+        #(#builders)*
+
         impl Docker {
             #(#methods)*
         }
     }
+}
+
+/// The name of the request type an operation's method returns: `ContainerListBuilder`.
+pub fn builder_name(op: &Operation) -> String {
+    format!("{}Builder", crate::names::type_name(&op.name))
 }
 
 /// Whether the operation's code names a model: in a parameter, its body or its response.
@@ -521,31 +536,41 @@ fn uses_models(op: &Operation) -> bool {
     body || response || op.params.iter().any(|p| named(&p.ty))
 }
 
+/// The documentation of an optional parameter: its wire name, where it goes, its version and
+/// the spec's description.
+fn optional_param_doc(oldest: Version, p: &Param) -> String {
+    let location = match p.location {
+        Location::Query => "query parameter",
+        _ => "header",
+    };
+    let since = since_note(p.since, oldest)
+        .map(|note| format!(" {note}"))
+        .unwrap_or_default();
+    format!(
+        "The `{}` {location}.{since}{}",
+        p.wire,
+        p.doc
+            .as_deref()
+            .map(|d| format!("\n\n{d}"))
+            .unwrap_or_default()
+    )
+}
+
 fn options_struct(oldest: Version, op: &Operation) -> TokenStream {
     let Some(name) = &op.options else {
         return quote! {};
     };
     let name = ident(name);
-    let doc = format!(" Optional parameters of [`Docker::{}`].", op.name);
+    let doc = format!(
+        " Optional parameters of [`Docker::{}`] as data, for [`{}::options`]; or set them one \
+         by one on the request.",
+        op.name,
+        builder_name(op),
+    );
     let fields = op.params.iter().filter(|p| !p.required).map(|p| {
         let name = ident(&p.name);
         let ty = qualified_type(&p.ty);
-        let location = match p.location {
-            Location::Query => "query parameter",
-            _ => "header",
-        };
-        let since = since_note(p.since, oldest)
-            .map(|note| format!(" {note}"))
-            .unwrap_or_default();
-        let text = format!(
-            "The `{}` {location}.{since}{}",
-            p.wire,
-            p.doc
-                .as_deref()
-                .map(|d| format!("\n\n{d}"))
-                .unwrap_or_default()
-        );
-        let doc = doc_attrs(Some(&text));
+        let doc = doc_attrs(Some(&optional_param_doc(oldest, p)));
         quote! { #doc pub #name: Option<#ty>, }
     });
     quote! {
@@ -555,43 +580,115 @@ fn options_struct(oldest: Version, op: &Operation) -> TokenStream {
     }
 }
 
-fn method(oldest: Version, op: &Operation) -> TokenStream {
-    let name = ident(&op.name);
-    let doc = doc_attrs(Some(&method_doc(oldest, op)));
-    let mut args = Vec::new();
-    for p in op.params.iter().filter(|p| p.required) {
-        let name = ident(&p.name);
-        let ty = match &p.ty {
-            TypeRef::String => quote! { &str },
-            TypeRef::Named(_) | TypeRef::Vec(_) | TypeRef::Map(_)
-                if p.encoding != Encoding::Plain =>
-            {
-                let ty = qualified_type(&p.ty);
-                quote! { &#ty }
-            }
-            other => qualified_type(other),
-        };
-        args.push(quote! { #name: #ty });
+/// The type of a required parameter, as an argument of the method and a field of its request.
+fn required_param_type(p: &Param) -> TokenStream {
+    match &p.ty {
+        TypeRef::String => quote! { &'a str },
+        TypeRef::Named(_) | TypeRef::Vec(_) | TypeRef::Map(_) if p.encoding != Encoding::Plain => {
+            let ty = qualified_type(&p.ty);
+            quote! { &'a #ty }
+        }
+        other => qualified_type(other),
     }
+}
+
+/// The type in which a request holds its body: the value itself, or the bytes to stream.
+fn body_type(body: &Body) -> TokenStream {
+    match &body.kind {
+        BodyKind::Json(ty) => qualified_type(ty),
+        BodyKind::Bytes { .. } => quote! { crate::Body },
+    }
+}
+
+/// The output of an operation, as its request's future resolves to it (besides errors).
+fn output_type(op: &Operation) -> TokenStream {
+    let output = response_type(&op.response).unwrap_or_else(|| quote! { () });
+    if op.not_modified {
+        quote! { crate::Outcome<#output> }
+    } else {
+        output
+    }
+}
+
+/// The request of an operation: the value its method returns, holding the arguments, with a
+/// setter per optional parameter (and optional body), `options` to set them all at once, `send`,
+/// and `IntoFuture` so that it can be awaited.
+///
+/// Compile time: the future of `send` is what `async fn` makes, and `IntoFuture` boxes it in an
+/// `#[inline]` function, so that an operation's state machine is compiled only in the crate
+/// that awaits it. Boxed in a function that is not `#[inline]`, every operation's state machine
+/// would be compiled into the library (its LLVM IR grows about eightfold, to 913k lines for API
+/// 1.43); `#[inline]` on `send` and on the method keep the moves of bodies there too.
+fn builder(oldest: Version, op: &Operation) -> TokenStream {
+    let name = ident(&builder_name(op));
+    let doc = if op.options.is_some() || op.body.as_ref().is_some_and(|b| !b.required) {
+        format!(
+            " The request of [`Docker::{m}`]: set its optional parameters, then `.await` it \
+             (or call [`send`](Self::send)).",
+            m = op.name
+        )
+    } else {
+        format!(
+            " The request of [`Docker::{m}`]: `.await` it (or call [`send`](Self::send)).",
+            m = op.name
+        )
+    };
+    let mut fields = Vec::new();
+    let mut names = Vec::new();
+    for p in op.params.iter().filter(|p| p.required) {
+        let field = ident(&p.name);
+        let ty = required_param_type(p);
+        fields.push(quote! { #field: #ty, });
+        names.push(field);
+    }
+    let mut setters = Vec::new();
     if let Some(body) = &op.body {
-        let name = ident(&body.name);
-        let ty = match (&body.kind, body.required) {
-            (BodyKind::Json(ty), true) => {
-                let ty = qualified_type(ty);
-                quote! { &#ty }
-            }
-            (BodyKind::Json(ty), false) => {
-                let ty = qualified_type(ty);
-                quote! { Option<&#ty> }
-            }
-            (BodyKind::Bytes { .. }, true) => quote! { impl Into<crate::Body> },
-            (BodyKind::Bytes { .. }, false) => quote! { Option<crate::Body> },
-        };
-        args.push(quote! { #name: #ty });
+        let field = ident(&body.name);
+        let ty = body_type(body);
+        if body.required {
+            fields.push(quote! { #field: #ty, });
+        } else {
+            fields.push(quote! { #field: Option<#ty>, });
+            let text = body
+                .doc
+                .as_deref()
+                .unwrap_or("The request body.")
+                .trim()
+                .to_owned();
+            let doc = doc_attrs(Some(&format!("Sets the request body.\n\n{text}")));
+            setters.push(quote! {
+                #doc
+                pub fn #field(mut self, value: impl Into<#ty>) -> Self {
+                    self.#field = Some(value.into());
+                    self
+                }
+            });
+        }
+        names.push(field);
     }
     if let Some(options) = &op.options {
         let options = ident(options);
-        args.push(quote! { options: &#options });
+        fields.push(quote! { options: #options, });
+        names.push(ident("options"));
+        for p in op.params.iter().filter(|p| !p.required) {
+            let field = ident(&p.name);
+            let ty = qualified_type(&p.ty);
+            let doc = doc_attrs(Some(&optional_param_doc(oldest, p)));
+            setters.push(quote! {
+                #doc
+                pub fn #field(mut self, value: impl Into<#ty>) -> Self {
+                    self.options.#field = Some(value.into());
+                    self
+                }
+            });
+        }
+        setters.push(quote! {
+            /// Sets every optional parameter at once, replacing those set before.
+            pub fn options(mut self, options: #options) -> Self {
+                self.options = options;
+                self
+            }
+        });
     }
 
     let (encode, path) = path_expr(op);
@@ -607,20 +704,17 @@ fn method(oldest: Version, op: &Operation) -> TokenStream {
         Response::Upgraded { protocol } => Some(quote! { request.upgrade_to(#protocol); }),
         _ => None,
     };
-    let output = response_type(&op.response).unwrap_or_else(|| quote! { () });
-    let (output, finish) = if op.not_modified {
+    let output = output_type(op);
+    let finish = if op.not_modified {
         let finish = finish(&op.response);
-        (
-            quote! { crate::Outcome<#output> },
-            quote! {
-                if response.status() == 304 {
-                    return Ok(crate::Outcome::NotModified);
-                }
-                #finish.map(crate::Outcome::Done)
-            },
-        )
+        quote! {
+            if response.status() == 304 {
+                return Ok(crate::Outcome::NotModified);
+            }
+            #finish.map(crate::Outcome::Done)
+        }
     } else {
-        (output, finish(&op.response))
+        finish(&op.response)
     };
     let mutable = if op.params.iter().any(|p| p.location != Location::Path)
         || op.body.is_some()
@@ -631,15 +725,83 @@ fn method(oldest: Version, op: &Operation) -> TokenStream {
         quote! {}
     };
     quote! {
+        #[doc = #doc]
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is awaited or sent"]
+        pub struct #name<'a> {
+            docker: &'a Docker,
+            #(#fields)*
+        }
+
+        impl<'a> #name<'a> {
+            #(#setters)*
+
+            /// Sends the request and reads the answer.
+            #[inline]
+            pub async fn send(self) -> Result<#output, Error> {
+                let Self { docker, #(#names),* } = self;
+                #encode
+                let #mutable request = Request::new(#id, #method, #path);
+                #(#params)*
+                #body
+                #upgrade
+                let response = docker.send(request).await?;
+                #finish
+            }
+        }
+
+        impl<'a> std::future::IntoFuture for #name<'a> {
+            type Output = Result<#output, Error>;
+            type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
+
+            #[inline]
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+}
+
+fn method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let builder = ident(&builder_name(op));
+    let doc = doc_attrs(Some(&method_doc(api.oldest, op)));
+    let aliases = api.aliases.get(&op.id).into_iter().flatten();
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in op.params.iter().filter(|p| p.required) {
+        let name = ident(&p.name);
+        let ty = required_param_type(p);
+        args.push(quote! { #name: #ty });
+        inits.push(quote! { #name, });
+    }
+    if let Some(body) = &op.body {
+        let name = ident(&body.name);
+        if body.required {
+            match &body.kind {
+                BodyKind::Json(ty) => {
+                    let ty = qualified_type(ty);
+                    args.push(quote! { #name: #ty });
+                    inits.push(quote! { #name, });
+                }
+                BodyKind::Bytes { .. } => {
+                    args.push(quote! { #name: impl Into<crate::Body> });
+                    inits.push(quote! { #name: #name.into(), });
+                }
+            }
+        } else {
+            inits.push(quote! { #name: None, });
+        }
+    }
+    if op.options.is_some() {
+        inits.push(quote! { options: Default::default(), });
+    }
+    quote! {
         #doc
-        pub async fn #name(&self, #(#args),*) -> Result<#output, Error> {
-            #encode
-            let #mutable request = Request::new(#id, #method, #path);
-            #(#params)*
-            #body
-            #upgrade
-            let response = self.send(request).await?;
-            #finish
+        #(#[doc(alias = #aliases)])*
+        #[inline]
+        pub fn #name<'a>(&'a self, #(#args),*) -> #builder<'a> {
+            #builder { docker: self, #(#inits)* }
         }
     }
 }
@@ -675,7 +837,7 @@ fn method_doc(oldest: Version, op: &Operation) -> String {
                 None => format!("- `{name}`{since}"),
             }
         })
-        .chain(op.body.iter().map(|b| {
+        .chain(op.body.iter().filter(|b| b.required).map(|b| {
             let text = b
                 .doc
                 .as_deref()
@@ -688,6 +850,18 @@ fn method_doc(oldest: Version, op: &Operation) -> String {
     if !arguments.is_empty() {
         doc.push_str("\n\n# Arguments\n\n");
         doc.push_str(&arguments.join("\n"));
+    }
+    let optional = op.options.is_some() || op.body.as_ref().is_some_and(|b| !b.required);
+    let builder = builder_name(op);
+    if optional {
+        doc.push_str(&format!(
+            "\n\nOptional parameters are set on the [`{builder}`] it returns, which is sent \
+             when awaited."
+        ));
+    } else {
+        doc.push_str(&format!(
+            "\n\nThe [`{builder}`] it returns is sent when awaited."
+        ));
     }
     if op.not_modified {
         doc.push_str(
@@ -770,14 +944,14 @@ fn param_stmt(p: &Param) -> TokenStream {
 fn body_stmt(body: &Body) -> TokenStream {
     let name = ident(&body.name);
     match (&body.kind, body.required) {
-        (BodyKind::Json(_), true) => quote! { request.json_body(#name)?; },
+        (BodyKind::Json(_), true) => quote! { request.json_body(&#name)?; },
         (BodyKind::Json(_), false) => quote! {
             if let Some(body) = #name {
-                request.json_body(body)?;
+                request.json_body(&body)?;
             }
         },
         (BodyKind::Bytes { content_type }, true) => {
-            quote! { request.body(#name.into(), #content_type); }
+            quote! { request.body(#name, #content_type); }
         }
         (BodyKind::Bytes { content_type }, false) => quote! {
             if let Some(body) = #name {

@@ -4,7 +4,7 @@
 //!
 //! Run with the test engines up: `tests/engine/engine.sh start && source target/engine-state/env`.
 
-use docker_client::options::{ImageDeleteOptions, ImageLoadOptions, ImageTagOptions};
+use docker_client::options::{ImageLoadOptions, ImageTagOptions};
 use docker_client::workflows::{LayerPhase, ProgressStream};
 use docker_client::{Body, Error, RegistryAuth};
 use docker_client_tests::engine::{TestEngine, BUSYBOX, LABEL};
@@ -14,13 +14,11 @@ use futures::StreamExt;
 async fn tag(t: &TestEngine, source: &str, reference: &str) {
     let (repo, tag) = reference.rsplit_once(':').unwrap();
     t.docker
-        .image_tag(
-            source,
-            &ImageTagOptions {
-                repo: Some(repo.to_owned()),
-                tag: Some(tag.to_owned()),
-            },
-        )
+        .image_tag(source)
+        .options(ImageTagOptions {
+            repo: Some(repo.to_owned()),
+            tag: Some(tag.to_owned()),
+        })
         .await
         .unwrap_or_else(|e| panic!("tag {source} as {reference}: {e}"));
     t.remove_image_later(reference);
@@ -28,7 +26,7 @@ async fn tag(t: &TestEngine, source: &str, reference: &str) {
 
 async fn untag(t: &TestEngine, reference: &str) {
     t.docker
-        .image_delete(reference, &ImageDeleteOptions::default())
+        .image_delete(reference)
         .await
         .unwrap_or_else(|e| panic!("delete {reference}: {e}"));
 }
@@ -267,7 +265,9 @@ async fn load_progress_counts_the_layers_loaded() {
     let body = Body::from_reader(tokio::fs::File::open(&saved).await.unwrap());
     let load = t
         .docker
-        .image_load(Some(body), &ImageLoadOptions { quiet: Some(false) })
+        .image_load()
+        .images_tarball(body)
+        .options(ImageLoadOptions { quiet: Some(false) })
         .await
         .expect("load");
     let progress = ProgressStream::new(load).finish().await.expect("load");
