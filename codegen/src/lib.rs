@@ -11,13 +11,15 @@
 //! 5. [`history`]: from the older API versions' specs (each through stages 1 to 4, then reduced
 //!    to a [`history::Shape`]), the first version of every operation, parameter and field, and
 //!    the choices of [`compat`] that apply.
-//!    Then [`aliases`]: the operations' other names, checked against the model.
+//!    Then [`aliases`]: the operations' other names, checked against the model; and [`docs`]:
+//!    the prose made fit for rustdoc.
 //! 6. [`emit`]: turn the model into Rust tokens.
 //! 7. [`format`]: format the tokens into source files.
 
 pub mod aliases;
 pub mod compat;
 pub mod corrections;
+pub mod docs;
 pub mod emit;
 mod error;
 pub mod extensions;
@@ -104,6 +106,7 @@ pub fn generate_with_history(
     history::annotate(&mut api, &shapes, compat)?;
     drop(shapes);
     aliases::apply(&mut api, aliases)?;
+    docs::complete(&mut api);
     render(&api)
 }
 
@@ -145,6 +148,7 @@ fn render(api: &ir::Api) -> Result<Files, Error> {
     }
     done.sort_by_key(|(at, _)| *at);
     let mut files = Files::new();
+    files.insert(emit::OPERATIONS_DOC.to_owned(), emit::operations_doc(api));
     let mut parts: Vec<String> = Vec::new();
     let mut done = done.into_iter().peekable();
     while let Some(((f, _), text)) = done.next() {

@@ -47,7 +47,12 @@ fn output_is_deterministic() {
 fn every_file_starts_with_the_generated_header() {
     let files = generate_with("operations.yaml", None).unwrap();
     for (name, text) in &files {
-        assert!(text.starts_with("// @generated"), "{name} lacks the header");
+        let header = if name.ends_with(".md") {
+            "<!-- @generated"
+        } else {
+            "// @generated"
+        };
+        assert!(text.starts_with(header), "{name} lacks the header");
     }
 }
 
@@ -213,11 +218,13 @@ fn a_file_formatted_in_parts_is_the_file_formatted_whole() {
              A: {{ type: string }}\n      B: {{ type: array, items: {{ type: integer }} }}\n"
         ));
     }
-    let parts = generate(&text, &[]).unwrap();
+    let mut parts = generate(&text, &[]).unwrap();
+    assert!(parts.remove(docker_codegen::emit::OPERATIONS_DOC).is_some());
     let openapi =
         docker_codegen::normalize::to_openapi3(docker_codegen::load::parse_yaml(&text).unwrap())
             .unwrap();
-    let api = docker_codegen::ir::build(&corrections::apply(openapi, &[]).unwrap()).unwrap();
+    let mut api = docker_codegen::ir::build(&corrections::apply(openapi, &[]).unwrap()).unwrap();
+    docker_codegen::docs::complete(&mut api);
     assert!(docker_codegen::emit::parts(&api, "models.rs") > 2);
     let whole = docker_codegen::format::format_files(docker_codegen::emit::emit(&api)).unwrap();
     assert_eq!(parts, whole);

@@ -192,7 +192,7 @@ impl<'a> ConfigUpdateBuilder<'a> {
     ///
     /// The spec of the config to update. Currently, only the Labels field
     /// can be updated. All other fields must remain unchanged from the
-    /// [ConfigInspect endpoint](#operation/ConfigInspect) response values.
+    /// [ConfigInspect endpoint](crate::Docker::config_inspect) response values.
     pub fn body(mut self, value: impl Into<models::ConfigSpec>) -> Self {
         self.body = Some(value.into());
         self

@@ -1735,7 +1735,7 @@ impl Docker {
     /// List containers
     ///
     /// Returns a list of containers. For details on the format, see the
-    /// [inspect endpoint](#operation/ContainerInspect).
+    /// [inspect endpoint](crate::Docker::container_inspect).
     ///
     /// Note that it uses a different, smaller representation of a container
     /// than inspecting a single container. For example, the list of linked
@@ -2353,7 +2353,7 @@ impl Docker {
     ///
     /// ### Stream format
     ///
-    /// When the TTY setting is disabled in [`POST /containers/create`](#operation/ContainerCreate),
+    /// When the TTY setting is disabled in [`POST /containers/create`](crate::Docker::container_create),
     /// the HTTP Content-Type header is set to application/vnd.docker.multiplexed-stream
     /// and the stream over the hijacked connected is multiplexed to separate out
     /// `stdout` and `stderr`. The stream consists of a series of frames, each
@@ -2391,7 +2391,7 @@ impl Docker {
     ///
     /// ### Stream format when using a TTY
     ///
-    /// When the TTY setting is enabled in [`POST /containers/create`](#operation/ContainerCreate),
+    /// When the TTY setting is enabled in [`POST /containers/create`](crate::Docker::container_create),
     /// the stream is not multiplexed. The data exchanged over the hijacked
     /// connection is simply the raw data from the process PTY and client's
     /// `stdin`.

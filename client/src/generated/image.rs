@@ -133,7 +133,7 @@ pub struct ImageBuildOptions {
     ///
     /// This is a base64-encoded JSON object with auth configurations for multiple registries that a build may refer to.
     ///
-    /// The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
+    /// The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](crate::models::AuthConfig). For example:
     ///
     /// ```text
     /// {
@@ -164,7 +164,7 @@ pub struct ImageBuildOptions {
     /// Each object must have two top-level properties: `Type` and `Attrs`.
     /// The `Type` property must be set to 'moby'.
     /// The `Attrs` property is a map of attributes for the BuildKit output configuration.
-    /// See https://docs.docker.com/build/exporters/oci-docker/ for more information.
+    /// See <https://docs.docker.com/build/exporters/oci-docker/> for more information.
     ///
     /// Example:
     ///
@@ -237,7 +237,7 @@ pub struct ImageCreateOptions {
     ///
     /// A base64url-encoded auth configuration.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub x_registry_auth: Option<models::AuthConfig>,
     /// The `changes` query parameter.
@@ -674,7 +674,7 @@ impl<'a> ImageBuildBuilder<'a> {
     ///
     /// This is a base64-encoded JSON object with auth configurations for multiple registries that a build may refer to.
     ///
-    /// The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
+    /// The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](crate::models::AuthConfig). For example:
     ///
     /// ```text
     /// {
@@ -720,7 +720,7 @@ impl<'a> ImageBuildBuilder<'a> {
     /// Each object must have two top-level properties: `Type` and `Attrs`.
     /// The `Type` property must be set to 'moby'.
     /// The `Attrs` property is a map of attributes for the BuildKit output configuration.
-    /// See https://docs.docker.com/build/exporters/oci-docker/ for more information.
+    /// See <https://docs.docker.com/build/exporters/oci-docker/> for more information.
     ///
     /// Example:
     ///
@@ -939,7 +939,7 @@ impl<'a> ImageCreateBuilder<'a> {
     ///
     /// A base64url-encoded auth configuration.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub fn x_registry_auth(mut self, value: impl Into<models::AuthConfig>) -> Self {
         self.options.x_registry_auth = Some(value.into());
@@ -1796,7 +1796,7 @@ impl Docker {
     /// # Arguments
     ///
     /// - `name`: Name of the image to push. For example, `registry.example.com/myimage`. The image must be present in the local image store with the same name.  The name should be provided without tag; if a tag is provided, it is ignored. For example, `registry.example.com/myimage:latest` is considered equivalent to `registry.example.com/myimage`.  Use the `tag` parameter to specify the tag to push.
-    /// - `x_registry_auth`: A base64url-encoded auth configuration.  Refer to the [authentication section](#section/Authentication) for details.
+    /// - `x_registry_auth`: A base64url-encoded auth configuration.  Refer to the [authentication section](crate::models::AuthConfig) for details.
     ///
     /// Optional parameters are set on the [`ImagePushBuilder`] it returns, which is sent when awaited.
     ///
@@ -2032,7 +2032,7 @@ impl Docker {
     /// are returned and there would be no names referenced in the 'repositories'
     /// file for this image ID.
     ///
-    /// For details on the format, see the [export image endpoint](#operation/ImageGet).
+    /// For details on the format, see the [export image endpoint](crate::Docker::image_get).
     ///
     /// `GET /images/get` (operation `ImageGetAll`).
     ///
@@ -2057,7 +2057,7 @@ impl Docker {
     ///
     /// Load a set of images and tags into a repository.
     ///
-    /// For details on the format, see the [export image endpoint](#operation/ImageGet).
+    /// For details on the format, see the [export image endpoint](crate::Docker::image_get).
     ///
     /// `POST /images/load` (operation `ImageLoad`).
     ///

@@ -362,7 +362,7 @@ impl Docker {
     /// List networks
     ///
     /// Returns a list of networks. For details on the format, see the
-    /// [network inspect endpoint](#operation/NetworkInspect).
+    /// [network inspect endpoint](crate::Docker::network_inspect).
     ///
     /// Note that it uses a different, smaller representation of a network than
     /// inspecting a single network. For example, the list of containers attached

@@ -34,7 +34,7 @@ pub struct PluginPullOptions {
     /// A base64url-encoded auth configuration to use when pulling a plugin
     /// from a registry.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub x_registry_auth: Option<models::AuthConfig>,
 }
@@ -75,7 +75,7 @@ pub struct PluginUpgradeOptions {
     /// A base64url-encoded auth configuration to use when pulling a plugin
     /// from a registry.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub x_registry_auth: Option<models::AuthConfig>,
 }
@@ -199,7 +199,7 @@ impl<'a> PluginPullBuilder<'a> {
     /// A base64url-encoded auth configuration to use when pulling a plugin
     /// from a registry.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub fn x_registry_auth(mut self, value: impl Into<models::AuthConfig>) -> Self {
         self.options.x_registry_auth = Some(value.into());
@@ -443,7 +443,7 @@ impl<'a> PluginUpgradeBuilder<'a> {
     /// A base64url-encoded auth configuration to use when pulling a plugin
     /// from a registry.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub fn x_registry_auth(mut self, value: impl Into<models::AuthConfig>) -> Self {
         self.options.x_registry_auth = Some(value.into());
@@ -659,7 +659,7 @@ impl Docker {
     /// Install a plugin
     ///
     /// Pulls and installs a plugin. After the plugin is installed, it can be
-    /// enabled using the [`POST /plugins/{name}/enable` endpoint](#operation/PostPluginsEnable).
+    /// enabled using the `POST /plugins/{name}/enable` endpoint.
     ///
     /// `POST /plugins/pull` (operation `PluginPull`).
     ///

@@ -192,7 +192,7 @@ impl<'a> SecretUpdateBuilder<'a> {
     ///
     /// The spec of the secret to update. Currently, only the Labels field
     /// can be updated. All other fields must remain unchanged from the
-    /// [SecretInspect endpoint](#operation/SecretInspect) response values.
+    /// [SecretInspect endpoint](crate::Docker::secret_inspect) response values.
     pub fn body(mut self, value: impl Into<models::SecretSpec>) -> Self {
         self.body = Some(value.into());
         self

@@ -34,7 +34,7 @@ pub struct ServiceCreateOptions {
     /// A base64url-encoded auth configuration for pulling from private
     /// registries.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub x_registry_auth: Option<models::AuthConfig>,
 }
@@ -67,7 +67,7 @@ pub struct ServiceUpdateOptions {
     /// A base64url-encoded auth configuration for pulling from private
     /// registries.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub x_registry_auth: Option<models::AuthConfig>,
 }
@@ -184,7 +184,7 @@ impl<'a> ServiceCreateBuilder<'a> {
     /// A base64url-encoded auth configuration for pulling from private
     /// registries.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub fn x_registry_auth(mut self, value: impl Into<models::AuthConfig>) -> Self {
         self.options.x_registry_auth = Some(value.into());
@@ -339,7 +339,7 @@ impl<'a> ServiceUpdateBuilder<'a> {
     /// A base64url-encoded auth configuration for pulling from private
     /// registries.
     ///
-    /// Refer to the [authentication section](#section/Authentication) for
+    /// Refer to the [authentication section](crate::models::AuthConfig) for
     /// details.
     pub fn x_registry_auth(mut self, value: impl Into<models::AuthConfig>) -> Self {
         self.options.x_registry_auth = Some(value.into());
@@ -627,7 +627,7 @@ impl Docker {
     /// Get service logs
     ///
     /// Get `stdout` and `stderr` logs from a service. See also
-    /// [`/containers/{id}/logs`](#operation/ContainerLogs).
+    /// [`/containers/{id}/logs`](crate::Docker::container_logs).
     ///
     /// **Note**: This endpoint works only for services with the `local`,
     /// `json-file` or `journald` logging drivers.

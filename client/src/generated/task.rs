@@ -292,7 +292,7 @@ impl Docker {
     /// Get task logs
     ///
     /// Get `stdout` and `stderr` logs from a task.
-    /// See also [`/containers/{id}/logs`](#operation/ContainerLogs).
+    /// See also [`/containers/{id}/logs`](crate::Docker::container_logs).
     ///
     /// **Note**: This endpoint works only for services with the `local`,
     /// `json-file` or `journald` logging drivers.
