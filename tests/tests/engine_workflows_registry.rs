@@ -4,7 +4,7 @@
 //!
 //! Run with the test engines up: `tests/engine/engine.sh start && source target/engine-state/env`.
 
-use docker_client::options::{ImageLoadOptions, ImageTagOptions};
+use docker_client::options::ImageTagOptions;
 use docker_client::workflows::{LayerPhase, ProgressStream};
 use docker_client::{Body, Error, RegistryAuth};
 use docker_client_tests::engine::{TestEngine, BUSYBOX, LABEL};
@@ -267,7 +267,7 @@ async fn load_progress_counts_the_layers_loaded() {
         .docker
         .image_load()
         .images_tarball(body)
-        .options(ImageLoadOptions { quiet: Some(false) })
+        .quiet(false)
         .await
         .expect("load");
     let progress = ProgressStream::new(load).finish().await.expect("load");
