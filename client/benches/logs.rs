@@ -56,7 +56,8 @@ async fn main() {
     for _ in 0..3 {
         let start = Instant::now();
         let mut output = docker
-            .container_logs("bench", &options)
+            .container_logs("bench")
+            .options(options.clone())
             .await
             .expect("logs");
         let mut received = 0usize;

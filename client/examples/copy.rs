@@ -9,7 +9,6 @@
 
 use std::path::PathBuf;
 
-use docker_client::options::ContainerDeleteOptions;
 use docker_client::Docker;
 
 #[tokio::main]
@@ -38,11 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok::<_, docker_client::Error>(())
     }
     .await;
-    let remove = ContainerDeleteOptions {
-        force: Some(true),
-        ..Default::default()
-    };
-    docker.container_delete(&id, &remove).await?;
+    docker.container_delete(&id).force(true).await?;
     result?;
     Ok(())
 }

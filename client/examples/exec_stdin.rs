@@ -17,7 +17,6 @@
 use std::io::{IsTerminal, Write};
 
 use docker_client::models::{ContainerCreateBody, ExecConfig, ExecStartConfig, HostConfig};
-use docker_client::options::ContainerDeleteOptions;
 use docker_client::{Docker, LogOutput};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -44,11 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let result = exec(&docker, &id, cmd).await;
     if throwaway {
-        let remove = ContainerDeleteOptions {
-            force: Some(true),
-            ..Default::default()
-        };
-        docker.container_delete(&id, &remove).await?;
+        docker.container_delete(&id).force(true).await?;
     }
     let code = result?;
     eprintln!("exit code: {code}");
@@ -65,13 +60,13 @@ async fn exec(docker: &Docker, id: &str, cmd: Vec<String>) -> Result<i64, docker
         cmd: Some(cmd),
         ..Default::default()
     };
-    let exec = docker.container_exec(id, &config).await?;
+    let exec = docker.container_exec(id, config).await?;
     let start = ExecStartConfig {
         detach: Some(false),
         ..Default::default()
     };
     // The connection is upgraded: `input` is the process's stdin, `output` its stdout/stderr.
-    let attached = docker.exec_start(&exec.id, Some(&start)).await?;
+    let attached = docker.exec_start(&exec.id).exec_start_config(start).await?;
     let mut input = attached.input;
     let mut output = attached.output;
 
@@ -131,16 +126,9 @@ async fn start_busybox(docker: &Docker) -> Result<String, docker_client::Error> 
         }),
         ..Default::default()
     };
-    let created = docker.container_create(&body, &Default::default()).await?;
-    if let Err(e) = docker
-        .container_start(&created.id, &Default::default())
-        .await
-    {
-        let remove = ContainerDeleteOptions {
-            force: Some(true),
-            ..Default::default()
-        };
-        let _ = docker.container_delete(&created.id, &remove).await;
+    let created = docker.container_create(body).await?;
+    if let Err(e) = docker.container_start(&created.id).await {
+        let _ = docker.container_delete(&created.id).force(true).await;
         return Err(e);
     }
     Ok(created.id)

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use docker_client::options::{ImageCreateOptions, ImageGetAllOptions};
 use docker_client::{Body, Docker};
 use futures::StreamExt;
 use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
@@ -44,13 +43,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let file = tokio::fs::File::open(&rootfs).await?;
     let size = file.metadata().await?.len();
     println!("importing {rootfs} ({}) as {repo}:{tag}", human_bytes(size));
-    let options = ImageCreateOptions {
-        from_src: Some("-".to_owned()),
-        repo: Some(repo.clone()),
-        tag: Some(tag.clone()),
-        changes: Some(vec![r#"CMD ["sh"]"#.to_owned()]),
-        ..Default::default()
-    };
     // The engine sends no progress of its own while it reads an upload (only for `fromSrc=URL`),
     // so count what the client has sent.
     let sent = Arc::new(AtomicU64::new(0));
@@ -58,7 +50,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         inner: file,
         count: sent.clone(),
     });
-    let request = docker.image_create(Some(body), &options);
+    let request = docker
+        .image_create()
+        .from_src("-")
+        .repo(repo.as_str())
+        .tag(tag.as_str())
+        .changes(vec![r#"CMD ["sh"]"#.to_owned()])
+        .input_image(body)
+        .send();
     tokio::pin!(request);
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut progress = loop {
@@ -119,12 +118,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     // `image_get_all` with one name: its options hold what later API versions add (`platform`),
     // so this reads the same at every version; at those before 1.48 `names` is all there is.
-    #[allow(clippy::needless_update)]
-    let names = ImageGetAllOptions {
-        names: Some(vec![format!("{repo}:{tag}")]),
-        ..Default::default()
-    };
-    let mut saved = docker.image_get_all(&names).await?;
+    let names = vec![format!("{repo}:{tag}")];
+    let mut saved = docker.image_get_all().names(names).await?;
     let mut file = tokio::fs::File::create(&out).await?;
     let mut written: u64 = 0;
     let mut shown = Instant::now();

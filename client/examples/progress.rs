@@ -14,7 +14,6 @@
 
 use std::collections::HashMap;
 
-use docker_client::options::ImageLoadOptions;
 use docker_client::workflows::{Progress, ProgressMessage, ProgressStream};
 use docker_client::{Body, Docker};
 use futures::StreamExt;
@@ -37,13 +36,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         ["load", file] => {
             let body = Body::from_reader(tokio::fs::File::open(file).await?);
-            // (Other API versions add fields: `..Default::default()` keeps this compiling.)
-            #[allow(clippy::needless_update)]
-            let options = ImageLoadOptions {
-                quiet: Some(false),
-                ..Default::default()
-            };
-            let stream = ProgressStream::new(docker.image_load(Some(body), &options).await?);
+            let load = docker
+                .image_load()
+                .images_tarball(body)
+                .quiet(false)
+                .await?;
+            let stream = ProgressStream::new(load);
             follow(stream, &mut bars, |m| m.stream.clone()).await?;
         }
         ["build", dir, ref rest @ ..] => {

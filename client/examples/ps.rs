@@ -10,18 +10,13 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use docker_client::models::ContainerSummary;
-use docker_client::options::ContainerListOptions;
 use docker_client::Docker;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let all = std::env::args().skip(1).any(|a| a == "-a" || a == "--all");
     let docker = Docker::from_env()?;
-    let options = ContainerListOptions {
-        all: Some(all),
-        ..Default::default()
-    };
-    let containers = docker.container_list(&options).await?;
+    let containers = docker.container_list().all(all).await?;
 
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -13,7 +13,6 @@
 use std::io::Write;
 
 use docker_client::models::{ContainerCreateBody, HostConfig};
-use docker_client::options::{ContainerDeleteOptions, ContainerLogsOptions, ContainerWaitOptions};
 use docker_client::{Docker, LogOutput};
 use futures::StreamExt;
 
@@ -39,17 +38,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
         ..Default::default()
     };
-    let created = docker.container_create(&body, &Default::default()).await?;
+    let created = docker.container_create(body).await?;
     let id = created.id;
     eprintln!("created {} from {image}", &id[..12.min(id.len())]);
 
     // Whatever happens next, remove the container afterwards.
     let result = run(&docker, &id).await;
-    let remove = ContainerDeleteOptions {
-        force: Some(true),
-        ..Default::default()
-    };
-    docker.container_delete(&id, &remove).await?;
+    docker.container_delete(&id).force(true).await?;
     eprintln!("removed {}", &id[..12.min(id.len())]);
     let code = result?;
     std::process::exit(code as i32);
@@ -57,16 +52,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Starts the container, prints its output until it exits, and returns its exit code.
 async fn run(docker: &Docker, id: &str) -> Result<i64, docker_client::Error> {
-    docker.container_start(id, &Default::default()).await?;
+    docker.container_start(id).await?;
 
     // `follow` keeps the stream open until the container exits.
-    let options = ContainerLogsOptions {
-        follow: Some(true),
-        stdout: Some(true),
-        stderr: Some(true),
-        ..Default::default()
-    };
-    let mut logs = docker.container_logs(id, &options).await?;
+    let mut logs = docker
+        .container_logs(id)
+        .follow(true)
+        .stdout(true)
+        .stderr(true)
+        .await?;
     while let Some(piece) = logs.next().await {
         match piece? {
             LogOutput::StdOut(bytes) => print_marked(&mut std::io::stdout(), "out", &bytes),
@@ -81,9 +75,7 @@ async fn run(docker: &Docker, id: &str) -> Result<i64, docker_client::Error> {
         }
     }
 
-    let exit = docker
-        .container_wait(id, &ContainerWaitOptions::default())
-        .await?;
+    let exit = docker.container_wait(id).await?;
     eprintln!("exited with {}", exit.status_code);
     Ok(exit.status_code)
 }

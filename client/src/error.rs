@@ -17,6 +17,7 @@ pub enum Error {
     },
     /// A response did not decode into the type the API declares.
     Decode {
+        /// The HTTP status code of the response.
         status: u16,
         /// What did not match, with the JSON path where it happened.
         message: String,
@@ -26,22 +27,33 @@ pub enum Error {
     /// An error message inside a stream of JSON messages (pull, build, push, load), with its
     /// `errorDetail` when it has one.
     Stream {
+        /// What went wrong, in words.
         message: String,
+        /// The message's `errorDetail`, as the engine sent it.
         detail: Option<serde_json::Value>,
     },
     /// The request could not be sent or the response could not be read.
     Transport {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
+        /// The error underneath.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A container's multiplexed output stream is malformed, or the engine reported an error in it.
     Frame(FrameError),
     /// A connection could not be upgraded for attach or exec (the engine answered without
     /// switching protocols, or the upgrade failed).
-    Upgrade { host: String, message: String },
+    Upgrade {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
+        host: String,
+        /// What went wrong, in words.
+        message: String,
+    },
     /// Reading or writing an attached (upgraded) connection failed.
     Io {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
+        /// The error underneath.
         source: std::io::Error,
     },
     /// An argument cannot be sent (a value that does not encode, or an empty path parameter).
@@ -60,36 +72,51 @@ pub enum Error {
     },
     /// Nothing listens at the engine's address: the connection was refused.
     ConnectionRefused {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
+        /// The error underneath.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The engine's unix socket (or named pipe) does not exist.
     SocketNotFound {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
+        /// The error underneath.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The operating system denied access to the engine's socket.
     PermissionDenied {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
+        /// The error underneath.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// TLS with the engine failed: a certificate that is not trusted or not valid for the host,
     /// a client certificate the engine requires or rejects, an engine that does not speak TLS.
     Tls {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
         /// What went wrong, in words.
         message: String,
+        /// The error underneath.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// An answer read whole (a JSON document, an error) is larger than the client's limit
     /// ([`DockerBuilder::max_body_size`](crate::DockerBuilder::max_body_size)).
-    BodyTooLarge { host: String, limit: u64 },
+    BodyTooLarge {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
+        host: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The engine did not accept the connection, send a response's headers, send more of a
     /// body or take more of an upload, in time.
     Timeout {
+        /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
         /// Which wait ran out, after its configured limit.
         kind: TimeoutKind,
+        /// How long the client waited.
         after: Duration,
     },
     /// A file or directory on this machine could not be read or written: a source or

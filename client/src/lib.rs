@@ -1,4 +1,6 @@
 #![doc = include_str!("../README.md")]
+#![doc = include_str!("generated/operations.md")]
+#![warn(missing_docs)]
 
 mod attach;
 mod auth;
@@ -6,6 +8,9 @@ mod body;
 mod builder;
 mod cli_config;
 mod client;
+// The fields of `compat`'s tables lack docs; that module is being reworked for the check of
+// the engine's API version, and gets them there.
+#[allow(missing_docs)]
 pub mod compat;
 mod error;
 #[rustfmt::skip]
@@ -30,7 +35,7 @@ pub use body::Body;
 pub use builder::{DockerBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
 pub use client::Docker;
 pub use error::{Error, TimeoutKind};
-pub use generated::{models, options, API_VERSION, OPERATIONS};
+pub use generated::{models, options, requests, API_VERSION, OPERATIONS};
 pub use host::{Host, DEFAULT_HOST, DEFAULT_SOCKET};
 pub use output::{LogOutput, OutputStream};
 pub use stream::{ByteStream, JsonStream};

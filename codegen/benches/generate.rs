@@ -46,6 +46,9 @@ fn main() {
     let compat_text =
         std::fs::read_to_string(format!("{root}/spec/compat.yaml")).expect("spec/compat.yaml");
     let choices = compat::parse(&compat_text).expect("compat parses");
+    let aliases_text =
+        std::fs::read_to_string(format!("{root}/spec/aliases.yaml")).expect("spec/aliases.yaml");
+    let aliases = docker_codegen::aliases::parse(&aliases_text).expect("aliases parse");
     let read = |version: &str| {
         let path = format!("{mirror}/v{version}.yaml");
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -58,7 +61,7 @@ fn main() {
                 read: Box::new(move || Ok(read(version))),
             })
             .collect();
-        docker_codegen::generate_with_history(&read(target), &older, &fixes, &choices)
+        docker_codegen::generate_with_history(&read(target), &older, &fixes, &choices, &aliases)
             .expect("generates")
     };
     const OLDER: [&str; 15] = [

@@ -23,6 +23,9 @@ pub enum Error {
     Read { version: String, message: String },
     /// The spec of an older API version, read for the history, failed in a stage.
     Older { version: String, error: Box<Error> },
+    /// The table of other names (`spec/aliases.yaml`) is wrong: for `operation` (empty when the
+    /// table does not parse).
+    Aliases { operation: String, message: String },
     /// Generated tokens did not parse as Rust (a generator bug).
     Format { file: String, message: String },
 }
@@ -63,6 +66,12 @@ impl fmt::Display for Error {
                     f,
                     "in the spec of API v{version} (for the history): {error}"
                 )
+            }
+            Error::Aliases { operation, message } if operation.is_empty() => {
+                write!(f, "the aliases table is wrong: {message}")
+            }
+            Error::Aliases { operation, message } => {
+                write!(f, "the aliases of `{operation}` are wrong: {message}")
             }
             Error::Format { file, message } => {
                 write!(f, "generated {file} is not valid Rust: {message}")

@@ -34,6 +34,20 @@ pub struct Api {
     pub types: BTreeMap<String, TypeDef>,
     /// Every operation, in the spec's order.
     pub operations: Vec<Operation>,
+    /// Other names of operations, by operation id (`spec/aliases.yaml`, set by
+    /// [`crate::aliases::apply`]).
+    pub aliases: BTreeMap<String, Vec<String>>,
+    /// The spec's tags, in its order: the groups of operations.
+    pub tags: Vec<Tag>,
+}
+
+/// A tag of the spec: a group of operations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    pub name: String,
+    /// The tag's `x-displayName` (`Containers` for `Container`).
+    pub display: Option<String>,
+    pub doc: Option<String>,
 }
 
 /// A reference to a Rust type.
@@ -332,11 +346,26 @@ pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
             operations.push(builder.operation(path, method, op, &at)?);
         }
     }
+    let tags = openapi
+        .tags
+        .iter()
+        .map(|tag| Tag {
+            name: tag.name.clone(),
+            display: tag
+                .extensions
+                .get("x-displayName")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+            doc: tag.description.clone(),
+        })
+        .collect();
     Ok(Api {
         version: openapi.info.version.trim_start_matches('v').to_owned(),
         oldest: version,
         types: builder.registry.types,
         operations,
+        aliases: BTreeMap::new(),
+        tags,
     })
 }
 

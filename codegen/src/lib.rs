@@ -11,11 +11,15 @@
 //! 5. [`history`]: from the older API versions' specs (each through stages 1 to 4, then reduced
 //!    to a [`history::Shape`]), the first version of every operation, parameter and field, and
 //!    the choices of [`compat`] that apply.
+//!    Then [`aliases`]: the operations' other names, checked against the model; and [`docs`]:
+//!    the prose made fit for rustdoc.
 //! 6. [`emit`]: turn the model into Rust tokens.
 //! 7. [`format`]: format the tokens into source files.
 
+pub mod aliases;
 pub mod compat;
 pub mod corrections;
+pub mod docs;
 pub mod emit;
 mod error;
 pub mod extensions;
@@ -31,6 +35,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+pub use aliases::Aliases;
 pub use compat::CompatEntry;
 pub use corrections::Correction;
 pub use error::Error;
@@ -52,7 +57,7 @@ pub struct OlderSpec<'a> {
 /// Runs the whole pipeline for one API version, without a history: every item's `since` is the
 /// version itself.
 pub fn generate(spec_yaml: &str, corrections: &[Correction]) -> Result<Files, Error> {
-    generate_with_history(spec_yaml, &[], corrections, &[])
+    generate_with_history(spec_yaml, &[], corrections, &[], &Aliases::new())
 }
 
 /// Runs the whole pipeline for the target spec, with the history of the `older` specs and the
@@ -63,6 +68,7 @@ pub fn generate_with_history(
     older: &[OlderSpec<'_>],
     corrections: &[Correction],
     compat: &[CompatEntry],
+    aliases: &Aliases,
 ) -> Result<Files, Error> {
     let next = AtomicUsize::new(0);
     let shapes: Mutex<Vec<Result<Shape, Error>>> = Mutex::new(Vec::with_capacity(older.len()));
@@ -99,6 +105,8 @@ pub fn generate_with_history(
     let shapes = shapes.into_iter().collect::<Result<Vec<Shape>, Error>>()?;
     history::annotate(&mut api, &shapes, compat)?;
     drop(shapes);
+    aliases::apply(&mut api, aliases)?;
+    docs::complete(&mut api);
     render(&api)
 }
 
@@ -140,6 +148,7 @@ fn render(api: &ir::Api) -> Result<Files, Error> {
     }
     done.sort_by_key(|(at, _)| *at);
     let mut files = Files::new();
+    files.insert(emit::OPERATIONS_DOC.to_owned(), emit::operations_doc(api));
     let mut parts: Vec<String> = Vec::new();
     let mut done = done.into_iter().peekable();
     while let Some(((f, _), text)) = done.next() {

@@ -96,7 +96,14 @@ fn generated_docs_and_tables() {
         version: version.to_owned(),
         read: Box::new(move || Ok(spec(version))),
     });
-    let files = generate_with_history(&spec("1.3"), &older, &[], &compat_entries()).unwrap();
+    let files = generate_with_history(
+        &spec("1.3"),
+        &older,
+        &[],
+        &compat_entries(),
+        &Default::default(),
+    )
+    .unwrap();
     let shown: String = ["models.rs", "thing.rs", "history.rs"]
         .iter()
         .map(|name| format!("==> {name} <==\n{}\n", files[*name]))
@@ -197,7 +204,7 @@ fn a_spec_that_cannot_be_read_is_named() {
         version: "1.1".to_owned(),
         read: Box::new(|| Err("not in the mirror".to_owned())),
     }];
-    let error = generate_with_history(&spec("1.3"), &older, &[], &[])
+    let error = generate_with_history(&spec("1.3"), &older, &[], &[], &Default::default())
         .unwrap_err()
         .to_string();
     assert!(error.contains("API v1.1"), "{error}");
@@ -208,7 +215,7 @@ fn a_spec_that_cannot_be_read_is_named() {
         version: "1.2".to_owned(),
         read: Box::new(|| Ok(spec("1.2").replace("operationId: ThingPrune", "tags: [Thing]"))),
     }];
-    let error = generate_with_history(&spec("1.3"), &older, &[], &[])
+    let error = generate_with_history(&spec("1.3"), &older, &[], &[], &Default::default())
         .unwrap_err()
         .to_string();
     assert!(

@@ -47,7 +47,12 @@ fn output_is_deterministic() {
 fn every_file_starts_with_the_generated_header() {
     let files = generate_with("operations.yaml", None).unwrap();
     for (name, text) in &files {
-        assert!(text.starts_with("// @generated"), "{name} lacks the header");
+        let header = if name.ends_with(".md") {
+            "<!-- @generated"
+        } else {
+            "// @generated"
+        };
+        assert!(text.starts_with(header), "{name} lacks the header");
     }
 }
 
@@ -186,7 +191,7 @@ paths:
     // The body keeps its title; the options struct takes the next free name.
     assert_eq!(defined("ThingCreateOptions"), 1, "{all}");
     assert_eq!(defined("ThingCreateOptions2"), 1, "{all}");
-    assert!(all.contains("options: &ThingCreateOptions2"), "{all}");
+    assert!(all.contains("options: ThingCreateOptions2"), "{all}");
     // The response body takes `ThingCreateResponse`, the header struct the next free name.
     assert_eq!(defined("ThingCreateResponse"), 1, "{all}");
     assert_eq!(defined("ThingCreateResponse2"), 1, "{all}");
@@ -213,11 +218,13 @@ fn a_file_formatted_in_parts_is_the_file_formatted_whole() {
              A: {{ type: string }}\n      B: {{ type: array, items: {{ type: integer }} }}\n"
         ));
     }
-    let parts = generate(&text, &[]).unwrap();
+    let mut parts = generate(&text, &[]).unwrap();
+    assert!(parts.remove(docker_codegen::emit::OPERATIONS_DOC).is_some());
     let openapi =
         docker_codegen::normalize::to_openapi3(docker_codegen::load::parse_yaml(&text).unwrap())
             .unwrap();
-    let api = docker_codegen::ir::build(&corrections::apply(openapi, &[]).unwrap()).unwrap();
+    let mut api = docker_codegen::ir::build(&corrections::apply(openapi, &[]).unwrap()).unwrap();
+    docker_codegen::docs::complete(&mut api);
     assert!(docker_codegen::emit::parts(&api, "models.rs") > 2);
     let whole = docker_codegen::format::format_files(docker_codegen::emit::emit(&api)).unwrap();
     assert_eq!(parts, whole);
@@ -247,4 +254,48 @@ fn a_new_schema_is_created_once() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("has a schema Widget already"), "{error}");
+}
+
+/// The aliases table against a spec: its names become doc aliases of the methods, and an
+/// operation id the spec does not have is an error, as is a name rustdoc would refuse.
+#[test]
+fn aliases() {
+    use docker_codegen::{aliases, generate_with_history};
+    let generate = |table: &str| {
+        let table = aliases::parse(table)?;
+        generate_with_history(&spec("operations.yaml"), &[], &[], &[], &table)
+    };
+    let files = generate("ThingList: [docker thing ls, list_things]\n").expect("generates");
+    let things = files
+        .values()
+        .find(|text| text.contains("fn thing_list"))
+        .unwrap();
+    assert!(
+        things.contains("#[doc(alias = \"docker thing ls\")]"),
+        "{things}"
+    );
+    assert!(
+        things.contains("#[doc(alias = \"list_things\")]"),
+        "{things}"
+    );
+
+    let unknown = generate("NoSuchOperation: [list_nothing]\n").unwrap_err();
+    assert!(matches!(unknown, Error::Aliases { .. }), "{unknown:?}");
+    assert!(
+        unknown
+            .to_string()
+            .contains("no operation `NoSuchOperation`"),
+        "{unknown}"
+    );
+
+    for bad in [
+        "ThingList: [thing_list]\n",
+        "ThingList: [\" padded\"]\n",
+        "ThingList: [\"say \\\"hi\\\"\"]\n",
+        "ThingList: [a, a]\n",
+        "ThingList: list_things\n",
+    ] {
+        let error = generate(bad).map(drop).unwrap_err();
+        assert!(matches!(error, Error::Aliases { .. }), "{bad}: {error:?}");
+    }
 }

@@ -82,45 +82,6 @@ pub async fn negotiated_direct_client() -> Docker {
     }
 }
 
-/// Generated methods that take an options struct from some API version on and none before,
-/// called with default options at whichever API version the client was generated for (the
-/// build script tells which form they take: `cfg(image_inspect_options)`, ...). The engine tests
-/// call these, so that they compile against a client generated for another API version
-/// (`cargo xtask test-api-version`).
-pub mod versions {
-    use docker_client::{models, ByteStream, Docker, Error};
-
-    /// `image_inspect(name)`; options (`manifests`, `platform`) from API 1.48.
-    pub async fn image_inspect(docker: &Docker, name: &str) -> Result<models::ImageInspect, Error> {
-        #[cfg(image_inspect_options)]
-        let answer = docker.image_inspect(name, &Default::default()).await;
-        #[cfg(not(image_inspect_options))]
-        let answer = docker.image_inspect(name).await;
-        answer
-    }
-
-    /// `image_history(name)`; options (`platform`) from API 1.48.
-    pub async fn image_history(
-        docker: &Docker,
-        name: &str,
-    ) -> Result<Vec<models::ImageHistoryResponseItem>, Error> {
-        #[cfg(image_history_options)]
-        let answer = docker.image_history(name, &Default::default()).await;
-        #[cfg(not(image_history_options))]
-        let answer = docker.image_history(name).await;
-        answer
-    }
-
-    /// `image_get(name)`; options (`platform`) from API 1.48.
-    pub async fn image_get(docker: &Docker, name: &str) -> Result<ByteStream, Error> {
-        #[cfg(image_get_options)]
-        let answer = docker.image_get(name, &Default::default()).await;
-        #[cfg(not(image_get_options))]
-        let answer = docker.image_get(name).await;
-        answer
-    }
-}
-
 /// A value that some API versions declare required (`T`) and others optional (`Option<T>`),
 /// such as the `Id` of a created network: the tests read it the same way at every version.
 pub trait Given<T> {
@@ -362,7 +323,8 @@ impl TestEngine {
         };
         let created = self
             .docker
-            .container_create(body, &options)
+            .container_create(body.clone())
+            .options(options)
             .await
             .unwrap_or_else(|e| panic!("create container {name}: {e}"));
         self.remove_container_later(&created.id);
@@ -373,7 +335,7 @@ impl TestEngine {
     pub async fn run_container(&self, what: &str, cmd: &[&str]) -> String {
         let id = self.create_container(what, &self.container_body(cmd)).await;
         self.docker
-            .container_start(&id, &Default::default())
+            .container_start(&id)
             .await
             .unwrap_or_else(|e| panic!("start container {what}: {e}"));
         id
@@ -517,7 +479,8 @@ async fn cleanup(created: Created, run: String) {
     let label = HashMap::from([("label".to_owned(), vec![format!("{LABEL}={run}")])]);
     let mut containers = created.containers;
     if let Ok(list) = docker
-        .container_list(&ContainerListOptions {
+        .container_list()
+        .options(ContainerListOptions {
             all: Some(true),
             filters: Some(label.clone()),
             ..Default::default()
@@ -532,16 +495,18 @@ async fn cleanup(created: Created, run: String) {
         ..Default::default()
     };
     for id in containers {
-        let _ = docker.container_delete(&id, &force).await;
+        let _ = docker.container_delete(&id).options(force.clone()).await;
     }
     for name in created.plugins {
         let _ = docker
-            .plugin_delete(&name, &PluginDeleteOptions { force: Some(true) })
+            .plugin_delete(&name)
+            .options(PluginDeleteOptions { force: Some(true) })
             .await;
     }
     let mut volumes = created.volumes;
     if let Ok(list) = docker
-        .volume_list(&VolumeListOptions {
+        .volume_list()
+        .options(VolumeListOptions {
             filters: Some(label.clone()),
         })
         .await
@@ -550,12 +515,14 @@ async fn cleanup(created: Created, run: String) {
     }
     for name in volumes {
         let _ = docker
-            .volume_delete(&name, &VolumeDeleteOptions { force: Some(true) })
+            .volume_delete(&name)
+            .options(VolumeDeleteOptions { force: Some(true) })
             .await;
     }
     let mut networks = created.networks;
     if let Ok(list) = docker
-        .network_list(&NetworkListOptions {
+        .network_list()
+        .options(NetworkListOptions {
             filters: Some(label),
         })
         .await
@@ -570,7 +537,10 @@ async fn cleanup(created: Created, run: String) {
         ..Default::default()
     };
     for reference in created.images {
-        let _ = docker.image_delete(&reference, &delete).await;
+        let _ = docker
+            .image_delete(&reference)
+            .options(delete.clone())
+            .await;
     }
 }
 
@@ -598,7 +568,7 @@ fn unique_token(test: &str) -> String {
 async fn ensure_busybox(docker: &Docker) {
     static IMPORT: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _guard = IMPORT.lock().await;
-    match versions::image_inspect(docker, BUSYBOX).await {
+    match docker.image_inspect(BUSYBOX).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => {
             import_busybox(docker, "busybox", "latest", &[]).await;
@@ -626,7 +596,9 @@ pub async fn import_busybox(docker: &Docker, repo: &str, tag: &str, changes: &[&
         ..Default::default()
     };
     let mut stream = docker
-        .image_create(Some(busybox_rootfs().into()), &options)
+        .image_create()
+        .input_image(busybox_rootfs())
+        .options(options)
         .await
         .unwrap_or_else(|e| panic!("import busybox as {repo}:{tag}: {e}"));
     let mut id = None;

@@ -16,7 +16,7 @@
 //!
 //! let engine = MockEngine::start(|_request| MockResponse::json(200, &serde_json::json!([])));
 //! let docker = engine.docker();
-//! let containers = docker.container_list(&Default::default()).await.unwrap();
+//! let containers = docker.container_list().await.unwrap();
 //! assert!(containers.is_empty());
 //! assert_eq!(engine.requests()[0].path, "/v1.43/containers/json");
 //! # }

@@ -632,7 +632,7 @@ async fn a_body_dropped_half_read_closes_its_connection_and_others_go_on() {
     let events = docker.clone();
     let (streaming, started) = tokio::sync::oneshot::channel();
     let reader = tokio::spawn(async move {
-        let mut stream = events.system_events(&Default::default()).await.unwrap();
+        let mut stream = events.system_events().await.unwrap();
         let mut streaming = Some(streaming);
         for _ in 0..3 {
             stream

@@ -228,13 +228,13 @@ async fn credentials_travel_as_base64url_json_headers() {
         x_registry_auth: auth.clone(),
         ..Default::default()
     };
-    let mut stream = docker.image_create(None, &options).await.unwrap();
+    let mut stream = docker.image_create().options(options).await.unwrap();
     while stream.next().await.is_some() {}
     let build = ImageBuildOptions {
         x_registry_config: Some(credentials.all().unwrap()),
         ..Default::default()
     };
-    let mut stream = docker.image_build(None, &build).await.unwrap();
+    let mut stream = docker.image_build().options(build).await.unwrap();
     while stream.next().await.is_some() {}
 
     let requests = engine.requests();
@@ -329,7 +329,8 @@ async fn secrets_never_appear_in_debug_display_or_errors() {
     };
     let error = engine
         .docker()
-        .image_create(None, &options)
+        .image_create()
+        .options(options.clone())
         .await
         .unwrap_err();
     assert!(error.is_unauthorized());
@@ -565,7 +566,7 @@ async fn no_credential_sent_reaches_an_error() {
         ..Default::default()
     };
     assert_never_shown("ImageCreateOptions Debug", &format!("{options:?}"));
-    let error = docker.image_create(None, &options).await.unwrap_err();
+    let error = docker.image_create().options(options).await.unwrap_err();
     assert_never_shown("a failed image_create", &shown(&error));
     // Build arguments travel in the query: a failed request does not show its URL.
     let build = ImageBuildOptions {
@@ -573,6 +574,6 @@ async fn no_credential_sent_reaches_an_error() {
         x_registry_config: Some(HashMap::from([("ghcr.io".to_owned(), auth)])),
         ..Default::default()
     };
-    let error = docker.image_build(None, &build).await.unwrap_err();
+    let error = docker.image_build().options(build).await.unwrap_err();
     assert_never_shown("a failed image_build", &shown(&error));
 }

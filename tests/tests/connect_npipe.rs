@@ -100,7 +100,7 @@ async fn npipe_hosts_reach_an_engine_on_a_named_pipe_and_keep_the_connection() {
     let negotiated = docker.negotiate_version().await.expect("negotiation");
     assert_eq!(negotiated.api_version(), ApiVersion::new(1, 43));
     let error = docker
-        .container_inspect("nothing", &Default::default())
+        .container_inspect("nothing")
         .await
         .expect_err("the mock knows no containers");
     assert!(error.is_not_found(), "{error:?}");

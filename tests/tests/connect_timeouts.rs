@@ -6,7 +6,6 @@ mod connect_support;
 use std::time::{Duration, Instant};
 
 use connect_support::{Behavior, TcpMock};
-use docker_client::options::SystemEventsOptions;
 use docker_client::{models, Body, Docker, Error, TimeoutKind};
 use futures::StreamExt;
 
@@ -65,7 +64,7 @@ async fn a_body_trickling_after_its_headers_outlives_the_header_timeout() {
         .unwrap();
     let started = Instant::now();
     let events: Vec<models::EventMessage> = docker
-        .system_events(&SystemEventsOptions::default())
+        .system_events()
         .await
         .expect("headers in time")
         .map(|event| event.expect("an event"))
@@ -92,7 +91,8 @@ async fn a_streamed_upload_longer_than_the_header_timeout_is_not_cut() {
     });
     let started = Instant::now();
     let stream = docker
-        .image_load(Some(Body::from_stream(chunks)), &Default::default())
+        .image_load()
+        .images_tarball(Body::from_stream(chunks))
         .await
         .expect("the upload is not cut by the header timeout");
     drop(stream);

@@ -413,13 +413,10 @@ async fn a_null_list_or_map_response_is_empty() {
     let docker = engine.docker();
     let changes = docker.container_changes("abc").await.expect("null changes");
     assert!(changes.is_empty());
-    let images = docker
-        .image_list(&Default::default())
-        .await
-        .expect("a null list");
+    let images = docker.image_list().await.expect("a null list");
     assert!(images.is_empty());
     // An object type still refuses `null`: only lists and maps have an empty value.
-    let error = docker.container_inspect("abc", &Default::default()).await;
+    let error = docker.container_inspect("abc").await;
     assert!(
         matches!(error, Err(docker_client::Error::Decode { status: 200, .. })),
         "{error:?}"

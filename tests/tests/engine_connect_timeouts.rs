@@ -27,7 +27,8 @@ async fn the_real_events_stream_outlives_the_header_timeout() {
         ..Default::default()
     };
     let mut events = docker
-        .system_events(&options)
+        .system_events()
+        .options(options)
         .await
         .expect("events headers");
     // Wait well past the header timeout with the stream open, then make an event.
@@ -36,10 +37,7 @@ async fn the_real_events_stream_outlives_the_header_timeout() {
         name: Some(name.clone()),
         ..Default::default()
     };
-    docker
-        .volume_create(&volume)
-        .await
-        .expect("create a volume");
+    docker.volume_create(volume).await.expect("create a volume");
     let event = tokio::time::timeout(Duration::from_secs(10), events.next())
         .await
         .expect("an event within 10 s")
@@ -47,7 +45,7 @@ async fn the_real_events_stream_outlives_the_header_timeout() {
         .expect("a decodable event");
     assert_eq!(event.action.as_deref(), Some("create"));
     docker
-        .volume_delete(&name, &Default::default())
+        .volume_delete(&name)
         .await
         .expect("remove the volume");
 }

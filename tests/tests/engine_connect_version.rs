@@ -67,10 +67,7 @@ async fn engine_20_10_serves_api_1_41() {
     let ping = docker.system_ping().await.expect("/v1.41/_ping");
     assert_eq!(ping.body, "OK");
     assert_eq!(ping.api_version.as_deref(), Some("1.41"));
-    let images = docker
-        .image_list(&Default::default())
-        .await
-        .expect("/v1.41/images/json");
+    let images = docker.image_list().await.expect("/v1.41/images/json");
     for image in &images {
         no_unknown_enum(image);
     }

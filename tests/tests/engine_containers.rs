@@ -34,7 +34,7 @@ fn status_of(inspect: &models::ContainerInspectResponse) -> models::ContainerSta
 async fn inspect(t: &TestEngine, id: &str) -> models::ContainerInspectResponse {
     let inspect = t
         .docker
-        .container_inspect(id, &Default::default())
+        .container_inspect(id)
         .await
         .unwrap_or_else(|e| panic!("inspect {id}: {e}"));
     no_unknown_enum(&inspect);
@@ -75,15 +75,11 @@ async fn create_start_inspect_and_list() {
     assert!(config.env.as_ref().unwrap().contains(&"DCT=1".to_owned()));
     assert_eq!(config.labels.as_ref().unwrap().get(LABEL), Some(&t.run));
 
-    let started = t
-        .docker
-        .container_start(&id, &Default::default())
-        .await
-        .expect("start");
+    let started = t.docker.container_start(&id).await.expect("start");
     assert_eq!(started, Outcome::Done(()));
     let again = t
         .docker
-        .container_start(&id, &Default::default())
+        .container_start(&id)
         .await
         .expect("start a running container");
     assert_eq!(again, Outcome::NotModified);
@@ -107,7 +103,8 @@ async fn create_start_inspect_and_list() {
 
     let sized = t
         .docker
-        .container_inspect(&id, &ContainerInspectOptions { size: Some(true) })
+        .container_inspect(&id)
+        .options(ContainerInspectOptions { size: Some(true) })
         .await
         .expect("inspect with sizes");
     assert!(sized.size_root_fs.unwrap_or(0) > 0);
@@ -117,7 +114,8 @@ async fn create_start_inspect_and_list() {
     filters.insert("name".to_owned(), vec![t.name("main")]);
     let list = t
         .docker
-        .container_list(&ContainerListOptions {
+        .container_list()
+        .options(ContainerListOptions {
             filters: Some(filters),
             size: Some(true),
             ..Default::default()
@@ -154,7 +152,8 @@ async fn create_start_inspect_and_list() {
 
     let exited = t
         .docker
-        .container_list(&ContainerListOptions {
+        .container_list()
+        .options(ContainerListOptions {
             all: Some(true),
             limit: Some(5),
             filters: Some(HashMap::from([
@@ -182,7 +181,8 @@ async fn pause_unpause_rename_and_update() {
     filters.insert("status".to_owned(), vec!["paused".to_owned()]);
     let paused = t
         .docker
-        .container_list(&ContainerListOptions {
+        .container_list()
+        .options(ContainerListOptions {
             filters: Some(filters),
             ..Default::default()
         })
@@ -231,7 +231,7 @@ async fn pause_unpause_rename_and_update() {
     };
     let updated = t
         .docker
-        .container_update(&id, &update)
+        .container_update(&id, update.clone())
         .await
         .expect("update");
     no_unknown_enum(&updated);
@@ -245,7 +245,7 @@ async fn pause_unpause_rename_and_update() {
     );
     let missing = t
         .docker
-        .container_update("dct-no-such-container", &update)
+        .container_update("dct-no-such-container", update)
         .await
         .expect_err("no such container");
     assert!(missing.is_not_found(), "{missing:?}");
@@ -258,13 +258,11 @@ async fn kill_restart_stop_wait_and_delete() {
 
     let pid_before = inspect(&t, &id).await.state.unwrap().pid;
     t.docker
-        .container_restart(
-            &id,
-            &ContainerRestartOptions {
-                t: Some(5),
-                ..Default::default()
-            },
-        )
+        .container_restart(&id)
+        .options(ContainerRestartOptions {
+            t: Some(5),
+            ..Default::default()
+        })
         .await
         .expect("restart");
     let restarted = inspect(&t, &id).await;
@@ -273,20 +271,18 @@ async fn kill_restart_stop_wait_and_delete() {
 
     let err = t
         .docker
-        .container_delete(&id, &Default::default())
+        .container_delete(&id)
         .await
         .expect_err("a running container is not removed without force");
     assert!(err.is_conflict(), "{err:?}");
 
     let stopped = t
         .docker
-        .container_stop(
-            &id,
-            &ContainerStopOptions {
-                t: Some(5),
-                signal: Some("SIGTERM".to_owned()),
-            },
-        )
+        .container_stop(&id)
+        .options(ContainerStopOptions {
+            t: Some(5),
+            signal: Some("SIGTERM".to_owned()),
+        })
         .await
         .expect("stop");
     assert_eq!(stopped, Outcome::Done(()));
@@ -294,38 +290,31 @@ async fn kill_restart_stop_wait_and_delete() {
     assert_eq!(status_of(&exited), models::ContainerStateStatus::Exited);
     let again = t
         .docker
-        .container_stop(&id, &Default::default())
+        .container_stop(&id)
         .await
         .expect("stop a stopped container");
     assert_eq!(again, Outcome::NotModified);
 
-    t.docker
-        .container_start(&id, &Default::default())
-        .await
-        .expect("start again");
+    t.docker.container_start(&id).await.expect("start again");
     // Wait for the next exit while the container is killed.
     let waiter = {
         let docker = t.docker.clone();
         let id = id.clone();
         tokio::spawn(async move {
             docker
-                .container_wait(
-                    &id,
-                    &ContainerWaitOptions {
-                        condition: Some(models::ContainerWaitCondition::NextExit),
-                    },
-                )
+                .container_wait(&id)
+                .options(ContainerWaitOptions {
+                    condition: Some(models::ContainerWaitCondition::NextExit),
+                })
                 .await
         })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     t.docker
-        .container_kill(
-            &id,
-            &ContainerKillOptions {
-                signal: Some("SIGKILL".to_owned()),
-            },
-        )
+        .container_kill(&id)
+        .options(ContainerKillOptions {
+            signal: Some("SIGKILL".to_owned()),
+        })
         .await
         .expect("kill");
     let waited = tokio::time::timeout(Duration::from_secs(20), waiter)
@@ -337,26 +326,20 @@ async fn kill_restart_stop_wait_and_delete() {
     assert_eq!(waited.status_code, 137);
     let err = t
         .docker
-        .container_kill(&id, &Default::default())
+        .container_kill(&id)
         .await
         .expect_err("kill a stopped container");
     assert!(err.is_conflict(), "{err:?}");
 
     t.docker
-        .container_delete(
-            &id,
-            &ContainerDeleteOptions {
-                v: Some(true),
-                ..Default::default()
-            },
-        )
+        .container_delete(&id)
+        .options(ContainerDeleteOptions {
+            v: Some(true),
+            ..Default::default()
+        })
         .await
         .expect("delete");
-    let gone = t
-        .docker
-        .container_inspect(&id, &Default::default())
-        .await
-        .expect_err("deleted");
+    let gone = t.docker.container_inspect(&id).await.expect_err("deleted");
     assert!(gone.is_not_found(), "{gone:?}");
 }
 
@@ -364,11 +347,7 @@ async fn kill_restart_stop_wait_and_delete() {
 async fn wait_for_an_exit_code() {
     let t = TestEngine::start().await;
     let id = t.run_container("exit7", &["sh", "-c", "exit 7"]).await;
-    let waited = t
-        .docker
-        .container_wait(&id, &Default::default())
-        .await
-        .expect("wait");
+    let waited = t.docker.container_wait(&id).await.expect("wait");
     assert_eq!(waited.status_code, 7);
     let state = inspect(&t, &id).await.state.unwrap();
     assert_eq!(state.exit_code, Some(7));
@@ -392,11 +371,7 @@ async fn top_logs_and_stats() {
         .await;
 
     let top = eventually("sleep to run", Duration::from_secs(10), || async {
-        let top = t
-            .docker
-            .container_top(&id, &Default::default())
-            .await
-            .expect("top");
+        let top = t.docker.container_top(&id).await.expect("top");
         let processes = top.processes.clone().unwrap_or_default();
         processes
             .iter()
@@ -407,12 +382,10 @@ async fn top_logs_and_stats() {
     assert!(top.titles.unwrap().contains(&"PID".to_owned()));
     let custom = t
         .docker
-        .container_top(
-            &id,
-            &ContainerTopOptions {
-                ps_args: Some("-o pid,comm".to_owned()),
-            },
-        )
+        .container_top(&id)
+        .options(ContainerTopOptions {
+            ps_args: Some("-o pid,comm".to_owned()),
+        })
         .await
         .expect("top with ps_args");
     assert_eq!(
@@ -429,14 +402,12 @@ async fn top_logs_and_stats() {
 
     let (stdout, stderr) = output_text(
         t.docker
-            .container_logs(
-                &id,
-                &ContainerLogsOptions {
-                    stdout: Some(true),
-                    stderr: Some(true),
-                    ..Default::default()
-                },
-            )
+            .container_logs(&id)
+            .options(ContainerLogsOptions {
+                stdout: Some(true),
+                stderr: Some(true),
+                ..Default::default()
+            })
             .await
             .expect("logs"),
     )
@@ -445,16 +416,14 @@ async fn top_logs_and_stats() {
     assert_eq!(stderr, "to-stderr\n");
     let (tail, _) = output_text(
         t.docker
-            .container_logs(
-                &id,
-                &ContainerLogsOptions {
-                    stdout: Some(true),
-                    tail: Some("1".to_owned()),
-                    timestamps: Some(true),
-                    until: Some(docker_client_tests::engine::unix_now() + 5),
-                    ..Default::default()
-                },
-            )
+            .container_logs(&id)
+            .options(ContainerLogsOptions {
+                stdout: Some(true),
+                tail: Some("1".to_owned()),
+                timestamps: Some(true),
+                until: Some(docker_client_tests::engine::unix_now() + 5),
+                ..Default::default()
+            })
             .await
             .expect("logs with tail"),
     )
@@ -465,13 +434,11 @@ async fn top_logs_and_stats() {
     // stream=false: one sample, taken over a second (so `precpu_stats` is filled in).
     let mut stats = t
         .docker
-        .container_stats(
-            &id,
-            &ContainerStatsOptions {
-                stream: Some(false),
-                ..Default::default()
-            },
-        )
+        .container_stats(&id)
+        .options(ContainerStatsOptions {
+            stream: Some(false),
+            ..Default::default()
+        })
         .await
         .expect("stats");
     let sample = stats
@@ -493,13 +460,11 @@ async fn top_logs_and_stats() {
     // one-shot: at once, without the previous CPU sample; the engine leaves out id and name.
     let mut stats = t
         .docker
-        .container_stats(
-            &id,
-            &ContainerStatsOptions {
-                stream: Some(false),
-                one_shot: Some(true),
-            },
-        )
+        .container_stats(&id)
+        .options(ContainerStatsOptions {
+            stream: Some(false),
+            one_shot: Some(true),
+        })
         .await
         .expect("one-shot stats");
     let sample = stats
@@ -566,7 +531,7 @@ async fn changes_export_and_archives() {
 
     let archive = tar_of(&[("put/hello.txt", b"hello archive\n")]);
     t.docker
-        .put_container_archive(&id, "/tmp", archive, &Default::default())
+        .put_container_archive(&id, "/tmp", archive)
         .await
         .expect("put an archive");
     let info = t
@@ -615,15 +580,11 @@ async fn changes_export_and_archives() {
     assert!(missing.is_not_found(), "{missing:?}");
     let not_a_dir = t
         .docker
-        .put_container_archive(
-            &id,
-            "/made/file",
-            tar_of(&[("x", b"x")]),
-            &PutContainerArchiveOptions {
-                no_overwrite_dir_non_dir: Some("true".to_owned()),
-                ..Default::default()
-            },
-        )
+        .put_container_archive(&id, "/made/file", tar_of(&[("x", b"x")]))
+        .options(PutContainerArchiveOptions {
+            no_overwrite_dir_non_dir: Some("true".to_owned()),
+            ..Default::default()
+        })
         .await
         .expect_err("not a directory");
     // The spec documents 400 "not a directory"; Docker 26 answers 500.
@@ -643,7 +604,7 @@ async fn exec_create_start_and_inspect() {
         .docker
         .container_exec(
             &id,
-            &models::ExecConfig {
+            models::ExecConfig {
                 attach_stdout: Some(true),
                 attach_stderr: Some(true),
                 cmd: Some(vec![
@@ -664,14 +625,12 @@ async fn exec_create_start_and_inspect() {
     assert_eq!(before.container_id.as_deref(), Some(id.as_str()));
     let (stdout, stderr) = output_text(
         t.docker
-            .exec_start(
-                &exec.id,
-                Some(&models::ExecStartConfig {
-                    detach: Some(false),
-                    tty: Some(false),
-                    ..Default::default()
-                }),
-            )
+            .exec_start(&exec.id)
+            .exec_start_config(models::ExecStartConfig {
+                detach: Some(false),
+                tty: Some(false),
+                ..Default::default()
+            })
             .await
             .expect("exec start")
             .output,
@@ -697,7 +656,7 @@ async fn exec_create_start_and_inspect() {
         .docker
         .container_exec(
             &id,
-            &models::ExecConfig {
+            models::ExecConfig {
                 cmd: Some(vec!["sh".to_owned(), "-c".to_owned(), "sleep 1".to_owned()]),
                 ..Default::default()
             },
@@ -706,13 +665,11 @@ async fn exec_create_start_and_inspect() {
         .expect("exec create");
     let (stdout, stderr) = output_text(
         t.docker
-            .exec_start(
-                &detached.id,
-                Some(&models::ExecStartConfig {
-                    detach: Some(true),
-                    ..Default::default()
-                }),
-            )
+            .exec_start(&detached.id)
+            .exec_start_config(models::ExecStartConfig {
+                detach: Some(true),
+                ..Default::default()
+            })
             .await
             .expect("exec start detached")
             .output,
@@ -728,7 +685,7 @@ async fn exec_create_start_and_inspect() {
         .docker
         .container_exec(
             &id,
-            &models::ExecConfig {
+            models::ExecConfig {
                 tty: Some(true),
                 attach_stdout: Some(true),
                 cmd: Some(vec![
@@ -745,13 +702,11 @@ async fn exec_create_start_and_inspect() {
     let tty_id = tty.id.clone();
     let started = tokio::spawn(async move {
         let attached = docker
-            .exec_start(
-                &tty_id,
-                Some(&models::ExecStartConfig {
-                    tty: Some(true),
-                    ..Default::default()
-                }),
-            )
+            .exec_start(&tty_id)
+            .exec_start_config(models::ExecStartConfig {
+                tty: Some(true),
+                ..Default::default()
+            })
             .await
             .expect("exec start with a TTY");
         assert!(!attached.output.is_multiplexed());
@@ -787,10 +742,7 @@ async fn resize_a_tty_container() {
     body.tty = Some(true);
     body.open_stdin = Some(true);
     let id = t.create_container("tty", &body).await;
-    t.docker
-        .container_start(&id, &Default::default())
-        .await
-        .expect("start");
+    t.docker.container_start(&id).await.expect("start");
     t.docker
         .container_resize(&id, 24, 132)
         .await
@@ -798,13 +750,11 @@ async fn resize_a_tty_container() {
     let logs = eventually("stty to print", Duration::from_secs(15), || async {
         let logs = t
             .docker
-            .container_logs(
-                &id,
-                &ContainerLogsOptions {
-                    stdout: Some(true),
-                    ..Default::default()
-                },
-            )
+            .container_logs(&id)
+            .options(ContainerLogsOptions {
+                stdout: Some(true),
+                ..Default::default()
+            })
             .await
             .expect("logs");
         // A TTY container's logs are raw, not multiplexed.
@@ -825,22 +775,17 @@ async fn attach_reads_the_output() {
             &["sh", "-c", "echo attached-out; echo attached-err >&2"],
         )
         .await;
-    t.docker
-        .container_wait(&id, &Default::default())
-        .await
-        .expect("wait");
+    t.docker.container_wait(&id).await.expect("wait");
     let (stdout, stderr) = output_text(
         t.docker
-            .container_attach(
-                &id,
-                &ContainerAttachOptions {
-                    logs: Some(true),
-                    stream: Some(false),
-                    stdout: Some(true),
-                    stderr: Some(true),
-                    ..Default::default()
-                },
-            )
+            .container_attach(&id)
+            .options(ContainerAttachOptions {
+                logs: Some(true),
+                stream: Some(false),
+                stdout: Some(true),
+                stderr: Some(true),
+                ..Default::default()
+            })
             .await
             .expect("attach")
             .output,
@@ -852,16 +797,14 @@ async fn attach_reads_the_output() {
     // Over a websocket the output comes in frames, stdout and stderr together.
     let mut socket = t
         .docker
-        .container_attach_websocket(
-            &id,
-            &ContainerAttachWebsocketOptions {
-                logs: Some(true),
-                stream: Some(false),
-                stdout: Some(true),
-                stderr: Some(true),
-                ..Default::default()
-            },
-        )
+        .container_attach_websocket(&id)
+        .options(ContainerAttachWebsocketOptions {
+            logs: Some(true),
+            stream: Some(false),
+            stdout: Some(true),
+            stderr: Some(true),
+            ..Default::default()
+        })
         .await
         .expect("attach over a websocket");
     let mut bytes = Vec::new();
@@ -878,9 +821,7 @@ async fn attach_reads_the_output() {
 
     let missing = expect_api_error(
         "attach to no container",
-        t.docker
-            .container_attach("dct-no-such-container", &Default::default())
-            .await,
+        t.docker.container_attach("dct-no-such-container").await,
         &[404],
     );
     assert!(!missing.is_empty());
@@ -890,14 +831,12 @@ async fn attach_reads_the_output() {
 async fn prune_stopped_containers() {
     let t = TestEngine::start().await;
     let stopped = t.run_container("exited", &["true"]).await;
-    t.docker
-        .container_wait(&stopped, &Default::default())
-        .await
-        .expect("wait");
+    t.docker.container_wait(&stopped).await.expect("wait");
     let running = t.run_container("running", &["sleep", "300"]).await;
     let pruned = t
         .docker
-        .container_prune(&ContainerPruneOptions {
+        .container_prune()
+        .options(ContainerPruneOptions {
             filters: Some(t.label_filter()),
         })
         .await
@@ -906,7 +845,7 @@ async fn prune_stopped_containers() {
     assert_eq!(pruned.containers_deleted, Some(vec![stopped.clone()]));
     assert!(t
         .docker
-        .container_inspect(&stopped, &Default::default())
+        .container_inspect(&stopped)
         .await
         .unwrap_err()
         .is_not_found());

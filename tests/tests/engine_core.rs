@@ -7,23 +7,21 @@
 //! error it answers with.
 
 use std::collections::HashMap;
-use std::future::Future;
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use docker_client::models;
 use docker_client::options::{
-    ContainerAttachOptions, ContainerDeleteOptions, ContainerListOptions, ContainerLogsOptions,
-    ContainerStatsOptions, ContainerWaitOptions, SystemEventsOptions, VolumeListOptions,
+    ContainerAttachOptions, ContainerListOptions, ContainerLogsOptions, ContainerStatsOptions,
+    SystemEventsOptions, VolumeListOptions,
 };
 use docker_client::{Error, LogOutput, OutputStream};
-use docker_client_tests::engine::{
-    no_unknown_enum, unix_now, versions, TestEngine, BUSYBOX, LABEL,
-};
+use docker_client_tests::engine::{no_unknown_enum, unix_now, TestEngine, BUSYBOX, LABEL};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 /// Awaits `future`, failing the test after `secs` seconds instead of hanging.
-async fn within<T>(secs: u64, what: &str, future: impl Future<Output = T>) -> T {
+async fn within<T>(secs: u64, what: &str, future: impl IntoFuture<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(secs), future)
         .await
         .unwrap_or_else(|_| panic!("timed out after {secs} s: {what}"))
@@ -51,7 +49,7 @@ async fn output(what: &str, mut stream: OutputStream) -> (String, String, String
 async fn wait_exit(t: &TestEngine, id: &str) -> i64 {
     within(60, "the container exits", async {
         t.docker
-            .container_wait(id, &ContainerWaitOptions::default())
+            .container_wait(id)
             .await
             .unwrap_or_else(|e| panic!("wait for {id}: {e}"))
             .status_code
@@ -95,11 +93,7 @@ async fn ping_version_and_info() {
 async fn disk_usage() {
     let t = TestEngine::from_env().await;
     let id = t.create_container("df", &script(&t, "true")).await;
-    let usage = t
-        .docker
-        .system_data_usage(&Default::default())
-        .await
-        .expect("GET /system/df");
+    let usage = t.docker.system_data_usage().await.expect("GET /system/df");
     no_unknown_enum(&usage);
     let images = usage.images.expect("Images");
     assert!(!images.is_empty());
@@ -115,10 +109,7 @@ async fn events_of_a_container() {
     let t = TestEngine::from_env().await;
     let since = unix_now() - 1;
     let id = t.create_container("events", &script(&t, "true")).await;
-    t.docker
-        .container_start(&id, &Default::default())
-        .await
-        .expect("start");
+    t.docker.container_start(&id).await.expect("start");
     assert_eq!(wait_exit(&t, &id).await, 0);
     let until = unix_now() + 1;
     let options = SystemEventsOptions {
@@ -128,7 +119,12 @@ async fn events_of_a_container() {
     };
     // The engine replays the events between `since` and `until`, then ends the stream.
     let events: Vec<models::EventMessage> = within(30, "the bounded events stream", async {
-        let stream = t.docker.system_events(&options).await.expect("GET /events");
+        let stream = t
+            .docker
+            .system_events()
+            .options(options)
+            .await
+            .expect("GET /events");
         stream.map(|e| e.expect("an event")).collect().await
     })
     .await;
@@ -148,11 +144,7 @@ async fn events_of_a_container() {
 #[tokio::test(flavor = "multi_thread")]
 async fn images_list_and_inspect() {
     let t = TestEngine::from_env().await;
-    let images = t
-        .docker
-        .image_list(&Default::default())
-        .await
-        .expect("GET /images/json");
+    let images = t.docker.image_list().await.expect("GET /images/json");
     // Podman names it docker.io/library/busybox:latest.
     let busybox = images
         .iter()
@@ -161,14 +153,16 @@ async fn images_list_and_inspect() {
     for image in &images {
         no_unknown_enum(image);
     }
-    let inspect = versions::image_inspect(&t.docker, BUSYBOX)
+    let inspect = t
+        .docker
+        .image_inspect(BUSYBOX)
         .await
         .expect("GET /images/busybox:latest/json");
     no_unknown_enum(&inspect);
     assert_eq!(inspect.id.as_deref(), Some(busybox.id.as_str()));
     let config = inspect.config.expect("Config");
     assert_eq!(config.cmd, Some(vec!["sh".to_owned()]));
-    let missing = versions::image_inspect(&t.docker, "dct-no-such-image:latest").await;
+    let missing = t.docker.image_inspect("dct-no-such-image:latest").await;
     assert!(
         matches!(&missing, Err(e) if e.is_not_found()),
         "{missing:?}"
@@ -182,11 +176,7 @@ async fn container_lifecycle() {
     let t = TestEngine::from_env().await;
     let body = script(&t, "echo out; echo err >&2; exit 3");
     let id = t.create_container("life", &body).await;
-    let created = t
-        .docker
-        .container_inspect(&id, &Default::default())
-        .await
-        .expect("inspect");
+    let created = t.docker.container_inspect(&id).await.expect("inspect");
     no_unknown_enum(&created);
     assert_eq!(
         created.name.as_deref(),
@@ -205,23 +195,17 @@ async fn container_lifecycle() {
     let changes = t.docker.container_changes(&id).await.expect("changes");
     assert!(changes.is_empty(), "{changes:?}");
 
-    t.docker
-        .container_start(&id, &Default::default())
-        .await
-        .expect("start");
+    t.docker.container_start(&id).await.expect("start");
     assert_eq!(wait_exit(&t, &id).await, 3);
-    let exited = t
-        .docker
-        .container_inspect(&id, &Default::default())
-        .await
-        .expect("inspect");
+    let exited = t.docker.container_inspect(&id).await.expect("inspect");
     let state = exited.state.expect("State");
     assert_eq!(state.status, Some(models::ContainerStateStatus::Exited));
     assert_eq!(state.exit_code, Some(3));
 
     let logs = t
         .docker
-        .container_logs(&id, &all_output())
+        .container_logs(&id)
+        .options(all_output())
         .await
         .expect("logs");
     let (out, err, console) = output("logs", logs).await;
@@ -232,7 +216,8 @@ async fn container_lifecycle() {
 
     let listed = t
         .docker
-        .container_list(&ContainerListOptions {
+        .container_list()
+        .options(ContainerListOptions {
             all: Some(true),
             filters: Some(t.label_filter()),
             ..Default::default()
@@ -250,11 +235,8 @@ async fn container_lifecycle() {
     // Whatever the process changed, the list decodes.
     t.docker.container_changes(&id).await.expect("changes");
 
-    t.docker
-        .container_delete(&id, &ContainerDeleteOptions::default())
-        .await
-        .expect("remove");
-    let gone = t.docker.container_inspect(&id, &Default::default()).await;
+    t.docker.container_delete(&id).await.expect("remove");
+    let gone = t.docker.container_inspect(&id).await;
     assert!(matches!(&gone, Err(e) if e.is_not_found()), "{gone:?}");
 }
 
@@ -266,14 +248,12 @@ async fn tty_logs_are_console_output() {
         ..script(&t, "echo out; echo err >&2")
     };
     let id = t.create_container("tty-logs", &body).await;
-    t.docker
-        .container_start(&id, &Default::default())
-        .await
-        .expect("start");
+    t.docker.container_start(&id).await.expect("start");
     assert_eq!(wait_exit(&t, &id).await, 0);
     let logs = t
         .docker
-        .container_logs(&id, &all_output())
+        .container_logs(&id)
+        .options(all_output())
         .await
         .expect("logs");
     let (out, err, console) = output("tty logs", logs).await;
@@ -308,14 +288,11 @@ async fn attach_and_echo(t: &TestEngine, tty: bool) -> (String, String, String) 
     let mut attached = within(
         30,
         "attach",
-        t.docker.container_attach(&id, &attach_options()),
+        t.docker.container_attach(&id).options(attach_options()),
     )
     .await
     .expect("attach");
-    t.docker
-        .container_start(&id, &Default::default())
-        .await
-        .expect("start");
+    t.docker.container_start(&id).await.expect("start");
     attached.input.write_all(b"hello\n").await.expect("stdin");
     if tty {
         // A terminal ends the input with ^D, not with closing it.
@@ -362,7 +339,7 @@ async fn exec(
         cmd: Some(vec!["sh".into(), "-c".into(), script.into()]),
         ..Default::default()
     };
-    let exec = t.docker.container_exec(id, &config).await.expect("exec");
+    let exec = t.docker.container_exec(id, config).await.expect("exec");
     let start = models::ExecStartConfig {
         tty: Some(tty),
         ..Default::default()
@@ -370,7 +347,7 @@ async fn exec(
     let attached = within(
         30,
         "exec start",
-        t.docker.exec_start(&exec.id, Some(&start)),
+        t.docker.exec_start(&exec.id).exec_start_config(start),
     )
     .await
     .expect("exec start");
@@ -439,7 +416,8 @@ async fn stats_one_shot_and_streamed() {
     let samples: Vec<models::ContainerStatsResponse> = within(30, "one-shot stats", async {
         let stream = t
             .docker
-            .container_stats(&id, &one_shot)
+            .container_stats(&id)
+            .options(one_shot)
             .await
             .expect("stats");
         stream.map(|s| s.expect("a sample")).collect().await
@@ -448,11 +426,7 @@ async fn stats_one_shot_and_streamed() {
     assert_eq!(samples.len(), 1, "{samples:?}");
     check_sample(&samples[0]);
 
-    let mut stream = t
-        .docker
-        .container_stats(&id, &Default::default())
-        .await
-        .expect("stats stream");
+    let mut stream = t.docker.container_stats(&id).await.expect("stats stream");
     for n in 0..2 {
         let sample = within(30, "a streamed sample", stream.next())
             .await
@@ -482,7 +456,7 @@ async fn volumes() {
     let name = t.name("vol");
     let created = t
         .docker
-        .volume_create(&models::VolumeCreateOptions {
+        .volume_create(models::VolumeCreateOptions {
             name: Some(name.clone()),
             labels: Some(t.labels()),
             ..Default::default()
@@ -497,7 +471,8 @@ async fn volumes() {
     assert_eq!(inspected.name, name);
     let listed = t
         .docker
-        .volume_list(&VolumeListOptions {
+        .volume_list()
+        .options(VolumeListOptions {
             filters: Some(t.label_filter()),
         })
         .await
@@ -510,7 +485,7 @@ async fn volumes() {
         .collect();
     assert_eq!(names, std::slice::from_ref(&name));
     t.docker
-        .volume_delete(&name, &Default::default())
+        .volume_delete(&name)
         .await
         .expect("remove the volume");
     let gone = t.docker.volume_inspect(&name).await;
@@ -520,11 +495,7 @@ async fn volumes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn networks_list() {
     let t = TestEngine::from_env().await;
-    let networks = t
-        .docker
-        .network_list(&Default::default())
-        .await
-        .expect("GET /networks");
+    let networks = t.docker.network_list().await.expect("GET /networks");
     assert!(!networks.is_empty());
     for network in &networks {
         no_unknown_enum(network);
@@ -536,7 +507,7 @@ async fn networks_list() {
     let first = networks[0].id.clone().unwrap();
     let inspected = t
         .docker
-        .network_inspect(&first, &Default::default())
+        .network_inspect(&first)
         .await
         .expect("inspect a network");
     assert_eq!(inspected.id.as_deref(), Some(first.as_str()));
@@ -547,7 +518,7 @@ async fn networks_list() {
 #[tokio::test(flavor = "multi_thread")]
 async fn plugins_and_swarm_answer_or_fail_typed() {
     let t = TestEngine::from_env().await;
-    let plugins = t.docker.plugin_list(&Default::default()).await;
+    let plugins = t.docker.plugin_list().await;
     let swarm = t.docker.swarm_inspect().await;
     if t.version.podman {
         // Podman serves neither: 404 for the paths it does not know.

@@ -3,7 +3,7 @@
 //!
 //! Run with the test engines up: `eval "$(tests/engine/engine.sh start)"`, then `cargo test -p docker-client-tests --features engine`.
 
-// Options structs gain fields at later API versions, and this suite compiles against clients
+// Options structs gain fields at later API and this suite compiles against clients
 // generated for them too (`cargo xtask test-api-version`): `..Default::default()` stays where
 // every field of this version is set.
 #![allow(clippy::needless_update)]
@@ -16,8 +16,8 @@ use docker_client::options::{
     ImageGetAllOptions, ImageListOptions, ImagePruneOptions, ImageTagOptions,
 };
 use docker_client_tests::engine::{
-    import_busybox, no_unknown_enum, read_all, tar_of, untar, urlencode_query_value, versions,
-    TestEngine, LABEL,
+    import_busybox, no_unknown_enum, read_all, tar_of, untar, urlencode_query_value, TestEngine,
+    LABEL,
 };
 use futures::StreamExt;
 
@@ -43,9 +43,7 @@ async fn import_applies_every_change() {
         &["ENV DCT_IMPORTED=yes", "WORKDIR /tmp"],
     )
     .await;
-    let image = versions::image_inspect(&t.docker, &reference)
-        .await
-        .expect("inspect");
+    let image = t.docker.image_inspect(&reference).await.expect("inspect");
     no_unknown_enum(&image);
     assert_eq!(image.id.as_deref(), Some(id.as_str()));
     let config = image.config.expect("Config");
@@ -70,9 +68,7 @@ async fn inspect_history_tag_list_and_delete() {
     t.remove_image_later(&second);
     let id = import_busybox(&t.docker, &repo, "v1", &[]).await;
 
-    let image = versions::image_inspect(&t.docker, &first)
-        .await
-        .expect("inspect");
+    let image = t.docker.image_inspect(&first).await.expect("inspect");
     no_unknown_enum(&image);
     assert_eq!(image.id.as_deref(), Some(id.as_str()));
     assert_eq!(image.repo_tags, Some(vec![first.clone()]));
@@ -89,9 +85,7 @@ async fn inspect_history_tag_list_and_delete() {
     )
     .await;
 
-    let history = versions::image_history(&t.docker, &first)
-        .await
-        .expect("history");
+    let history = t.docker.image_history(&first).await.expect("history");
     assert_eq!(history.len(), 1, "{history:?}");
     assert_eq!(history[0].id, id);
     assert_eq!(history[0].tags, vec![first.clone()]);
@@ -105,18 +99,17 @@ async fn inspect_history_tag_list_and_delete() {
     .await;
 
     t.docker
-        .image_tag(
-            &first,
-            &ImageTagOptions {
-                repo: Some(repo.clone()),
-                tag: Some("v2".to_owned()),
-            },
-        )
+        .image_tag(&first)
+        .options(ImageTagOptions {
+            repo: Some(repo.clone()),
+            tag: Some("v2".to_owned()),
+        })
         .await
         .expect("tag");
     let list = t
         .docker
-        .image_list(&ImageListOptions {
+        .image_list()
+        .options(ImageListOptions {
             filters: Some(filters(&[("reference", &format!("{repo}:*"))])),
             ..Default::default()
         })
@@ -141,7 +134,8 @@ async fn inspect_history_tag_list_and_delete() {
 
     let with_digests = t
         .docker
-        .image_list(&ImageListOptions {
+        .image_list()
+        .options(ImageListOptions {
             all: Some(true),
             digests: Some(true),
             shared_size: Some(true),
@@ -155,31 +149,21 @@ async fn inspect_history_tag_list_and_delete() {
         "`before` excludes the image itself"
     );
 
-    let untagged = t
-        .docker
-        .image_delete(&second, &Default::default())
-        .await
-        .expect("untag v2");
+    let untagged = t.docker.image_delete(&second).await.expect("untag v2");
     assert_eq!(untagged.len(), 1);
     assert_eq!(untagged[0].untagged.as_deref(), Some(second.as_str()));
-    let deleted = t
-        .docker
-        .image_delete(&first, &Default::default())
-        .await
-        .expect("delete v1");
+    let deleted = t.docker.image_delete(&first).await.expect("delete v1");
     assert!(deleted
         .iter()
         .any(|d| d.untagged.as_deref() == Some(first.as_str())));
     assert!(deleted
         .iter()
         .any(|d| d.deleted.as_deref() == Some(id.as_str())));
-    let gone = versions::image_inspect(&t.docker, &first)
-        .await
-        .expect_err("deleted");
+    let gone = t.docker.image_inspect(&first).await.expect_err("deleted");
     assert!(gone.is_not_found(), "{gone:?}");
     let gone = t
         .docker
-        .image_delete(&first, &Default::default())
+        .image_delete(&first)
         .await
         .expect_err("deleted twice");
     assert!(gone.is_not_found(), "{gone:?}");
@@ -196,7 +180,8 @@ async fn save_and_load() {
     import_busybox(&t.docker, &t.run, "other", &["ENV OTHER=1"]).await;
 
     let one = read_all(
-        versions::image_get(&t.docker, &first)
+        t.docker
+            .image_get(&first)
             .await
             .expect("GET /images/{name}/get"),
     )
@@ -211,7 +196,8 @@ async fn save_and_load() {
 
     let both = read_all(
         t.docker
-            .image_get_all(&ImageGetAllOptions {
+            .image_get_all()
+            .options(ImageGetAllOptions {
                 names: Some(vec![first.clone(), second.clone()]),
                 ..Default::default()
             })
@@ -228,12 +214,13 @@ async fn save_and_load() {
     assert_eq!(manifest.as_array().map(Vec::len), Some(2), "{manifest}");
 
     t.docker
-        .image_delete(&first, &Default::default())
+        .image_delete(&first)
         .await
         .expect("delete before loading");
     let mut messages = t
         .docker
-        .image_load(Some(one.into()), &Default::default())
+        .image_load()
+        .images_tarball(one)
         .await
         .expect("POST /images/load");
     let mut text = String::new();
@@ -243,15 +230,14 @@ async fn save_and_load() {
         text.push_str(message.stream.as_deref().unwrap_or(""));
     }
     assert!(text.contains(&format!("Loaded image: {first}")), "{text}");
-    let image = versions::image_inspect(&t.docker, &first)
-        .await
-        .expect("loaded image");
+    let image = t.docker.image_inspect(&first).await.expect("loaded image");
     assert_eq!(image.id.as_deref(), Some(id.as_str()));
 
     // A broken archive is reported inside the stream or as a status, either way a typed error.
     let result = t
         .docker
-        .image_load(Some(b"not a tar".to_vec().into()), &Default::default())
+        .image_load()
+        .images_tarball(b"not a tar".to_vec())
         .await;
     match result {
         Err(e) => assert!(e.status().is_some(), "{e:?}"),
@@ -279,9 +265,7 @@ async fn prune_dangling_images() {
     let label = format!("LABEL {LABEL}={}", t.run);
     let id = import_busybox(&t.docker, "", "", &[&label]).await;
     t.remove_image_later(&id);
-    let image = versions::image_inspect(&t.docker, &id)
-        .await
-        .expect("inspect");
+    let image = t.docker.image_inspect(&id).await.expect("inspect");
     assert_eq!(image.repo_tags, Some(vec![]));
     let labels = image.config.and_then(|c| c.labels).unwrap_or_default();
     assert_eq!(labels.get(LABEL), Some(&t.run), "the LABEL change applies");
@@ -290,7 +274,8 @@ async fn prune_dangling_images() {
     filters.insert("dangling".to_owned(), vec!["true".to_owned()]);
     let pruned = t
         .docker
-        .image_prune(&ImagePruneOptions {
+        .image_prune()
+        .options(ImagePruneOptions {
             filters: Some(filters),
         })
         .await
@@ -304,7 +289,9 @@ async fn prune_dangling_images() {
     assert_eq!(deleted, vec![id.as_str()], "{pruned:?}");
     // Its only layer is shared with busybox:latest, so nothing is reclaimed.
     assert_eq!(pruned.space_reclaimed, Some(0));
-    assert!(versions::image_inspect(&t.docker, &id)
+    assert!(t
+        .docker
+        .image_inspect(&id)
         .await
         .unwrap_err()
         .is_not_found());
@@ -338,7 +325,9 @@ async fn build_from_a_tar_context() {
     };
     let mut messages = t
         .docker
-        .image_build(Some(context.into()), &options)
+        .image_build()
+        .input_stream(context)
+        .options(options)
         .await
         .expect("POST /build");
     let mut output = String::new();
@@ -361,9 +350,7 @@ async fn build_from_a_tar_context() {
     );
     let image_id = image_id.expect("the build reports the image id");
 
-    let image = versions::image_inspect(&t.docker, &reference)
-        .await
-        .expect("inspect");
+    let image = t.docker.image_inspect(&reference).await.expect("inspect");
     assert_eq!(image.id.as_deref(), Some(image_id.as_str()));
     let config = image.config.expect("Config");
     assert_eq!(
@@ -375,26 +362,23 @@ async fn build_from_a_tar_context() {
         .unwrap_or_default()
         .contains(&"GREETING=hi".to_owned()));
     assert_eq!(config.labels.unwrap_or_default().get(LABEL), Some(&t.run));
-    let history = versions::image_history(&t.docker, &reference)
-        .await
-        .expect("history");
+    let history = t.docker.image_history(&reference).await.expect("history");
     assert!(history.len() >= 6, "{history:?}");
 
     // A Dockerfile error comes back in the stream as a typed error.
     let broken = tar_of(&[("Dockerfile", b"FROM busybox:latest\nRUN exit 3\n")]);
     let mut messages = t
         .docker
-        .image_build(
-            Some(broken.into()),
-            &ImageBuildOptions {
-                version: Some(models::ImageBuildVersion::T1),
-                networkmode: Some("none".to_owned()),
-                rm: Some(true),
-                forcerm: Some(true),
-                labels: Some(t.labels()),
-                ..Default::default()
-            },
-        )
+        .image_build()
+        .input_stream(broken)
+        .options(ImageBuildOptions {
+            version: Some(models::ImageBuildVersion::T1),
+            networkmode: Some("none".to_owned()),
+            rm: Some(true),
+            forcerm: Some(true),
+            labels: Some(t.labels()),
+            ..Default::default()
+        })
         .await
         .expect("POST /build");
     let mut error = None;
@@ -410,7 +394,8 @@ async fn build_from_a_tar_context() {
 
     let pruned = t
         .docker
-        .build_prune(&BuildPruneOptions {
+        .build_prune()
+        .options(BuildPruneOptions {
             all: Some(true),
             ..Default::default()
         })
@@ -450,24 +435,21 @@ async fn commit_a_container() {
     };
     let committed = t
         .docker
-        .image_commit(
-            Some(&config),
-            &ImageCommitOptions {
-                container: Some(id.clone()),
-                repo: Some(t.run.clone()),
-                tag: Some("committed".to_owned()),
-                comment: Some("made by a test".to_owned()),
-                author: Some("docker-client tests".to_owned()),
-                pause: Some(true),
-                changes: Some("ENV COMMITTED=1".to_owned()),
-            },
-        )
+        .image_commit()
+        .container_config(config)
+        .options(ImageCommitOptions {
+            container: Some(id.clone()),
+            repo: Some(t.run.clone()),
+            tag: Some("committed".to_owned()),
+            comment: Some("made by a test".to_owned()),
+            author: Some("docker-client tests".to_owned()),
+            pause: Some(true),
+            changes: Some("ENV COMMITTED=1".to_owned()),
+        })
         .await
         .expect("POST /commit");
     assert!(committed.id.starts_with("sha256:"), "{committed:?}");
-    let image = versions::image_inspect(&t.docker, &reference)
-        .await
-        .expect("inspect");
+    let image = t.docker.image_inspect(&reference).await.expect("inspect");
     assert_eq!(image.id.as_deref(), Some(committed.id.as_str()));
     assert_eq!(image.comment.as_deref(), Some("made by a test"));
     assert_eq!(image.author.as_deref(), Some("docker-client tests"));
@@ -480,19 +462,15 @@ async fn commit_a_container() {
         .env
         .unwrap_or_default()
         .contains(&"COMMITTED=1".to_owned()));
-    let history = versions::image_history(&t.docker, &reference)
-        .await
-        .expect("history");
+    let history = t.docker.image_history(&reference).await.expect("history");
     assert_eq!(history[0].comment, "made by a test");
     t.docker
-        .image_delete(
-            &reference,
-            &ImageDeleteOptions {
-                force: Some(true),
-                noprune: Some(false),
-                ..Default::default()
-            },
-        )
+        .image_delete(&reference)
+        .options(ImageDeleteOptions {
+            force: Some(true),
+            noprune: Some(false),
+            ..Default::default()
+        })
         .await
         .expect("delete the committed image");
 }

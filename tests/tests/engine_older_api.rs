@@ -70,7 +70,7 @@ async fn from_env_settles_the_engines_version_on_first_use_for_every_clone() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_operation_newer_than_the_engine_is_refused() {
     let t = TestEngine::from_env().await;
-    let result = t.docker.volume_update("any", 0, None).await;
+    let result = t.docker.volume_update("any", 0).await;
     let item = assert_refused(result, "operation `VolumeUpdate`", ApiVersion::new(1, 42));
     assert_eq!(item, ApiItem::Operation("VolumeUpdate"));
 }
@@ -83,20 +83,20 @@ async fn a_query_parameter_newer_than_the_engine_is_refused_and_nothing_is_sent(
         signal: Some("SIGKILL".to_owned()),
         ..Default::default()
     };
-    let result = t.docker.container_stop(&id, &signal).await;
+    let result = t.docker.container_stop(&id).options(signal).await;
     assert_refused(
         result,
         "parameter `signal` of `ContainerStop`",
         ApiVersion::new(1, 42),
     );
-    let inspect = t.docker.container_inspect(&id, &Default::default()).await;
+    let inspect = t.docker.container_inspect(&id).await;
     let state = inspect.expect("inspect").state.expect("State");
     assert_eq!(state.running, Some(true), "the stop was not sent");
 
     let by_type = SystemDataUsageOptions {
         r#type: Some(vec![models::SystemDataUsageTypeItem::Container]),
     };
-    let result = t.docker.system_data_usage(&by_type).await;
+    let result = t.docker.system_data_usage().options(by_type).await;
     assert_refused(
         result,
         "parameter `type` of `SystemDataUsage`",
@@ -104,13 +104,10 @@ async fn a_query_parameter_newer_than_the_engine_is_refused_and_nothing_is_sent(
     );
     // Without the newer parameter, the same operations go through.
     t.docker
-        .container_stop(&id, &Default::default())
+        .container_stop(&id)
         .await
         .expect("stop without a signal");
-    t.docker
-        .system_data_usage(&Default::default())
-        .await
-        .expect("GET /system/df");
+    t.docker.system_data_usage().await.expect("GET /system/df");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -124,13 +121,17 @@ async fn a_body_field_newer_than_the_engine_is_refused_unset_ones_never() {
     let mut body = t.container_body(&["true"]);
     let host_config = body.host_config.get_or_insert_with(Default::default);
     host_config.annotations = Some(HashMap::from([("a".to_owned(), "b".to_owned())]));
-    let result = t.docker.container_create(&body, &create).await;
+    let result = t
+        .docker
+        .container_create(body)
+        .options(create.clone())
+        .await;
     assert_refused(
         result,
         "body field `HostConfig.Annotations` of `ContainerCreate`",
         ApiVersion::new(1, 43),
     );
-    let inspect = t.docker.container_inspect(&name, &Default::default()).await;
+    let inspect = t.docker.container_inspect(&name).await;
     assert!(
         inspect.as_ref().is_err_and(Error::is_not_found),
         "nothing was created: {inspect:?}"
@@ -149,7 +150,11 @@ async fn a_body_field_newer_than_the_engine_is_refused_unset_ones_never() {
         }),
         ..Default::default()
     }]);
-    let result = t.docker.container_create(&body, &create).await;
+    let result = t
+        .docker
+        .container_create(body)
+        .options(create.clone())
+        .await;
     assert_refused(
         result,
         "body field `HostConfig.Mounts[0].BindOptions.CreateMountpoint` of `ContainerCreate`",
@@ -171,7 +176,12 @@ async fn what_compat_yaml_drops_for_older_engines_is_left_out() {
         shared_size: Some(true),
         ..Default::default()
     };
-    let images = t.docker.image_list(&shared_size).await.expect("image list");
+    let images = t
+        .docker
+        .image_list()
+        .options(shared_size.clone())
+        .await
+        .expect("image list");
     assert!(!images.is_empty(), "busybox is there");
 
     // An exec's `ConsoleSize` (API 1.42) is dropped: the exec runs.
@@ -182,6 +192,6 @@ async fn what_compat_yaml_drops_for_older_engines_is_left_out() {
         cmd: Some(vec!["true".to_owned()]),
         ..Default::default()
     };
-    let exec = t.docker.container_exec(&id, &config).await.expect("exec");
+    let exec = t.docker.container_exec(&id, config).await.expect("exec");
     assert!(!exec.id.is_empty());
 }

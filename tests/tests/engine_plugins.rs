@@ -18,15 +18,12 @@ async fn plugin_lifecycle() {
     let name = format!("{}-plugin:latest", t.run);
     t.remove_plugin_later(&name);
 
-    let before = t
-        .docker
-        .plugin_list(&Default::default())
-        .await
-        .expect("list");
+    let before = t.docker.plugin_list().await.expect("list");
     assert!(before.iter().all(|p| p.name != name));
 
     t.docker
-        .plugin_create(&name, Some(plugin_context().into()))
+        .plugin_create(&name)
+        .tar_context(plugin_context())
         .await
         .expect("create");
     let plugin = t.docker.plugin_inspect(&name).await.expect("inspect");
@@ -49,7 +46,8 @@ async fn plugin_lifecycle() {
     .await;
 
     t.docker
-        .plugin_set(&name, Some(&vec!["DEBUG=1".to_owned()]))
+        .plugin_set(&name)
+        .body(vec!["DEBUG=1".to_owned()])
         .await
         .expect("set");
     let plugin = t.docker.plugin_inspect(&id).await.expect("inspect by id");
@@ -57,20 +55,23 @@ async fn plugin_lifecycle() {
     let message = expect_api_error(
         "set a setting the plugin does not declare",
         t.docker
-            .plugin_set(&name, Some(&vec!["NOPE=1".to_owned()]))
+            .plugin_set(&name)
+            .body(vec!["NOPE=1".to_owned()])
             .await,
         &[400, 500],
     );
     assert!(!message.is_empty());
 
     t.docker
-        .plugin_enable(&name, &PluginEnableOptions { timeout: Some(10) })
+        .plugin_enable(&name)
+        .options(PluginEnableOptions { timeout: Some(10) })
         .await
         .expect("enable");
     assert!(t.docker.plugin_inspect(&name).await.unwrap().enabled);
     let enabled = t
         .docker
-        .plugin_list(&PluginListOptions {
+        .plugin_list()
+        .options(PluginListOptions {
             filters: Some(HashMap::from([
                 ("enabled".to_owned(), vec!["true".to_owned()]),
                 ("capability".to_owned(), vec!["volumedriver".to_owned()]),
@@ -83,19 +84,20 @@ async fn plugin_lifecycle() {
 
     let in_use = expect_api_error(
         "delete an enabled plugin",
-        t.docker.plugin_delete(&name, &Default::default()).await,
+        t.docker.plugin_delete(&name).await,
         &[409, 500],
     );
     assert!(!in_use.is_empty());
 
     t.docker
-        .plugin_disable(&name, &PluginDisableOptions { force: Some(false) })
+        .plugin_disable(&name)
+        .options(PluginDisableOptions { force: Some(false) })
         .await
         .expect("disable");
     assert!(!t.docker.plugin_inspect(&name).await.unwrap().enabled);
     let message = expect_api_error(
         "disable a disabled plugin",
-        t.docker.plugin_disable(&name, &Default::default()).await,
+        t.docker.plugin_disable(&name).await,
         &[409],
     );
     assert!(!message.is_empty());
@@ -117,19 +119,17 @@ async fn plugin_lifecycle() {
     let message = expect_api_error(
         "upgrade from a registry",
         t.docker
-            .plugin_upgrade(
-                &name,
-                &format!("{}-plugin:v2", t.run),
-                Some(&vec![]),
-                &Default::default(),
-            )
+            .plugin_upgrade(&name, &format!("{}-plugin:v2", t.run))
+            .body(vec![])
+            .options(Default::default())
             .await,
         &[500],
     );
     assert!(!message.is_empty());
 
     t.docker
-        .plugin_delete(&name, &PluginDeleteOptions { force: Some(false) })
+        .plugin_delete(&name)
+        .options(PluginDeleteOptions { force: Some(false) })
         .await
         .expect("delete");
     let gone = t.docker.plugin_inspect(&name).await.expect_err("deleted");

@@ -33,11 +33,7 @@ fn credentials() -> models::AuthConfig {
 #[tokio::test(flavor = "multi_thread")]
 async fn image_search_needs_a_registry() {
     let t = TestEngine::start().await;
-    let message = expect_api_error(
-        "search",
-        t.docker.image_search("busybox", &Default::default()).await,
-        &[500],
-    );
+    let message = expect_api_error("search", t.docker.image_search("busybox").await, &[500]);
     assert!(!message.is_empty());
 }
 
@@ -46,14 +42,12 @@ async fn image_pull_needs_a_registry() {
     let t = TestEngine::start().await;
     let result = t
         .docker
-        .image_create(
-            None,
-            &ImageCreateOptions {
-                from_image: Some("busybox".to_owned()),
-                tag: Some("1.36".to_owned()),
-                ..Default::default()
-            },
-        )
+        .image_create()
+        .options(ImageCreateOptions {
+            from_image: Some("busybox".to_owned()),
+            tag: Some("1.36".to_owned()),
+            ..Default::default()
+        })
         .await;
     // The engine fails before it starts the stream: an API error, not a stream item.
     let message = expect_api_error("pull", result, &[500]);
@@ -69,14 +63,11 @@ async fn image_push_needs_a_registry() {
     // The engine starts the stream, then reports the failure inside it.
     let mut stream = t
         .docker
-        .image_push(
-            &t.run,
-            &credentials(),
-            &ImagePushOptions {
-                tag: Some("push".to_owned()),
-                ..Default::default()
-            },
-        )
+        .image_push(&t.run, &credentials())
+        .options(ImagePushOptions {
+            tag: Some("push".to_owned()),
+            ..Default::default()
+        })
         .await
         .expect("the push starts");
     let mut statuses = Vec::new();
@@ -118,7 +109,8 @@ async fn system_auth_needs_a_registry() {
     let t = TestEngine::start().await;
     let err = t
         .docker
-        .system_auth(Some(&credentials()))
+        .system_auth()
+        .auth_config(credentials())
         .await
         .expect_err("log in to an unreachable registry");
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
@@ -134,24 +126,18 @@ async fn plugin_pull_needs_a_registry() {
     let message = expect_api_error(
         "plugin pull",
         t.docker
-            .plugin_pull(
-                "vieux/sshfs:latest",
-                Some(&vec![]),
-                &PluginPullOptions {
-                    name: Some(format!("{}-sshfs:latest", t.run)),
-                    ..Default::default()
-                },
-            )
+            .plugin_pull("vieux/sshfs:latest")
+            .body(vec![])
+            .options(PluginPullOptions {
+                name: Some(format!("{}-sshfs:latest", t.run)),
+                ..Default::default()
+            })
             .await,
         &[500],
     );
     assert!(!message.is_empty());
     // Nothing was installed.
-    let plugins = t
-        .docker
-        .plugin_list(&Default::default())
-        .await
-        .expect("list");
+    let plugins = t.docker.plugin_list().await.expect("list");
     assert!(plugins.iter().all(|p| !p.name.contains(&t.run)));
 }
 
@@ -173,14 +159,12 @@ async fn session_upgrades_to_http2() {
     // The session endpoint (BuildKit's) switches the connection to HTTP/2 (h2c) for gRPC.
     let mut connection = t
         .docker
-        .session(
-            &format!("{}-session", t.run),
-            &SessionOptions {
-                x_docker_expose_session_name: Some(t.name("session")),
-                x_docker_expose_session_sharedkey: Some(t.run.clone()),
-                ..Default::default()
-            },
-        )
+        .session(&format!("{}-session", t.run))
+        .options(SessionOptions {
+            x_docker_expose_session_name: Some(t.name("session")),
+            x_docker_expose_session_sharedkey: Some(t.run.clone()),
+            ..Default::default()
+        })
         .await
         .expect("POST /session upgrades");
     // The engine is the HTTP/2 client of the session (it calls the gRPC services the session

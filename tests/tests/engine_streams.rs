@@ -7,18 +7,18 @@
 //! `eval "$(tests/engine/engine.sh start)" && cargo test -p docker-client-tests --features engine --test engine_streams`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use bytes::Bytes;
 use docker_client::models;
 use docker_client::options::{
-    ContainerAttachOptions, ContainerLogsOptions, ContainerStatsOptions, ContainerWaitOptions,
-    ImageBuildOptions, ImageCreateOptions, ImageDeleteOptions, SystemEventsOptions,
+    ContainerAttachOptions, ContainerLogsOptions, ContainerStatsOptions, ImageBuildOptions,
+    ImageCreateOptions, SystemEventsOptions,
 };
 use docker_client::{Body, Docker, Error, LogOutput, OutputStream};
 use docker_client_tests::engine::{
-    direct_client, no_unknown_enum, unix_now, versions, TestEngine, BUSYBOX, HOW_TO_START,
+    direct_client, no_unknown_enum, unix_now, TestEngine, BUSYBOX, HOW_TO_START,
 };
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -36,7 +36,7 @@ async fn engine() -> TestEngine {
 }
 
 /// Awaits `future`, failing the test after `secs` seconds instead of hanging.
-async fn within<T>(secs: u64, what: &str, future: impl Future<Output = T>) -> T {
+async fn within<T>(secs: u64, what: &str, future: impl IntoFuture<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(secs), future)
         .await
         .unwrap_or_else(|_| panic!("timed out after {secs} s: {what}"))
@@ -99,7 +99,7 @@ fn text_of(pieces: &[LogOutput], wanted: Kind) -> String {
 async fn wait_exit(t: &TestEngine, id: &str) -> i64 {
     within(60, "the container exits", async {
         t.docker
-            .container_wait(id, &ContainerWaitOptions::default())
+            .container_wait(id)
             .await
             .unwrap_or_else(|e| panic!("wait for {id}: {e}"))
             .status_code
@@ -109,7 +109,7 @@ async fn wait_exit(t: &TestEngine, id: &str) -> i64 {
 
 async fn start(t: &TestEngine, id: &str) {
     t.docker
-        .container_start(id, &Default::default())
+        .container_start(id)
         .await
         .unwrap_or_else(|e| panic!("start {id}: {e}"));
 }
@@ -227,7 +227,12 @@ async fn logs_keep_stdout_and_stderr_apart_and_in_order() {
         stderr: Some(true),
         ..Default::default()
     };
-    let output = t.docker.container_logs(&id, &both).await.expect("GET logs");
+    let output = t
+        .docker
+        .container_logs(&id)
+        .options(both.clone())
+        .await
+        .expect("GET logs");
     assert!(
         output.is_multiplexed(),
         "a container without a TTY multiplexes its output"
@@ -250,7 +255,8 @@ async fn logs_keep_stdout_and_stderr_apart_and_in_order() {
     };
     let output = t
         .docker
-        .container_logs(&id, &stdout_only)
+        .container_logs(&id)
+        .options(stdout_only)
         .await
         .expect("GET logs");
     let all = pieces("stdout logs", output).await;
@@ -261,14 +267,20 @@ async fn logs_keep_stdout_and_stderr_apart_and_in_order() {
     };
     let output = t
         .docker
-        .container_logs(&id, &stderr_only)
+        .container_logs(&id)
+        .options(stderr_only)
         .await
         .expect("GET logs");
     let all = pieces("stderr logs", output).await;
     assert_eq!(runs(&all), vec![(Kind::StdErr, "err1\n".to_owned())]);
 
     // `collect_output` splits the same way.
-    let output = t.docker.container_logs(&id, &both).await.expect("GET logs");
+    let output = t
+        .docker
+        .container_logs(&id)
+        .options(both.clone())
+        .await
+        .expect("GET logs");
     let (stdout, stderr) = within(60, "collect logs", output.collect_output())
         .await
         .expect("collect logs");
@@ -289,7 +301,8 @@ async fn logs_follow_streams_until_the_container_exits() {
     };
     let mut output = t
         .docker
-        .container_logs(&id, &options)
+        .container_logs(&id)
+        .options(options)
         .await
         .expect("GET logs?follow");
 
@@ -301,7 +314,7 @@ async fn logs_follow_streams_until_the_container_exits() {
     assert_eq!(first, LogOutput::StdOut(Bytes::from_static(b"first\n")));
     let state = t
         .docker
-        .container_inspect(&id, &Default::default())
+        .container_inspect(&id)
         .await
         .expect("inspect")
         .state
@@ -323,7 +336,7 @@ async fn logs_follow_streams_until_the_container_exits() {
     );
     let state = t
         .docker
-        .container_inspect(&id, &Default::default())
+        .container_inspect(&id)
         .await
         .expect("inspect")
         .state
@@ -352,7 +365,8 @@ async fn logs_since_until_timestamps_and_tail() {
                 ..options
             };
             let output = docker
-                .container_logs(&id, &options)
+                .container_logs(&id)
+                .options(options)
                 .await
                 .expect("GET logs");
             text_of(&pieces("logs", output).await, Kind::StdOut)
@@ -456,7 +470,8 @@ async fn tty_logs_are_raw_console_chunks() {
     };
     let output = t
         .docker
-        .container_logs(&id, &options)
+        .container_logs(&id)
+        .options(options)
         .await
         .expect("GET logs");
     assert!(!output.is_multiplexed(), "TTY output is raw");
@@ -500,9 +515,13 @@ fn attach_all() -> ContainerAttachOptions {
 async fn attach_before_start_echoes_stdin_through_cat() {
     let t = engine().await;
     let id = t.create_container("attach", &cat_body(&t)).await;
-    let mut attached = within(30, "attach", t.docker.container_attach(&id, &attach_all()))
-        .await
-        .expect("POST attach (upgraded)");
+    let mut attached = within(
+        30,
+        "attach",
+        t.docker.container_attach(&id).options(attach_all()),
+    )
+    .await
+    .expect("POST attach (upgraded)");
     assert!(attached.output.is_multiplexed());
     start(&t, &id).await;
 
@@ -541,9 +560,13 @@ async fn attach_after_start_echoes_stdin_through_cat() {
     };
     let id = t.create_container("attach-late", &body).await;
     start(&t, &id).await;
-    let mut attached = within(30, "attach", t.docker.container_attach(&id, &attach_all()))
-        .await
-        .expect("POST attach (upgraded)");
+    let mut attached = within(
+        30,
+        "attach",
+        t.docker.container_attach(&id).options(attach_all()),
+    )
+    .await
+    .expect("POST attach (upgraded)");
     // 64 KiB and more: several frames, several writes.
     let big: Vec<u8> = (0..100_000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let writer = async {
@@ -586,7 +609,7 @@ async fn exec_cat_then_exit_3(docker: &Docker, id: &str) {
     let exec = docker
         .container_exec(
             id,
-            &models::ExecConfig {
+            models::ExecConfig {
                 attach_stdin: Some(true),
                 attach_stdout: Some(true),
                 attach_stderr: Some(true),
@@ -605,9 +628,13 @@ async fn exec_cat_then_exit_3(docker: &Docker, id: &str) {
         tty: Some(false),
         ..Default::default()
     };
-    let mut attached = within(30, "exec start", docker.exec_start(&exec.id, Some(&start)))
-        .await
-        .expect("POST exec start (upgraded)");
+    let mut attached = within(
+        30,
+        "exec start",
+        docker.exec_start(&exec.id).exec_start_config(start),
+    )
+    .await
+    .expect("POST exec start (upgraded)");
     assert!(attached.output.is_multiplexed());
     attached
         .input
@@ -652,7 +679,7 @@ async fn detached_exec_has_no_input_and_no_output() {
     };
     let exec = t
         .docker
-        .container_exec(&id, &config)
+        .container_exec(&id, config)
         .await
         .expect("POST exec");
     let start = models::ExecStartConfig {
@@ -663,7 +690,7 @@ async fn detached_exec_has_no_input_and_no_output() {
     let mut attached = within(
         30,
         "exec start",
-        t.docker.exec_start(&exec.id, Some(&start)),
+        t.docker.exec_start(&exec.id).exec_start_config(start),
     )
     .await
     .expect("POST exec start (detached)");
@@ -700,7 +727,7 @@ async fn exec_with_a_tty_is_raw_and_resizes() {
         .docker
         .container_exec(
             &id,
-            &models::ExecConfig {
+            models::ExecConfig {
                 attach_stdin: Some(true),
                 attach_stdout: Some(true),
                 attach_stderr: Some(true),
@@ -725,7 +752,7 @@ async fn exec_with_a_tty_is_raw_and_resizes() {
     let mut attached = within(
         30,
         "exec start",
-        t.docker.exec_start(&exec.id, Some(&start)),
+        t.docker.exec_start(&exec.id).exec_start_config(start),
     )
     .await
     .expect("POST exec start (upgraded)");
@@ -793,7 +820,8 @@ async fn stats_stream_yields_several_items() {
     };
     let stream = t
         .docker
-        .container_stats(&id, &options)
+        .container_stats(&id)
+        .options(options)
         .await
         .expect("GET stats");
     let items: Vec<models::ContainerStatsResponse> = within(60, "three stats", async {
@@ -816,10 +844,7 @@ async fn stats_stream_yields_several_items() {
     reads.dedup();
     assert_eq!(reads.len(), 3, "three distinct samples: {reads:?}");
     // Dropping the stream closed the connection; the engine still answers.
-    t.docker
-        .container_inspect(&id, &Default::default())
-        .await
-        .expect("inspect");
+    t.docker.container_inspect(&id).await.expect("inspect");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -835,7 +860,12 @@ async fn events_stream_sees_create_start_and_die() {
         ..Default::default()
     };
     // A live stream (no `until`): it is open before the container exists.
-    let mut events = t.docker.system_events(&options).await.expect("GET /events");
+    let mut events = t
+        .docker
+        .system_events()
+        .options(options)
+        .await
+        .expect("GET /events");
     let watcher = tokio::spawn(async move {
         let mut seen = Vec::new();
         while let Some(event) = events.next().await {
@@ -909,7 +939,9 @@ async fn import_then_save_then_load_gives_the_same_image() {
     };
     let progress = t
         .docker
-        .image_create(Some(Body::from_reader(file)), &options)
+        .image_create()
+        .input_image(Body::from_reader(file))
+        .options(options)
         .await
         .expect("POST /images/create?fromSrc=-");
     let progress: Vec<models::CreateImageInfo> = within(120, "the import", async {
@@ -925,7 +957,9 @@ async fn import_then_save_then_load_gives_the_same_image() {
         .find(|s| s.starts_with("sha256:"))
         .unwrap_or_else(|| panic!("no image id in the import's messages: {progress:?}"))
         .to_owned();
-    let inspect = versions::image_inspect(&t.docker, &reference)
+    let inspect = t
+        .docker
+        .image_inspect(&reference)
         .await
         .expect("inspect the import");
     assert_eq!(inspect.id.as_deref(), Some(imported.as_str()));
@@ -946,7 +980,9 @@ async fn import_then_save_then_load_gives_the_same_image() {
     );
 
     // Save: a tar of the image, streamed back.
-    let saved = versions::image_get(&t.docker, &reference)
+    let saved = t
+        .docker
+        .image_get(&reference)
         .await
         .expect("GET /images/{name}/get");
     let saved = within(120, "the save", saved.collect_bytes())
@@ -968,7 +1004,7 @@ async fn import_then_save_then_load_gives_the_same_image() {
     // Delete the image, then load it back from the saved tar.
     let deleted = t
         .docker
-        .image_delete(&reference, &ImageDeleteOptions::default())
+        .image_delete(&reference)
         .await
         .expect("delete the image");
     assert!(
@@ -977,12 +1013,13 @@ async fn import_then_save_then_load_gives_the_same_image() {
             .any(|d| d.deleted.as_deref() == Some(imported.as_str())),
         "{deleted:?}"
     );
-    let gone = versions::image_inspect(&t.docker, &imported).await;
+    let gone = t.docker.image_inspect(&imported).await;
     assert!(matches!(&gone, Err(e) if e.is_not_found()), "{gone:?}");
 
     let loaded = t
         .docker
-        .image_load(Some(Body::from(saved)), &Default::default())
+        .image_load()
+        .images_tarball(Body::from(saved))
         .await
         .expect("POST /images/load");
     let loaded: Vec<models::BuildInfo> = within(120, "the load", async {
@@ -994,7 +1031,9 @@ async fn import_then_save_then_load_gives_the_same_image() {
         text.contains(&format!("Loaded image: {reference}")),
         "{loaded:?}"
     );
-    let reloaded = versions::image_inspect(&t.docker, &reference)
+    let reloaded = t
+        .docker
+        .image_inspect(&reference)
         .await
         .expect("inspect the loaded image");
     assert_eq!(
@@ -1025,7 +1064,9 @@ async fn build_from_a_tar_context_streams_its_output() {
     };
     let stream = t
         .docker
-        .image_build(Some(Body::from(context)), &options)
+        .image_build()
+        .input_stream(Body::from(context))
+        .options(options)
         .await
         .expect("POST /build");
     let messages: Vec<models::BuildInfo> = within(120, "the build", async {
@@ -1048,7 +1089,9 @@ async fn build_from_a_tar_context_streams_its_output() {
         .unwrap_or_else(|| panic!("no aux message with the image id: {messages:?}"));
     assert!(id.starts_with("sha256:"), "{id}");
 
-    let image = versions::image_inspect(&t.docker, &tag)
+    let image = t
+        .docker
+        .image_inspect(&tag)
         .await
         .expect("the built image exists");
     assert_eq!(image.id.as_deref(), Some(id.as_str()));
@@ -1069,7 +1112,8 @@ async fn build_from_a_tar_context_streams_its_output() {
     };
     let output = t
         .docker
-        .container_logs(&container, &options)
+        .container_logs(&container)
+        .options(options)
         .await
         .expect("logs");
     let (stdout, stderr) = output.collect_output().await.expect("logs");
@@ -1098,7 +1142,9 @@ async fn a_failing_build_step_is_a_stream_error_item() {
     // The engine answers 200 and starts streaming; the failure comes as an error message.
     let stream = t
         .docker
-        .image_build(Some(Body::from(context)), &options)
+        .image_build()
+        .input_stream(Body::from(context))
+        .options(options)
         .await
         .expect("POST /build answers 200 before the step fails");
     let items: Vec<Result<models::BuildInfo, Error>> =
@@ -1122,7 +1168,7 @@ async fn a_failing_build_step_is_a_stream_error_item() {
     }
     let errors = items.iter().filter(|m| m.is_err()).count();
     assert_eq!(errors, 1, "one error item: {items:?}");
-    let missing = versions::image_inspect(&t.docker, &tag).await;
+    let missing = t.docker.image_inspect(&tag).await;
     assert!(
         matches!(&missing, Err(e) if e.is_not_found()),
         "{missing:?}"
@@ -1140,7 +1186,7 @@ async fn pull_of_an_unreachable_image_is_a_typed_error() {
     // The engine's proxy is a closed port: resolving the image fails before any progress, and
     // the engine answers with an error status rather than a 200 stream.
     let result = within(60, "the pull", async {
-        match t.docker.image_create(None, &options).await {
+        match t.docker.image_create().options(options).await {
             Ok(stream) => Ok(stream.collect::<Vec<_>>().await),
             Err(e) => Err(e),
         }
@@ -1186,8 +1232,8 @@ async fn archive_put_then_get_round_trips_a_file_tree() {
             &id,
             "/tmp",
             Body::from_stream(futures::stream::iter(chunks)),
-            &Default::default(),
         )
+        .options(Default::default())
         .await
         .expect("PUT archive");
 

@@ -47,18 +47,17 @@ async fn swarm_on_a_single_node() {
     // A swarm left over by an interrupted run would make init fail.
     if direct.swarm_inspect().await.is_ok() {
         direct
-            .swarm_leave(&SwarmLeaveOptions { force: Some(true) })
+            .swarm_leave()
+            .options(SwarmLeaveOptions { force: Some(true) })
             .await
             .expect("leave a leftover swarm");
     }
-    let had_gwbridge = direct
-        .network_inspect("docker_gwbridge", &Default::default())
-        .await
-        .is_ok();
+    let had_gwbridge = direct.network_inspect("docker_gwbridge").await.is_ok();
     let result = tokio::time::timeout(Duration::from_secs(120), swarm_flow(&t)).await;
     // Leave whatever happened; then remove the bridge swarm mode made.
     let left = direct
-        .swarm_leave(&SwarmLeaveOptions { force: Some(true) })
+        .swarm_leave()
+        .options(SwarmLeaveOptions { force: Some(true) })
         .await;
     if !had_gwbridge {
         let _ = direct.network_delete("docker_gwbridge").await;
@@ -79,7 +78,7 @@ async fn swarm_flow(t: &TestEngine) {
     // --- The swarm ---------------------------------------------------------------------------
     let listen = format!("127.0.0.1:{}", free_port());
     let node_id = docker
-        .swarm_init(&models::SwarmInitRequest {
+        .swarm_init(models::SwarmInitRequest {
             listen_addr: Some(listen.clone()),
             advertise_addr: Some("127.0.0.1".to_owned()),
             data_path_addr: Some("127.0.0.1".to_owned()),
@@ -134,7 +133,11 @@ async fn swarm_flow(t: &TestEngine) {
             rotate_worker_token: Some(true),
             ..Default::default()
         };
-        match docker.swarm_update(version, &locked, &options).await {
+        match docker
+            .swarm_update(version, locked.clone())
+            .options(options)
+            .await
+        {
             Ok(()) => break version,
             Err(e) if attempts < 20 && out_of_sequence(&e) => {
                 attempts += 1;
@@ -158,7 +161,7 @@ async fn swarm_flow(t: &TestEngine) {
         "the worker token was rotated"
     );
     let stale = docker
-        .swarm_update(version, &spec, &Default::default())
+        .swarm_update(version, spec)
         .await
         .expect_err("an update with a stale version");
     assert!(matches!(stale.status(), Some(400 | 500)), "{stale:?}");
@@ -169,7 +172,7 @@ async fn swarm_flow(t: &TestEngine) {
     let message = expect_api_error(
         "unlock a swarm that is not locked",
         docker
-            .swarm_unlock(&models::SwarmUnlockRequest {
+            .swarm_unlock(models::SwarmUnlockRequest {
                 unlock_key: Some(key),
             })
             .await,
@@ -179,7 +182,7 @@ async fn swarm_flow(t: &TestEngine) {
     let message = expect_api_error(
         "join while in a swarm",
         docker
-            .swarm_join(&models::SwarmJoinRequest {
+            .swarm_join(models::SwarmJoinRequest {
                 listen_addr: listen.clone(),
                 advertise_addr: Some("127.0.0.1".to_owned()),
                 data_path_addr: None,
@@ -193,7 +196,8 @@ async fn swarm_flow(t: &TestEngine) {
 
     // --- The node ----------------------------------------------------------------------------
     let nodes = docker
-        .node_list(&NodeListOptions {
+        .node_list()
+        .options(NodeListOptions {
             filters: Some(filter("role", "manager")),
         })
         .await
@@ -226,10 +230,7 @@ async fn swarm_flow(t: &TestEngine) {
         let mut node_spec = node.spec.clone().expect("Spec");
         node_spec.labels = Some(t.labels());
         let version = node.version.and_then(|v| v.index).unwrap() as i64;
-        match docker
-            .node_update(&node_id, version, Some(&node_spec))
-            .await
-        {
+        match docker.node_update(&node_id, version).body(node_spec).await {
             Ok(()) => break,
             Err(e) if attempts < 20 && out_of_sequence(&e) => {
                 attempts += 1;
@@ -246,7 +247,8 @@ async fn swarm_flow(t: &TestEngine) {
     let message = expect_api_error(
         "remove the only manager",
         docker
-            .node_delete(&node_id, &NodeDeleteOptions { force: Some(false) })
+            .node_delete(&node_id)
+            .options(NodeDeleteOptions { force: Some(false) })
             .await,
         &[400, 412, 500],
     );
@@ -255,16 +257,18 @@ async fn swarm_flow(t: &TestEngine) {
     // --- Secrets and configs -----------------------------------------------------------------
     let secret_name = t.name("secret");
     let secret = docker
-        .secret_create(Some(&models::SecretCreateBody {
+        .secret_create()
+        .body(models::SecretCreateBody {
             name: Some(secret_name.clone()),
             labels: Some(t.labels()),
             data: Some(b64("the secret value\n")),
             ..Default::default()
-        }))
+        })
         .await
         .expect("create a secret");
     let secrets = docker
-        .secret_list(&SecretListOptions {
+        .secret_list()
+        .options(SecretListOptions {
             filters: Some(filter("name", &secret_name)),
         })
         .await
@@ -292,8 +296,8 @@ async fn swarm_flow(t: &TestEngine) {
         .secret_update(
             &secret.id,
             inspected.version.and_then(|v| v.index).unwrap() as i64,
-            Some(&secret_spec),
         )
+        .body(secret_spec)
         .await
         .expect("update the secret's labels");
     let updated = docker.secret_inspect(&secret.id).await.expect("inspect");
@@ -301,16 +305,18 @@ async fn swarm_flow(t: &TestEngine) {
 
     let config_name = t.name("config");
     let config = docker
-        .config_create(Some(&models::ConfigCreateBody {
+        .config_create()
+        .body(models::ConfigCreateBody {
             name: Some(config_name.clone()),
             labels: Some(t.labels()),
             data: Some(b64("the config value\n")),
             ..Default::default()
-        }))
+        })
         .await
         .expect("create a config");
     let configs = docker
-        .config_list(&ConfigListOptions {
+        .config_list()
+        .options(ConfigListOptions {
             filters: Some(filter("name", &config_name)),
         })
         .await
@@ -332,8 +338,8 @@ async fn swarm_flow(t: &TestEngine) {
         .config_update(
             &config.id,
             inspected.version.and_then(|v| v.index).unwrap() as i64,
-            Some(&config_spec),
         )
+        .body(config_spec)
         .await
         .expect("update the config's labels");
     let updated = docker.config_inspect(&config.id).await.expect("inspect");
@@ -359,7 +365,7 @@ async fn swarm_flow(t: &TestEngine) {
     // An internal overlay network (no way out of the node) for the task, so that the task lists
     // its network attachment.
     let overlay = docker
-        .network_create(&models::NetworkCreateRequest {
+        .network_create(models::NetworkCreateRequest {
             name: t.name("overlay"),
             driver: Some("overlay".to_owned()),
             internal: Some(true),
@@ -413,19 +419,17 @@ async fn swarm_flow(t: &TestEngine) {
         ..Default::default()
     };
     let created = docker
-        .service_create(
-            &models::ServiceCreateBody {
-                name: Some(service_name.clone()),
-                labels: Some(t.labels()),
-                task_template: Some(task_template),
-                mode: Some(models::ServiceSpecMode {
-                    replicated: Some(models::ServiceSpecModeReplicated { replicas: Some(1) }),
-                    ..Default::default()
-                }),
+        .service_create(models::ServiceCreateBody {
+            name: Some(service_name.clone()),
+            labels: Some(t.labels()),
+            task_template: Some(task_template),
+            mode: Some(models::ServiceSpecMode {
+                replicated: Some(models::ServiceSpecModeReplicated { replicas: Some(1) }),
                 ..Default::default()
-            },
-            &Default::default(),
-        )
+            }),
+            ..Default::default()
+        })
+        .options(Default::default())
         .await
         .expect("create a service");
     no_unknown_enum(&created);
@@ -436,7 +440,8 @@ async fn swarm_flow(t: &TestEngine) {
         Duration::from_secs(60),
         || async {
             let tasks = docker
-                .task_list(&TaskListOptions {
+                .task_list()
+                .options(TaskListOptions {
                     filters: Some(HashMap::from([
                         ("service".to_owned(), vec![service_id.clone()]),
                         ("desired-state".to_owned(), vec!["running".to_owned()]),
@@ -499,7 +504,7 @@ async fn swarm_flow(t: &TestEngine) {
     let exec = docker
         .container_exec(
             &container,
-            &models::ExecConfig {
+            models::ExecConfig {
                 attach_stdout: Some(true),
                 attach_stderr: Some(true),
                 cmd: Some(vec![
@@ -514,7 +519,8 @@ async fn swarm_flow(t: &TestEngine) {
         .expect("exec in the task's container");
     let (stdout, stderr) = output_text(
         docker
-            .exec_start(&exec.id, Some(&Default::default()))
+            .exec_start(&exec.id)
+            .exec_start_config(models::ExecStartConfig::default())
             .await
             .expect("exec start")
             .output,
@@ -525,14 +531,12 @@ async fn swarm_flow(t: &TestEngine) {
     let logs = eventually("the task's logs", Duration::from_secs(20), || async {
         let (stdout, _) = output_text(
             docker
-                .task_logs(
-                    &task_id,
-                    &TaskLogsOptions {
-                        stdout: Some(true),
-                        stderr: Some(true),
-                        ..Default::default()
-                    },
-                )
+                .task_logs(&task_id)
+                .options(TaskLogsOptions {
+                    stdout: Some(true),
+                    stderr: Some(true),
+                    ..Default::default()
+                })
                 .await
                 .expect("task logs"),
         )
@@ -543,16 +547,14 @@ async fn swarm_flow(t: &TestEngine) {
     assert_eq!(logs, "hello-from-the-task\n");
     let (logs, _) = output_text(
         docker
-            .service_logs(
-                &service_id,
-                &ServiceLogsOptions {
-                    stdout: Some(true),
-                    details: Some(true),
-                    timestamps: Some(true),
-                    tail: Some("all".to_owned()),
-                    ..Default::default()
-                },
-            )
+            .service_logs(&service_id)
+            .options(ServiceLogsOptions {
+                stdout: Some(true),
+                details: Some(true),
+                timestamps: Some(true),
+                tail: Some("all".to_owned()),
+                ..Default::default()
+            })
             .await
             .expect("service logs"),
     )
@@ -560,12 +562,10 @@ async fn swarm_flow(t: &TestEngine) {
     assert!(logs.contains("hello-from-the-task"), "{logs}");
 
     let service = docker
-        .service_inspect(
-            &service_id,
-            &ServiceInspectOptions {
-                insert_defaults: Some(true),
-            },
-        )
+        .service_inspect(&service_id)
+        .options(ServiceInspectOptions {
+            insert_defaults: Some(true),
+        })
         .await
         .expect("inspect the service");
     no_unknown_enum(&service);
@@ -579,7 +579,8 @@ async fn swarm_flow(t: &TestEngine) {
     )
     .await;
     let services = docker
-        .service_list(&ServiceListOptions {
+        .service_list()
+        .options(ServiceListOptions {
             filters: Some(filter("label", &format!("{LABEL}={}", t.run))),
             status: Some(true),
         })
@@ -608,14 +609,14 @@ async fn swarm_flow(t: &TestEngine) {
         .service_update(
             &service_id,
             service.version.and_then(|v| v.index).unwrap() as i64,
-            &update,
-            &Default::default(),
+            update,
         )
+        .options(Default::default())
         .await
         .expect("update the service");
     no_unknown_enum(&updated);
     let service = docker
-        .service_inspect(&service_id, &Default::default())
+        .service_inspect(&service_id)
         .await
         .expect("inspect the service");
     no_unknown_enum(&service);
@@ -643,7 +644,7 @@ async fn swarm_flow(t: &TestEngine) {
         .await
         .expect("delete the service");
     let gone = docker
-        .service_inspect(&service_id, &Default::default())
+        .service_inspect(&service_id)
         .await
         .expect_err("deleted");
     assert!(gone.is_not_found(), "{gone:?}");
@@ -653,7 +654,7 @@ async fn swarm_flow(t: &TestEngine) {
         Duration::from_secs(30),
         || async {
             docker
-                .container_inspect(&container, &Default::default())
+                .container_inspect(&container)
                 .await
                 .is_err()
                 .then_some(())
@@ -682,12 +683,13 @@ async fn swarm_flow(t: &TestEngine) {
     // --- Leaving -----------------------------------------------------------------------------
     let message = expect_api_error(
         "leave as the last manager without force",
-        docker.swarm_leave(&Default::default()).await,
+        docker.swarm_leave().await,
         &[503],
     );
     assert!(!message.is_empty());
     docker
-        .swarm_leave(&SwarmLeaveOptions { force: Some(true) })
+        .swarm_leave()
+        .options(SwarmLeaveOptions { force: Some(true) })
         .await
         .expect("leave");
     let err = docker.swarm_inspect().await.expect_err("left");

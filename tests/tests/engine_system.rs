@@ -74,7 +74,7 @@ async fn disk_usage() {
     let id = t.run_container("df", &["sleep", "300"]).await;
     let volume = t
         .docker
-        .volume_create(&models::VolumeCreateOptions {
+        .volume_create(models::VolumeCreateOptions {
             name: Some(t.name("df")),
             labels: Some(t.labels()),
             ..Default::default()
@@ -83,11 +83,7 @@ async fn disk_usage() {
         .expect("create a volume");
     t.remove_volume_later(&volume.name);
 
-    let all = t
-        .docker
-        .system_data_usage(&Default::default())
-        .await
-        .expect("GET /system/df");
+    let all = t.docker.system_data_usage().await.expect("GET /system/df");
     no_unknown_enum(&all);
     assert!(all.layers_size.unwrap_or(0) > 0);
     let images = all.images.expect("Images");
@@ -104,7 +100,8 @@ async fn disk_usage() {
 
     let only_volumes = t
         .docker
-        .system_data_usage(&SystemDataUsageOptions {
+        .system_data_usage()
+        .options(SystemDataUsageOptions {
             r#type: Some(vec![models::SystemDataUsageTypeItem::Volume]),
         })
         .await
@@ -131,7 +128,12 @@ async fn events_while_a_container_starts() {
         ])),
     };
     let events = tokio::time::timeout(Duration::from_secs(30), async {
-        let stream = t.docker.system_events(&options).await.expect("GET /events");
+        let stream = t
+            .docker
+            .system_events()
+            .options(options)
+            .await
+            .expect("GET /events");
         stream
             .map(|e| e.expect("an event"))
             .collect::<Vec<_>>()

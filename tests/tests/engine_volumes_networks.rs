@@ -22,7 +22,7 @@ async fn volume_create_inspect_list_use_and_delete() {
     t.remove_volume_later(&name);
     let volume = t
         .docker
-        .volume_create(&models::VolumeCreateOptions {
+        .volume_create(models::VolumeCreateOptions {
             name: Some(name.clone()),
             driver: Some("local".to_owned()),
             labels: Some(t.labels()),
@@ -46,7 +46,8 @@ async fn volume_create_inspect_list_use_and_delete() {
 
     let list = t
         .docker
-        .volume_list(&VolumeListOptions {
+        .volume_list()
+        .options(VolumeListOptions {
             filters: Some(t.label_filter()),
         })
         .await
@@ -73,14 +74,10 @@ async fn volume_create_inspect_list_use_and_delete() {
     body.host_config.as_mut().unwrap().binds = Some(vec![format!("{name}:/data")]);
     let writer = t.create_container("writer", &body).await;
     t.docker
-        .container_start(&writer, &Default::default())
+        .container_start(&writer)
         .await
         .expect("start the writer");
-    let waited = t
-        .docker
-        .container_wait(&writer, &Default::default())
-        .await
-        .expect("wait");
+    let waited = t.docker.container_wait(&writer).await.expect("wait");
     assert_eq!(waited.status_code, 0);
     let mut body = t.container_body(&["cat", "/data/file"]);
     body.host_config.as_mut().unwrap().mounts = Some(vec![models::Mount {
@@ -92,22 +89,17 @@ async fn volume_create_inspect_list_use_and_delete() {
     }]);
     let reader = t.create_container("reader", &body).await;
     t.docker
-        .container_start(&reader, &Default::default())
+        .container_start(&reader)
         .await
         .expect("start the reader");
-    t.docker
-        .container_wait(&reader, &Default::default())
-        .await
-        .expect("wait");
+    t.docker.container_wait(&reader).await.expect("wait");
     let (stdout, _) = output_text(
         t.docker
-            .container_logs(
-                &reader,
-                &docker_client::options::ContainerLogsOptions {
-                    stdout: Some(true),
-                    ..Default::default()
-                },
-            )
+            .container_logs(&reader)
+            .options(docker_client::options::ContainerLogsOptions {
+                stdout: Some(true),
+                ..Default::default()
+            })
             .await
             .expect("logs"),
     )
@@ -115,7 +107,7 @@ async fn volume_create_inspect_list_use_and_delete() {
     assert_eq!(stdout, "in-the-volume\n");
     let mounts = t
         .docker
-        .container_inspect(&reader, &Default::default())
+        .container_inspect(&reader)
         .await
         .expect("inspect")
         .mounts
@@ -126,7 +118,7 @@ async fn volume_create_inspect_list_use_and_delete() {
 
     let in_use = t
         .docker
-        .volume_delete(&name, &Default::default())
+        .volume_delete(&name)
         .await
         .expect_err("a volume in use is not removed");
     assert!(in_use.is_conflict(), "{in_use:?}");
@@ -136,12 +128,14 @@ async fn volume_create_inspect_list_use_and_delete() {
     };
     for id in [&writer, &reader] {
         t.docker
-            .container_delete(id, &everything)
+            .container_delete(id)
+            .options(everything.clone())
             .await
             .expect("delete the container");
     }
     t.docker
-        .volume_delete(&name, &VolumeDeleteOptions { force: Some(false) })
+        .volume_delete(&name)
+        .options(VolumeDeleteOptions { force: Some(false) })
         .await
         .expect("delete");
     let gone = t.docker.volume_inspect(&name).await.expect_err("deleted");
@@ -154,7 +148,7 @@ async fn volume_update_needs_a_cluster_volume() {
     let name = t.name("local");
     t.remove_volume_later(&name);
     t.docker
-        .volume_create(&models::VolumeCreateOptions {
+        .volume_create(models::VolumeCreateOptions {
             name: Some(name.clone()),
             labels: Some(t.labels()),
             ..Default::default()
@@ -166,7 +160,8 @@ async fn volume_update_needs_a_cluster_volume() {
     let message = expect_api_error(
         "update a local volume",
         t.docker
-            .volume_update(&name, 1, Some(&models::VolumeUpdateBody::default()))
+            .volume_update(&name, 1)
+            .body(models::VolumeUpdateBody::default())
             .await,
         &[503, 404],
     );
@@ -181,7 +176,7 @@ async fn volume_prune() {
     for name in [&unused, &used] {
         t.remove_volume_later(name);
         t.docker
-            .volume_create(&models::VolumeCreateOptions {
+            .volume_create(models::VolumeCreateOptions {
                 name: Some(name.clone()),
                 labels: Some(t.labels()),
                 ..Default::default()
@@ -197,7 +192,8 @@ async fn volume_prune() {
     filters.insert("all".to_owned(), vec!["true".to_owned()]);
     let pruned = t
         .docker
-        .volume_prune(&VolumePruneOptions {
+        .volume_prune()
+        .options(VolumePruneOptions {
             filters: Some(filters),
         })
         .await
@@ -227,7 +223,7 @@ async fn network_create_inspect_list_connect_and_delete() {
     let t = TestEngine::start().await;
     let home = t
         .docker
-        .network_create(&internal_bridge(&t, "home"))
+        .network_create(internal_bridge(&t, "home"))
         .await
         .expect("create");
     let home_id = home.id.clone().given("Id");
@@ -235,7 +231,7 @@ async fn network_create_inspect_list_connect_and_delete() {
     no_unknown_enum(&home);
     let other = t
         .docker
-        .network_create(&models::NetworkCreateRequest {
+        .network_create(models::NetworkCreateRequest {
             attachable: Some(true),
             ipam: Some(models::Ipam {
                 driver: Some("default".to_owned()),
@@ -255,20 +251,18 @@ async fn network_create_inspect_list_connect_and_delete() {
 
     let duplicate = t
         .docker
-        .network_create(&internal_bridge(&t, "home"))
+        .network_create(internal_bridge(&t, "home"))
         .await
         .expect_err("the name is taken");
     assert!(duplicate.is_conflict(), "{duplicate:?}");
 
     let inspected = t
         .docker
-        .network_inspect(
-            &other_id,
-            &NetworkInspectOptions {
-                verbose: Some(true),
-                scope: Some("local".to_owned()),
-            },
-        )
+        .network_inspect(&other_id)
+        .options(NetworkInspectOptions {
+            verbose: Some(true),
+            scope: Some("local".to_owned()),
+        })
         .await
         .expect("inspect");
     no_unknown_enum(&inspected);
@@ -291,7 +285,8 @@ async fn network_create_inspect_list_connect_and_delete() {
 
     let list = t
         .docker
-        .network_list(&NetworkListOptions {
+        .network_list()
+        .options(NetworkListOptions {
             filters: Some(HashMap::from([
                 ("label".to_owned(), t.label_filter()["label"].clone()),
                 ("driver".to_owned(), vec!["bridge".to_owned()]),
@@ -318,7 +313,7 @@ async fn network_create_inspect_list_connect_and_delete() {
     t.docker
         .network_connect(
             &other_id,
-            &models::NetworkConnectRequest {
+            models::NetworkConnectRequest {
                 container: Some(container.clone()),
                 endpoint_config: Some(models::EndpointSettings {
                     aliases: Some(vec!["dct-alias".to_owned()]),
@@ -334,7 +329,7 @@ async fn network_create_inspect_list_connect_and_delete() {
         .expect("connect");
     let networks = t
         .docker
-        .container_inspect(&container, &Default::default())
+        .container_inspect(&container)
         .await
         .expect("inspect the container")
         .network_settings
@@ -352,7 +347,7 @@ async fn network_create_inspect_list_connect_and_delete() {
     t.docker
         .network_disconnect(
             &other_id,
-            &models::NetworkDisconnectRequest {
+            models::NetworkDisconnectRequest {
                 container: Some(container.clone()),
                 force: Some(false),
             },
@@ -361,7 +356,7 @@ async fn network_create_inspect_list_connect_and_delete() {
         .expect("disconnect");
     let networks = t
         .docker
-        .container_inspect(&container, &Default::default())
+        .container_inspect(&container)
         .await
         .expect("inspect the container")
         .network_settings
@@ -372,7 +367,7 @@ async fn network_create_inspect_list_connect_and_delete() {
     t.docker.network_delete(&other_id).await.expect("delete");
     let gone = t
         .docker
-        .network_inspect(&other_id, &Default::default())
+        .network_inspect(&other_id)
         .await
         .expect_err("deleted");
     assert!(gone.is_not_found(), "{gone:?}");
@@ -389,7 +384,7 @@ async fn network_prune() {
     let t = TestEngine::start().await;
     let unused = t
         .docker
-        .network_create(&internal_bridge(&t, "unused"))
+        .network_create(internal_bridge(&t, "unused"))
         .await
         .expect("create");
     let unused = unused.id.given("Id");
@@ -397,17 +392,14 @@ async fn network_prune() {
     // Prune removes networks without endpoints: the label keeps it to this test's network.
     let pruned = t
         .docker
-        .network_prune(&NetworkPruneOptions {
+        .network_prune()
+        .options(NetworkPruneOptions {
             filters: Some(t.label_filter()),
         })
         .await
         .expect("prune");
     no_unknown_enum(&pruned);
     assert_eq!(pruned.networks_deleted, Some(vec![t.name("unused")]));
-    let gone = t
-        .docker
-        .network_inspect(&unused, &Default::default())
-        .await
-        .expect_err("pruned");
+    let gone = t.docker.network_inspect(&unused).await.expect_err("pruned");
     assert!(gone.is_not_found(), "{gone:?}");
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use docker_client::workflows::{PullPolicy, Run};
 use docker_client::{Error, LogOutput};
-use docker_client_tests::engine::{eventually, versions, TestEngine, BUSYBOX, LABEL};
+use docker_client_tests::engine::{eventually, TestEngine, BUSYBOX, LABEL};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
@@ -23,7 +23,7 @@ fn busybox(t: &TestEngine) -> Run {
 }
 
 async fn exists(t: &TestEngine, id: &str) -> bool {
-    match t.docker.container_inspect(id, &Default::default()).await {
+    match t.docker.container_inspect(id).await {
         Ok(_) => true,
         Err(e) if e.is_not_found() => false,
         Err(e) => panic!("inspect {id}: {e}"),
@@ -33,7 +33,7 @@ async fn exists(t: &TestEngine, id: &str) -> bool {
 async fn running(t: &TestEngine, id: &str) -> bool {
     let inspect = t
         .docker
-        .container_inspect(id, &Default::default())
+        .container_inspect(id)
         .await
         .unwrap_or_else(|e| panic!("inspect {id}: {e}"));
     inspect.state.and_then(|s| s.running).unwrap_or(false)
@@ -90,7 +90,7 @@ async fn run_without_remove_keeps_the_container() {
     assert!(out.success());
     let inspect = t
         .docker
-        .container_inspect(&name, &Default::default())
+        .container_inspect(&name)
         .await
         .expect("the container is kept");
     assert_eq!(inspect.state.unwrap().exit_code, Some(0));
@@ -203,7 +203,7 @@ async fn a_cancelled_run_kills_and_removes_its_container() {
             .await;
             let state = t
                 .docker
-                .container_inspect(&name, &Default::default())
+                .container_inspect(&name)
                 .await
                 .unwrap()
                 .state
@@ -296,7 +296,8 @@ async fn run_pulls_only_a_missing_image() {
     );
     let left = t
         .docker
-        .container_list(&docker_client::options::ContainerListOptions {
+        .container_list()
+        .options(docker_client::options::ContainerListOptions {
             all: Some(true),
             filters: Some(t.label_filter()),
             ..Default::default()
@@ -315,7 +316,8 @@ async fn run_pulls_only_a_missing_image() {
     assert!(matches!(e, Error::Api { .. }), "{e:?}");
     let left = t
         .docker
-        .container_list(&docker_client::options::ContainerListOptions {
+        .container_list()
+        .options(docker_client::options::ContainerListOptions {
             all: Some(true),
             filters: Some(t.label_filter()),
             ..Default::default()
@@ -766,7 +768,5 @@ async fn build_progress_streams_messages() {
     }
     assert!(log.contains("built-here"), "{log}");
     assert!(stream.progress().messages() > 2);
-    versions::image_inspect(&t.docker, &tag)
-        .await
-        .expect("the tag exists");
+    t.docker.image_inspect(&tag).await.expect("the tag exists");
 }

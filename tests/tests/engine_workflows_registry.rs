@@ -4,23 +4,21 @@
 //!
 //! Run with the test engines up: `tests/engine/engine.sh start && source target/engine-state/env`.
 
-use docker_client::options::{ImageDeleteOptions, ImageLoadOptions, ImageTagOptions};
+use docker_client::options::ImageTagOptions;
 use docker_client::workflows::{LayerPhase, ProgressStream};
 use docker_client::{Body, Error, RegistryAuth};
-use docker_client_tests::engine::{versions, TestEngine, BUSYBOX, LABEL};
+use docker_client_tests::engine::{TestEngine, BUSYBOX, LABEL};
 use docker_client_tests::registry::TestRegistry;
 use futures::StreamExt;
 
 async fn tag(t: &TestEngine, source: &str, reference: &str) {
     let (repo, tag) = reference.rsplit_once(':').unwrap();
     t.docker
-        .image_tag(
-            source,
-            &ImageTagOptions {
-                repo: Some(repo.to_owned()),
-                tag: Some(tag.to_owned()),
-            },
-        )
+        .image_tag(source)
+        .options(ImageTagOptions {
+            repo: Some(repo.to_owned()),
+            tag: Some(tag.to_owned()),
+        })
         .await
         .unwrap_or_else(|e| panic!("tag {source} as {reference}: {e}"));
     t.remove_image_later(reference);
@@ -28,13 +26,13 @@ async fn tag(t: &TestEngine, source: &str, reference: &str) {
 
 async fn untag(t: &TestEngine, reference: &str) {
     t.docker
-        .image_delete(reference, &ImageDeleteOptions::default())
+        .image_delete(reference)
         .await
         .unwrap_or_else(|e| panic!("delete {reference}: {e}"));
 }
 
 async fn image_exists(t: &TestEngine, reference: &str) -> bool {
-    match versions::image_inspect(&t.docker, reference).await {
+    match t.docker.image_inspect(reference).await {
         Ok(_) => true,
         Err(e) if e.is_not_found() => false,
         Err(e) => panic!("inspect {reference}: {e}"),
@@ -267,7 +265,9 @@ async fn load_progress_counts_the_layers_loaded() {
     let body = Body::from_reader(tokio::fs::File::open(&saved).await.unwrap());
     let load = t
         .docker
-        .image_load(Some(body), &ImageLoadOptions { quiet: Some(false) })
+        .image_load()
+        .images_tarball(body)
+        .quiet(false)
         .await
         .expect("load");
     let progress = ProgressStream::new(load).finish().await.expect("load");

@@ -142,7 +142,7 @@ async fn a_pinned_version_is_kept_and_checked() {
     .unwrap()
     .build()
     .unwrap();
-    let error = pinned.volume_update("v", 1, None).await.unwrap_err();
+    let error = pinned.volume_update("v", 1).await.unwrap_err();
     assert!(
         matches!(
             &error,
@@ -171,7 +171,11 @@ async fn what_the_engines_version_lacks_is_refused_before_sending() {
         signal: Some("SIGKILL".to_owned()),
         ..Default::default()
     };
-    let error = docker.container_stop("c1", &options).await.unwrap_err();
+    let error = docker
+        .container_stop("c1")
+        .options(options)
+        .await
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "parameter `signal` of `ContainerStop` requires API version 1.42, but the engine's \
@@ -196,10 +200,7 @@ async fn what_the_engines_version_lacks_is_refused_before_sending() {
         }),
         ..Default::default()
     };
-    let error = docker
-        .container_create(&body, &Default::default())
-        .await
-        .unwrap_err();
+    let error = docker.container_create(body).await.unwrap_err();
     match &error {
         Error::RequiresApiVersion {
             item: ApiItem::BodyField { operation, path },
@@ -229,10 +230,7 @@ async fn what_the_engines_version_lacks_is_refused_before_sending() {
         }),
         ..Default::default()
     };
-    let error = docker
-        .container_create(&body, &Default::default())
-        .await
-        .unwrap_err();
+    let error = docker.container_create(body).await.unwrap_err();
     assert!(
         error.to_string().starts_with(
             "body field `NetworkingConfig.EndpointsConfig[\"net\"].MacAddress` of \
@@ -250,10 +248,7 @@ async fn what_the_engines_version_lacks_is_refused_before_sending() {
         host_config: Some(models::HostConfig::default()),
         ..Default::default()
     };
-    docker
-        .container_create(&plain, &Default::default())
-        .await
-        .expect("create");
+    docker.container_create(plain).await.expect("create");
     assert_eq!(paths_after(&engine, 1), ["/v1.41/containers/create"]);
 }
 
@@ -274,7 +269,11 @@ async fn adjustments_for_older_engines_follow_compat_yaml() {
         shared_size: Some(true),
         ..Default::default()
     };
-    docker.image_list(&options).await.expect("list");
+    docker
+        .image_list()
+        .options(options.clone())
+        .await
+        .expect("list");
 
     // An exec's `ConsoleSize` (1.42) is left out; other fields stay.
     let exec = models::ExecConfig {
@@ -282,7 +281,7 @@ async fn adjustments_for_older_engines_follow_compat_yaml() {
         cmd: Some(vec!["true".to_owned()]),
         ..Default::default()
     };
-    docker.container_exec("c1", &exec).await.expect("exec");
+    docker.container_exec("c1", exec).await.expect("exec");
 
     // `HostConfig.ConsoleSize` of a create is sent as it is: 1.41 engines read it.
     let create = models::ContainerCreateBody {
@@ -292,10 +291,7 @@ async fn adjustments_for_older_engines_follow_compat_yaml() {
         }),
         ..Default::default()
     };
-    docker
-        .container_create(&create, &Default::default())
-        .await
-        .expect("create");
+    docker.container_create(create).await.expect("create");
 
     // A network created below 1.44 asks the engine to refuse duplicate names, unless the
     // request says otherwise.
@@ -303,13 +299,19 @@ async fn adjustments_for_older_engines_follow_compat_yaml() {
         name: "net".to_owned(),
         ..Default::default()
     };
-    docker.network_create(&network).await.expect("network");
+    docker
+        .network_create(network.clone())
+        .await
+        .expect("network");
     let not_checked = models::NetworkCreateRequest {
         name: "net".to_owned(),
         check_duplicate: Some(false),
         ..Default::default()
     };
-    docker.network_create(&not_checked).await.expect("network");
+    docker
+        .network_create(not_checked.clone())
+        .await
+        .expect("network");
 
     let requests = engine.requests();
     let list = &requests[1];
@@ -334,8 +336,8 @@ async fn adjustments_for_older_engines_follow_compat_yaml() {
     // duplicate check holds up to 1.44.
     let own = engine_at("1.43", false, empty_json);
     let docker = own.negotiating_docker();
-    docker.image_list(&options).await.ok();
-    docker.network_create(&network).await.ok();
+    docker.image_list().options(options.clone()).await.ok();
+    docker.network_create(network.clone()).await.ok();
     let requests = own.requests();
     assert_eq!(requests[1].query_values("shared-size"), ["true"]);
     assert_eq!(requests[2].json().unwrap()["CheckDuplicate"], true);
@@ -381,7 +383,8 @@ async fn below_1_42_output_labelled_raw_is_read_by_the_tty_setting() {
 
     // Logs and attach: the container has no TTY, as its inspect says.
     let logs = docker
-        .container_logs("c1", &all_output())
+        .container_logs("c1")
+        .options(all_output())
         .await
         .expect("logs");
     assert!(logs.is_multiplexed());
@@ -389,10 +392,7 @@ async fn below_1_42_output_labelled_raw_is_read_by_the_tty_setting() {
         collect(logs).await,
         ("out\n".into(), "err\n".into(), String::new())
     );
-    let attach = docker
-        .container_attach("c1", &Default::default())
-        .await
-        .expect("attach");
+    let attach = docker.container_attach("c1").await.expect("attach");
     assert_eq!(
         collect(attach.output).await,
         ("out\n".into(), "err\n".into(), String::new())
@@ -400,7 +400,11 @@ async fn below_1_42_output_labelled_raw_is_read_by_the_tty_setting() {
     drop(attach.input);
     // An exec start says it in its body: no TTY asked for, none read.
     let start = models::ExecStartConfig::default();
-    let exec = docker.exec_start("e1", Some(&start)).await.expect("exec");
+    let exec = docker
+        .exec_start("e1")
+        .exec_start_config(start)
+        .await
+        .expect("exec");
     assert_eq!(
         collect(exec.output).await,
         ("out\n".into(), "err\n".into(), String::new())
@@ -427,7 +431,8 @@ async fn below_1_42_output_labelled_raw_is_read_by_the_tty_setting() {
     });
     let docker = tty_engine.negotiating_docker();
     let logs = docker
-        .container_logs("c1", &all_output())
+        .container_logs("c1")
+        .options(all_output())
         .await
         .expect("logs");
     assert!(!logs.is_multiplexed());
@@ -437,7 +442,8 @@ async fn below_1_42_output_labelled_raw_is_read_by_the_tty_setting() {
     let newer = engine_at("1.43", false, answer);
     let docker = newer.negotiating_docker();
     let logs = docker
-        .container_logs("c1", &all_output())
+        .container_logs("c1")
+        .options(all_output())
         .await
         .expect("logs");
     assert!(!logs.is_multiplexed(), "labelled raw at 1.43: raw");

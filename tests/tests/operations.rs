@@ -968,7 +968,7 @@ fn system_cases() -> Vec<Case> {
             .json_body(auth_json())
             .respond(MockResponse::json(200, &json!({"Status": "Login Succeeded", "IdentityToken": "9cbaf023786cd7"})))
             .call(|d| async move {
-                let answer = d.system_auth(Some(&auth())).await.map_err(fail)?;
+                let answer = d.system_auth().auth_config(auth()).await.map_err(fail)?;
                 let answer = answer.ok_or("no answer decoded")?;
                 ensure_eq!(answer.status, "Login Succeeded");
                 ensure_eq!(answer.identity_token.as_deref(), Some("9cbaf023786cd7"));
@@ -978,7 +978,7 @@ fn system_cases() -> Vec<Case> {
             .note("no body, 204")
             .respond(MockResponse::no_content())
             .call(|d| async move {
-                ensure_eq!(d.system_auth(None).await.map_err(fail)?, None);
+                ensure_eq!(d.system_auth().await.map_err(fail)?, None);
                 Ok(())
             }),
         case("SystemEvents", "GET", "/events")
@@ -1002,7 +1002,7 @@ fn system_cases() -> Vec<Case> {
                     until: Some("1688209200.000000001".into()),
                     filters: filters(&[("type", &["container", "network"]), ("event", &["start", "die"])]),
                 };
-                let events = items(d.system_events(&options).await.map_err(fail)?).await?;
+                let events = items(d.system_events().options(options).await.map_err(fail)?).await?;
                 ensure_eq!(events.len(), 3);
                 ensure_eq!(events[0].r#type, Some(models::EventMessageType::Container));
                 ensure_eq!(events[0].action.as_deref(), Some("start"));
@@ -1078,7 +1078,7 @@ fn system_cases() -> Vec<Case> {
                         models::SystemDataUsageTypeItem::BuildCache,
                     ]),
                 };
-                let usage = d.system_data_usage(&options).await.map_err(fail)?;
+                let usage = d.system_data_usage().options(options).await.map_err(fail)?;
                 ensure_eq!(usage.layers_size, Some(1_092_588));
                 let images = usage.images.ok_or("no Images")?;
                 ensure_eq!(images[0].shared_size, -1);
@@ -1106,7 +1106,7 @@ fn system_cases() -> Vec<Case> {
                     x_docker_expose_session_grpc_method: Some(strings(&["/moby.filesync.v1.FileSync/DiffCopy"])),
                     ..Default::default()
                 };
-                let mut connection = d.session("session-1", &options).await.map_err(fail)?;
+                let mut connection = d.session("session-1").options(options).await.map_err(fail)?;
                 connection.shutdown().await.map_err(|e| e.to_string())?;
                 let mut received = Vec::new();
                 connection.read_to_end(&mut received).await.map_err(|e| e.to_string())?;
@@ -1209,7 +1209,7 @@ fn container_cases() -> Vec<Case> {
                     name: Some("web".into()),
                     platform: Some("linux/amd64".into()),
                 };
-                let created = d.container_create(&body, &options).await.map_err(fail)?;
+                let created = d.container_create(body).options(options).await.map_err(fail)?;
                 ensure_eq!(created.id, CID);
                 ensure!(created.warnings.is_empty());
                 Ok(())
@@ -1223,7 +1223,7 @@ fn container_cases() -> Vec<Case> {
                     image: Some("busybox".into()),
                     ..Default::default()
                 };
-                let created = d.container_create(&body, &Default::default()).await.map_err(fail)?;
+                let created = d.container_create(body).await.map_err(fail)?;
                 ensure_eq!(created.id, CID);
                 ensure!(created.warnings.is_empty());
                 Ok(())
@@ -1241,7 +1241,7 @@ fn container_cases() -> Vec<Case> {
                     size: Some(false),
                     filters: filters(&[("status", &["running", "paused"]), ("label", &["com.example.vendor=Acme"])]),
                 };
-                let list = d.container_list(&options).await.map_err(fail)?;
+                let list = d.container_list().options(options).await.map_err(fail)?;
                 ensure_eq!(list.len(), 1);
                 ensure_eq!(list[0].id.as_deref(), Some(CID));
                 ensure_eq!(list[0].names, Some(strings(&["/web"])));
@@ -1257,7 +1257,7 @@ fn container_cases() -> Vec<Case> {
             .raw_query("")
             .respond(MockResponse::json(200, &json!([])))
             .call(|d| async move {
-                ensure!(d.container_list(&Default::default()).await.map_err(fail)?.is_empty());
+                ensure!(d.container_list().await.map_err(fail)?.is_empty());
                 Ok(())
             }),
         case("ContainerPrune", "POST", "/containers/prune")
@@ -1267,7 +1267,7 @@ fn container_cases() -> Vec<Case> {
                 let options = ContainerPruneOptions {
                     filters: filters(&[("until", &["10m"]), ("label!", &["keep"])]),
                 };
-                let pruned = d.container_prune(&options).await.map_err(fail)?;
+                let pruned = d.container_prune().options(options).await.map_err(fail)?;
                 ensure_eq!(pruned.containers_deleted, Some(strings(&[CID])));
                 ensure_eq!(pruned.space_reclaimed, Some(5_368_709_120));
                 Ok(())
@@ -1284,7 +1284,7 @@ fn container_cases() -> Vec<Case> {
                     force: Some(true),
                     link: Some(false),
                 };
-                d.container_delete("../x", &options).await.map_err(fail)
+                d.container_delete("../x").options(options).await.map_err(fail)
             }),
         case("ContainerArchive", "GET", "/containers/web/archive")
             .q("path", "/etc/nginx/nginx.conf")
@@ -1316,7 +1316,7 @@ fn container_cases() -> Vec<Case> {
                     no_overwrite_dir_non_dir: Some("true".into()),
                     copy_uidgid: Some("1".into()),
                 };
-                d.put_container_archive("web", "/usr/share/nginx/html", body, &options)
+                d.put_container_archive("web", "/usr/share/nginx/html", body).options(options)
                     .await
                     .map_err(fail)
             }),
@@ -1351,7 +1351,7 @@ fn container_cases() -> Vec<Case> {
                     stdout: Some(true),
                     stderr: Some(true),
                 };
-                let mut attached = d.container_attach("web", &options).await.map_err(fail)?;
+                let mut attached = d.container_attach("web").options(options).await.map_err(fail)?;
                 attached.input.write_all(b"ls /\nexit\n").await.map_err(|e| e.to_string())?;
                 attached.input.shutdown().await.map_err(|e| e.to_string())?;
                 ensure!(attached.output.is_multiplexed());
@@ -1374,7 +1374,7 @@ fn container_cases() -> Vec<Case> {
                     stdout: Some(true),
                     ..Default::default()
                 };
-                let mut attached = d.container_attach("web", &options).await.map_err(fail)?;
+                let mut attached = d.container_attach("web").options(options).await.map_err(fail)?;
                 ensure!(attached.input.write_all(b"x").await.is_err());
                 let (stdout, stderr) = attached.output.collect_output().await.map_err(fail)?;
                 ensure_eq!((stdout, stderr), (b"hello\n".to_vec(), b"oops\n".to_vec()));
@@ -1404,7 +1404,7 @@ fn container_cases() -> Vec<Case> {
                     stdout: Some(true),
                     stderr: Some(true),
                 };
-                let mut socket = d.container_attach_websocket("web", &options).await.map_err(fail)?;
+                let mut socket = d.container_attach_websocket("web").options(options).await.map_err(fail)?;
                 socket.write_all(b"\x81\x83\x00\x00\x00\x00ls\n").await.map_err(|e| e.to_string())?;
                 socket.shutdown().await.map_err(|e| e.to_string())?;
                 let mut received = Vec::new();
@@ -1439,7 +1439,7 @@ fn container_cases() -> Vec<Case> {
             .respond(MockResponse::json(200, &container_inspect_json()))
             .call(|d| async move {
                 let options = ContainerInspectOptions { size: Some(true) };
-                let c = d.container_inspect("web", &options).await.map_err(fail)?;
+                let c = d.container_inspect("web").options(options).await.map_err(fail)?;
                 ensure_eq!(c.id.as_deref(), Some(CID));
                 ensure_eq!(c.name.as_deref(), Some("/web"));
                 ensure_eq!(c.size_root_fs, Some(142_000_000_000));
@@ -1474,7 +1474,7 @@ fn container_cases() -> Vec<Case> {
             .respond(MockResponse::no_content())
             .call(|d| async move {
                 let options = ContainerKillOptions { signal: Some("SIGHUP".into()) };
-                d.container_kill("web", &options).await.map_err(fail)
+                d.container_kill("web").options(options).await.map_err(fail)
             }),
         case("ContainerLogs", "GET", "/containers/web/logs")
             .q("follow", "false")
@@ -1496,7 +1496,7 @@ fn container_cases() -> Vec<Case> {
                         timestamps: Some(true),
                         tail: Some("100".into()),
                     };
-                    let stream = d.container_logs("web", &options).await.map_err(fail)?;
+                    let stream = d.container_logs("web").options(options).await.map_err(fail)?;
                     ensure_eq!(
                         output(stream).await?,
                         vec![
@@ -1528,7 +1528,7 @@ fn container_cases() -> Vec<Case> {
                     signal: Some("SIGTERM".into()),
                     t: Some(10),
                 };
-                d.container_restart("web", &options).await.map_err(fail)
+                d.container_restart("web").options(options).await.map_err(fail)
             }),
         case("ContainerStart", "POST", "/containers/web/start")
             .q("detachKeys", "ctrl-x,x")
@@ -1537,14 +1537,14 @@ fn container_cases() -> Vec<Case> {
                 let options = ContainerStartOptions {
                     detach_keys: Some("ctrl-x,x".into()),
                 };
-                ensure_eq!(d.container_start("web", &options).await.map_err(fail)?, Outcome::Done(()));
+                ensure_eq!(d.container_start("web").options(options).await.map_err(fail)?, Outcome::Done(()));
                 Ok(())
             }),
         case("ContainerStart", "POST", "/containers/web/start")
             .note("already started: 304")
             .respond(MockResponse::status(304))
             .call(|d| async move {
-                ensure_eq!(d.container_start("web", &Default::default()).await.map_err(fail)?, Outcome::NotModified);
+                ensure_eq!(d.container_start("web").await.map_err(fail)?, Outcome::NotModified);
                 Ok(())
             }),
         case("ContainerStats", "GET", "/containers/web/stats")
@@ -1558,7 +1558,7 @@ fn container_cases() -> Vec<Case> {
                         stream: Some(false),
                         one_shot: Some(true),
                     };
-                    let samples = items(d.container_stats("web", &options).await.map_err(fail)?).await?;
+                    let samples = items(d.container_stats("web").options(options).await.map_err(fail)?).await?;
                     ensure_eq!(samples.len(), 1);
                     let sample = serde_json::to_value(&samples[0]).map_err(|e| e.to_string())?;
                     ensure_eq!(sample, stats);
@@ -1569,7 +1569,7 @@ fn container_cases() -> Vec<Case> {
             .note("a stream of samples")
             .respond(MockResponse::ndjson(&[stats.clone(), stats.clone(), stats], 300))
             .call(|d| async move {
-                let samples = items(d.container_stats("web", &Default::default()).await.map_err(fail)?).await?;
+                let samples = items(d.container_stats("web").await.map_err(fail)?).await?;
                 ensure_eq!(samples.len(), 3);
                 let sample = serde_json::to_value(&samples[2]).map_err(|e| e.to_string())?;
                 ensure_eq!(sample["memory_stats"]["usage"], json!(6_537_216));
@@ -1584,14 +1584,14 @@ fn container_cases() -> Vec<Case> {
                     signal: Some("SIGINT".into()),
                     t: Some(5),
                 };
-                ensure_eq!(d.container_stop("web", &options).await.map_err(fail)?, Outcome::Done(()));
+                ensure_eq!(d.container_stop("web").options(options).await.map_err(fail)?, Outcome::Done(()));
                 Ok(())
             }),
         case("ContainerStop", "POST", "/containers/web/stop")
             .note("already stopped: 304")
             .respond(MockResponse::status(304))
             .call(|d| async move {
-                ensure_eq!(d.container_stop("web", &Default::default()).await.map_err(fail)?, Outcome::NotModified);
+                ensure_eq!(d.container_stop("web").await.map_err(fail)?, Outcome::NotModified);
                 Ok(())
             }),
         case("ContainerTop", "GET", "/containers/web/top")
@@ -1605,7 +1605,7 @@ fn container_cases() -> Vec<Case> {
             })))
             .call(|d| async move {
                 let options = ContainerTopOptions { ps_args: Some("aux".into()) };
-                let top = d.container_top("web", &options).await.map_err(fail)?;
+                let top = d.container_top("web").options(options).await.map_err(fail)?;
                 ensure_eq!(top.titles.map(|t| t.len()), Some(8));
                 let processes = top.processes.ok_or("no Processes")?;
                 ensure_eq!(processes[1][7], "sleep 10");
@@ -1635,7 +1635,7 @@ fn container_cases() -> Vec<Case> {
                     }),
                     ..Default::default()
                 };
-                let answer = d.container_update("web", &update).await.map_err(fail)?;
+                let answer = d.container_update("web", update).await.map_err(fail)?;
                 ensure_eq!(answer.warnings.map(|w| w.len()), Some(1));
                 Ok(())
             }),
@@ -1646,7 +1646,7 @@ fn container_cases() -> Vec<Case> {
                 let options = ContainerWaitOptions {
                     condition: Some(models::ContainerWaitCondition::NextExit),
                 };
-                let exit = d.container_wait("web", &options).await.map_err(fail)?;
+                let exit = d.container_wait("web").options(options).await.map_err(fail)?;
                 ensure_eq!(exit.status_code, 137);
                 ensure_eq!(exit.error, None);
                 Ok(())
@@ -1673,7 +1673,7 @@ fn container_cases() -> Vec<Case> {
                     user: Some("nobody".into()),
                     working_dir: Some("/tmp".into()),
                 };
-                ensure_eq!(d.container_exec(CID, &config).await.map_err(fail)?.id, EXEC_ID);
+                ensure_eq!(d.container_exec(CID, config).await.map_err(fail)?.id, EXEC_ID);
                 Ok(())
             }),
         case("ExecInspect", "GET", format!("/exec/{EXEC_ID}/json"))
@@ -1713,7 +1713,7 @@ fn container_cases() -> Vec<Case> {
                     tty: Some(true),
                     console_size: Some(vec![24, 80]),
                 };
-                let mut exec = d.exec_start(EXEC_ID, Some(&config)).await.map_err(fail)?;
+                let mut exec = d.exec_start(EXEC_ID).exec_start_config(config).await.map_err(fail)?;
                 exec.input.write_all(b"date\r").await.map_err(|e| e.to_string())?;
                 exec.input.shutdown().await.map_err(|e| e.to_string())?;
                 ensure!(!exec.output.is_multiplexed());
@@ -1731,7 +1731,7 @@ fn container_cases() -> Vec<Case> {
                     .header("Content-Type", "application/vnd.docker.multiplexed-stream"),
             )
             .call(|d| async move {
-                let exec = d.exec_start(EXEC_ID, None).await.map_err(fail)?;
+                let exec = d.exec_start(EXEC_ID).await.map_err(fail)?;
                 drop(exec.input);
                 let (stdout, stderr) = exec.output.collect_output().await.map_err(fail)?;
                 ensure_eq!((stdout, stderr), (b"out\n".to_vec(), b"err\n".to_vec()));
@@ -1839,7 +1839,7 @@ fn image_cases() -> Vec<Case> {
                     outputs: Some("type=local,dest=out".into()),
                     version: Some(models::ImageBuildVersion::T1),
                 };
-                let messages = items(d.image_build(Some(context.into()), &options).await.map_err(fail)?).await?;
+                let messages = items(d.image_build().input_stream(context).options(options).await.map_err(fail)?).await?;
                 ensure_eq!(messages.len(), 5);
                 ensure_eq!(messages[0].stream.as_deref(), Some("Step 1/3 : FROM busybox AS release\n"));
                 ensure_eq!(messages[2].aux.as_ref().and_then(|a| a.id.as_deref()), Some(built));
@@ -1855,7 +1855,7 @@ fn image_cases() -> Vec<Case> {
                     remote: Some("https://github.com/docker/example.git#main:app".into()),
                     ..Default::default()
                 };
-                let messages = items(d.image_build(None, &options).await.map_err(fail)?).await?;
+                let messages = items(d.image_build().options(options).await.map_err(fail)?).await?;
                 ensure_eq!(messages.len(), 1);
                 Ok(())
             }),
@@ -1870,7 +1870,7 @@ fn image_cases() -> Vec<Case> {
                     all: Some(true),
                     filters: filters(&[("until", &["24h"]), ("type", &["regular"])]),
                 };
-                let pruned = d.build_prune(&options).await.map_err(fail)?;
+                let pruned = d.build_prune().options(options).await.map_err(fail)?;
                 ensure_eq!(pruned.caches_deleted, Some(strings(&["ndlpt0hhvkqcdfkputsk4cq9c"])));
                 ensure_eq!(pruned.space_reclaimed, Some(5_368_709_120));
                 Ok(())
@@ -1911,7 +1911,7 @@ fn image_cases() -> Vec<Case> {
                     pause: Some(false),
                     changes: Some("CMD [\"nginx\"]\nEXPOSE 80".into()),
                 };
-                ensure_eq!(d.image_commit(Some(&config), &options).await.map_err(fail)?.id, IMAGE_ID);
+                ensure_eq!(d.image_commit().container_config(config).options(options).await.map_err(fail)?.id, IMAGE_ID);
                 Ok(())
             }),
         case("ImageCreate", "POST", "/images/create")
@@ -1939,7 +1939,7 @@ fn image_cases() -> Vec<Case> {
                     x_registry_auth: Some(auth()),
                     ..Default::default()
                 };
-                let progress = items(d.image_create(None, &options).await.map_err(fail)?).await?;
+                let progress = items(d.image_create().options(options).await.map_err(fail)?).await?;
                 ensure_eq!(progress.len(), 6);
                 ensure_eq!(progress[0].id.as_deref(), Some("latest"));
                 let detail = progress[2].progress_detail.as_ref().ok_or("no progressDetail")?;
@@ -1970,7 +1970,7 @@ fn image_cases() -> Vec<Case> {
                         changes: Some(strings(&["ENV DEBUG=true", "EXPOSE 8080/tcp"])),
                         ..Default::default()
                     };
-                    let progress = items(d.image_create(Some(images_tar.into()), &options).await.map_err(fail)?).await?;
+                    let progress = items(d.image_create().input_image(images_tar).options(options).await.map_err(fail)?).await?;
                     ensure_eq!(progress.len(), 1);
                     ensure_eq!(progress[0].status.as_deref(), Some(IMAGE_ID));
                     Ok(())
@@ -1988,7 +1988,7 @@ fn image_cases() -> Vec<Case> {
                     let options = ImageGetAllOptions {
                         names: Some(strings(&["busybox:latest", "alpine:3.18"])),
                     };
-                    let stream = d.image_get_all(&options).await.map_err(fail)?;
+                    let stream = d.image_get_all().options(options).await.map_err(fail)?;
                     ensure_eq!(stream.collect_bytes().await.map_err(fail)?, Bytes::from(images_tar));
                     Ok(())
                 }
@@ -2014,7 +2014,7 @@ fn image_cases() -> Vec<Case> {
                     shared_size: Some(true),
                     digests: Some(true),
                 };
-                let images = d.image_list(&options).await.map_err(fail)?;
+                let images = d.image_list().options(options).await.map_err(fail)?;
                 ensure_eq!(images.len(), 2);
                 ensure_eq!(images[0].repo_tags, strings(&["busybox:latest"]));
                 ensure_eq!(images[0].shared_size, -1);
@@ -2035,7 +2035,7 @@ fn image_cases() -> Vec<Case> {
                 let images_tar = images_tar.clone();
                 move |d| async move {
                 let options = ImageLoadOptions { quiet: Some(false) };
-                let messages = items(d.image_load(Some(images_tar.into()), &options).await.map_err(fail)?).await?;
+                let messages = items(d.image_load().images_tarball(images_tar).options(options).await.map_err(fail)?).await?;
                 ensure_eq!(messages.len(), 1);
                 ensure_eq!(messages[0].stream.as_deref(), Some("Loaded image: busybox:latest\n"));
                 Ok(())
@@ -2051,7 +2051,7 @@ fn image_cases() -> Vec<Case> {
                 let options = ImagePruneOptions {
                     filters: filters(&[("dangling", &["true"]), ("until", &["24h"])]),
                 };
-                let pruned = d.image_prune(&options).await.map_err(fail)?;
+                let pruned = d.image_prune().options(options).await.map_err(fail)?;
                 let deleted = pruned.images_deleted.ok_or("no ImagesDeleted")?;
                 ensure_eq!(deleted[0].untagged.as_deref(), Some("busybox:old"));
                 ensure_eq!(deleted[1].deleted.as_deref(), Some(IMAGE_ID));
@@ -2071,7 +2071,7 @@ fn image_cases() -> Vec<Case> {
                     limit: Some(5),
                     filters: filters(&[("is-official", &["true"]), ("stars", &["100"])]),
                 };
-                let results = d.image_search("busybox", &options).await.map_err(fail)?;
+                let results = d.image_search("busybox").options(options).await.map_err(fail)?;
                 ensure_eq!(results.len(), 2);
                 ensure_eq!(results[0].name.as_deref(), Some("busybox"));
                 ensure_eq!(results[0].is_official, Some(true));
@@ -2091,7 +2091,7 @@ fn image_cases() -> Vec<Case> {
                     force: Some(true),
                     noprune: Some(false),
                 };
-                let deleted = d.image_delete("library/busybox:latest", &options).await.map_err(fail)?;
+                let deleted = d.image_delete("library/busybox:latest").options(options).await.map_err(fail)?;
                 ensure_eq!(deleted.len(), 3);
                 ensure_eq!(deleted[2].deleted.as_deref(), Some(IMAGE_ID));
                 ensure_eq!(deleted[2].untagged, None);
@@ -2154,7 +2154,7 @@ fn image_cases() -> Vec<Case> {
             ))
             .call(|d| async move {
                 let options = ImagePushOptions { tag: Some("v1".into()) };
-                let progress = items(d.image_push("registry.example.com:5000/team/app", &auth(), &options).await.map_err(fail)?).await?;
+                let progress = items(d.image_push("registry.example.com:5000/team/app", &auth()).options(options).await.map_err(fail)?).await?;
                 ensure_eq!(progress.len(), 6);
                 ensure_eq!(progress[2].progress_detail.as_ref().and_then(|p| p.total), Some(4_261_574));
                 ensure_eq!(progress[3].status.as_deref(), Some("Pushed"));
@@ -2169,7 +2169,7 @@ fn image_cases() -> Vec<Case> {
                     repo: Some("registry.example.com:5000/team/busybox".into()),
                     tag: Some("v1".into()),
                 };
-                d.image_tag("busybox:latest", &options).await.map_err(fail)
+                d.image_tag("busybox:latest").options(options).await.map_err(fail)
             }),
         case("DistributionInspect", "GET", "/distribution/library%2Fbusybox%3Alatest/json")
             .respond(MockResponse::json(200, &json!({
@@ -2202,7 +2202,7 @@ fn network_cases() -> Vec<Case> {
                 let options = NetworkListOptions {
                     filters: filters(&[("driver", &["bridge"]), ("scope", &["local"])]),
                 };
-                let networks = d.network_list(&options).await.map_err(fail)?;
+                let networks = d.network_list().options(options).await.map_err(fail)?;
                 ensure_eq!(networks.len(), 1);
                 ensure_eq!(networks[0].id.as_deref(), Some(NETWORK_ID));
                 let ipam = networks[0].ipam.as_ref().ok_or("no IPAM")?;
@@ -2253,7 +2253,7 @@ fn network_cases() -> Vec<Case> {
                     labels: Some(string_map(&[("com.example.some-label", "some-value")])),
                     ..Default::default()
                 };
-                let created = d.network_create(&config).await.map_err(fail)?;
+                let created = d.network_create(config).await.map_err(fail)?;
                 ensure_eq!(created.id.as_deref(), Some("22be93d5babb089c5aab8dbc369042fad48ff791584ca2da2100db837a1c7c30"));
                 ensure_eq!(created.warning.as_deref(), Some(""));
                 Ok(())
@@ -2265,7 +2265,7 @@ fn network_cases() -> Vec<Case> {
                 let options = NetworkPruneOptions {
                     filters: filters(&[("until", &["1h"]), ("label", &["env=test"])]),
                 };
-                ensure_eq!(d.network_prune(&options).await.map_err(fail)?.networks_deleted, Some(strings(&["isolated_nw"])));
+                ensure_eq!(d.network_prune().options(options).await.map_err(fail)?.networks_deleted, Some(strings(&["isolated_nw"])));
                 Ok(())
             }),
         // `?` and `#` in a path parameter must stay in the path.
@@ -2278,7 +2278,7 @@ fn network_cases() -> Vec<Case> {
                     verbose: Some(true),
                     scope: Some("local".into()),
                 };
-                let network = d.network_inspect("net?x#y", &options).await.map_err(fail)?;
+                let network = d.network_inspect("net?x#y").options(options).await.map_err(fail)?;
                 ensure_eq!(network.name.as_deref(), Some("bridge"));
                 ensure_eq!(network.labels.map(|l| l.len()), Some(0));
                 Ok(())
@@ -2304,7 +2304,7 @@ fn network_cases() -> Vec<Case> {
                         ..Default::default()
                     }),
                 };
-                d.network_connect("isolated_nw", &request).await.map_err(fail)
+                d.network_connect("isolated_nw", request).await.map_err(fail)
             }),
         case("NetworkDisconnect", "POST", "/networks/isolated_nw/disconnect")
             .json_body(json!({"Container": "web", "Force": true}))
@@ -2313,7 +2313,7 @@ fn network_cases() -> Vec<Case> {
                     container: Some("web".into()),
                     force: Some(true),
                 };
-                d.network_disconnect("isolated_nw", &request).await.map_err(fail)
+                d.network_disconnect("isolated_nw", request).await.map_err(fail)
             }),
     ]
 }
@@ -2404,7 +2404,7 @@ fn swarm_cases() -> Vec<Case> {
                         force_new_cluster: Some(false),
                         spec: Some(spec),
                     };
-                    ensure_eq!(d.swarm_init(&request).await.map_err(fail)?, "7v2t30z9blmxuhnyo6s4cpenp");
+                    ensure_eq!(d.swarm_init(request).await.map_err(fail)?, "7v2t30z9blmxuhnyo6s4cpenp");
                     Ok(())
                 }
             }),
@@ -2424,12 +2424,12 @@ fn swarm_cases() -> Vec<Case> {
                     remote_addrs: strings(&["node1:2377"]),
                     join_token: token.into(),
                 };
-                d.swarm_join(&request).await.map_err(fail)
+                d.swarm_join(request).await.map_err(fail)
             }),
         case("SwarmLeave", "POST", "/swarm/leave")
             .q("force", "true")
             .call(|d| async move {
-                d.swarm_leave(&SwarmLeaveOptions { force: Some(true) }).await.map_err(fail)
+                d.swarm_leave().options(SwarmLeaveOptions { force: Some(true) }).await.map_err(fail)
             }),
         case("SwarmUnlock", "POST", "/swarm/unlock")
             .json_body(json!({"UnlockKey": unlock_key}))
@@ -2437,7 +2437,7 @@ fn swarm_cases() -> Vec<Case> {
                 let request = models::SwarmUnlockRequest {
                     unlock_key: Some(unlock_key.into()),
                 };
-                d.swarm_unlock(&request).await.map_err(fail)
+                d.swarm_unlock(request).await.map_err(fail)
             }),
         case("SwarmUnlockkey", "GET", "/swarm/unlockkey")
             .respond(MockResponse::json(200, &json!({"UnlockKey": unlock_key})))
@@ -2457,7 +2457,7 @@ fn swarm_cases() -> Vec<Case> {
                     rotate_manager_token: Some(false),
                     rotate_manager_unlock_key: Some(true),
                 };
-                d.swarm_update(373_531, &spec, &options).await.map_err(fail)
+                d.swarm_update(373_531, spec).options(options).await.map_err(fail)
             }),
         case("NodeList", "GET", "/nodes")
             .q_json("filters", json!({"role": ["manager"], "membership": ["accepted"]}))
@@ -2466,7 +2466,7 @@ fn swarm_cases() -> Vec<Case> {
                 let options = NodeListOptions {
                     filters: filters(&[("role", &["manager"]), ("membership", &["accepted"])]),
                 };
-                let nodes = d.node_list(&options).await.map_err(fail)?;
+                let nodes = d.node_list().options(options).await.map_err(fail)?;
                 ensure_eq!(nodes.len(), 1);
                 let node = &nodes[0];
                 ensure_eq!(node.version.as_ref().and_then(|v| v.index), Some(8));
@@ -2494,7 +2494,7 @@ fn swarm_cases() -> Vec<Case> {
         case("NodeDelete", "DELETE", "/nodes/24ifsmvkjbyhk")
             .q("force", "true")
             .call(|d| async move {
-                d.node_delete("24ifsmvkjbyhk", &NodeDeleteOptions { force: Some(true) }).await.map_err(fail)
+                d.node_delete("24ifsmvkjbyhk").options(NodeDeleteOptions { force: Some(true) }).await.map_err(fail)
             }),
         case("NodeUpdate", "POST", "/nodes/24ifsmvkjbyhk/update")
             .q("version", "8")
@@ -2506,7 +2506,7 @@ fn swarm_cases() -> Vec<Case> {
                     role: Some(models::NodeSpecRole::Manager),
                     availability: Some(models::NodeSpecAvailability::Drain),
                 };
-                d.node_update("24ifsmvkjbyhk", 8, Some(&spec)).await.map_err(fail)
+                d.node_update("24ifsmvkjbyhk", 8).body(spec).await.map_err(fail)
             }),
         case("ConfigList", "GET", "/configs")
             .q_json("filters", json!({"name": ["server.conf"], "label": ["env=prod"]}))
@@ -2515,7 +2515,7 @@ fn swarm_cases() -> Vec<Case> {
                 let options = ConfigListOptions {
                     filters: filters(&[("name", &["server.conf"]), ("label", &["env=prod"])]),
                 };
-                let configs = d.config_list(&options).await.map_err(fail)?;
+                let configs = d.config_list().options(options).await.map_err(fail)?;
                 ensure_eq!(configs.len(), 1);
                 ensure_eq!(configs[0].id.as_deref(), Some("ktnbjxoalbkvbvedmg1urrz8h"));
                 ensure_eq!(configs[0].version.as_ref().and_then(|v| v.index), Some(11));
@@ -2541,7 +2541,7 @@ fn swarm_cases() -> Vec<Case> {
                         options: None,
                     }),
                 };
-                ensure_eq!(d.config_create(Some(&body)).await.map_err(fail)?.id, "ktnbjxoalbkvbvedmg1urrz8h");
+                ensure_eq!(d.config_create().body(body).await.map_err(fail)?.id, "ktnbjxoalbkvbvedmg1urrz8h");
                 Ok(())
             }),
         case("ConfigInspect", "GET", "/configs/ktnbjxoalbkvbvedmg1urrz8h")
@@ -2567,7 +2567,7 @@ fn swarm_cases() -> Vec<Case> {
                     data: Some("VEhJUyBJUyBOT1QgQSBSRUFMIENFUlRJRklDQVRFCg==".into()),
                     templating: None,
                 };
-                d.config_update("ktnbjxoalbkvbvedmg1urrz8h", 11, Some(&spec)).await.map_err(fail)
+                d.config_update("ktnbjxoalbkvbvedmg1urrz8h", 11).body(spec).await.map_err(fail)
             }),
         case("SecretList", "GET", "/secrets")
             .q_json("filters", json!({"name": ["mysql-passwd"]}))
@@ -2576,7 +2576,7 @@ fn swarm_cases() -> Vec<Case> {
                 let options = SecretListOptions {
                     filters: filters(&[("name", &["mysql-passwd"])]),
                 };
-                let secrets = d.secret_list(&options).await.map_err(fail)?;
+                let secrets = d.secret_list().options(options).await.map_err(fail)?;
                 ensure_eq!(secrets.len(), 1);
                 let spec = secrets[0].spec.as_ref().ok_or("no Spec")?;
                 ensure_eq!(spec.driver.as_ref().map(|d| d.name.as_str()), Some("secret-bucket"));
@@ -2603,7 +2603,7 @@ fn swarm_cases() -> Vec<Case> {
                     }),
                     templating: None,
                 };
-                ensure_eq!(d.secret_create(Some(&body)).await.map_err(fail)?.id, "ktnbjxoalbkvbvedmg1urrz8h");
+                ensure_eq!(d.secret_create().body(body).await.map_err(fail)?.id, "ktnbjxoalbkvbvedmg1urrz8h");
                 Ok(())
             }),
         // `%` in a path parameter is escaped too.
@@ -2626,7 +2626,7 @@ fn swarm_cases() -> Vec<Case> {
                     labels: Some(string_map(&[("some.label", "other")])),
                     ..Default::default()
                 };
-                d.secret_update("blt1owaxmitz71s9v5zh81zun", 85, Some(&spec)).await.map_err(fail)
+                d.secret_update("blt1owaxmitz71s9v5zh81zun", 85).body(spec).await.map_err(fail)
             }),
         case("ServiceList", "GET", "/services")
             .q_json("filters", json!({"mode": ["replicated"], "label": ["app=web"]}))
@@ -2637,7 +2637,7 @@ fn swarm_cases() -> Vec<Case> {
                     filters: filters(&[("mode", &["replicated"]), ("label", &["app=web"])]),
                     status: Some(true),
                 };
-                let services = d.service_list(&options).await.map_err(fail)?;
+                let services = d.service_list().options(options).await.map_err(fail)?;
                 ensure_eq!(services.len(), 1);
                 let status = services[0].service_status.as_ref().ok_or("no ServiceStatus")?;
                 ensure_eq!(status.running_tasks, Some(3));
@@ -2729,7 +2729,7 @@ fn swarm_cases() -> Vec<Case> {
                 let options = ServiceCreateOptions {
                     x_registry_auth: Some(auth()),
                 };
-                let created = d.service_create(&body, &options).await.map_err(fail)?;
+                let created = d.service_create(body).options(options).await.map_err(fail)?;
                 ensure_eq!(created.id.as_deref(), Some("ak7w3gjqoa3kuz8xcpnyy0pvl"));
                 Ok(())
             }),
@@ -2740,7 +2740,7 @@ fn swarm_cases() -> Vec<Case> {
                 let options = ServiceInspectOptions {
                     insert_defaults: Some(true),
                 };
-                let service = d.service_inspect("web", &options).await.map_err(fail)?;
+                let service = d.service_inspect("web").options(options).await.map_err(fail)?;
                 let spec = service.spec.ok_or("no Spec")?;
                 ensure_eq!(spec.mode.and_then(|m| m.replicated).and_then(|r| r.replicas), Some(3));
                 let update = spec.update_config.ok_or("no UpdateConfig")?;
@@ -2776,7 +2776,7 @@ fn swarm_cases() -> Vec<Case> {
                     timestamps: Some(true),
                     tail: Some("all".into()),
                 };
-                let logs = d.service_logs("web", &options).await.map_err(fail)?;
+                let logs = d.service_logs("web").options(options).await.map_err(fail)?;
                 ensure_eq!(output(logs).await?, vec![("stdout", "out\n".to_owned()), ("stderr", "err\n".to_owned())]);
                 Ok(())
             }),
@@ -2813,7 +2813,7 @@ fn swarm_cases() -> Vec<Case> {
                     rollback: Some("previous".into()),
                     x_registry_auth: Some(auth()),
                 };
-                let answer = d.service_update("web", 19, &body, &options).await.map_err(fail)?;
+                let answer = d.service_update("web", 19, body).options(options).await.map_err(fail)?;
                 ensure_eq!(answer.warnings.map(|w| w.len()), Some(1));
                 Ok(())
             }),
@@ -2824,7 +2824,7 @@ fn swarm_cases() -> Vec<Case> {
                 let options = TaskListOptions {
                     filters: filters(&[("desired-state", &["running"]), ("service", &["web"])]),
                 };
-                let tasks = d.task_list(&options).await.map_err(fail)?;
+                let tasks = d.task_list().options(options).await.map_err(fail)?;
                 ensure_eq!(tasks.len(), 1);
                 ensure_eq!(tasks[0].desired_state, Some(models::TaskState::Running));
                 let status = tasks[0].status.as_ref().ok_or("no Status")?;
@@ -2855,7 +2855,7 @@ fn swarm_cases() -> Vec<Case> {
                     tail: Some("10".into()),
                     ..Default::default()
                 };
-                let logs = d.task_logs("0kzzo1i0y4jz6027t0k7aezc7", &options).await.map_err(fail)?;
+                let logs = d.task_logs("0kzzo1i0y4jz6027t0k7aezc7").options(options).await.map_err(fail)?;
                 let (stdout, stderr) = logs.collect_output().await.map_err(fail)?;
                 ensure_eq!((stdout, stderr), (b"out\n".to_vec(), b"err\n".to_vec()));
                 Ok(())
@@ -2876,7 +2876,7 @@ fn plugin_cases() -> Vec<Case> {
                 let options = PluginListOptions {
                     filters: filters(&[("capability", &["volumedriver"]), ("enable", &["true"])]),
                 };
-                let plugins = d.plugin_list(&options).await.map_err(fail)?;
+                let plugins = d.plugin_list().options(options).await.map_err(fail)?;
                 ensure_eq!(plugins.len(), 1);
                 ensure_eq!(plugins[0].name, "vieux/sshfs:latest");
                 ensure!(plugins[0].enabled);
@@ -2888,7 +2888,8 @@ fn plugin_cases() -> Vec<Case> {
             .bytes_body(TAR, plugin_tar.clone())
             .respond(MockResponse::no_content())
             .call(move |d| async move {
-                d.plugin_create("example/plugin:latest", Some(plugin_tar.into()))
+                d.plugin_create("example/plugin:latest")
+                    .tar_context(plugin_tar)
                     .await
                     .map_err(fail)
             }),
@@ -2915,7 +2916,9 @@ fn plugin_cases() -> Vec<Case> {
                     name: Some("sshfs".into()),
                     x_registry_auth: Some(auth()),
                 };
-                d.plugin_pull("vieux/sshfs:latest", Some(&plugin_privileges()), &options)
+                d.plugin_pull("vieux/sshfs:latest")
+                    .body(plugin_privileges())
+                    .options(options)
                     .await
                     .map_err(fail)
             }),
@@ -2924,7 +2927,8 @@ fn plugin_cases() -> Vec<Case> {
             .respond(MockResponse::status(200))
             .call(|d| async move {
                 let options = PluginDeleteOptions { force: Some(true) };
-                d.plugin_delete("vieux/sshfs:latest", &options)
+                d.plugin_delete("vieux/sshfs:latest")
+                    .options(options)
                     .await
                     .map_err(fail)
             }),
@@ -2936,7 +2940,8 @@ fn plugin_cases() -> Vec<Case> {
         .q("force", "true")
         .call(|d| async move {
             let options = PluginDisableOptions { force: Some(true) };
-            d.plugin_disable("vieux/sshfs:latest", &options)
+            d.plugin_disable("vieux/sshfs:latest")
+                .options(options)
                 .await
                 .map_err(fail)
         }),
@@ -2948,7 +2953,8 @@ fn plugin_cases() -> Vec<Case> {
         .q("timeout", "30")
         .call(|d| async move {
             let options = PluginEnableOptions { timeout: Some(30) };
-            d.plugin_enable("vieux/sshfs:latest", &options)
+            d.plugin_enable("vieux/sshfs:latest")
+                .options(options)
                 .await
                 .map_err(fail)
         }),
@@ -2997,12 +3003,10 @@ fn plugin_cases() -> Vec<Case> {
             .json_body(json!(["DEBUG=1", "args=--verbose"]))
             .respond(MockResponse::no_content())
             .call(|d| async move {
-                d.plugin_set(
-                    "vieux/sshfs:latest",
-                    Some(&strings(&["DEBUG=1", "args=--verbose"])),
-                )
-                .await
-                .map_err(fail)
+                d.plugin_set("vieux/sshfs:latest")
+                    .body(strings(&["DEBUG=1", "args=--verbose"]))
+                    .await
+                    .map_err(fail)
             }),
         case(
             "PluginUpgrade",
@@ -3017,14 +3021,11 @@ fn plugin_cases() -> Vec<Case> {
             let options = PluginUpgradeOptions {
                 x_registry_auth: Some(auth()),
             };
-            d.plugin_upgrade(
-                "vieux/sshfs:latest",
-                "vieux/sshfs:next",
-                Some(&plugin_privileges()),
-                &options,
-            )
-            .await
-            .map_err(fail)
+            d.plugin_upgrade("vieux/sshfs:latest", "vieux/sshfs:next")
+                .body(plugin_privileges())
+                .options(options)
+                .await
+                .map_err(fail)
         }),
     ]
 }
@@ -3038,7 +3039,7 @@ fn volume_cases() -> Vec<Case> {
                 let options = VolumeListOptions {
                     filters: filters(&[("dangling", &["true"]), ("driver", &["local"])]),
                 };
-                let list = d.volume_list(&options).await.map_err(fail)?;
+                let list = d.volume_list().options(options).await.map_err(fail)?;
                 ensure_eq!(list.warnings, None);
                 let volumes = list.volumes.ok_or("no Volumes")?;
                 ensure_eq!(volumes[0].name, "tardis");
@@ -3062,7 +3063,7 @@ fn volume_cases() -> Vec<Case> {
                     labels: Some(string_map(&[("com.example.some-label", "some-value")])),
                     cluster_volume_spec: None,
                 };
-                let volume = d.volume_create(&config).await.map_err(fail)?;
+                let volume = d.volume_create(config).await.map_err(fail)?;
                 ensure_eq!(volume.options.get("o").map(String::as_str), Some("size=100m,uid=1000"));
                 ensure_eq!(volume.scope, models::VolumeScope::Local);
                 Ok(())
@@ -3074,7 +3075,7 @@ fn volume_cases() -> Vec<Case> {
                 let options = VolumePruneOptions {
                     filters: filters(&[("label", &["env=test"]), ("all", &["true"])]),
                 };
-                let pruned = d.volume_prune(&options).await.map_err(fail)?;
+                let pruned = d.volume_prune().options(options).await.map_err(fail)?;
                 ensure_eq!(pruned.volumes_deleted, Some(strings(&["tardis"])));
                 ensure_eq!(pruned.space_reclaimed, Some(10_920_104));
                 Ok(())
@@ -3119,13 +3120,13 @@ fn volume_cases() -> Vec<Case> {
                         }),
                     }),
                 };
-                d.volume_update("données", 12, Some(&body)).await.map_err(fail)
+                d.volume_update("données", 12).body(body).await.map_err(fail)
             }),
         case("VolumeDelete", "DELETE", "/volumes/tardis")
             .q("force", "true")
             .respond(MockResponse::no_content())
             .call(|d| async move {
-                d.volume_delete("tardis", &VolumeDeleteOptions { force: Some(true) }).await.map_err(fail)
+                d.volume_delete("tardis").options(VolumeDeleteOptions { force: Some(true) }).await.map_err(fail)
             }),
     ]
 }
@@ -3176,7 +3177,7 @@ async fn an_error_status_is_an_api_error_with_the_engines_message() {
     let engine = MockEngine::respond_with(MockResponse::error(404, "No such container: x"));
     let error = engine
         .docker()
-        .container_inspect("x", &Default::default())
+        .container_inspect("x")
         .await
         .expect_err("a 404 is an error");
     assert!(
@@ -3220,7 +3221,7 @@ async fn an_error_without_a_json_message_keeps_the_bodys_text() {
     ));
     let error = engine
         .docker()
-        .container_create(&Default::default(), &Default::default())
+        .container_create(Default::default())
         .await
         .expect_err("a 409 is an error");
     assert!(error.is_conflict(), "{error:?}");
@@ -3268,10 +3269,7 @@ async fn a_body_that_does_not_decode_is_a_decode_error_with_the_raw_body() {
     ];
     for body in bodies {
         let engine = MockEngine::respond_with(MockResponse::bytes(200, "application/json", body));
-        let result = engine
-            .docker()
-            .container_inspect("web", &Default::default())
-            .await;
+        let result = engine.docker().container_inspect("web").await;
         match result {
             Err(Error::Decode {
                 status,
@@ -3294,7 +3292,7 @@ async fn a_body_that_does_not_decode_is_a_decode_error_with_the_raw_body() {
         MockEngine::respond_with(MockResponse::json(200, &json!({"State": {"Pid": "one"}})));
     let error = engine
         .docker()
-        .container_inspect("web", &Default::default())
+        .container_inspect("web")
         .await
         .expect_err("a string is not a pid");
     assert!(
@@ -3311,7 +3309,7 @@ async fn a_body_that_does_not_decode_is_a_decode_error_with_the_raw_body() {
     let engine = MockEngine::respond_with(MockResponse::json(200, &json!([{"Id": IMAGE_ID}])));
     let error = engine
         .docker()
-        .image_list(&Default::default())
+        .image_list()
         .await
         .expect_err("Created is required");
     assert!(
@@ -3336,7 +3334,8 @@ async fn an_error_message_in_a_stream_is_a_stream_error_item() {
     };
     let stream = engine
         .docker()
-        .image_create(None, &options)
+        .image_create()
+        .options(options)
         .await
         .expect("the request succeeds");
     let results: Vec<Result<models::CreateImageInfo, Error>> =
@@ -3371,7 +3370,7 @@ async fn an_error_message_in_a_stream_is_a_stream_error_item() {
     ));
     let stream = engine
         .docker()
-        .image_build(None, &Default::default())
+        .image_build()
         .await
         .expect("the request succeeds");
     let results: Vec<_> = futures::StreamExt::collect::<Vec<_>>(stream).await;
@@ -3393,7 +3392,7 @@ async fn a_broken_stream_ends_with_a_decode_error() {
     ));
     let stream = engine
         .docker()
-        .image_create(None, &Default::default())
+        .image_create()
         .await
         .expect("the request succeeds");
     let results: Vec<_> = futures::StreamExt::collect::<Vec<_>>(stream).await;
@@ -3413,7 +3412,7 @@ async fn a_broken_stream_ends_with_a_decode_error() {
     ));
     let stream = engine
         .docker()
-        .image_create(None, &Default::default())
+        .image_create()
         .await
         .expect("the request succeeds");
     let results: Vec<_> = futures::StreamExt::collect::<Vec<_>>(stream).await;
@@ -3432,7 +3431,7 @@ async fn a_broken_stream_ends_with_a_decode_error() {
     ));
     let stream = engine
         .docker()
-        .image_create(None, &Default::default())
+        .image_create()
         .await
         .expect("the request succeeds");
     let statuses: Vec<String> = items(stream)
@@ -3449,18 +3448,12 @@ async fn path_parameters_that_cannot_be_one_segment_are_refused_before_sending()
     let engine = MockEngine::respond_with(MockResponse::json(200, &json!({})));
     let docker = engine.docker();
     for value in ["", ".", ".."] {
-        let error = docker
-            .container_inspect(value, &Default::default())
-            .await
-            .expect_err("refused");
+        let error = docker.container_inspect(value).await.expect_err("refused");
         assert!(
             matches!(&error, Error::InvalidArgument(m) if m.contains("`id`")),
             "{value:?}: {error:?}"
         );
-        let error = docker
-            .image_delete(value, &Default::default())
-            .await
-            .expect_err("refused");
+        let error = docker.image_delete(value).await.expect_err("refused");
         assert!(
             matches!(&error, Error::InvalidArgument(m) if m.contains("`name`")),
             "{value:?}: {error:?}"
@@ -3491,10 +3484,7 @@ async fn path_parameters_that_cannot_be_one_segment_are_refused_before_sending()
         ("a b/c:d@e", "a%20b%2Fc%3Ad%40e"),
         ("A-z_0.9~", "A-z_0.9~"),
     ] {
-        docker
-            .container_inspect(value, &Default::default())
-            .await
-            .expect("sent");
+        docker.container_inspect(value).await.expect("sent");
         let sent = engine.take_requests().pop().expect("a request");
         assert_eq!(
             sent.path,

@@ -4,7 +4,7 @@
 
 mod connect_support;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -131,7 +131,7 @@ impl Drop for RawEngine {
 }
 
 /// A future that must end within 10 s.
-async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+async fn within<T>(what: &str, future: impl IntoFuture<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(10), future)
         .await
         .unwrap_or_else(|_| panic!("{what} did not end within 10 s"))
@@ -162,7 +162,7 @@ async fn an_answer_that_never_ends_is_cut_at_the_limit() {
     let limit = 8 << 20;
     let docker = engine.builder().max_body_size(limit).build().unwrap();
     assert_eq!(docker.max_body_size(), limit);
-    let error = within("the list", docker.container_list(&list()))
+    let error = within("the list", docker.container_list().options(list()))
         .await
         .unwrap_err();
     match &error {
@@ -179,7 +179,7 @@ async fn an_answer_that_never_ends_is_cut_at_the_limit() {
     );
 
     // The same with the default limit: the client stops at 256 MiB, not at 2 GiB.
-    let error = within("the list", engine.docker().container_list(&list()))
+    let error = within("the list", engine.docker().container_list().options(list()))
         .await
         .unwrap_err();
     assert!(
@@ -199,7 +199,7 @@ async fn a_declared_length_over_the_limit_is_refused_before_reading() {
     })
     .await;
     let docker = engine.builder().max_body_size(1 << 20).build().unwrap();
-    let error = within("the list", docker.container_list(&list()))
+    let error = within("the list", docker.container_list().options(list()))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::BodyTooLarge { .. }), "{error:?}");
@@ -226,7 +226,7 @@ async fn streams_are_not_limited() {
 async fn an_error_answer_is_read_a_little_and_its_message_bounded() {
     // An error whose body never ends: the client reads 64 KiB of it at most.
     let engine = RawEngine::start(|conn| endless_chunks(conn, "500 Internal Server Error")).await;
-    let error = within("the list", engine.docker().container_list(&list()))
+    let error = within("the list", engine.docker().container_list().options(list()))
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(500));
@@ -245,11 +245,7 @@ async fn an_error_answer_is_read_a_little_and_its_message_bounded() {
         .await;
     })
     .await;
-    let error = engine
-        .docker()
-        .container_inspect("x", &Default::default())
-        .await
-        .unwrap_err();
+    let error = engine.docker().container_inspect("x").await.unwrap_err();
     assert!(error.is_not_found());
     let message = error.message().unwrap();
     assert!(message.len() <= 4 * 1024 + 3, "{}", message.len());
@@ -267,7 +263,7 @@ async fn a_101_nobody_asked_for_is_an_error() {
         tokio::time::sleep(Duration::from_secs(5)).await;
     })
     .await;
-    let error = within("the list", engine.docker().container_list(&list()))
+    let error = within("the list", engine.docker().container_list().options(list()))
         .await
         .unwrap_err();
     match &error {
@@ -293,11 +289,7 @@ async fn bytes_right_behind_a_101_head_are_the_first_output() {
         let _ = conn.stream.shutdown().await;
     })
     .await;
-    let attached = engine
-        .docker()
-        .container_attach("c", &Default::default())
-        .await
-        .unwrap();
+    let attached = engine.docker().container_attach("c").await.unwrap();
     let output: Vec<LogOutput> = within("the output", attached.output.collect::<Vec<_>>())
         .await
         .into_iter()
@@ -331,7 +323,7 @@ async fn a_body_that_stalls_after_its_head_is_bounded() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = within("the list", docker.container_list(&list()))
+    let error = within("the list", docker.container_list().options(list()))
         .await
         .unwrap_err();
     match &error {
@@ -356,7 +348,7 @@ async fn a_body_that_stalls_after_its_head_is_bounded() {
         .build()
         .unwrap();
     assert_eq!(docker.idle_timeout(), Some(idle));
-    let error = within("the list", docker.container_list(&list()))
+    let error = within("the list", docker.container_list().options(list()))
         .await
         .unwrap_err();
     assert!(
@@ -369,7 +361,8 @@ async fn a_body_that_stalls_after_its_head_is_bounded() {
         engine
             .docker()
             .with_idle_timeout(Some(idle))
-            .container_list(&list()),
+            .container_list()
+            .options(list()),
     )
     .await
     .unwrap_err();
@@ -399,19 +392,14 @@ async fn streams_pause_freely_unless_the_idle_timeout_is_set() {
         .header_timeout(Some(Duration::from_millis(200)))
         .build()
         .unwrap();
-    let events: Vec<_> = docker
-        .system_events(&Default::default())
-        .await
-        .unwrap()
-        .collect()
-        .await;
+    let events: Vec<_> = docker.system_events().await.unwrap().collect().await;
     assert_eq!(events.len(), 1);
     assert!(events[0].is_ok(), "{events:?}");
     // An idle timeout shorter than the pause does.
     let idle = Duration::from_millis(200);
     let mut events = docker
         .with_idle_timeout(Some(idle))
-        .system_events(&Default::default())
+        .system_events()
         .await
         .unwrap();
     let error = within("the events", events.next())
@@ -443,10 +431,7 @@ async fn a_wait_answers_when_the_container_stops_whatever_the_header_timeout() {
         .header_timeout(Some(Duration::from_millis(200)))
         .build()
         .unwrap();
-    let exit = docker
-        .container_wait("c", &Default::default())
-        .await
-        .unwrap();
+    let exit = docker.container_wait("c").await.unwrap();
     assert_eq!(exit.status_code, 3);
 }
 
@@ -471,7 +456,9 @@ async fn an_upload_the_engine_stops_reading_is_bounded() {
     let started = Instant::now();
     let error = within(
         "the upload",
-        docker.image_load(Some(Body::from_stream(endless)), &Default::default()),
+        docker
+            .image_load()
+            .images_tarball(Body::from_stream(endless)),
     )
     .await
     .unwrap_err();
@@ -538,7 +525,7 @@ fn a_request_on_a_connection_the_engine_closed_unseen_goes_again() {
     }));
     let docker = client_runtime.block_on(async { engine.docker() });
     client_runtime
-        .block_on(docker.container_start("c", &Default::default()))
+        .block_on(docker.container_start("c").send())
         .unwrap();
     // The engine's close arrives while the client's thread is busy: the pool still holds the
     // connection as open when the next request takes it, and the request fails on it before
@@ -546,7 +533,7 @@ fn a_request_on_a_connection_the_engine_closed_unseen_goes_again() {
     std::thread::sleep(Duration::from_millis(300));
     // A POST: sent again only because the engine cannot have seen it.
     client_runtime
-        .block_on(docker.container_start("c", &Default::default()))
+        .block_on(docker.container_start("c").send())
         .unwrap();
     assert_eq!(engine.connections(), 2);
     assert_eq!(
@@ -580,7 +567,8 @@ async fn a_get_whose_connection_is_reset_without_an_answer_goes_again() {
     .await;
     assert!(engine
         .docker()
-        .container_list(&list())
+        .container_list()
+        .options(list())
         .await
         .unwrap()
         .is_empty());
@@ -601,7 +589,12 @@ async fn a_get_whose_connection_closes_without_an_answer_goes_again_a_post_does_
         }
     })
     .await;
-    let containers = engine.docker().container_list(&list()).await.unwrap();
+    let containers = engine
+        .docker()
+        .container_list()
+        .options(list())
+        .await
+        .unwrap();
     assert!(containers.is_empty());
     assert_eq!(engine.connections(), 2);
     assert_eq!(
@@ -613,11 +606,7 @@ async fn a_get_whose_connection_closes_without_an_answer_goes_again_a_post_does_
         conn.head().await;
     })
     .await;
-    let error = engine
-        .docker()
-        .container_start("c", &Default::default())
-        .await
-        .unwrap_err();
+    let error = engine.docker().container_start("c").await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert!(error.to_string().contains(&engine.host), "{error}");
     assert_eq!(engine.heads(), ["POST /v1.43/containers/c/start"]);
@@ -652,7 +641,7 @@ async fn the_reqwest_hook_adjusts_what_the_client_does_not_set_and_cannot_break_
         })
         .build()
         .unwrap();
-    let containers = docker.container_list(&list()).await.unwrap();
+    let containers = docker.container_list().options(list()).await.unwrap();
     assert_eq!(containers[0].id.as_deref(), Some("custom-agent/1"));
     assert_eq!(
         docker.connect_timeout(),

@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask regenerate [--api-version 1.44] [--check] [--spec-mirror DIR] [--out DIR]`:
 //!   generate the client from the target version's spec, with the history of every pinned
-//!   version older than it (and `spec/corrections.yaml`, `spec/compat.yaml`).
+//!   version older than it (and `spec/corrections.yaml`, `spec/compat.yaml`,
+//!   `spec/aliases.yaml`).
 //! - `cargo xtask api-diff FROM TO [--spec-mirror DIR]`: what changed between two pinned
 //!   versions: operations, parameters, types and properties added, removed or changed.
 //! - `cargo xtask check-versions [VERSION...] [--spec-mirror DIR]`: generate every pinned version
@@ -211,7 +212,12 @@ fn generate(
             });
         }
     }
-    docker_codegen::generate_with_history(&spec, &older, &corrections, &compat)
+    let aliases_path = root.join("spec/aliases.yaml");
+    let aliases = fs::read_to_string(&aliases_path)
+        .map_err(|e| format!("{}: {e}", aliases_path.display()))?;
+    let aliases = docker_codegen::aliases::parse(&aliases)
+        .map_err(|e| format!("{}: {e}", aliases_path.display()))?;
+    docker_codegen::generate_with_history(&spec, &older, &corrections, &compat, &aliases)
         .map_err(|e| format!("API v{version} ({}): {e}", pin.file))
 }
 

@@ -18,21 +18,106 @@ mod swarm;
 mod system;
 mod task;
 mod volume;
-/// Options of the operations: their optional query parameters and headers.
+/// Options of the operations as data: their optional query parameters and headers.
 pub mod options {
-    pub use super::config::*;
-    pub use super::container::*;
-    pub use super::image::*;
-    pub use super::network::*;
-    pub use super::node::*;
-    pub use super::plugin::*;
-    pub use super::secret::*;
-    pub use super::service::*;
-    pub use super::session::*;
-    pub use super::swarm::*;
-    pub use super::system::*;
-    pub use super::task::*;
-    pub use super::volume::*;
+    pub use super::config::ConfigListOptions;
+    pub use super::container::{
+        ContainerListOptions, ContainerCreateOptions, ContainerInspectOptions,
+        ContainerTopOptions, ContainerLogsOptions, ContainerStatsOptions,
+        ContainerStartOptions, ContainerStopOptions, ContainerRestartOptions,
+        ContainerKillOptions, ContainerAttachOptions, ContainerAttachWebsocketOptions,
+        ContainerWaitOptions, ContainerDeleteOptions, PutContainerArchiveOptions,
+        ContainerPruneOptions,
+    };
+    pub use super::image::{
+        ImageListOptions, ImageBuildOptions, BuildPruneOptions, ImageCreateOptions,
+        ImagePushOptions, ImageTagOptions, ImageDeleteOptions, ImageSearchOptions,
+        ImagePruneOptions, ImageCommitOptions, ImageGetAllOptions, ImageLoadOptions,
+    };
+    pub use super::network::{
+        NetworkListOptions, NetworkInspectOptions, NetworkPruneOptions,
+    };
+    pub use super::node::{NodeListOptions, NodeDeleteOptions};
+    pub use super::plugin::{
+        PluginListOptions, PluginPullOptions, PluginDeleteOptions, PluginEnableOptions,
+        PluginDisableOptions, PluginUpgradeOptions,
+    };
+    pub use super::secret::SecretListOptions;
+    pub use super::service::{
+        ServiceListOptions, ServiceCreateOptions, ServiceInspectOptions,
+        ServiceUpdateOptions, ServiceLogsOptions,
+    };
+    pub use super::session::SessionOptions;
+    pub use super::swarm::{SwarmLeaveOptions, SwarmUpdateOptions};
+    pub use super::system::{SystemEventsOptions, SystemDataUsageOptions};
+    pub use super::task::{TaskListOptions, TaskLogsOptions};
+    pub use super::volume::{VolumeListOptions, VolumeDeleteOptions, VolumePruneOptions};
+}
+
+/// The requests the operations return: set optional parameters on them, then `.await`
+/// them.
+pub mod requests {
+    pub use super::config::{
+        ConfigListBuilder, ConfigCreateBuilder, ConfigInspectBuilder,
+        ConfigDeleteBuilder, ConfigUpdateBuilder,
+    };
+    pub use super::container::{
+        ContainerListBuilder, ContainerCreateBuilder, ContainerInspectBuilder,
+        ContainerTopBuilder, ContainerLogsBuilder, ContainerChangesBuilder,
+        ContainerExportBuilder, ContainerStatsBuilder, ContainerResizeBuilder,
+        ContainerStartBuilder, ContainerStopBuilder, ContainerRestartBuilder,
+        ContainerKillBuilder, ContainerUpdateBuilder, ContainerRenameBuilder,
+        ContainerPauseBuilder, ContainerUnpauseBuilder, ContainerAttachBuilder,
+        ContainerAttachWebsocketBuilder, ContainerWaitBuilder, ContainerDeleteBuilder,
+        ContainerArchiveBuilder, PutContainerArchiveBuilder, ContainerArchiveInfoBuilder,
+        ContainerPruneBuilder,
+    };
+    pub use super::distribution::DistributionInspectBuilder;
+    pub use super::exec::{
+        ContainerExecBuilder, ExecStartBuilder, ExecResizeBuilder, ExecInspectBuilder,
+    };
+    pub use super::image::{
+        ImageListBuilder, ImageBuildBuilder, BuildPruneBuilder, ImageCreateBuilder,
+        ImageInspectBuilder, ImageHistoryBuilder, ImagePushBuilder, ImageTagBuilder,
+        ImageDeleteBuilder, ImageSearchBuilder, ImagePruneBuilder, ImageCommitBuilder,
+        ImageGetBuilder, ImageGetAllBuilder, ImageLoadBuilder,
+    };
+    pub use super::network::{
+        NetworkListBuilder, NetworkInspectBuilder, NetworkDeleteBuilder,
+        NetworkCreateBuilder, NetworkConnectBuilder, NetworkDisconnectBuilder,
+        NetworkPruneBuilder,
+    };
+    pub use super::node::{
+        NodeListBuilder, NodeInspectBuilder, NodeDeleteBuilder, NodeUpdateBuilder,
+    };
+    pub use super::plugin::{
+        PluginListBuilder, GetPluginPrivilegesBuilder, PluginPullBuilder,
+        PluginInspectBuilder, PluginDeleteBuilder, PluginEnableBuilder,
+        PluginDisableBuilder, PluginUpgradeBuilder, PluginCreateBuilder,
+        PluginPushBuilder, PluginSetBuilder,
+    };
+    pub use super::secret::{
+        SecretListBuilder, SecretCreateBuilder, SecretInspectBuilder,
+        SecretDeleteBuilder, SecretUpdateBuilder,
+    };
+    pub use super::service::{
+        ServiceListBuilder, ServiceCreateBuilder, ServiceInspectBuilder,
+        ServiceDeleteBuilder, ServiceUpdateBuilder, ServiceLogsBuilder,
+    };
+    pub use super::session::SessionBuilder;
+    pub use super::swarm::{
+        SwarmInspectBuilder, SwarmInitBuilder, SwarmJoinBuilder, SwarmLeaveBuilder,
+        SwarmUpdateBuilder, SwarmUnlockkeyBuilder, SwarmUnlockBuilder,
+    };
+    pub use super::system::{
+        SystemAuthBuilder, SystemInfoBuilder, SystemVersionBuilder, SystemPingBuilder,
+        SystemPingHeadBuilder, SystemEventsBuilder, SystemDataUsageBuilder,
+    };
+    pub use super::task::{TaskListBuilder, TaskInspectBuilder, TaskLogsBuilder};
+    pub use super::volume::{
+        VolumeListBuilder, VolumeCreateBuilder, VolumeInspectBuilder,
+        VolumeUpdateBuilder, VolumeDeleteBuilder, VolumePruneBuilder,
+    };
 }
 
 /// The API version these bindings were generated from: `/v1.43`.

@@ -15,10 +15,13 @@ pub struct Address {
     pub prefix_len: Option<i64>,
 }
 
+/// The type of the body of [`Docker::system_auth`](crate::Docker::system_auth).
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuthConfig {
+    /// The `username` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// The `password` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Email is an optional value associated with the username.
@@ -26,6 +29,7 @@ pub struct AuthConfig {
     /// > **Deprecated**: This field is deprecated since docker 1.11 (API v1.23) and will be removed in a future release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The `serveraddress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serveraddress: Option<String>,
     /// An identity token, used instead of a username and password.
@@ -84,6 +88,7 @@ pub struct BuildCache {
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
     #[serde(rename = "LastUsedAt", default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
+    /// The `UsageCount` field.
     #[serde(rename = "UsageCount", default, skip_serializing_if = "Option::is_none")]
     pub usage_count: Option<i64>,
 }
@@ -162,20 +167,28 @@ impl<'de> Deserialize<'de> for BuildCacheType {
     }
 }
 
+/// The type of the answer of [`Docker::image_build`](crate::Docker::image_build) and the answer of [`Docker::image_load`](crate::Docker::image_load).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BuildInfo {
+    /// The `id` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The `stream` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
+    /// The `error` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The `errorDetail` field: see [`ErrorDetail`].
     #[serde(rename = "errorDetail", default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<ErrorDetail>,
+    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// The `progress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
+    /// The `progressDetail` field: see [`ProgressDetail`].
     #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
     /// Image ID or Digest
@@ -183,8 +196,10 @@ pub struct BuildInfo {
     pub aux: Option<ImageId>,
 }
 
+/// The type of the answer of [`Docker::build_prune`](crate::Docker::build_prune).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BuildPruneResponse {
+    /// The `CachesDeleted` field.
     #[serde(rename = "CachesDeleted", default, skip_serializing_if = "Option::is_none")]
     pub caches_deleted: Option<Vec<String>>,
     /// Disk space reclaimed in bytes
@@ -286,8 +301,10 @@ pub struct ClusterVolume {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    /// The `CreatedAt` field.
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// The `UpdatedAt` field.
     #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Cluster-specific options used to create the volume.
@@ -331,6 +348,8 @@ pub struct ClusterVolumeInfo {
     pub accessible_topology: Option<Vec<Topology>>,
 }
 
+/// The type of [`ClusterVolume::publish_status`](ClusterVolume::publish_status).
+///
 /// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterVolumePublishStatusItem {
@@ -776,8 +795,10 @@ pub struct Commit {
     pub expected: Option<String>,
 }
 
+/// The type of the answer of [`Docker::config_list`](crate::Docker::config_list) and the answer of [`Docker::config_inspect`](crate::Docker::config_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Config {
+    /// The `ID` field.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
@@ -792,14 +813,18 @@ pub struct Config {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    /// The `CreatedAt` field.
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// The `UpdatedAt` field.
     #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// The `Spec` field: see [`ConfigSpec`].
     #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ConfigSpec>,
 }
 
+/// The type of the body of [`Docker::config_create`](crate::Docker::config_create).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfigCreateBody {
     /// User-defined name of the config.
@@ -840,6 +865,7 @@ pub struct ConfigReference {
     pub network: Option<String>,
 }
 
+/// The type of [`Config::spec`](Config::spec) and the body of [`Docker::config_update`](crate::Docker::config_update).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfigSpec {
     /// User-defined name of the config.
@@ -864,12 +890,16 @@ pub struct ConfigSpec {
 /// A block I/O counter of one device and operation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerBlkioStatEntry {
+    /// The `major` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub major: Option<u64>,
+    /// The `minor` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minor: Option<u64>,
+    /// The `op` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<String>,
+    /// The `value` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<u64>,
 }
@@ -877,20 +907,28 @@ pub struct ContainerBlkioStatEntry {
 /// Block I/O counters (Linux). With cgroups v2 only io_service_bytes_recursive is set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerBlkioStats {
+    /// The `io_service_bytes_recursive` field: see [`ContainerBlkioStatEntry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_service_bytes_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// The `io_serviced_recursive` field: see [`ContainerBlkioStatEntry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_serviced_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// The `io_queue_recursive` field: see [`ContainerBlkioStatEntry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_queue_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// The `io_service_time_recursive` field: see [`ContainerBlkioStatEntry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_service_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// The `io_wait_time_recursive` field: see [`ContainerBlkioStatEntry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_wait_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// The `io_merged_recursive` field: see [`ContainerBlkioStatEntry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_merged_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// The `io_time_recursive` field: see [`ContainerBlkioStatEntry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+    /// The `sectors_recursive` field: see [`ContainerBlkioStatEntry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sectors_recursive: Option<Vec<ContainerBlkioStatEntry>>,
 }
@@ -923,9 +961,9 @@ pub struct ContainerConfig {
     /// Whether to attach to `stderr`.
     #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
-    /// An object mapping ports to an empty object in the form:
+    /// Ports, as a list. Each has the form `<port>/<tcp|udp|sctp>`.
     ///
-    /// `{"<port>/<tcp|udp|sctp>": {}}`
+    /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
     #[serde(
         rename = "ExposedPorts",
         default,
@@ -961,8 +999,9 @@ pub struct ContainerConfig {
     /// or which was used when the container was created.
     #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// An object mapping mount point paths inside the container to empty
-    /// objects.
+    /// Mount point paths inside the container, as a list.
+    ///
+    /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
     #[serde(
         rename = "Volumes",
         default,
@@ -1041,6 +1080,7 @@ pub struct ContainerCpuUsage {
     pub usage_in_usermode: Option<u64>,
 }
 
+/// The type of the body of [`Docker::container_create`](crate::Docker::container_create).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerCreateBody {
     /// The hostname to use for the container, as a valid RFC 1123 hostname.
@@ -1061,9 +1101,9 @@ pub struct ContainerCreateBody {
     /// Whether to attach to `stderr`.
     #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
-    /// An object mapping ports to an empty object in the form:
+    /// Ports, as a list. Each has the form `<port>/<tcp|udp|sctp>`.
     ///
-    /// `{"<port>/<tcp|udp|sctp>": {}}`
+    /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
     #[serde(
         rename = "ExposedPorts",
         default,
@@ -1099,8 +1139,9 @@ pub struct ContainerCreateBody {
     /// or which was used when the container was created.
     #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// An object mapping mount point paths inside the container to empty
-    /// objects.
+    /// Mount point paths inside the container, as a list.
+    ///
+    /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
     #[serde(
         rename = "Volumes",
         default,
@@ -1173,6 +1214,7 @@ pub struct ContainerCreateResponse {
     pub warnings: Vec<String>,
 }
 
+/// The type of the answer of [`Docker::container_inspect`](crate::Docker::container_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerInspectResponse {
     /// The ID of the container
@@ -1194,26 +1236,37 @@ pub struct ContainerInspectResponse {
     /// The container's image ID
     #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// The `ResolvConfPath` field.
     #[serde(rename = "ResolvConfPath", default, skip_serializing_if = "Option::is_none")]
     pub resolv_conf_path: Option<String>,
+    /// The `HostnamePath` field.
     #[serde(rename = "HostnamePath", default, skip_serializing_if = "Option::is_none")]
     pub hostname_path: Option<String>,
+    /// The `HostsPath` field.
     #[serde(rename = "HostsPath", default, skip_serializing_if = "Option::is_none")]
     pub hosts_path: Option<String>,
+    /// The `LogPath` field.
     #[serde(rename = "LogPath", default, skip_serializing_if = "Option::is_none")]
     pub log_path: Option<String>,
+    /// The `Name` field.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `RestartCount` field.
     #[serde(rename = "RestartCount", default, skip_serializing_if = "Option::is_none")]
     pub restart_count: Option<i64>,
+    /// The `Driver` field.
     #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
+    /// The `Platform` field.
     #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// The `MountLabel` field.
     #[serde(rename = "MountLabel", default, skip_serializing_if = "Option::is_none")]
     pub mount_label: Option<String>,
+    /// The `ProcessLabel` field.
     #[serde(rename = "ProcessLabel", default, skip_serializing_if = "Option::is_none")]
     pub process_label: Option<String>,
+    /// The `AppArmorProfile` field.
     #[serde(
         rename = "AppArmorProfile",
         default,
@@ -1237,6 +1290,7 @@ pub struct ContainerInspectResponse {
     /// The total size of all the files in this container.
     #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
     pub size_root_fs: Option<i64>,
+    /// The `Mounts` field: see [`MountPoint`].
     #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<MountPoint>>,
     /// Configuration for a container that is portable between hosts.
@@ -1290,20 +1344,28 @@ pub struct ContainerMemoryStats {
 /// Traffic of one network interface.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerNetworkStats {
+    /// The `rx_bytes` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rx_bytes: Option<u64>,
+    /// The `rx_packets` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rx_packets: Option<u64>,
+    /// The `rx_errors` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rx_errors: Option<u64>,
+    /// The `rx_dropped` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rx_dropped: Option<u64>,
+    /// The `tx_bytes` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_bytes: Option<u64>,
+    /// The `tx_packets` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_packets: Option<u64>,
+    /// The `tx_errors` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_errors: Option<u64>,
+    /// The `tx_dropped` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_dropped: Option<u64>,
     /// The endpoint (Windows).
@@ -1325,6 +1387,7 @@ pub struct ContainerPidsStats {
     pub limit: Option<u64>,
 }
 
+/// The type of the answer of [`Docker::container_prune`](crate::Docker::container_prune).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerPruneResponse {
     /// Container IDs that were deleted
@@ -1369,6 +1432,7 @@ pub struct ContainerState {
     /// out of memory since the container was last started.
     #[serde(rename = "OOMKilled", default, skip_serializing_if = "Option::is_none")]
     pub oom_killed: Option<bool>,
+    /// The `Dead` field.
     #[serde(rename = "Dead", default, skip_serializing_if = "Option::is_none")]
     pub dead: Option<bool>,
     /// The process ID of this container
@@ -1377,6 +1441,7 @@ pub struct ContainerState {
     /// The last exit code of this container
     #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
+    /// The `Error` field.
     #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The time when this container was last started.
@@ -1521,16 +1586,21 @@ pub struct ContainerStatsResponse {
 /// Storage reads and writes (Windows; empty for Linux containers).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerStorageStats {
+    /// The `read_count_normalized` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_count_normalized: Option<u64>,
+    /// The `read_size_bytes` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_size_bytes: Option<u64>,
+    /// The `write_count_normalized` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write_count_normalized: Option<u64>,
+    /// The `write_size_bytes` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write_size_bytes: Option<u64>,
 }
 
+/// The type of [`SystemDataUsageResponse::containers`](SystemDataUsageResponse::containers) and the answer of [`Docker::container_list`](crate::Docker::container_list).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerSummary {
     /// The ID of this container
@@ -1569,6 +1639,7 @@ pub struct ContainerSummary {
     /// Additional human-readable status of this container (e.g. `Exit 0`)
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// The `HostConfig` field: see [`ContainerSummaryHostConfig`].
     #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
     pub host_config: Option<ContainerSummaryHostConfig>,
     /// A summary of the container's network settings
@@ -1578,12 +1649,15 @@ pub struct ContainerSummary {
         skip_serializing_if = "Option::is_none",
     )]
     pub network_settings: Option<ContainerSummaryNetworkSettings>,
+    /// The `Mounts` field: see [`MountPoint`].
     #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<MountPoint>>,
 }
 
+/// The type of [`ContainerSummary::host_config`](ContainerSummary::host_config).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerSummaryHostConfig {
+    /// The `NetworkMode` field.
     #[serde(rename = "NetworkMode", default, skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
 }
@@ -1591,6 +1665,7 @@ pub struct ContainerSummaryHostConfig {
 /// A summary of the container's network settings
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerSummaryNetworkSettings {
+    /// The `Networks` field: see [`EndpointSettings`].
     #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<HashMap<String, EndpointSettings>>,
 }
@@ -1621,6 +1696,7 @@ pub struct ContainerTopResponse {
     pub processes: Option<Vec<Vec<String>>>,
 }
 
+/// The type of the body of [`Docker::container_update`](crate::Docker::container_update).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerUpdateBody {
     /// An integer value representing this container's relative CPU weight
@@ -1825,10 +1901,12 @@ pub struct ContainerUpdateBody {
 /// OK response to ContainerUpdate operation
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerUpdateResponse {
+    /// The `Warnings` field.
     #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
 }
 
+/// The spec's `ContainerWaitCondition` type, which it does not describe.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ContainerWaitCondition {
     /// `"not-running"`
@@ -1909,18 +1987,25 @@ pub struct ContainerWaitResponse {
     pub error: Option<ContainerWaitExitError>,
 }
 
+/// The type of the answer of [`Docker::image_create`](crate::Docker::image_create).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateImageInfo {
+    /// The `id` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The `error` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The `errorDetail` field: see [`ErrorDetail`].
     #[serde(rename = "errorDetail", default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<ErrorDetail>,
+    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// The `progress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
+    /// The `progressDetail` field: see [`ProgressDetail`].
     #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
 }
@@ -1928,14 +2013,17 @@ pub struct CreateImageInfo {
 /// A device mapping between the host and container
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceMapping {
+    /// The `PathOnHost` field.
     #[serde(rename = "PathOnHost", default, skip_serializing_if = "Option::is_none")]
     pub path_on_host: Option<String>,
+    /// The `PathInContainer` field.
     #[serde(
         rename = "PathInContainer",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub path_in_container: Option<String>,
+    /// The `CgroupPermissions` field.
     #[serde(
         rename = "CgroupPermissions",
         default,
@@ -1947,10 +2035,13 @@ pub struct DeviceMapping {
 /// A request for devices to be sent to device drivers
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceRequest {
+    /// The `Driver` field.
     #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
+    /// The `Count` field.
     #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// The `DeviceIDs` field.
     #[serde(rename = "DeviceIDs", default, skip_serializing_if = "Option::is_none")]
     pub device_i_ds: Option<Vec<String>>,
     /// A list of capabilities; an OR list of AND lists of capabilities.
@@ -1993,18 +2084,24 @@ pub struct Driver {
 /// EndpointIPAMConfig represents an endpoint's IPAM configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointIpamConfig {
+    /// The `IPv4Address` field.
     #[serde(rename = "IPv4Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_address: Option<String>,
+    /// The `IPv6Address` field.
     #[serde(rename = "IPv6Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_address: Option<String>,
+    /// The `LinkLocalIPs` field.
     #[serde(rename = "LinkLocalIPs", default, skip_serializing_if = "Option::is_none")]
     pub link_local_i_ps: Option<Vec<String>>,
 }
 
+/// The type of [`EndpointSpec::ports`](EndpointSpec::ports), [`ServiceEndpoint::ports`](ServiceEndpoint::ports), and [`TaskStatusPortStatus::ports`](TaskStatusPortStatus::ports).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointPortConfig {
+    /// The `Name` field.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `Protocol` field: see [`EndpointPortConfigProtocol`].
     #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<EndpointPortConfigProtocol>,
     /// The port inside the container.
@@ -2015,7 +2112,7 @@ pub struct EndpointPortConfig {
     pub published_port: Option<i64>,
     /// The mode in which port is published.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// - "ingress" makes the target port accessible on every node,
     ///   regardless of whether there is a task for the service running on
@@ -2026,6 +2123,7 @@ pub struct EndpointPortConfig {
     pub publish_mode: Option<EndpointPortConfigPublishMode>,
 }
 
+/// The type of [`EndpointPortConfig::protocol`](EndpointPortConfig::protocol).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum EndpointPortConfigProtocol {
     /// `"tcp"`
@@ -2089,7 +2187,7 @@ impl<'de> Deserialize<'de> for EndpointPortConfigProtocol {
 
 /// The mode in which port is published.
 ///
-/// <p><br /></p>
+///
 ///
 /// - "ingress" makes the target port accessible on every node,
 ///   regardless of whether there is a task for the service running on
@@ -2159,8 +2257,10 @@ pub struct EndpointSettings {
     /// EndpointIPAMConfig represents an endpoint's IPAM configuration.
     #[serde(rename = "IPAMConfig", default, skip_serializing_if = "Option::is_none")]
     pub ipam_config: Option<EndpointIpamConfig>,
+    /// The `Links` field.
     #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<String>>,
+    /// The `Aliases` field.
     #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
     /// Unique ID of the network.
@@ -2277,26 +2377,35 @@ impl<'de> Deserialize<'de> for EndpointSpecMode {
 /// EngineDescription provides information about an engine.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EngineDescription {
+    /// The `EngineVersion` field.
     #[serde(rename = "EngineVersion", default, skip_serializing_if = "Option::is_none")]
     pub engine_version: Option<String>,
+    /// The `Labels` field.
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
+    /// The `Plugins` field: see [`EngineDescriptionPluginsItem`].
     #[serde(rename = "Plugins", default, skip_serializing_if = "Option::is_none")]
     pub plugins: Option<Vec<EngineDescriptionPluginsItem>>,
 }
 
+/// The type of [`EngineDescription::plugins`](EngineDescription::plugins).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EngineDescriptionPluginsItem {
+    /// The `Type` field.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// The `Name` field.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
+/// The type of [`BuildInfo::error_detail`](BuildInfo::error_detail) and [`CreateImageInfo::error_detail`](CreateImageInfo::error_detail).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ErrorDetail {
+    /// The `code` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
+    /// The `message` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -2498,6 +2607,7 @@ impl<'de> Deserialize<'de> for EventMessageType {
     }
 }
 
+/// The type of the body of [`Docker::container_exec`](crate::Docker::container_exec).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecConfig {
     /// Attach to `stdin` of the exec command.
@@ -2541,26 +2651,37 @@ pub struct ExecConfig {
     pub working_dir: Option<String>,
 }
 
+/// The type of the answer of [`Docker::exec_inspect`](crate::Docker::exec_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecInspectResponse {
+    /// The `CanRemove` field.
     #[serde(rename = "CanRemove", default, skip_serializing_if = "Option::is_none")]
     pub can_remove: Option<bool>,
+    /// The `DetachKeys` field.
     #[serde(rename = "DetachKeys", default, skip_serializing_if = "Option::is_none")]
     pub detach_keys: Option<String>,
+    /// The `ID` field.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The `Running` field.
     #[serde(rename = "Running", default, skip_serializing_if = "Option::is_none")]
     pub running: Option<bool>,
+    /// The `ExitCode` field.
     #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
+    /// The `ProcessConfig` field: see [`ProcessConfig`].
     #[serde(rename = "ProcessConfig", default, skip_serializing_if = "Option::is_none")]
     pub process_config: Option<ProcessConfig>,
+    /// The `OpenStdin` field.
     #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
+    /// The `OpenStderr` field.
     #[serde(rename = "OpenStderr", default, skip_serializing_if = "Option::is_none")]
     pub open_stderr: Option<bool>,
+    /// The `OpenStdout` field.
     #[serde(rename = "OpenStdout", default, skip_serializing_if = "Option::is_none")]
     pub open_stdout: Option<bool>,
+    /// The `ContainerID` field.
     #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
     /// The system process ID for the exec process.
@@ -2568,6 +2689,7 @@ pub struct ExecInspectResponse {
     pub pid: Option<i64>,
 }
 
+/// The type of the body of [`Docker::exec_start`](crate::Docker::exec_start).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecStartConfig {
     /// Detach from the command.
@@ -2604,14 +2726,17 @@ pub struct FilesystemChange {
 /// String resources (e.g, `GPU=UUID1`).
 pub type GenericResources = Vec<GenericResourcesItem>;
 
+/// The type of [`GenericResources`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenericResourcesItem {
+    /// The `NamedResourceSpec` field: see [`GenericResourcesItemNamedResourceSpec`].
     #[serde(
         rename = "NamedResourceSpec",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub named_resource_spec: Option<GenericResourcesItemNamedResourceSpec>,
+    /// The `DiscreteResourceSpec` field: see [`GenericResourcesItemDiscreteResourceSpec`].
     #[serde(
         rename = "DiscreteResourceSpec",
         default,
@@ -2620,18 +2745,24 @@ pub struct GenericResourcesItem {
     pub discrete_resource_spec: Option<GenericResourcesItemDiscreteResourceSpec>,
 }
 
+/// The type of [`GenericResourcesItem::discrete_resource_spec`](GenericResourcesItem::discrete_resource_spec).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenericResourcesItemDiscreteResourceSpec {
+    /// The `Kind` field.
     #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The `Value` field.
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
 }
 
+/// The type of [`GenericResourcesItem::named_resource_spec`](GenericResourcesItem::named_resource_spec).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GenericResourcesItemNamedResourceSpec {
+    /// The `Kind` field.
     #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The `Value` field.
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -3371,12 +3502,15 @@ impl<'de> Deserialize<'de> for HostConfigIsolation {
 /// The logging configuration for this container
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HostConfigLogConfig {
+    /// The `Type` field: see [`HostConfigLogConfigType`].
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<HostConfigLogConfigType>,
+    /// The `Config` field.
     #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<HashMap<String, String>>,
 }
 
+/// The type of [`HostConfigLogConfig::type`](HostConfigLogConfig::type).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum HostConfigLogConfigType {
     /// `"json-file"`
@@ -3470,6 +3604,7 @@ pub struct IdResponse {
     pub id: String,
 }
 
+/// The spec's `ImageBuildVersion` type, which it does not describe.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ImageBuildVersion {
     /// `"1"`
@@ -3533,14 +3668,14 @@ impl<'de> Deserialize<'de> for ImageBuildVersion {
 pub struct ImageConfig {
     /// The hostname to use for the container, as a valid RFC 1123 hostname.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always empty and must not be used.
     #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// The domain name to use for the container.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always empty and must not be used.
     #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
@@ -3550,28 +3685,28 @@ pub struct ImageConfig {
     pub user: Option<String>,
     /// Whether to attach to `stdin`.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always false and must not be used.
     #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Whether to attach to `stdout`.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always false and must not be used.
     #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
     /// Whether to attach to `stderr`.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always false and must not be used.
     #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
-    /// An object mapping ports to an empty object in the form:
+    /// Ports, as a list. Each has the form `<port>/<tcp|udp|sctp>`.
     ///
-    /// `{"<port>/<tcp|udp|sctp>": {}}`
+    /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
     #[serde(
         rename = "ExposedPorts",
         default,
@@ -3581,21 +3716,21 @@ pub struct ImageConfig {
     pub exposed_ports: Option<Vec<String>>,
     /// Attach standard streams to a TTY, including `stdin` if it is not closed.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always false and must not be used.
     #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Open `stdin`
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always false and must not be used.
     #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Close `stdin` after one attached client disconnects.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always false and must not be used.
     #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
@@ -3618,13 +3753,14 @@ pub struct ImageConfig {
     /// The name (or reference) of the image to use when creating the container,
     /// or which was used when the container was created.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always empty and must not be used.
     #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// An object mapping mount point paths inside the container to empty
-    /// objects.
+    /// Mount point paths inside the container, as a list.
+    ///
+    /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
     #[serde(
         rename = "Volumes",
         default,
@@ -3644,7 +3780,7 @@ pub struct ImageConfig {
     pub entrypoint: Option<Vec<String>>,
     /// Disable networking for the container.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always omitted and must not be used.
     #[serde(
@@ -3655,7 +3791,7 @@ pub struct ImageConfig {
     pub network_disabled: Option<bool>,
     /// MAC address of the container.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always omitted and must not be used.
     #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
@@ -3671,7 +3807,7 @@ pub struct ImageConfig {
     pub stop_signal: Option<String>,
     /// Timeout to stop a container in seconds.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: this field is always omitted and must not be used.
     #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
@@ -3681,6 +3817,7 @@ pub struct ImageConfig {
     pub shell: Option<Vec<String>>,
 }
 
+/// The type of [`ImagePruneResponse::images_deleted`](ImagePruneResponse::images_deleted) and the answer of [`Docker::image_delete`](crate::Docker::image_delete).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageDeleteResponseItem {
     /// The image ID of an image that was untagged
@@ -3694,20 +3831,26 @@ pub struct ImageDeleteResponseItem {
 /// individual image layer information in response to ImageHistory operation
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageHistoryResponseItem {
+    /// The `Id` field.
     #[serde(rename = "Id")]
     pub id: String,
+    /// The `Created` field.
     #[serde(rename = "Created")]
     pub created: i64,
+    /// The `CreatedBy` field.
     #[serde(rename = "CreatedBy")]
     pub created_by: String,
+    /// The `Tags` field.
     #[serde(
         rename = "Tags",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub tags: Vec<String>,
+    /// The `Size` field.
     #[serde(rename = "Size")]
     pub size: i64,
+    /// The `Comment` field.
     #[serde(rename = "Comment")]
     pub comment: String,
 }
@@ -3715,6 +3858,7 @@ pub struct ImageHistoryResponseItem {
 /// Image ID or Digest
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageId {
+    /// The `ID` field.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
@@ -3851,12 +3995,15 @@ pub struct ImageInspectMetadata {
 /// Information about the image's RootFS, including the layer IDs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageInspectRootFs {
+    /// The `Type` field.
     #[serde(rename = "Type")]
     pub r#type: String,
+    /// The `Layers` field.
     #[serde(rename = "Layers", default, skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<String>>,
 }
 
+/// The type of the answer of [`Docker::image_prune`](crate::Docker::image_prune).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImagePruneResponse {
     /// Images that were deleted
@@ -3867,20 +4014,27 @@ pub struct ImagePruneResponse {
     pub space_reclaimed: Option<i64>,
 }
 
+/// The type of the answer of [`Docker::image_search`](crate::Docker::image_search).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageSearchResponseItem {
+    /// The `description` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The `is_official` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_official: Option<bool>,
+    /// The `is_automated` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_automated: Option<bool>,
+    /// The `name` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `star_count` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub star_count: Option<i64>,
 }
 
+/// The type of [`SystemDataUsageResponse::images`](SystemDataUsageResponse::images) and the answer of [`Docker::image_list`](crate::Docker::image_list).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageSummary {
     /// ID is the content-addressable ID of an image.
@@ -3993,6 +4147,7 @@ pub struct IndexInfo {
     pub official: Option<bool>,
 }
 
+/// The type of [`Network::ipam`](Network::ipam) and [`NetworkCreateRequest::ipam`](NetworkCreateRequest::ipam).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ipam {
     /// Name of the IPAM driver to use.
@@ -4010,14 +4165,19 @@ pub struct Ipam {
     pub options: Option<HashMap<String, String>>,
 }
 
+/// The type of [`Ipam::config`](Ipam::config).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IpamConfig {
+    /// The `Subnet` field.
     #[serde(rename = "Subnet", default, skip_serializing_if = "Option::is_none")]
     pub subnet: Option<String>,
+    /// The `IPRange` field.
     #[serde(rename = "IPRange", default, skip_serializing_if = "Option::is_none")]
     pub ip_range: Option<String>,
+    /// The `Gateway` field.
     #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
+    /// The `AuxiliaryAddresses` field.
     #[serde(
         rename = "AuxiliaryAddresses",
         default,
@@ -4040,8 +4200,10 @@ pub struct JoinTokens {
 /// An object describing a limit on resources which can be requested by a task.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Limit {
+    /// The `NanoCPUs` field.
     #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
     pub nano_cp_us: Option<i64>,
+    /// The `MemoryBytes` field.
     #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
     pub memory_bytes: Option<i64>,
     /// Limits the maximum number of PIDs in the container. Set `0` for unlimited.
@@ -4129,6 +4291,7 @@ impl<'de> Deserialize<'de> for LocalNodeState {
 /// is a manager.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagerStatus {
+    /// The `Leader` field.
     #[serde(rename = "Leader", default, skip_serializing_if = "Option::is_none")]
     pub leader: Option<bool>,
     /// Reachability represents the reachability of a node.
@@ -4139,6 +4302,7 @@ pub struct ManagerStatus {
     pub addr: Option<String>,
 }
 
+/// The type of [`HostConfig::mounts`](HostConfig::mounts) and [`TaskSpecContainerSpec::mounts`](TaskSpecContainerSpec::mounts).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Mount {
     /// Container path.
@@ -4434,6 +4598,7 @@ pub struct MountVolumeOptionsDriverConfig {
     pub options: Option<HashMap<String, String>>,
 }
 
+/// The type of the answer of [`Docker::network_list`](crate::Docker::network_list) and the answer of [`Docker::network_inspect`](crate::Docker::network_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Network {
     /// Name of the network.
@@ -4457,6 +4622,7 @@ pub struct Network {
     /// Whether the network was created with IPv6 enabled.
     #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
     pub enable_i_pv6: Option<bool>,
+    /// The `IPAM` field: see [`Ipam`].
     #[serde(rename = "IPAM", default, skip_serializing_if = "Option::is_none")]
     pub ipam: Option<Ipam>,
     /// Whether the network is created to only allow internal networking
@@ -4520,6 +4686,7 @@ pub struct NetworkAttachmentConfig {
     pub driver_opts: Option<HashMap<String, String>>,
 }
 
+/// The type of the body of [`Docker::network_connect`](crate::Docker::network_connect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkConnectRequest {
     /// The ID or name of the container to connect to the network.
@@ -4530,20 +4697,27 @@ pub struct NetworkConnectRequest {
     pub endpoint_config: Option<EndpointSettings>,
 }
 
+/// The type of [`Network::containers`](Network::containers).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkContainer {
+    /// The `Name` field.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `EndpointID` field.
     #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
+    /// The `MacAddress` field.
     #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
+    /// The `IPv4Address` field.
     #[serde(rename = "IPv4Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_address: Option<String>,
+    /// The `IPv6Address` field.
     #[serde(rename = "IPv6Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_address: Option<String>,
 }
 
+/// The type of the body of [`Docker::network_create`](crate::Docker::network_create).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkCreateRequest {
     /// The network's name.
@@ -4601,15 +4775,18 @@ pub struct NetworkCreateRequest {
     pub labels: Option<HashMap<String, String>>,
 }
 
+/// The type of the answer of [`Docker::network_create`](crate::Docker::network_create).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkCreateResponse {
     /// The ID of the created network.
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The `Warning` field.
     #[serde(rename = "Warning", default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }
 
+/// The type of the body of [`Docker::network_disconnect`](crate::Docker::network_disconnect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkDisconnectRequest {
     /// The ID or name of the container to disconnect from the network.
@@ -4620,6 +4797,7 @@ pub struct NetworkDisconnectRequest {
     pub force: Option<bool>,
 }
 
+/// The type of the answer of [`Docker::network_prune`](crate::Docker::network_prune).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkPruneResponse {
     /// Networks that were deleted
@@ -4668,12 +4846,14 @@ pub struct NetworkSettings {
     /// SandboxKey identifies the sandbox
     #[serde(rename = "SandboxKey", default, skip_serializing_if = "Option::is_none")]
     pub sandbox_key: Option<String>,
+    /// The `SecondaryIPAddresses` field: see [`Address`].
     #[serde(
         rename = "SecondaryIPAddresses",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub secondary_ip_addresses: Option<Vec<Address>>,
+    /// The `SecondaryIPv6Addresses` field: see [`Address`].
     #[serde(
         rename = "SecondaryIPv6Addresses",
         default,
@@ -4682,7 +4862,7 @@ pub struct NetworkSettings {
     pub secondary_i_pv6_addresses: Option<Vec<Address>>,
     /// EndpointID uniquely represents a service endpoint in a Sandbox.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: This field is only propagated when attached to the
     /// > default "bridge" network. Use the information from the "bridge"
@@ -4693,7 +4873,7 @@ pub struct NetworkSettings {
     pub endpoint_id: Option<String>,
     /// Gateway address for the default "bridge" network.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: This field is only propagated when attached to the
     /// > default "bridge" network. Use the information from the "bridge"
@@ -4704,7 +4884,7 @@ pub struct NetworkSettings {
     pub gateway: Option<String>,
     /// Global IPv6 address for the default "bridge" network.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: This field is only propagated when attached to the
     /// > default "bridge" network. Use the information from the "bridge"
@@ -4719,7 +4899,7 @@ pub struct NetworkSettings {
     pub global_i_pv6_address: Option<String>,
     /// Mask length of the global IPv6 address.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: This field is only propagated when attached to the
     /// > default "bridge" network. Use the information from the "bridge"
@@ -4734,7 +4914,7 @@ pub struct NetworkSettings {
     pub global_i_pv6_prefix_len: Option<i64>,
     /// IPv4 address for the default "bridge" network.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: This field is only propagated when attached to the
     /// > default "bridge" network. Use the information from the "bridge"
@@ -4745,7 +4925,7 @@ pub struct NetworkSettings {
     pub ip_address: Option<String>,
     /// Mask length of the IPv4 address.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: This field is only propagated when attached to the
     /// > default "bridge" network. Use the information from the "bridge"
@@ -4756,7 +4936,7 @@ pub struct NetworkSettings {
     pub ip_prefix_len: Option<i64>,
     /// IPv6 gateway address for this network.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: This field is only propagated when attached to the
     /// > default "bridge" network. Use the information from the "bridge"
@@ -4767,7 +4947,7 @@ pub struct NetworkSettings {
     pub i_pv6_gateway: Option<String>,
     /// MAC address for the container on the default "bridge" network.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: This field is only propagated when attached to the
     /// > default "bridge" network. Use the information from the "bridge"
@@ -4796,8 +4976,10 @@ pub struct NetworkingConfig {
     pub endpoints_config: Option<HashMap<String, EndpointSettings>>,
 }
 
+/// The type of the answer of [`Docker::node_list`](crate::Docker::node_list) and the answer of [`Docker::node_inspect`](crate::Docker::node_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Node {
+    /// The `ID` field.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
@@ -4820,6 +5002,7 @@ pub struct Node {
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
     #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// The `Spec` field: see [`NodeSpec`].
     #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<NodeSpec>,
     /// NodeDescription encapsulates the properties of the Node as reported by the
@@ -4843,6 +5026,7 @@ pub struct Node {
 /// agent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeDescription {
+    /// The `Hostname` field.
     #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// Platform represents the platform (Arch/OS).
@@ -4861,6 +5045,7 @@ pub struct NodeDescription {
     pub tls_info: Option<TlsInfo>,
 }
 
+/// The type of [`Node::spec`](Node::spec) and the body of [`Docker::node_update`](crate::Docker::node_update).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeSpec {
     /// Name for the node.
@@ -5071,6 +5256,7 @@ pub struct NodeStatus {
     /// NodeState represents the state of a node.
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<NodeState>,
+    /// The `Message` field.
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// IP address of the node.
@@ -5090,6 +5276,7 @@ pub struct NodeStatus {
 /// overwrite each other.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ObjectVersion {
+    /// The `Index` field.
     #[serde(rename = "Index", default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u64>,
 }
@@ -5170,8 +5357,10 @@ pub struct Platform {
 /// A plugin for the Engine API
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plugin {
+    /// The `Id` field.
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The `Name` field.
     #[serde(rename = "Name")]
     pub name: String,
     /// True if the plugin is running. False if the plugin is not running, only installed.
@@ -5198,63 +5387,82 @@ pub struct PluginConfig {
     /// Docker Version used to create the plugin
     #[serde(rename = "DockerVersion", default, skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
+    /// The `Description` field.
     #[serde(rename = "Description")]
     pub description: String,
+    /// The `Documentation` field.
     #[serde(rename = "Documentation")]
     pub documentation: String,
     /// The interface between Docker and the plugin
     #[serde(rename = "Interface")]
     pub interface: PluginConfigInterface,
+    /// The `Entrypoint` field.
     #[serde(
         rename = "Entrypoint",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub entrypoint: Vec<String>,
+    /// The `WorkDir` field.
     #[serde(rename = "WorkDir")]
     pub work_dir: String,
+    /// The `User` field: see [`PluginConfigUser`].
     #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<PluginConfigUser>,
+    /// The `Network` field: see [`PluginConfigNetwork`].
     #[serde(rename = "Network")]
     pub network: PluginConfigNetwork,
+    /// The `Linux` field: see [`PluginConfigLinux`].
     #[serde(rename = "Linux")]
     pub linux: PluginConfigLinux,
+    /// The `PropagatedMount` field.
     #[serde(rename = "PropagatedMount")]
     pub propagated_mount: String,
+    /// The `IpcHost` field.
     #[serde(rename = "IpcHost")]
     pub ipc_host: bool,
+    /// The `PidHost` field.
     #[serde(rename = "PidHost")]
     pub pid_host: bool,
+    /// The `Mounts` field: see [`PluginMount`].
     #[serde(
         rename = "Mounts",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub mounts: Vec<PluginMount>,
+    /// The `Env` field: see [`PluginEnv`].
     #[serde(
         rename = "Env",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub env: Vec<PluginEnv>,
+    /// The `Args` field: see [`PluginConfigArgs`].
     #[serde(rename = "Args")]
     pub args: PluginConfigArgs,
+    /// The `rootfs` field: see [`PluginConfigRootfs`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rootfs: Option<PluginConfigRootfs>,
 }
 
+/// The type of [`PluginConfig::args`](PluginConfig::args).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigArgs {
+    /// The `Name` field.
     #[serde(rename = "Name")]
     pub name: String,
+    /// The `Description` field.
     #[serde(rename = "Description")]
     pub description: String,
+    /// The `Settable` field.
     #[serde(
         rename = "Settable",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub settable: Vec<String>,
+    /// The `Value` field.
     #[serde(
         rename = "Value",
         default,
@@ -5266,12 +5474,14 @@ pub struct PluginConfigArgs {
 /// The interface between Docker and the plugin
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigInterface {
+    /// The `Types` field.
     #[serde(
         rename = "Types",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub types: Vec<String>,
+    /// The `Socket` field.
     #[serde(rename = "Socket")]
     pub socket: String,
     /// Protocol to use for clients connecting to the plugin.
@@ -5337,16 +5547,20 @@ impl<'de> Deserialize<'de> for PluginConfigInterfaceProtocolScheme {
     }
 }
 
+/// The type of [`PluginConfig::linux`](PluginConfig::linux).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigLinux {
+    /// The `Capabilities` field.
     #[serde(
         rename = "Capabilities",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub capabilities: Vec<String>,
+    /// The `AllowAllDevices` field.
     #[serde(rename = "AllowAllDevices")]
     pub allow_all_devices: bool,
+    /// The `Devices` field: see [`PluginDevice`].
     #[serde(
         rename = "Devices",
         default,
@@ -5355,88 +5569,118 @@ pub struct PluginConfigLinux {
     pub devices: Vec<PluginDevice>,
 }
 
+/// The type of [`PluginConfig::network`](PluginConfig::network).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigNetwork {
+    /// The `Type` field.
     #[serde(rename = "Type")]
     pub r#type: String,
 }
 
+/// The type of [`PluginConfig::rootfs`](PluginConfig::rootfs).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigRootfs {
+    /// The `type` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// The `diff_ids` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff_ids: Option<Vec<String>>,
 }
 
+/// The type of [`PluginConfig::user`](PluginConfig::user).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginConfigUser {
+    /// The `UID` field.
     #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<u32>,
+    /// The `GID` field.
     #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<u32>,
 }
 
+/// The type of [`PluginConfigLinux::devices`](PluginConfigLinux::devices) and [`PluginSettings::devices`](PluginSettings::devices).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginDevice {
+    /// The `Name` field.
     #[serde(rename = "Name")]
     pub name: String,
+    /// The `Description` field.
     #[serde(rename = "Description")]
     pub description: String,
+    /// The `Settable` field.
     #[serde(
         rename = "Settable",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub settable: Vec<String>,
+    /// The `Path` field.
     #[serde(rename = "Path")]
     pub path: String,
 }
 
+/// The type of [`PluginConfig::env`](PluginConfig::env).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginEnv {
+    /// The `Name` field.
     #[serde(rename = "Name")]
     pub name: String,
+    /// The `Description` field.
     #[serde(rename = "Description")]
     pub description: String,
+    /// The `Settable` field.
     #[serde(
         rename = "Settable",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub settable: Vec<String>,
+    /// The `Value` field.
     #[serde(rename = "Value")]
     pub value: String,
 }
 
+/// The spec's `PluginInterfaceType` type, which it does not describe.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginInterfaceType {
+    /// The `Prefix` field.
     #[serde(rename = "Prefix")]
     pub prefix: String,
+    /// The `Capability` field.
     #[serde(rename = "Capability")]
     pub capability: String,
+    /// The `Version` field.
     #[serde(rename = "Version")]
     pub version: String,
 }
 
+/// The type of [`PluginConfig::mounts`](PluginConfig::mounts) and [`PluginSettings::mounts`](PluginSettings::mounts).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginMount {
+    /// The `Name` field.
     #[serde(rename = "Name")]
     pub name: String,
+    /// The `Description` field.
     #[serde(rename = "Description")]
     pub description: String,
+    /// The `Settable` field.
     #[serde(
         rename = "Settable",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub settable: Vec<String>,
+    /// The `Source` field.
     #[serde(rename = "Source")]
     pub source: String,
+    /// The `Destination` field.
     #[serde(rename = "Destination")]
     pub destination: String,
+    /// The `Type` field.
     #[serde(rename = "Type")]
     pub r#type: String,
+    /// The `Options` field.
     #[serde(
         rename = "Options",
         default,
@@ -5449,10 +5693,13 @@ pub struct PluginMount {
 /// the plugin.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginPrivilege {
+    /// The `Name` field.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `Description` field.
     #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The `Value` field.
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Vec<String>>,
 }
@@ -5460,24 +5707,28 @@ pub struct PluginPrivilege {
 /// Settings that can be modified by users.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PluginSettings {
+    /// The `Mounts` field: see [`PluginMount`].
     #[serde(
         rename = "Mounts",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub mounts: Vec<PluginMount>,
+    /// The `Env` field.
     #[serde(
         rename = "Env",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub env: Vec<String>,
+    /// The `Args` field.
     #[serde(
         rename = "Args",
         default,
         deserialize_with = "crate::runtime::serde_helpers::null_as_default",
     )]
     pub args: Vec<String>,
+    /// The `Devices` field: see [`PluginDevice`].
     #[serde(
         rename = "Devices",
         default,
@@ -5488,7 +5739,7 @@ pub struct PluginSettings {
 
 /// Available plugins per type.
 ///
-/// <p><br /></p>
+///
 ///
 /// > **Note**: Only unmanaged (V1) plugins are included in this list.
 /// > V1 plugins are "lazily" loaded, and are not returned in this list
@@ -5521,6 +5772,7 @@ pub struct Port {
     /// Port exposed on the host
     #[serde(rename = "PublicPort", default, skip_serializing_if = "Option::is_none")]
     pub public_port: Option<u16>,
+    /// The `Type` field: see [`PortType`].
     #[serde(rename = "Type")]
     pub r#type: PortType,
 }
@@ -5545,6 +5797,7 @@ pub struct PortBinding {
 /// are added to the mapping table.
 pub type PortMap = HashMap<String, Option<Vec<PortBinding>>>;
 
+/// The type of [`Port::type`](Port::type).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum PortType {
     /// `"tcp"`
@@ -5606,36 +5859,50 @@ impl<'de> Deserialize<'de> for PortType {
     }
 }
 
+/// The type of [`ExecInspectResponse::process_config`](ExecInspectResponse::process_config).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProcessConfig {
+    /// The `privileged` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
+    /// The `user` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// The `tty` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
+    /// The `entrypoint` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<String>,
+    /// The `arguments` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<Vec<String>>,
 }
 
+/// The type of [`BuildInfo::progress_detail`](BuildInfo::progress_detail), [`CreateImageInfo::progress_detail`](CreateImageInfo::progress_detail), and [`PushImageInfo::progress_detail`](PushImageInfo::progress_detail).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProgressDetail {
+    /// The `current` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
+    /// The `total` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
+/// The type of the answer of [`Docker::image_push`](crate::Docker::image_push) and the answer of [`Docker::plugin_push`](crate::Docker::plugin_push).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PushImageInfo {
+    /// The `error` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// The `progress` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
+    /// The `progressDetail` field: see [`ProgressDetail`].
     #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
     /// The ID of the layer (or other object) the message is about.
@@ -5711,7 +5978,7 @@ pub struct RegistryServiceConfig {
     /// List of IP ranges to which nondistributable artifacts can be pushed,
     /// using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
     /// > and this field is always `null`.
@@ -5724,7 +5991,7 @@ pub struct RegistryServiceConfig {
     /// List of registry hostnames to which nondistributable artifacts can be
     /// pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
     /// > and this field is always `null`.
@@ -5763,6 +6030,7 @@ pub struct RegistryServiceConfig {
         skip_serializing_if = "Option::is_none",
     )]
     pub insecure_registry_cid_rs: Option<Vec<String>>,
+    /// The `IndexConfigs` field: see [`IndexInfo`].
     #[serde(rename = "IndexConfigs", default, skip_serializing_if = "Option::is_none")]
     pub index_configs: Option<HashMap<String, IndexInfo>>,
     /// List of registry URLs that act as a mirror for the official
@@ -5775,8 +6043,10 @@ pub struct RegistryServiceConfig {
 /// requested by a task.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourceObject {
+    /// The `NanoCPUs` field.
     #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
     pub nano_cp_us: Option<i64>,
+    /// The `MemoryBytes` field.
     #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
     pub memory_bytes: Option<i64>,
     /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
@@ -5984,14 +6254,18 @@ pub struct Resources {
     pub io_maximum_bandwidth: Option<i64>,
 }
 
+/// The type of [`ContainerUpdateBody::blkio_weight_device`](ContainerUpdateBody::blkio_weight_device), [`HostConfig::blkio_weight_device`](HostConfig::blkio_weight_device), and [`Resources::blkio_weight_device`](Resources::blkio_weight_device).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourcesBlkioWeightDeviceItem {
+    /// The `Path` field.
     #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The `Weight` field.
     #[serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<i64>,
 }
 
+/// The type of [`ContainerUpdateBody::ulimits`](ContainerUpdateBody::ulimits), [`HostConfig::ulimits`](HostConfig::ulimits), and [`Resources::ulimits`](Resources::ulimits).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourcesUlimitsItem {
     /// Name of ulimit
@@ -6121,8 +6395,10 @@ pub struct Runtime {
     pub runtime_args: Option<Vec<String>>,
 }
 
+/// The type of the answer of [`Docker::secret_list`](crate::Docker::secret_list) and the answer of [`Docker::secret_inspect`](crate::Docker::secret_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Secret {
+    /// The `ID` field.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
@@ -6137,14 +6413,18 @@ pub struct Secret {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    /// The `CreatedAt` field.
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// The `UpdatedAt` field.
     #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// The `Spec` field: see [`SecretSpec`].
     #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SecretSpec>,
 }
 
+/// The type of the body of [`Docker::secret_create`](crate::Docker::secret_create).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecretCreateBody {
     /// User-defined name of the secret.
@@ -6183,6 +6463,7 @@ pub struct SecretCreateResponse {
     pub id: String,
 }
 
+/// The type of [`Secret::spec`](Secret::spec) and the body of [`Docker::secret_update`](crate::Docker::secret_update).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecretSpec {
     /// User-defined name of the secret.
@@ -6213,8 +6494,10 @@ pub struct SecretSpec {
     pub templating: Option<Driver>,
 }
 
+/// The type of the answer of [`Docker::service_list`](crate::Docker::service_list) and the answer of [`Docker::service_inspect`](crate::Docker::service_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Service {
+    /// The `ID` field.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
@@ -6229,13 +6512,16 @@ pub struct Service {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    /// The `CreatedAt` field.
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// The `UpdatedAt` field.
     #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// User modifiable configuration for a service.
     #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ServiceSpec>,
+    /// The `Endpoint` field: see [`ServiceEndpoint`].
     #[serde(rename = "Endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<ServiceEndpoint>,
     /// The status of a service update.
@@ -6256,6 +6542,7 @@ pub struct Service {
     pub previous_spec: Option<ServiceSpec>,
 }
 
+/// The type of the body of [`Docker::service_create`](crate::Docker::service_create).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceCreateBody {
     /// Name of the service.
@@ -6284,6 +6571,7 @@ pub struct ServiceCreateBody {
     pub endpoint_spec: Option<EndpointSpec>,
 }
 
+/// The type of the answer of [`Docker::service_create`](crate::Docker::service_create).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceCreateResponse {
     /// The ID of the created service.
@@ -6294,21 +6582,27 @@ pub struct ServiceCreateResponse {
     pub warning: Option<String>,
 }
 
+/// The type of [`Service::endpoint`](Service::endpoint).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceEndpoint {
     /// Properties that can be configured to access and load balance a service.
     #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<EndpointSpec>,
+    /// The `Ports` field: see [`EndpointPortConfig`].
     #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<EndpointPortConfig>>,
+    /// The `VirtualIPs` field: see [`ServiceEndpointVirtualIPsItem`].
     #[serde(rename = "VirtualIPs", default, skip_serializing_if = "Option::is_none")]
     pub virtual_i_ps: Option<Vec<ServiceEndpointVirtualIPsItem>>,
 }
 
+/// The type of [`ServiceEndpoint::virtual_i_ps`](ServiceEndpoint::virtual_i_ps).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceEndpointVirtualIPsItem {
+    /// The `NetworkID` field.
     #[serde(rename = "NetworkID", default, skip_serializing_if = "Option::is_none")]
     pub network_id: Option<String>,
+    /// The `Addr` field.
     #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
 }
@@ -6389,8 +6683,10 @@ pub struct ServiceSpec {
 /// Scheduling mode for the service.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSpecMode {
+    /// The `Replicated` field: see [`ServiceSpecModeReplicated`].
     #[serde(rename = "Replicated", default, skip_serializing_if = "Option::is_none")]
     pub replicated: Option<ServiceSpecModeReplicated>,
+    /// The `Global` field.
     #[serde(rename = "Global", default, skip_serializing_if = "Option::is_none")]
     pub global: Option<serde_json::Value>,
     /// The mode used for services with a finite number of tasks that run
@@ -6403,8 +6699,10 @@ pub struct ServiceSpecMode {
     pub global_job: Option<serde_json::Value>,
 }
 
+/// The type of [`ServiceSpecMode::replicated`](ServiceSpecMode::replicated).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSpecModeReplicated {
+    /// The `Replicas` field.
     #[serde(rename = "Replicas", default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i64>,
 }
@@ -6736,6 +7034,7 @@ impl<'de> Deserialize<'de> for ServiceSpecUpdateConfigOrder {
     }
 }
 
+/// The type of the body of [`Docker::service_update`](crate::Docker::service_update).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceUpdateBody {
     /// Name of the service.
@@ -6764,6 +7063,7 @@ pub struct ServiceUpdateBody {
     pub endpoint_spec: Option<EndpointSpec>,
 }
 
+/// The spec's `ServiceUpdateRegistryAuthFrom` type, which it does not describe.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ServiceUpdateRegistryAuthFrom {
     /// `"spec"`
@@ -6821,6 +7121,7 @@ impl<'de> Deserialize<'de> for ServiceUpdateRegistryAuthFrom {
     }
 }
 
+/// The type of the answer of [`Docker::service_update`](crate::Docker::service_update).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceUpdateResponse {
     /// Optional warning messages
@@ -6831,16 +7132,21 @@ pub struct ServiceUpdateResponse {
 /// The status of a service update.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceUpdateStatus {
+    /// The `State` field: see [`ServiceUpdateStatusState`].
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ServiceUpdateStatusState>,
+    /// The `StartedAt` field.
     #[serde(rename = "StartedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
+    /// The `CompletedAt` field.
     #[serde(rename = "CompletedAt", default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
+    /// The `Message` field.
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
+/// The type of [`ServiceUpdateStatus::state`](ServiceUpdateStatus::state).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ServiceUpdateStatusState {
     /// `"updating"`
@@ -6914,6 +7220,7 @@ impl<'de> Deserialize<'de> for ServiceUpdateStatusState {
     }
 }
 
+/// The type of the answer of [`Docker::swarm_inspect`](crate::Docker::swarm_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Swarm {
     /// The ID of the swarm.
@@ -6988,12 +7295,14 @@ pub struct SwarmInfo {
     /// Current local status of this node.
     #[serde(rename = "LocalNodeState", default, skip_serializing_if = "Option::is_none")]
     pub local_node_state: Option<LocalNodeState>,
+    /// The `ControlAvailable` field.
     #[serde(
         rename = "ControlAvailable",
         default,
         skip_serializing_if = "Option::is_none",
     )]
     pub control_available: Option<bool>,
+    /// The `Error` field.
     #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// List of ID's and addresses of other managers in the swarm.
@@ -7011,6 +7320,7 @@ pub struct SwarmInfo {
     pub cluster: Option<ClusterInfo>,
 }
 
+/// The type of the body of [`Docker::swarm_init`](crate::Docker::swarm_init).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmInitRequest {
     /// Listen address used for inter-manager communication, as well
@@ -7073,10 +7383,13 @@ pub struct SwarmInitRequest {
 /// An address pool of a swarm network.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmIpamConfig {
+    /// The `Subnet` field.
     #[serde(rename = "Subnet", default, skip_serializing_if = "Option::is_none")]
     pub subnet: Option<String>,
+    /// The `Range` field.
     #[serde(rename = "Range", default, skip_serializing_if = "Option::is_none")]
     pub range: Option<String>,
+    /// The `Gateway` field.
     #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
 }
@@ -7087,10 +7400,12 @@ pub struct SwarmIpamOptions {
     /// Driver represents a driver (network, logging, secrets).
     #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<Driver>,
+    /// The `Configs` field: see [`SwarmIpamConfig`].
     #[serde(rename = "Configs", default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Vec<SwarmIpamConfig>>,
 }
 
+/// The type of the body of [`Docker::swarm_join`](crate::Docker::swarm_join).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmJoinRequest {
     /// Listen address used for inter-manager communication if the node
@@ -7135,6 +7450,7 @@ pub struct SwarmJoinRequest {
 /// A swarm-scoped network, as the swarm's store keeps it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmNetwork {
+    /// The `ID` field.
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
@@ -7149,8 +7465,10 @@ pub struct SwarmNetwork {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    /// The `CreatedAt` field.
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// The `UpdatedAt` field.
     #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// How a swarm network was created.
@@ -7167,8 +7485,10 @@ pub struct SwarmNetwork {
 /// How a swarm network was created.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmNetworkSpec {
+    /// The `Name` field.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `Labels` field.
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Driver represents a driver (network, logging, secrets).
@@ -7178,12 +7498,16 @@ pub struct SwarmNetworkSpec {
         skip_serializing_if = "Option::is_none",
     )]
     pub driver_configuration: Option<Driver>,
+    /// The `IPv6Enabled` field.
     #[serde(rename = "IPv6Enabled", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_enabled: Option<bool>,
+    /// The `Internal` field.
     #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
+    /// The `Attachable` field.
     #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
     pub attachable: Option<bool>,
+    /// The `Ingress` field.
     #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<bool>,
     /// A swarm network's IP address management driver and pools.
@@ -7193,6 +7517,7 @@ pub struct SwarmNetworkSpec {
     /// this network.
     #[serde(rename = "ConfigFrom", default, skip_serializing_if = "Option::is_none")]
     pub config_from: Option<ConfigReference>,
+    /// The `Scope` field.
     #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
@@ -7255,6 +7580,7 @@ pub struct SwarmSpecCaConfig {
     pub force_rotate: Option<u64>,
 }
 
+/// The type of [`SwarmSpecCaConfig::external_c_as`](SwarmSpecCaConfig::external_c_as).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmSpecCaConfigExternalCAsItem {
     /// Protocol for communication with the external CA (currently
@@ -7438,6 +7764,7 @@ pub struct SwarmSpecTaskDefaultsLogDriver {
     pub options: Option<HashMap<String, String>>,
 }
 
+/// The type of the body of [`Docker::swarm_unlock`](crate::Docker::swarm_unlock).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmUnlockRequest {
     /// The swarm's unlock key.
@@ -7445,6 +7772,7 @@ pub struct SwarmUnlockRequest {
     pub unlock_key: Option<String>,
 }
 
+/// The type of the answer of [`Docker::system_auth`](crate::Docker::system_auth).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemAuthResponse {
     /// The status of the authentication
@@ -7455,20 +7783,28 @@ pub struct SystemAuthResponse {
     pub identity_token: Option<String>,
 }
 
+/// The type of the answer of [`Docker::system_data_usage`](crate::Docker::system_data_usage).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemDataUsageResponse {
+    /// The `LayersSize` field.
     #[serde(rename = "LayersSize", default, skip_serializing_if = "Option::is_none")]
     pub layers_size: Option<i64>,
+    /// The `Images` field: see [`ImageSummary`].
     #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<ImageSummary>>,
+    /// The `Containers` field: see [`ContainerSummary`].
     #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<Vec<ContainerSummary>>,
+    /// The `Volumes` field: see [`Volume`].
     #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
+    /// The `BuildCache` field: see [`BuildCache`].
     #[serde(rename = "BuildCache", default, skip_serializing_if = "Option::is_none")]
     pub build_cache: Option<Vec<BuildCache>>,
 }
 
+/// The spec's `SystemDataUsageTypeItem` type, which it does not describe.
+///
 /// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum SystemDataUsageTypeItem {
@@ -7535,11 +7871,12 @@ impl<'de> Deserialize<'de> for SystemDataUsageTypeItem {
     }
 }
 
+/// The type of the answer of [`Docker::system_info`](crate::Docker::system_info).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemInfo {
     /// Unique identifier of the daemon.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: The format of the ID itself is not part of the API, and
     /// > should not be considered stable.
@@ -7584,7 +7921,7 @@ pub struct SystemInfo {
     /// in a way consistent with the output of `docker info` on the command
     /// line.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: The information returned in this field, including the
     /// > formatting of values and labels, should not be considered stable,
@@ -7599,7 +7936,7 @@ pub struct SystemInfo {
     pub docker_root_dir: Option<String>,
     /// Available plugins per type.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: Only unmanaged (V1) plugins are included in this list.
     /// > V1 plugins are "lazily" loaded, and are not returned in this list
@@ -7713,7 +8050,7 @@ pub struct SystemInfo {
     pub operating_system: Option<String>,
     /// Version of the host's operating system
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: The information returned in this field, including its
     /// > very existence, and the formatting of values, should not be considered
@@ -7793,7 +8130,7 @@ pub struct SystemInfo {
     pub name: Option<String>,
     /// User-defined labels (key/value metadata) as set on the daemon.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: When part of a Swarm, nodes can both have _daemon_ labels,
     /// > set through the daemon configuration, and _node_ labels, set from a
@@ -8034,6 +8371,7 @@ impl<'de> Deserialize<'de> for SystemInfoCgroupVersion {
     }
 }
 
+/// The type of [`SystemInfo::default_address_pools`](SystemInfo::default_address_pools).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemInfoDefaultAddressPoolsItem {
     /// The network address in CIDR format
@@ -8119,6 +8457,7 @@ impl<'de> Deserialize<'de> for SystemInfoIsolation {
 /// Response of Engine API: GET "/version"
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemVersion {
+    /// The `Platform` field: see [`SystemVersionPlatform`].
     #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SystemVersionPlatform>,
     /// Information about system components
@@ -8163,6 +8502,7 @@ pub struct SystemVersion {
     pub build_time: Option<String>,
 }
 
+/// The type of [`SystemVersion::components`](SystemVersion::components).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemVersionComponentsItem {
     /// Name of the component
@@ -8181,12 +8521,15 @@ pub struct SystemVersionComponentsItem {
     pub details: Option<serde_json::Value>,
 }
 
+/// The type of [`SystemVersion::platform`](SystemVersion::platform).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemVersionPlatform {
+    /// The `Name` field.
     #[serde(rename = "Name")]
     pub name: String,
 }
 
+/// The type of the answer of [`Docker::task_list`](crate::Docker::task_list) and the answer of [`Docker::task_inspect`](crate::Docker::task_inspect).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     /// The ID of the task.
@@ -8204,8 +8547,10 @@ pub struct Task {
     /// overwrite each other.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
+    /// The `CreatedAt` field.
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// The `UpdatedAt` field.
     #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Name of the task.
@@ -8220,6 +8565,7 @@ pub struct Task {
     /// The ID of the service this task is part of.
     #[serde(rename = "ServiceID", default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
+    /// The `Slot` field.
     #[serde(rename = "Slot", default, skip_serializing_if = "Option::is_none")]
     pub slot: Option<i64>,
     /// The ID of the node that this task is on.
@@ -8233,8 +8579,10 @@ pub struct Task {
         skip_serializing_if = "Option::is_none",
     )]
     pub assigned_generic_resources: Option<GenericResources>,
+    /// The `Status` field: see [`TaskStatus`].
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TaskStatus>,
+    /// The `DesiredState` field: see [`TaskState`].
     #[serde(rename = "DesiredState", default, skip_serializing_if = "Option::is_none")]
     pub desired_state: Option<TaskState>,
     /// If the Service this Task belongs to is a job-mode service, contains
@@ -8256,7 +8604,7 @@ pub struct Task {
 pub struct TaskSpec {
     /// Plugin spec for the service.  *(Experimental release only.)*
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
     /// > mutually exclusive. PluginSpec is only used when the Runtime field
@@ -8266,7 +8614,7 @@ pub struct TaskSpec {
     pub plugin_spec: Option<TaskSpecPluginSpec>,
     /// Container spec for the service.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
     /// > mutually exclusive. PluginSpec is only used when the Runtime field
@@ -8277,7 +8625,7 @@ pub struct TaskSpec {
     /// Read-only spec type for non-swarm containers attached to swarm overlay
     /// networks.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
     /// > mutually exclusive. PluginSpec is only used when the Runtime field
@@ -8297,6 +8645,7 @@ pub struct TaskSpec {
     /// created as part of this service.
     #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<TaskSpecRestartPolicy>,
+    /// The `Placement` field: see [`TaskSpecPlacement`].
     #[serde(rename = "Placement", default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<TaskSpecPlacement>,
     /// A counter that triggers an update even if no relevant parameters have
@@ -8318,7 +8667,7 @@ pub struct TaskSpec {
 
 /// Container spec for the service.
 ///
-/// <p><br /></p>
+///
 ///
 /// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 /// > mutually exclusive. PluginSpec is only used when the Runtime field
@@ -8438,11 +8787,12 @@ pub struct TaskSpecContainerSpec {
     pub healthcheck: Option<HealthConfig>,
 }
 
+/// The type of [`TaskSpecContainerSpec::configs`](TaskSpecContainerSpec::configs).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecContainerSpecConfigsItem {
     /// File represents a specific target that is backed by a file.
     ///
-    /// <p><br /><p>
+    ///
     ///
     /// > **Note**: `Configs.File` and `Configs.Runtime` are mutually exclusive
     #[serde(rename = "File", default, skip_serializing_if = "Option::is_none")]
@@ -8450,7 +8800,7 @@ pub struct TaskSpecContainerSpecConfigsItem {
     /// Runtime represents a target that is not mounted into the
     /// container but is used by the task
     ///
-    /// <p><br /><p>
+    ///
     ///
     /// > **Note**: `Configs.File` and `Configs.Runtime` are mutually
     /// > exclusive
@@ -8469,7 +8819,7 @@ pub struct TaskSpecContainerSpecConfigsItem {
 
 /// File represents a specific target that is backed by a file.
 ///
-/// <p><br /><p>
+///
 ///
 /// > **Note**: `Configs.File` and `Configs.Runtime` are mutually exclusive
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -8589,7 +8939,7 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     /// The specified config must also be present in the Configs
     /// field with the Runtime property set.
     ///
-    /// <p><br /></p>
+    ///
     ///
     ///
     /// > **Note**: `CredentialSpec.File`, `CredentialSpec.Registry`,
@@ -8604,7 +8954,7 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     /// For example, specifying `spec.json` loads
     /// `C:\ProgramData\Docker\CredentialSpecs\spec.json`.
     ///
-    /// <p><br /></p>
+    ///
     ///
     /// > **Note**: `CredentialSpec.File`, `CredentialSpec.Registry`,
     /// > and `CredentialSpec.Config` are mutually exclusive.
@@ -8615,7 +8965,7 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     ///
     /// `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\Containers\CredentialSpecs`
     ///
-    /// <p><br /></p>
+    ///
     ///
     ///
     /// > **Note**: `CredentialSpec.File`, `CredentialSpec.Registry`,
@@ -8644,6 +8994,7 @@ pub struct TaskSpecContainerSpecPrivilegesSeLinuxContext {
     pub level: Option<String>,
 }
 
+/// The type of [`TaskSpecContainerSpec::secrets`](TaskSpecContainerSpec::secrets).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecContainerSpecSecretsItem {
     /// File represents a specific target that is backed by a file.
@@ -8677,6 +9028,7 @@ pub struct TaskSpecContainerSpecSecretsItemFile {
     pub mode: Option<u32>,
 }
 
+/// The type of [`TaskSpecContainerSpec::ulimits`](TaskSpecContainerSpec::ulimits).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecContainerSpecUlimitsItem {
     /// Name of ulimit
@@ -8695,8 +9047,10 @@ pub struct TaskSpecContainerSpecUlimitsItem {
 /// falling back to the engine default if not specified.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecLogDriver {
+    /// The `Name` field.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `Options` field.
     #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
 }
@@ -8704,7 +9058,7 @@ pub struct TaskSpecLogDriver {
 /// Read-only spec type for non-swarm containers attached to swarm overlay
 /// networks.
 ///
-/// <p><br /></p>
+///
 ///
 /// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 /// > mutually exclusive. PluginSpec is only used when the Runtime field
@@ -8717,6 +9071,7 @@ pub struct TaskSpecNetworkAttachmentSpec {
     pub container_id: Option<String>,
 }
 
+/// The type of [`TaskSpec::placement`](TaskSpec::placement).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecPlacement {
     /// An array of constraint expressions to limit the set of nodes where
@@ -8737,7 +9092,7 @@ pub struct TaskSpecPlacement {
     ///
     /// `engine.labels` apply to Docker Engine labels like operating system,
     /// drivers, etc. Swarm administrators add `node.labels` for operational
-    /// purposes by using the [`node update endpoint`](#operation/NodeUpdate).
+    /// purposes by using the [`node update endpoint`](crate::Docker::node_update).
     #[serde(rename = "Constraints", default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<String>>,
     /// Preferences provide a way to make the scheduler aware of factors
@@ -8757,12 +9112,15 @@ pub struct TaskSpecPlacement {
     pub platforms: Option<Vec<Platform>>,
 }
 
+/// The type of [`TaskSpecPlacement::preferences`](TaskSpecPlacement::preferences).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecPlacementPreferencesItem {
+    /// The `Spread` field: see [`TaskSpecPlacementPreferencesItemSpread`].
     #[serde(rename = "Spread", default, skip_serializing_if = "Option::is_none")]
     pub spread: Option<TaskSpecPlacementPreferencesItemSpread>,
 }
 
+/// The type of [`TaskSpecPlacementPreferencesItem::spread`](TaskSpecPlacementPreferencesItem::spread).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpecPlacementPreferencesItemSpread {
     /// label descriptor, such as `engine.labels.az`.
@@ -8776,7 +9134,7 @@ pub struct TaskSpecPlacementPreferencesItemSpread {
 
 /// Plugin spec for the service.  *(Experimental release only.)*
 ///
-/// <p><br /></p>
+///
 ///
 /// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 /// > mutually exclusive. PluginSpec is only used when the Runtime field
@@ -8793,6 +9151,7 @@ pub struct TaskSpecPluginSpec {
     /// Disable the plugin once scheduled.
     #[serde(rename = "Disabled", default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
+    /// The `PluginPrivilege` field: see [`PluginPrivilege`].
     #[serde(
         rename = "PluginPrivilege",
         default,
@@ -8895,6 +9254,7 @@ impl<'de> Deserialize<'de> for TaskSpecRestartPolicyCondition {
     }
 }
 
+/// The type of [`Task::desired_state`](Task::desired_state) and [`TaskStatus::state`](TaskStatus::state).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum TaskState {
     /// `"new"`
@@ -9004,16 +9364,22 @@ impl<'de> Deserialize<'de> for TaskState {
     }
 }
 
+/// The type of [`Task::status`](Task::status).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskStatus {
+    /// The `Timestamp` field.
     #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+    /// The `State` field: see [`TaskState`].
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<TaskState>,
+    /// The `Message` field.
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The `Err` field.
     #[serde(rename = "Err", default, skip_serializing_if = "Option::is_none")]
     pub err: Option<String>,
+    /// The `ContainerStatus` field: see [`TaskStatusContainerStatus`].
     #[serde(
         rename = "ContainerStatus",
         default,
@@ -9025,12 +9391,16 @@ pub struct TaskStatus {
     pub port_status: Option<TaskStatusPortStatus>,
 }
 
+/// The type of [`TaskStatus::container_status`](TaskStatus::container_status).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskStatusContainerStatus {
+    /// The `ContainerID` field.
     #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
+    /// The `PID` field.
     #[serde(rename = "PID", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
+    /// The `ExitCode` field.
     #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
 }
@@ -9038,10 +9408,12 @@ pub struct TaskStatusContainerStatus {
 /// The port status of a task's host ports, when its service publishes host ports.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskStatusPortStatus {
+    /// The `Ports` field: see [`EndpointPortConfig`].
     #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<EndpointPortConfig>>,
 }
 
+/// The type of [`ContainerUpdateBody::blkio_device_read_bps`](ContainerUpdateBody::blkio_device_read_bps), [`ContainerUpdateBody::blkio_device_write_bps`](ContainerUpdateBody::blkio_device_write_bps), [`ContainerUpdateBody::blkio_device_read_i_ops`](ContainerUpdateBody::blkio_device_read_i_ops), and 9 more.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThrottleDevice {
     /// Device path
@@ -9083,10 +9455,12 @@ pub struct TlsInfo {
 /// API 1.42+.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Topology {
+    /// The `Segments` field.
     #[serde(rename = "Segments", default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<HashMap<String, String>>,
 }
 
+/// The type of the answer of [`Docker::swarm_unlockkey`](crate::Docker::swarm_unlockkey).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnlockKeyResponse {
     /// The swarm's unlock key.
@@ -9094,6 +9468,7 @@ pub struct UnlockKeyResponse {
     pub unlock_key: Option<String>,
 }
 
+/// The type of [`SystemDataUsageResponse::volumes`](SystemDataUsageResponse::volumes), [`VolumeListResponse::volumes`](VolumeListResponse::volumes), the answer of [`Docker::volume_create`](crate::Docker::volume_create), and 1 more.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Volume {
     /// Name of the volume.
@@ -9184,6 +9559,7 @@ pub struct VolumeListResponse {
     pub warnings: Option<Vec<String>>,
 }
 
+/// The type of the answer of [`Docker::volume_prune`](crate::Docker::volume_prune).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VolumePruneResponse {
     /// Volumes that were deleted

@@ -1,17 +1,13 @@
 //! Every call of a generated operation the workflows make, one function each, so that a change
 //! of the generated methods' shape is a change of this file alone.
 //!
-//! Options are built with `..Default::default()` even where every field of this API version is
-//! set: other API versions add fields (a regenerated client must compile unchanged).
-#![allow(clippy::needless_update)]
+//! Optional parameters are set one by one, so that the calls compile unchanged against a client
+//! generated for another API version, which may add parameters.
 
 use std::collections::HashMap;
 
 use crate::models::{self, AuthConfig, ContainerCreateBody};
-use crate::options::{
-    ContainerAttachOptions, ContainerCreateOptions, ContainerDeleteOptions, ContainerKillOptions,
-    ImageBuildOptions, ImageCreateOptions, ImagePushOptions, PutContainerArchiveOptions,
-};
+use crate::options::ImageBuildOptions;
 use crate::{Attached, Body, ByteStream, Docker, Error, JsonStream};
 
 pub(crate) async fn create(
@@ -20,55 +16,46 @@ pub(crate) async fn create(
     name: Option<&str>,
     platform: Option<&str>,
 ) -> Result<models::ContainerCreateResponse, Error> {
-    let options = ContainerCreateOptions {
-        name: name.map(str::to_owned),
-        platform: platform.map(str::to_owned),
-        ..Default::default()
-    };
-    docker.container_create(body, &options).await
+    let mut request = docker.container_create(body.clone());
+    if let Some(name) = name {
+        request = request.name(name);
+    }
+    if let Some(platform) = platform {
+        request = request.platform(platform);
+    }
+    request.await
 }
 
 /// Attaches to the streams the container will have, before it starts.
 pub(crate) async fn attach(docker: &Docker, id: &str, stdin: bool) -> Result<Attached, Error> {
-    let options = ContainerAttachOptions {
-        stream: Some(true),
-        stdin: Some(stdin),
-        stdout: Some(true),
-        stderr: Some(true),
-        ..Default::default()
-    };
-    docker.container_attach(id, &options).await
+    docker
+        .container_attach(id)
+        .stream(true)
+        .stdin(stdin)
+        .stdout(true)
+        .stderr(true)
+        .await
 }
 
 pub(crate) async fn start(docker: &Docker, id: &str) -> Result<(), Error> {
-    docker
-        .container_start(id, &Default::default())
-        .await
-        .map(drop)
+    docker.container_start(id).await.map(drop)
 }
 
 pub(crate) async fn wait(
     docker: &Docker,
     id: &str,
 ) -> Result<models::ContainerWaitResponse, Error> {
-    docker.container_wait(id, &Default::default()).await
+    docker.container_wait(id).await
 }
 
 pub(crate) async fn kill(docker: &Docker, id: &str) -> Result<(), Error> {
-    docker
-        .container_kill(id, &ContainerKillOptions::default())
-        .await
+    docker.container_kill(id).await
 }
 
 /// Removes the container with its anonymous volumes, as `docker run --rm` does; `force` kills
 /// it first when it runs.
 pub(crate) async fn remove(docker: &Docker, id: &str, force: bool) -> Result<(), Error> {
-    let options = ContainerDeleteOptions {
-        v: Some(true),
-        force: Some(force),
-        ..Default::default()
-    };
-    docker.container_delete(id, &options).await
+    docker.container_delete(id).v(true).force(force).await
 }
 
 pub(crate) async fn pull(
@@ -78,14 +65,14 @@ pub(crate) async fn pull(
     platform: Option<&str>,
     auth: Option<AuthConfig>,
 ) -> Result<JsonStream<models::CreateImageInfo>, Error> {
-    let options = ImageCreateOptions {
-        from_image: Some(repository.to_owned()),
-        tag: Some(tag.to_owned()),
-        platform: platform.map(str::to_owned),
-        x_registry_auth: auth,
-        ..Default::default()
-    };
-    docker.image_create(None, &options).await
+    let mut request = docker.image_create().from_image(repository).tag(tag);
+    if let Some(platform) = platform {
+        request = request.platform(platform);
+    }
+    if let Some(auth) = auth {
+        request = request.x_registry_auth(auth);
+    }
+    request.await
 }
 
 pub(crate) async fn push(
@@ -94,11 +81,7 @@ pub(crate) async fn push(
     tag: &str,
     auth: &AuthConfig,
 ) -> Result<JsonStream<models::PushImageInfo>, Error> {
-    let options = ImagePushOptions {
-        tag: Some(tag.to_owned()),
-        ..Default::default()
-    };
-    docker.image_push(repository, auth, &options).await
+    docker.image_push(repository, auth).tag(tag).await
 }
 
 pub(crate) async fn build(
@@ -111,7 +94,11 @@ pub(crate) async fn build(
     if auth.is_some() {
         options.x_registry_config = auth;
     }
-    docker.image_build(Some(context), &options).await
+    docker
+        .image_build()
+        .input_stream(context)
+        .options(options)
+        .await
 }
 
 /// The `X-Docker-Container-Path-Stat` of a path in a container, or `None` when it does not
@@ -126,9 +113,7 @@ pub(crate) async fn stat(
         Err(e) if e.is_not_found() => {
             // The same status for a missing container and a missing path: tell them apart,
             // so that a wrong container name is not taken for "copy to a new path".
-            docker
-                .container_inspect(container, &Default::default())
-                .await?;
+            docker.container_inspect(container).await?;
             Ok(None)
         }
         Err(e) => Err(e),
@@ -150,13 +135,13 @@ pub(crate) async fn archive_put(
     tar: Body,
     copy_uid_gid: bool,
 ) -> Result<(), Error> {
-    let options = PutContainerArchiveOptions {
-        // A directory is never replaced by a file, nor a file by a directory.
-        no_overwrite_dir_non_dir: Some("true".to_owned()),
-        copy_uidgid: copy_uid_gid.then(|| "true".to_owned()),
-        ..Default::default()
-    };
-    docker
-        .put_container_archive(container, dir, tar, &options)
-        .await
+    // A directory is never replaced by a file, nor a file by a directory.
+    let request = docker
+        .put_container_archive(container, dir, tar)
+        .no_overwrite_dir_non_dir("true");
+    if copy_uid_gid {
+        request.copy_uidgid("true").await
+    } else {
+        request.await
+    }
 }

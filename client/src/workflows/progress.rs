@@ -277,7 +277,7 @@ fn phase_rank(phase: LayerPhase) -> u8 {
 /// use docker_client::{workflows::ProgressStream, Body};
 ///
 /// // `docker load`: any generated progress stream can be wrapped.
-/// let load = docker.image_load(Some(Body::from_reader(tar)), &Default::default()).await?;
+/// let load = docker.image_load().images_tarball(Body::from_reader(tar)).await?;
 /// let progress = ProgressStream::new(load).finish().await?;
 /// println!("loaded {} bytes in {} layers", progress.transferred(), progress.layers().len());
 /// # Ok(()) }
