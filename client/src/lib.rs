@@ -13,6 +13,7 @@ mod generated;
 mod host;
 pub mod output;
 mod runtime;
+mod ssh;
 pub mod stream;
 mod tls;
 mod transport;
@@ -29,7 +30,7 @@ pub use auth::{
 pub use body::Body;
 pub use builder::{DockerBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
 pub use client::Docker;
-pub use error::{Error, TimeoutKind};
+pub use error::{Error, SshErrorKind, TimeoutKind};
 pub use generated::{models, options, API_VERSION, OPERATIONS};
 pub use host::{Host, DEFAULT_HOST, DEFAULT_SOCKET};
 pub use output::{LogOutput, OutputStream};
