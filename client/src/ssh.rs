@@ -336,7 +336,6 @@ async fn connect<S>(
                 }
             }
         }
-        let _ = to_client.shutdown().await;
     };
     let ended = {
         tokio::pin!(download);
@@ -370,6 +369,9 @@ async fn connect<S>(
         let (kind, message) = describe(status, &said.text());
         failures.record(kind, message);
     }
+    // Only now may the client see the end: a failure is on record when it looks.
+    let _ = to_client.shutdown().await;
+    drop(to_client);
     upload.abort();
     let _ = child.start_kill();
     let _ = tokio::time::timeout(GRACE, child.wait()).await;
@@ -679,6 +681,27 @@ mod tests {
         let (kind, message) = describe(exited(0), "");
         assert_eq!(kind, SshErrorKind::Other);
         assert!(message.contains("without a message"), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_relays_socket_is_in_a_private_directory_removed_with_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let relay = Relay::start(
+            &target(None, None, ""),
+            &SshSettings::default(),
+            Duration::from_secs(1),
+            "ssh://engine.example",
+        )
+        .expect("a relay");
+        let dir = relay.address.parent().expect("its directory").to_owned();
+        let mode = std::fs::metadata(&dir)
+            .expect("its directory")
+            .permissions();
+        assert_eq!(mode.mode() & 0o777, 0o700, "{}", dir.display());
+        assert!(std::os::unix::net::UnixStream::connect(&relay.address).is_ok());
+        drop(relay);
+        assert!(!dir.exists(), "{} is left", dir.display());
     }
 
     #[test]
