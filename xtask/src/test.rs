@@ -780,6 +780,10 @@ fn windows_tests(root: &Path, tools: &WindowsTools, test_args: &[String]) -> Res
             "building the bcryptprimitives stand-in failed ({status})"
         ));
     }
+    // The same next to the package's programs, which the tests start (`stdio-ping`).
+    let bins = deps.parent().unwrap_or(&deps).join("bcryptprimitives.dll");
+    std::fs::copy(deps.join("bcryptprimitives.dll"), &bins)
+        .map_err(|e| format!("{}: {e}", bins.display()))?;
     let mut command = cargo();
     command
         .current_dir(root)
