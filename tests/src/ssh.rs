@@ -220,6 +220,16 @@ impl Sshd {
 
 impl Drop for Sshd {
     fn drop(&mut self) {
+        // Its sessions end as their clients' ssh processes stop (the client's relay stops them
+        // from a thread of its own): sshd reaps them while it runs, so it waits a little.
+        let pid = self.child.id();
+        let children = format!("/proc/{pid}/task/{pid}/children");
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline
+            && std::fs::read_to_string(&children).is_ok_and(|c| !c.trim().is_empty())
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

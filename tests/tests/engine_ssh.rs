@@ -153,8 +153,10 @@ async fn ping_and_version_over_ssh() {
         Some("1.45"),
         "the v26 engine answers: {version:?}"
     );
-    // Many requests, a few connections: the relay's connections are pooled.
+    // Many requests, a few connections: the relay's connections are pooled. (A pause lets
+    // hyper put the last answer's connection back in the pool, from a task of its own.)
     for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
         ping(&docker).await.expect("ping over ssh");
     }
     let logins = sshd.log().matches("Accepted publickey").count();
