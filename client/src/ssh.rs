@@ -7,8 +7,8 @@
 //! connection to it served by its own `ssh` process. Pooling, upgrades (attach, exec) and
 //! timeouts then work as on any unix socket. The relay runs on a thread of its own (with a
 //! small runtime), so that a client can be made and used from any runtime; it lives as long as
-//! the client and its clones, and stops with the last of them: its `ssh` processes killed, its
-//! directory removed.
+//! the client, its clones, its streams and its attached sessions, and stops with the last of
+//! them: its `ssh` processes killed, its directory removed.
 //!
 //! When `ssh` ends without a byte of an answer (it could not start, the host key or the login
 //! was refused, `docker` is missing on the remote host), the relay keeps what ssh said on its

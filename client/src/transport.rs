@@ -561,6 +561,11 @@ impl Incoming {
         &self.wire.host
     }
 
+    /// What the connection needs while it lives (the relay of an `ssh://` engine).
+    pub(crate) fn wire(&self) -> Arc<Wire> {
+        self.wire.clone()
+    }
+
     /// The whole body, at most the client's limit ([`Error::BodyTooLarge`] beyond it).
     pub(crate) async fn bytes(self) -> Result<Bytes, Error> {
         let (host, limit) = (self.wire.host.to_string(), self.wire.max_body);

@@ -210,9 +210,17 @@ async fn exec_with_stdin_over_ssh() {
         tty: Some(false),
         ..Default::default()
     };
-    let mut attached = within(30, "exec start", docker.exec_start(&exec.id, Some(&start)))
-        .await
-        .expect("exec start over ssh (upgraded)");
+    // Attached through a client of its own, dropped at once: the session keeps its relay.
+    let attaching = ssh_client(&sshd, Key::Authorized, true).with_api_version(docker.api_version());
+    let mut attached = within(
+        30,
+        "exec start",
+        attaching.exec_start(&exec.id, Some(&start)),
+    )
+    .await
+    .expect("exec start over ssh (upgraded)");
+    drop(attaching);
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let big = "0123456789abcdef".repeat(16 * 1024);
     attached
         .input

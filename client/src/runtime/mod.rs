@@ -308,8 +308,9 @@ impl Response {
             });
         }
         let (content_type, host) = (self.header("Content-Type"), self.incoming.host().to_owned());
+        let wire = self.incoming.wire();
         let upgraded = self.upgraded().await?;
-        Ok(Attached::new(upgraded, host, content_type.as_deref()))
+        Ok(Attached::new(upgraded, host, content_type.as_deref(), wire))
     }
 
     /// The upgraded connection, raw.
