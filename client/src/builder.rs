@@ -334,7 +334,9 @@ impl Docker {
 
     /// A client of the engine at `host`: `unix:///path/to/socket`, `tcp://host:port`,
     /// `http://host:port`, `https://host:port` (TLS, verified against the platform's
-    /// certificate authorities), or `npipe:////./pipe/name` on Windows.
+    /// certificate authorities), `ssh://[user@]host[:port][/socket/path]` (the system `ssh`
+    /// with its own configuration and agent; see [`DockerBuilder::ssh_options`]), or
+    /// `npipe:////./pipe/name` on Windows.
     pub fn connect(host: &str) -> Result<Self, Error> {
         DockerBuilder::new().host(host).build()
     }
