@@ -9,6 +9,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::TryStreamExt;
@@ -18,6 +19,7 @@ use tokio::io::{AsyncWrite, WriteHalf};
 use crate::error::Error;
 use crate::output::OutputStream;
 use crate::stream::ByteStream;
+use crate::transport::Wire;
 
 /// An attached container or exec: its output, and its standard input.
 ///
@@ -35,15 +37,29 @@ pub struct Attached {
 impl Attached {
     /// The two halves of a connection to `host` upgraded; the output demultiplexed as
     /// `content_type` says.
-    pub(crate) fn new(upgraded: Upgraded, host: String, content_type: Option<&str>) -> Attached {
+    /// Each half holds `wire`: the relay of an `ssh://` engine, whose ssh carries the
+    /// connection, lives as long as they do, even when the client does not.
+    pub(crate) fn new(
+        upgraded: Upgraded,
+        host: String,
+        content_type: Option<&str>,
+        wire: Arc<Wire>,
+    ) -> Attached {
         let (read, write) = tokio::io::split(upgraded);
-        let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| Error::Io {
-            host: host.clone(),
-            source,
+        let held = wire.clone();
+        let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| {
+            let _ = &held;
+            Error::Io {
+                host: host.clone(),
+                source,
+            }
         });
         Attached {
             output: OutputStream::new(ByteStream::new(bytes), content_type),
-            input: AttachInput { inner: Some(write) },
+            input: AttachInput {
+                inner: Some(write),
+                _wire: Some(wire),
+            },
         }
     }
 }
@@ -52,12 +68,16 @@ impl Attached {
 #[derive(Debug)]
 pub struct AttachInput {
     inner: Option<WriteHalf<Upgraded>>,
+    _wire: Option<Arc<Wire>>,
 }
 
 impl AttachInput {
     /// No standard input: the engine did not upgrade the connection.
     pub(crate) fn none() -> AttachInput {
-        AttachInput { inner: None }
+        AttachInput {
+            inner: None,
+            _wire: None,
+        }
     }
 
     fn half(&mut self) -> io::Result<Pin<&mut WriteHalf<Upgraded>>> {

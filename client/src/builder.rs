@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::client::Docker;
 use crate::error::Error;
 use crate::host::{locate, Host, DEFAULT_HOST};
+use crate::ssh::SshSettings;
 use crate::tls::{plain_client_config, TlsConfig};
 use crate::transport::{Hook, Timeouts, Transport, Wiring};
 use crate::version::ApiVersion;
@@ -71,6 +72,7 @@ pub struct DockerBuilder {
     api_version: Option<ApiVersion>,
     max_body_size: Option<u64>,
     hook: Option<Hook>,
+    ssh: SshSettings,
 }
 
 /// Where the engine is, as given.
@@ -92,6 +94,7 @@ impl std::fmt::Debug for DockerBuilder {
             .field("api_version", &self.api_version)
             .field("max_body_size", &self.max_body_size)
             .field("reqwest", &self.hook.as_ref().map(|_| "<hook>"))
+            .field("ssh", &self.ssh)
             .finish()
     }
 }
@@ -150,7 +153,8 @@ impl DockerBuilder {
     }
 
     /// The engine's address: `unix:///path`, `tcp://host:port`, `http://host:port`,
-    /// `https://host:port`, or `npipe:////./pipe/name` on Windows.
+    /// `https://host:port`, `ssh://[user@]host[:port][/socket/path]` (see
+    /// [`DockerBuilder::ssh_options`]), or `npipe:////./pipe/name` on Windows.
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.address = Some(Address::Text(host.into()));
         self
@@ -226,6 +230,30 @@ impl DockerBuilder {
         self
     }
 
+    /// The options given to `ssh` for an `ssh://` engine, before the destination: a key
+    /// (`["-i", "/home/me/.ssh/engine"]`), a configuration file (`["-F", "ssh_config"]`),
+    /// `-o` settings. The client adds `-o ConnectTimeout=` (the connect timeout, in seconds) and
+    /// `-o BatchMode=yes` unless these options name them, and `-T`: ssh never waits for a
+    /// password or a passphrase, which a library has no terminal to ask on (keys come from
+    /// the files ssh reads and from its agent). A second call replaces the first.
+    pub fn ssh_options<I, S>(mut self, options: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.ssh.options = options.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The program started instead of `ssh` (found on `PATH`; `ssh.exe` on Windows) for each
+    /// connection to an `ssh://` engine. It gets ssh's arguments, ending with `-- host docker
+    /// [--host=unix:///path] system dial-stdio`, and must carry the engine's HTTP over its
+    /// standard input and output.
+    pub fn ssh_program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.ssh.program = Some(program.into());
+        self
+    }
+
     /// The configured engine address.
     pub fn get_host(&self) -> String {
         match &self.address {
@@ -276,6 +304,7 @@ impl DockerBuilder {
             timeouts: self.timeouts,
             max_body: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
             hook: self.hook,
+            ssh: self.ssh,
         })?;
         let version = match self.api_version {
             Some(version) => version,
@@ -305,7 +334,9 @@ impl Docker {
 
     /// A client of the engine at `host`: `unix:///path/to/socket`, `tcp://host:port`,
     /// `http://host:port`, `https://host:port` (TLS, verified against the platform's
-    /// certificate authorities), or `npipe:////./pipe/name` on Windows.
+    /// certificate authorities), `ssh://[user@]host[:port][/socket/path]` (the system `ssh`
+    /// with its own configuration and agent; see [`DockerBuilder::ssh_options`]), or
+    /// `npipe:////./pipe/name` on Windows.
     pub fn connect(host: &str) -> Result<Self, Error> {
         DockerBuilder::new().host(host).build()
     }

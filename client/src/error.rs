@@ -119,6 +119,18 @@ pub enum Error {
         /// How long the client waited.
         after: Duration,
     },
+    /// The `ssh` program of an `ssh://` engine did not reach the engine: it is not installed,
+    /// the host key is unknown or changed, the login was refused, the host is unreachable, or
+    /// `docker` failed (or is missing) on the remote host.
+    Ssh {
+        /// The engine's address, as configured (`ssh://user@host`).
+        host: String,
+        /// What went wrong, as far as ssh's exit and its messages tell.
+        kind: SshErrorKind,
+        /// What ssh said on its standard error (its last 4 KiB), with its exit status; or why it
+        /// could not be started.
+        message: String,
+    },
     /// A file or directory on this machine could not be read or written: a source or
     /// destination of a copy, or a build context.
     LocalIo {
@@ -142,6 +154,40 @@ pub enum TimeoutKind {
     Body,
     /// Waiting for the engine to take more of a request body (an upload).
     Upload,
+}
+
+/// Why the `ssh` program of an `ssh://` engine failed ([`Error::Ssh`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SshErrorKind {
+    /// The `ssh` program could not be started (not installed, or not on `PATH`).
+    NotInstalled,
+    /// ssh refused the host: its key is not in the known hosts (with strict checking, or no
+    /// terminal to ask on), or it changed.
+    HostKey,
+    /// The host refused every key (or other method) ssh offered.
+    Authentication,
+    /// ssh could not reach the host: a name that does not resolve, a connection refused or
+    /// timed out.
+    Unreachable,
+    /// `docker` is not installed (or not on `PATH`) on the remote host.
+    DockerMissing,
+    /// ssh or the remote `docker system dial-stdio` ended without an answer for another reason
+    /// (the remote engine's socket missing, for example): the message says which.
+    Other,
+}
+
+impl fmt::Display for SshErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SshErrorKind::NotInstalled => "the ssh program could not be started",
+            SshErrorKind::HostKey => "the host key is not known or has changed",
+            SshErrorKind::Authentication => "the host refused the login",
+            SshErrorKind::Unreachable => "the host cannot be reached",
+            SshErrorKind::DockerMissing => "docker is not installed on the remote host",
+            SshErrorKind::Other => "no answer through ssh",
+        })
+    }
 }
 
 /// A malformed multiplexed stream.
@@ -249,6 +295,14 @@ impl Error {
         matches!(self, Error::Timeout { .. })
     }
 
+    /// Why the `ssh` program of an `ssh://` engine failed, when it did.
+    pub fn ssh_kind(&self) -> Option<SshErrorKind> {
+        match self {
+            Error::Ssh { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
     pub(crate) fn local(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
         Error::LocalIo {
             path: path.into(),
@@ -337,6 +391,14 @@ impl fmt::Display for Error {
                 };
                 write!(f, "the engine at {host} did not {what} within {after:?}")
             }
+            Error::Ssh {
+                host,
+                kind,
+                message,
+            } => write!(
+                f,
+                "cannot reach the engine at {host} over ssh: {kind}: {message}"
+            ),
             Error::LocalIo { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }

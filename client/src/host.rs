@@ -41,6 +41,20 @@ pub enum Host {
     },
     /// `npipe:////./pipe/docker_engine` (Windows).
     NamedPipe(String),
+    /// `ssh://[user@]host[:port][/socket/path]`: the system `ssh` runs `docker system
+    /// dial-stdio` on `host` for each connection, as the docker CLI does.
+    Ssh {
+        /// The login name (`ssh -l`); `None` leaves it to ssh (its configuration, else the
+        /// local user).
+        user: Option<String>,
+        /// A name or an address; an IPv6 address without brackets.
+        host: String,
+        /// `ssh -p`; `None` leaves it to ssh (its configuration, else 22).
+        port: Option<u16>,
+        /// The engine's socket on `host` (`docker --host unix://<path>`); empty for the
+        /// remote docker CLI's own default.
+        path: String,
+    },
 }
 
 impl Host {
@@ -48,7 +62,7 @@ impl Host {
     pub fn parse(value: &str) -> Result<Host, Error> {
         let invalid = |why: &str| Error::Config(format!("engine address {value:?} {why}"));
         let (scheme, rest) = value.split_once("://").ok_or_else(|| {
-            invalid("has no scheme: use unix://, tcp://, http://, https:// or npipe://")
+            invalid("has no scheme: use unix://, tcp://, http://, https://, ssh:// or npipe://")
         })?;
         match scheme.to_ascii_lowercase().as_str() {
             "unix" => {
@@ -96,11 +110,12 @@ impl Host {
                     https: scheme == "https",
                 })
             }
-            "ssh" | "fd" => Err(invalid(&format!(
-                "uses {scheme}://, which this client does not support"
-            ))),
+            "ssh" => parse_ssh(value, rest),
+            "fd" => Err(invalid(
+                "uses fd://, which only the engine itself listens on",
+            )),
             _ => Err(invalid(
-                "has an unknown scheme: use unix://, tcp://, http://, https:// or npipe://",
+                "has an unknown scheme: use unix://, tcp://, http://, https://, ssh:// or npipe://",
             )),
         }
     }
@@ -124,8 +139,94 @@ impl fmt::Display for Host {
                 write!(f, "{path}")
             }
             Host::NamedPipe(pipe) => write!(f, "npipe://{}", pipe.replace('\\', "/")),
+            Host::Ssh {
+                user,
+                host,
+                port,
+                path,
+            } => {
+                f.write_str("ssh://")?;
+                if let Some(user) = user {
+                    write!(f, "{user}@")?;
+                }
+                match host.contains(':') {
+                    true => write!(f, "[{host}]")?,
+                    false => f.write_str(host)?,
+                }
+                if let Some(port) = port {
+                    write!(f, ":{port}")?;
+                }
+                f.write_str(path)
+            }
         }
     }
+}
+
+/// `ssh://[user@]host[:port][/socket/path]`, as the docker CLI reads it: no password, query or
+/// fragment. What reaches the remote shell (the socket path) and what ssh could take for an
+/// option (a user or host starting with `-`) is held to plain characters.
+fn parse_ssh(value: &str, rest: &str) -> Result<Host, Error> {
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let (user, hostport) = match authority.rsplit_once('@') {
+        Some((user, hostport)) => (Some(user), hostport),
+        None => (None, authority),
+    };
+    if user.is_some_and(|user| user.contains(':')) {
+        // (The value is not repeated: it holds a password.)
+        return Err(Error::Config(
+            "an ssh:// engine address holds a password, which is not supported: use a key \
+             or an ssh agent"
+                .to_owned(),
+        ));
+    }
+    let invalid = |why: &str| Error::Config(format!("engine address {value:?} {why}"));
+    if rest.contains(['?', '#']) {
+        return Err(invalid(
+            "has a query or fragment, which ssh:// does not take",
+        ));
+    }
+    let plain = |text: &str, extra: &[u8]| {
+        !text.starts_with('-')
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-+".contains(&b) || extra.contains(&b))
+    };
+    let user = match user {
+        Some("") => return Err(invalid("has an empty user name")),
+        Some(user) if !plain(user, b"@%$") => return Err(invalid("has an invalid user name")),
+        user => user.map(str::to_owned),
+    };
+    let (host, port) = split_host_port(hostport).map_err(|why| invalid(&why))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(invalid("names no host"));
+    }
+    if !plain(host, b":%") {
+        return Err(invalid("has an invalid host name"));
+    }
+    // The socket path reaches the remote shell as a word of the command line.
+    let path = if path.trim_matches('/').is_empty() {
+        ""
+    } else {
+        path
+    };
+    if !path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-+@%=:,".contains(&b))
+    {
+        return Err(invalid(
+            "has a socket path with characters other than letters, digits and /._-+@%=:,",
+        ));
+    }
+    Ok(Host::Ssh {
+        user,
+        host: host.to_owned(),
+        port,
+        path: path.to_owned(),
+    })
 }
 
 /// `host:port`, `[v6]:port`, `host`, `:port`.

@@ -18,6 +18,7 @@ mod generated;
 mod host;
 pub mod output;
 mod runtime;
+mod ssh;
 pub mod stream;
 mod tls;
 mod transport;
@@ -34,7 +35,7 @@ pub use auth::{
 pub use body::Body;
 pub use builder::{DockerBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
 pub use client::Docker;
-pub use error::{Error, TimeoutKind};
+pub use error::{Error, SshErrorKind, TimeoutKind};
 pub use generated::{models, options, requests, API_VERSION, OPERATIONS};
 pub use host::{Host, DEFAULT_HOST, DEFAULT_SOCKET};
 pub use output::{LogOutput, OutputStream};

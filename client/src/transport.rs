@@ -17,6 +17,7 @@ use reqwest::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, PRAG
 use crate::body::{Body, BodyKind, ChunkStream};
 use crate::error::{Error, TimeoutKind};
 use crate::host::Host;
+use crate::ssh::{Failures, Relay, SshSettings, SshTarget};
 
 /// The `Host` header over a unix socket or named pipe, which have no host name: the one the
 /// docker CLI (the Go client) sends.
@@ -63,6 +64,8 @@ pub(crate) struct Wiring {
     pub(crate) timeouts: Timeouts,
     pub(crate) max_body: u64,
     pub(crate) hook: Option<Hook>,
+    /// How `ssh://` engines are reached.
+    pub(crate) ssh: SshSettings,
 }
 
 /// Connections to one engine, shared by a client and its clones; each clone has its own
@@ -89,6 +92,8 @@ pub(crate) struct Wire {
     pub(crate) max_body: u64,
     /// The engine is on a named pipe, whose instances may all be busy.
     pipe: bool,
+    /// The relay of an `ssh://` engine, which lives as long as the client's clones.
+    relay: Option<Relay>,
 }
 
 /// A request as the client sends it.
@@ -126,15 +131,32 @@ impl Transport {
         if let Some(hook) = &w.hook {
             builder = hook(builder);
         }
+        let display = w.display;
+        let relay = match &w.host {
+            Host::Ssh {
+                user,
+                host,
+                port,
+                path,
+            } => {
+                let target = SshTarget {
+                    user: user.clone(),
+                    host: host.clone(),
+                    port: *port,
+                    path: path.clone(),
+                };
+                Some(Relay::start(&target, &w.ssh, w.connect_timeout, &display)?)
+            }
+            _ => None,
+        };
         builder = builder
             .connect_timeout(w.connect_timeout)
             .http1_only()
             .redirect(reqwest::redirect::Policy::none())
-            .retry(retry_policy())
+            .retry(retry_policy(relay.as_ref().map(|r| r.failures.clone())))
             .tls_backend_preconfigured(w.tls);
-        let display = w.display;
         let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
-        let pipe = matches!(w.host, Host::NamedPipe(_));
+        let pipe = matches!(w.host, Host::NamedPipe(_)) || (cfg!(windows) && relay.is_some());
         let (base, base_path) = match w.host {
             #[cfg(unix)]
             Host::Unix(path) => {
@@ -151,6 +173,27 @@ impl Transport {
             #[cfg(not(windows))]
             Host::NamedPipe(_) => {
                 return Err(unsupported("named pipes (npipe://) exist only on Windows"))
+            }
+            // The relay's socket (its named pipe on Windows).
+            Host::Ssh { .. } => {
+                let address = relay
+                    .as_ref()
+                    .map(|r| r.address.clone())
+                    .unwrap_or_default();
+                #[cfg(unix)]
+                {
+                    builder = builder.unix_socket(address);
+                }
+                #[cfg(windows)]
+                {
+                    builder = builder.windows_named_pipe(address);
+                }
+                #[cfg(not(any(unix, windows)))]
+                {
+                    let _ = address;
+                    return Err(unsupported("no ssh relay on this platform"));
+                }
+                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
             }
             Host::Tcp {
                 host,
@@ -174,6 +217,7 @@ impl Transport {
             connect_timeout: w.connect_timeout,
             max_body: w.max_body,
             pipe,
+            relay,
         };
         Ok(Transport {
             client,
@@ -364,12 +408,16 @@ fn is_loopback(host: &str) -> bool {
 /// idle ones after 5 s) as the request went out: a broken pipe, the request written to a
 /// connection already closed, which the engine cannot have seen (any method, when its body can
 /// be sent again: not a stream); and a close or reset before any byte of an answer, which the
-/// engine may have seen, for a `GET` or `HEAD`, which change nothing.
-fn retry_policy() -> reqwest::retry::Builder {
+/// engine may have seen, for a `GET` or `HEAD`, which change nothing. Not when the ssh of an
+/// `ssh://` engine has just failed: another would fail the same way.
+fn retry_policy(ssh: Option<Arc<Failures>>) -> reqwest::retry::Builder {
     reqwest::retry::for_host(AnyHost)
         .no_budget()
         .max_retries_per_request(2)
-        .classify_fn(|attempt| {
+        .classify_fn(move |attempt| {
+            if ssh.as_ref().is_some_and(|ssh| ssh.pending()) {
+                return attempt.success();
+            }
             let idempotent = matches!(
                 *attempt.method(),
                 reqwest::Method::GET | reqwest::Method::HEAD
@@ -421,6 +469,10 @@ impl Wire {
         // The URL can carry query values the user would not show (build arguments).
         let error = error.without_url();
         let host = self.host.to_string();
+        // What ssh said when it ended without an answer.
+        if let Some(failed) = self.relay.as_ref().and_then(|r| r.failures.take(&host)) {
+            return failed;
+        }
         if let Some(tls) = find_cause::<rustls::Error>(&error) {
             let message = crate::tls::describe(tls);
             return Error::Tls {
@@ -507,6 +559,11 @@ impl Incoming {
     /// The engine's address, for messages.
     pub(crate) fn host(&self) -> &str {
         &self.wire.host
+    }
+
+    /// What the connection needs while it lives (the relay of an `ssh://` engine).
+    pub(crate) fn wire(&self) -> Arc<Wire> {
+        self.wire.clone()
     }
 
     /// The whole body, at most the client's limit ([`Error::BodyTooLarge`] beyond it).

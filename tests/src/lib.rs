@@ -8,3 +8,5 @@ pub mod engine;
 pub mod mock;
 #[cfg(unix)]
 pub mod registry;
+#[cfg(unix)]
+pub mod ssh;

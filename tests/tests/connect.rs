@@ -80,8 +80,7 @@ fn invalid_docker_host_values_are_config_errors_naming_the_value() {
         ("tcp://host:0", "invalid port"),
         ("tcp://::1:2375", "without [brackets]"),
         ("tcp://user:pw@host:2375", "user information"),
-        ("ssh://me@host", "does not support"),
-        ("fd://", "does not support"),
+        ("fd://", "only the engine"),
         ("gopher://host:70", "unknown scheme"),
         ("unix://relative/path", "absolute"),
     ] {

@@ -160,3 +160,30 @@ async fn a_pipe_whose_instances_are_all_busy_is_waited_for() {
     drop((blocker, first, docker));
     opened.abort();
 }
+
+/// An `ssh://` engine on Windows: the relay listens on a named pipe of its own, and each
+/// connection to it starts the "ssh" program (here a stand-in that answers pings over its
+/// standard input and output, as `docker system dial-stdio` would carry an engine's answers).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ssh_engine_is_reached_through_a_relay_on_a_named_pipe() {
+    let docker = docker_client::DockerBuilder::new()
+        .host("ssh://me@engine.example:2222")
+        .ssh_program(env!("CARGO_BIN_EXE_stdio-ping"))
+        .build()
+        .expect("an ssh client");
+    for _ in 0..3 {
+        let pong = docker.system_ping().await.expect("ping through the relay");
+        assert_eq!(pong.api_version.as_deref(), Some("1.45"));
+    }
+    let missing = docker_client::DockerBuilder::new()
+        .host("ssh://me@engine.example")
+        .ssh_program(r"C:\nonexistent\ssh.exe")
+        .build()
+        .expect("an ssh client");
+    let error = missing.system_ping().await.expect_err("no such program");
+    assert_eq!(
+        error.ssh_kind(),
+        Some(docker_client::SshErrorKind::NotInstalled),
+        "{error}"
+    );
+}

@@ -37,7 +37,8 @@ const ENGINES: &[(&str, &str)] = &[
 /// - `engine_older_api` (what an engine older than the client's API version takes): Docker
 ///   20.10 and Podman, both at API 1.41;
 /// - `engine_connect_*` (the harness's TLS and TCP listeners of v26 and v20, addressed by their
-///   own variables): once, with `DOCKER_HOST` at v26;
+///   own variables) and `engine_ssh` (a private sshd in front of v26): once, with
+///   `DOCKER_HOST` at v26;
 /// - every other `engine_*`: Docker 26.1 and 28.5;
 /// - the rest need no engine: once, with none.
 fn engines_of(target: &str) -> &'static [&'static str] {
@@ -45,7 +46,7 @@ fn engines_of(target: &str) -> &'static [&'static str] {
         &["v26", "v28", "v20", "podman"]
     } else if target == "engine_older_api" {
         &["v20", "podman"]
-    } else if target.starts_with("engine_connect_") {
+    } else if target.starts_with("engine_connect_") || target == "engine_ssh" {
         &["v26"]
     } else if target.starts_with("engine_") {
         &["v26", "v28"]
@@ -120,7 +121,7 @@ fn cargo() -> Command {
 pub fn run(root: &Path, part: Part, test_args: &[String]) -> Result<()> {
     let linux = part != Part::Windows;
     let windows = part != Part::Linux;
-    let total = if linux { 7 } else { 0 } + if windows { 2 } else { 0 };
+    let total = if linux { 8 } else { 0 } + if windows { 2 } else { 0 };
     let mut steps = Steps::new(total);
     let mut outcomes = Vec::new();
     let mut errors = Vec::new();
@@ -161,6 +162,10 @@ fn linux_tests(
     let binaries = steps.run("build every test (engine tests included)", || {
         build_tests(root, &root.join("Cargo.toml"), &["--workspace"])
     })?;
+    steps.run(
+        "sshd and ssh for the ssh:// tests (openssh-server), installed when missing",
+        ensure_sshd,
+    )?;
     let engine_env = steps.run(
         "engines: fetch (first time), start v26, v20, v28 and podman",
         || start_engines(root, "all"),
@@ -702,6 +707,24 @@ fn ensure_windows_tools() -> Result<Option<WindowsTools>> {
     Ok(Some(WindowsTools { mingw, wine }))
 }
 
+/// Debian's openssh-server and openssh-client, for `engine_ssh` (which runs an sshd of its own
+/// on a loopback port, with its own configuration and keys, as `tests/src/ssh.rs` says).
+fn ensure_sshd() -> Result<()> {
+    let sshd = Path::new("/usr/sbin/sshd").is_file();
+    let ssh = Command::new("ssh")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if sshd && ssh {
+        println!("openssh-server and openssh-client: installed");
+        return Ok(());
+    }
+    println!("openssh-server or openssh-client missing; installing with apt-get");
+    apt_install(&["openssh-server", "openssh-client"])
+}
+
 /// `apt-get install` of Debian packages, as root; with fresh package lists when the first try
 /// fails.
 fn apt_install(packages: &[&str]) -> Result<()> {
@@ -761,6 +784,10 @@ fn windows_tests(root: &Path, tools: &WindowsTools, test_args: &[String]) -> Res
             "building the bcryptprimitives stand-in failed ({status})"
         ));
     }
+    // The same next to the package's programs, which the tests start (`stdio-ping`).
+    let bins = deps.parent().unwrap_or(&deps).join("bcryptprimitives.dll");
+    std::fs::copy(deps.join("bcryptprimitives.dll"), &bins)
+        .map_err(|e| format!("{}: {e}", bins.display()))?;
     let mut command = cargo();
     command
         .current_dir(root)
@@ -805,6 +832,7 @@ mod tests {
         assert_eq!(engines_of("engine_older_api"), ["v20", "podman"]);
         assert_eq!(engines_of("engine_containers"), ["v26", "v28"]);
         assert_eq!(engines_of("engine_connect_tls"), ["v26"]);
+        assert_eq!(engines_of("engine_ssh"), ["v26"]);
         assert!(engines_of("operations").is_empty());
     }
 

@@ -399,8 +399,9 @@ impl Response {
         }
         let (content_type, host) = (self.header("Content-Type"), self.incoming.host().to_owned());
         let tty = self.tty;
+        let wire = self.incoming.wire();
         let upgraded = self.upgraded().await?;
-        let mut attached = Attached::new(upgraded, host, content_type.as_deref());
+        let mut attached = Attached::new(upgraded, host, content_type.as_deref(), wire);
         if let Some(tty) = tty {
             attached.output = attached.output.with_tty(tty);
         }
