@@ -549,6 +549,18 @@ async fn read_chunked(reader: &mut Reader<'_>) -> Result<Vec<u8>, ReadError> {
     }
 }
 
+/// Output of a process without a TTY as the engine multiplexes it: frames of
+/// `[stream, 0, 0, 0, size (u32 BE)]` + payload, `stream` 1 for stdout and 2 for stderr.
+pub fn multiplexed(frames: &[(u8, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (stream, text) in frames {
+        out.extend_from_slice(&[*stream, 0, 0, 0]);
+        out.extend_from_slice(&(text.len() as u32).to_be_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+    out
+}
+
 /// Splits `a=1&b=2` into decoded pairs, like Go's `url.ParseQuery` (which the engine uses).
 pub fn parse_query(query: &str) -> Vec<(String, String)> {
     query

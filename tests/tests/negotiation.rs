@@ -10,7 +10,7 @@ use std::time::Duration;
 use docker_client::compat::ApiItem;
 use docker_client::options::{ContainerLogsOptions, ContainerStopOptions, ImageListOptions};
 use docker_client::{models, ApiVersion, DockerBuilder, Error, LogOutput};
-use docker_client_tests::mock::{MockEngine, MockResponse, RecordedRequest};
+use docker_client_tests::mock::{multiplexed, MockEngine, MockResponse, RecordedRequest};
 use futures::StreamExt;
 
 const RAW: &str = "application/vnd.docker.raw-stream";
@@ -42,17 +42,6 @@ fn empty_json(_: &RecordedRequest) -> MockResponse {
 
 fn paths(engine: &MockEngine) -> Vec<String> {
     engine.requests().into_iter().map(|r| r.path).collect()
-}
-
-/// Output of a process without a TTY: frames of `[stream, 0, 0, 0, size (u32 BE)]` + payload.
-fn multiplexed(frames: &[(u8, &str)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (stream, text) in frames {
-        out.extend_from_slice(&[*stream, 0, 0, 0]);
-        out.extend_from_slice(&(text.len() as u32).to_be_bytes());
-        out.extend_from_slice(text.as_bytes());
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -17,7 +17,7 @@ use docker_client::{
     models, Body, Docker, Error, JsonStream, LogOutput, Outcome, OutputStream, API_VERSION,
     OPERATIONS,
 };
-use docker_client_tests::mock::{MockEngine, MockResponse, RecordedRequest};
+use docker_client_tests::mock::{multiplexed, MockEngine, MockResponse, RecordedRequest};
 use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -475,17 +475,6 @@ fn tar_of(files: &[(&str, &str)]) -> Vec<u8> {
             .expect("append to a tar in memory");
     }
     builder.into_inner().expect("finish a tar in memory")
-}
-
-/// Output of a container without a TTY: frames of `[stream, 0, 0, 0, size (u32 BE)]` + payload.
-fn multiplexed(frames: &[(u8, &str)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (stream, text) in frames {
-        out.extend_from_slice(&[*stream, 0, 0, 0]);
-        out.extend_from_slice(&(text.len() as u32).to_be_bytes());
-        out.extend_from_slice(text.as_bytes());
-    }
-    out
 }
 
 // ------------------------------------------------------------------------------------------
