@@ -1556,6 +1556,24 @@ fn inline_fixes(line: &str) -> String {
                 i += url.len();
                 continue;
             }
+        } else if !in_code && c == '[' {
+            // A bracketed name (`[Content]`, the spec's Go doc links) would be taken for an
+            // intra-doc link to nothing: its brackets are escaped.
+            let word_len = rest[1..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len() - 1);
+            let after = rest[1 + word_len..].chars().nth(1);
+            if word_len > 0
+                && rest[1 + word_len..].starts_with(']')
+                && !matches!(after, Some('(' | '[' | ':'))
+                && !out.ends_with(']')
+            {
+                out.push_str("\\[");
+                out.push_str(&rest[1..1 + word_len]);
+                out.push_str("\\]");
+                i += word_len + 2;
+                continue;
+            }
         } else if !in_code && c == '<' {
             let name_len = rest[1..]
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
@@ -1605,6 +1623,10 @@ mod tests {
         assert_eq!(
             inline_fixes("- `plugin`=<string> plugin name, `<id>` kept, <br> kept"),
             "- `plugin`=`<string>` plugin name, `<id>` kept, <br> kept"
+        );
+        assert_eq!(
+            inline_fixes("the sum of [Content] size, [a link](x), [ref][r], [`Code`]"),
+            "the sum of \\[Content\\] size, [a link](x), [ref][r], [`Code`]"
         );
         assert_eq!(
             markdown_lines("One.\n<p><br /><p>\nTwo."),
