@@ -57,6 +57,7 @@ pub struct OperationHistory {
 pub struct StructHistory {
     /// The struct's name in the client's models.
     pub name: &'static str,
+    /// Its fields that are newer than the oldest version, or lead to such fields.
     pub fields: &'static [FieldHistory],
 }
 
@@ -84,8 +85,11 @@ pub struct Nested {
 /// What the client does with an item when the engine's API version is older than `below`.
 #[derive(Debug)]
 pub struct Rule {
+    /// What the rule is about.
     pub item: RuleItem,
+    /// The first API version the rule does not apply to.
     pub below: ApiVersion,
+    /// What the client does.
     pub action: Action,
 }
 
@@ -137,12 +141,16 @@ pub enum ApiItem {
     Operation(&'static str),
     /// A query parameter or header of an operation, by wire name.
     Parameter {
+        /// The operation's id.
         operation: &'static str,
+        /// The parameter's wire name.
         name: &'static str,
     },
     /// A field of an operation's JSON body.
     BodyField {
+        /// The operation's id.
         operation: &'static str,
+        /// Where the field is in the body.
         path: FieldPath,
     },
 }
@@ -199,15 +207,27 @@ pub enum Adjustment {
     DropParam(&'static str),
     /// Send the query parameter or header `from` as `to`.
     RenameParam {
+        /// The name the request uses.
         from: &'static str,
+        /// The name sent.
         to: &'static str,
     },
     /// Leave out the body field at this path.
     DropField(FieldPath),
     /// Send the body field at `path` under the key `to`, beside it.
-    RenameField { path: FieldPath, to: &'static str },
+    RenameField {
+        /// Where the field is.
+        path: FieldPath,
+        /// The key it is sent under.
+        to: &'static str,
+    },
     /// Set the body field at `path`, which the request leaves out, to `value`.
-    SetField { path: FieldPath, value: Value },
+    SetField {
+        /// Where the field goes.
+        path: FieldPath,
+        /// Its value.
+        value: Value,
+    },
 }
 
 /// Checks a request against the engine's API version: `operation` is the operation's id

@@ -8,9 +8,6 @@ mod body;
 mod builder;
 mod cli_config;
 mod client;
-// The fields of `compat`'s tables lack docs; that module is being reworked for the check of
-// the engine's API version, and gets them there.
-#[allow(missing_docs)]
 pub mod compat;
 mod error;
 #[rustfmt::skip]
