@@ -954,6 +954,12 @@ fn blocking_output(op: &Operation) -> (TokenStream, TokenStream) {
     }
 }
 
+/// A method's name as an intra-doc link takes it: without `r#`, which rustdoc does not read.
+fn link_name(name: &Ident) -> String {
+    let name = name.to_string();
+    name.strip_prefix("r#").unwrap_or(&name).to_owned()
+}
+
 fn blocking_request(op: &Operation) -> TokenStream {
     let builder = ident(&builder_name(op));
     let mut setters = Vec::new();
@@ -962,7 +968,8 @@ fn blocking_request(op: &Operation) -> TokenStream {
         let ty = body_type(body);
         let doc = format!(
             " Sets the request body: [`requests::{}::{}`].",
-            builder, field
+            builder,
+            link_name(&field)
         );
         setters.push(quote! {
             #[doc = #doc]
@@ -979,7 +986,9 @@ fn blocking_request(op: &Operation) -> TokenStream {
             let ty = qualified_type(&p.ty);
             let doc = format!(
                 " The `{}` parameter: [`requests::{}::{}`].",
-                p.wire, builder, field
+                p.wire,
+                builder,
+                link_name(&field)
             );
             setters.push(quote! {
                 #[doc = #doc]

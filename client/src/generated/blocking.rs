@@ -2267,7 +2267,7 @@ impl<'a> Request<'a, requests::SystemEventsBuilder<'a>> {
 }
 
 impl<'a> Request<'a, requests::SystemDataUsageBuilder<'a>> {
-    /// The `type` parameter: [`requests::SystemDataUsageBuilder::r#type`].
+    /// The `type` parameter: [`requests::SystemDataUsageBuilder::type`].
     #[inline]
     pub fn r#type(self, value: impl Into<Vec<models::SystemDataUsageTypeItem>>) -> Self {
         self.map(|r| r.r#type(value))
