@@ -60,6 +60,9 @@ pub enum Error {
     InvalidArgument(String),
     /// The client's configuration is invalid (an unusable `DOCKER_HOST`, for example).
     Config(String),
+    /// The blocking client was called from inside an async runtime, where waiting for an
+    /// answer would block the runtime's thread: nothing was sent.
+    Blocking(&'static str),
     /// The request uses an operation, parameter or body field that the engine's API version
     /// does not have (see [`crate::compat`]); it was not sent.
     RequiresApiVersion {
@@ -349,6 +352,7 @@ impl fmt::Display for Error {
             }
             Error::InvalidArgument(message) => write!(f, "invalid argument: {message}"),
             Error::Config(message) => write!(f, "invalid configuration: {message}"),
+            Error::Blocking(message) => f.write_str(message),
             Error::RequiresApiVersion {
                 item,
                 required,

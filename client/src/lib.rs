@@ -4,6 +4,8 @@
 
 mod attach;
 mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod body;
 mod builder;
 mod cli_config;

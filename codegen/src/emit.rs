@@ -33,6 +33,7 @@ pub fn file_names(api: &Api) -> Vec<String> {
         "models.rs".to_owned(),
         "history.rs".to_owned(),
         "mod.rs".to_owned(),
+        "blocking.rs".to_owned(),
     ];
     let tags = operations_by_tag(api);
     let mut by_size: Vec<(&String, usize)> = tags.iter().map(|(t, ops)| (t, ops.len())).collect();
@@ -68,6 +69,7 @@ pub fn render(api: &Api, file: &str) -> TokenStream {
         "models.rs" => models(api, 0..usize::MAX),
         "history.rs" => history_tables(api),
         "mod.rs" => module(api, &operations_by_tag(api)),
+        "blocking.rs" => blocking(api),
         other => {
             let tag = other.strip_suffix(".rs").unwrap_or(other);
             match operations_by_tag(api).get(tag) {
@@ -119,6 +121,8 @@ fn module(api: &Api, by_tag: &BTreeMap<String, Vec<&Operation>>) -> TokenStream 
         pub mod models;
         pub(crate) mod history;
         #(mod #mods;)*
+        #[cfg(feature = "blocking")]
+        mod blocking;
 
         /// Options of the operations as data: their optional query parameters and headers.
         pub mod options {
@@ -855,6 +859,167 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         #[inline]
         pub fn #name<'a>(&'a self, #(#args),*) -> #builder<'a> {
             #builder { docker: self, #(#inits)* }
+        }
+    }
+}
+
+/// The blocking client's operations: a method per operation, taking the same arguments as the
+/// async one and returning its request wrapped in a `blocking::Request`, whose setters delegate
+/// to the async request's and whose `send` runs it on the client's runtime.
+///
+/// Compile time: each method and setter is a one-line `#[inline]` delegation and `send` is
+/// generic code of the runtime, so the file adds no state machine of its own.
+fn blocking(api: &Api) -> TokenStream {
+    let ops: Vec<&Operation> = api.operations.iter().collect();
+    let methods = ops.iter().map(|op| blocking_method(op));
+    let requests = ops.iter().map(|op| blocking_request(op));
+    let models = ops
+        .iter()
+        .any(|op| uses_models(op))
+        .then(|| quote! { use crate::generated::models; });
+    quote! {
+        //! The operations of the blocking client.
+
+        #models
+        use crate::blocking::{Docker, Request};
+        use crate::generated::requests;
+        use crate::Error;
+
+        impl Docker {
+            #(#methods)*
+        }
+
+        #(#requests)*
+    }
+}
+
+/// The arguments of an operation's method, as declarations and as names to pass on.
+fn method_args(op: &Operation) -> (Vec<TokenStream>, Vec<Ident>) {
+    let mut args = Vec::new();
+    let mut names = Vec::new();
+    for p in op.params.iter().filter(|p| p.required) {
+        let name = ident(&p.name);
+        let ty = required_param_type(p);
+        args.push(quote! { #name: #ty });
+        names.push(name);
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+        let name = ident(&body.name);
+        match &body.kind {
+            BodyKind::Json(ty) => {
+                let ty = qualified_type(ty);
+                args.push(quote! { #name: #ty });
+            }
+            BodyKind::Bytes { .. } => args.push(quote! { #name: impl Into<crate::Body> }),
+        }
+        names.push(name);
+    }
+    (args, names)
+}
+
+fn blocking_method(op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let builder = ident(&builder_name(op));
+    let doc = format!(
+        " [`crate::Docker::{m}`], blocking: set the optional parameters on the request it \
+         returns, then [`send`](Request::send) it.",
+        m = op.name
+    );
+    let (args, names) = method_args(op);
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #name<'a>(&'a self, #(#args),*) -> Request<'a, requests::#builder<'a>> {
+            self.request(self.inner.#name(#(#names),*))
+        }
+    }
+}
+
+/// The blocking output of an operation, and how `send` makes it from the async one.
+fn blocking_output(op: &Operation) -> (TokenStream, TokenStream) {
+    let blocking = match &op.response {
+        Response::JsonLines(ty) => {
+            let ty = qualified_type(ty);
+            Some(quote! { crate::blocking::JsonIter<#ty> })
+        }
+        Response::Bytes => Some(quote! { crate::blocking::ByteReader }),
+        Response::Output => Some(quote! { crate::blocking::OutputIter }),
+        Response::Attach => Some(quote! { crate::blocking::Attached }),
+        Response::Upgraded { .. } => Some(quote! { crate::blocking::Upgraded }),
+        _ => None,
+    };
+    match blocking {
+        Some(ty) if !op.not_modified => (ty, quote! { self.run_unblocked() }),
+        _ => (output_type(op), quote! { self.run() }),
+    }
+}
+
+/// A method's name as an intra-doc link takes it: without `r#`, which rustdoc does not read.
+fn link_name(name: &Ident) -> String {
+    let name = name.to_string();
+    name.strip_prefix("r#").unwrap_or(&name).to_owned()
+}
+
+fn blocking_request(op: &Operation) -> TokenStream {
+    let builder = ident(&builder_name(op));
+    let mut setters = Vec::new();
+    if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
+        let field = ident(&body.name);
+        let ty = body_type(body);
+        let doc = format!(
+            " Sets the request body: [`requests::{}::{}`].",
+            builder,
+            link_name(&field)
+        );
+        setters.push(quote! {
+            #[doc = #doc]
+            #[inline]
+            pub fn #field(self, value: impl Into<#ty>) -> Self {
+                self.map(|r| r.#field(value))
+            }
+        });
+    }
+    if let Some(options) = &op.options {
+        let options = ident(options);
+        for p in op.params.iter().filter(|p| !p.required) {
+            let field = ident(&p.name);
+            let ty = qualified_type(&p.ty);
+            let doc = format!(
+                " The `{}` parameter: [`requests::{}::{}`].",
+                p.wire,
+                builder,
+                link_name(&field)
+            );
+            setters.push(quote! {
+                #[doc = #doc]
+                #[inline]
+                pub fn #field(self, value: impl Into<#ty>) -> Self {
+                    self.map(|r| r.#field(value))
+                }
+            });
+        }
+        setters.push(quote! {
+            /// Sets every optional parameter at once, replacing those set before.
+            #[inline]
+            pub fn options(self, options: crate::options::#options) -> Self {
+                self.map(|r| r.options(options))
+            }
+        });
+    }
+    let (output, run) = blocking_output(op);
+    quote! {
+        impl<'a> Request<'a, requests::#builder<'a>> {
+            #(#setters)*
+
+            /// Sends the request and waits for the answer.
+            ///
+            /// # Errors
+            ///
+            /// The operation's, or [`Error::Blocking`] inside an async runtime.
+            #[inline]
+            pub fn send(self) -> Result<#output, Error> {
+                #run
+            }
         }
     }
 }

@@ -456,6 +456,8 @@ fn check_versions(root: &Path, args: &Args) -> Result<()> {
                 "--quiet",
                 "--offline",
                 "--all-targets",
+                // Every feature: the blocking client is generated from each version too.
+                "--all-features",
                 "--manifest-path",
             ])
             .arg(copy.join("Cargo.toml"))

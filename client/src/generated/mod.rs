@@ -18,6 +18,8 @@ mod swarm;
 mod system;
 mod task;
 mod volume;
+#[cfg(feature = "blocking")]
+mod blocking;
 /// Options of the operations as data: their optional query parameters and headers.
 pub mod options {
     pub use super::config::ConfigListOptions;
