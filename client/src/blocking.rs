@@ -21,7 +21,7 @@
 
 use std::future::IntoFuture;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::{Buf, Bytes};
@@ -29,7 +29,7 @@ use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWriteExt;
 
-use crate::workflows::{Progress, Pull, Run, RunOutput};
+use crate::workflows::{BuildImage, Built, Progress, Pull, Push, Run, RunOutput};
 use crate::{ApiVersion, Error, LogOutput};
 
 const IN_RUNTIME: &str = "the blocking client was called from inside an async runtime, where \
@@ -160,6 +160,18 @@ impl Docker {
         self.request(self.inner.pull(image))
     }
 
+    /// Pushes an image, as [`crate::Docker::push`]: set its options with [`Request::map`], then
+    /// [`send`](Request::send) it.
+    pub fn push(&self, image: impl Into<String>) -> Request<'_, Push> {
+        self.request(self.inner.push(image))
+    }
+
+    /// Builds an image from a directory of this machine, as [`crate::Docker::build_image`]: set
+    /// its options with [`Request::map`], then [`send`](Request::send) it.
+    pub fn build_image(&self, context: impl Into<PathBuf>) -> Request<'_, BuildImage> {
+        self.request(self.inner.build_image(context))
+    }
+
     /// Copies a file or directory of this machine into a container, as
     /// [`crate::Docker::copy_to_container`].
     ///
@@ -266,6 +278,28 @@ impl Request<'_, Pull> {
     ///
     /// [`Pull::send`]'s, or [`Error::Blocking`].
     pub fn send(self) -> Result<Progress, Error> {
+        self.docker.block_on(self.inner.send())
+    }
+}
+
+impl Request<'_, Push> {
+    /// Pushes the image to its end, as [`Push::send`].
+    ///
+    /// # Errors
+    ///
+    /// [`Push::send`]'s, or [`Error::Blocking`].
+    pub fn send(self) -> Result<Progress, Error> {
+        self.docker.block_on(self.inner.send())
+    }
+}
+
+impl Request<'_, BuildImage> {
+    /// Builds the image to its end, as [`BuildImage::send`].
+    ///
+    /// # Errors
+    ///
+    /// [`BuildImage::send`]'s, or [`Error::Blocking`].
+    pub fn send(self) -> Result<Built, Error> {
         self.docker.block_on(self.inner.send())
     }
 }

@@ -1,6 +1,6 @@
 //! The blocking client (`docker_client::blocking`) against the real test engine: a container
 //! run with its output and its logs, exec with standard input through the `Write` half, and a
-//! JSON stream (events) as an iterator.
+//! JSON stream (events) as an iterator, and an image built from a directory.
 //!
 //! Run with `cargo xtask test`, or with the test engines up:
 //! `eval "$(tests/engine/engine.sh start)" && cargo test -p docker-client-tests --features engine --test engine_blocking`.
@@ -199,4 +199,38 @@ fn events_are_an_iterator() {
             "{action} in {actions:?}"
         );
     }
+}
+
+#[test]
+fn build_an_image_from_a_directory() {
+    let (_runtime, t, docker) = engine();
+    let dir = tempfile::tempdir().expect("a context directory");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {BUSYBOX}\nCOPY hello.txt /hello.txt\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hello.txt"),
+        "built by the blocking client\n",
+    )
+    .unwrap();
+    let tag = format!("{}-blocking:built", t.run);
+    t.remove_image_later(&tag);
+    let (context, label, tagged) = (dir.path().to_owned(), t.run.clone(), tag.clone());
+    let built = within(120, "build", move || {
+        docker
+            .build_image(context)
+            .map(|b| b.tag(&tagged).network("none").label(LABEL, label))
+            .send()
+            .expect("build")
+    });
+    assert!(
+        built
+            .image_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("sha256:")),
+        "{built:?}"
+    );
+    assert!(built.log.contains("COPY hello.txt"), "{}", built.log);
 }
