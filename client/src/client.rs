@@ -150,10 +150,7 @@ impl Docker {
         }
         self.api
             .settled
-            .get_or_try_init(|| async {
-                let engine = self.engine_version().await?;
-                Ok(Speaking::new(engine.min(self.api.requested.version)))
-            })
+            .get_or_try_init(|| async { Ok(self.speaking_to(self.engine_version().await?)) })
             .await
     }
 
@@ -162,18 +159,15 @@ impl Docker {
     async fn engine_version(&self) -> Result<ApiVersion, Error> {
         let request = Request::new("SystemPing", "GET", "/_ping".to_owned());
         let ping = self.send_at(request, "").await?;
-        let status = ping.status();
-        let version = match ping.header("Api-Version").filter(|v| !v.trim().is_empty()) {
-            // An engine that sends none is older than 1.25 (the Go client assumes 1.24).
-            None => ApiVersion::new(1, 24),
-            Some(text) => text.trim().parse().map_err(|e| Error::Decode {
-                status,
-                message: format!("the engine's API-Version header: {e}"),
-                body: Bytes::new(),
-            })?,
-        };
+        // An engine that sends none is older than 1.25 (the Go client assumes 1.24).
+        let version = announced_version(&ping).unwrap_or(Ok(ApiVersion::new(1, 24)))?;
         ping.unit().await?;
         Ok(version)
+    }
+
+    /// What the client speaks to an engine of version `engine`: the lower of the two.
+    fn speaking_to(&self, engine: ApiVersion) -> Speaking {
+        Speaking::new(engine.min(self.api.requested.version))
     }
 
     /// The API version in the path of every request: the pinned one, else the one settled
@@ -237,11 +231,9 @@ impl Docker {
     async fn ping(&self, request: Request) -> Result<Response, Error> {
         let response = self.send_at(request, "").await?;
         if !self.api.pinned && !self.api.settled.initialized() {
-            let engine = response.header("Api-Version");
-            if let Some(Ok(engine)) = engine.map(|v| v.trim().parse::<ApiVersion>()) {
-                let version = engine.min(self.api.requested.version);
+            if let Some(Ok(engine)) = announced_version(&response) {
                 // (Settled meanwhile by another request: that one stays.)
-                let _ = self.api.settled.set(Speaking::new(version));
+                let _ = self.api.settled.set(self.speaking_to(engine));
             }
         }
         Ok(response)
@@ -277,6 +269,19 @@ impl Docker {
             .and_then(serde_json::Value::as_bool);
         Ok(Some(tty.unwrap_or(false)))
     }
+}
+
+/// The `API-Version` a ping's answer announces, when it has one; one that is not `MAJOR.MINOR`
+/// is an [`Error::Decode`].
+fn announced_version(ping: &Response) -> Option<Result<ApiVersion, Error>> {
+    let text = ping
+        .header("Api-Version")
+        .filter(|v| !v.trim().is_empty())?;
+    Some(text.trim().parse().map_err(|e| Error::Decode {
+        status: ping.status(),
+        message: format!("the engine's API-Version header: {e}"),
+        body: Bytes::new(),
+    }))
 }
 
 /// How to learn whether the output a request reads is a TTY's.
