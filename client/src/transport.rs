@@ -165,6 +165,12 @@ impl Transport {
             .tls_backend_preconfigured(w.tls);
         let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
         let pipe = matches!(w.host, Host::NamedPipe(_)) || (cfg!(windows) && relay.is_some());
+        // A socket or a pipe (an ssh relay's too) is reached without a proxy: none of the
+        // environment's or the hook's proxies, whose credentials reqwest would otherwise still
+        // add to each request (and look for, at a cost, on each).
+        if !matches!(w.host, Host::Tcp { .. }) {
+            builder = builder.no_proxy();
+        }
         let (base, base_path) = match w.host {
             #[cfg(unix)]
             Host::Unix(path) => {
