@@ -1,10 +1,13 @@
 //! The client: a transport to one engine, and the API version every request's path starts
 //! with.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::future::{self, Either};
+use futures::FutureExt;
 use tokio::sync::OnceCell;
 
 use crate::compat;
@@ -92,6 +95,14 @@ impl Api {
     fn speaking(&self) -> &Speaking {
         self.settled.get().unwrap_or(&self.requested)
     }
+
+    /// The version to speak when it needs no negotiation: pinned, or settled.
+    fn ready(&self) -> Option<&Speaking> {
+        match self.pinned {
+            true => Some(&self.requested),
+            false => self.settled.get(),
+        }
+    }
 }
 
 /// The first API version whose engines label output streams by the TTY setting.
@@ -145,8 +156,8 @@ impl Docker {
     /// with one `/_ping` on first use (concurrent first uses wait for the same one; a failed
     /// ping settles nothing).
     async fn speaking_now(&self) -> Result<&Speaking, Error> {
-        if self.api.pinned {
-            return Ok(&self.api.requested);
+        if let Some(ready) = self.api.ready() {
+            return Ok(ready);
         }
         self.api
             .settled
@@ -207,10 +218,38 @@ impl Docker {
     /// a request using what its version lacks is refused before anything is sent, or adjusted
     /// as `spec/compat.yaml` chose; below API 1.42 container output is read by its TTY setting,
     /// which the engines of those versions do not label.
-    pub(crate) async fn send(&self, mut request: Request) -> Result<Response, Error> {
-        if matches!(request.operation(), "SystemPing" | "SystemPingHead") {
-            return self.ping(request).await;
+    ///
+    /// Once the version is settled and is not older than the client's, the request goes out at
+    /// once, and its future is reqwest's and little more; the rest (the negotiation, the checks
+    /// and probes for an older engine) is in a boxed future of its own.
+    pub(crate) fn send(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Response, Error>> + Send + '_ {
+        let ping = matches!(request.operation(), "SystemPing" | "SystemPingHead");
+        // A ping goes without a version prefix, which an engine older than the client would
+        // refuse, as the Go client sends it.
+        let prefix = match ping {
+            true => Some(""),
+            false => self.api.ready().filter(|s| !s.older).map(|s| &*s.prefix),
+        };
+        match prefix {
+            Some(prefix) => {
+                // (A combinator rather than an `async` block, which would hold the future twice.)
+                Either::Left(self.send_at(request, prefix).map(move |response| {
+                    let response = response?;
+                    if ping {
+                        self.settle_from(&response);
+                    }
+                    Ok(response)
+                }))
+            }
+            None => Either::Right(Box::pin(self.send_fitted(request))),
         }
+    }
+
+    /// Sends a request once the version is settled, fitting it to an older engine.
+    async fn send_fitted(&self, mut request: Request) -> Result<Response, Error> {
         let speaking = self.speaking_now().await?;
         let mut tty = None;
         if speaking.older {
@@ -226,31 +265,38 @@ impl Docker {
         })
     }
 
-    /// A ping goes without a version prefix, which an engine older than the client would
-    /// refuse, as the Go client sends it; its `API-Version` settles the version when none is.
-    async fn ping(&self, request: Request) -> Result<Response, Error> {
-        let response = self.send_at(request, "").await?;
+    /// A ping's `API-Version` settles the version when none is.
+    fn settle_from(&self, ping: &Response) {
         if !self.api.pinned && !self.api.settled.initialized() {
-            if let Some(Ok(engine)) = announced_version(&response) {
+            if let Some(Ok(engine)) = announced_version(ping) {
                 // (Settled meanwhile by another request: that one stays.)
                 let _ = self.api.settled.set(self.speaking_to(engine));
             }
         }
-        Ok(response)
     }
 
     async fn send_as(&self, request: Request, speaking: &Speaking) -> Result<Response, Error> {
         self.send_at(request, &speaking.prefix).await
     }
 
-    async fn send_at(&self, request: Request, prefix: &str) -> Result<Response, Error> {
-        let outgoing = request.into_outgoing(prefix);
-        let response = Response::new(self.transport.send(outgoing).await?);
-        if response.is_success() {
-            Ok(response)
-        } else {
-            Err(response.into_error().await)
-        }
+    /// Sends a request after the version's `prefix`: it goes out before the future is polled,
+    /// which holds no copy of it.
+    fn send_at(
+        &self,
+        request: Request,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Response, Error>> + Send + '_ {
+        let sent = match self.transport.send(request.into_outgoing(prefix)) {
+            Ok(sent) => sent,
+            Err(e) => return Either::Left(future::ready(Err(e))),
+        };
+        // (Combinators rather than an `async` block, which would hold the future twice.)
+        Either::Right(sent.then(|incoming| match incoming.map(Response::new) {
+            Ok(response) if response.is_success() => Either::Left(future::ready(Ok(response))),
+            // (Boxed: the reading of an error's body stays out of every request's future.)
+            Ok(response) => Either::Right(Box::pin(response.into_error()).map(Err)),
+            Err(e) => Either::Left(future::ready(Err(e))),
+        }))
     }
 
     /// Whether the process whose output `probe` asks about has a TTY, reading the container's

@@ -11,7 +11,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use futures::Stream;
+use futures::future::Either;
+use futures::{FutureExt, Stream};
 use reqwest::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 
 use crate::body::{Body, BodyKind, ChunkStream};
@@ -29,6 +30,13 @@ pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PK
 /// TCP keep-alive probes after this long without traffic, and then this far apart, as the Go
 /// client does: an attach session idle for an hour survives a NAT or a firewall.
 const KEEPALIVE: Duration = Duration::from_secs(30);
+
+/// The path of the URL each request's is cloned from: as long as most requests' paths, so that
+/// the clone has room for its own path.
+const PATH_ROOM: &str = concat!(
+    "/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+);
 
 /// The most of an error answer's body read: its `message` is short.
 pub(crate) const ERROR_BODY_LIMIT: u64 = 64 * 1024;
@@ -81,7 +89,7 @@ pub(crate) struct Transport {
 #[derive(Debug)]
 pub(crate) struct Wire {
     /// `http://api.moby.localhost/`, `https://10.0.0.5:2376/`: every request's URL, but for its
-    /// path and query.
+    /// path and query (its path is [`PATH_ROOM`], room for the request's).
     base: reqwest::Url,
     /// The path prefix of the engine address (`tcp://host:2375/prefix`); empty for most.
     base_path: Box<str>,
@@ -157,6 +165,12 @@ impl Transport {
             .tls_backend_preconfigured(w.tls);
         let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
         let pipe = matches!(w.host, Host::NamedPipe(_)) || (cfg!(windows) && relay.is_some());
+        // A socket or a pipe (an ssh relay's too) is reached without a proxy: none of the
+        // environment's or the hook's proxies, whose credentials reqwest would otherwise still
+        // add to each request (and look for, at a cost, on each).
+        if !matches!(w.host, Host::Tcp { .. }) {
+            builder = builder.no_proxy();
+        }
         let (base, base_path) = match w.host {
             #[cfg(unix)]
             Host::Unix(path) => {
@@ -206,7 +220,11 @@ impl Transport {
                 (format!("{scheme}://{host}:{port}/"), path)
             }
         };
-        let base = reqwest::Url::parse(&base).map_err(|_| unsupported("not a usable address"))?;
+        let mut base =
+            reqwest::Url::parse(&base).map_err(|_| unsupported("not a usable address"))?;
+        // Room for a request's path: the clone each request starts from has its capacity, so
+        // that setting the path does not grow it. (Every request sets its own path and query.)
+        base.set_path(PATH_ROOM);
         let client = builder
             .build()
             .map_err(|e| unsupported(&format!("cannot set up the HTTP client: {e}")))?;
@@ -226,8 +244,15 @@ impl Transport {
         })
     }
 
-    /// Sends `request` and waits for the head of its answer, within the timeouts.
-    pub(crate) async fn send(&self, request: Outgoing<'_>) -> Result<Incoming, Error> {
+    /// Sends `request`; the future waits for the head of its answer, within the timeouts.
+    ///
+    /// The request is checked and handed to reqwest here, before the future is polled: the
+    /// future holds reqwest's (small) one and no copy of the request, so that a request's whole
+    /// future, boxed once by the generated methods, stays small and cheap to allocate.
+    pub(crate) fn send<'a>(
+        &'a self,
+        request: Outgoing<'_>,
+    ) -> Result<impl Future<Output = Result<Incoming, Error>> + Send + 'a, Error> {
         let path = &request.path;
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Error::InvalidArgument(format!("bad method {:?}", request.method)))?;
@@ -281,27 +306,34 @@ impl Transport {
                 }
             });
         }
-        let response = if upload.is_none() && self.timeouts.header.is_none() && !self.wire.pipe {
-            // (The common case, without a future around reqwest's.)
-            let response = self.client.execute(outgoing).await;
-            response.map_err(|e| self.wire.error(e))?
+        let wire = &self.wire;
+        let response = if upload.is_none() && self.timeouts.header.is_none() && !wire.pipe {
+            // (The common case: reqwest's future alone.)
+            let direct = self.client.execute(outgoing);
+            Either::Left(direct.map(|answer| answer.map_err(|e| wire.error(e))))
         } else {
-            self.exchange(outgoing, upload).await?
+            // (Boxed: its timers stay out of the common case's future.)
+            Either::Right(Box::pin(self.exchange(outgoing, upload)))
         };
-        if response.status().as_u16() == 101 && !request.upgrade {
-            let message = "the engine switched protocols on a request that did not ask to";
-            return Err(self.wire.upgrade_error(message));
-        }
-        let idle = match request.long_poll {
-            true => self.timeouts.idle,
-            false => self.timeouts.whole(),
-        };
-        Ok(Incoming {
-            response,
-            wire: self.wire.clone(),
-            idle,
-            stream_idle: self.timeouts.idle,
-        })
+        let (upgrade, long_poll) = (request.upgrade, request.long_poll);
+        // (Combinators rather than an `async` block, which would hold reqwest's future twice.)
+        Ok(response.map(move |response| {
+            let response = response?;
+            if response.status().as_u16() == 101 && !upgrade {
+                let message = "the engine switched protocols on a request that did not ask to";
+                return Err(self.wire.upgrade_error(message));
+            }
+            let idle = match long_poll {
+                true => self.timeouts.idle,
+                false => self.timeouts.whole(),
+            };
+            Ok(Incoming {
+                response,
+                wire: self.wire.clone(),
+                idle,
+                stream_idle: self.timeouts.idle,
+            })
+        }))
     }
 
     /// Sends and waits for the response head: while an upload goes out, within the idle
@@ -567,12 +599,16 @@ impl Incoming {
     }
 
     /// The whole body, at most the client's limit ([`Error::BodyTooLarge`] beyond it).
-    pub(crate) async fn bytes(self) -> Result<Bytes, Error> {
-        let (host, limit) = (self.wire.host.to_string(), self.wire.max_body);
-        match self.collect(limit).await? {
-            (_, true) => Err(Error::BodyTooLarge { host, limit }),
+    pub(crate) fn bytes(self) -> impl Future<Output = Result<Bytes, Error>> + Send {
+        // (The response moves into the one future that reads it, not into one per layer.)
+        let (wire, limit) = (self.wire.clone(), self.wire.max_body);
+        self.collect(limit).map(move |read| match read? {
+            (_, true) => Err(Error::BodyTooLarge {
+                host: wire.host.to_string(),
+                limit,
+            }),
             (bytes, false) => Ok(bytes),
-        }
+        })
     }
 
     /// The first `limit` bytes of the body, for an error's message: what could be read.
@@ -618,7 +654,8 @@ impl Incoming {
         let read = self.response.chunk();
         let read = match self.idle {
             None => read.await,
-            Some(idle) => tokio::time::timeout(idle, read)
+            // (Boxed: the timer stays out of the future of every body read whole.)
+            Some(idle) => Box::pin(tokio::time::timeout(idle, read))
                 .await
                 .map_err(|_| self.wire.timeout(TimeoutKind::Body, idle))?,
         };

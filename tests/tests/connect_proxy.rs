@@ -140,10 +140,13 @@ async fn environment_proxies_apply_to_tcp_engines_but_loopback_sockets_and_pipes
     assert_eq!(local.requests(), 3);
     assert!(proxy.take().is_empty());
 
-    // A unix socket: never through a proxy.
+    // A unix socket: never through a proxy, and the proxy's credentials never sent to it.
     let engine = MockEngine::respond_with(MockResponse::bytes(200, "text/plain", "OK"));
     assert_eq!(engine.docker().system_ping().await.unwrap().body, "OK");
     assert!(proxy.take().is_empty());
+    let requests = engine.take_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].header("Proxy-Authorization"), None);
 
     // A proxy whose port is closed: the error names the engine, not the proxy's password.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
@@ -186,4 +189,17 @@ async fn environment_proxies_apply_to_tcp_engines_but_loopback_sockets_and_pipes
     let seen = proxy.take();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!(seen[0].1.as_deref(), Some(basic.as_str()));
+
+    // Nor does a proxy in code apply to a unix socket, or its credentials go to it.
+    let in_code = url.clone();
+    let docker = Docker::builder()
+        .host(format!("unix://{}", engine.socket_path().display()))
+        .reqwest(move |builder| builder.proxy(reqwest::Proxy::all(&in_code).unwrap()))
+        .build()
+        .unwrap();
+    assert_eq!(docker.system_ping().await.unwrap().body, "OK");
+    assert!(proxy.take().is_empty());
+    let requests = engine.take_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].header("Proxy-Authorization"), None);
 }

@@ -145,3 +145,23 @@ async fn an_optional_body_is_a_setter() {
     assert_eq!(with.header("content-type"), Some("application/json"));
     assert_eq!(with.json(), Some(json!({"username": "hannibal"})));
 }
+
+/// A request's whole future, which awaiting a generated request boxes once, stays within the
+/// size the allocator serves from its per-thread cache (glibc's: 1 KiB): the request is handed
+/// to reqwest before the future is polled and held once, and the rare paths (the version's
+/// negotiation, an older engine's probes, the header timeout, an error's body) are boxed.
+#[test]
+fn a_requests_future_stays_small() {
+    let docker = docker_client::Docker::connect_unix("/nonexistent/docker.sock").unwrap();
+    let ping = docker.system_ping().send();
+    let logs = docker.container_logs("app").stdout(true).send();
+    let list = docker.container_list().all(true).send();
+    let sizes = [
+        ("system_ping", std::mem::size_of_val(&ping)),
+        ("container_logs", std::mem::size_of_val(&logs)),
+        ("container_list", std::mem::size_of_val(&list)),
+    ];
+    for (name, size) in sizes {
+        assert!(size <= 1024, "{name}: a future of {size} bytes");
+    }
+}

@@ -3,7 +3,10 @@
 
 pub(crate) mod serde_helpers;
 
+use std::future::Future;
+
 use bytes::Bytes;
+use futures::FutureExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -332,44 +335,62 @@ impl Response {
         self.incoming.header(name).map(str::to_owned)
     }
 
-    async fn bytes(self) -> Result<(u16, Bytes), Error> {
+    /// The status and the whole body. (These readers are not `async fn`s, each holding the
+    /// response while it waits for the next, nor `async` blocks, which would hold the future
+    /// they await twice: the response moves into the one future that reads it, and the
+    /// generated methods' futures stay small.)
+    fn bytes(self) -> impl Future<Output = Result<(u16, Bytes), Error>> + Send {
         let status = self.status();
-        Ok((status, self.incoming.bytes().await?))
+        self.incoming
+            .bytes()
+            .map(move |body| body.map(|body| (status, body)))
     }
 
     /// Reads and discards the body.
-    pub async fn unit(self) -> Result<(), Error> {
-        self.bytes().await.map(drop)
+    pub fn unit(self) -> impl Future<Output = Result<(), Error>> + Send {
+        self.bytes().map(|read| read.map(drop))
     }
 
     /// Decodes a JSON body.
-    pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let (status, body) = self.bytes().await?;
-        decode(status, body)
+    pub fn json<T: DeserializeOwned>(self) -> impl Future<Output = Result<T, Error>> + Send {
+        self.bytes().map(|read| {
+            let (status, body) = read?;
+            decode(status, body)
+        })
     }
 
     /// Decodes a JSON body whose type is a list or map; `null` is the empty one.
-    pub async fn json_or_default<T: DeserializeOwned + Default>(self) -> Result<T, Error> {
-        let (status, body) = self.bytes().await?;
-        decode::<Option<T>>(status, body).map(Option::unwrap_or_default)
+    pub fn json_or_default<T: DeserializeOwned + Default>(
+        self,
+    ) -> impl Future<Output = Result<T, Error>> + Send {
+        self.bytes().map(|read| {
+            let (status, body) = read?;
+            decode::<Option<T>>(status, body).map(Option::unwrap_or_default)
+        })
     }
 
     /// Decodes a JSON body, or `None` when there is none.
-    pub async fn json_or_empty<T: DeserializeOwned>(self) -> Result<Option<T>, Error> {
-        let (status, body) = self.bytes().await?;
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        decode(status, body).map(Some)
+    pub fn json_or_empty<T: DeserializeOwned>(
+        self,
+    ) -> impl Future<Output = Result<Option<T>, Error>> + Send {
+        self.bytes().map(|read| {
+            let (status, body) = read?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(None);
+            }
+            decode(status, body).map(Some)
+        })
     }
 
     /// Reads a text body.
-    pub async fn text(self) -> Result<String, Error> {
-        let (status, body) = self.bytes().await?;
-        String::from_utf8(Vec::from(body)).map_err(|e| Error::Decode {
-            status,
-            message: e.utf8_error().to_string(),
-            body: Bytes::from(e.into_bytes()),
+    pub fn text(self) -> impl Future<Output = Result<String, Error>> + Send {
+        self.bytes().map(|read| {
+            let (status, body) = read?;
+            String::from_utf8(Vec::from(body)).map_err(|e| Error::Decode {
+                status,
+                message: e.utf8_error().to_string(),
+                body: Bytes::from(e.into_bytes()),
+            })
         })
     }
 
