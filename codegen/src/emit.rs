@@ -2,7 +2,7 @@
 //!
 //! The generated code relies on a small runtime in the client crate: `crate::Docker`,
 //! `crate::Error`, `crate::runtime::{Request, Response}`, the body and stream types, and the
-//! serde helpers in `crate::runtime::serde_helpers`.
+//! serde code of the structs in `crate::runtime::object`.
 
 use std::collections::BTreeMap;
 
@@ -315,12 +315,15 @@ fn type_def(oldest: Version, def: &TypeDef) -> Option<TokenStream> {
                     quote! { .field(#wire, &self.#field) }
                 }
             });
+            let serde = struct_serde(&name, fields);
             let fields = fields.iter().map(|f| field(oldest, f));
             let wire_name = &def.name;
             quote! {
                 #doc
-                #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+                #[derive(Clone, Default, PartialEq)]
                 pub struct #name { #(#fields)* }
+
+                #serde
 
                 /// Shows every field but the credentials.
                 impl std::fmt::Debug for #name {
@@ -331,11 +334,14 @@ fn type_def(oldest: Version, def: &TypeDef) -> Option<TokenStream> {
             }
         }
         TypeKind::Struct(fields) => {
+            let serde = struct_serde(&name, fields);
             let fields = fields.iter().map(|f| field(oldest, f));
             quote! {
                 #doc
-                #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+                #[derive(Debug, Clone, Default, PartialEq)]
                 pub struct #name { #(#fields)* }
+
+                #serde
             }
         }
         TypeKind::Alias(target) => {
@@ -425,48 +431,123 @@ fn field(oldest: Version, field: &Field) -> TokenStream {
         _ => since_note(field.since, oldest),
     };
     let doc = doc_attrs(with_note(field.doc.as_deref(), note).as_deref());
-    let wire = &field.wire;
-    let rename = if field.name == field.wire {
-        quote! {}
-    } else {
-        quote! { rename = #wire, }
-    };
-    let set = field.ty == TypeRef::KeySet;
-    let ty = if set {
+    let ty = if field.ty == TypeRef::KeySet {
         quote! { Vec<String> }
     } else {
         rust_type(&field.ty)
     };
-    let (ty, attrs) = match field.presence {
-        Presence::Optional | Presence::RequiredFrom(_) => {
-            let inner = ty;
-            let with = if set {
-                quote! { with = "crate::runtime::serde_helpers::key_set_opt", }
-            } else {
-                quote! {}
-            };
-            (
-                quote! { Option<#inner> },
-                quote! { default, skip_serializing_if = "Option::is_none", #with },
-            )
-        }
-        Presence::Required => (ty, quote! {}),
-        Presence::Collection => {
-            let helper = if set {
-                quote! { with = "crate::runtime::serde_helpers::key_set", }
-            } else {
-                quote! { deserialize_with = "crate::runtime::serde_helpers::null_as_default", }
-            };
-            (ty, quote! { default, #helper })
-        }
+    let ty = match field.presence {
+        Presence::Optional | Presence::RequiredFrom(_) => quote! { Option<#ty> },
+        Presence::Required | Presence::Collection => ty,
     };
-    let serde = quote! { #rename #attrs };
-    let serde = if serde.is_empty() {
-        quote! {}
+    quote! { #doc pub #name: #ty, }
+}
+
+/// A struct's `Serialize`, `Deserialize` and `crate::runtime::object::Object`: a table of its
+/// wire keys and one call of a runtime helper per field, rather than what `#[derive]` expands
+/// to (several times as much code for the compiler to check).
+///
+/// On the wire, as `#[serde(rename = "Wire", default, skip_serializing_if = "Option::is_none")]`
+/// on an optional field, `#[serde(rename = "Wire")]` on a required one, and `default` with
+/// `null` read as empty on a collection; a key set (`{"80/tcp": {}}`) is a list of its keys.
+fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
+    assert!(
+        fields.len() <= 256,
+        "struct {name} has more fields than crate::runtime::object::MAX_FIELDS"
+    );
+    let name_text = name.to_string();
+    let wires = fields.iter().map(|f| &f.wire);
+    let required: Vec<Literal> = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.presence == Presence::Required)
+        .map(|(i, _)| Literal::usize_unsuffixed(i))
+        .collect();
+    let required_count = fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Required | Presence::Collection))
+        .count();
+    let optional_set = fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Optional | Presence::RequiredFrom(_)))
+        .map(|f| {
+            let field = ident(&f.name);
+            quote! { self.#field.is_some(), }
+        });
+    let reads = fields.iter().enumerate().map(|(i, f)| {
+        let (index, field) = (Literal::usize_unsuffixed(i), ident(&f.name));
+        let helper = match (f.presence, f.ty == TypeRef::KeySet) {
+            (Presence::Optional | Presence::RequiredFrom(_), true) => quote! { key_set_opt },
+            (Presence::Collection, true) => quote! { key_set },
+            (Presence::Collection, false) => quote! { or_default },
+            _ => quote! { value },
+        };
+        quote! { #index => o::#helper(map, &mut self.#field), }
+    });
+    let writes = fields.iter().map(|f| {
+        let (field, wire) = (ident(&f.name), &f.wire);
+        let helper = match (f.presence, f.ty == TypeRef::KeySet) {
+            (Presence::Optional | Presence::RequiredFrom(_), true) => quote! { key_set_opt_field },
+            (Presence::Optional | Presence::RequiredFrom(_), false) => quote! { opt },
+            (_, true) => quote! { key_set_field },
+            (_, false) => quote! { field },
+        };
+        quote! { o::#helper(&mut out, #wire, &self.#field)?; }
+    });
+    let read = if fields.is_empty() {
+        quote! {
+            let _ = (index, map);
+            Ok(())
+        }
     } else {
-        quote! { #[serde(#serde)] }
+        quote! {
+            use crate::runtime::object as o;
+            match index {
+                #(#reads)*
+                _ => Ok(()),
+            }
+        }
     };
-    quote! { #doc #serde pub #name: #ty, }
+    let (out, use_o) = if fields.is_empty() {
+        (quote! { out }, quote! {})
+    } else {
+        (
+            quote! { mut out },
+            quote! { use crate::runtime::object as o; },
+        )
+    };
+    quote! {
+        impl Serialize for #name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #use_o
+                use serde::ser::SerializeStruct;
+                let len = crate::runtime::object::len(#required_count, &[#(#optional_set)*]);
+                let #out = serializer.serialize_struct(#name_text, len)?;
+                #(#writes)*
+                out.end()
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::runtime::object::deserialize(deserializer)
+            }
+        }
+
+        impl crate::runtime::object::Object for #name {
+            const NAME: &'static str = #name_text;
+            const FIELDS: &'static [&'static str] = &[#(#wires),*];
+            const REQUIRED: &'static [usize] = &[#(#required),*];
+
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                #read
+            }
+        }
+    }
 }
 
 fn rust_type(ty: &TypeRef) -> TokenStream {

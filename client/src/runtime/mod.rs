@@ -1,7 +1,7 @@
 //! The runtime of the generated operations: the request a generated method builds, and the
 //! response it reads.
 
-pub(crate) mod serde_helpers;
+pub(crate) mod object;
 
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
