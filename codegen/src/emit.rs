@@ -752,11 +752,11 @@ fn output_type(op: &Operation) -> TokenStream {
 /// setter per optional parameter (and optional body), `options` to set them all at once, `send`,
 /// and `IntoFuture` so that it can be awaited.
 ///
-/// Compile time: the future of `send` is what `async fn` makes, and `IntoFuture` boxes it in an
-/// `#[inline]` function, so that an operation's state machine is compiled only in the crate
-/// that awaits it. Boxed in a function that is not `#[inline]`, every operation's state machine
-/// would be compiled into the library (its LLVM IR grows about eightfold, to 913k lines for API
-/// 1.43); `#[inline]` on `send` and on the method keep the moves of bodies there too.
+/// Compile time: an operation has no state machine of its own. `send` builds the request in
+/// plain code and hands it to one of the runtime's exchanges (`crate::runtime::whole`,
+/// `streamed`, `attached`, `upgraded`: async code compiled once, in the library), with a
+/// plain function that turns the answer into the output (`crate::runtime::call`). Both are
+/// `#[inline]`, so that only the operations a crate uses are compiled to machine code, there.
 fn builder(oldest: Version, op: &Operation) -> TokenStream {
     let name = ident(&builder_name(op));
     let doc = if op.options.is_some() || op.body.as_ref().is_some_and(|b| !b.required) {
@@ -843,17 +843,7 @@ fn builder(oldest: Version, op: &Operation) -> TokenStream {
         _ => None,
     };
     let output = output_type(op);
-    let finish = if op.not_modified {
-        let finish = finish(&op.response);
-        quote! {
-            if response.status() == 304 {
-                return Ok(crate::Outcome::NotModified);
-            }
-            #finish.map(crate::Outcome::Done)
-        }
-    } else {
-        finish(&op.response)
-    };
+    let (exchange, finish) = exchange(op);
     let mutable = if op.params.iter().any(|p| p.location != Location::Path)
         || op.body.is_some()
         || upgrade.is_some()
@@ -876,15 +866,20 @@ fn builder(oldest: Version, op: &Operation) -> TokenStream {
 
             /// Sends the request and reads the answer.
             #[inline]
-            pub async fn send(self) -> Result<#output, Error> {
-                let Self { docker, #(#names),* } = self;
+            pub fn send(self) -> futures::future::BoxFuture<'a, Result<#output, Error>> {
+                let docker = self.docker;
+                crate::runtime::call(#exchange, #finish)
+            }
+
+            #[inline]
+            fn into_request(self) -> Result<Request, Error> {
+                let Self { docker: _, #(#names),* } = self;
                 #encode
                 let #mutable request = Request::new(#id, #method, #path);
                 #(#params)*
                 #body
                 #upgrade
-                let response = docker.send(request).await?;
-                #finish
+                Ok(request)
             }
         }
 
@@ -894,9 +889,69 @@ fn builder(oldest: Version, op: &Operation) -> TokenStream {
 
             #[inline]
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
+    }
+}
+
+/// How an operation's answer is read: the runtime's exchange (with its arguments but the
+/// client and the request), and the function that turns the answer into the output.
+fn exchange(op: &Operation) -> (TokenStream, TokenStream) {
+    let (exchange, answer) = match &op.response {
+        Response::WithHeaders { headers, body, .. } if reads_whole(body) => {
+            let names = headers.iter().map(|h| &h.wire);
+            (
+                quote! { crate::runtime::whole(docker, self.into_request(), &[#(#names),*]) },
+                finish(&op.response),
+            )
+        }
+        response => {
+            let exchange = match response {
+                Response::Attach => quote! { crate::runtime::attached },
+                Response::Upgraded { .. } => quote! { crate::runtime::upgraded },
+                response if reads_whole(response) => quote! { crate::runtime::whole },
+                _ => quote! { crate::runtime::streamed },
+            };
+            let request = if reads_whole(response) {
+                quote! { #exchange(docker, self.into_request(), &[]) }
+            } else {
+                quote! { #exchange(docker, self.into_request()) }
+            };
+            (request, finish(response))
+        }
+    };
+    let answer = if op.not_modified {
+        quote! {
+            if answer.status() == 304 {
+                Ok(crate::Outcome::NotModified)
+            } else {
+                #answer.map(crate::Outcome::Done)
+            }
+        }
+    } else {
+        answer
+    };
+    if !op.not_modified && matches!(op.response, Response::Attach | Response::Upgraded { .. }) {
+        // The exchange's answer is the output.
+        return (exchange, quote! { Ok });
+    }
+    let mutable = matches!(&op.response, Response::WithHeaders { headers, body, .. }
+        if reads_whole(body) && !headers.is_empty())
+    .then(|| quote! { mut });
+    (exchange, quote! { |#mutable answer| #answer })
+}
+
+/// Whether an answer is read whole (rather than streamed or upgraded).
+fn reads_whole(response: &Response) -> bool {
+    match response {
+        Response::Unit | Response::Json(_) | Response::JsonOrEmpty(_) | Response::Text => true,
+        Response::JsonLines(_)
+        | Response::Bytes
+        | Response::Output
+        | Response::Attach
+        | Response::Upgraded { .. } => false,
+        Response::WithHeaders { body, .. } => reads_whole(body),
     }
 }
 
@@ -1288,52 +1343,53 @@ fn response_type(response: &Response) -> Option<TokenStream> {
 /// "none" (the changes of an unchanged container).
 fn read_json(ty: &TypeRef) -> TokenStream {
     match ty {
-        TypeRef::Vec(_) | TypeRef::Map(_) => quote! { response.json_or_default().await },
-        _ => quote! { response.json().await },
+        TypeRef::Vec(_) | TypeRef::Map(_) => quote! { answer.json_or_default() },
+        _ => quote! { answer.json() },
     }
 }
 
-/// The statements that turn `response` into the method's output.
+/// The expression that turns `answer` (a `crate::runtime::Whole` for an answer read whole, else
+/// what the exchange made) into the method's output.
 fn finish(response: &Response) -> TokenStream {
     match response {
-        Response::Unit => quote! { response.unit().await },
+        Response::Unit => quote! { answer.unit() },
         Response::Json(ty) => read_json(ty),
-        Response::JsonOrEmpty(_) => quote! { response.json_or_empty().await },
-        Response::JsonLines(_) => quote! { Ok(response.json_lines()) },
-        Response::Text => quote! { response.text().await },
-        Response::Bytes => quote! { Ok(response.byte_stream()) },
-        Response::Output => quote! { Ok(response.output_stream()) },
-        Response::Attach => quote! { response.attach().await },
-        Response::Upgraded { .. } => quote! { response.upgraded().await },
+        Response::JsonOrEmpty(_) => quote! { answer.json_or_empty() },
+        Response::JsonLines(_) => quote! { Ok(answer.json_lines()) },
+        Response::Text => quote! { answer.text() },
+        Response::Bytes => quote! { Ok(answer.byte_stream()) },
+        Response::Output => quote! { Ok(answer.output_stream()) },
+        Response::Attach | Response::Upgraded { .. } => quote! { Ok(answer) },
         Response::WithHeaders {
             type_name,
             headers,
             body,
         } => {
             let name = ident(type_name);
-            let reads = headers.iter().map(|h| {
-                let (field, wire) = (ident(&h.name), &h.wire);
-                quote! { let #field = response.header(#wire); }
+            let whole = reads_whole(body);
+            let reads = headers.iter().enumerate().map(|(i, h)| {
+                let field = ident(&h.name);
+                if whole {
+                    let index = Literal::usize_unsuffixed(i);
+                    quote! { #field: answer.header(#index), }
+                } else {
+                    let wire = &h.wire;
+                    quote! { #field: answer.header(#wire), }
+                }
             });
-            let fields = headers.iter().map(|h| ident(&h.name));
             let body_field = match body.as_ref() {
                 Response::Unit => quote! {},
-                Response::Json(ty) => {
-                    let read = read_json(ty);
+                Response::Attach | Response::Upgraded { .. } => {
+                    unreachable!("the headers of an upgraded connection are not kept")
+                }
+                Response::WithHeaders { .. } => unreachable!("headers do not nest"),
+                body => {
+                    let read = finish(body);
                     quote! { body: #read?, }
                 }
-                Response::JsonOrEmpty(_) => quote! { body: response.json_or_empty().await?, },
-                Response::JsonLines(_) => quote! { body: response.json_lines(), },
-                Response::Text => quote! { body: response.text().await?, },
-                Response::Bytes => quote! { body: response.byte_stream(), },
-                Response::Output => quote! { body: response.output_stream(), },
-                Response::Attach => quote! { body: response.attach().await?, },
-                Response::Upgraded { .. } => quote! { body: response.upgraded().await?, },
-                Response::WithHeaders { .. } => unreachable!("headers do not nest"),
             };
             quote! {
-                #(#reads)*
-                Ok(models::#name { #(#fields,)* #body_field })
+                Ok(models::#name { #(#reads)* #body_field })
             }
         }
     }
