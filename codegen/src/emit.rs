@@ -1,8 +1,9 @@
 //! Stage 5: render the intermediate model as Rust tokens, one token stream per file.
 //!
 //! The generated code relies on a small runtime in the client crate: `crate::Docker`,
-//! `crate::Error`, `crate::runtime::{Request, Response}`, the body and stream types, and the
-//! serde code of the structs in `crate::runtime::object`.
+//! `crate::Error`, `crate::runtime::Request`, the exchanges that send a request and read its
+//! answer (`crate::runtime::{call, whole, streamed, attached, upgraded}`), the body and stream
+//! types, and the serde code of the structs in `crate::runtime::object`.
 
 use std::collections::BTreeMap;
 

@@ -586,6 +586,44 @@ mod tests {
     }
 
     #[test]
+    fn decode_errors_name_the_path_of_the_bad_value() {
+        let body = Bytes::from_static(br#"{"Id": "abc", "State": {"Pid": "one"}}"#);
+        let Err(Error::Decode {
+            status, message, ..
+        }) = decode::<crate::models::ContainerInspectResponse>(200, body)
+        else {
+            panic!("decoded");
+        };
+        assert_eq!(status, 200);
+        assert!(
+            message.starts_with("at State.Pid: invalid type"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn whole_answers_keep_the_headers_asked_for_and_read_empty_bodies() {
+        let mut answer = Whole {
+            status: 200,
+            headers: vec![Some("1.43".to_owned()), None],
+            body: Bytes::from_static(b" \n"),
+        };
+        assert_eq!(answer.header(0).as_deref(), Some("1.43"));
+        assert_eq!(answer.header(1), None);
+        assert_eq!(answer.header(2), None);
+        assert_eq!(answer.json_or_empty::<Value>().unwrap(), None);
+        let answer = Whole {
+            status: 200,
+            headers: Vec::new(),
+            body: Bytes::from_static(b"null"),
+        };
+        assert_eq!(
+            answer.json_or_default::<Vec<String>>().unwrap(),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
     fn queries_are_form_encoded_after_the_prefix() {
         let mut request = Request::new("ContainerList", "GET", "/containers/json".to_owned());
         request.query("all", Some(&true));
