@@ -1,8 +1,9 @@
 //! Stage 5: render the intermediate model as Rust tokens, one token stream per file.
 //!
 //! The generated code relies on a small runtime in the client crate: `crate::Docker`,
-//! `crate::Error`, `crate::runtime::{Request, Response}`, the body and stream types, and the
-//! serde helpers in `crate::runtime::serde_helpers`.
+//! `crate::Error`, `crate::runtime::Request`, the exchanges that send a request and read its
+//! answer (`crate::runtime::{call, whole, streamed, attached, upgraded}`), the body and stream
+//! types, and the serde code of the structs in `crate::runtime::object`.
 
 use std::collections::BTreeMap;
 
@@ -315,12 +316,15 @@ fn type_def(oldest: Version, def: &TypeDef) -> Option<TokenStream> {
                     quote! { .field(#wire, &self.#field) }
                 }
             });
+            let serde = struct_serde(&name, fields);
             let fields = fields.iter().map(|f| field(oldest, f));
             let wire_name = &def.name;
             quote! {
                 #doc
-                #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+                #[derive(Clone, Default, PartialEq)]
                 pub struct #name { #(#fields)* }
+
+                #serde
 
                 /// Shows every field but the credentials.
                 impl std::fmt::Debug for #name {
@@ -331,11 +335,14 @@ fn type_def(oldest: Version, def: &TypeDef) -> Option<TokenStream> {
             }
         }
         TypeKind::Struct(fields) => {
+            let serde = struct_serde(&name, fields);
             let fields = fields.iter().map(|f| field(oldest, f));
             quote! {
                 #doc
-                #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+                #[derive(Debug, Clone, Default, PartialEq)]
                 pub struct #name { #(#fields)* }
+
+                #serde
             }
         }
         TypeKind::Alias(target) => {
@@ -425,48 +432,123 @@ fn field(oldest: Version, field: &Field) -> TokenStream {
         _ => since_note(field.since, oldest),
     };
     let doc = doc_attrs(with_note(field.doc.as_deref(), note).as_deref());
-    let wire = &field.wire;
-    let rename = if field.name == field.wire {
-        quote! {}
-    } else {
-        quote! { rename = #wire, }
-    };
-    let set = field.ty == TypeRef::KeySet;
-    let ty = if set {
+    let ty = if field.ty == TypeRef::KeySet {
         quote! { Vec<String> }
     } else {
         rust_type(&field.ty)
     };
-    let (ty, attrs) = match field.presence {
-        Presence::Optional | Presence::RequiredFrom(_) => {
-            let inner = ty;
-            let with = if set {
-                quote! { with = "crate::runtime::serde_helpers::key_set_opt", }
-            } else {
-                quote! {}
-            };
-            (
-                quote! { Option<#inner> },
-                quote! { default, skip_serializing_if = "Option::is_none", #with },
-            )
-        }
-        Presence::Required => (ty, quote! {}),
-        Presence::Collection => {
-            let helper = if set {
-                quote! { with = "crate::runtime::serde_helpers::key_set", }
-            } else {
-                quote! { deserialize_with = "crate::runtime::serde_helpers::null_as_default", }
-            };
-            (ty, quote! { default, #helper })
-        }
+    let ty = match field.presence {
+        Presence::Optional | Presence::RequiredFrom(_) => quote! { Option<#ty> },
+        Presence::Required | Presence::Collection => ty,
     };
-    let serde = quote! { #rename #attrs };
-    let serde = if serde.is_empty() {
-        quote! {}
+    quote! { #doc pub #name: #ty, }
+}
+
+/// A struct's `Serialize`, `Deserialize` and `crate::runtime::object::Object`: a table of its
+/// wire keys and one call of a runtime helper per field, rather than what `#[derive]` expands
+/// to (several times as much code for the compiler to check).
+///
+/// On the wire, as `#[serde(rename = "Wire", default, skip_serializing_if = "Option::is_none")]`
+/// on an optional field, `#[serde(rename = "Wire")]` on a required one, and `default` with
+/// `null` read as empty on a collection; a key set (`{"80/tcp": {}}`) is a list of its keys.
+fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
+    assert!(
+        fields.len() <= 256,
+        "struct {name} has more fields than crate::runtime::object::MAX_FIELDS"
+    );
+    let name_text = name.to_string();
+    let wires = fields.iter().map(|f| &f.wire);
+    let required: Vec<Literal> = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.presence == Presence::Required)
+        .map(|(i, _)| Literal::usize_unsuffixed(i))
+        .collect();
+    let required_count = fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Required | Presence::Collection))
+        .count();
+    let optional_set = fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Optional | Presence::RequiredFrom(_)))
+        .map(|f| {
+            let field = ident(&f.name);
+            quote! { self.#field.is_some(), }
+        });
+    let reads = fields.iter().enumerate().map(|(i, f)| {
+        let (index, field) = (Literal::usize_unsuffixed(i), ident(&f.name));
+        let helper = match (f.presence, f.ty == TypeRef::KeySet) {
+            (Presence::Optional | Presence::RequiredFrom(_), true) => quote! { key_set_opt },
+            (Presence::Collection, true) => quote! { key_set },
+            (Presence::Collection, false) => quote! { or_default },
+            _ => quote! { value },
+        };
+        quote! { #index => o::#helper(map, &mut self.#field), }
+    });
+    let writes = fields.iter().map(|f| {
+        let (field, wire) = (ident(&f.name), &f.wire);
+        let helper = match (f.presence, f.ty == TypeRef::KeySet) {
+            (Presence::Optional | Presence::RequiredFrom(_), true) => quote! { key_set_opt_field },
+            (Presence::Optional | Presence::RequiredFrom(_), false) => quote! { opt },
+            (_, true) => quote! { key_set_field },
+            (_, false) => quote! { field },
+        };
+        quote! { o::#helper(&mut out, #wire, &self.#field)?; }
+    });
+    let read = if fields.is_empty() {
+        quote! {
+            let _ = (index, map);
+            Ok(())
+        }
     } else {
-        quote! { #[serde(#serde)] }
+        quote! {
+            use crate::runtime::object as o;
+            match index {
+                #(#reads)*
+                _ => Ok(()),
+            }
+        }
     };
-    quote! { #doc #serde pub #name: #ty, }
+    let (out, use_o) = if fields.is_empty() {
+        (quote! { out }, quote! {})
+    } else {
+        (
+            quote! { mut out },
+            quote! { use crate::runtime::object as o; },
+        )
+    };
+    quote! {
+        impl Serialize for #name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #use_o
+                use serde::ser::SerializeStruct;
+                let len = crate::runtime::object::len(#required_count, &[#(#optional_set)*]);
+                let #out = serializer.serialize_struct(#name_text, len)?;
+                #(#writes)*
+                out.end()
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::runtime::object::deserialize(deserializer)
+            }
+        }
+
+        impl crate::runtime::object::Object for #name {
+            const NAME: &'static str = #name_text;
+            const FIELDS: &'static [&'static str] = &[#(#wires),*];
+            const REQUIRED: &'static [usize] = &[#(#required),*];
+
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                #read
+            }
+        }
+    }
 }
 
 fn rust_type(ty: &TypeRef) -> TokenStream {
@@ -671,11 +753,11 @@ fn output_type(op: &Operation) -> TokenStream {
 /// setter per optional parameter (and optional body), `options` to set them all at once, `send`,
 /// and `IntoFuture` so that it can be awaited.
 ///
-/// Compile time: the future of `send` is what `async fn` makes, and `IntoFuture` boxes it in an
-/// `#[inline]` function, so that an operation's state machine is compiled only in the crate
-/// that awaits it. Boxed in a function that is not `#[inline]`, every operation's state machine
-/// would be compiled into the library (its LLVM IR grows about eightfold, to 913k lines for API
-/// 1.43); `#[inline]` on `send` and on the method keep the moves of bodies there too.
+/// Compile time: an operation has no state machine of its own. `send` builds the request in
+/// plain code and hands it to one of the runtime's exchanges (`crate::runtime::whole`,
+/// `streamed`, `attached`, `upgraded`: async code compiled once, in the library), with a
+/// plain function that turns the answer into the output (`crate::runtime::call`). Both are
+/// `#[inline]`, so that only the operations a crate uses are compiled to machine code, there.
 fn builder(oldest: Version, op: &Operation) -> TokenStream {
     let name = ident(&builder_name(op));
     let doc = if op.options.is_some() || op.body.as_ref().is_some_and(|b| !b.required) {
@@ -762,17 +844,7 @@ fn builder(oldest: Version, op: &Operation) -> TokenStream {
         _ => None,
     };
     let output = output_type(op);
-    let finish = if op.not_modified {
-        let finish = finish(&op.response);
-        quote! {
-            if response.status() == 304 {
-                return Ok(crate::Outcome::NotModified);
-            }
-            #finish.map(crate::Outcome::Done)
-        }
-    } else {
-        finish(&op.response)
-    };
+    let (exchange, finish) = exchange(op);
     let mutable = if op.params.iter().any(|p| p.location != Location::Path)
         || op.body.is_some()
         || upgrade.is_some()
@@ -795,15 +867,20 @@ fn builder(oldest: Version, op: &Operation) -> TokenStream {
 
             /// Sends the request and reads the answer.
             #[inline]
-            pub async fn send(self) -> Result<#output, Error> {
-                let Self { docker, #(#names),* } = self;
+            pub fn send(self) -> futures::future::BoxFuture<'a, Result<#output, Error>> {
+                let docker = self.docker;
+                crate::runtime::call(#exchange, #finish)
+            }
+
+            #[inline]
+            fn into_request(self) -> Result<Request, Error> {
+                let Self { docker: _, #(#names),* } = self;
                 #encode
                 let #mutable request = Request::new(#id, #method, #path);
                 #(#params)*
                 #body
                 #upgrade
-                let response = docker.send(request).await?;
-                #finish
+                Ok(request)
             }
         }
 
@@ -813,9 +890,69 @@ fn builder(oldest: Version, op: &Operation) -> TokenStream {
 
             #[inline]
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
+    }
+}
+
+/// How an operation's answer is read: the runtime's exchange (with its arguments but the
+/// client and the request), and the function that turns the answer into the output.
+fn exchange(op: &Operation) -> (TokenStream, TokenStream) {
+    let (exchange, answer) = match &op.response {
+        Response::WithHeaders { headers, body, .. } if reads_whole(body) => {
+            let names = headers.iter().map(|h| &h.wire);
+            (
+                quote! { crate::runtime::whole(docker, self.into_request(), &[#(#names),*]) },
+                finish(&op.response),
+            )
+        }
+        response => {
+            let exchange = match response {
+                Response::Attach => quote! { crate::runtime::attached },
+                Response::Upgraded { .. } => quote! { crate::runtime::upgraded },
+                response if reads_whole(response) => quote! { crate::runtime::whole },
+                _ => quote! { crate::runtime::streamed },
+            };
+            let request = if reads_whole(response) {
+                quote! { #exchange(docker, self.into_request(), &[]) }
+            } else {
+                quote! { #exchange(docker, self.into_request()) }
+            };
+            (request, finish(response))
+        }
+    };
+    let answer = if op.not_modified {
+        quote! {
+            if answer.status() == 304 {
+                Ok(crate::Outcome::NotModified)
+            } else {
+                #answer.map(crate::Outcome::Done)
+            }
+        }
+    } else {
+        answer
+    };
+    if !op.not_modified && matches!(op.response, Response::Attach | Response::Upgraded { .. }) {
+        // The exchange's answer is the output.
+        return (exchange, quote! { Ok });
+    }
+    let mutable = matches!(&op.response, Response::WithHeaders { headers, body, .. }
+        if reads_whole(body) && !headers.is_empty())
+    .then(|| quote! { mut });
+    (exchange, quote! { |#mutable answer| #answer })
+}
+
+/// Whether an answer is read whole (rather than streamed or upgraded).
+fn reads_whole(response: &Response) -> bool {
+    match response {
+        Response::Unit | Response::Json(_) | Response::JsonOrEmpty(_) | Response::Text => true,
+        Response::JsonLines(_)
+        | Response::Bytes
+        | Response::Output
+        | Response::Attach
+        | Response::Upgraded { .. } => false,
+        Response::WithHeaders { body, .. } => reads_whole(body),
     }
 }
 
@@ -1207,52 +1344,53 @@ fn response_type(response: &Response) -> Option<TokenStream> {
 /// "none" (the changes of an unchanged container).
 fn read_json(ty: &TypeRef) -> TokenStream {
     match ty {
-        TypeRef::Vec(_) | TypeRef::Map(_) => quote! { response.json_or_default().await },
-        _ => quote! { response.json().await },
+        TypeRef::Vec(_) | TypeRef::Map(_) => quote! { answer.json_or_default() },
+        _ => quote! { answer.json() },
     }
 }
 
-/// The statements that turn `response` into the method's output.
+/// The expression that turns `answer` (a `crate::runtime::Whole` for an answer read whole, else
+/// what the exchange made) into the method's output.
 fn finish(response: &Response) -> TokenStream {
     match response {
-        Response::Unit => quote! { response.unit().await },
+        Response::Unit => quote! { answer.unit() },
         Response::Json(ty) => read_json(ty),
-        Response::JsonOrEmpty(_) => quote! { response.json_or_empty().await },
-        Response::JsonLines(_) => quote! { Ok(response.json_lines()) },
-        Response::Text => quote! { response.text().await },
-        Response::Bytes => quote! { Ok(response.byte_stream()) },
-        Response::Output => quote! { Ok(response.output_stream()) },
-        Response::Attach => quote! { response.attach().await },
-        Response::Upgraded { .. } => quote! { response.upgraded().await },
+        Response::JsonOrEmpty(_) => quote! { answer.json_or_empty() },
+        Response::JsonLines(_) => quote! { Ok(answer.json_lines()) },
+        Response::Text => quote! { answer.text() },
+        Response::Bytes => quote! { Ok(answer.byte_stream()) },
+        Response::Output => quote! { Ok(answer.output_stream()) },
+        Response::Attach | Response::Upgraded { .. } => quote! { Ok(answer) },
         Response::WithHeaders {
             type_name,
             headers,
             body,
         } => {
             let name = ident(type_name);
-            let reads = headers.iter().map(|h| {
-                let (field, wire) = (ident(&h.name), &h.wire);
-                quote! { let #field = response.header(#wire); }
+            let whole = reads_whole(body);
+            let reads = headers.iter().enumerate().map(|(i, h)| {
+                let field = ident(&h.name);
+                if whole {
+                    let index = Literal::usize_unsuffixed(i);
+                    quote! { #field: answer.header(#index), }
+                } else {
+                    let wire = &h.wire;
+                    quote! { #field: answer.header(#wire), }
+                }
             });
-            let fields = headers.iter().map(|h| ident(&h.name));
             let body_field = match body.as_ref() {
                 Response::Unit => quote! {},
-                Response::Json(ty) => {
-                    let read = read_json(ty);
+                Response::Attach | Response::Upgraded { .. } => {
+                    unreachable!("the headers of an upgraded connection are not kept")
+                }
+                Response::WithHeaders { .. } => unreachable!("headers do not nest"),
+                body => {
+                    let read = finish(body);
                     quote! { body: #read?, }
                 }
-                Response::JsonOrEmpty(_) => quote! { body: response.json_or_empty().await?, },
-                Response::JsonLines(_) => quote! { body: response.json_lines(), },
-                Response::Text => quote! { body: response.text().await?, },
-                Response::Bytes => quote! { body: response.byte_stream(), },
-                Response::Output => quote! { body: response.output_stream(), },
-                Response::Attach => quote! { body: response.attach().await?, },
-                Response::Upgraded { .. } => quote! { body: response.upgraded().await?, },
-                Response::WithHeaders { .. } => unreachable!("headers do not nest"),
             };
             quote! {
-                #(#reads)*
-                Ok(models::#name { #(#fields,)* #body_field })
+                Ok(models::#name { #(#reads)* #body_field })
             }
         }
     }

@@ -58,12 +58,22 @@ impl<'a> ConfigListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::Config>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::Config>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("ConfigList", "GET", "/configs".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -72,7 +82,7 @@ impl<'a> std::future::IntoFuture for ConfigListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -95,8 +105,19 @@ impl<'a> ConfigCreateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ConfigCreateResponse, Error> {
-        let Self { docker, body } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ConfigCreateResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, body } = self;
         let mut request = Request::new(
             "ConfigCreate",
             "POST",
@@ -105,8 +126,7 @@ impl<'a> ConfigCreateBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -115,7 +135,7 @@ impl<'a> std::future::IntoFuture for ConfigCreateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -130,12 +150,20 @@ pub struct ConfigInspectBuilder<'a> {
 impl<'a> ConfigInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Config, Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Config, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new("ConfigInspect", "GET", format!("/configs/{id}"));
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -144,7 +172,7 @@ impl<'a> std::future::IntoFuture for ConfigInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -159,12 +187,20 @@ pub struct ConfigDeleteBuilder<'a> {
 impl<'a> ConfigDeleteBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new("ConfigDelete", "DELETE", format!("/configs/{id}"));
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -173,7 +209,7 @@ impl<'a> std::future::IntoFuture for ConfigDeleteBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -200,8 +236,17 @@ impl<'a> ConfigUpdateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, version, body } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, version, body } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ConfigUpdate",
@@ -212,8 +257,7 @@ impl<'a> ConfigUpdateBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -222,7 +266,7 @@ impl<'a> std::future::IntoFuture for ConfigUpdateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -390,8 +390,19 @@ impl<'a> ContainerListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::ContainerSummary>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::ContainerSummary>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new(
             "ContainerList",
             "GET",
@@ -401,8 +412,7 @@ impl<'a> ContainerListBuilder<'a> {
         request.query("limit", options.limit.as_ref());
         request.query("size", options.size.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -411,7 +421,7 @@ impl<'a> std::future::IntoFuture for ContainerListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -467,8 +477,19 @@ impl<'a> ContainerCreateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ContainerCreateResponse, Error> {
-        let Self { docker, body, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ContainerCreateResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, body, options } = self;
         let mut request = Request::new(
             "ContainerCreate",
             "POST",
@@ -477,8 +498,7 @@ impl<'a> ContainerCreateBuilder<'a> {
         request.query("name", options.name.as_ref());
         request.query("platform", options.platform.as_ref());
         request.json_body(&body)?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -487,7 +507,7 @@ impl<'a> std::future::IntoFuture for ContainerCreateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -517,8 +537,22 @@ impl<'a> ContainerInspectBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ContainerInspectResponse, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<models::ContainerInspectResponse, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerInspect",
@@ -526,8 +560,7 @@ impl<'a> ContainerInspectBuilder<'a> {
             format!("/containers/{id}/json"),
         );
         request.query("size", options.size.as_ref());
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -536,7 +569,7 @@ impl<'a> std::future::IntoFuture for ContainerInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -566,8 +599,19 @@ impl<'a> ContainerTopBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ContainerTopResponse, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ContainerTopResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerTop",
@@ -575,8 +619,7 @@ impl<'a> ContainerTopBuilder<'a> {
             format!("/containers/{id}/top"),
         );
         request.query("ps_args", options.ps_args.as_ref());
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -585,7 +628,7 @@ impl<'a> std::future::IntoFuture for ContainerTopBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -664,8 +707,19 @@ impl<'a> ContainerLogsBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::OutputStream, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::OutputStream, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.output_stream()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerLogs",
@@ -679,8 +733,7 @@ impl<'a> ContainerLogsBuilder<'a> {
         request.query("until", options.until.as_ref());
         request.query("timestamps", options.timestamps.as_ref());
         request.query("tail", options.tail.as_ref());
-        let response = docker.send(request).await?;
-        Ok(response.output_stream())
+        Ok(request)
     }
 }
 
@@ -689,7 +742,7 @@ impl<'a> std::future::IntoFuture for ContainerLogsBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -704,16 +757,26 @@ pub struct ContainerChangesBuilder<'a> {
 impl<'a> ContainerChangesBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::FilesystemChange>, Error> {
-        let Self { docker, id } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::FilesystemChange>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new(
             "ContainerChanges",
             "GET",
             format!("/containers/{id}/changes"),
         );
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -722,7 +785,7 @@ impl<'a> std::future::IntoFuture for ContainerChangesBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -737,16 +800,26 @@ pub struct ContainerExportBuilder<'a> {
 impl<'a> ContainerExportBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::ByteStream, Error> {
-        let Self { docker, id } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::ByteStream, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.byte_stream()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new(
             "ContainerExport",
             "GET",
             format!("/containers/{id}/export"),
         );
-        let response = docker.send(request).await?;
-        Ok(response.byte_stream())
+        Ok(request)
     }
 }
 
@@ -755,7 +828,7 @@ impl<'a> std::future::IntoFuture for ContainerExportBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -795,10 +868,22 @@ impl<'a> ContainerStatsBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::JsonStream<models::ContainerStatsResponse>, Error> {
-        let Self { docker, id, options } = self;
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<crate::JsonStream<models::ContainerStatsResponse>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.json_lines()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerStats",
@@ -807,8 +892,7 @@ impl<'a> ContainerStatsBuilder<'a> {
         );
         request.query("stream", options.stream.as_ref());
         request.query("one-shot", options.one_shot.as_ref());
-        let response = docker.send(request).await?;
-        Ok(response.json_lines())
+        Ok(request)
     }
 }
 
@@ -817,7 +901,7 @@ impl<'a> std::future::IntoFuture for ContainerStatsBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -834,8 +918,17 @@ pub struct ContainerResizeBuilder<'a> {
 impl<'a> ContainerResizeBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, h, w } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, h, w } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerResize",
@@ -844,8 +937,7 @@ impl<'a> ContainerResizeBuilder<'a> {
         );
         request.query("h", Some(&h));
         request.query("w", Some(&w));
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -854,7 +946,7 @@ impl<'a> std::future::IntoFuture for ContainerResizeBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -886,8 +978,25 @@ impl<'a> ContainerStartBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::Outcome<()>, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::Outcome<()>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| {
+                if answer.status() == 304 {
+                    Ok(crate::Outcome::NotModified)
+                } else {
+                    answer.unit().map(crate::Outcome::Done)
+                }
+            },
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerStart",
@@ -895,11 +1004,7 @@ impl<'a> ContainerStartBuilder<'a> {
             format!("/containers/{id}/start"),
         );
         request.query("detachKeys", options.detach_keys.as_ref());
-        let response = docker.send(request).await?;
-        if response.status() == 304 {
-            return Ok(crate::Outcome::NotModified);
-        }
-        response.unit().await.map(crate::Outcome::Done)
+        Ok(request)
     }
 }
 
@@ -908,7 +1013,7 @@ impl<'a> std::future::IntoFuture for ContainerStartBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -946,8 +1051,25 @@ impl<'a> ContainerStopBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::Outcome<()>, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::Outcome<()>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| {
+                if answer.status() == 304 {
+                    Ok(crate::Outcome::NotModified)
+                } else {
+                    answer.unit().map(crate::Outcome::Done)
+                }
+            },
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerStop",
@@ -956,11 +1078,7 @@ impl<'a> ContainerStopBuilder<'a> {
         );
         request.query("signal", options.signal.as_ref());
         request.query("t", options.t.as_ref());
-        let response = docker.send(request).await?;
-        if response.status() == 304 {
-            return Ok(crate::Outcome::NotModified);
-        }
-        response.unit().await.map(crate::Outcome::Done)
+        Ok(request)
     }
 }
 
@@ -969,7 +1087,7 @@ impl<'a> std::future::IntoFuture for ContainerStopBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1007,8 +1125,17 @@ impl<'a> ContainerRestartBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerRestart",
@@ -1017,8 +1144,7 @@ impl<'a> ContainerRestartBuilder<'a> {
         );
         request.query("signal", options.signal.as_ref());
         request.query("t", options.t.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -1027,7 +1153,7 @@ impl<'a> std::future::IntoFuture for ContainerRestartBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1057,8 +1183,17 @@ impl<'a> ContainerKillBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerKill",
@@ -1066,8 +1201,7 @@ impl<'a> ContainerKillBuilder<'a> {
             format!("/containers/{id}/kill"),
         );
         request.query("signal", options.signal.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -1076,7 +1210,7 @@ impl<'a> std::future::IntoFuture for ContainerKillBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1092,8 +1226,19 @@ pub struct ContainerUpdateBuilder<'a> {
 impl<'a> ContainerUpdateBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ContainerUpdateResponse, Error> {
-        let Self { docker, id, update } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ContainerUpdateResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, update } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerUpdate",
@@ -1101,8 +1246,7 @@ impl<'a> ContainerUpdateBuilder<'a> {
             format!("/containers/{id}/update"),
         );
         request.json_body(&update)?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -1111,7 +1255,7 @@ impl<'a> std::future::IntoFuture for ContainerUpdateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1127,8 +1271,17 @@ pub struct ContainerRenameBuilder<'a> {
 impl<'a> ContainerRenameBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, name } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, name } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerRename",
@@ -1136,8 +1289,7 @@ impl<'a> ContainerRenameBuilder<'a> {
             format!("/containers/{id}/rename"),
         );
         request.query("name", Some(&name));
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -1146,7 +1298,7 @@ impl<'a> std::future::IntoFuture for ContainerRenameBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1161,16 +1313,24 @@ pub struct ContainerPauseBuilder<'a> {
 impl<'a> ContainerPauseBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new(
             "ContainerPause",
             "POST",
             format!("/containers/{id}/pause"),
         );
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -1179,7 +1339,7 @@ impl<'a> std::future::IntoFuture for ContainerPauseBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1194,16 +1354,24 @@ pub struct ContainerUnpauseBuilder<'a> {
 impl<'a> ContainerUnpauseBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new(
             "ContainerUnpause",
             "POST",
             format!("/containers/{id}/unpause"),
         );
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -1212,7 +1380,7 @@ impl<'a> std::future::IntoFuture for ContainerUnpauseBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1291,8 +1459,14 @@ impl<'a> ContainerAttachBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::Attached, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<crate::Attached, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(crate::runtime::attached(docker, self.into_request()), Ok)
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerAttach",
@@ -1306,8 +1480,7 @@ impl<'a> ContainerAttachBuilder<'a> {
         request.query("stdout", options.stdout.as_ref());
         request.query("stderr", options.stderr.as_ref());
         request.upgrade();
-        let response = docker.send(request).await?;
-        response.attach().await
+        Ok(request)
     }
 }
 
@@ -1316,7 +1489,7 @@ impl<'a> std::future::IntoFuture for ContainerAttachBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1388,8 +1561,16 @@ impl<'a> ContainerAttachWebsocketBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::runtime::Upgraded, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::runtime::Upgraded, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(crate::runtime::upgraded(docker, self.into_request()), Ok)
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerAttachWebsocket",
@@ -1403,8 +1584,7 @@ impl<'a> ContainerAttachWebsocketBuilder<'a> {
         request.query("stdout", options.stdout.as_ref());
         request.query("stderr", options.stderr.as_ref());
         request.upgrade_to("websocket");
-        let response = docker.send(request).await?;
-        response.upgraded().await
+        Ok(request)
     }
 }
 
@@ -1413,7 +1593,7 @@ impl<'a> std::future::IntoFuture for ContainerAttachWebsocketBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1448,8 +1628,19 @@ impl<'a> ContainerWaitBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ContainerWaitResponse, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ContainerWaitResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerWait",
@@ -1457,8 +1648,7 @@ impl<'a> ContainerWaitBuilder<'a> {
             format!("/containers/{id}/wait"),
         );
         request.query("condition", options.condition.as_ref());
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -1467,7 +1657,7 @@ impl<'a> std::future::IntoFuture for ContainerWaitBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1513,8 +1703,17 @@ impl<'a> ContainerDeleteBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerDelete",
@@ -1524,8 +1723,7 @@ impl<'a> ContainerDeleteBuilder<'a> {
         request.query("v", options.v.as_ref());
         request.query("force", options.force.as_ref());
         request.query("link", options.link.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -1534,7 +1732,7 @@ impl<'a> std::future::IntoFuture for ContainerDeleteBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1550,8 +1748,19 @@ pub struct ContainerArchiveBuilder<'a> {
 impl<'a> ContainerArchiveBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::ByteStream, Error> {
-        let Self { docker, id, path } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::ByteStream, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.byte_stream()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, path } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerArchive",
@@ -1559,8 +1768,7 @@ impl<'a> ContainerArchiveBuilder<'a> {
             format!("/containers/{id}/archive"),
         );
         request.query("path", Some(&path));
-        let response = docker.send(request).await?;
-        Ok(response.byte_stream())
+        Ok(request)
     }
 }
 
@@ -1569,7 +1777,7 @@ impl<'a> std::future::IntoFuture for ContainerArchiveBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1612,8 +1820,17 @@ impl<'a> PutContainerArchiveBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, path, input_stream, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, path, input_stream, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "PutContainerArchive",
@@ -1624,8 +1841,7 @@ impl<'a> PutContainerArchiveBuilder<'a> {
         request.query("noOverwriteDirNonDir", options.no_overwrite_dir_non_dir.as_ref());
         request.query("copyUIDGID", options.copy_uidgid.as_ref());
         request.body(input_stream, "application/x-tar");
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -1634,7 +1850,7 @@ impl<'a> std::future::IntoFuture for PutContainerArchiveBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1650,8 +1866,28 @@ pub struct ContainerArchiveInfoBuilder<'a> {
 impl<'a> ContainerArchiveInfoBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ContainerArchiveInfoResponse, Error> {
-        let Self { docker, id, path } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<models::ContainerArchiveInfoResponse, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(
+                docker,
+                self.into_request(),
+                &["X-Docker-Container-Path-Stat"],
+            ),
+            |mut answer| Ok(models::ContainerArchiveInfoResponse {
+                x_docker_container_path_stat: answer.header(0),
+            }),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, path } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerArchiveInfo",
@@ -1659,12 +1895,7 @@ impl<'a> ContainerArchiveInfoBuilder<'a> {
             format!("/containers/{id}/archive"),
         );
         request.query("path", Some(&path));
-        let response = docker.send(request).await?;
-        let x_docker_container_path_stat = response
-            .header("X-Docker-Container-Path-Stat");
-        Ok(models::ContainerArchiveInfoResponse {
-            x_docker_container_path_stat,
-        })
+        Ok(request)
     }
 }
 
@@ -1673,7 +1904,7 @@ impl<'a> std::future::IntoFuture for ContainerArchiveInfoBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1709,16 +1940,26 @@ impl<'a> ContainerPruneBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ContainerPruneResponse, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ContainerPruneResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new(
             "ContainerPrune",
             "POST",
             "/containers/prune".to_owned(),
         );
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -1727,7 +1968,7 @@ impl<'a> std::future::IntoFuture for ContainerPruneBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

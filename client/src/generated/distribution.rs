@@ -16,16 +16,26 @@ pub struct DistributionInspectBuilder<'a> {
 impl<'a> DistributionInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::DistributionInspect, Error> {
-        let Self { docker, name } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::DistributionInspect, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name } = self;
         let name = encode_path_segment("name", name)?;
         let request = Request::new(
             "DistributionInspect",
             "GET",
             format!("/distribution/{name}/json"),
         );
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -34,7 +44,7 @@ impl<'a> std::future::IntoFuture for DistributionInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

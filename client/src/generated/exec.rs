@@ -17,8 +17,19 @@ pub struct ContainerExecBuilder<'a> {
 impl<'a> ContainerExecBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::IdResponse, Error> {
-        let Self { docker, id, exec_config } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::IdResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, exec_config } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ContainerExec",
@@ -26,8 +37,7 @@ impl<'a> ContainerExecBuilder<'a> {
             format!("/containers/{id}/exec"),
         );
         request.json_body(&exec_config)?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -36,7 +46,7 @@ impl<'a> std::future::IntoFuture for ContainerExecBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -63,16 +73,21 @@ impl<'a> ExecStartBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::Attached, Error> {
-        let Self { docker, id, exec_start_config } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<crate::Attached, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(crate::runtime::attached(docker, self.into_request()), Ok)
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, exec_start_config } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("ExecStart", "POST", format!("/exec/{id}/start"));
         if let Some(body) = exec_start_config {
             request.json_body(&body)?;
         }
         request.upgrade();
-        let response = docker.send(request).await?;
-        response.attach().await
+        Ok(request)
     }
 }
 
@@ -81,7 +96,7 @@ impl<'a> std::future::IntoFuture for ExecStartBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -98,8 +113,17 @@ pub struct ExecResizeBuilder<'a> {
 impl<'a> ExecResizeBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, h, w } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, h, w } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ExecResize",
@@ -108,8 +132,7 @@ impl<'a> ExecResizeBuilder<'a> {
         );
         request.query("h", Some(&h));
         request.query("w", Some(&w));
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -118,7 +141,7 @@ impl<'a> std::future::IntoFuture for ExecResizeBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -133,12 +156,22 @@ pub struct ExecInspectBuilder<'a> {
 impl<'a> ExecInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ExecInspectResponse, Error> {
-        let Self { docker, id } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ExecInspectResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new("ExecInspect", "GET", format!("/exec/{id}/json"));
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -147,7 +180,7 @@ impl<'a> std::future::IntoFuture for ExecInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

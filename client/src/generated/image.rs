@@ -450,15 +450,25 @@ impl<'a> ImageListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::ImageSummary>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::ImageSummary>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("ImageList", "GET", "/images/json".to_owned());
         request.query("all", options.all.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
         request.query("shared-size", options.shared_size.as_ref());
         request.query("digests", options.digests.as_ref());
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -467,7 +477,7 @@ impl<'a> std::future::IntoFuture for ImageListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -751,8 +761,22 @@ impl<'a> ImageBuildBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::JsonStream<models::BuildInfo>, Error> {
-        let Self { docker, input_stream, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<crate::JsonStream<models::BuildInfo>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.json_lines()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, input_stream, options } = self;
         let mut request = Request::new("ImageBuild", "POST", "/build".to_owned());
         request.query("dockerfile", options.dockerfile.as_ref());
         request.query("t", options.t.as_ref());
@@ -787,8 +811,7 @@ impl<'a> ImageBuildBuilder<'a> {
         if let Some(body) = input_stream {
             request.body(body, "application/x-tar");
         }
-        let response = docker.send(request).await?;
-        Ok(response.json_lines())
+        Ok(request)
     }
 }
 
@@ -797,7 +820,7 @@ impl<'a> std::future::IntoFuture for ImageBuildBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -857,14 +880,24 @@ impl<'a> BuildPruneBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::BuildPruneResponse, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::BuildPruneResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("BuildPrune", "POST", "/build/prune".to_owned());
         request.query("keep-storage", options.keep_storage.as_ref());
         request.query("all", options.all.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -873,7 +906,7 @@ impl<'a> std::future::IntoFuture for BuildPruneBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -989,10 +1022,22 @@ impl<'a> ImageCreateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::JsonStream<models::CreateImageInfo>, Error> {
-        let Self { docker, input_image, options } = self;
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<crate::JsonStream<models::CreateImageInfo>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.json_lines()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, input_image, options } = self;
         let mut request = Request::new(
             "ImageCreate",
             "POST",
@@ -1009,8 +1054,7 @@ impl<'a> ImageCreateBuilder<'a> {
         if let Some(body) = input_image {
             request.body(body, "application/octet-stream");
         }
-        let response = docker.send(request).await?;
-        Ok(response.json_lines())
+        Ok(request)
     }
 }
 
@@ -1019,7 +1063,7 @@ impl<'a> std::future::IntoFuture for ImageCreateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1034,16 +1078,26 @@ pub struct ImageInspectBuilder<'a> {
 impl<'a> ImageInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ImageInspect, Error> {
-        let Self { docker, name } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ImageInspect, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name } = self;
         let name = encode_path_segment("name", name)?;
         let request = Request::new(
             "ImageInspect",
             "GET",
             format!("/images/{name}/json"),
         );
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -1052,7 +1106,7 @@ impl<'a> std::future::IntoFuture for ImageInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1067,16 +1121,29 @@ pub struct ImageHistoryBuilder<'a> {
 impl<'a> ImageHistoryBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::ImageHistoryResponseItem>, Error> {
-        let Self { docker, name } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<Vec<models::ImageHistoryResponseItem>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name } = self;
         let name = encode_path_segment("name", name)?;
         let request = Request::new(
             "ImageHistory",
             "GET",
             format!("/images/{name}/history"),
         );
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -1085,7 +1152,7 @@ impl<'a> std::future::IntoFuture for ImageHistoryBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1118,8 +1185,22 @@ impl<'a> ImagePushBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::JsonStream<models::PushImageInfo>, Error> {
-        let Self { docker, name, x_registry_auth, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<crate::JsonStream<models::PushImageInfo>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.json_lines()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, x_registry_auth, options } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "ImagePush",
@@ -1128,8 +1209,7 @@ impl<'a> ImagePushBuilder<'a> {
         );
         request.query("tag", options.tag.as_ref());
         request.header_base64_json("X-Registry-Auth", Some(x_registry_auth))?;
-        let response = docker.send(request).await?;
-        Ok(response.json_lines())
+        Ok(request)
     }
 }
 
@@ -1138,7 +1218,7 @@ impl<'a> std::future::IntoFuture for ImagePushBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1176,8 +1256,17 @@ impl<'a> ImageTagBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, options } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "ImageTag",
@@ -1186,8 +1275,7 @@ impl<'a> ImageTagBuilder<'a> {
         );
         request.query("repo", options.repo.as_ref());
         request.query("tag", options.tag.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -1196,7 +1284,7 @@ impl<'a> std::future::IntoFuture for ImageTagBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1234,8 +1322,22 @@ impl<'a> ImageDeleteBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::ImageDeleteResponseItem>, Error> {
-        let Self { docker, name, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<Vec<models::ImageDeleteResponseItem>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, options } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "ImageDelete",
@@ -1244,8 +1346,7 @@ impl<'a> ImageDeleteBuilder<'a> {
         );
         request.query("force", options.force.as_ref());
         request.query("noprune", options.noprune.as_ref());
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -1254,7 +1355,7 @@ impl<'a> std::future::IntoFuture for ImageDeleteBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1299,8 +1400,22 @@ impl<'a> ImageSearchBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::ImageSearchResponseItem>, Error> {
-        let Self { docker, term, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<Vec<models::ImageSearchResponseItem>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, term, options } = self;
         let mut request = Request::new(
             "ImageSearch",
             "GET",
@@ -1309,8 +1424,7 @@ impl<'a> ImageSearchBuilder<'a> {
         request.query("term", Some(&term));
         request.query("limit", options.limit.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -1319,7 +1433,7 @@ impl<'a> std::future::IntoFuture for ImageSearchBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1357,12 +1471,22 @@ impl<'a> ImagePruneBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ImagePruneResponse, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ImagePruneResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("ImagePrune", "POST", "/images/prune".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -1371,7 +1495,7 @@ impl<'a> std::future::IntoFuture for ImagePruneBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1460,8 +1584,19 @@ impl<'a> ImageCommitBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::IdResponse, Error> {
-        let Self { docker, container_config, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::IdResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, container_config, options } = self;
         let mut request = Request::new("ImageCommit", "POST", "/commit".to_owned());
         request.query("container", options.container.as_ref());
         request.query("repo", options.repo.as_ref());
@@ -1473,8 +1608,7 @@ impl<'a> ImageCommitBuilder<'a> {
         if let Some(body) = container_config {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -1483,7 +1617,7 @@ impl<'a> std::future::IntoFuture for ImageCommitBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1498,12 +1632,22 @@ pub struct ImageGetBuilder<'a> {
 impl<'a> ImageGetBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::ByteStream, Error> {
-        let Self { docker, name } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::ByteStream, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.byte_stream()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name } = self;
         let name = encode_path_segment("name", name)?;
         let request = Request::new("ImageGet", "GET", format!("/images/{name}/get"));
-        let response = docker.send(request).await?;
-        Ok(response.byte_stream())
+        Ok(request)
     }
 }
 
@@ -1512,7 +1656,7 @@ impl<'a> std::future::IntoFuture for ImageGetBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1541,12 +1685,22 @@ impl<'a> ImageGetAllBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::ByteStream, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::ByteStream, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.byte_stream()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("ImageGetAll", "GET", "/images/get".to_owned());
         request.query_each("names", options.names.iter().flatten());
-        let response = docker.send(request).await?;
-        Ok(response.byte_stream())
+        Ok(request)
     }
 }
 
@@ -1555,7 +1709,7 @@ impl<'a> std::future::IntoFuture for ImageGetAllBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -1593,15 +1747,28 @@ impl<'a> ImageLoadBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::JsonStream<models::BuildInfo>, Error> {
-        let Self { docker, images_tarball, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<crate::JsonStream<models::BuildInfo>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.json_lines()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, images_tarball, options } = self;
         let mut request = Request::new("ImageLoad", "POST", "/images/load".to_owned());
         request.query("quiet", options.quiet.as_ref());
         if let Some(body) = images_tarball {
             request.body(body, "application/x-tar");
         }
-        let response = docker.send(request).await?;
-        Ok(response.json_lines())
+        Ok(request)
     }
 }
 
@@ -1610,7 +1777,7 @@ impl<'a> std::future::IntoFuture for ImageLoadBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -5,39 +5,131 @@ use std::collections::HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Address represents an IPv4 or IPv6 IP address.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Address {
     /// IP address.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
     /// Mask length of the IP address.
-    #[serde(rename = "PrefixLen", default, skip_serializing_if = "Option::is_none")]
     pub prefix_len: Option<i64>,
 }
 
+impl Serialize for Address {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.addr.is_some(), self.prefix_len.is_some()],
+        );
+        let mut out = serializer.serialize_struct("Address", len)?;
+        o::opt(&mut out, "Addr", &self.addr)?;
+        o::opt(&mut out, "PrefixLen", &self.prefix_len)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Address {
+    const NAME: &'static str = "Address";
+    const FIELDS: &'static [&'static str] = &["Addr", "PrefixLen"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.addr),
+            1 => o::value(map, &mut self.prefix_len),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::system_auth`](crate::Docker::system_auth).
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AuthConfig {
     /// The `username` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The `password` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Email is an optional value associated with the username.
     ///
     /// > **Deprecated**: This field is deprecated since docker 1.11 (API v1.23) and will be removed in a future release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The `serveraddress` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serveraddress: Option<String>,
     /// An identity token, used instead of a username and password.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identitytoken: Option<String>,
     /// A bearer token sent to the registry as is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registrytoken: Option<String>,
+}
+
+impl Serialize for AuthConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.username.is_some(),
+                self.password.is_some(),
+                self.email.is_some(),
+                self.serveraddress.is_some(),
+                self.identitytoken.is_some(),
+                self.registrytoken.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("AuthConfig", len)?;
+        o::opt(&mut out, "username", &self.username)?;
+        o::opt(&mut out, "password", &self.password)?;
+        o::opt(&mut out, "email", &self.email)?;
+        o::opt(&mut out, "serveraddress", &self.serveraddress)?;
+        o::opt(&mut out, "identitytoken", &self.identitytoken)?;
+        o::opt(&mut out, "registrytoken", &self.registrytoken)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for AuthConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for AuthConfig {
+    const NAME: &'static str = "AuthConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "username",
+        "password",
+        "email",
+        "serveraddress",
+        "identitytoken",
+        "registrytoken",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.username),
+            1 => o::value(map, &mut self.password),
+            2 => o::value(map, &mut self.email),
+            3 => o::value(map, &mut self.serveraddress),
+            4 => o::value(map, &mut self.identitytoken),
+            5 => o::value(map, &mut self.registrytoken),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Shows every field but the credentials.
@@ -55,42 +147,109 @@ impl std::fmt::Debug for AuthConfig {
 }
 
 /// BuildCache contains information about a build cache record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BuildCache {
     /// Unique ID of the build cache record.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// List of parent build cache record IDs.
     ///
     /// API 1.42+.
-    #[serde(rename = "Parents", default, skip_serializing_if = "Option::is_none")]
     pub parents: Option<Vec<String>>,
     /// Cache record type.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<BuildCacheType>,
     /// Description of the build-step that produced the build cache.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Indicates if the build cache is in use.
-    #[serde(rename = "InUse", default, skip_serializing_if = "Option::is_none")]
     pub in_use: Option<bool>,
     /// Indicates if the build cache is shared.
-    #[serde(rename = "Shared", default, skip_serializing_if = "Option::is_none")]
     pub shared: Option<bool>,
     /// Amount of disk space used by the build cache (in bytes).
-    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Date and time at which the build cache was created in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Date and time at which the build cache was last used in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "LastUsedAt", default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
     /// The `UsageCount` field.
-    #[serde(rename = "UsageCount", default, skip_serializing_if = "Option::is_none")]
     pub usage_count: Option<i64>,
+}
+
+impl Serialize for BuildCache {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.parents.is_some(),
+                self.r#type.is_some(),
+                self.description.is_some(),
+                self.in_use.is_some(),
+                self.shared.is_some(),
+                self.size.is_some(),
+                self.created_at.is_some(),
+                self.last_used_at.is_some(),
+                self.usage_count.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("BuildCache", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Parents", &self.parents)?;
+        o::opt(&mut out, "Type", &self.r#type)?;
+        o::opt(&mut out, "Description", &self.description)?;
+        o::opt(&mut out, "InUse", &self.in_use)?;
+        o::opt(&mut out, "Shared", &self.shared)?;
+        o::opt(&mut out, "Size", &self.size)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "LastUsedAt", &self.last_used_at)?;
+        o::opt(&mut out, "UsageCount", &self.usage_count)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BuildCache {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BuildCache {
+    const NAME: &'static str = "BuildCache";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Parents",
+        "Type",
+        "Description",
+        "InUse",
+        "Shared",
+        "Size",
+        "CreatedAt",
+        "LastUsedAt",
+        "UsageCount",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.parents),
+            2 => o::value(map, &mut self.r#type),
+            3 => o::value(map, &mut self.description),
+            4 => o::value(map, &mut self.in_use),
+            5 => o::value(map, &mut self.shared),
+            6 => o::value(map, &mut self.size),
+            7 => o::value(map, &mut self.created_at),
+            8 => o::value(map, &mut self.last_used_at),
+            9 => o::value(map, &mut self.usage_count),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Cache record type.
@@ -168,43 +327,141 @@ impl<'de> Deserialize<'de> for BuildCacheType {
 }
 
 /// The type of the answer of [`Docker::image_build`](crate::Docker::image_build) and the answer of [`Docker::image_load`](crate::Docker::image_load).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BuildInfo {
     /// The `id` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `stream` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
     /// The `error` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The `errorDetail` field: see [`ErrorDetail`].
-    #[serde(rename = "errorDetail", default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<ErrorDetail>,
     /// The `status` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The `progress` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
     /// The `progressDetail` field: see [`ProgressDetail`].
-    #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
     /// Image ID or Digest
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aux: Option<ImageId>,
 }
 
+impl Serialize for BuildInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.stream.is_some(),
+                self.error.is_some(),
+                self.error_detail.is_some(),
+                self.status.is_some(),
+                self.progress.is_some(),
+                self.progress_detail.is_some(),
+                self.aux.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("BuildInfo", len)?;
+        o::opt(&mut out, "id", &self.id)?;
+        o::opt(&mut out, "stream", &self.stream)?;
+        o::opt(&mut out, "error", &self.error)?;
+        o::opt(&mut out, "errorDetail", &self.error_detail)?;
+        o::opt(&mut out, "status", &self.status)?;
+        o::opt(&mut out, "progress", &self.progress)?;
+        o::opt(&mut out, "progressDetail", &self.progress_detail)?;
+        o::opt(&mut out, "aux", &self.aux)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BuildInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BuildInfo {
+    const NAME: &'static str = "BuildInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "stream",
+        "error",
+        "errorDetail",
+        "status",
+        "progress",
+        "progressDetail",
+        "aux",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.stream),
+            2 => o::value(map, &mut self.error),
+            3 => o::value(map, &mut self.error_detail),
+            4 => o::value(map, &mut self.status),
+            5 => o::value(map, &mut self.progress),
+            6 => o::value(map, &mut self.progress_detail),
+            7 => o::value(map, &mut self.aux),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::build_prune`](crate::Docker::build_prune).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BuildPruneResponse {
     /// The `CachesDeleted` field.
-    #[serde(rename = "CachesDeleted", default, skip_serializing_if = "Option::is_none")]
     pub caches_deleted: Option<Vec<String>>,
     /// Disk space reclaimed in bytes
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
     pub space_reclaimed: Option<i64>,
+}
+
+impl Serialize for BuildPruneResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.caches_deleted.is_some(), self.space_reclaimed.is_some()],
+        );
+        let mut out = serializer.serialize_struct("BuildPruneResponse", len)?;
+        o::opt(&mut out, "CachesDeleted", &self.caches_deleted)?;
+        o::opt(&mut out, "SpaceReclaimed", &self.space_reclaimed)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BuildPruneResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for BuildPruneResponse {
+    const NAME: &'static str = "BuildPruneResponse";
+    const FIELDS: &'static [&'static str] = &["CachesDeleted", "SpaceReclaimed"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.caches_deleted),
+            1 => o::value(map, &mut self.space_reclaimed),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Kind of change
@@ -220,10 +477,9 @@ pub type ChangeType = u8;
 
 /// ClusterInfo represents information about the swarm as is returned by the
 /// "/info" endpoint. Join-tokens are not included.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterInfo {
     /// The ID of the swarm.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -235,59 +491,118 @@ pub struct ClusterInfo {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// Date and time at which the swarm was initialised in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Date and time at which the swarm was last updated in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// User modifiable swarm configuration.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SwarmSpec>,
     /// Information about the issuer of leaf TLS certificates and the trusted root
     /// CA certificate.
-    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
     pub tls_info: Option<TlsInfo>,
     /// Whether there is currently a root CA rotation in progress for the swarm
-    #[serde(
-        rename = "RootRotationInProgress",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub root_rotation_in_progress: Option<bool>,
     /// DataPathPort specifies the data path port number for data traffic.
     /// Acceptable port range is 1024 to 49151.
     /// If no port is set or is set to 0, the default port (4789) is used.
-    #[serde(rename = "DataPathPort", default, skip_serializing_if = "Option::is_none")]
     pub data_path_port: Option<u32>,
     /// Default Address Pool specifies default subnet pools for global scope
     /// networks.
-    #[serde(
-        rename = "DefaultAddrPool",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub default_addr_pool: Option<Vec<String>>,
     /// SubnetSize specifies the subnet size of the networks created from the
     /// default subnet pool.
-    #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
     pub subnet_size: Option<u32>,
+}
+
+impl Serialize for ClusterInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.spec.is_some(),
+                self.tls_info.is_some(),
+                self.root_rotation_in_progress.is_some(),
+                self.data_path_port.is_some(),
+                self.default_addr_pool.is_some(),
+                self.subnet_size.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ClusterInfo", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        o::opt(&mut out, "TLSInfo", &self.tls_info)?;
+        o::opt(&mut out, "RootRotationInProgress", &self.root_rotation_in_progress)?;
+        o::opt(&mut out, "DataPathPort", &self.data_path_port)?;
+        o::opt(&mut out, "DefaultAddrPool", &self.default_addr_pool)?;
+        o::opt(&mut out, "SubnetSize", &self.subnet_size)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ClusterInfo {
+    const NAME: &'static str = "ClusterInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+        "TLSInfo",
+        "RootRotationInProgress",
+        "DataPathPort",
+        "DefaultAddrPool",
+        "SubnetSize",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.spec),
+            5 => o::value(map, &mut self.tls_info),
+            6 => o::value(map, &mut self.root_rotation_in_progress),
+            7 => o::value(map, &mut self.data_path_port),
+            8 => o::value(map, &mut self.default_addr_pool),
+            9 => o::value(map, &mut self.subnet_size),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Options and information specific to, and only present on, Swarm CSI
 /// cluster volumes.
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterVolume {
     /// The Swarm ID of this volume. Because cluster volumes are Swarm
     /// objects, they have an ID, unlike non-cluster volumes. This ID can
     /// be used to refer to the Volume instead of the name.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -299,74 +614,221 @@ pub struct ClusterVolume {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// The `CreatedAt` field.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The `UpdatedAt` field.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Cluster-specific options used to create the volume.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ClusterVolumeSpec>,
     /// Information about the global status of the volume.
-    #[serde(rename = "Info", default, skip_serializing_if = "Option::is_none")]
     pub info: Option<ClusterVolumeInfo>,
     /// The status of the volume as it pertains to its publishing and use on
     /// specific nodes
-    #[serde(rename = "PublishStatus", default, skip_serializing_if = "Option::is_none")]
     pub publish_status: Option<Vec<ClusterVolumePublishStatusItem>>,
+}
+
+impl Serialize for ClusterVolume {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.spec.is_some(),
+                self.info.is_some(),
+                self.publish_status.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ClusterVolume", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        o::opt(&mut out, "Info", &self.info)?;
+        o::opt(&mut out, "PublishStatus", &self.publish_status)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterVolume {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ClusterVolume {
+    const NAME: &'static str = "ClusterVolume";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+        "Info",
+        "PublishStatus",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.spec),
+            5 => o::value(map, &mut self.info),
+            6 => o::value(map, &mut self.publish_status),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Information about the global status of the volume.
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterVolumeInfo {
     /// The capacity of the volume in bytes. A value of 0 indicates that
     /// the capacity is unknown.
-    #[serde(rename = "CapacityBytes", default, skip_serializing_if = "Option::is_none")]
     pub capacity_bytes: Option<i64>,
     /// A map of strings to strings returned from the storage plugin when
     /// the volume is created.
-    #[serde(rename = "VolumeContext", default, skip_serializing_if = "Option::is_none")]
     pub volume_context: Option<HashMap<String, String>>,
     /// The ID of the volume as returned by the CSI storage plugin. This
     /// is distinct from the volume's ID as provided by Docker. This ID
     /// is never used by the user when communicating with Docker to refer
     /// to this volume. If the ID is blank, then the Volume has not been
     /// successfully created in the plugin yet.
-    #[serde(rename = "VolumeID", default, skip_serializing_if = "Option::is_none")]
     pub volume_id: Option<String>,
     /// The topology this volume is actually accessible from.
-    #[serde(
-        rename = "AccessibleTopology",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub accessible_topology: Option<Vec<Topology>>,
+}
+
+impl Serialize for ClusterVolumeInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.capacity_bytes.is_some(),
+                self.volume_context.is_some(),
+                self.volume_id.is_some(),
+                self.accessible_topology.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ClusterVolumeInfo", len)?;
+        o::opt(&mut out, "CapacityBytes", &self.capacity_bytes)?;
+        o::opt(&mut out, "VolumeContext", &self.volume_context)?;
+        o::opt(&mut out, "VolumeID", &self.volume_id)?;
+        o::opt(&mut out, "AccessibleTopology", &self.accessible_topology)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterVolumeInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ClusterVolumeInfo {
+    const NAME: &'static str = "ClusterVolumeInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "CapacityBytes",
+        "VolumeContext",
+        "VolumeID",
+        "AccessibleTopology",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.capacity_bytes),
+            1 => o::value(map, &mut self.volume_context),
+            2 => o::value(map, &mut self.volume_id),
+            3 => o::value(map, &mut self.accessible_topology),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The type of [`ClusterVolume::publish_status`](ClusterVolume::publish_status).
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterVolumePublishStatusItem {
     /// The ID of the Swarm node the volume is published on.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// The published state of the volume.
     /// * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
     /// * `published` The volume is published successfully to the node.
     /// * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
     /// * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ClusterVolumePublishStatusItemState>,
     /// A map of strings to strings returned by the CSI controller
     /// plugin when a volume is published.
-    #[serde(rename = "PublishContext", default, skip_serializing_if = "Option::is_none")]
     pub publish_context: Option<HashMap<String, String>>,
+}
+
+impl Serialize for ClusterVolumePublishStatusItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.node_id.is_some(),
+                self.state.is_some(),
+                self.publish_context.is_some(),
+            ],
+        );
+        let mut out = serializer
+            .serialize_struct("ClusterVolumePublishStatusItem", len)?;
+        o::opt(&mut out, "NodeID", &self.node_id)?;
+        o::opt(&mut out, "State", &self.state)?;
+        o::opt(&mut out, "PublishContext", &self.publish_context)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterVolumePublishStatusItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ClusterVolumePublishStatusItem {
+    const NAME: &'static str = "ClusterVolumePublishStatusItem";
+    const FIELDS: &'static [&'static str] = &["NodeID", "State", "PublishContext"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.node_id),
+            1 => o::value(map, &mut self.state),
+            2 => o::value(map, &mut self.publish_context),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The published state of the volume.
@@ -444,7 +906,7 @@ impl<'de> Deserialize<'de> for ClusterVolumePublishStatusItemState {
 /// Cluster-specific options used to create the volume.
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterVolumeSpec {
     /// Group defines the volume group of this volume. Volumes belonging to
     /// the same group can be referred to by group name when creating
@@ -452,22 +914,58 @@ pub struct ClusterVolumeSpec {
     /// volumes in that group interchangeably for the purpose of scheduling.
     /// Volumes with an empty string for a group technically all belong to
     /// the same, emptystring group.
-    #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Defines how the volume is used by tasks.
-    #[serde(rename = "AccessMode", default, skip_serializing_if = "Option::is_none")]
     pub access_mode: Option<ClusterVolumeSpecAccessMode>,
+}
+
+impl Serialize for ClusterVolumeSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.group.is_some(), self.access_mode.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ClusterVolumeSpec", len)?;
+        o::opt(&mut out, "Group", &self.group)?;
+        o::opt(&mut out, "AccessMode", &self.access_mode)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterVolumeSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ClusterVolumeSpec {
+    const NAME: &'static str = "ClusterVolumeSpec";
+    const FIELDS: &'static [&'static str] = &["Group", "AccessMode"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.group),
+            1 => o::value(map, &mut self.access_mode),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Defines how the volume is used by tasks.
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterVolumeSpecAccessMode {
     /// The set of nodes this volume can be used on at one time.
     /// - `single` The volume may only be scheduled to one node at a time.
     /// - `multi` the volume may be scheduled to any supported number of nodes at a time.
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<ClusterVolumeSpecAccessModeScope>,
     /// The number and way that different tasks can use this volume
     /// at one time.
@@ -475,7 +973,6 @@ pub struct ClusterVolumeSpecAccessMode {
     /// - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
     /// - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
     /// - `all` The volume may have any number of readers and writers.
-    #[serde(rename = "Sharing", default, skip_serializing_if = "Option::is_none")]
     pub sharing: Option<ClusterVolumeSpecAccessModeSharing>,
     /// Options for using this volume as a Mount-type volume.
     ///
@@ -500,33 +997,89 @@ pub struct ClusterVolumeSpecAccessMode {
     ///   description: |
     ///     Options for using this volume as a Block-type volume.
     ///     Intentionally empty.
-    #[serde(rename = "MountVolume", default, skip_serializing_if = "Option::is_none")]
     pub mount_volume: Option<serde_json::Value>,
     /// Swarm Secrets that are passed to the CSI storage plugin when
     /// operating on this volume.
-    #[serde(rename = "Secrets", default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ClusterVolumeSpecAccessModeSecretsItem>>,
     /// Requirements for the accessible topology of the volume. These
     /// fields are optional. For an in-depth description of what these
     /// fields mean, see the CSI specification.
-    #[serde(
-        rename = "AccessibilityRequirements",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub accessibility_requirements: Option<
         ClusterVolumeSpecAccessModeAccessibilityRequirements,
     >,
     /// The desired capacity that the volume should be created with. If
     /// empty, the plugin will decide the capacity.
-    #[serde(rename = "CapacityRange", default, skip_serializing_if = "Option::is_none")]
     pub capacity_range: Option<ClusterVolumeSpecAccessModeCapacityRange>,
     /// The availability of the volume for use in tasks.
     /// - `active` The volume is fully available for scheduling on the cluster
     /// - `pause` No new workloads should use the volume, but existing workloads are not stopped.
     /// - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
-    #[serde(rename = "Availability", default, skip_serializing_if = "Option::is_none")]
     pub availability: Option<ClusterVolumeSpecAccessModeAvailability>,
+}
+
+impl Serialize for ClusterVolumeSpecAccessMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.scope.is_some(),
+                self.sharing.is_some(),
+                self.mount_volume.is_some(),
+                self.secrets.is_some(),
+                self.accessibility_requirements.is_some(),
+                self.capacity_range.is_some(),
+                self.availability.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ClusterVolumeSpecAccessMode", len)?;
+        o::opt(&mut out, "Scope", &self.scope)?;
+        o::opt(&mut out, "Sharing", &self.sharing)?;
+        o::opt(&mut out, "MountVolume", &self.mount_volume)?;
+        o::opt(&mut out, "Secrets", &self.secrets)?;
+        o::opt(&mut out, "AccessibilityRequirements", &self.accessibility_requirements)?;
+        o::opt(&mut out, "CapacityRange", &self.capacity_range)?;
+        o::opt(&mut out, "Availability", &self.availability)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ClusterVolumeSpecAccessMode {
+    const NAME: &'static str = "ClusterVolumeSpecAccessMode";
+    const FIELDS: &'static [&'static str] = &[
+        "Scope",
+        "Sharing",
+        "MountVolume",
+        "Secrets",
+        "AccessibilityRequirements",
+        "CapacityRange",
+        "Availability",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.scope),
+            1 => o::value(map, &mut self.sharing),
+            2 => o::value(map, &mut self.mount_volume),
+            3 => o::value(map, &mut self.secrets),
+            4 => o::value(map, &mut self.accessibility_requirements),
+            5 => o::value(map, &mut self.capacity_range),
+            6 => o::value(map, &mut self.availability),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Requirements for the accessible topology of the volume. These
@@ -534,16 +1087,58 @@ pub struct ClusterVolumeSpecAccessMode {
 /// fields mean, see the CSI specification.
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterVolumeSpecAccessModeAccessibilityRequirements {
     /// A list of required topologies, at least one of which the
     /// volume must be accessible from.
-    #[serde(rename = "Requisite", default, skip_serializing_if = "Option::is_none")]
     pub requisite: Option<Vec<Topology>>,
     /// A list of topologies that the volume should attempt to be
     /// provisioned in.
-    #[serde(rename = "Preferred", default, skip_serializing_if = "Option::is_none")]
     pub preferred: Option<Vec<Topology>>,
+}
+
+impl Serialize for ClusterVolumeSpecAccessModeAccessibilityRequirements {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.requisite.is_some(), self.preferred.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct(
+                "ClusterVolumeSpecAccessModeAccessibilityRequirements",
+                len,
+            )?;
+        o::opt(&mut out, "Requisite", &self.requisite)?;
+        o::opt(&mut out, "Preferred", &self.preferred)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeAccessibilityRequirements {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object
+for ClusterVolumeSpecAccessModeAccessibilityRequirements {
+    const NAME: &'static str = "ClusterVolumeSpecAccessModeAccessibilityRequirements";
+    const FIELDS: &'static [&'static str] = &["Requisite", "Preferred"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.requisite),
+            1 => o::value(map, &mut self.preferred),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The availability of the volume for use in tasks.
@@ -617,16 +1212,54 @@ impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeAvailability {
 /// empty, the plugin will decide the capacity.
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterVolumeSpecAccessModeCapacityRange {
     /// The volume must be at least this big. The value of 0
     /// indicates an unspecified minimum
-    #[serde(rename = "RequiredBytes", default, skip_serializing_if = "Option::is_none")]
     pub required_bytes: Option<i64>,
     /// The volume must not be bigger than this. The value of 0
     /// indicates an unspecified maximum.
-    #[serde(rename = "LimitBytes", default, skip_serializing_if = "Option::is_none")]
     pub limit_bytes: Option<i64>,
+}
+
+impl Serialize for ClusterVolumeSpecAccessModeCapacityRange {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.required_bytes.is_some(), self.limit_bytes.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("ClusterVolumeSpecAccessModeCapacityRange", len)?;
+        o::opt(&mut out, "RequiredBytes", &self.required_bytes)?;
+        o::opt(&mut out, "LimitBytes", &self.limit_bytes)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeCapacityRange {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ClusterVolumeSpecAccessModeCapacityRange {
+    const NAME: &'static str = "ClusterVolumeSpecAccessModeCapacityRange";
+    const FIELDS: &'static [&'static str] = &["RequiredBytes", "LimitBytes"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.required_bytes),
+            1 => o::value(map, &mut self.limit_bytes),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The set of nodes this volume can be used on at one time.
@@ -695,18 +1328,56 @@ impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeScope {
 /// is passed to the plugin.
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClusterVolumeSpecAccessModeSecretsItem {
     /// Key is the name of the key of the key-value pair passed to
     /// the plugin.
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Secret is the swarm Secret object from which to read data.
     /// This can be a Secret name or ID. The Secret data is
     /// retrieved by swarm and used as the value of the key-value
     /// pair passed to the plugin.
-    #[serde(rename = "Secret", default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+
+impl Serialize for ClusterVolumeSpecAccessModeSecretsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.key.is_some(), self.secret.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("ClusterVolumeSpecAccessModeSecretsItem", len)?;
+        o::opt(&mut out, "Key", &self.key)?;
+        o::opt(&mut out, "Secret", &self.secret)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeSecretsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ClusterVolumeSpecAccessModeSecretsItem {
+    const NAME: &'static str = "ClusterVolumeSpecAccessModeSecretsItem";
+    const FIELDS: &'static [&'static str] = &["Key", "Secret"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.key),
+            1 => o::value(map, &mut self.secret),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The number and way that different tasks can use this volume
@@ -785,21 +1456,57 @@ impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeSharing {
 /// Commit holds the Git-commit (SHA1) that a binary was built from, as
 /// reported in the version-string of external tools, such as `containerd`,
 /// or `runC`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Commit {
     /// Actual commit ID of external tool.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Commit ID of external tool expected by dockerd as set at build time.
-    #[serde(rename = "Expected", default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
 }
 
+impl Serialize for Commit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.id.is_some(), self.expected.is_some()],
+        );
+        let mut out = serializer.serialize_struct("Commit", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Expected", &self.expected)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Commit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Commit {
+    const NAME: &'static str = "Commit";
+    const FIELDS: &'static [&'static str] = &["ID", "Expected"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.expected),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::config_list`](crate::Docker::config_list) and the answer of [`Docker::config_inspect`](crate::Docker::config_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     /// The `ID` field.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -811,126 +1518,442 @@ pub struct Config {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// The `CreatedAt` field.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The `UpdatedAt` field.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The `Spec` field: see [`ConfigSpec`].
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ConfigSpec>,
 }
 
+impl Serialize for Config {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.spec.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Config", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Config {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Config {
+    const NAME: &'static str = "Config";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.spec),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::config_create`](crate::Docker::config_create).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigCreateBody {
     /// User-defined name of the config.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Data is the data to store as a config, formatted as a standard base64-encoded
     /// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
     /// The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// Templating driver, if applicable
     ///
     /// Templating controls whether and how to evaluate the config payload as
     /// a template. If no driver is set, no templating is used.
-    #[serde(rename = "Templating", default, skip_serializing_if = "Option::is_none")]
     pub templating: Option<Driver>,
 }
 
+impl Serialize for ConfigCreateBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.data.is_some(),
+                self.templating.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ConfigCreateBody", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Data", &self.data)?;
+        o::opt(&mut out, "Templating", &self.templating)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigCreateBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ConfigCreateBody {
+    const NAME: &'static str = "ConfigCreateBody";
+    const FIELDS: &'static [&'static str] = &["Name", "Labels", "Data", "Templating"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.data),
+            3 => o::value(map, &mut self.templating),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The ID of the created config.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigCreateResponse {
     /// The ID of the created config.
-    #[serde(rename = "ID")]
     pub id: String,
+}
+
+impl Serialize for ConfigCreateResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[]);
+        let mut out = serializer.serialize_struct("ConfigCreateResponse", len)?;
+        o::field(&mut out, "ID", &self.id)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigCreateResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ConfigCreateResponse {
+    const NAME: &'static str = "ConfigCreateResponse";
+    const FIELDS: &'static [&'static str] = &["ID"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The config-only network source to provide the configuration for
 /// this network.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigReference {
     /// The name of the config-only network that provides the network's
     /// configuration. The specified network must be an existing config-only
     /// network. Only network names are allowed, not network IDs.
-    #[serde(rename = "Network", default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
 }
 
+impl Serialize for ConfigReference {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.network.is_some()]);
+        let mut out = serializer.serialize_struct("ConfigReference", len)?;
+        o::opt(&mut out, "Network", &self.network)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigReference {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ConfigReference {
+    const NAME: &'static str = "ConfigReference";
+    const FIELDS: &'static [&'static str] = &["Network"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.network),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`Config::spec`](Config::spec) and the body of [`Docker::config_update`](crate::Docker::config_update).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigSpec {
     /// User-defined name of the config.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Data is the data to store as a config, formatted as a standard base64-encoded
     /// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
     /// The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// Templating driver, if applicable
     ///
     /// Templating controls whether and how to evaluate the config payload as
     /// a template. If no driver is set, no templating is used.
-    #[serde(rename = "Templating", default, skip_serializing_if = "Option::is_none")]
     pub templating: Option<Driver>,
 }
 
+impl Serialize for ConfigSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.data.is_some(),
+                self.templating.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ConfigSpec", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Data", &self.data)?;
+        o::opt(&mut out, "Templating", &self.templating)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ConfigSpec {
+    const NAME: &'static str = "ConfigSpec";
+    const FIELDS: &'static [&'static str] = &["Name", "Labels", "Data", "Templating"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.data),
+            3 => o::value(map, &mut self.templating),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A block I/O counter of one device and operation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerBlkioStatEntry {
     /// The `major` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub major: Option<u64>,
     /// The `minor` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minor: Option<u64>,
     /// The `op` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<String>,
     /// The `value` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<u64>,
 }
 
+impl Serialize for ContainerBlkioStatEntry {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.major.is_some(),
+                self.minor.is_some(),
+                self.op.is_some(),
+                self.value.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerBlkioStatEntry", len)?;
+        o::opt(&mut out, "major", &self.major)?;
+        o::opt(&mut out, "minor", &self.minor)?;
+        o::opt(&mut out, "op", &self.op)?;
+        o::opt(&mut out, "value", &self.value)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerBlkioStatEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerBlkioStatEntry {
+    const NAME: &'static str = "ContainerBlkioStatEntry";
+    const FIELDS: &'static [&'static str] = &["major", "minor", "op", "value"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.major),
+            1 => o::value(map, &mut self.minor),
+            2 => o::value(map, &mut self.op),
+            3 => o::value(map, &mut self.value),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Block I/O counters (Linux). With cgroups v2 only io_service_bytes_recursive is set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerBlkioStats {
     /// The `io_service_bytes_recursive` field: see [`ContainerBlkioStatEntry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_service_bytes_recursive: Option<Vec<ContainerBlkioStatEntry>>,
     /// The `io_serviced_recursive` field: see [`ContainerBlkioStatEntry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_serviced_recursive: Option<Vec<ContainerBlkioStatEntry>>,
     /// The `io_queue_recursive` field: see [`ContainerBlkioStatEntry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_queue_recursive: Option<Vec<ContainerBlkioStatEntry>>,
     /// The `io_service_time_recursive` field: see [`ContainerBlkioStatEntry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_service_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
     /// The `io_wait_time_recursive` field: see [`ContainerBlkioStatEntry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_wait_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
     /// The `io_merged_recursive` field: see [`ContainerBlkioStatEntry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_merged_recursive: Option<Vec<ContainerBlkioStatEntry>>,
     /// The `io_time_recursive` field: see [`ContainerBlkioStatEntry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_time_recursive: Option<Vec<ContainerBlkioStatEntry>>,
     /// The `sectors_recursive` field: see [`ContainerBlkioStatEntry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sectors_recursive: Option<Vec<ContainerBlkioStatEntry>>,
+}
+
+impl Serialize for ContainerBlkioStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.io_service_bytes_recursive.is_some(),
+                self.io_serviced_recursive.is_some(),
+                self.io_queue_recursive.is_some(),
+                self.io_service_time_recursive.is_some(),
+                self.io_wait_time_recursive.is_some(),
+                self.io_merged_recursive.is_some(),
+                self.io_time_recursive.is_some(),
+                self.sectors_recursive.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerBlkioStats", len)?;
+        o::opt(
+            &mut out,
+            "io_service_bytes_recursive",
+            &self.io_service_bytes_recursive,
+        )?;
+        o::opt(&mut out, "io_serviced_recursive", &self.io_serviced_recursive)?;
+        o::opt(&mut out, "io_queue_recursive", &self.io_queue_recursive)?;
+        o::opt(&mut out, "io_service_time_recursive", &self.io_service_time_recursive)?;
+        o::opt(&mut out, "io_wait_time_recursive", &self.io_wait_time_recursive)?;
+        o::opt(&mut out, "io_merged_recursive", &self.io_merged_recursive)?;
+        o::opt(&mut out, "io_time_recursive", &self.io_time_recursive)?;
+        o::opt(&mut out, "sectors_recursive", &self.sectors_recursive)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerBlkioStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerBlkioStats {
+    const NAME: &'static str = "ContainerBlkioStats";
+    const FIELDS: &'static [&'static str] = &[
+        "io_service_bytes_recursive",
+        "io_serviced_recursive",
+        "io_queue_recursive",
+        "io_service_time_recursive",
+        "io_wait_time_recursive",
+        "io_merged_recursive",
+        "io_time_recursive",
+        "sectors_recursive",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.io_service_bytes_recursive),
+            1 => o::value(map, &mut self.io_serviced_recursive),
+            2 => o::value(map, &mut self.io_queue_recursive),
+            3 => o::value(map, &mut self.io_service_time_recursive),
+            4 => o::value(map, &mut self.io_wait_time_recursive),
+            5 => o::value(map, &mut self.io_merged_recursive),
+            6 => o::value(map, &mut self.io_time_recursive),
+            7 => o::value(map, &mut self.sectors_recursive),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Configuration for a container that is portable between hosts.
@@ -941,357 +1964,656 @@ pub struct ContainerBlkioStats {
 ///
 /// Previous versions of Docker builder used this field to store build cache,
 /// and it is not in active use anymore.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerConfig {
     /// The hostname to use for the container, as a valid RFC 1123 hostname.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// The domain name to use for the container.
-    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
     pub domainname: Option<String>,
     /// The user that commands are run as inside the container.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Whether to attach to `stdin`.
-    #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Whether to attach to `stdout`.
-    #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
     /// Whether to attach to `stderr`.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
     /// Ports, as a list. Each has the form `<port>/<tcp|udp|sctp>`.
     ///
     /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
-    #[serde(
-        rename = "ExposedPorts",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::serde_helpers::key_set_opt",
-    )]
     pub exposed_ports: Option<Vec<String>>,
     /// Attach standard streams to a TTY, including `stdin` if it is not closed.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Open `stdin`
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Close `stdin` after one attached client disconnects
-    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
     pub stdin_once: Option<bool>,
     /// A list of environment variables to set inside the container in the
     /// form `["VAR=value", ...]`. A variable without `=` is removed from the
     /// environment, rather than to have an empty value.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// Command to run specified as a string or an array of strings.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
     /// A test to perform to check that the container is healthy.
     /// Healthcheck commands should be side-effect free.
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
     /// Command is already escaped (Windows only)
-    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
     pub args_escaped: Option<bool>,
     /// The name (or reference) of the image to use when creating the container,
     /// or which was used when the container was created.
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Mount point paths inside the container, as a list.
     ///
     /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
-    #[serde(
-        rename = "Volumes",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::serde_helpers::key_set_opt",
-    )]
     pub volumes: Option<Vec<String>>,
     /// The working directory for commands to run in.
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     /// The entry point for the container as a string or an array of strings.
     ///
     /// If the array consists of exactly one empty string (`[""]`) then the
     /// entry point is reset to system default (i.e., the entry point used by
     /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
     /// Disable networking for the container.
-    #[serde(
-        rename = "NetworkDisabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub network_disabled: Option<bool>,
     /// MAC address of the container.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
     pub on_build: Option<Vec<String>>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Signal to stop a container as a string or unsigned integer.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     /// Timeout to stop a container in seconds.
-    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
     pub stop_timeout: Option<i64>,
     /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<Vec<String>>,
+}
+
+impl Serialize for ContainerConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.hostname.is_some(),
+                self.domainname.is_some(),
+                self.user.is_some(),
+                self.attach_stdin.is_some(),
+                self.attach_stdout.is_some(),
+                self.attach_stderr.is_some(),
+                self.exposed_ports.is_some(),
+                self.tty.is_some(),
+                self.open_stdin.is_some(),
+                self.stdin_once.is_some(),
+                self.env.is_some(),
+                self.cmd.is_some(),
+                self.healthcheck.is_some(),
+                self.args_escaped.is_some(),
+                self.image.is_some(),
+                self.volumes.is_some(),
+                self.working_dir.is_some(),
+                self.entrypoint.is_some(),
+                self.network_disabled.is_some(),
+                self.mac_address.is_some(),
+                self.on_build.is_some(),
+                self.labels.is_some(),
+                self.stop_signal.is_some(),
+                self.stop_timeout.is_some(),
+                self.shell.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerConfig", len)?;
+        o::opt(&mut out, "Hostname", &self.hostname)?;
+        o::opt(&mut out, "Domainname", &self.domainname)?;
+        o::opt(&mut out, "User", &self.user)?;
+        o::opt(&mut out, "AttachStdin", &self.attach_stdin)?;
+        o::opt(&mut out, "AttachStdout", &self.attach_stdout)?;
+        o::opt(&mut out, "AttachStderr", &self.attach_stderr)?;
+        o::key_set_opt_field(&mut out, "ExposedPorts", &self.exposed_ports)?;
+        o::opt(&mut out, "Tty", &self.tty)?;
+        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
+        o::opt(&mut out, "StdinOnce", &self.stdin_once)?;
+        o::opt(&mut out, "Env", &self.env)?;
+        o::opt(&mut out, "Cmd", &self.cmd)?;
+        o::opt(&mut out, "Healthcheck", &self.healthcheck)?;
+        o::opt(&mut out, "ArgsEscaped", &self.args_escaped)?;
+        o::opt(&mut out, "Image", &self.image)?;
+        o::key_set_opt_field(&mut out, "Volumes", &self.volumes)?;
+        o::opt(&mut out, "WorkingDir", &self.working_dir)?;
+        o::opt(&mut out, "Entrypoint", &self.entrypoint)?;
+        o::opt(&mut out, "NetworkDisabled", &self.network_disabled)?;
+        o::opt(&mut out, "MacAddress", &self.mac_address)?;
+        o::opt(&mut out, "OnBuild", &self.on_build)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "StopSignal", &self.stop_signal)?;
+        o::opt(&mut out, "StopTimeout", &self.stop_timeout)?;
+        o::opt(&mut out, "Shell", &self.shell)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerConfig {
+    const NAME: &'static str = "ContainerConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "Hostname",
+        "Domainname",
+        "User",
+        "AttachStdin",
+        "AttachStdout",
+        "AttachStderr",
+        "ExposedPorts",
+        "Tty",
+        "OpenStdin",
+        "StdinOnce",
+        "Env",
+        "Cmd",
+        "Healthcheck",
+        "ArgsEscaped",
+        "Image",
+        "Volumes",
+        "WorkingDir",
+        "Entrypoint",
+        "NetworkDisabled",
+        "MacAddress",
+        "OnBuild",
+        "Labels",
+        "StopSignal",
+        "StopTimeout",
+        "Shell",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.hostname),
+            1 => o::value(map, &mut self.domainname),
+            2 => o::value(map, &mut self.user),
+            3 => o::value(map, &mut self.attach_stdin),
+            4 => o::value(map, &mut self.attach_stdout),
+            5 => o::value(map, &mut self.attach_stderr),
+            6 => o::key_set_opt(map, &mut self.exposed_ports),
+            7 => o::value(map, &mut self.tty),
+            8 => o::value(map, &mut self.open_stdin),
+            9 => o::value(map, &mut self.stdin_once),
+            10 => o::value(map, &mut self.env),
+            11 => o::value(map, &mut self.cmd),
+            12 => o::value(map, &mut self.healthcheck),
+            13 => o::value(map, &mut self.args_escaped),
+            14 => o::value(map, &mut self.image),
+            15 => o::key_set_opt(map, &mut self.volumes),
+            16 => o::value(map, &mut self.working_dir),
+            17 => o::value(map, &mut self.entrypoint),
+            18 => o::value(map, &mut self.network_disabled),
+            19 => o::value(map, &mut self.mac_address),
+            20 => o::value(map, &mut self.on_build),
+            21 => o::value(map, &mut self.labels),
+            22 => o::value(map, &mut self.stop_signal),
+            23 => o::value(map, &mut self.stop_timeout),
+            24 => o::value(map, &mut self.shell),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// CPU usage of the container and of the system.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerCpuStats {
     /// The container's CPU time since it started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_usage: Option<ContainerCpuUsage>,
     /// The system's CPU time (Linux).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_cpu_usage: Option<u64>,
     /// The number of online CPUs (Linux).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online_cpus: Option<u32>,
     /// CPU throttling of the container (Linux).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttling_data: Option<ContainerThrottlingData>,
 }
 
+impl Serialize for ContainerCpuStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.cpu_usage.is_some(),
+                self.system_cpu_usage.is_some(),
+                self.online_cpus.is_some(),
+                self.throttling_data.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerCpuStats", len)?;
+        o::opt(&mut out, "cpu_usage", &self.cpu_usage)?;
+        o::opt(&mut out, "system_cpu_usage", &self.system_cpu_usage)?;
+        o::opt(&mut out, "online_cpus", &self.online_cpus)?;
+        o::opt(&mut out, "throttling_data", &self.throttling_data)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerCpuStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerCpuStats {
+    const NAME: &'static str = "ContainerCpuStats";
+    const FIELDS: &'static [&'static str] = &[
+        "cpu_usage",
+        "system_cpu_usage",
+        "online_cpus",
+        "throttling_data",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.cpu_usage),
+            1 => o::value(map, &mut self.system_cpu_usage),
+            2 => o::value(map, &mut self.online_cpus),
+            3 => o::value(map, &mut self.throttling_data),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The container's CPU time since it started.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerCpuUsage {
     /// All CPU time
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_usage: Option<u64>,
     /// CPU time per core (Linux with cgroups v1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percpu_usage: Option<Vec<u64>>,
     /// CPU time in kernel mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_in_kernelmode: Option<u64>,
     /// CPU time in user mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_in_usermode: Option<u64>,
 }
 
+impl Serialize for ContainerCpuUsage {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.total_usage.is_some(),
+                self.percpu_usage.is_some(),
+                self.usage_in_kernelmode.is_some(),
+                self.usage_in_usermode.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerCpuUsage", len)?;
+        o::opt(&mut out, "total_usage", &self.total_usage)?;
+        o::opt(&mut out, "percpu_usage", &self.percpu_usage)?;
+        o::opt(&mut out, "usage_in_kernelmode", &self.usage_in_kernelmode)?;
+        o::opt(&mut out, "usage_in_usermode", &self.usage_in_usermode)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerCpuUsage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerCpuUsage {
+    const NAME: &'static str = "ContainerCpuUsage";
+    const FIELDS: &'static [&'static str] = &[
+        "total_usage",
+        "percpu_usage",
+        "usage_in_kernelmode",
+        "usage_in_usermode",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.total_usage),
+            1 => o::value(map, &mut self.percpu_usage),
+            2 => o::value(map, &mut self.usage_in_kernelmode),
+            3 => o::value(map, &mut self.usage_in_usermode),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::container_create`](crate::Docker::container_create).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerCreateBody {
     /// The hostname to use for the container, as a valid RFC 1123 hostname.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// The domain name to use for the container.
-    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
     pub domainname: Option<String>,
     /// The user that commands are run as inside the container.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Whether to attach to `stdin`.
-    #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Whether to attach to `stdout`.
-    #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
     /// Whether to attach to `stderr`.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
     /// Ports, as a list. Each has the form `<port>/<tcp|udp|sctp>`.
     ///
     /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
-    #[serde(
-        rename = "ExposedPorts",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::serde_helpers::key_set_opt",
-    )]
     pub exposed_ports: Option<Vec<String>>,
     /// Attach standard streams to a TTY, including `stdin` if it is not closed.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Open `stdin`
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Close `stdin` after one attached client disconnects
-    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
     pub stdin_once: Option<bool>,
     /// A list of environment variables to set inside the container in the
     /// form `["VAR=value", ...]`. A variable without `=` is removed from the
     /// environment, rather than to have an empty value.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// Command to run specified as a string or an array of strings.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
     /// A test to perform to check that the container is healthy.
     /// Healthcheck commands should be side-effect free.
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
     /// Command is already escaped (Windows only)
-    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
     pub args_escaped: Option<bool>,
     /// The name (or reference) of the image to use when creating the container,
     /// or which was used when the container was created.
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Mount point paths inside the container, as a list.
     ///
     /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
-    #[serde(
-        rename = "Volumes",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::serde_helpers::key_set_opt",
-    )]
     pub volumes: Option<Vec<String>>,
     /// The working directory for commands to run in.
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     /// The entry point for the container as a string or an array of strings.
     ///
     /// If the array consists of exactly one empty string (`[""]`) then the
     /// entry point is reset to system default (i.e., the entry point used by
     /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
     /// Disable networking for the container.
-    #[serde(
-        rename = "NetworkDisabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub network_disabled: Option<bool>,
     /// MAC address of the container.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
     pub on_build: Option<Vec<String>>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Signal to stop a container as a string or unsigned integer.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     /// Timeout to stop a container in seconds.
-    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
     pub stop_timeout: Option<i64>,
     /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<Vec<String>>,
     /// Container configuration that depends on the host we are running on
-    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
     pub host_config: Option<HostConfig>,
     /// NetworkingConfig represents the container's networking configuration for
     /// each of its interfaces.
     /// It is used for the networking configs specified in the `docker create`
     /// and `docker network connect` commands.
-    #[serde(
-        rename = "NetworkingConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub networking_config: Option<NetworkingConfig>,
 }
 
+impl Serialize for ContainerCreateBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.hostname.is_some(),
+                self.domainname.is_some(),
+                self.user.is_some(),
+                self.attach_stdin.is_some(),
+                self.attach_stdout.is_some(),
+                self.attach_stderr.is_some(),
+                self.exposed_ports.is_some(),
+                self.tty.is_some(),
+                self.open_stdin.is_some(),
+                self.stdin_once.is_some(),
+                self.env.is_some(),
+                self.cmd.is_some(),
+                self.healthcheck.is_some(),
+                self.args_escaped.is_some(),
+                self.image.is_some(),
+                self.volumes.is_some(),
+                self.working_dir.is_some(),
+                self.entrypoint.is_some(),
+                self.network_disabled.is_some(),
+                self.mac_address.is_some(),
+                self.on_build.is_some(),
+                self.labels.is_some(),
+                self.stop_signal.is_some(),
+                self.stop_timeout.is_some(),
+                self.shell.is_some(),
+                self.host_config.is_some(),
+                self.networking_config.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerCreateBody", len)?;
+        o::opt(&mut out, "Hostname", &self.hostname)?;
+        o::opt(&mut out, "Domainname", &self.domainname)?;
+        o::opt(&mut out, "User", &self.user)?;
+        o::opt(&mut out, "AttachStdin", &self.attach_stdin)?;
+        o::opt(&mut out, "AttachStdout", &self.attach_stdout)?;
+        o::opt(&mut out, "AttachStderr", &self.attach_stderr)?;
+        o::key_set_opt_field(&mut out, "ExposedPorts", &self.exposed_ports)?;
+        o::opt(&mut out, "Tty", &self.tty)?;
+        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
+        o::opt(&mut out, "StdinOnce", &self.stdin_once)?;
+        o::opt(&mut out, "Env", &self.env)?;
+        o::opt(&mut out, "Cmd", &self.cmd)?;
+        o::opt(&mut out, "Healthcheck", &self.healthcheck)?;
+        o::opt(&mut out, "ArgsEscaped", &self.args_escaped)?;
+        o::opt(&mut out, "Image", &self.image)?;
+        o::key_set_opt_field(&mut out, "Volumes", &self.volumes)?;
+        o::opt(&mut out, "WorkingDir", &self.working_dir)?;
+        o::opt(&mut out, "Entrypoint", &self.entrypoint)?;
+        o::opt(&mut out, "NetworkDisabled", &self.network_disabled)?;
+        o::opt(&mut out, "MacAddress", &self.mac_address)?;
+        o::opt(&mut out, "OnBuild", &self.on_build)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "StopSignal", &self.stop_signal)?;
+        o::opt(&mut out, "StopTimeout", &self.stop_timeout)?;
+        o::opt(&mut out, "Shell", &self.shell)?;
+        o::opt(&mut out, "HostConfig", &self.host_config)?;
+        o::opt(&mut out, "NetworkingConfig", &self.networking_config)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerCreateBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerCreateBody {
+    const NAME: &'static str = "ContainerCreateBody";
+    const FIELDS: &'static [&'static str] = &[
+        "Hostname",
+        "Domainname",
+        "User",
+        "AttachStdin",
+        "AttachStdout",
+        "AttachStderr",
+        "ExposedPorts",
+        "Tty",
+        "OpenStdin",
+        "StdinOnce",
+        "Env",
+        "Cmd",
+        "Healthcheck",
+        "ArgsEscaped",
+        "Image",
+        "Volumes",
+        "WorkingDir",
+        "Entrypoint",
+        "NetworkDisabled",
+        "MacAddress",
+        "OnBuild",
+        "Labels",
+        "StopSignal",
+        "StopTimeout",
+        "Shell",
+        "HostConfig",
+        "NetworkingConfig",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.hostname),
+            1 => o::value(map, &mut self.domainname),
+            2 => o::value(map, &mut self.user),
+            3 => o::value(map, &mut self.attach_stdin),
+            4 => o::value(map, &mut self.attach_stdout),
+            5 => o::value(map, &mut self.attach_stderr),
+            6 => o::key_set_opt(map, &mut self.exposed_ports),
+            7 => o::value(map, &mut self.tty),
+            8 => o::value(map, &mut self.open_stdin),
+            9 => o::value(map, &mut self.stdin_once),
+            10 => o::value(map, &mut self.env),
+            11 => o::value(map, &mut self.cmd),
+            12 => o::value(map, &mut self.healthcheck),
+            13 => o::value(map, &mut self.args_escaped),
+            14 => o::value(map, &mut self.image),
+            15 => o::key_set_opt(map, &mut self.volumes),
+            16 => o::value(map, &mut self.working_dir),
+            17 => o::value(map, &mut self.entrypoint),
+            18 => o::value(map, &mut self.network_disabled),
+            19 => o::value(map, &mut self.mac_address),
+            20 => o::value(map, &mut self.on_build),
+            21 => o::value(map, &mut self.labels),
+            22 => o::value(map, &mut self.stop_signal),
+            23 => o::value(map, &mut self.stop_timeout),
+            24 => o::value(map, &mut self.shell),
+            25 => o::value(map, &mut self.host_config),
+            26 => o::value(map, &mut self.networking_config),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// OK response to ContainerCreate operation
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerCreateResponse {
     /// The ID of the created container
-    #[serde(rename = "Id")]
     pub id: String,
     /// Warnings encountered when creating the container
-    #[serde(
-        rename = "Warnings",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub warnings: Vec<String>,
 }
 
+impl Serialize for ContainerCreateResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(2usize, &[]);
+        let mut out = serializer.serialize_struct("ContainerCreateResponse", len)?;
+        o::field(&mut out, "Id", &self.id)?;
+        o::field(&mut out, "Warnings", &self.warnings)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerCreateResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerCreateResponse {
+    const NAME: &'static str = "ContainerCreateResponse";
+    const FIELDS: &'static [&'static str] = &["Id", "Warnings"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::or_default(map, &mut self.warnings),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::container_inspect`](crate::Docker::container_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerInspectResponse {
     /// The ID of the container
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The time the container was created
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// The path to the command being run
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The arguments to the command being run
-    #[serde(rename = "Args", default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
     /// ContainerState stores container's running state. It's part of ContainerJSONBase
     /// and will be returned by the "inspect" command.
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ContainerState>,
     /// The container's image ID
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// The `ResolvConfPath` field.
-    #[serde(rename = "ResolvConfPath", default, skip_serializing_if = "Option::is_none")]
     pub resolv_conf_path: Option<String>,
     /// The `HostnamePath` field.
-    #[serde(rename = "HostnamePath", default, skip_serializing_if = "Option::is_none")]
     pub hostname_path: Option<String>,
     /// The `HostsPath` field.
-    #[serde(rename = "HostsPath", default, skip_serializing_if = "Option::is_none")]
     pub hosts_path: Option<String>,
     /// The `LogPath` field.
-    #[serde(rename = "LogPath", default, skip_serializing_if = "Option::is_none")]
     pub log_path: Option<String>,
     /// The `Name` field.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `RestartCount` field.
-    #[serde(rename = "RestartCount", default, skip_serializing_if = "Option::is_none")]
     pub restart_count: Option<i64>,
     /// The `Driver` field.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// The `Platform` field.
-    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// The `MountLabel` field.
-    #[serde(rename = "MountLabel", default, skip_serializing_if = "Option::is_none")]
     pub mount_label: Option<String>,
     /// The `ProcessLabel` field.
-    #[serde(rename = "ProcessLabel", default, skip_serializing_if = "Option::is_none")]
     pub process_label: Option<String>,
     /// The `AppArmorProfile` field.
-    #[serde(
-        rename = "AppArmorProfile",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub app_armor_profile: Option<String>,
     /// IDs of exec instances that are running in the container.
-    #[serde(rename = "ExecIDs", default, skip_serializing_if = "Option::is_none")]
     pub exec_i_ds: Option<Vec<String>>,
     /// Container configuration that depends on the host we are running on
-    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
     pub host_config: Option<HostConfig>,
     /// Information about the storage driver used to store the container's and
     /// image's filesystem.
-    #[serde(rename = "GraphDriver", default, skip_serializing_if = "Option::is_none")]
     pub graph_driver: Option<GraphDriverData>,
     /// The size of files that have been created or changed by this
     /// container.
-    #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
     pub size_rw: Option<i64>,
     /// The total size of all the files in this container.
-    #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
     pub size_root_fs: Option<i64>,
     /// The `Mounts` field: see [`MountPoint`].
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<MountPoint>>,
     /// Configuration for a container that is portable between hosts.
     ///
@@ -1301,114 +2623,442 @@ pub struct ContainerInspectResponse {
     ///
     /// Previous versions of Docker builder used this field to store build cache,
     /// and it is not in active use anymore.
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ContainerConfig>,
     /// NetworkSettings exposes the network settings in the API
-    #[serde(
-        rename = "NetworkSettings",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub network_settings: Option<NetworkSettings>,
 }
 
+impl Serialize for ContainerInspectResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.created.is_some(),
+                self.path.is_some(),
+                self.args.is_some(),
+                self.state.is_some(),
+                self.image.is_some(),
+                self.resolv_conf_path.is_some(),
+                self.hostname_path.is_some(),
+                self.hosts_path.is_some(),
+                self.log_path.is_some(),
+                self.name.is_some(),
+                self.restart_count.is_some(),
+                self.driver.is_some(),
+                self.platform.is_some(),
+                self.mount_label.is_some(),
+                self.process_label.is_some(),
+                self.app_armor_profile.is_some(),
+                self.exec_i_ds.is_some(),
+                self.host_config.is_some(),
+                self.graph_driver.is_some(),
+                self.size_rw.is_some(),
+                self.size_root_fs.is_some(),
+                self.mounts.is_some(),
+                self.config.is_some(),
+                self.network_settings.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerInspectResponse", len)?;
+        o::opt(&mut out, "Id", &self.id)?;
+        o::opt(&mut out, "Created", &self.created)?;
+        o::opt(&mut out, "Path", &self.path)?;
+        o::opt(&mut out, "Args", &self.args)?;
+        o::opt(&mut out, "State", &self.state)?;
+        o::opt(&mut out, "Image", &self.image)?;
+        o::opt(&mut out, "ResolvConfPath", &self.resolv_conf_path)?;
+        o::opt(&mut out, "HostnamePath", &self.hostname_path)?;
+        o::opt(&mut out, "HostsPath", &self.hosts_path)?;
+        o::opt(&mut out, "LogPath", &self.log_path)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "RestartCount", &self.restart_count)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "Platform", &self.platform)?;
+        o::opt(&mut out, "MountLabel", &self.mount_label)?;
+        o::opt(&mut out, "ProcessLabel", &self.process_label)?;
+        o::opt(&mut out, "AppArmorProfile", &self.app_armor_profile)?;
+        o::opt(&mut out, "ExecIDs", &self.exec_i_ds)?;
+        o::opt(&mut out, "HostConfig", &self.host_config)?;
+        o::opt(&mut out, "GraphDriver", &self.graph_driver)?;
+        o::opt(&mut out, "SizeRw", &self.size_rw)?;
+        o::opt(&mut out, "SizeRootFs", &self.size_root_fs)?;
+        o::opt(&mut out, "Mounts", &self.mounts)?;
+        o::opt(&mut out, "Config", &self.config)?;
+        o::opt(&mut out, "NetworkSettings", &self.network_settings)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerInspectResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerInspectResponse {
+    const NAME: &'static str = "ContainerInspectResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Created",
+        "Path",
+        "Args",
+        "State",
+        "Image",
+        "ResolvConfPath",
+        "HostnamePath",
+        "HostsPath",
+        "LogPath",
+        "Name",
+        "RestartCount",
+        "Driver",
+        "Platform",
+        "MountLabel",
+        "ProcessLabel",
+        "AppArmorProfile",
+        "ExecIDs",
+        "HostConfig",
+        "GraphDriver",
+        "SizeRw",
+        "SizeRootFs",
+        "Mounts",
+        "Config",
+        "NetworkSettings",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.created),
+            2 => o::value(map, &mut self.path),
+            3 => o::value(map, &mut self.args),
+            4 => o::value(map, &mut self.state),
+            5 => o::value(map, &mut self.image),
+            6 => o::value(map, &mut self.resolv_conf_path),
+            7 => o::value(map, &mut self.hostname_path),
+            8 => o::value(map, &mut self.hosts_path),
+            9 => o::value(map, &mut self.log_path),
+            10 => o::value(map, &mut self.name),
+            11 => o::value(map, &mut self.restart_count),
+            12 => o::value(map, &mut self.driver),
+            13 => o::value(map, &mut self.platform),
+            14 => o::value(map, &mut self.mount_label),
+            15 => o::value(map, &mut self.process_label),
+            16 => o::value(map, &mut self.app_armor_profile),
+            17 => o::value(map, &mut self.exec_i_ds),
+            18 => o::value(map, &mut self.host_config),
+            19 => o::value(map, &mut self.graph_driver),
+            20 => o::value(map, &mut self.size_rw),
+            21 => o::value(map, &mut self.size_root_fs),
+            22 => o::value(map, &mut self.mounts),
+            23 => o::value(map, &mut self.config),
+            24 => o::value(map, &mut self.network_settings),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Memory usage (Linux), or commit and private working set (Windows).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerMemoryStats {
     /// Memory in use (Linux).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<u64>,
     /// The most memory ever in use (Linux with cgroups v1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_usage: Option<u64>,
     /// The counters of the cgroup's memory.stat (Linux); their names differ between cgroups v1 and v2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<HashMap<String, Option<u64>>>,
     /// Times the usage hit the limit (Linux with cgroups v1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failcnt: Option<u64>,
     /// The memory limit (Linux).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
     /// Committed bytes (Windows).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitbytes: Option<u64>,
     /// Peak committed bytes (Windows).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitpeakbytes: Option<u64>,
     /// Private working set (Windows).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privateworkingset: Option<u64>,
 }
 
+impl Serialize for ContainerMemoryStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.usage.is_some(),
+                self.max_usage.is_some(),
+                self.stats.is_some(),
+                self.failcnt.is_some(),
+                self.limit.is_some(),
+                self.commitbytes.is_some(),
+                self.commitpeakbytes.is_some(),
+                self.privateworkingset.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerMemoryStats", len)?;
+        o::opt(&mut out, "usage", &self.usage)?;
+        o::opt(&mut out, "max_usage", &self.max_usage)?;
+        o::opt(&mut out, "stats", &self.stats)?;
+        o::opt(&mut out, "failcnt", &self.failcnt)?;
+        o::opt(&mut out, "limit", &self.limit)?;
+        o::opt(&mut out, "commitbytes", &self.commitbytes)?;
+        o::opt(&mut out, "commitpeakbytes", &self.commitpeakbytes)?;
+        o::opt(&mut out, "privateworkingset", &self.privateworkingset)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerMemoryStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerMemoryStats {
+    const NAME: &'static str = "ContainerMemoryStats";
+    const FIELDS: &'static [&'static str] = &[
+        "usage",
+        "max_usage",
+        "stats",
+        "failcnt",
+        "limit",
+        "commitbytes",
+        "commitpeakbytes",
+        "privateworkingset",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.usage),
+            1 => o::value(map, &mut self.max_usage),
+            2 => o::value(map, &mut self.stats),
+            3 => o::value(map, &mut self.failcnt),
+            4 => o::value(map, &mut self.limit),
+            5 => o::value(map, &mut self.commitbytes),
+            6 => o::value(map, &mut self.commitpeakbytes),
+            7 => o::value(map, &mut self.privateworkingset),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Traffic of one network interface.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerNetworkStats {
     /// The `rx_bytes` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rx_bytes: Option<u64>,
     /// The `rx_packets` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rx_packets: Option<u64>,
     /// The `rx_errors` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rx_errors: Option<u64>,
     /// The `rx_dropped` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rx_dropped: Option<u64>,
     /// The `tx_bytes` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_bytes: Option<u64>,
     /// The `tx_packets` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_packets: Option<u64>,
     /// The `tx_errors` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_errors: Option<u64>,
     /// The `tx_dropped` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_dropped: Option<u64>,
     /// The endpoint (Windows).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// The instance (Windows).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
 }
 
+impl Serialize for ContainerNetworkStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.rx_bytes.is_some(),
+                self.rx_packets.is_some(),
+                self.rx_errors.is_some(),
+                self.rx_dropped.is_some(),
+                self.tx_bytes.is_some(),
+                self.tx_packets.is_some(),
+                self.tx_errors.is_some(),
+                self.tx_dropped.is_some(),
+                self.endpoint_id.is_some(),
+                self.instance_id.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerNetworkStats", len)?;
+        o::opt(&mut out, "rx_bytes", &self.rx_bytes)?;
+        o::opt(&mut out, "rx_packets", &self.rx_packets)?;
+        o::opt(&mut out, "rx_errors", &self.rx_errors)?;
+        o::opt(&mut out, "rx_dropped", &self.rx_dropped)?;
+        o::opt(&mut out, "tx_bytes", &self.tx_bytes)?;
+        o::opt(&mut out, "tx_packets", &self.tx_packets)?;
+        o::opt(&mut out, "tx_errors", &self.tx_errors)?;
+        o::opt(&mut out, "tx_dropped", &self.tx_dropped)?;
+        o::opt(&mut out, "endpoint_id", &self.endpoint_id)?;
+        o::opt(&mut out, "instance_id", &self.instance_id)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerNetworkStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerNetworkStats {
+    const NAME: &'static str = "ContainerNetworkStats";
+    const FIELDS: &'static [&'static str] = &[
+        "rx_bytes",
+        "rx_packets",
+        "rx_errors",
+        "rx_dropped",
+        "tx_bytes",
+        "tx_packets",
+        "tx_errors",
+        "tx_dropped",
+        "endpoint_id",
+        "instance_id",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.rx_bytes),
+            1 => o::value(map, &mut self.rx_packets),
+            2 => o::value(map, &mut self.rx_errors),
+            3 => o::value(map, &mut self.rx_dropped),
+            4 => o::value(map, &mut self.tx_bytes),
+            5 => o::value(map, &mut self.tx_packets),
+            6 => o::value(map, &mut self.tx_errors),
+            7 => o::value(map, &mut self.tx_dropped),
+            8 => o::value(map, &mut self.endpoint_id),
+            9 => o::value(map, &mut self.instance_id),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The container's process IDs (Linux).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerPidsStats {
     /// The number of processes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<u64>,
     /// The most processes allowed; 0 for no limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
 }
 
+impl Serialize for ContainerPidsStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.current.is_some(), self.limit.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ContainerPidsStats", len)?;
+        o::opt(&mut out, "current", &self.current)?;
+        o::opt(&mut out, "limit", &self.limit)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerPidsStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerPidsStats {
+    const NAME: &'static str = "ContainerPidsStats";
+    const FIELDS: &'static [&'static str] = &["current", "limit"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.current),
+            1 => o::value(map, &mut self.limit),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::container_prune`](crate::Docker::container_prune).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerPruneResponse {
     /// Container IDs that were deleted
-    #[serde(
-        rename = "ContainersDeleted",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub containers_deleted: Option<Vec<String>>,
     /// Disk space reclaimed in bytes
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
     pub space_reclaimed: Option<i64>,
+}
+
+impl Serialize for ContainerPruneResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.containers_deleted.is_some(), self.space_reclaimed.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ContainerPruneResponse", len)?;
+        o::opt(&mut out, "ContainersDeleted", &self.containers_deleted)?;
+        o::opt(&mut out, "SpaceReclaimed", &self.space_reclaimed)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerPruneResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerPruneResponse {
+    const NAME: &'static str = "ContainerPruneResponse";
+    const FIELDS: &'static [&'static str] = &["ContainersDeleted", "SpaceReclaimed"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.containers_deleted),
+            1 => o::value(map, &mut self.space_reclaimed),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// ContainerState stores container's running state. It's part of ContainerJSONBase
 /// and will be returned by the "inspect" command.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerState {
     /// String representation of the container state. Can be one of "created",
     /// "running", "paused", "restarting", "removing", "exited", or "dead".
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ContainerStateStatus>,
     /// Whether this container is running.
     ///
@@ -1420,39 +3070,113 @@ pub struct ContainerState {
     /// be running. As a result, paused containers are both `Running` _and_ `Paused`.
     ///
     /// Use the `Status` field instead to determine if a container's state is "running".
-    #[serde(rename = "Running", default, skip_serializing_if = "Option::is_none")]
     pub running: Option<bool>,
     /// Whether this container is paused.
-    #[serde(rename = "Paused", default, skip_serializing_if = "Option::is_none")]
     pub paused: Option<bool>,
     /// Whether this container is restarting.
-    #[serde(rename = "Restarting", default, skip_serializing_if = "Option::is_none")]
     pub restarting: Option<bool>,
     /// Whether a process within this container has been killed because it ran
     /// out of memory since the container was last started.
-    #[serde(rename = "OOMKilled", default, skip_serializing_if = "Option::is_none")]
     pub oom_killed: Option<bool>,
     /// The `Dead` field.
-    #[serde(rename = "Dead", default, skip_serializing_if = "Option::is_none")]
     pub dead: Option<bool>,
     /// The process ID of this container
-    #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
     /// The last exit code of this container
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
     /// The `Error` field.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The time when this container was last started.
-    #[serde(rename = "StartedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
     /// The time when this container last exited.
-    #[serde(rename = "FinishedAt", default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
     /// Health stores information about the container's healthcheck results.
-    #[serde(rename = "Health", default, skip_serializing_if = "Option::is_none")]
     pub health: Option<Health>,
+}
+
+impl Serialize for ContainerState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.status.is_some(),
+                self.running.is_some(),
+                self.paused.is_some(),
+                self.restarting.is_some(),
+                self.oom_killed.is_some(),
+                self.dead.is_some(),
+                self.pid.is_some(),
+                self.exit_code.is_some(),
+                self.error.is_some(),
+                self.started_at.is_some(),
+                self.finished_at.is_some(),
+                self.health.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerState", len)?;
+        o::opt(&mut out, "Status", &self.status)?;
+        o::opt(&mut out, "Running", &self.running)?;
+        o::opt(&mut out, "Paused", &self.paused)?;
+        o::opt(&mut out, "Restarting", &self.restarting)?;
+        o::opt(&mut out, "OOMKilled", &self.oom_killed)?;
+        o::opt(&mut out, "Dead", &self.dead)?;
+        o::opt(&mut out, "Pid", &self.pid)?;
+        o::opt(&mut out, "ExitCode", &self.exit_code)?;
+        o::opt(&mut out, "Error", &self.error)?;
+        o::opt(&mut out, "StartedAt", &self.started_at)?;
+        o::opt(&mut out, "FinishedAt", &self.finished_at)?;
+        o::opt(&mut out, "Health", &self.health)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerState {
+    const NAME: &'static str = "ContainerState";
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "Running",
+        "Paused",
+        "Restarting",
+        "OOMKilled",
+        "Dead",
+        "Pid",
+        "ExitCode",
+        "Error",
+        "StartedAt",
+        "FinishedAt",
+        "Health",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.status),
+            1 => o::value(map, &mut self.running),
+            2 => o::value(map, &mut self.paused),
+            3 => o::value(map, &mut self.restarting),
+            4 => o::value(map, &mut self.oom_killed),
+            5 => o::value(map, &mut self.dead),
+            6 => o::value(map, &mut self.pid),
+            7 => o::value(map, &mut self.exit_code),
+            8 => o::value(map, &mut self.error),
+            9 => o::value(map, &mut self.started_at),
+            10 => o::value(map, &mut self.finished_at),
+            11 => o::value(map, &mut self.health),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// String representation of the container state. Can be one of "created",
@@ -1543,367 +3267,835 @@ impl<'de> Deserialize<'de> for ContainerStateStatus {
 }
 
 /// One sample of a container's resource usage.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerStatsResponse {
     /// The container's name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The container's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// When the sample was taken (RFC 3339 with nanoseconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read: Option<String>,
     /// When the previous sample was taken; `0001-01-01T00:00:00Z` in a one-shot sample.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preread: Option<String>,
     /// The container's process IDs (Linux).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pids_stats: Option<ContainerPidsStats>,
     /// Block I/O counters (Linux). With cgroups v2 only io_service_bytes_recursive is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blkio_stats: Option<ContainerBlkioStats>,
     /// The number of processors (Windows; 0 for Linux containers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_procs: Option<u32>,
     /// Storage reads and writes (Windows; empty for Linux containers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_stats: Option<ContainerStorageStats>,
     /// CPU usage of the container and of the system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_stats: Option<ContainerCpuStats>,
     /// CPU usage of the container and of the system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precpu_stats: Option<ContainerCpuStats>,
     /// Memory usage (Linux), or commit and private working set (Windows).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_stats: Option<ContainerMemoryStats>,
     /// Network usage by interface; absent for a container without networking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<HashMap<String, ContainerNetworkStats>>,
 }
 
+impl Serialize for ContainerStatsResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.id.is_some(),
+                self.read.is_some(),
+                self.preread.is_some(),
+                self.pids_stats.is_some(),
+                self.blkio_stats.is_some(),
+                self.num_procs.is_some(),
+                self.storage_stats.is_some(),
+                self.cpu_stats.is_some(),
+                self.precpu_stats.is_some(),
+                self.memory_stats.is_some(),
+                self.networks.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerStatsResponse", len)?;
+        o::opt(&mut out, "name", &self.name)?;
+        o::opt(&mut out, "id", &self.id)?;
+        o::opt(&mut out, "read", &self.read)?;
+        o::opt(&mut out, "preread", &self.preread)?;
+        o::opt(&mut out, "pids_stats", &self.pids_stats)?;
+        o::opt(&mut out, "blkio_stats", &self.blkio_stats)?;
+        o::opt(&mut out, "num_procs", &self.num_procs)?;
+        o::opt(&mut out, "storage_stats", &self.storage_stats)?;
+        o::opt(&mut out, "cpu_stats", &self.cpu_stats)?;
+        o::opt(&mut out, "precpu_stats", &self.precpu_stats)?;
+        o::opt(&mut out, "memory_stats", &self.memory_stats)?;
+        o::opt(&mut out, "networks", &self.networks)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerStatsResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerStatsResponse {
+    const NAME: &'static str = "ContainerStatsResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "id",
+        "read",
+        "preread",
+        "pids_stats",
+        "blkio_stats",
+        "num_procs",
+        "storage_stats",
+        "cpu_stats",
+        "precpu_stats",
+        "memory_stats",
+        "networks",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.id),
+            2 => o::value(map, &mut self.read),
+            3 => o::value(map, &mut self.preread),
+            4 => o::value(map, &mut self.pids_stats),
+            5 => o::value(map, &mut self.blkio_stats),
+            6 => o::value(map, &mut self.num_procs),
+            7 => o::value(map, &mut self.storage_stats),
+            8 => o::value(map, &mut self.cpu_stats),
+            9 => o::value(map, &mut self.precpu_stats),
+            10 => o::value(map, &mut self.memory_stats),
+            11 => o::value(map, &mut self.networks),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Storage reads and writes (Windows; empty for Linux containers).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerStorageStats {
     /// The `read_count_normalized` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_count_normalized: Option<u64>,
     /// The `read_size_bytes` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_size_bytes: Option<u64>,
     /// The `write_count_normalized` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write_count_normalized: Option<u64>,
     /// The `write_size_bytes` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write_size_bytes: Option<u64>,
 }
 
+impl Serialize for ContainerStorageStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.read_count_normalized.is_some(),
+                self.read_size_bytes.is_some(),
+                self.write_count_normalized.is_some(),
+                self.write_size_bytes.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerStorageStats", len)?;
+        o::opt(&mut out, "read_count_normalized", &self.read_count_normalized)?;
+        o::opt(&mut out, "read_size_bytes", &self.read_size_bytes)?;
+        o::opt(&mut out, "write_count_normalized", &self.write_count_normalized)?;
+        o::opt(&mut out, "write_size_bytes", &self.write_size_bytes)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerStorageStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerStorageStats {
+    const NAME: &'static str = "ContainerStorageStats";
+    const FIELDS: &'static [&'static str] = &[
+        "read_count_normalized",
+        "read_size_bytes",
+        "write_count_normalized",
+        "write_size_bytes",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.read_count_normalized),
+            1 => o::value(map, &mut self.read_size_bytes),
+            2 => o::value(map, &mut self.write_count_normalized),
+            3 => o::value(map, &mut self.write_size_bytes),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`SystemDataUsageResponse::containers`](SystemDataUsageResponse::containers) and the answer of [`Docker::container_list`](crate::Docker::container_list).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerSummary {
     /// The ID of this container
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The names that this container has been given
-    #[serde(rename = "Names", default, skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
     /// The name of the image used when creating this container
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// The ID of the image that this container was created from
-    #[serde(rename = "ImageID", default, skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
     /// Command to run when starting the container
-    #[serde(rename = "Command", default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// When the container was created
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
     /// The ports exposed by this container
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<Port>>,
     /// The size of files that have been created or changed by this container
-    #[serde(rename = "SizeRw", default, skip_serializing_if = "Option::is_none")]
     pub size_rw: Option<i64>,
     /// The total size of all the files in this container
-    #[serde(rename = "SizeRootFs", default, skip_serializing_if = "Option::is_none")]
     pub size_root_fs: Option<i64>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// The state of this container (e.g. `Exited`)
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Additional human-readable status of this container (e.g. `Exit 0`)
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The `HostConfig` field: see [`ContainerSummaryHostConfig`].
-    #[serde(rename = "HostConfig", default, skip_serializing_if = "Option::is_none")]
     pub host_config: Option<ContainerSummaryHostConfig>,
     /// A summary of the container's network settings
-    #[serde(
-        rename = "NetworkSettings",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub network_settings: Option<ContainerSummaryNetworkSettings>,
     /// The `Mounts` field: see [`MountPoint`].
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<MountPoint>>,
 }
 
+impl Serialize for ContainerSummary {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.names.is_some(),
+                self.image.is_some(),
+                self.image_id.is_some(),
+                self.command.is_some(),
+                self.created.is_some(),
+                self.ports.is_some(),
+                self.size_rw.is_some(),
+                self.size_root_fs.is_some(),
+                self.labels.is_some(),
+                self.state.is_some(),
+                self.status.is_some(),
+                self.host_config.is_some(),
+                self.network_settings.is_some(),
+                self.mounts.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerSummary", len)?;
+        o::opt(&mut out, "Id", &self.id)?;
+        o::opt(&mut out, "Names", &self.names)?;
+        o::opt(&mut out, "Image", &self.image)?;
+        o::opt(&mut out, "ImageID", &self.image_id)?;
+        o::opt(&mut out, "Command", &self.command)?;
+        o::opt(&mut out, "Created", &self.created)?;
+        o::opt(&mut out, "Ports", &self.ports)?;
+        o::opt(&mut out, "SizeRw", &self.size_rw)?;
+        o::opt(&mut out, "SizeRootFs", &self.size_root_fs)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "State", &self.state)?;
+        o::opt(&mut out, "Status", &self.status)?;
+        o::opt(&mut out, "HostConfig", &self.host_config)?;
+        o::opt(&mut out, "NetworkSettings", &self.network_settings)?;
+        o::opt(&mut out, "Mounts", &self.mounts)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerSummary {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerSummary {
+    const NAME: &'static str = "ContainerSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Names",
+        "Image",
+        "ImageID",
+        "Command",
+        "Created",
+        "Ports",
+        "SizeRw",
+        "SizeRootFs",
+        "Labels",
+        "State",
+        "Status",
+        "HostConfig",
+        "NetworkSettings",
+        "Mounts",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.names),
+            2 => o::value(map, &mut self.image),
+            3 => o::value(map, &mut self.image_id),
+            4 => o::value(map, &mut self.command),
+            5 => o::value(map, &mut self.created),
+            6 => o::value(map, &mut self.ports),
+            7 => o::value(map, &mut self.size_rw),
+            8 => o::value(map, &mut self.size_root_fs),
+            9 => o::value(map, &mut self.labels),
+            10 => o::value(map, &mut self.state),
+            11 => o::value(map, &mut self.status),
+            12 => o::value(map, &mut self.host_config),
+            13 => o::value(map, &mut self.network_settings),
+            14 => o::value(map, &mut self.mounts),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`ContainerSummary::host_config`](ContainerSummary::host_config).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerSummaryHostConfig {
     /// The `NetworkMode` field.
-    #[serde(rename = "NetworkMode", default, skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
 }
 
+impl Serialize for ContainerSummaryHostConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.network_mode.is_some()]);
+        let mut out = serializer.serialize_struct("ContainerSummaryHostConfig", len)?;
+        o::opt(&mut out, "NetworkMode", &self.network_mode)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerSummaryHostConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerSummaryHostConfig {
+    const NAME: &'static str = "ContainerSummaryHostConfig";
+    const FIELDS: &'static [&'static str] = &["NetworkMode"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.network_mode),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A summary of the container's network settings
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerSummaryNetworkSettings {
     /// The `Networks` field: see [`EndpointSettings`].
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<HashMap<String, EndpointSettings>>,
 }
 
+impl Serialize for ContainerSummaryNetworkSettings {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.networks.is_some()]);
+        let mut out = serializer
+            .serialize_struct("ContainerSummaryNetworkSettings", len)?;
+        o::opt(&mut out, "Networks", &self.networks)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerSummaryNetworkSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerSummaryNetworkSettings {
+    const NAME: &'static str = "ContainerSummaryNetworkSettings";
+    const FIELDS: &'static [&'static str] = &["Networks"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.networks),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// CPU throttling of the container (Linux).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerThrottlingData {
     /// Periods with throttling active.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub periods: Option<u64>,
     /// Periods in which the container hit its limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttled_periods: Option<u64>,
     /// Time throttled
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttled_time: Option<u64>,
 }
 
+impl Serialize for ContainerThrottlingData {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.periods.is_some(),
+                self.throttled_periods.is_some(),
+                self.throttled_time.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerThrottlingData", len)?;
+        o::opt(&mut out, "periods", &self.periods)?;
+        o::opt(&mut out, "throttled_periods", &self.throttled_periods)?;
+        o::opt(&mut out, "throttled_time", &self.throttled_time)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerThrottlingData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerThrottlingData {
+    const NAME: &'static str = "ContainerThrottlingData";
+    const FIELDS: &'static [&'static str] = &[
+        "periods",
+        "throttled_periods",
+        "throttled_time",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.periods),
+            1 => o::value(map, &mut self.throttled_periods),
+            2 => o::value(map, &mut self.throttled_time),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// OK response to ContainerTop operation
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerTopResponse {
     /// The ps column titles
-    #[serde(rename = "Titles", default, skip_serializing_if = "Option::is_none")]
     pub titles: Option<Vec<String>>,
     /// Each process running in the container, where each is process
     /// is an array of values corresponding to the titles.
-    #[serde(rename = "Processes", default, skip_serializing_if = "Option::is_none")]
     pub processes: Option<Vec<Vec<String>>>,
 }
 
+impl Serialize for ContainerTopResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.titles.is_some(), self.processes.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ContainerTopResponse", len)?;
+        o::opt(&mut out, "Titles", &self.titles)?;
+        o::opt(&mut out, "Processes", &self.processes)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerTopResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerTopResponse {
+    const NAME: &'static str = "ContainerTopResponse";
+    const FIELDS: &'static [&'static str] = &["Titles", "Processes"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.titles),
+            1 => o::value(map, &mut self.processes),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::container_update`](crate::Docker::container_update).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerUpdateBody {
     /// An integer value representing this container's relative CPU weight
     /// versus other containers.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<i64>,
     /// Memory limit in bytes.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<i64>,
     /// Path to `cgroups` under which the container's `cgroup` is created. If
     /// the path is not absolute, the path is considered to be relative to the
     /// `cgroups` path of the init process. Cgroups are created if they do not
     /// already exist.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_parent: Option<String>,
     /// Block IO weight (relative weight).
-    #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
     /// Block IO weight (relative device weight) in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Weight": weight}]
     /// ```
-    #[serde(
-        rename = "BlkioWeightDevice",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
     /// Limit read rate (bytes per second) from a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
     /// Limit write rate (bytes per second) to a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
     /// Limit read rate (IO per second) from a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
     /// Limit write rate (IO per second) to a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// The length of a CPU period in microseconds.
-    #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
     /// Microseconds of CPU time that the container can get in a CPU period.
-    #[serde(rename = "CpuQuota", default, skip_serializing_if = "Option::is_none")]
     pub cpu_quota: Option<i64>,
     /// The length of a CPU real-time period in microseconds. Set to 0 to
     /// allocate no time allocated to real-time tasks.
-    #[serde(
-        rename = "CpuRealtimePeriod",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cpu_realtime_period: Option<i64>,
     /// The length of a CPU real-time runtime in microseconds. Set to 0 to
     /// allocate no time allocated to real-time tasks.
-    #[serde(
-        rename = "CpuRealtimeRuntime",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cpu_realtime_runtime: Option<i64>,
     /// CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-    #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
     /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
     /// effective on NUMA systems.
-    #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
     /// A list of devices to add to the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceMapping>>,
     /// a list of cgroup rules to apply to the container
-    #[serde(
-        rename = "DeviceCgroupRules",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub device_cgroup_rules: Option<Vec<String>>,
     /// A list of requests for devices to be sent to device drivers.
-    #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
     /// Hard limit for kernel TCP buffer memory (in bytes). Depending on the
     /// OCI runtime in use, this option may be ignored. It is no longer supported
     /// by the default (runc) runtime.
     ///
     /// This field is omitted when empty.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub kernel_memory_tcp: Option<i64>,
     /// Memory soft limit in bytes.
-    #[serde(
-        rename = "MemoryReservation",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub memory_reservation: Option<i64>,
     /// Total memory limit (memory + swap). Set as `-1` to enable unlimited
     /// swap.
-    #[serde(rename = "MemorySwap", default, skip_serializing_if = "Option::is_none")]
     pub memory_swap: Option<i64>,
     /// Tune a container's memory swappiness behavior. Accepts an integer
     /// between 0 and 100.
-    #[serde(
-        rename = "MemorySwappiness",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub memory_swappiness: Option<i64>,
     /// CPU quota in units of 10<sup>-9</sup> CPUs.
-    #[serde(rename = "NanoCpus", default, skip_serializing_if = "Option::is_none")]
     pub nano_cpus: Option<i64>,
     /// Disable OOM Killer for the container.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
     /// Run an init inside the container that forwards signals and reaps
     /// processes. This field is omitted if empty, and the default (as
     /// configured on the daemon) is used.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     /// Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
     /// to not change.
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     /// A list of resource limits to set in the container. For example:
     ///
     /// ```text
     /// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
     /// ```
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
     /// The number of usable CPUs (Windows only).
     ///
     /// On Windows Server containers, the processor resource controls are
     /// mutually exclusive. The order of precedence is `CPUCount` first, then
     /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
     pub cpu_count: Option<i64>,
     /// The usable percentage of the available CPUs (Windows only).
     ///
     /// On Windows Server containers, the processor resource controls are
     /// mutually exclusive. The order of precedence is `CPUCount` first, then
     /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
     pub cpu_percent: Option<i64>,
     /// Maximum IOps for the container system drive (Windows only)
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
     pub io_maximum_i_ops: Option<i64>,
     /// Maximum IO in bytes per second for the container system drive
     /// (Windows only).
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub io_maximum_bandwidth: Option<i64>,
     /// The behavior to apply when the container exits. The default is not to
     /// restart.
     ///
     /// An ever increasing delay (double the previous delay, starting at 100ms) is
     /// added before each restart to prevent flooding the server.
-    #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<RestartPolicy>,
 }
 
+impl Serialize for ContainerUpdateBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.cpu_shares.is_some(),
+                self.memory.is_some(),
+                self.cgroup_parent.is_some(),
+                self.blkio_weight.is_some(),
+                self.blkio_weight_device.is_some(),
+                self.blkio_device_read_bps.is_some(),
+                self.blkio_device_write_bps.is_some(),
+                self.blkio_device_read_i_ops.is_some(),
+                self.blkio_device_write_i_ops.is_some(),
+                self.cpu_period.is_some(),
+                self.cpu_quota.is_some(),
+                self.cpu_realtime_period.is_some(),
+                self.cpu_realtime_runtime.is_some(),
+                self.cpuset_cpus.is_some(),
+                self.cpuset_mems.is_some(),
+                self.devices.is_some(),
+                self.device_cgroup_rules.is_some(),
+                self.device_requests.is_some(),
+                self.kernel_memory_tcp.is_some(),
+                self.memory_reservation.is_some(),
+                self.memory_swap.is_some(),
+                self.memory_swappiness.is_some(),
+                self.nano_cpus.is_some(),
+                self.oom_kill_disable.is_some(),
+                self.init.is_some(),
+                self.pids_limit.is_some(),
+                self.ulimits.is_some(),
+                self.cpu_count.is_some(),
+                self.cpu_percent.is_some(),
+                self.io_maximum_i_ops.is_some(),
+                self.io_maximum_bandwidth.is_some(),
+                self.restart_policy.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ContainerUpdateBody", len)?;
+        o::opt(&mut out, "CpuShares", &self.cpu_shares)?;
+        o::opt(&mut out, "Memory", &self.memory)?;
+        o::opt(&mut out, "CgroupParent", &self.cgroup_parent)?;
+        o::opt(&mut out, "BlkioWeight", &self.blkio_weight)?;
+        o::opt(&mut out, "BlkioWeightDevice", &self.blkio_weight_device)?;
+        o::opt(&mut out, "BlkioDeviceReadBps", &self.blkio_device_read_bps)?;
+        o::opt(&mut out, "BlkioDeviceWriteBps", &self.blkio_device_write_bps)?;
+        o::opt(&mut out, "BlkioDeviceReadIOps", &self.blkio_device_read_i_ops)?;
+        o::opt(&mut out, "BlkioDeviceWriteIOps", &self.blkio_device_write_i_ops)?;
+        o::opt(&mut out, "CpuPeriod", &self.cpu_period)?;
+        o::opt(&mut out, "CpuQuota", &self.cpu_quota)?;
+        o::opt(&mut out, "CpuRealtimePeriod", &self.cpu_realtime_period)?;
+        o::opt(&mut out, "CpuRealtimeRuntime", &self.cpu_realtime_runtime)?;
+        o::opt(&mut out, "CpusetCpus", &self.cpuset_cpus)?;
+        o::opt(&mut out, "CpusetMems", &self.cpuset_mems)?;
+        o::opt(&mut out, "Devices", &self.devices)?;
+        o::opt(&mut out, "DeviceCgroupRules", &self.device_cgroup_rules)?;
+        o::opt(&mut out, "DeviceRequests", &self.device_requests)?;
+        o::opt(&mut out, "KernelMemoryTCP", &self.kernel_memory_tcp)?;
+        o::opt(&mut out, "MemoryReservation", &self.memory_reservation)?;
+        o::opt(&mut out, "MemorySwap", &self.memory_swap)?;
+        o::opt(&mut out, "MemorySwappiness", &self.memory_swappiness)?;
+        o::opt(&mut out, "NanoCpus", &self.nano_cpus)?;
+        o::opt(&mut out, "OomKillDisable", &self.oom_kill_disable)?;
+        o::opt(&mut out, "Init", &self.init)?;
+        o::opt(&mut out, "PidsLimit", &self.pids_limit)?;
+        o::opt(&mut out, "Ulimits", &self.ulimits)?;
+        o::opt(&mut out, "CpuCount", &self.cpu_count)?;
+        o::opt(&mut out, "CpuPercent", &self.cpu_percent)?;
+        o::opt(&mut out, "IOMaximumIOps", &self.io_maximum_i_ops)?;
+        o::opt(&mut out, "IOMaximumBandwidth", &self.io_maximum_bandwidth)?;
+        o::opt(&mut out, "RestartPolicy", &self.restart_policy)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerUpdateBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerUpdateBody {
+    const NAME: &'static str = "ContainerUpdateBody";
+    const FIELDS: &'static [&'static str] = &[
+        "CpuShares",
+        "Memory",
+        "CgroupParent",
+        "BlkioWeight",
+        "BlkioWeightDevice",
+        "BlkioDeviceReadBps",
+        "BlkioDeviceWriteBps",
+        "BlkioDeviceReadIOps",
+        "BlkioDeviceWriteIOps",
+        "CpuPeriod",
+        "CpuQuota",
+        "CpuRealtimePeriod",
+        "CpuRealtimeRuntime",
+        "CpusetCpus",
+        "CpusetMems",
+        "Devices",
+        "DeviceCgroupRules",
+        "DeviceRequests",
+        "KernelMemoryTCP",
+        "MemoryReservation",
+        "MemorySwap",
+        "MemorySwappiness",
+        "NanoCpus",
+        "OomKillDisable",
+        "Init",
+        "PidsLimit",
+        "Ulimits",
+        "CpuCount",
+        "CpuPercent",
+        "IOMaximumIOps",
+        "IOMaximumBandwidth",
+        "RestartPolicy",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.cpu_shares),
+            1 => o::value(map, &mut self.memory),
+            2 => o::value(map, &mut self.cgroup_parent),
+            3 => o::value(map, &mut self.blkio_weight),
+            4 => o::value(map, &mut self.blkio_weight_device),
+            5 => o::value(map, &mut self.blkio_device_read_bps),
+            6 => o::value(map, &mut self.blkio_device_write_bps),
+            7 => o::value(map, &mut self.blkio_device_read_i_ops),
+            8 => o::value(map, &mut self.blkio_device_write_i_ops),
+            9 => o::value(map, &mut self.cpu_period),
+            10 => o::value(map, &mut self.cpu_quota),
+            11 => o::value(map, &mut self.cpu_realtime_period),
+            12 => o::value(map, &mut self.cpu_realtime_runtime),
+            13 => o::value(map, &mut self.cpuset_cpus),
+            14 => o::value(map, &mut self.cpuset_mems),
+            15 => o::value(map, &mut self.devices),
+            16 => o::value(map, &mut self.device_cgroup_rules),
+            17 => o::value(map, &mut self.device_requests),
+            18 => o::value(map, &mut self.kernel_memory_tcp),
+            19 => o::value(map, &mut self.memory_reservation),
+            20 => o::value(map, &mut self.memory_swap),
+            21 => o::value(map, &mut self.memory_swappiness),
+            22 => o::value(map, &mut self.nano_cpus),
+            23 => o::value(map, &mut self.oom_kill_disable),
+            24 => o::value(map, &mut self.init),
+            25 => o::value(map, &mut self.pids_limit),
+            26 => o::value(map, &mut self.ulimits),
+            27 => o::value(map, &mut self.cpu_count),
+            28 => o::value(map, &mut self.cpu_percent),
+            29 => o::value(map, &mut self.io_maximum_i_ops),
+            30 => o::value(map, &mut self.io_maximum_bandwidth),
+            31 => o::value(map, &mut self.restart_policy),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// OK response to ContainerUpdate operation
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerUpdateResponse {
     /// The `Warnings` field.
-    #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+}
+
+impl Serialize for ContainerUpdateResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.warnings.is_some()]);
+        let mut out = serializer.serialize_struct("ContainerUpdateResponse", len)?;
+        o::opt(&mut out, "Warnings", &self.warnings)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerUpdateResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerUpdateResponse {
+    const NAME: &'static str = "ContainerUpdateResponse";
+    const FIELDS: &'static [&'static str] = &["Warnings"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.warnings),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The spec's `ContainerWaitCondition` type, which it does not describe.
@@ -1969,146 +4161,464 @@ impl<'de> Deserialize<'de> for ContainerWaitCondition {
 }
 
 /// container waiting error, if any
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerWaitExitError {
     /// Details of an error
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
+impl Serialize for ContainerWaitExitError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.message.is_some()]);
+        let mut out = serializer.serialize_struct("ContainerWaitExitError", len)?;
+        o::opt(&mut out, "Message", &self.message)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerWaitExitError {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerWaitExitError {
+    const NAME: &'static str = "ContainerWaitExitError";
+    const FIELDS: &'static [&'static str] = &["Message"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.message),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// OK response to ContainerWait operation
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerWaitResponse {
     /// Exit code of the container
-    #[serde(rename = "StatusCode")]
     pub status_code: i64,
     /// container waiting error, if any
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ContainerWaitExitError>,
 }
 
+impl Serialize for ContainerWaitResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[self.error.is_some()]);
+        let mut out = serializer.serialize_struct("ContainerWaitResponse", len)?;
+        o::field(&mut out, "StatusCode", &self.status_code)?;
+        o::opt(&mut out, "Error", &self.error)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerWaitResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ContainerWaitResponse {
+    const NAME: &'static str = "ContainerWaitResponse";
+    const FIELDS: &'static [&'static str] = &["StatusCode", "Error"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.status_code),
+            1 => o::value(map, &mut self.error),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::image_create`](crate::Docker::image_create).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateImageInfo {
     /// The `id` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `error` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The `errorDetail` field: see [`ErrorDetail`].
-    #[serde(rename = "errorDetail", default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<ErrorDetail>,
     /// The `status` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The `progress` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
     /// The `progressDetail` field: see [`ProgressDetail`].
-    #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
 }
 
+impl Serialize for CreateImageInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.error.is_some(),
+                self.error_detail.is_some(),
+                self.status.is_some(),
+                self.progress.is_some(),
+                self.progress_detail.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("CreateImageInfo", len)?;
+        o::opt(&mut out, "id", &self.id)?;
+        o::opt(&mut out, "error", &self.error)?;
+        o::opt(&mut out, "errorDetail", &self.error_detail)?;
+        o::opt(&mut out, "status", &self.status)?;
+        o::opt(&mut out, "progress", &self.progress)?;
+        o::opt(&mut out, "progressDetail", &self.progress_detail)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for CreateImageInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for CreateImageInfo {
+    const NAME: &'static str = "CreateImageInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "error",
+        "errorDetail",
+        "status",
+        "progress",
+        "progressDetail",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.error),
+            2 => o::value(map, &mut self.error_detail),
+            3 => o::value(map, &mut self.status),
+            4 => o::value(map, &mut self.progress),
+            5 => o::value(map, &mut self.progress_detail),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A device mapping between the host and container
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeviceMapping {
     /// The `PathOnHost` field.
-    #[serde(rename = "PathOnHost", default, skip_serializing_if = "Option::is_none")]
     pub path_on_host: Option<String>,
     /// The `PathInContainer` field.
-    #[serde(
-        rename = "PathInContainer",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub path_in_container: Option<String>,
     /// The `CgroupPermissions` field.
-    #[serde(
-        rename = "CgroupPermissions",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cgroup_permissions: Option<String>,
 }
 
+impl Serialize for DeviceMapping {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.path_on_host.is_some(),
+                self.path_in_container.is_some(),
+                self.cgroup_permissions.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("DeviceMapping", len)?;
+        o::opt(&mut out, "PathOnHost", &self.path_on_host)?;
+        o::opt(&mut out, "PathInContainer", &self.path_in_container)?;
+        o::opt(&mut out, "CgroupPermissions", &self.cgroup_permissions)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceMapping {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeviceMapping {
+    const NAME: &'static str = "DeviceMapping";
+    const FIELDS: &'static [&'static str] = &[
+        "PathOnHost",
+        "PathInContainer",
+        "CgroupPermissions",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.path_on_host),
+            1 => o::value(map, &mut self.path_in_container),
+            2 => o::value(map, &mut self.cgroup_permissions),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A request for devices to be sent to device drivers
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeviceRequest {
     /// The `Driver` field.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// The `Count` field.
-    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// The `DeviceIDs` field.
-    #[serde(rename = "DeviceIDs", default, skip_serializing_if = "Option::is_none")]
     pub device_i_ds: Option<Vec<String>>,
     /// A list of capabilities; an OR list of AND lists of capabilities.
-    #[serde(rename = "Capabilities", default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<Vec<String>>>,
     /// Driver-specific options, specified as a key/value pairs. These options
     /// are passed directly to the driver.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
+}
+
+impl Serialize for DeviceRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.driver.is_some(),
+                self.count.is_some(),
+                self.device_i_ds.is_some(),
+                self.capabilities.is_some(),
+                self.options.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("DeviceRequest", len)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "Count", &self.count)?;
+        o::opt(&mut out, "DeviceIDs", &self.device_i_ds)?;
+        o::opt(&mut out, "Capabilities", &self.capabilities)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DeviceRequest {
+    const NAME: &'static str = "DeviceRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "Driver",
+        "Count",
+        "DeviceIDs",
+        "Capabilities",
+        "Options",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.driver),
+            1 => o::value(map, &mut self.count),
+            2 => o::value(map, &mut self.device_i_ds),
+            3 => o::value(map, &mut self.capabilities),
+            4 => o::value(map, &mut self.options),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Describes the result obtained from contacting the registry to retrieve
 /// image metadata.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DistributionInspect {
     /// A descriptor struct containing digest, media type, and size, as defined in
     /// the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
-    #[serde(rename = "Descriptor")]
     pub descriptor: OciDescriptor,
     /// An array containing all platforms supported by the image.
-    #[serde(
-        rename = "Platforms",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub platforms: Vec<OciPlatform>,
 }
 
+impl Serialize for DistributionInspect {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(2usize, &[]);
+        let mut out = serializer.serialize_struct("DistributionInspect", len)?;
+        o::field(&mut out, "Descriptor", &self.descriptor)?;
+        o::field(&mut out, "Platforms", &self.platforms)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for DistributionInspect {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for DistributionInspect {
+    const NAME: &'static str = "DistributionInspect";
+    const FIELDS: &'static [&'static str] = &["Descriptor", "Platforms"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.descriptor),
+            1 => o::or_default(map, &mut self.platforms),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Driver represents a driver (network, logging, secrets).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Driver {
     /// Name of the driver.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Key/value map of driver-specific options.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
 }
 
+impl Serialize for Driver {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[self.options.is_some()]);
+        let mut out = serializer.serialize_struct("Driver", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Driver {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Driver {
+    const NAME: &'static str = "Driver";
+    const FIELDS: &'static [&'static str] = &["Name", "Options"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.options),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// EndpointIPAMConfig represents an endpoint's IPAM configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EndpointIpamConfig {
     /// The `IPv4Address` field.
-    #[serde(rename = "IPv4Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_address: Option<String>,
     /// The `IPv6Address` field.
-    #[serde(rename = "IPv6Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_address: Option<String>,
     /// The `LinkLocalIPs` field.
-    #[serde(rename = "LinkLocalIPs", default, skip_serializing_if = "Option::is_none")]
     pub link_local_i_ps: Option<Vec<String>>,
 }
 
+impl Serialize for EndpointIpamConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.i_pv4_address.is_some(),
+                self.i_pv6_address.is_some(),
+                self.link_local_i_ps.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("EndpointIpamConfig", len)?;
+        o::opt(&mut out, "IPv4Address", &self.i_pv4_address)?;
+        o::opt(&mut out, "IPv6Address", &self.i_pv6_address)?;
+        o::opt(&mut out, "LinkLocalIPs", &self.link_local_i_ps)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EndpointIpamConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EndpointIpamConfig {
+    const NAME: &'static str = "EndpointIpamConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "IPv4Address",
+        "IPv6Address",
+        "LinkLocalIPs",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.i_pv4_address),
+            1 => o::value(map, &mut self.i_pv6_address),
+            2 => o::value(map, &mut self.link_local_i_ps),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`EndpointSpec::ports`](EndpointSpec::ports), [`ServiceEndpoint::ports`](ServiceEndpoint::ports), and [`TaskStatusPortStatus::ports`](TaskStatusPortStatus::ports).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EndpointPortConfig {
     /// The `Name` field.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `Protocol` field: see [`EndpointPortConfigProtocol`].
-    #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<EndpointPortConfigProtocol>,
     /// The port inside the container.
-    #[serde(rename = "TargetPort", default, skip_serializing_if = "Option::is_none")]
     pub target_port: Option<i64>,
     /// The port on the swarm hosts.
-    #[serde(rename = "PublishedPort", default, skip_serializing_if = "Option::is_none")]
     pub published_port: Option<i64>,
     /// The mode in which port is published.
     ///
@@ -2119,8 +4629,64 @@ pub struct EndpointPortConfig {
     ///   that node or not.
     /// - "host" bypasses the routing mesh and publish the port directly on
     ///   the swarm node where that service is running.
-    #[serde(rename = "PublishMode", default, skip_serializing_if = "Option::is_none")]
     pub publish_mode: Option<EndpointPortConfigPublishMode>,
+}
+
+impl Serialize for EndpointPortConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.protocol.is_some(),
+                self.target_port.is_some(),
+                self.published_port.is_some(),
+                self.publish_mode.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("EndpointPortConfig", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Protocol", &self.protocol)?;
+        o::opt(&mut out, "TargetPort", &self.target_port)?;
+        o::opt(&mut out, "PublishedPort", &self.published_port)?;
+        o::opt(&mut out, "PublishMode", &self.publish_mode)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EndpointPortConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EndpointPortConfig {
+    const NAME: &'static str = "EndpointPortConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Protocol",
+        "TargetPort",
+        "PublishedPort",
+        "PublishMode",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.protocol),
+            2 => o::value(map, &mut self.target_port),
+            3 => o::value(map, &mut self.published_port),
+            4 => o::value(map, &mut self.publish_mode),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The type of [`EndpointPortConfig::protocol`](EndpointPortConfig::protocol).
@@ -2252,68 +4818,173 @@ impl<'de> Deserialize<'de> for EndpointPortConfigPublishMode {
 }
 
 /// Configuration for a network endpoint.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EndpointSettings {
     /// EndpointIPAMConfig represents an endpoint's IPAM configuration.
-    #[serde(rename = "IPAMConfig", default, skip_serializing_if = "Option::is_none")]
     pub ipam_config: Option<EndpointIpamConfig>,
     /// The `Links` field.
-    #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<String>>,
     /// The `Aliases` field.
-    #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
     /// Unique ID of the network.
-    #[serde(rename = "NetworkID", default, skip_serializing_if = "Option::is_none")]
     pub network_id: Option<String>,
     /// Unique ID for the service endpoint in a Sandbox.
-    #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// Gateway address for this network.
-    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
     /// IPv4 address.
-    #[serde(rename = "IPAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// Mask length of the IPv4 address.
-    #[serde(rename = "IPPrefixLen", default, skip_serializing_if = "Option::is_none")]
     pub ip_prefix_len: Option<i64>,
     /// IPv6 gateway address.
-    #[serde(rename = "IPv6Gateway", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_gateway: Option<String>,
     /// Global IPv6 address.
-    #[serde(
-        rename = "GlobalIPv6Address",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub global_i_pv6_address: Option<String>,
     /// Mask length of the global IPv6 address.
-    #[serde(
-        rename = "GlobalIPv6PrefixLen",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub global_i_pv6_prefix_len: Option<i64>,
     /// MAC address for the endpoint on this network.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// DriverOpts is a mapping of driver options and values. These options
     /// are passed directly to the driver and are driver specific.
-    #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
     pub driver_opts: Option<HashMap<String, String>>,
 }
 
+impl Serialize for EndpointSettings {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.ipam_config.is_some(),
+                self.links.is_some(),
+                self.aliases.is_some(),
+                self.network_id.is_some(),
+                self.endpoint_id.is_some(),
+                self.gateway.is_some(),
+                self.ip_address.is_some(),
+                self.ip_prefix_len.is_some(),
+                self.i_pv6_gateway.is_some(),
+                self.global_i_pv6_address.is_some(),
+                self.global_i_pv6_prefix_len.is_some(),
+                self.mac_address.is_some(),
+                self.driver_opts.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("EndpointSettings", len)?;
+        o::opt(&mut out, "IPAMConfig", &self.ipam_config)?;
+        o::opt(&mut out, "Links", &self.links)?;
+        o::opt(&mut out, "Aliases", &self.aliases)?;
+        o::opt(&mut out, "NetworkID", &self.network_id)?;
+        o::opt(&mut out, "EndpointID", &self.endpoint_id)?;
+        o::opt(&mut out, "Gateway", &self.gateway)?;
+        o::opt(&mut out, "IPAddress", &self.ip_address)?;
+        o::opt(&mut out, "IPPrefixLen", &self.ip_prefix_len)?;
+        o::opt(&mut out, "IPv6Gateway", &self.i_pv6_gateway)?;
+        o::opt(&mut out, "GlobalIPv6Address", &self.global_i_pv6_address)?;
+        o::opt(&mut out, "GlobalIPv6PrefixLen", &self.global_i_pv6_prefix_len)?;
+        o::opt(&mut out, "MacAddress", &self.mac_address)?;
+        o::opt(&mut out, "DriverOpts", &self.driver_opts)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EndpointSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EndpointSettings {
+    const NAME: &'static str = "EndpointSettings";
+    const FIELDS: &'static [&'static str] = &[
+        "IPAMConfig",
+        "Links",
+        "Aliases",
+        "NetworkID",
+        "EndpointID",
+        "Gateway",
+        "IPAddress",
+        "IPPrefixLen",
+        "IPv6Gateway",
+        "GlobalIPv6Address",
+        "GlobalIPv6PrefixLen",
+        "MacAddress",
+        "DriverOpts",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.ipam_config),
+            1 => o::value(map, &mut self.links),
+            2 => o::value(map, &mut self.aliases),
+            3 => o::value(map, &mut self.network_id),
+            4 => o::value(map, &mut self.endpoint_id),
+            5 => o::value(map, &mut self.gateway),
+            6 => o::value(map, &mut self.ip_address),
+            7 => o::value(map, &mut self.ip_prefix_len),
+            8 => o::value(map, &mut self.i_pv6_gateway),
+            9 => o::value(map, &mut self.global_i_pv6_address),
+            10 => o::value(map, &mut self.global_i_pv6_prefix_len),
+            11 => o::value(map, &mut self.mac_address),
+            12 => o::value(map, &mut self.driver_opts),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Properties that can be configured to access and load balance a service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EndpointSpec {
     /// The mode of resolution to use for internal load balancing between tasks.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<EndpointSpecMode>,
     /// List of exposed ports that this service is accessible on from the
     /// outside. Ports can only be provided if `vip` resolution mode is used.
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<EndpointPortConfig>>,
+}
+
+impl Serialize for EndpointSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.mode.is_some(), self.ports.is_some()],
+        );
+        let mut out = serializer.serialize_struct("EndpointSpec", len)?;
+        o::opt(&mut out, "Mode", &self.mode)?;
+        o::opt(&mut out, "Ports", &self.ports)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EndpointSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EndpointSpec {
+    const NAME: &'static str = "EndpointSpec";
+    const FIELDS: &'static [&'static str] = &["Mode", "Ports"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.mode),
+            1 => o::value(map, &mut self.ports),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The mode of resolution to use for internal load balancing between tasks.
@@ -2375,83 +5046,325 @@ impl<'de> Deserialize<'de> for EndpointSpecMode {
 }
 
 /// EngineDescription provides information about an engine.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EngineDescription {
     /// The `EngineVersion` field.
-    #[serde(rename = "EngineVersion", default, skip_serializing_if = "Option::is_none")]
     pub engine_version: Option<String>,
     /// The `Labels` field.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// The `Plugins` field: see [`EngineDescriptionPluginsItem`].
-    #[serde(rename = "Plugins", default, skip_serializing_if = "Option::is_none")]
     pub plugins: Option<Vec<EngineDescriptionPluginsItem>>,
 }
 
+impl Serialize for EngineDescription {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.engine_version.is_some(),
+                self.labels.is_some(),
+                self.plugins.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("EngineDescription", len)?;
+        o::opt(&mut out, "EngineVersion", &self.engine_version)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Plugins", &self.plugins)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EngineDescription {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EngineDescription {
+    const NAME: &'static str = "EngineDescription";
+    const FIELDS: &'static [&'static str] = &["EngineVersion", "Labels", "Plugins"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.engine_version),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.plugins),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`EngineDescription::plugins`](EngineDescription::plugins).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EngineDescriptionPluginsItem {
     /// The `Type` field.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The `Name` field.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
+impl Serialize for EngineDescriptionPluginsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.r#type.is_some(), self.name.is_some()],
+        );
+        let mut out = serializer.serialize_struct("EngineDescriptionPluginsItem", len)?;
+        o::opt(&mut out, "Type", &self.r#type)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EngineDescriptionPluginsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EngineDescriptionPluginsItem {
+    const NAME: &'static str = "EngineDescriptionPluginsItem";
+    const FIELDS: &'static [&'static str] = &["Type", "Name"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.r#type),
+            1 => o::value(map, &mut self.name),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`BuildInfo::error_detail`](BuildInfo::error_detail) and [`CreateImageInfo::error_detail`](CreateImageInfo::error_detail).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorDetail {
     /// The `code` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// The `message` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
+impl Serialize for ErrorDetail {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.code.is_some(), self.message.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ErrorDetail", len)?;
+        o::opt(&mut out, "code", &self.code)?;
+        o::opt(&mut out, "message", &self.message)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorDetail {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ErrorDetail {
+    const NAME: &'static str = "ErrorDetail";
+    const FIELDS: &'static [&'static str] = &["code", "message"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.code),
+            1 => o::value(map, &mut self.message),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Represents an error.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorResponse {
     /// The error message.
     pub message: String,
 }
 
+impl Serialize for ErrorResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[]);
+        let mut out = serializer.serialize_struct("ErrorResponse", len)?;
+        o::field(&mut out, "message", &self.message)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ErrorResponse {
+    const NAME: &'static str = "ErrorResponse";
+    const FIELDS: &'static [&'static str] = &["message"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.message),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Actor describes something that generates events, like a container, network,
 /// or a volume.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventActor {
     /// The ID of the object emitting the event
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Various key/value attributes of the object, depending on its type.
-    #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<HashMap<String, String>>,
 }
 
+impl Serialize for EventActor {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.id.is_some(), self.attributes.is_some()],
+        );
+        let mut out = serializer.serialize_struct("EventActor", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Attributes", &self.attributes)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EventActor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EventActor {
+    const NAME: &'static str = "EventActor";
+    const FIELDS: &'static [&'static str] = &["ID", "Attributes"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.attributes),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// EventMessage represents the information an event contains.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventMessage {
     /// The type of object emitting the event
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<EventMessageType>,
     /// The type of event
-    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// Actor describes something that generates events, like a container, network,
     /// or a volume.
-    #[serde(rename = "Actor", default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<EventActor>,
     /// Scope of the event. Engine events are `local` scope. Cluster (Swarm)
     /// events are `swarm` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<EventMessageScope>,
     /// Timestamp of event
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
     /// Timestamp of event, with nanosecond accuracy
-    #[serde(rename = "timeNano", default, skip_serializing_if = "Option::is_none")]
     pub time_nano: Option<i64>,
+}
+
+impl Serialize for EventMessage {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.r#type.is_some(),
+                self.action.is_some(),
+                self.actor.is_some(),
+                self.scope.is_some(),
+                self.time.is_some(),
+                self.time_nano.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("EventMessage", len)?;
+        o::opt(&mut out, "Type", &self.r#type)?;
+        o::opt(&mut out, "Action", &self.action)?;
+        o::opt(&mut out, "Actor", &self.actor)?;
+        o::opt(&mut out, "scope", &self.scope)?;
+        o::opt(&mut out, "time", &self.time)?;
+        o::opt(&mut out, "timeNano", &self.time_nano)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for EventMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for EventMessage {
+    const NAME: &'static str = "EventMessage";
+    const FIELDS: &'static [&'static str] = &[
+        "Type",
+        "Action",
+        "Actor",
+        "scope",
+        "time",
+        "timeNano",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.r#type),
+            1 => o::value(map, &mut self.action),
+            2 => o::value(map, &mut self.actor),
+            3 => o::value(map, &mut self.scope),
+            4 => o::value(map, &mut self.time),
+            5 => o::value(map, &mut self.time_nano),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Scope of the event. Engine events are `local` scope. Cluster (Swarm)
@@ -2608,108 +5521,285 @@ impl<'de> Deserialize<'de> for EventMessageType {
 }
 
 /// The type of the body of [`Docker::container_exec`](crate::Docker::container_exec).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExecConfig {
     /// Attach to `stdin` of the exec command.
-    #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Attach to `stdout` of the exec command.
-    #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
     /// Attach to `stderr` of the exec command.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
     /// Initial console size, as an `[height, width]` array.
     ///
     /// API 1.42+.
-    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
     /// Override the key sequence for detaching a container. Format is
     /// a single character `[a-Z]` or `ctrl-<value>` where `<value>`
     /// is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
-    #[serde(rename = "DetachKeys", default, skip_serializing_if = "Option::is_none")]
     pub detach_keys: Option<String>,
     /// Allocate a pseudo-TTY.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// A list of environment variables in the form `["VAR=value", ...]`.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// Command to run, as a string or array of strings.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
     /// Runs the exec process with extended privileges.
-    #[serde(rename = "Privileged", default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     /// The user, and optionally, group to run the exec process inside
     /// the container. Format is one of: `user`, `user:group`, `uid`,
     /// or `uid:gid`.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// The working directory for the exec process inside the container.
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
 }
 
+impl Serialize for ExecConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.attach_stdin.is_some(),
+                self.attach_stdout.is_some(),
+                self.attach_stderr.is_some(),
+                self.console_size.is_some(),
+                self.detach_keys.is_some(),
+                self.tty.is_some(),
+                self.env.is_some(),
+                self.cmd.is_some(),
+                self.privileged.is_some(),
+                self.user.is_some(),
+                self.working_dir.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ExecConfig", len)?;
+        o::opt(&mut out, "AttachStdin", &self.attach_stdin)?;
+        o::opt(&mut out, "AttachStdout", &self.attach_stdout)?;
+        o::opt(&mut out, "AttachStderr", &self.attach_stderr)?;
+        o::opt(&mut out, "ConsoleSize", &self.console_size)?;
+        o::opt(&mut out, "DetachKeys", &self.detach_keys)?;
+        o::opt(&mut out, "Tty", &self.tty)?;
+        o::opt(&mut out, "Env", &self.env)?;
+        o::opt(&mut out, "Cmd", &self.cmd)?;
+        o::opt(&mut out, "Privileged", &self.privileged)?;
+        o::opt(&mut out, "User", &self.user)?;
+        o::opt(&mut out, "WorkingDir", &self.working_dir)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ExecConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ExecConfig {
+    const NAME: &'static str = "ExecConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "AttachStdin",
+        "AttachStdout",
+        "AttachStderr",
+        "ConsoleSize",
+        "DetachKeys",
+        "Tty",
+        "Env",
+        "Cmd",
+        "Privileged",
+        "User",
+        "WorkingDir",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.attach_stdin),
+            1 => o::value(map, &mut self.attach_stdout),
+            2 => o::value(map, &mut self.attach_stderr),
+            3 => o::value(map, &mut self.console_size),
+            4 => o::value(map, &mut self.detach_keys),
+            5 => o::value(map, &mut self.tty),
+            6 => o::value(map, &mut self.env),
+            7 => o::value(map, &mut self.cmd),
+            8 => o::value(map, &mut self.privileged),
+            9 => o::value(map, &mut self.user),
+            10 => o::value(map, &mut self.working_dir),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::exec_inspect`](crate::Docker::exec_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExecInspectResponse {
     /// The `CanRemove` field.
-    #[serde(rename = "CanRemove", default, skip_serializing_if = "Option::is_none")]
     pub can_remove: Option<bool>,
     /// The `DetachKeys` field.
-    #[serde(rename = "DetachKeys", default, skip_serializing_if = "Option::is_none")]
     pub detach_keys: Option<String>,
     /// The `ID` field.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `Running` field.
-    #[serde(rename = "Running", default, skip_serializing_if = "Option::is_none")]
     pub running: Option<bool>,
     /// The `ExitCode` field.
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
     /// The `ProcessConfig` field: see [`ProcessConfig`].
-    #[serde(rename = "ProcessConfig", default, skip_serializing_if = "Option::is_none")]
     pub process_config: Option<ProcessConfig>,
     /// The `OpenStdin` field.
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// The `OpenStderr` field.
-    #[serde(rename = "OpenStderr", default, skip_serializing_if = "Option::is_none")]
     pub open_stderr: Option<bool>,
     /// The `OpenStdout` field.
-    #[serde(rename = "OpenStdout", default, skip_serializing_if = "Option::is_none")]
     pub open_stdout: Option<bool>,
     /// The `ContainerID` field.
-    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
     /// The system process ID for the exec process.
-    #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
 }
 
+impl Serialize for ExecInspectResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.can_remove.is_some(),
+                self.detach_keys.is_some(),
+                self.id.is_some(),
+                self.running.is_some(),
+                self.exit_code.is_some(),
+                self.process_config.is_some(),
+                self.open_stdin.is_some(),
+                self.open_stderr.is_some(),
+                self.open_stdout.is_some(),
+                self.container_id.is_some(),
+                self.pid.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ExecInspectResponse", len)?;
+        o::opt(&mut out, "CanRemove", &self.can_remove)?;
+        o::opt(&mut out, "DetachKeys", &self.detach_keys)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Running", &self.running)?;
+        o::opt(&mut out, "ExitCode", &self.exit_code)?;
+        o::opt(&mut out, "ProcessConfig", &self.process_config)?;
+        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
+        o::opt(&mut out, "OpenStderr", &self.open_stderr)?;
+        o::opt(&mut out, "OpenStdout", &self.open_stdout)?;
+        o::opt(&mut out, "ContainerID", &self.container_id)?;
+        o::opt(&mut out, "Pid", &self.pid)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ExecInspectResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ExecInspectResponse {
+    const NAME: &'static str = "ExecInspectResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "CanRemove",
+        "DetachKeys",
+        "ID",
+        "Running",
+        "ExitCode",
+        "ProcessConfig",
+        "OpenStdin",
+        "OpenStderr",
+        "OpenStdout",
+        "ContainerID",
+        "Pid",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.can_remove),
+            1 => o::value(map, &mut self.detach_keys),
+            2 => o::value(map, &mut self.id),
+            3 => o::value(map, &mut self.running),
+            4 => o::value(map, &mut self.exit_code),
+            5 => o::value(map, &mut self.process_config),
+            6 => o::value(map, &mut self.open_stdin),
+            7 => o::value(map, &mut self.open_stderr),
+            8 => o::value(map, &mut self.open_stdout),
+            9 => o::value(map, &mut self.container_id),
+            10 => o::value(map, &mut self.pid),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::exec_start`](crate::Docker::exec_start).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExecStartConfig {
     /// Detach from the command.
-    #[serde(rename = "Detach", default, skip_serializing_if = "Option::is_none")]
     pub detach: Option<bool>,
     /// Allocate a pseudo-TTY.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Initial console size, as an `[height, width]` array.
     ///
     /// API 1.42+.
-    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
 }
 
+impl Serialize for ExecStartConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.detach.is_some(), self.tty.is_some(), self.console_size.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ExecStartConfig", len)?;
+        o::opt(&mut out, "Detach", &self.detach)?;
+        o::opt(&mut out, "Tty", &self.tty)?;
+        o::opt(&mut out, "ConsoleSize", &self.console_size)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ExecStartConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ExecStartConfig {
+    const NAME: &'static str = "ExecStartConfig";
+    const FIELDS: &'static [&'static str] = &["Detach", "Tty", "ConsoleSize"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.detach),
+            1 => o::value(map, &mut self.tty),
+            2 => o::value(map, &mut self.console_size),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Change in the container's filesystem.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FilesystemChange {
     /// Path to file or directory that has changed.
-    #[serde(rename = "Path")]
     pub path: String,
     /// Kind of change
     ///
@@ -2718,8 +5808,43 @@ pub struct FilesystemChange {
     /// - `0`: Modified ("C")
     /// - `1`: Added ("A")
     /// - `2`: Deleted ("D")
-    #[serde(rename = "Kind")]
     pub kind: ChangeType,
+}
+
+impl Serialize for FilesystemChange {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(2usize, &[]);
+        let mut out = serializer.serialize_struct("FilesystemChange", len)?;
+        o::field(&mut out, "Path", &self.path)?;
+        o::field(&mut out, "Kind", &self.kind)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for FilesystemChange {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for FilesystemChange {
+    const NAME: &'static str = "FilesystemChange";
+    const FIELDS: &'static [&'static str] = &["Path", "Kind"];
+    const REQUIRED: &'static [usize] = &[0, 1];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.path),
+            1 => o::value(map, &mut self.kind),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
@@ -2727,67 +5852,205 @@ pub struct FilesystemChange {
 pub type GenericResources = Vec<GenericResourcesItem>;
 
 /// The type of [`GenericResources`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GenericResourcesItem {
     /// The `NamedResourceSpec` field: see [`GenericResourcesItemNamedResourceSpec`].
-    #[serde(
-        rename = "NamedResourceSpec",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub named_resource_spec: Option<GenericResourcesItemNamedResourceSpec>,
     /// The `DiscreteResourceSpec` field: see [`GenericResourcesItemDiscreteResourceSpec`].
-    #[serde(
-        rename = "DiscreteResourceSpec",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub discrete_resource_spec: Option<GenericResourcesItemDiscreteResourceSpec>,
 }
 
+impl Serialize for GenericResourcesItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.named_resource_spec.is_some(), self.discrete_resource_spec.is_some()],
+        );
+        let mut out = serializer.serialize_struct("GenericResourcesItem", len)?;
+        o::opt(&mut out, "NamedResourceSpec", &self.named_resource_spec)?;
+        o::opt(&mut out, "DiscreteResourceSpec", &self.discrete_resource_spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for GenericResourcesItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for GenericResourcesItem {
+    const NAME: &'static str = "GenericResourcesItem";
+    const FIELDS: &'static [&'static str] = &[
+        "NamedResourceSpec",
+        "DiscreteResourceSpec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.named_resource_spec),
+            1 => o::value(map, &mut self.discrete_resource_spec),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`GenericResourcesItem::discrete_resource_spec`](GenericResourcesItem::discrete_resource_spec).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GenericResourcesItemDiscreteResourceSpec {
     /// The `Kind` field.
-    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The `Value` field.
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
 }
 
+impl Serialize for GenericResourcesItemDiscreteResourceSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.kind.is_some(), self.value.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("GenericResourcesItemDiscreteResourceSpec", len)?;
+        o::opt(&mut out, "Kind", &self.kind)?;
+        o::opt(&mut out, "Value", &self.value)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for GenericResourcesItemDiscreteResourceSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for GenericResourcesItemDiscreteResourceSpec {
+    const NAME: &'static str = "GenericResourcesItemDiscreteResourceSpec";
+    const FIELDS: &'static [&'static str] = &["Kind", "Value"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.kind),
+            1 => o::value(map, &mut self.value),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`GenericResourcesItem::named_resource_spec`](GenericResourcesItem::named_resource_spec).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GenericResourcesItemNamedResourceSpec {
     /// The `Kind` field.
-    #[serde(rename = "Kind", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The `Value` field.
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl Serialize for GenericResourcesItemNamedResourceSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.kind.is_some(), self.value.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("GenericResourcesItemNamedResourceSpec", len)?;
+        o::opt(&mut out, "Kind", &self.kind)?;
+        o::opt(&mut out, "Value", &self.value)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for GenericResourcesItemNamedResourceSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for GenericResourcesItemNamedResourceSpec {
+    const NAME: &'static str = "GenericResourcesItemNamedResourceSpec";
+    const FIELDS: &'static [&'static str] = &["Kind", "Value"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.kind),
+            1 => o::value(map, &mut self.value),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Information about the storage driver used to store the container's and
 /// image's filesystem.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GraphDriverData {
     /// Name of the storage driver.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Low-level storage metadata, provided as key/value pairs.
     ///
     /// This information is driver-specific, and depends on the storage-driver
     /// in use, and should be used for informational purposes only.
-    #[serde(
-        rename = "Data",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub data: HashMap<String, String>,
 }
 
+impl Serialize for GraphDriverData {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(2usize, &[]);
+        let mut out = serializer.serialize_struct("GraphDriverData", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::field(&mut out, "Data", &self.data)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for GraphDriverData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for GraphDriverData {
+    const NAME: &'static str = "GraphDriverData";
+    const FIELDS: &'static [&'static str] = &["Name", "Data"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::or_default(map, &mut self.data),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Health stores information about the container's healthcheck results.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Health {
     /// Status is one of `none`, `starting`, `healthy` or `unhealthy`
     ///
@@ -2795,19 +6058,57 @@ pub struct Health {
     /// - "starting"  Starting indicates that the container is not yet ready
     /// - "healthy"   Healthy indicates that the container is running correctly
     /// - "unhealthy" Unhealthy indicates that the container has a problem
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HealthStatus>,
     /// FailingStreak is the number of consecutive failures
-    #[serde(rename = "FailingStreak", default, skip_serializing_if = "Option::is_none")]
     pub failing_streak: Option<i64>,
     /// Log contains the last few results (oldest first)
-    #[serde(rename = "Log", default, skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<HealthcheckResult>>,
+}
+
+impl Serialize for Health {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.status.is_some(), self.failing_streak.is_some(), self.log.is_some()],
+        );
+        let mut out = serializer.serialize_struct("Health", len)?;
+        o::opt(&mut out, "Status", &self.status)?;
+        o::opt(&mut out, "FailingStreak", &self.failing_streak)?;
+        o::opt(&mut out, "Log", &self.log)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Health {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Health {
+    const NAME: &'static str = "Health";
+    const FIELDS: &'static [&'static str] = &["Status", "FailingStreak", "Log"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.status),
+            1 => o::value(map, &mut self.failing_streak),
+            2 => o::value(map, &mut self.log),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A test to perform to check that the container is healthy.
 /// Healthcheck commands should be side-effect free.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HealthConfig {
     /// The test to perform. Possible values are:
     ///
@@ -2821,11 +6122,9 @@ pub struct HealthConfig {
     /// - `1` unhealthy
     /// - `2` reserved (treated as unhealthy)
     /// - other values: error running probe
-    #[serde(rename = "Test", default, skip_serializing_if = "Option::is_none")]
     pub test: Option<Vec<String>>,
     /// The time to wait between checks in nanoseconds. It should be 0 or at
     /// least 1000000 (1 ms). 0 means inherit.
-    #[serde(rename = "Interval", default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
     /// The time to wait before considering the check to have hung. It should
     /// be 0 or at least 1000000 (1 ms). 0 means inherit.
@@ -2833,17 +6132,71 @@ pub struct HealthConfig {
     /// If the health check command does not complete within this timeout,
     /// the check is considered failed and the health check process is
     /// forcibly terminated without a graceful shutdown.
-    #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
     /// The number of consecutive failures needed to consider a container as
     /// unhealthy. 0 means inherit.
-    #[serde(rename = "Retries", default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<i64>,
     /// Start period for the container to initialize before starting
     /// health-retries countdown in nanoseconds. It should be 0 or at least
     /// 1000000 (1 ms). 0 means inherit.
-    #[serde(rename = "StartPeriod", default, skip_serializing_if = "Option::is_none")]
     pub start_period: Option<i64>,
+}
+
+impl Serialize for HealthConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.test.is_some(),
+                self.interval.is_some(),
+                self.timeout.is_some(),
+                self.retries.is_some(),
+                self.start_period.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("HealthConfig", len)?;
+        o::opt(&mut out, "Test", &self.test)?;
+        o::opt(&mut out, "Interval", &self.interval)?;
+        o::opt(&mut out, "Timeout", &self.timeout)?;
+        o::opt(&mut out, "Retries", &self.retries)?;
+        o::opt(&mut out, "StartPeriod", &self.start_period)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for HealthConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for HealthConfig {
+    const NAME: &'static str = "HealthConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "Test",
+        "Interval",
+        "Timeout",
+        "Retries",
+        "StartPeriod",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.test),
+            1 => o::value(map, &mut self.interval),
+            2 => o::value(map, &mut self.timeout),
+            3 => o::value(map, &mut self.retries),
+            4 => o::value(map, &mut self.start_period),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Status is one of `none`, `starting`, `healthy` or `unhealthy`
@@ -2922,15 +6275,13 @@ impl<'de> Deserialize<'de> for HealthStatus {
 }
 
 /// HealthcheckResult stores information about a single run of a healthcheck probe
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HealthcheckResult {
     /// Date and time at which this check started in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "Start", default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// Date and time at which this check ended in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "End", default, skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// ExitCode meanings:
     ///
@@ -2938,205 +6289,172 @@ pub struct HealthcheckResult {
     /// - `1` unhealthy
     /// - `2` reserved (considered unhealthy)
     /// - other values: error running probe
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
     /// Output from last check
-    #[serde(rename = "Output", default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
 }
 
+impl Serialize for HealthcheckResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.start.is_some(),
+                self.end.is_some(),
+                self.exit_code.is_some(),
+                self.output.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("HealthcheckResult", len)?;
+        o::opt(&mut out, "Start", &self.start)?;
+        o::opt(&mut out, "End", &self.end)?;
+        o::opt(&mut out, "ExitCode", &self.exit_code)?;
+        o::opt(&mut out, "Output", &self.output)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for HealthcheckResult {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for HealthcheckResult {
+    const NAME: &'static str = "HealthcheckResult";
+    const FIELDS: &'static [&'static str] = &["Start", "End", "ExitCode", "Output"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.start),
+            1 => o::value(map, &mut self.end),
+            2 => o::value(map, &mut self.exit_code),
+            3 => o::value(map, &mut self.output),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Container configuration that depends on the host we are running on
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HostConfig {
     /// An integer value representing this container's relative CPU weight
     /// versus other containers.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<i64>,
     /// Memory limit in bytes.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<i64>,
     /// Path to `cgroups` under which the container's `cgroup` is created. If
     /// the path is not absolute, the path is considered to be relative to the
     /// `cgroups` path of the init process. Cgroups are created if they do not
     /// already exist.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_parent: Option<String>,
     /// Block IO weight (relative weight).
-    #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
     /// Block IO weight (relative device weight) in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Weight": weight}]
     /// ```
-    #[serde(
-        rename = "BlkioWeightDevice",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
     /// Limit read rate (bytes per second) from a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
     /// Limit write rate (bytes per second) to a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
     /// Limit read rate (IO per second) from a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
     /// Limit write rate (IO per second) to a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// The length of a CPU period in microseconds.
-    #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
     /// Microseconds of CPU time that the container can get in a CPU period.
-    #[serde(rename = "CpuQuota", default, skip_serializing_if = "Option::is_none")]
     pub cpu_quota: Option<i64>,
     /// The length of a CPU real-time period in microseconds. Set to 0 to
     /// allocate no time allocated to real-time tasks.
-    #[serde(
-        rename = "CpuRealtimePeriod",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cpu_realtime_period: Option<i64>,
     /// The length of a CPU real-time runtime in microseconds. Set to 0 to
     /// allocate no time allocated to real-time tasks.
-    #[serde(
-        rename = "CpuRealtimeRuntime",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cpu_realtime_runtime: Option<i64>,
     /// CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-    #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
     /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
     /// effective on NUMA systems.
-    #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
     /// A list of devices to add to the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceMapping>>,
     /// a list of cgroup rules to apply to the container
-    #[serde(
-        rename = "DeviceCgroupRules",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub device_cgroup_rules: Option<Vec<String>>,
     /// A list of requests for devices to be sent to device drivers.
-    #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
     /// Hard limit for kernel TCP buffer memory (in bytes). Depending on the
     /// OCI runtime in use, this option may be ignored. It is no longer supported
     /// by the default (runc) runtime.
     ///
     /// This field is omitted when empty.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub kernel_memory_tcp: Option<i64>,
     /// Memory soft limit in bytes.
-    #[serde(
-        rename = "MemoryReservation",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub memory_reservation: Option<i64>,
     /// Total memory limit (memory + swap). Set as `-1` to enable unlimited
     /// swap.
-    #[serde(rename = "MemorySwap", default, skip_serializing_if = "Option::is_none")]
     pub memory_swap: Option<i64>,
     /// Tune a container's memory swappiness behavior. Accepts an integer
     /// between 0 and 100.
-    #[serde(
-        rename = "MemorySwappiness",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub memory_swappiness: Option<i64>,
     /// CPU quota in units of 10<sup>-9</sup> CPUs.
-    #[serde(rename = "NanoCpus", default, skip_serializing_if = "Option::is_none")]
     pub nano_cpus: Option<i64>,
     /// Disable OOM Killer for the container.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
     /// Run an init inside the container that forwards signals and reaps
     /// processes. This field is omitted if empty, and the default (as
     /// configured on the daemon) is used.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     /// Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
     /// to not change.
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     /// A list of resource limits to set in the container. For example:
     ///
     /// ```text
     /// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
     /// ```
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
     /// The number of usable CPUs (Windows only).
     ///
     /// On Windows Server containers, the processor resource controls are
     /// mutually exclusive. The order of precedence is `CPUCount` first, then
     /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
     pub cpu_count: Option<i64>,
     /// The usable percentage of the available CPUs (Windows only).
     ///
     /// On Windows Server containers, the processor resource controls are
     /// mutually exclusive. The order of precedence is `CPUCount` first, then
     /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
     pub cpu_percent: Option<i64>,
     /// Maximum IOps for the container system drive (Windows only)
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
     pub io_maximum_i_ops: Option<i64>,
     /// Maximum IO in bytes per second for the container system drive
     /// (Windows only).
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub io_maximum_bandwidth: Option<i64>,
     /// A list of volume bindings for this container. Each volume binding
     /// is a string in one of these forms:
@@ -3176,23 +6494,15 @@ pub struct HostConfig {
     ///   For shared volumes, the source mount point must be set to `shared`.
     ///   For slave volumes, the mount must be set to either `shared` or
     ///   `slave`.
-    #[serde(rename = "Binds", default, skip_serializing_if = "Option::is_none")]
     pub binds: Option<Vec<String>>,
     /// Path to a file where the container ID is written
-    #[serde(
-        rename = "ContainerIDFile",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub container_id_file: Option<String>,
     /// The logging configuration for this container
-    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
     pub log_config: Option<HostConfigLogConfig>,
     /// Network mode to use for this container. Supported standard values
     /// are: `bridge`, `host`, `none`, and `container:<name|id>`. Any
     /// other value is taken as a custom network's name to which this
     /// container should connect to.
-    #[serde(rename = "NetworkMode", default, skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
     /// PortMap describes the mapping of container ports to host ports, using the
     /// container's port-number and protocol as key in the format `<port>/<protocol>`,
@@ -3200,45 +6510,35 @@ pub struct HostConfig {
     ///
     /// If a container's port is mapped for multiple protocols, separate entries
     /// are added to the mapping table.
-    #[serde(rename = "PortBindings", default, skip_serializing_if = "Option::is_none")]
     pub port_bindings: Option<PortMap>,
     /// The behavior to apply when the container exits. The default is not to
     /// restart.
     ///
     /// An ever increasing delay (double the previous delay, starting at 100ms) is
     /// added before each restart to prevent flooding the server.
-    #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<RestartPolicy>,
     /// Automatically remove the container when the container's process
     /// exits. This has no effect if `RestartPolicy` is set.
-    #[serde(rename = "AutoRemove", default, skip_serializing_if = "Option::is_none")]
     pub auto_remove: Option<bool>,
     /// Driver that this container uses to mount volumes.
-    #[serde(rename = "VolumeDriver", default, skip_serializing_if = "Option::is_none")]
     pub volume_driver: Option<String>,
     /// A list of volumes to inherit from another container, specified in
     /// the form `<container name>[:<ro|rw>]`.
-    #[serde(rename = "VolumesFrom", default, skip_serializing_if = "Option::is_none")]
     pub volumes_from: Option<Vec<String>>,
     /// Specification for mounts to be added to the container.
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<Mount>>,
     /// Initial console size, as an `[height, width]` array.
-    #[serde(rename = "ConsoleSize", default, skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<i64>>,
     /// Arbitrary non-identifying metadata attached to container and
     /// provided to the runtime when the container is started.
     ///
     /// API 1.43+.
-    #[serde(rename = "Annotations", default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<HashMap<String, String>>,
     /// A list of kernel capabilities to add to the container. Conflicts
     /// with option 'Capabilities'.
-    #[serde(rename = "CapAdd", default, skip_serializing_if = "Option::is_none")]
     pub cap_add: Option<Vec<String>>,
     /// A list of kernel capabilities to drop from the container. Conflicts
     /// with option 'Capabilities'.
-    #[serde(rename = "CapDrop", default, skip_serializing_if = "Option::is_none")]
     pub cap_drop: Option<Vec<String>>,
     /// cgroup namespace mode for the container. Possible values are:
     ///
@@ -3247,23 +6547,17 @@ pub struct HostConfig {
     ///
     /// If not specified, the daemon default is used, which can either be `"private"`
     /// or `"host"`, depending on daemon version, kernel support and configuration.
-    #[serde(rename = "CgroupnsMode", default, skip_serializing_if = "Option::is_none")]
     pub cgroupns_mode: Option<HostConfigCgroupnsMode>,
     /// A list of DNS servers for the container to use.
-    #[serde(rename = "Dns", default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<Vec<String>>,
     /// A list of DNS options.
-    #[serde(rename = "DnsOptions", default, skip_serializing_if = "Option::is_none")]
     pub dns_options: Option<Vec<String>>,
     /// A list of DNS search domains.
-    #[serde(rename = "DnsSearch", default, skip_serializing_if = "Option::is_none")]
     pub dns_search: Option<Vec<String>>,
     /// A list of hostnames/IP mappings to add to the container's `/etc/hosts`
     /// file. Specified in the form `["hostname:IP"]`.
-    #[serde(rename = "ExtraHosts", default, skip_serializing_if = "Option::is_none")]
     pub extra_hosts: Option<Vec<String>>,
     /// A list of additional groups that the container process will run as.
-    #[serde(rename = "GroupAdd", default, skip_serializing_if = "Option::is_none")]
     pub group_add: Option<Vec<String>>,
     /// IPC sharing mode for the container. Possible values are:
     ///
@@ -3275,27 +6569,21 @@ pub struct HostConfig {
     ///
     /// If not specified, daemon default is used, which can either be `"private"`
     /// or `"shareable"`, depending on daemon version and configuration.
-    #[serde(rename = "IpcMode", default, skip_serializing_if = "Option::is_none")]
     pub ipc_mode: Option<String>,
     /// Cgroup to use for the container.
-    #[serde(rename = "Cgroup", default, skip_serializing_if = "Option::is_none")]
     pub cgroup: Option<String>,
     /// A list of links for the container in the form `container_name:alias`.
-    #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<String>>,
     /// An integer value containing the score given to the container in
     /// order to tune OOM killer preferences.
-    #[serde(rename = "OomScoreAdj", default, skip_serializing_if = "Option::is_none")]
     pub oom_score_adj: Option<i64>,
     /// Set the PID (Process) Namespace mode for the container. It can be
     /// either:
     ///
     /// - `"container:<name|id>"`: joins another container's PID namespace
     /// - `"host"`: use the host's PID namespace inside the container
-    #[serde(rename = "PidMode", default, skip_serializing_if = "Option::is_none")]
     pub pid_mode: Option<String>,
     /// Gives the container full access to the host.
-    #[serde(rename = "Privileged", default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     /// Allocates an ephemeral host port for all of a container's
     /// exposed ports.
@@ -3307,21 +6595,13 @@ pub struct HostConfig {
     /// The port is selected from the ephemeral port range that depends on
     /// the kernel. For example, on Linux the range is defined by
     /// `/proc/sys/net/ipv4/ip_local_port_range`.
-    #[serde(
-        rename = "PublishAllPorts",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub publish_all_ports: Option<bool>,
     /// Mount the container's root filesystem as read only.
-    #[serde(rename = "ReadonlyRootfs", default, skip_serializing_if = "Option::is_none")]
     pub readonly_rootfs: Option<bool>,
     /// A list of string values to customize labels for MLS systems, such
     /// as SELinux.
-    #[serde(rename = "SecurityOpt", default, skip_serializing_if = "Option::is_none")]
     pub security_opt: Option<Vec<String>>,
     /// Storage driver options for this container, in the form `{"size": "120G"}`.
-    #[serde(rename = "StorageOpt", default, skip_serializing_if = "Option::is_none")]
     pub storage_opt: Option<HashMap<String, String>>,
     /// A map of container directories which should be replaced by tmpfs
     /// mounts, and their corresponding mount options. For example:
@@ -3329,17 +6609,13 @@ pub struct HostConfig {
     /// ```text
     /// { "/run": "rw,noexec,nosuid,size=65536k" }
     /// ```
-    #[serde(rename = "Tmpfs", default, skip_serializing_if = "Option::is_none")]
     pub tmpfs: Option<HashMap<String, String>>,
     /// UTS namespace to use for the container.
-    #[serde(rename = "UTSMode", default, skip_serializing_if = "Option::is_none")]
     pub uts_mode: Option<String>,
     /// Sets the usernamespace mode for the container when usernamespace
     /// remapping option is enabled.
-    #[serde(rename = "UsernsMode", default, skip_serializing_if = "Option::is_none")]
     pub userns_mode: Option<String>,
     /// Size of `/dev/shm` in bytes. If omitted, the system uses 64MB.
-    #[serde(rename = "ShmSize", default, skip_serializing_if = "Option::is_none")]
     pub shm_size: Option<i64>,
     /// A list of kernel parameters (sysctls) to set in the container.
     /// For example:
@@ -3347,22 +6623,334 @@ pub struct HostConfig {
     /// ```text
     /// {"net.ipv4.ip_forward": "1"}
     /// ```
-    #[serde(rename = "Sysctls", default, skip_serializing_if = "Option::is_none")]
     pub sysctls: Option<HashMap<String, String>>,
     /// Runtime to use with this container.
-    #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     /// Isolation technology of the container. (Windows only)
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<HostConfigIsolation>,
     /// The list of paths to be masked inside the container (this overrides
     /// the default set of paths).
-    #[serde(rename = "MaskedPaths", default, skip_serializing_if = "Option::is_none")]
     pub masked_paths: Option<Vec<String>>,
     /// The list of paths to be set as read-only inside the container
     /// (this overrides the default set of paths).
-    #[serde(rename = "ReadonlyPaths", default, skip_serializing_if = "Option::is_none")]
     pub readonly_paths: Option<Vec<String>>,
+}
+
+impl Serialize for HostConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.cpu_shares.is_some(),
+                self.memory.is_some(),
+                self.cgroup_parent.is_some(),
+                self.blkio_weight.is_some(),
+                self.blkio_weight_device.is_some(),
+                self.blkio_device_read_bps.is_some(),
+                self.blkio_device_write_bps.is_some(),
+                self.blkio_device_read_i_ops.is_some(),
+                self.blkio_device_write_i_ops.is_some(),
+                self.cpu_period.is_some(),
+                self.cpu_quota.is_some(),
+                self.cpu_realtime_period.is_some(),
+                self.cpu_realtime_runtime.is_some(),
+                self.cpuset_cpus.is_some(),
+                self.cpuset_mems.is_some(),
+                self.devices.is_some(),
+                self.device_cgroup_rules.is_some(),
+                self.device_requests.is_some(),
+                self.kernel_memory_tcp.is_some(),
+                self.memory_reservation.is_some(),
+                self.memory_swap.is_some(),
+                self.memory_swappiness.is_some(),
+                self.nano_cpus.is_some(),
+                self.oom_kill_disable.is_some(),
+                self.init.is_some(),
+                self.pids_limit.is_some(),
+                self.ulimits.is_some(),
+                self.cpu_count.is_some(),
+                self.cpu_percent.is_some(),
+                self.io_maximum_i_ops.is_some(),
+                self.io_maximum_bandwidth.is_some(),
+                self.binds.is_some(),
+                self.container_id_file.is_some(),
+                self.log_config.is_some(),
+                self.network_mode.is_some(),
+                self.port_bindings.is_some(),
+                self.restart_policy.is_some(),
+                self.auto_remove.is_some(),
+                self.volume_driver.is_some(),
+                self.volumes_from.is_some(),
+                self.mounts.is_some(),
+                self.console_size.is_some(),
+                self.annotations.is_some(),
+                self.cap_add.is_some(),
+                self.cap_drop.is_some(),
+                self.cgroupns_mode.is_some(),
+                self.dns.is_some(),
+                self.dns_options.is_some(),
+                self.dns_search.is_some(),
+                self.extra_hosts.is_some(),
+                self.group_add.is_some(),
+                self.ipc_mode.is_some(),
+                self.cgroup.is_some(),
+                self.links.is_some(),
+                self.oom_score_adj.is_some(),
+                self.pid_mode.is_some(),
+                self.privileged.is_some(),
+                self.publish_all_ports.is_some(),
+                self.readonly_rootfs.is_some(),
+                self.security_opt.is_some(),
+                self.storage_opt.is_some(),
+                self.tmpfs.is_some(),
+                self.uts_mode.is_some(),
+                self.userns_mode.is_some(),
+                self.shm_size.is_some(),
+                self.sysctls.is_some(),
+                self.runtime.is_some(),
+                self.isolation.is_some(),
+                self.masked_paths.is_some(),
+                self.readonly_paths.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("HostConfig", len)?;
+        o::opt(&mut out, "CpuShares", &self.cpu_shares)?;
+        o::opt(&mut out, "Memory", &self.memory)?;
+        o::opt(&mut out, "CgroupParent", &self.cgroup_parent)?;
+        o::opt(&mut out, "BlkioWeight", &self.blkio_weight)?;
+        o::opt(&mut out, "BlkioWeightDevice", &self.blkio_weight_device)?;
+        o::opt(&mut out, "BlkioDeviceReadBps", &self.blkio_device_read_bps)?;
+        o::opt(&mut out, "BlkioDeviceWriteBps", &self.blkio_device_write_bps)?;
+        o::opt(&mut out, "BlkioDeviceReadIOps", &self.blkio_device_read_i_ops)?;
+        o::opt(&mut out, "BlkioDeviceWriteIOps", &self.blkio_device_write_i_ops)?;
+        o::opt(&mut out, "CpuPeriod", &self.cpu_period)?;
+        o::opt(&mut out, "CpuQuota", &self.cpu_quota)?;
+        o::opt(&mut out, "CpuRealtimePeriod", &self.cpu_realtime_period)?;
+        o::opt(&mut out, "CpuRealtimeRuntime", &self.cpu_realtime_runtime)?;
+        o::opt(&mut out, "CpusetCpus", &self.cpuset_cpus)?;
+        o::opt(&mut out, "CpusetMems", &self.cpuset_mems)?;
+        o::opt(&mut out, "Devices", &self.devices)?;
+        o::opt(&mut out, "DeviceCgroupRules", &self.device_cgroup_rules)?;
+        o::opt(&mut out, "DeviceRequests", &self.device_requests)?;
+        o::opt(&mut out, "KernelMemoryTCP", &self.kernel_memory_tcp)?;
+        o::opt(&mut out, "MemoryReservation", &self.memory_reservation)?;
+        o::opt(&mut out, "MemorySwap", &self.memory_swap)?;
+        o::opt(&mut out, "MemorySwappiness", &self.memory_swappiness)?;
+        o::opt(&mut out, "NanoCpus", &self.nano_cpus)?;
+        o::opt(&mut out, "OomKillDisable", &self.oom_kill_disable)?;
+        o::opt(&mut out, "Init", &self.init)?;
+        o::opt(&mut out, "PidsLimit", &self.pids_limit)?;
+        o::opt(&mut out, "Ulimits", &self.ulimits)?;
+        o::opt(&mut out, "CpuCount", &self.cpu_count)?;
+        o::opt(&mut out, "CpuPercent", &self.cpu_percent)?;
+        o::opt(&mut out, "IOMaximumIOps", &self.io_maximum_i_ops)?;
+        o::opt(&mut out, "IOMaximumBandwidth", &self.io_maximum_bandwidth)?;
+        o::opt(&mut out, "Binds", &self.binds)?;
+        o::opt(&mut out, "ContainerIDFile", &self.container_id_file)?;
+        o::opt(&mut out, "LogConfig", &self.log_config)?;
+        o::opt(&mut out, "NetworkMode", &self.network_mode)?;
+        o::opt(&mut out, "PortBindings", &self.port_bindings)?;
+        o::opt(&mut out, "RestartPolicy", &self.restart_policy)?;
+        o::opt(&mut out, "AutoRemove", &self.auto_remove)?;
+        o::opt(&mut out, "VolumeDriver", &self.volume_driver)?;
+        o::opt(&mut out, "VolumesFrom", &self.volumes_from)?;
+        o::opt(&mut out, "Mounts", &self.mounts)?;
+        o::opt(&mut out, "ConsoleSize", &self.console_size)?;
+        o::opt(&mut out, "Annotations", &self.annotations)?;
+        o::opt(&mut out, "CapAdd", &self.cap_add)?;
+        o::opt(&mut out, "CapDrop", &self.cap_drop)?;
+        o::opt(&mut out, "CgroupnsMode", &self.cgroupns_mode)?;
+        o::opt(&mut out, "Dns", &self.dns)?;
+        o::opt(&mut out, "DnsOptions", &self.dns_options)?;
+        o::opt(&mut out, "DnsSearch", &self.dns_search)?;
+        o::opt(&mut out, "ExtraHosts", &self.extra_hosts)?;
+        o::opt(&mut out, "GroupAdd", &self.group_add)?;
+        o::opt(&mut out, "IpcMode", &self.ipc_mode)?;
+        o::opt(&mut out, "Cgroup", &self.cgroup)?;
+        o::opt(&mut out, "Links", &self.links)?;
+        o::opt(&mut out, "OomScoreAdj", &self.oom_score_adj)?;
+        o::opt(&mut out, "PidMode", &self.pid_mode)?;
+        o::opt(&mut out, "Privileged", &self.privileged)?;
+        o::opt(&mut out, "PublishAllPorts", &self.publish_all_ports)?;
+        o::opt(&mut out, "ReadonlyRootfs", &self.readonly_rootfs)?;
+        o::opt(&mut out, "SecurityOpt", &self.security_opt)?;
+        o::opt(&mut out, "StorageOpt", &self.storage_opt)?;
+        o::opt(&mut out, "Tmpfs", &self.tmpfs)?;
+        o::opt(&mut out, "UTSMode", &self.uts_mode)?;
+        o::opt(&mut out, "UsernsMode", &self.userns_mode)?;
+        o::opt(&mut out, "ShmSize", &self.shm_size)?;
+        o::opt(&mut out, "Sysctls", &self.sysctls)?;
+        o::opt(&mut out, "Runtime", &self.runtime)?;
+        o::opt(&mut out, "Isolation", &self.isolation)?;
+        o::opt(&mut out, "MaskedPaths", &self.masked_paths)?;
+        o::opt(&mut out, "ReadonlyPaths", &self.readonly_paths)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for HostConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for HostConfig {
+    const NAME: &'static str = "HostConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "CpuShares",
+        "Memory",
+        "CgroupParent",
+        "BlkioWeight",
+        "BlkioWeightDevice",
+        "BlkioDeviceReadBps",
+        "BlkioDeviceWriteBps",
+        "BlkioDeviceReadIOps",
+        "BlkioDeviceWriteIOps",
+        "CpuPeriod",
+        "CpuQuota",
+        "CpuRealtimePeriod",
+        "CpuRealtimeRuntime",
+        "CpusetCpus",
+        "CpusetMems",
+        "Devices",
+        "DeviceCgroupRules",
+        "DeviceRequests",
+        "KernelMemoryTCP",
+        "MemoryReservation",
+        "MemorySwap",
+        "MemorySwappiness",
+        "NanoCpus",
+        "OomKillDisable",
+        "Init",
+        "PidsLimit",
+        "Ulimits",
+        "CpuCount",
+        "CpuPercent",
+        "IOMaximumIOps",
+        "IOMaximumBandwidth",
+        "Binds",
+        "ContainerIDFile",
+        "LogConfig",
+        "NetworkMode",
+        "PortBindings",
+        "RestartPolicy",
+        "AutoRemove",
+        "VolumeDriver",
+        "VolumesFrom",
+        "Mounts",
+        "ConsoleSize",
+        "Annotations",
+        "CapAdd",
+        "CapDrop",
+        "CgroupnsMode",
+        "Dns",
+        "DnsOptions",
+        "DnsSearch",
+        "ExtraHosts",
+        "GroupAdd",
+        "IpcMode",
+        "Cgroup",
+        "Links",
+        "OomScoreAdj",
+        "PidMode",
+        "Privileged",
+        "PublishAllPorts",
+        "ReadonlyRootfs",
+        "SecurityOpt",
+        "StorageOpt",
+        "Tmpfs",
+        "UTSMode",
+        "UsernsMode",
+        "ShmSize",
+        "Sysctls",
+        "Runtime",
+        "Isolation",
+        "MaskedPaths",
+        "ReadonlyPaths",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.cpu_shares),
+            1 => o::value(map, &mut self.memory),
+            2 => o::value(map, &mut self.cgroup_parent),
+            3 => o::value(map, &mut self.blkio_weight),
+            4 => o::value(map, &mut self.blkio_weight_device),
+            5 => o::value(map, &mut self.blkio_device_read_bps),
+            6 => o::value(map, &mut self.blkio_device_write_bps),
+            7 => o::value(map, &mut self.blkio_device_read_i_ops),
+            8 => o::value(map, &mut self.blkio_device_write_i_ops),
+            9 => o::value(map, &mut self.cpu_period),
+            10 => o::value(map, &mut self.cpu_quota),
+            11 => o::value(map, &mut self.cpu_realtime_period),
+            12 => o::value(map, &mut self.cpu_realtime_runtime),
+            13 => o::value(map, &mut self.cpuset_cpus),
+            14 => o::value(map, &mut self.cpuset_mems),
+            15 => o::value(map, &mut self.devices),
+            16 => o::value(map, &mut self.device_cgroup_rules),
+            17 => o::value(map, &mut self.device_requests),
+            18 => o::value(map, &mut self.kernel_memory_tcp),
+            19 => o::value(map, &mut self.memory_reservation),
+            20 => o::value(map, &mut self.memory_swap),
+            21 => o::value(map, &mut self.memory_swappiness),
+            22 => o::value(map, &mut self.nano_cpus),
+            23 => o::value(map, &mut self.oom_kill_disable),
+            24 => o::value(map, &mut self.init),
+            25 => o::value(map, &mut self.pids_limit),
+            26 => o::value(map, &mut self.ulimits),
+            27 => o::value(map, &mut self.cpu_count),
+            28 => o::value(map, &mut self.cpu_percent),
+            29 => o::value(map, &mut self.io_maximum_i_ops),
+            30 => o::value(map, &mut self.io_maximum_bandwidth),
+            31 => o::value(map, &mut self.binds),
+            32 => o::value(map, &mut self.container_id_file),
+            33 => o::value(map, &mut self.log_config),
+            34 => o::value(map, &mut self.network_mode),
+            35 => o::value(map, &mut self.port_bindings),
+            36 => o::value(map, &mut self.restart_policy),
+            37 => o::value(map, &mut self.auto_remove),
+            38 => o::value(map, &mut self.volume_driver),
+            39 => o::value(map, &mut self.volumes_from),
+            40 => o::value(map, &mut self.mounts),
+            41 => o::value(map, &mut self.console_size),
+            42 => o::value(map, &mut self.annotations),
+            43 => o::value(map, &mut self.cap_add),
+            44 => o::value(map, &mut self.cap_drop),
+            45 => o::value(map, &mut self.cgroupns_mode),
+            46 => o::value(map, &mut self.dns),
+            47 => o::value(map, &mut self.dns_options),
+            48 => o::value(map, &mut self.dns_search),
+            49 => o::value(map, &mut self.extra_hosts),
+            50 => o::value(map, &mut self.group_add),
+            51 => o::value(map, &mut self.ipc_mode),
+            52 => o::value(map, &mut self.cgroup),
+            53 => o::value(map, &mut self.links),
+            54 => o::value(map, &mut self.oom_score_adj),
+            55 => o::value(map, &mut self.pid_mode),
+            56 => o::value(map, &mut self.privileged),
+            57 => o::value(map, &mut self.publish_all_ports),
+            58 => o::value(map, &mut self.readonly_rootfs),
+            59 => o::value(map, &mut self.security_opt),
+            60 => o::value(map, &mut self.storage_opt),
+            61 => o::value(map, &mut self.tmpfs),
+            62 => o::value(map, &mut self.uts_mode),
+            63 => o::value(map, &mut self.userns_mode),
+            64 => o::value(map, &mut self.shm_size),
+            65 => o::value(map, &mut self.sysctls),
+            66 => o::value(map, &mut self.runtime),
+            67 => o::value(map, &mut self.isolation),
+            68 => o::value(map, &mut self.masked_paths),
+            69 => o::value(map, &mut self.readonly_paths),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// cgroup namespace mode for the container. Possible values are:
@@ -3500,14 +7088,51 @@ impl<'de> Deserialize<'de> for HostConfigIsolation {
 }
 
 /// The logging configuration for this container
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HostConfigLogConfig {
     /// The `Type` field: see [`HostConfigLogConfigType`].
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<HostConfigLogConfigType>,
     /// The `Config` field.
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<HashMap<String, String>>,
+}
+
+impl Serialize for HostConfigLogConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.r#type.is_some(), self.config.is_some()],
+        );
+        let mut out = serializer.serialize_struct("HostConfigLogConfig", len)?;
+        o::opt(&mut out, "Type", &self.r#type)?;
+        o::opt(&mut out, "Config", &self.config)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for HostConfigLogConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for HostConfigLogConfig {
+    const NAME: &'static str = "HostConfigLogConfig";
+    const FIELDS: &'static [&'static str] = &["Type", "Config"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.r#type),
+            1 => o::value(map, &mut self.config),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The type of [`HostConfigLogConfig::type`](HostConfigLogConfig::type).
@@ -3597,11 +7222,44 @@ impl<'de> Deserialize<'de> for HostConfigLogConfigType {
 }
 
 /// Response to an API call that returns just an Id
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IdResponse {
     /// The id of the newly created object.
-    #[serde(rename = "Id")]
     pub id: String,
+}
+
+impl Serialize for IdResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[]);
+        let mut out = serializer.serialize_struct("IdResponse", len)?;
+        o::field(&mut out, "Id", &self.id)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for IdResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for IdResponse {
+    const NAME: &'static str = "IdResponse";
+    const FIELDS: &'static [&'static str] = &["Id"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The spec's `ImageBuildVersion` type, which it does not describe.
@@ -3664,91 +7322,72 @@ impl<'de> Deserialize<'de> for ImageBuildVersion {
 
 /// Configuration of the image. These fields are used as defaults
 /// when starting a container from the image.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageConfig {
     /// The hostname to use for the container, as a valid RFC 1123 hostname.
     ///
     ///
     ///
     /// > **Note**: this field is always empty and must not be used.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// The domain name to use for the container.
     ///
     ///
     ///
     /// > **Note**: this field is always empty and must not be used.
-    #[serde(rename = "Domainname", default, skip_serializing_if = "Option::is_none")]
     pub domainname: Option<String>,
     /// The user that commands are run as inside the container.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Whether to attach to `stdin`.
     ///
     ///
     ///
     /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "AttachStdin", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdin: Option<bool>,
     /// Whether to attach to `stdout`.
     ///
     ///
     ///
     /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "AttachStdout", default, skip_serializing_if = "Option::is_none")]
     pub attach_stdout: Option<bool>,
     /// Whether to attach to `stderr`.
     ///
     ///
     ///
     /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "AttachStderr", default, skip_serializing_if = "Option::is_none")]
     pub attach_stderr: Option<bool>,
     /// Ports, as a list. Each has the form `<port>/<tcp|udp|sctp>`.
     ///
     /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
-    #[serde(
-        rename = "ExposedPorts",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::serde_helpers::key_set_opt",
-    )]
     pub exposed_ports: Option<Vec<String>>,
     /// Attach standard streams to a TTY, including `stdin` if it is not closed.
     ///
     ///
     ///
     /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "Tty", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Open `stdin`
     ///
     ///
     ///
     /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Close `stdin` after one attached client disconnects.
     ///
     ///
     ///
     /// > **Note**: this field is always false and must not be used.
-    #[serde(rename = "StdinOnce", default, skip_serializing_if = "Option::is_none")]
     pub stdin_once: Option<bool>,
     /// A list of environment variables to set inside the container in the
     /// form `["VAR=value", ...]`. A variable without `=` is removed from the
     /// environment, rather than to have an empty value.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// Command to run specified as a string or an array of strings.
-    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
     /// A test to perform to check that the container is healthy.
     /// Healthcheck commands should be side-effect free.
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
     /// Command is already escaped (Windows only)
-    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "Option::is_none")]
     pub args_escaped: Option<bool>,
     /// The name (or reference) of the image to use when creating the container,
     /// or which was used when the container was created.
@@ -3756,115 +7395,343 @@ pub struct ImageConfig {
     ///
     ///
     /// > **Note**: this field is always empty and must not be used.
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Mount point paths inside the container, as a list.
     ///
     /// On the wire, the list is an object that maps each entry to an empty object (`{"<entry>": {}}`); the client writes and reads that form.
-    #[serde(
-        rename = "Volumes",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::serde_helpers::key_set_opt",
-    )]
     pub volumes: Option<Vec<String>>,
     /// The working directory for commands to run in.
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
     /// The entry point for the container as a string or an array of strings.
     ///
     /// If the array consists of exactly one empty string (`[""]`) then the
     /// entry point is reset to system default (i.e., the entry point used by
     /// docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
-    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
     /// Disable networking for the container.
     ///
     ///
     ///
     /// > **Note**: this field is always omitted and must not be used.
-    #[serde(
-        rename = "NetworkDisabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub network_disabled: Option<bool>,
     /// MAC address of the container.
     ///
     ///
     ///
     /// > **Note**: this field is always omitted and must not be used.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// `ONBUILD` metadata that were defined in the image's `Dockerfile`.
-    #[serde(rename = "OnBuild", default, skip_serializing_if = "Option::is_none")]
     pub on_build: Option<Vec<String>>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Signal to stop a container as a string or unsigned integer.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     /// Timeout to stop a container in seconds.
     ///
     ///
     ///
     /// > **Note**: this field is always omitted and must not be used.
-    #[serde(rename = "StopTimeout", default, skip_serializing_if = "Option::is_none")]
     pub stop_timeout: Option<i64>,
     /// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
-    #[serde(rename = "Shell", default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<Vec<String>>,
 }
 
+impl Serialize for ImageConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.hostname.is_some(),
+                self.domainname.is_some(),
+                self.user.is_some(),
+                self.attach_stdin.is_some(),
+                self.attach_stdout.is_some(),
+                self.attach_stderr.is_some(),
+                self.exposed_ports.is_some(),
+                self.tty.is_some(),
+                self.open_stdin.is_some(),
+                self.stdin_once.is_some(),
+                self.env.is_some(),
+                self.cmd.is_some(),
+                self.healthcheck.is_some(),
+                self.args_escaped.is_some(),
+                self.image.is_some(),
+                self.volumes.is_some(),
+                self.working_dir.is_some(),
+                self.entrypoint.is_some(),
+                self.network_disabled.is_some(),
+                self.mac_address.is_some(),
+                self.on_build.is_some(),
+                self.labels.is_some(),
+                self.stop_signal.is_some(),
+                self.stop_timeout.is_some(),
+                self.shell.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ImageConfig", len)?;
+        o::opt(&mut out, "Hostname", &self.hostname)?;
+        o::opt(&mut out, "Domainname", &self.domainname)?;
+        o::opt(&mut out, "User", &self.user)?;
+        o::opt(&mut out, "AttachStdin", &self.attach_stdin)?;
+        o::opt(&mut out, "AttachStdout", &self.attach_stdout)?;
+        o::opt(&mut out, "AttachStderr", &self.attach_stderr)?;
+        o::key_set_opt_field(&mut out, "ExposedPorts", &self.exposed_ports)?;
+        o::opt(&mut out, "Tty", &self.tty)?;
+        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
+        o::opt(&mut out, "StdinOnce", &self.stdin_once)?;
+        o::opt(&mut out, "Env", &self.env)?;
+        o::opt(&mut out, "Cmd", &self.cmd)?;
+        o::opt(&mut out, "Healthcheck", &self.healthcheck)?;
+        o::opt(&mut out, "ArgsEscaped", &self.args_escaped)?;
+        o::opt(&mut out, "Image", &self.image)?;
+        o::key_set_opt_field(&mut out, "Volumes", &self.volumes)?;
+        o::opt(&mut out, "WorkingDir", &self.working_dir)?;
+        o::opt(&mut out, "Entrypoint", &self.entrypoint)?;
+        o::opt(&mut out, "NetworkDisabled", &self.network_disabled)?;
+        o::opt(&mut out, "MacAddress", &self.mac_address)?;
+        o::opt(&mut out, "OnBuild", &self.on_build)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "StopSignal", &self.stop_signal)?;
+        o::opt(&mut out, "StopTimeout", &self.stop_timeout)?;
+        o::opt(&mut out, "Shell", &self.shell)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageConfig {
+    const NAME: &'static str = "ImageConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "Hostname",
+        "Domainname",
+        "User",
+        "AttachStdin",
+        "AttachStdout",
+        "AttachStderr",
+        "ExposedPorts",
+        "Tty",
+        "OpenStdin",
+        "StdinOnce",
+        "Env",
+        "Cmd",
+        "Healthcheck",
+        "ArgsEscaped",
+        "Image",
+        "Volumes",
+        "WorkingDir",
+        "Entrypoint",
+        "NetworkDisabled",
+        "MacAddress",
+        "OnBuild",
+        "Labels",
+        "StopSignal",
+        "StopTimeout",
+        "Shell",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.hostname),
+            1 => o::value(map, &mut self.domainname),
+            2 => o::value(map, &mut self.user),
+            3 => o::value(map, &mut self.attach_stdin),
+            4 => o::value(map, &mut self.attach_stdout),
+            5 => o::value(map, &mut self.attach_stderr),
+            6 => o::key_set_opt(map, &mut self.exposed_ports),
+            7 => o::value(map, &mut self.tty),
+            8 => o::value(map, &mut self.open_stdin),
+            9 => o::value(map, &mut self.stdin_once),
+            10 => o::value(map, &mut self.env),
+            11 => o::value(map, &mut self.cmd),
+            12 => o::value(map, &mut self.healthcheck),
+            13 => o::value(map, &mut self.args_escaped),
+            14 => o::value(map, &mut self.image),
+            15 => o::key_set_opt(map, &mut self.volumes),
+            16 => o::value(map, &mut self.working_dir),
+            17 => o::value(map, &mut self.entrypoint),
+            18 => o::value(map, &mut self.network_disabled),
+            19 => o::value(map, &mut self.mac_address),
+            20 => o::value(map, &mut self.on_build),
+            21 => o::value(map, &mut self.labels),
+            22 => o::value(map, &mut self.stop_signal),
+            23 => o::value(map, &mut self.stop_timeout),
+            24 => o::value(map, &mut self.shell),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`ImagePruneResponse::images_deleted`](ImagePruneResponse::images_deleted) and the answer of [`Docker::image_delete`](crate::Docker::image_delete).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageDeleteResponseItem {
     /// The image ID of an image that was untagged
-    #[serde(rename = "Untagged", default, skip_serializing_if = "Option::is_none")]
     pub untagged: Option<String>,
     /// The image ID of an image that was deleted
-    #[serde(rename = "Deleted", default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<String>,
 }
 
+impl Serialize for ImageDeleteResponseItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.untagged.is_some(), self.deleted.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ImageDeleteResponseItem", len)?;
+        o::opt(&mut out, "Untagged", &self.untagged)?;
+        o::opt(&mut out, "Deleted", &self.deleted)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageDeleteResponseItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageDeleteResponseItem {
+    const NAME: &'static str = "ImageDeleteResponseItem";
+    const FIELDS: &'static [&'static str] = &["Untagged", "Deleted"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.untagged),
+            1 => o::value(map, &mut self.deleted),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// individual image layer information in response to ImageHistory operation
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageHistoryResponseItem {
     /// The `Id` field.
-    #[serde(rename = "Id")]
     pub id: String,
     /// The `Created` field.
-    #[serde(rename = "Created")]
     pub created: i64,
     /// The `CreatedBy` field.
-    #[serde(rename = "CreatedBy")]
     pub created_by: String,
     /// The `Tags` field.
-    #[serde(
-        rename = "Tags",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub tags: Vec<String>,
     /// The `Size` field.
-    #[serde(rename = "Size")]
     pub size: i64,
     /// The `Comment` field.
-    #[serde(rename = "Comment")]
     pub comment: String,
 }
 
+impl Serialize for ImageHistoryResponseItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(6usize, &[]);
+        let mut out = serializer.serialize_struct("ImageHistoryResponseItem", len)?;
+        o::field(&mut out, "Id", &self.id)?;
+        o::field(&mut out, "Created", &self.created)?;
+        o::field(&mut out, "CreatedBy", &self.created_by)?;
+        o::field(&mut out, "Tags", &self.tags)?;
+        o::field(&mut out, "Size", &self.size)?;
+        o::field(&mut out, "Comment", &self.comment)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageHistoryResponseItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageHistoryResponseItem {
+    const NAME: &'static str = "ImageHistoryResponseItem";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Created",
+        "CreatedBy",
+        "Tags",
+        "Size",
+        "Comment",
+    ];
+    const REQUIRED: &'static [usize] = &[0, 1, 2, 4, 5];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.created),
+            2 => o::value(map, &mut self.created_by),
+            3 => o::or_default(map, &mut self.tags),
+            4 => o::value(map, &mut self.size),
+            5 => o::value(map, &mut self.comment),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Image ID or Digest
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageId {
     /// The `ID` field.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
+impl Serialize for ImageId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.id.is_some()]);
+        let mut out = serializer.serialize_struct("ImageId", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageId {
+    const NAME: &'static str = "ImageId";
+    const FIELDS: &'static [&'static str] = &["ID"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Information about an image in the local image cache.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageInspect {
     /// ID is the content-addressable ID of an image.
     ///
@@ -3874,7 +7741,6 @@ pub struct ImageInspect {
     ///
     /// Note that this digest differs from the `RepoDigests` below, which
     /// holds digests of image manifests that reference the image.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// List of image names/tags in the local image cache that reference this
     /// image.
@@ -3882,7 +7748,6 @@ pub struct ImageInspect {
     /// Multiple image tags can refer to the same image, and this list may be
     /// empty if no tags reference the image, in which case the image is
     /// "untagged", in which case it can still be referenced by its ID.
-    #[serde(rename = "RepoTags", default, skip_serializing_if = "Option::is_none")]
     pub repo_tags: Option<Vec<String>>,
     /// List of content-addressable digests of locally available image manifests
     /// that the image is referenced from. Multiple manifests can refer to the
@@ -3891,26 +7756,21 @@ pub struct ImageInspect {
     /// These digests are usually only available if the image was either pulled
     /// from a registry, or if the image was pushed to a registry, which is when
     /// the manifest is generated and its digest calculated.
-    #[serde(rename = "RepoDigests", default, skip_serializing_if = "Option::is_none")]
     pub repo_digests: Option<Vec<String>>,
     /// ID of the parent image.
     ///
     /// Depending on how the image was created, this field may be empty and
     /// is only set for images that were built/created locally. This field
     /// is empty if the image was pulled from an image registry.
-    #[serde(rename = "Parent", default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// Optional message that was set when committing or importing the image.
-    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Date and time at which the image was created, formatted in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// The ID of the container that was used to create the image.
     ///
     /// Depending on how the image was created, this field may be empty.
-    #[serde(rename = "Container", default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
     /// Configuration for a container that is portable between hosts.
     ///
@@ -3920,40 +7780,27 @@ pub struct ImageInspect {
     ///
     /// Previous versions of Docker builder used this field to store build cache,
     /// and it is not in active use anymore.
-    #[serde(
-        rename = "ContainerConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub container_config: Option<ContainerConfig>,
     /// The version of Docker that was used to build the image.
     ///
     /// Depending on how the image was created, this field may be empty.
-    #[serde(rename = "DockerVersion", default, skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
     /// Name of the author that was specified when committing the image, or as
     /// specified through MAINTAINER (deprecated) in the Dockerfile.
-    #[serde(rename = "Author", default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// Configuration of the image. These fields are used as defaults
     /// when starting a container from the image.
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ImageConfig>,
     /// Hardware CPU architecture that the image runs on.
-    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// CPU architecture variant (presently ARM-only).
-    #[serde(rename = "Variant", default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     /// Operating System the image is built to run on.
-    #[serde(rename = "Os", default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
     /// Operating System version the image is built to run on (especially
     /// for Windows).
-    #[serde(rename = "OsVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// Total size of the image including all layers it is composed of.
-    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Total size of the image including all layers it is composed of.
     ///
@@ -3964,78 +7811,347 @@ pub struct ImageInspect {
     ///
     /// > **Deprecated**: this field is kept for backward compatibility, but
     /// > will be removed in API v1.44.
-    #[serde(rename = "VirtualSize", default, skip_serializing_if = "Option::is_none")]
     pub virtual_size: Option<i64>,
     /// Information about the storage driver used to store the container's and
     /// image's filesystem.
-    #[serde(rename = "GraphDriver", default, skip_serializing_if = "Option::is_none")]
     pub graph_driver: Option<GraphDriverData>,
     /// Information about the image's RootFS, including the layer IDs.
-    #[serde(rename = "RootFS", default, skip_serializing_if = "Option::is_none")]
     pub root_fs: Option<ImageInspectRootFs>,
     /// Additional metadata of the image in the local cache. This information
     /// is local to the daemon, and not part of the image itself.
-    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ImageInspectMetadata>,
+}
+
+impl Serialize for ImageInspect {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.repo_tags.is_some(),
+                self.repo_digests.is_some(),
+                self.parent.is_some(),
+                self.comment.is_some(),
+                self.created.is_some(),
+                self.container.is_some(),
+                self.container_config.is_some(),
+                self.docker_version.is_some(),
+                self.author.is_some(),
+                self.config.is_some(),
+                self.architecture.is_some(),
+                self.variant.is_some(),
+                self.os.is_some(),
+                self.os_version.is_some(),
+                self.size.is_some(),
+                self.virtual_size.is_some(),
+                self.graph_driver.is_some(),
+                self.root_fs.is_some(),
+                self.metadata.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ImageInspect", len)?;
+        o::opt(&mut out, "Id", &self.id)?;
+        o::opt(&mut out, "RepoTags", &self.repo_tags)?;
+        o::opt(&mut out, "RepoDigests", &self.repo_digests)?;
+        o::opt(&mut out, "Parent", &self.parent)?;
+        o::opt(&mut out, "Comment", &self.comment)?;
+        o::opt(&mut out, "Created", &self.created)?;
+        o::opt(&mut out, "Container", &self.container)?;
+        o::opt(&mut out, "ContainerConfig", &self.container_config)?;
+        o::opt(&mut out, "DockerVersion", &self.docker_version)?;
+        o::opt(&mut out, "Author", &self.author)?;
+        o::opt(&mut out, "Config", &self.config)?;
+        o::opt(&mut out, "Architecture", &self.architecture)?;
+        o::opt(&mut out, "Variant", &self.variant)?;
+        o::opt(&mut out, "Os", &self.os)?;
+        o::opt(&mut out, "OsVersion", &self.os_version)?;
+        o::opt(&mut out, "Size", &self.size)?;
+        o::opt(&mut out, "VirtualSize", &self.virtual_size)?;
+        o::opt(&mut out, "GraphDriver", &self.graph_driver)?;
+        o::opt(&mut out, "RootFS", &self.root_fs)?;
+        o::opt(&mut out, "Metadata", &self.metadata)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageInspect {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageInspect {
+    const NAME: &'static str = "ImageInspect";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "RepoTags",
+        "RepoDigests",
+        "Parent",
+        "Comment",
+        "Created",
+        "Container",
+        "ContainerConfig",
+        "DockerVersion",
+        "Author",
+        "Config",
+        "Architecture",
+        "Variant",
+        "Os",
+        "OsVersion",
+        "Size",
+        "VirtualSize",
+        "GraphDriver",
+        "RootFS",
+        "Metadata",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.repo_tags),
+            2 => o::value(map, &mut self.repo_digests),
+            3 => o::value(map, &mut self.parent),
+            4 => o::value(map, &mut self.comment),
+            5 => o::value(map, &mut self.created),
+            6 => o::value(map, &mut self.container),
+            7 => o::value(map, &mut self.container_config),
+            8 => o::value(map, &mut self.docker_version),
+            9 => o::value(map, &mut self.author),
+            10 => o::value(map, &mut self.config),
+            11 => o::value(map, &mut self.architecture),
+            12 => o::value(map, &mut self.variant),
+            13 => o::value(map, &mut self.os),
+            14 => o::value(map, &mut self.os_version),
+            15 => o::value(map, &mut self.size),
+            16 => o::value(map, &mut self.virtual_size),
+            17 => o::value(map, &mut self.graph_driver),
+            18 => o::value(map, &mut self.root_fs),
+            19 => o::value(map, &mut self.metadata),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Additional metadata of the image in the local cache. This information
 /// is local to the daemon, and not part of the image itself.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageInspectMetadata {
     /// Date and time at which the image was last tagged in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
     ///
     /// This information is only available if the image was tagged locally,
     /// and omitted otherwise.
-    #[serde(rename = "LastTagTime", default, skip_serializing_if = "Option::is_none")]
     pub last_tag_time: Option<String>,
 }
 
+impl Serialize for ImageInspectMetadata {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.last_tag_time.is_some()]);
+        let mut out = serializer.serialize_struct("ImageInspectMetadata", len)?;
+        o::opt(&mut out, "LastTagTime", &self.last_tag_time)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageInspectMetadata {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageInspectMetadata {
+    const NAME: &'static str = "ImageInspectMetadata";
+    const FIELDS: &'static [&'static str] = &["LastTagTime"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.last_tag_time),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Information about the image's RootFS, including the layer IDs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageInspectRootFs {
     /// The `Type` field.
-    #[serde(rename = "Type")]
     pub r#type: String,
     /// The `Layers` field.
-    #[serde(rename = "Layers", default, skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<String>>,
 }
 
+impl Serialize for ImageInspectRootFs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[self.layers.is_some()]);
+        let mut out = serializer.serialize_struct("ImageInspectRootFs", len)?;
+        o::field(&mut out, "Type", &self.r#type)?;
+        o::opt(&mut out, "Layers", &self.layers)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageInspectRootFs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageInspectRootFs {
+    const NAME: &'static str = "ImageInspectRootFs";
+    const FIELDS: &'static [&'static str] = &["Type", "Layers"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.r#type),
+            1 => o::value(map, &mut self.layers),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::image_prune`](crate::Docker::image_prune).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImagePruneResponse {
     /// Images that were deleted
-    #[serde(rename = "ImagesDeleted", default, skip_serializing_if = "Option::is_none")]
     pub images_deleted: Option<Vec<ImageDeleteResponseItem>>,
     /// Disk space reclaimed in bytes
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
     pub space_reclaimed: Option<i64>,
 }
 
+impl Serialize for ImagePruneResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.images_deleted.is_some(), self.space_reclaimed.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ImagePruneResponse", len)?;
+        o::opt(&mut out, "ImagesDeleted", &self.images_deleted)?;
+        o::opt(&mut out, "SpaceReclaimed", &self.space_reclaimed)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImagePruneResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImagePruneResponse {
+    const NAME: &'static str = "ImagePruneResponse";
+    const FIELDS: &'static [&'static str] = &["ImagesDeleted", "SpaceReclaimed"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.images_deleted),
+            1 => o::value(map, &mut self.space_reclaimed),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::image_search`](crate::Docker::image_search).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageSearchResponseItem {
     /// The `description` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The `is_official` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_official: Option<bool>,
     /// The `is_automated` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_automated: Option<bool>,
     /// The `name` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `star_count` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub star_count: Option<i64>,
 }
 
+impl Serialize for ImageSearchResponseItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.description.is_some(),
+                self.is_official.is_some(),
+                self.is_automated.is_some(),
+                self.name.is_some(),
+                self.star_count.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ImageSearchResponseItem", len)?;
+        o::opt(&mut out, "description", &self.description)?;
+        o::opt(&mut out, "is_official", &self.is_official)?;
+        o::opt(&mut out, "is_automated", &self.is_automated)?;
+        o::opt(&mut out, "name", &self.name)?;
+        o::opt(&mut out, "star_count", &self.star_count)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageSearchResponseItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageSearchResponseItem {
+    const NAME: &'static str = "ImageSearchResponseItem";
+    const FIELDS: &'static [&'static str] = &[
+        "description",
+        "is_official",
+        "is_automated",
+        "name",
+        "star_count",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.description),
+            1 => o::value(map, &mut self.is_official),
+            2 => o::value(map, &mut self.is_automated),
+            3 => o::value(map, &mut self.name),
+            4 => o::value(map, &mut self.star_count),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`SystemDataUsageResponse::images`](SystemDataUsageResponse::images) and the answer of [`Docker::image_list`](crate::Docker::image_list).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageSummary {
     /// ID is the content-addressable ID of an image.
     ///
@@ -4045,14 +8161,12 @@ pub struct ImageSummary {
     ///
     /// Note that this digest differs from the `RepoDigests` below, which
     /// holds digests of image manifests that reference the image.
-    #[serde(rename = "Id")]
     pub id: String,
     /// ID of the parent image.
     ///
     /// Depending on how the image was created, this field may be empty and
     /// is only set for images that were built/created locally. This field
     /// is empty if the image was pulled from an image registry.
-    #[serde(rename = "ParentId")]
     pub parent_id: String,
     /// List of image names/tags in the local image cache that reference this
     /// image.
@@ -4060,11 +8174,6 @@ pub struct ImageSummary {
     /// Multiple image tags can refer to the same image, and this list may be
     /// empty if no tags reference the image, in which case the image is
     /// "untagged", in which case it can still be referenced by its ID.
-    #[serde(
-        rename = "RepoTags",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub repo_tags: Vec<String>,
     /// List of content-addressable digests of locally available image manifests
     /// that the image is referenced from. Multiple manifests can refer to the
@@ -4073,25 +8182,17 @@ pub struct ImageSummary {
     /// These digests are usually only available if the image was either pulled
     /// from a registry, or if the image was pushed to a registry, which is when
     /// the manifest is generated and its digest calculated.
-    #[serde(
-        rename = "RepoDigests",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub repo_digests: Vec<String>,
     /// Date and time at which the image was created as a Unix timestamp
     /// (number of seconds since EPOCH).
-    #[serde(rename = "Created")]
     pub created: i64,
     /// Total size of the image including all layers it is composed of.
-    #[serde(rename = "Size")]
     pub size: i64,
     /// Total size of image layers that are shared between this image and other
     /// images.
     ///
     /// This size is not calculated by default. `-1` indicates that the value
     /// has not been set / calculated.
-    #[serde(rename = "SharedSize")]
     pub shared_size: i64,
     /// Total size of the image including all layers it is composed of.
     ///
@@ -4101,32 +8202,86 @@ pub struct ImageSummary {
     /// an equivalent of the Size field.
     ///
     /// Deprecated: this field is kept for backward compatibility, and will be removed in API v1.44.
-    #[serde(rename = "VirtualSize", default, skip_serializing_if = "Option::is_none")]
     pub virtual_size: Option<i64>,
     /// User-defined key/value metadata.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub labels: HashMap<String, String>,
     /// Number of containers using this image. Includes both stopped and running
     /// containers.
     ///
     /// This size is not calculated by default, and depends on which API endpoint
     /// is used. `-1` indicates that the value has not been set / calculated.
-    #[serde(rename = "Containers")]
     pub containers: i64,
 }
 
+impl Serialize for ImageSummary {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(9usize, &[self.virtual_size.is_some()]);
+        let mut out = serializer.serialize_struct("ImageSummary", len)?;
+        o::field(&mut out, "Id", &self.id)?;
+        o::field(&mut out, "ParentId", &self.parent_id)?;
+        o::field(&mut out, "RepoTags", &self.repo_tags)?;
+        o::field(&mut out, "RepoDigests", &self.repo_digests)?;
+        o::field(&mut out, "Created", &self.created)?;
+        o::field(&mut out, "Size", &self.size)?;
+        o::field(&mut out, "SharedSize", &self.shared_size)?;
+        o::opt(&mut out, "VirtualSize", &self.virtual_size)?;
+        o::field(&mut out, "Labels", &self.labels)?;
+        o::field(&mut out, "Containers", &self.containers)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageSummary {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ImageSummary {
+    const NAME: &'static str = "ImageSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "ParentId",
+        "RepoTags",
+        "RepoDigests",
+        "Created",
+        "Size",
+        "SharedSize",
+        "VirtualSize",
+        "Labels",
+        "Containers",
+    ];
+    const REQUIRED: &'static [usize] = &[0, 1, 4, 5, 6, 9];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.parent_id),
+            2 => o::or_default(map, &mut self.repo_tags),
+            3 => o::or_default(map, &mut self.repo_digests),
+            4 => o::value(map, &mut self.created),
+            5 => o::value(map, &mut self.size),
+            6 => o::value(map, &mut self.shared_size),
+            7 => o::value(map, &mut self.virtual_size),
+            8 => o::or_default(map, &mut self.labels),
+            9 => o::value(map, &mut self.containers),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// IndexInfo contains information about a registry.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndexInfo {
     /// Name of the registry, such as "docker.io".
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// List of mirrors, expressed as URIs.
-    #[serde(rename = "Mirrors", default, skip_serializing_if = "Option::is_none")]
     pub mirrors: Option<Vec<String>>,
     /// Indicates if the registry is part of the list of insecure
     /// registries.
@@ -4140,75 +8295,283 @@ pub struct IndexInfo {
     /// > it should ONLY be enabled for testing purposes. For increased
     /// > security, users should add their CA to their system's list of
     /// > trusted CAs instead of enabling this option.
-    #[serde(rename = "Secure", default, skip_serializing_if = "Option::is_none")]
     pub secure: Option<bool>,
     /// Indicates whether this is an official registry (i.e., Docker Hub / docker.io)
-    #[serde(rename = "Official", default, skip_serializing_if = "Option::is_none")]
     pub official: Option<bool>,
 }
 
+impl Serialize for IndexInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.mirrors.is_some(),
+                self.secure.is_some(),
+                self.official.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("IndexInfo", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Mirrors", &self.mirrors)?;
+        o::opt(&mut out, "Secure", &self.secure)?;
+        o::opt(&mut out, "Official", &self.official)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for IndexInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for IndexInfo {
+    const NAME: &'static str = "IndexInfo";
+    const FIELDS: &'static [&'static str] = &["Name", "Mirrors", "Secure", "Official"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.mirrors),
+            2 => o::value(map, &mut self.secure),
+            3 => o::value(map, &mut self.official),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`Network::ipam`](Network::ipam) and [`NetworkCreateRequest::ipam`](NetworkCreateRequest::ipam).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ipam {
     /// Name of the IPAM driver to use.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// List of IPAM configuration options, specified as a map:
     ///
     /// ```text
     /// {"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
     /// ```
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Vec<IpamConfig>>,
     /// Driver-specific options, specified as a map.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
 }
 
+impl Serialize for Ipam {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.driver.is_some(), self.config.is_some(), self.options.is_some()],
+        );
+        let mut out = serializer.serialize_struct("Ipam", len)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "Config", &self.config)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Ipam {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Ipam {
+    const NAME: &'static str = "Ipam";
+    const FIELDS: &'static [&'static str] = &["Driver", "Config", "Options"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.driver),
+            1 => o::value(map, &mut self.config),
+            2 => o::value(map, &mut self.options),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`Ipam::config`](Ipam::config).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IpamConfig {
     /// The `Subnet` field.
-    #[serde(rename = "Subnet", default, skip_serializing_if = "Option::is_none")]
     pub subnet: Option<String>,
     /// The `IPRange` field.
-    #[serde(rename = "IPRange", default, skip_serializing_if = "Option::is_none")]
     pub ip_range: Option<String>,
     /// The `Gateway` field.
-    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
     /// The `AuxiliaryAddresses` field.
-    #[serde(
-        rename = "AuxiliaryAddresses",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub auxiliary_addresses: Option<HashMap<String, String>>,
 }
 
+impl Serialize for IpamConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.subnet.is_some(),
+                self.ip_range.is_some(),
+                self.gateway.is_some(),
+                self.auxiliary_addresses.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("IpamConfig", len)?;
+        o::opt(&mut out, "Subnet", &self.subnet)?;
+        o::opt(&mut out, "IPRange", &self.ip_range)?;
+        o::opt(&mut out, "Gateway", &self.gateway)?;
+        o::opt(&mut out, "AuxiliaryAddresses", &self.auxiliary_addresses)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for IpamConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for IpamConfig {
+    const NAME: &'static str = "IpamConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "Subnet",
+        "IPRange",
+        "Gateway",
+        "AuxiliaryAddresses",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.subnet),
+            1 => o::value(map, &mut self.ip_range),
+            2 => o::value(map, &mut self.gateway),
+            3 => o::value(map, &mut self.auxiliary_addresses),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// JoinTokens contains the tokens workers and managers need to join the swarm.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JoinTokens {
     /// The token workers can use to join the swarm.
-    #[serde(rename = "Worker", default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<String>,
     /// The token managers can use to join the swarm.
-    #[serde(rename = "Manager", default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
 }
 
+impl Serialize for JoinTokens {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.worker.is_some(), self.manager.is_some()],
+        );
+        let mut out = serializer.serialize_struct("JoinTokens", len)?;
+        o::opt(&mut out, "Worker", &self.worker)?;
+        o::opt(&mut out, "Manager", &self.manager)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for JoinTokens {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for JoinTokens {
+    const NAME: &'static str = "JoinTokens";
+    const FIELDS: &'static [&'static str] = &["Worker", "Manager"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.worker),
+            1 => o::value(map, &mut self.manager),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// An object describing a limit on resources which can be requested by a task.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Limit {
     /// The `NanoCPUs` field.
-    #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
     pub nano_cp_us: Option<i64>,
     /// The `MemoryBytes` field.
-    #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
     pub memory_bytes: Option<i64>,
     /// Limits the maximum number of PIDs in the container. Set `0` for unlimited.
-    #[serde(rename = "Pids", default, skip_serializing_if = "Option::is_none")]
     pub pids: Option<i64>,
+}
+
+impl Serialize for Limit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.nano_cp_us.is_some(),
+                self.memory_bytes.is_some(),
+                self.pids.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Limit", len)?;
+        o::opt(&mut out, "NanoCPUs", &self.nano_cp_us)?;
+        o::opt(&mut out, "MemoryBytes", &self.memory_bytes)?;
+        o::opt(&mut out, "Pids", &self.pids)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Limit {
+    const NAME: &'static str = "Limit";
+    const FIELDS: &'static [&'static str] = &["NanoCPUs", "MemoryBytes", "Pids"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.nano_cp_us),
+            1 => o::value(map, &mut self.memory_bytes),
+            2 => o::value(map, &mut self.pids),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Current local status of this node.
@@ -4289,24 +8652,61 @@ impl<'de> Deserialize<'de> for LocalNodeState {
 ///
 /// It provides the current status of a node's manager component, if the node
 /// is a manager.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ManagerStatus {
     /// The `Leader` field.
-    #[serde(rename = "Leader", default, skip_serializing_if = "Option::is_none")]
     pub leader: Option<bool>,
     /// Reachability represents the reachability of a node.
-    #[serde(rename = "Reachability", default, skip_serializing_if = "Option::is_none")]
     pub reachability: Option<Reachability>,
     /// The IP address and port at which the manager is reachable.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
 }
 
+impl Serialize for ManagerStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.leader.is_some(), self.reachability.is_some(), self.addr.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ManagerStatus", len)?;
+        o::opt(&mut out, "Leader", &self.leader)?;
+        o::opt(&mut out, "Reachability", &self.reachability)?;
+        o::opt(&mut out, "Addr", &self.addr)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ManagerStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ManagerStatus {
+    const NAME: &'static str = "ManagerStatus";
+    const FIELDS: &'static [&'static str] = &["Leader", "Reachability", "Addr"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.leader),
+            1 => o::value(map, &mut self.reachability),
+            2 => o::value(map, &mut self.addr),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`HostConfig::mounts`](HostConfig::mounts) and [`TaskSpecContainerSpec::mounts`](TaskSpecContainerSpec::mounts).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mount {
     /// Container path.
-    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Mount source (e.g. a volume name, a host path). The source cannot be
     /// specified when using `Type=tmpfs`. For `Type=bind`, the source path
@@ -4314,7 +8714,6 @@ pub struct Mount {
     /// create the source path on the host if missing.
     ///
     /// For `Type=npipe`, the pipe must exist prior to creating the container.
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The mount type. Available types:
     ///
@@ -4323,43 +8722,148 @@ pub struct Mount {
     /// - `npipe` Mounts a named pipe from the host into the container. The `Source` must exist prior to creating the container.
     /// - `tmpfs` Create a tmpfs with the given options. The mount `Source` cannot be specified for tmpfs.
     /// - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same name and options). These are **not** removed when the container is removed.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MountType>,
     /// Whether the mount should be read-only.
-    #[serde(rename = "ReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// The consistency requirement for the mount: `default`, `consistent`, `cached`, or `delegated`.
-    #[serde(rename = "Consistency", default, skip_serializing_if = "Option::is_none")]
     pub consistency: Option<String>,
     /// Optional configuration for the `bind` type.
-    #[serde(rename = "BindOptions", default, skip_serializing_if = "Option::is_none")]
     pub bind_options: Option<MountBindOptions>,
     /// Optional configuration for the `volume` type.
-    #[serde(rename = "VolumeOptions", default, skip_serializing_if = "Option::is_none")]
     pub volume_options: Option<MountVolumeOptions>,
     /// Optional configuration for the `tmpfs` type.
-    #[serde(rename = "TmpfsOptions", default, skip_serializing_if = "Option::is_none")]
     pub tmpfs_options: Option<MountTmpfsOptions>,
 }
 
+impl Serialize for Mount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.target.is_some(),
+                self.source.is_some(),
+                self.r#type.is_some(),
+                self.read_only.is_some(),
+                self.consistency.is_some(),
+                self.bind_options.is_some(),
+                self.volume_options.is_some(),
+                self.tmpfs_options.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Mount", len)?;
+        o::opt(&mut out, "Target", &self.target)?;
+        o::opt(&mut out, "Source", &self.source)?;
+        o::opt(&mut out, "Type", &self.r#type)?;
+        o::opt(&mut out, "ReadOnly", &self.read_only)?;
+        o::opt(&mut out, "Consistency", &self.consistency)?;
+        o::opt(&mut out, "BindOptions", &self.bind_options)?;
+        o::opt(&mut out, "VolumeOptions", &self.volume_options)?;
+        o::opt(&mut out, "TmpfsOptions", &self.tmpfs_options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Mount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Mount {
+    const NAME: &'static str = "Mount";
+    const FIELDS: &'static [&'static str] = &[
+        "Target",
+        "Source",
+        "Type",
+        "ReadOnly",
+        "Consistency",
+        "BindOptions",
+        "VolumeOptions",
+        "TmpfsOptions",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.target),
+            1 => o::value(map, &mut self.source),
+            2 => o::value(map, &mut self.r#type),
+            3 => o::value(map, &mut self.read_only),
+            4 => o::value(map, &mut self.consistency),
+            5 => o::value(map, &mut self.bind_options),
+            6 => o::value(map, &mut self.volume_options),
+            7 => o::value(map, &mut self.tmpfs_options),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Optional configuration for the `bind` type.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MountBindOptions {
     /// A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
-    #[serde(rename = "Propagation", default, skip_serializing_if = "Option::is_none")]
     pub propagation: Option<MountBindOptionsPropagation>,
     /// Disable recursive bind mount.
-    #[serde(rename = "NonRecursive", default, skip_serializing_if = "Option::is_none")]
     pub non_recursive: Option<bool>,
     /// Create mount point on host if missing
     ///
     /// API 1.42+.
-    #[serde(
-        rename = "CreateMountpoint",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub create_mountpoint: Option<bool>,
+}
+
+impl Serialize for MountBindOptions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.propagation.is_some(),
+                self.non_recursive.is_some(),
+                self.create_mountpoint.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("MountBindOptions", len)?;
+        o::opt(&mut out, "Propagation", &self.propagation)?;
+        o::opt(&mut out, "NonRecursive", &self.non_recursive)?;
+        o::opt(&mut out, "CreateMountpoint", &self.create_mountpoint)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MountBindOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for MountBindOptions {
+    const NAME: &'static str = "MountBindOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "Propagation",
+        "NonRecursive",
+        "CreateMountpoint",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.propagation),
+            1 => o::value(map, &mut self.non_recursive),
+            2 => o::value(map, &mut self.create_mountpoint),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
@@ -4438,7 +8942,7 @@ impl<'de> Deserialize<'de> for MountBindOptionsPropagation {
 
 /// MountPoint represents a mount point configuration inside the container.
 /// This is used for reporting the mountpoints in use by a container.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MountPoint {
     /// The mount type:
     ///
@@ -4447,11 +8951,9 @@ pub struct MountPoint {
     /// - `npipe` a named pipe from the host into the container.
     /// - `tmpfs` a `tmpfs`.
     /// - `volume` a docker volume with the given `Name`.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<MountType>,
     /// Name is the name reference to the underlying data defined by `Source`
     /// e.g., the volume name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Source location of the mount.
     ///
@@ -4459,42 +8961,142 @@ pub struct MountPoint {
     /// `/var/lib/docker/volumes/`). For bind-mounts, and `npipe`, this contains
     /// the source (host) part of the bind-mount. For `tmpfs` mount points, this
     /// field is empty.
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Destination is the path relative to the container root (`/`) where
     /// the `Source` is mounted inside the container.
-    #[serde(rename = "Destination", default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
     /// Driver is the volume driver used to create the volume (if it is a volume).
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Mode is a comma separated list of options supplied by the user when
     /// creating the bind/volume mount.
     ///
     /// The default is platform-specific (`"z"` on Linux, empty on Windows).
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// Whether the mount is mounted writable (read-write).
-    #[serde(rename = "RW", default, skip_serializing_if = "Option::is_none")]
     pub rw: Option<bool>,
     /// Propagation describes how mounts are propagated from the host into the
     /// mount point, and vice-versa. Refer to the [Linux kernel documentation](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
     /// for details. This field is not used on Windows.
-    #[serde(rename = "Propagation", default, skip_serializing_if = "Option::is_none")]
     pub propagation: Option<String>,
 }
 
+impl Serialize for MountPoint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.r#type.is_some(),
+                self.name.is_some(),
+                self.source.is_some(),
+                self.destination.is_some(),
+                self.driver.is_some(),
+                self.mode.is_some(),
+                self.rw.is_some(),
+                self.propagation.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("MountPoint", len)?;
+        o::opt(&mut out, "Type", &self.r#type)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Source", &self.source)?;
+        o::opt(&mut out, "Destination", &self.destination)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "Mode", &self.mode)?;
+        o::opt(&mut out, "RW", &self.rw)?;
+        o::opt(&mut out, "Propagation", &self.propagation)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MountPoint {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for MountPoint {
+    const NAME: &'static str = "MountPoint";
+    const FIELDS: &'static [&'static str] = &[
+        "Type",
+        "Name",
+        "Source",
+        "Destination",
+        "Driver",
+        "Mode",
+        "RW",
+        "Propagation",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.r#type),
+            1 => o::value(map, &mut self.name),
+            2 => o::value(map, &mut self.source),
+            3 => o::value(map, &mut self.destination),
+            4 => o::value(map, &mut self.driver),
+            5 => o::value(map, &mut self.mode),
+            6 => o::value(map, &mut self.rw),
+            7 => o::value(map, &mut self.propagation),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Optional configuration for the `tmpfs` type.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MountTmpfsOptions {
     /// The size for the tmpfs mount in bytes.
-    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<i64>,
     /// The permission mode for the tmpfs mount in an integer.
     /// The value must not be in octal format (e.g. 755) but rather
     /// the decimal representation of the octal value (e.g. 493).
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<i64>,
+}
+
+impl Serialize for MountTmpfsOptions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.size_bytes.is_some(), self.mode.is_some()],
+        );
+        let mut out = serializer.serialize_struct("MountTmpfsOptions", len)?;
+        o::opt(&mut out, "SizeBytes", &self.size_bytes)?;
+        o::opt(&mut out, "Mode", &self.mode)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MountTmpfsOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for MountTmpfsOptions {
+    const NAME: &'static str = "MountTmpfsOptions";
+    const FIELDS: &'static [&'static str] = &["SizeBytes", "Mode"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.size_bytes),
+            1 => o::value(map, &mut self.mode),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The mount type. Available types:
@@ -4574,154 +9176,482 @@ impl<'de> Deserialize<'de> for MountType {
 }
 
 /// Optional configuration for the `volume` type.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MountVolumeOptions {
     /// Populate volume with data from the target.
-    #[serde(rename = "NoCopy", default, skip_serializing_if = "Option::is_none")]
     pub no_copy: Option<bool>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Map of driver specific options
-    #[serde(rename = "DriverConfig", default, skip_serializing_if = "Option::is_none")]
     pub driver_config: Option<MountVolumeOptionsDriverConfig>,
 }
 
+impl Serialize for MountVolumeOptions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.no_copy.is_some(),
+                self.labels.is_some(),
+                self.driver_config.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("MountVolumeOptions", len)?;
+        o::opt(&mut out, "NoCopy", &self.no_copy)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "DriverConfig", &self.driver_config)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MountVolumeOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for MountVolumeOptions {
+    const NAME: &'static str = "MountVolumeOptions";
+    const FIELDS: &'static [&'static str] = &["NoCopy", "Labels", "DriverConfig"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.no_copy),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.driver_config),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Map of driver specific options
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MountVolumeOptionsDriverConfig {
     /// Name of the driver to use to create the volume.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// key/value map of driver specific options.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
 }
 
+impl Serialize for MountVolumeOptionsDriverConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.name.is_some(), self.options.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("MountVolumeOptionsDriverConfig", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MountVolumeOptionsDriverConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for MountVolumeOptionsDriverConfig {
+    const NAME: &'static str = "MountVolumeOptionsDriverConfig";
+    const FIELDS: &'static [&'static str] = &["Name", "Options"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.options),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::network_list`](crate::Docker::network_list) and the answer of [`Docker::network_inspect`](crate::Docker::network_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Network {
     /// Name of the network.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// ID that uniquely identifies a network on a single machine.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time at which the network was created in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "Created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// The level at which the network exists (e.g. `swarm` for cluster-wide
     /// or `local` for machine level)
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// The name of the driver used to create the network (e.g. `bridge`,
     /// `overlay`).
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Whether the network was created with IPv6 enabled.
-    #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
     pub enable_i_pv6: Option<bool>,
     /// The `IPAM` field: see [`Ipam`].
-    #[serde(rename = "IPAM", default, skip_serializing_if = "Option::is_none")]
     pub ipam: Option<Ipam>,
     /// Whether the network is created to only allow internal networking
     /// connectivity.
-    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
     /// Whether a global / swarm scope network is manually attachable by regular
     /// containers from workers in swarm mode.
-    #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
     pub attachable: Option<bool>,
     /// Whether the network is providing the routing-mesh for the swarm cluster.
-    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<bool>,
     /// The config-only network source to provide the configuration for
     /// this network.
-    #[serde(rename = "ConfigFrom", default, skip_serializing_if = "Option::is_none")]
     pub config_from: Option<ConfigReference>,
     /// Whether the network is a config-only network. Config-only networks are
     /// placeholder networks for network configurations to be used by other
     /// networks. Config-only networks cannot be used directly to run containers
     /// or services.
-    #[serde(rename = "ConfigOnly", default, skip_serializing_if = "Option::is_none")]
     pub config_only: Option<bool>,
     /// Contains endpoints attached to the network.
-    #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<HashMap<String, NetworkContainer>>,
     /// Network-specific options uses when creating the network.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// List of peer nodes for an overlay network. This field is only present
     /// for overlay networks, and omitted for other network types.
-    #[serde(rename = "Peers", default, skip_serializing_if = "Option::is_none")]
     pub peers: Option<Vec<PeerInfo>>,
 }
 
+impl Serialize for Network {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.id.is_some(),
+                self.created.is_some(),
+                self.scope.is_some(),
+                self.driver.is_some(),
+                self.enable_i_pv6.is_some(),
+                self.ipam.is_some(),
+                self.internal.is_some(),
+                self.attachable.is_some(),
+                self.ingress.is_some(),
+                self.config_from.is_some(),
+                self.config_only.is_some(),
+                self.containers.is_some(),
+                self.options.is_some(),
+                self.labels.is_some(),
+                self.peers.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Network", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Id", &self.id)?;
+        o::opt(&mut out, "Created", &self.created)?;
+        o::opt(&mut out, "Scope", &self.scope)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "EnableIPv6", &self.enable_i_pv6)?;
+        o::opt(&mut out, "IPAM", &self.ipam)?;
+        o::opt(&mut out, "Internal", &self.internal)?;
+        o::opt(&mut out, "Attachable", &self.attachable)?;
+        o::opt(&mut out, "Ingress", &self.ingress)?;
+        o::opt(&mut out, "ConfigFrom", &self.config_from)?;
+        o::opt(&mut out, "ConfigOnly", &self.config_only)?;
+        o::opt(&mut out, "Containers", &self.containers)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Peers", &self.peers)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Network {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Network {
+    const NAME: &'static str = "Network";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Id",
+        "Created",
+        "Scope",
+        "Driver",
+        "EnableIPv6",
+        "IPAM",
+        "Internal",
+        "Attachable",
+        "Ingress",
+        "ConfigFrom",
+        "ConfigOnly",
+        "Containers",
+        "Options",
+        "Labels",
+        "Peers",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.id),
+            2 => o::value(map, &mut self.created),
+            3 => o::value(map, &mut self.scope),
+            4 => o::value(map, &mut self.driver),
+            5 => o::value(map, &mut self.enable_i_pv6),
+            6 => o::value(map, &mut self.ipam),
+            7 => o::value(map, &mut self.internal),
+            8 => o::value(map, &mut self.attachable),
+            9 => o::value(map, &mut self.ingress),
+            10 => o::value(map, &mut self.config_from),
+            11 => o::value(map, &mut self.config_only),
+            12 => o::value(map, &mut self.containers),
+            13 => o::value(map, &mut self.options),
+            14 => o::value(map, &mut self.labels),
+            15 => o::value(map, &mut self.peers),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A network a task is attached to, and the task's addresses on it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkAttachment {
     /// A swarm-scoped network, as the swarm's store keeps it.
-    #[serde(rename = "Network", default, skip_serializing_if = "Option::is_none")]
     pub network: Option<SwarmNetwork>,
     /// The task's addresses on the network, in CIDR notation.
-    #[serde(rename = "Addresses", default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<String>>,
 }
 
+impl Serialize for NetworkAttachment {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.network.is_some(), self.addresses.is_some()],
+        );
+        let mut out = serializer.serialize_struct("NetworkAttachment", len)?;
+        o::opt(&mut out, "Network", &self.network)?;
+        o::opt(&mut out, "Addresses", &self.addresses)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkAttachment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkAttachment {
+    const NAME: &'static str = "NetworkAttachment";
+    const FIELDS: &'static [&'static str] = &["Network", "Addresses"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.network),
+            1 => o::value(map, &mut self.addresses),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Specifies how a service should be attached to a particular network.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkAttachmentConfig {
     /// The target network for attachment. Must be a network name or ID.
-    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Discoverable alternate names for the service on this network.
-    #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
     /// Driver attachment options for the network target.
-    #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
     pub driver_opts: Option<HashMap<String, String>>,
 }
 
+impl Serialize for NetworkAttachmentConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.target.is_some(), self.aliases.is_some(), self.driver_opts.is_some()],
+        );
+        let mut out = serializer.serialize_struct("NetworkAttachmentConfig", len)?;
+        o::opt(&mut out, "Target", &self.target)?;
+        o::opt(&mut out, "Aliases", &self.aliases)?;
+        o::opt(&mut out, "DriverOpts", &self.driver_opts)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkAttachmentConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkAttachmentConfig {
+    const NAME: &'static str = "NetworkAttachmentConfig";
+    const FIELDS: &'static [&'static str] = &["Target", "Aliases", "DriverOpts"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.target),
+            1 => o::value(map, &mut self.aliases),
+            2 => o::value(map, &mut self.driver_opts),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::network_connect`](crate::Docker::network_connect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkConnectRequest {
     /// The ID or name of the container to connect to the network.
-    #[serde(rename = "Container", default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
     /// Configuration for a network endpoint.
-    #[serde(rename = "EndpointConfig", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_config: Option<EndpointSettings>,
 }
 
+impl Serialize for NetworkConnectRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.container.is_some(), self.endpoint_config.is_some()],
+        );
+        let mut out = serializer.serialize_struct("NetworkConnectRequest", len)?;
+        o::opt(&mut out, "Container", &self.container)?;
+        o::opt(&mut out, "EndpointConfig", &self.endpoint_config)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkConnectRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkConnectRequest {
+    const NAME: &'static str = "NetworkConnectRequest";
+    const FIELDS: &'static [&'static str] = &["Container", "EndpointConfig"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.container),
+            1 => o::value(map, &mut self.endpoint_config),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`Network::containers`](Network::containers).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkContainer {
     /// The `Name` field.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `EndpointID` field.
-    #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// The `MacAddress` field.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// The `IPv4Address` field.
-    #[serde(rename = "IPv4Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_address: Option<String>,
     /// The `IPv6Address` field.
-    #[serde(rename = "IPv6Address", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_address: Option<String>,
 }
 
+impl Serialize for NetworkContainer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.endpoint_id.is_some(),
+                self.mac_address.is_some(),
+                self.i_pv4_address.is_some(),
+                self.i_pv6_address.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("NetworkContainer", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "EndpointID", &self.endpoint_id)?;
+        o::opt(&mut out, "MacAddress", &self.mac_address)?;
+        o::opt(&mut out, "IPv4Address", &self.i_pv4_address)?;
+        o::opt(&mut out, "IPv6Address", &self.i_pv6_address)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkContainer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkContainer {
+    const NAME: &'static str = "NetworkContainer";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "EndpointID",
+        "MacAddress",
+        "IPv4Address",
+        "IPv6Address",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.endpoint_id),
+            2 => o::value(map, &mut self.mac_address),
+            3 => o::value(map, &mut self.i_pv4_address),
+            4 => o::value(map, &mut self.i_pv6_address),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::network_create`](crate::Docker::network_create).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkCreateRequest {
     /// The network's name.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Check for networks with duplicate names. Since Network is
     /// primarily keyed based on a random ID and not on the name, and
@@ -4730,110 +9660,279 @@ pub struct NetworkCreateRequest {
     /// way to check for duplicates. CheckDuplicate is there to provide
     /// a best effort checking of any networks which has the same name
     /// but it is not guaranteed to catch all name collisions.
-    #[serde(rename = "CheckDuplicate", default, skip_serializing_if = "Option::is_none")]
     pub check_duplicate: Option<bool>,
     /// Name of the network driver plugin to use.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// The level at which the network exists (e.g. `swarm` for cluster-wide
     /// or `local` for machine level).
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Restrict external access to the network.
-    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
     /// Globally scoped network is manually attachable by regular
     /// containers from workers in swarm mode.
-    #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
     pub attachable: Option<bool>,
     /// Ingress network is the network which provides the routing-mesh
     /// in swarm mode.
-    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<bool>,
     /// Creates a config-only network. Config-only networks are placeholder
     /// networks for network configurations to be used by other networks.
     /// Config-only networks cannot be used directly to run containers
     /// or services.
-    #[serde(rename = "ConfigOnly", default, skip_serializing_if = "Option::is_none")]
     pub config_only: Option<bool>,
     /// Specifies the source which will provide the configuration for
     /// this network. The specified network must be an existing
     /// config-only network; see ConfigOnly.
-    #[serde(rename = "ConfigFrom", default, skip_serializing_if = "Option::is_none")]
     pub config_from: Option<ConfigReference>,
     /// Optional custom IP scheme for the network.
-    #[serde(rename = "IPAM", default, skip_serializing_if = "Option::is_none")]
     pub ipam: Option<Ipam>,
     /// Enable IPv6 on the network.
-    #[serde(rename = "EnableIPv6", default, skip_serializing_if = "Option::is_none")]
     pub enable_i_pv6: Option<bool>,
     /// Network specific options to be used by the drivers.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
 }
 
+impl Serialize for NetworkCreateRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            1usize,
+            &[
+                self.check_duplicate.is_some(),
+                self.driver.is_some(),
+                self.scope.is_some(),
+                self.internal.is_some(),
+                self.attachable.is_some(),
+                self.ingress.is_some(),
+                self.config_only.is_some(),
+                self.config_from.is_some(),
+                self.ipam.is_some(),
+                self.enable_i_pv6.is_some(),
+                self.options.is_some(),
+                self.labels.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("NetworkCreateRequest", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "CheckDuplicate", &self.check_duplicate)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "Scope", &self.scope)?;
+        o::opt(&mut out, "Internal", &self.internal)?;
+        o::opt(&mut out, "Attachable", &self.attachable)?;
+        o::opt(&mut out, "Ingress", &self.ingress)?;
+        o::opt(&mut out, "ConfigOnly", &self.config_only)?;
+        o::opt(&mut out, "ConfigFrom", &self.config_from)?;
+        o::opt(&mut out, "IPAM", &self.ipam)?;
+        o::opt(&mut out, "EnableIPv6", &self.enable_i_pv6)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkCreateRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkCreateRequest {
+    const NAME: &'static str = "NetworkCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "CheckDuplicate",
+        "Driver",
+        "Scope",
+        "Internal",
+        "Attachable",
+        "Ingress",
+        "ConfigOnly",
+        "ConfigFrom",
+        "IPAM",
+        "EnableIPv6",
+        "Options",
+        "Labels",
+    ];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.check_duplicate),
+            2 => o::value(map, &mut self.driver),
+            3 => o::value(map, &mut self.scope),
+            4 => o::value(map, &mut self.internal),
+            5 => o::value(map, &mut self.attachable),
+            6 => o::value(map, &mut self.ingress),
+            7 => o::value(map, &mut self.config_only),
+            8 => o::value(map, &mut self.config_from),
+            9 => o::value(map, &mut self.ipam),
+            10 => o::value(map, &mut self.enable_i_pv6),
+            11 => o::value(map, &mut self.options),
+            12 => o::value(map, &mut self.labels),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::network_create`](crate::Docker::network_create).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkCreateResponse {
     /// The ID of the created network.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `Warning` field.
-    #[serde(rename = "Warning", default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }
 
+impl Serialize for NetworkCreateResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.id.is_some(), self.warning.is_some()],
+        );
+        let mut out = serializer.serialize_struct("NetworkCreateResponse", len)?;
+        o::opt(&mut out, "Id", &self.id)?;
+        o::opt(&mut out, "Warning", &self.warning)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkCreateResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkCreateResponse {
+    const NAME: &'static str = "NetworkCreateResponse";
+    const FIELDS: &'static [&'static str] = &["Id", "Warning"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.warning),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::network_disconnect`](crate::Docker::network_disconnect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkDisconnectRequest {
     /// The ID or name of the container to disconnect from the network.
-    #[serde(rename = "Container", default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
     /// Force the container to disconnect from the network.
-    #[serde(rename = "Force", default, skip_serializing_if = "Option::is_none")]
     pub force: Option<bool>,
 }
 
+impl Serialize for NetworkDisconnectRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.container.is_some(), self.force.is_some()],
+        );
+        let mut out = serializer.serialize_struct("NetworkDisconnectRequest", len)?;
+        o::opt(&mut out, "Container", &self.container)?;
+        o::opt(&mut out, "Force", &self.force)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkDisconnectRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkDisconnectRequest {
+    const NAME: &'static str = "NetworkDisconnectRequest";
+    const FIELDS: &'static [&'static str] = &["Container", "Force"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.container),
+            1 => o::value(map, &mut self.force),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::network_prune`](crate::Docker::network_prune).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkPruneResponse {
     /// Networks that were deleted
-    #[serde(
-        rename = "NetworksDeleted",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub networks_deleted: Option<Vec<String>>,
 }
 
+impl Serialize for NetworkPruneResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.networks_deleted.is_some()],
+        );
+        let mut out = serializer.serialize_struct("NetworkPruneResponse", len)?;
+        o::opt(&mut out, "NetworksDeleted", &self.networks_deleted)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkPruneResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkPruneResponse {
+    const NAME: &'static str = "NetworkPruneResponse";
+    const FIELDS: &'static [&'static str] = &["NetworksDeleted"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.networks_deleted),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// NetworkSettings exposes the network settings in the API
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkSettings {
     /// Name of the network's bridge (for example, `docker0`).
-    #[serde(rename = "Bridge", default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<String>,
     /// SandboxID uniquely represents a container's network stack.
-    #[serde(rename = "SandboxID", default, skip_serializing_if = "Option::is_none")]
     pub sandbox_id: Option<String>,
     /// Indicates if hairpin NAT should be enabled on the virtual interface.
-    #[serde(rename = "HairpinMode", default, skip_serializing_if = "Option::is_none")]
     pub hairpin_mode: Option<bool>,
     /// IPv6 unicast address using the link-local prefix.
-    #[serde(
-        rename = "LinkLocalIPv6Address",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub link_local_i_pv6_address: Option<String>,
     /// Prefix length of the IPv6 unicast address.
-    #[serde(
-        rename = "LinkLocalIPv6PrefixLen",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub link_local_i_pv6_prefix_len: Option<i64>,
     /// PortMap describes the mapping of container ports to host ports, using the
     /// container's port-number and protocol as key in the format `<port>/<protocol>`,
@@ -4841,24 +9940,12 @@ pub struct NetworkSettings {
     ///
     /// If a container's port is mapped for multiple protocols, separate entries
     /// are added to the mapping table.
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<PortMap>,
     /// SandboxKey identifies the sandbox
-    #[serde(rename = "SandboxKey", default, skip_serializing_if = "Option::is_none")]
     pub sandbox_key: Option<String>,
     /// The `SecondaryIPAddresses` field: see [`Address`].
-    #[serde(
-        rename = "SecondaryIPAddresses",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub secondary_ip_addresses: Option<Vec<Address>>,
     /// The `SecondaryIPv6Addresses` field: see [`Address`].
-    #[serde(
-        rename = "SecondaryIPv6Addresses",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub secondary_i_pv6_addresses: Option<Vec<Address>>,
     /// EndpointID uniquely represents a service endpoint in a Sandbox.
     ///
@@ -4869,7 +9956,6 @@ pub struct NetworkSettings {
     /// > network inside the `Networks` map instead, which contains the same
     /// > information. This field was deprecated in Docker 1.9 and is scheduled
     /// > to be removed in Docker 17.12.0
-    #[serde(rename = "EndpointID", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// Gateway address for the default "bridge" network.
     ///
@@ -4880,7 +9966,6 @@ pub struct NetworkSettings {
     /// > network inside the `Networks` map instead, which contains the same
     /// > information. This field was deprecated in Docker 1.9 and is scheduled
     /// > to be removed in Docker 17.12.0
-    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
     /// Global IPv6 address for the default "bridge" network.
     ///
@@ -4891,11 +9976,6 @@ pub struct NetworkSettings {
     /// > network inside the `Networks` map instead, which contains the same
     /// > information. This field was deprecated in Docker 1.9 and is scheduled
     /// > to be removed in Docker 17.12.0
-    #[serde(
-        rename = "GlobalIPv6Address",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub global_i_pv6_address: Option<String>,
     /// Mask length of the global IPv6 address.
     ///
@@ -4906,11 +9986,6 @@ pub struct NetworkSettings {
     /// > network inside the `Networks` map instead, which contains the same
     /// > information. This field was deprecated in Docker 1.9 and is scheduled
     /// > to be removed in Docker 17.12.0
-    #[serde(
-        rename = "GlobalIPv6PrefixLen",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub global_i_pv6_prefix_len: Option<i64>,
     /// IPv4 address for the default "bridge" network.
     ///
@@ -4921,7 +9996,6 @@ pub struct NetworkSettings {
     /// > network inside the `Networks` map instead, which contains the same
     /// > information. This field was deprecated in Docker 1.9 and is scheduled
     /// > to be removed in Docker 17.12.0
-    #[serde(rename = "IPAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// Mask length of the IPv4 address.
     ///
@@ -4932,7 +10006,6 @@ pub struct NetworkSettings {
     /// > network inside the `Networks` map instead, which contains the same
     /// > information. This field was deprecated in Docker 1.9 and is scheduled
     /// > to be removed in Docker 17.12.0
-    #[serde(rename = "IPPrefixLen", default, skip_serializing_if = "Option::is_none")]
     pub ip_prefix_len: Option<i64>,
     /// IPv6 gateway address for this network.
     ///
@@ -4943,7 +10016,6 @@ pub struct NetworkSettings {
     /// > network inside the `Networks` map instead, which contains the same
     /// > information. This field was deprecated in Docker 1.9 and is scheduled
     /// > to be removed in Docker 17.12.0
-    #[serde(rename = "IPv6Gateway", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_gateway: Option<String>,
     /// MAC address for the container on the default "bridge" network.
     ///
@@ -4954,33 +10026,171 @@ pub struct NetworkSettings {
     /// > network inside the `Networks` map instead, which contains the same
     /// > information. This field was deprecated in Docker 1.9 and is scheduled
     /// > to be removed in Docker 17.12.0
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// Information about all networks that the container is connected to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<HashMap<String, EndpointSettings>>,
+}
+
+impl Serialize for NetworkSettings {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.bridge.is_some(),
+                self.sandbox_id.is_some(),
+                self.hairpin_mode.is_some(),
+                self.link_local_i_pv6_address.is_some(),
+                self.link_local_i_pv6_prefix_len.is_some(),
+                self.ports.is_some(),
+                self.sandbox_key.is_some(),
+                self.secondary_ip_addresses.is_some(),
+                self.secondary_i_pv6_addresses.is_some(),
+                self.endpoint_id.is_some(),
+                self.gateway.is_some(),
+                self.global_i_pv6_address.is_some(),
+                self.global_i_pv6_prefix_len.is_some(),
+                self.ip_address.is_some(),
+                self.ip_prefix_len.is_some(),
+                self.i_pv6_gateway.is_some(),
+                self.mac_address.is_some(),
+                self.networks.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("NetworkSettings", len)?;
+        o::opt(&mut out, "Bridge", &self.bridge)?;
+        o::opt(&mut out, "SandboxID", &self.sandbox_id)?;
+        o::opt(&mut out, "HairpinMode", &self.hairpin_mode)?;
+        o::opt(&mut out, "LinkLocalIPv6Address", &self.link_local_i_pv6_address)?;
+        o::opt(&mut out, "LinkLocalIPv6PrefixLen", &self.link_local_i_pv6_prefix_len)?;
+        o::opt(&mut out, "Ports", &self.ports)?;
+        o::opt(&mut out, "SandboxKey", &self.sandbox_key)?;
+        o::opt(&mut out, "SecondaryIPAddresses", &self.secondary_ip_addresses)?;
+        o::opt(&mut out, "SecondaryIPv6Addresses", &self.secondary_i_pv6_addresses)?;
+        o::opt(&mut out, "EndpointID", &self.endpoint_id)?;
+        o::opt(&mut out, "Gateway", &self.gateway)?;
+        o::opt(&mut out, "GlobalIPv6Address", &self.global_i_pv6_address)?;
+        o::opt(&mut out, "GlobalIPv6PrefixLen", &self.global_i_pv6_prefix_len)?;
+        o::opt(&mut out, "IPAddress", &self.ip_address)?;
+        o::opt(&mut out, "IPPrefixLen", &self.ip_prefix_len)?;
+        o::opt(&mut out, "IPv6Gateway", &self.i_pv6_gateway)?;
+        o::opt(&mut out, "MacAddress", &self.mac_address)?;
+        o::opt(&mut out, "Networks", &self.networks)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkSettings {
+    const NAME: &'static str = "NetworkSettings";
+    const FIELDS: &'static [&'static str] = &[
+        "Bridge",
+        "SandboxID",
+        "HairpinMode",
+        "LinkLocalIPv6Address",
+        "LinkLocalIPv6PrefixLen",
+        "Ports",
+        "SandboxKey",
+        "SecondaryIPAddresses",
+        "SecondaryIPv6Addresses",
+        "EndpointID",
+        "Gateway",
+        "GlobalIPv6Address",
+        "GlobalIPv6PrefixLen",
+        "IPAddress",
+        "IPPrefixLen",
+        "IPv6Gateway",
+        "MacAddress",
+        "Networks",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.bridge),
+            1 => o::value(map, &mut self.sandbox_id),
+            2 => o::value(map, &mut self.hairpin_mode),
+            3 => o::value(map, &mut self.link_local_i_pv6_address),
+            4 => o::value(map, &mut self.link_local_i_pv6_prefix_len),
+            5 => o::value(map, &mut self.ports),
+            6 => o::value(map, &mut self.sandbox_key),
+            7 => o::value(map, &mut self.secondary_ip_addresses),
+            8 => o::value(map, &mut self.secondary_i_pv6_addresses),
+            9 => o::value(map, &mut self.endpoint_id),
+            10 => o::value(map, &mut self.gateway),
+            11 => o::value(map, &mut self.global_i_pv6_address),
+            12 => o::value(map, &mut self.global_i_pv6_prefix_len),
+            13 => o::value(map, &mut self.ip_address),
+            14 => o::value(map, &mut self.ip_prefix_len),
+            15 => o::value(map, &mut self.i_pv6_gateway),
+            16 => o::value(map, &mut self.mac_address),
+            17 => o::value(map, &mut self.networks),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// NetworkingConfig represents the container's networking configuration for
 /// each of its interfaces.
 /// It is used for the networking configs specified in the `docker create`
 /// and `docker network connect` commands.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkingConfig {
     /// A mapping of network name to endpoint configuration for that network.
-    #[serde(
-        rename = "EndpointsConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub endpoints_config: Option<HashMap<String, EndpointSettings>>,
 }
 
+impl Serialize for NetworkingConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.endpoints_config.is_some()],
+        );
+        let mut out = serializer.serialize_struct("NetworkingConfig", len)?;
+        o::opt(&mut out, "EndpointsConfig", &self.endpoints_config)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NetworkingConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NetworkingConfig {
+    const NAME: &'static str = "NetworkingConfig";
+    const FIELDS: &'static [&'static str] = &["EndpointsConfig"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.endpoints_config),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::node_list`](crate::Docker::node_list) and the answer of [`Docker::node_inspect`](crate::Docker::node_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Node {
     /// The `ID` field.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -4992,74 +10202,232 @@ pub struct Node {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// Date and time at which the node was added to the swarm in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Date and time at which the node was last updated in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The `Spec` field: see [`NodeSpec`].
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<NodeSpec>,
     /// NodeDescription encapsulates the properties of the Node as reported by the
     /// agent.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<NodeDescription>,
     /// NodeStatus represents the status of a node.
     ///
     /// It provides the current status of the node, as seen by the manager.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<NodeStatus>,
     /// ManagerStatus represents the status of a manager.
     ///
     /// It provides the current status of a node's manager component, if the node
     /// is a manager.
-    #[serde(rename = "ManagerStatus", default, skip_serializing_if = "Option::is_none")]
     pub manager_status: Option<ManagerStatus>,
+}
+
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.spec.is_some(),
+                self.description.is_some(),
+                self.status.is_some(),
+                self.manager_status.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Node", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        o::opt(&mut out, "Description", &self.description)?;
+        o::opt(&mut out, "Status", &self.status)?;
+        o::opt(&mut out, "ManagerStatus", &self.manager_status)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Node {
+    const NAME: &'static str = "Node";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+        "Description",
+        "Status",
+        "ManagerStatus",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.spec),
+            5 => o::value(map, &mut self.description),
+            6 => o::value(map, &mut self.status),
+            7 => o::value(map, &mut self.manager_status),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// NodeDescription encapsulates the properties of the Node as reported by the
 /// agent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeDescription {
     /// The `Hostname` field.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// Platform represents the platform (Arch/OS).
-    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
     /// An object describing the resources which can be advertised by a node and
     /// requested by a task.
-    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceObject>,
     /// EngineDescription provides information about an engine.
-    #[serde(rename = "Engine", default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<EngineDescription>,
     /// Information about the issuer of leaf TLS certificates and the trusted root
     /// CA certificate.
-    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
     pub tls_info: Option<TlsInfo>,
 }
 
+impl Serialize for NodeDescription {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.hostname.is_some(),
+                self.platform.is_some(),
+                self.resources.is_some(),
+                self.engine.is_some(),
+                self.tls_info.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("NodeDescription", len)?;
+        o::opt(&mut out, "Hostname", &self.hostname)?;
+        o::opt(&mut out, "Platform", &self.platform)?;
+        o::opt(&mut out, "Resources", &self.resources)?;
+        o::opt(&mut out, "Engine", &self.engine)?;
+        o::opt(&mut out, "TLSInfo", &self.tls_info)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeDescription {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NodeDescription {
+    const NAME: &'static str = "NodeDescription";
+    const FIELDS: &'static [&'static str] = &[
+        "Hostname",
+        "Platform",
+        "Resources",
+        "Engine",
+        "TLSInfo",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.hostname),
+            1 => o::value(map, &mut self.platform),
+            2 => o::value(map, &mut self.resources),
+            3 => o::value(map, &mut self.engine),
+            4 => o::value(map, &mut self.tls_info),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`Node::spec`](Node::spec) and the body of [`Docker::node_update`](crate::Docker::node_update).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeSpec {
     /// Name for the node.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Role of the node.
-    #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<NodeSpecRole>,
     /// Availability of the node.
-    #[serde(rename = "Availability", default, skip_serializing_if = "Option::is_none")]
     pub availability: Option<NodeSpecAvailability>,
+}
+
+impl Serialize for NodeSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.role.is_some(),
+                self.availability.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("NodeSpec", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Role", &self.role)?;
+        o::opt(&mut out, "Availability", &self.availability)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NodeSpec {
+    const NAME: &'static str = "NodeSpec";
+    const FIELDS: &'static [&'static str] = &["Name", "Labels", "Role", "Availability"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.role),
+            3 => o::value(map, &mut self.availability),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Availability of the node.
@@ -5251,17 +10619,55 @@ impl<'de> Deserialize<'de> for NodeState {
 /// NodeStatus represents the status of a node.
 ///
 /// It provides the current status of the node, as seen by the manager.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeStatus {
     /// NodeState represents the state of a node.
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<NodeState>,
     /// The `Message` field.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// IP address of the node.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+}
+
+impl Serialize for NodeStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.state.is_some(), self.message.is_some(), self.addr.is_some()],
+        );
+        let mut out = serializer.serialize_struct("NodeStatus", len)?;
+        o::opt(&mut out, "State", &self.state)?;
+        o::opt(&mut out, "Message", &self.message)?;
+        o::opt(&mut out, "Addr", &self.addr)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for NodeStatus {
+    const NAME: &'static str = "NodeStatus";
+    const FIELDS: &'static [&'static str] = &["State", "Message", "Addr"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.state),
+            1 => o::value(map, &mut self.message),
+            2 => o::value(map, &mut self.addr),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The version number of the object such as node, service, etc. This is needed
@@ -5274,219 +10680,617 @@ pub struct NodeStatus {
 /// version, only one of the requests can succeed. As a result, two separate
 /// update requests that happen at the same time will not unintentionally
 /// overwrite each other.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ObjectVersion {
     /// The `Index` field.
-    #[serde(rename = "Index", default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u64>,
+}
+
+impl Serialize for ObjectVersion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.index.is_some()]);
+        let mut out = serializer.serialize_struct("ObjectVersion", len)?;
+        o::opt(&mut out, "Index", &self.index)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectVersion {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ObjectVersion {
+    const NAME: &'static str = "ObjectVersion";
+    const FIELDS: &'static [&'static str] = &["Index"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.index),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A descriptor struct containing digest, media type, and size, as defined in
 /// the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OciDescriptor {
     /// The media type of the object this schema refers to.
-    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// The digest of the targeted content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// The size in bytes of the blob.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+impl Serialize for OciDescriptor {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.media_type.is_some(), self.digest.is_some(), self.size.is_some()],
+        );
+        let mut out = serializer.serialize_struct("OciDescriptor", len)?;
+        o::opt(&mut out, "mediaType", &self.media_type)?;
+        o::opt(&mut out, "digest", &self.digest)?;
+        o::opt(&mut out, "size", &self.size)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for OciDescriptor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for OciDescriptor {
+    const NAME: &'static str = "OciDescriptor";
+    const FIELDS: &'static [&'static str] = &["mediaType", "digest", "size"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.media_type),
+            1 => o::value(map, &mut self.digest),
+            2 => o::value(map, &mut self.size),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Describes the platform which the image in the manifest runs on, as defined
 /// in the [OCI Image Index Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OciPlatform {
     /// The CPU architecture, for example `amd64` or `ppc64`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// The operating system, for example `linux` or `windows`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
     /// Optional field specifying the operating system version, for example on
     /// Windows `10.0.19041.1165`.
-    #[serde(rename = "os.version", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// Optional field specifying an array of strings, each listing a required
     /// OS feature (for example on Windows `win32k`).
-    #[serde(rename = "os.features", default, skip_serializing_if = "Option::is_none")]
     pub os_features: Option<Vec<String>>,
     /// Optional field specifying a variant of the CPU, for example `v7` to
     /// specify ARMv7 when architecture is `arm`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
 }
 
+impl Serialize for OciPlatform {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.architecture.is_some(),
+                self.os.is_some(),
+                self.os_version.is_some(),
+                self.os_features.is_some(),
+                self.variant.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("OciPlatform", len)?;
+        o::opt(&mut out, "architecture", &self.architecture)?;
+        o::opt(&mut out, "os", &self.os)?;
+        o::opt(&mut out, "os.version", &self.os_version)?;
+        o::opt(&mut out, "os.features", &self.os_features)?;
+        o::opt(&mut out, "variant", &self.variant)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for OciPlatform {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for OciPlatform {
+    const NAME: &'static str = "OciPlatform";
+    const FIELDS: &'static [&'static str] = &[
+        "architecture",
+        "os",
+        "os.version",
+        "os.features",
+        "variant",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.architecture),
+            1 => o::value(map, &mut self.os),
+            2 => o::value(map, &mut self.os_version),
+            3 => o::value(map, &mut self.os_features),
+            4 => o::value(map, &mut self.variant),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// PeerInfo represents one peer of an overlay network.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PeerInfo {
     /// ID of the peer-node in the Swarm cluster.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// IP-address of the peer-node in the Swarm cluster.
-    #[serde(rename = "IP", default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
 }
 
+impl Serialize for PeerInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.name.is_some(), self.ip.is_some()],
+        );
+        let mut out = serializer.serialize_struct("PeerInfo", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "IP", &self.ip)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PeerInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PeerInfo {
+    const NAME: &'static str = "PeerInfo";
+    const FIELDS: &'static [&'static str] = &["Name", "IP"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.ip),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Represents a peer-node in the swarm
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PeerNode {
     /// Unique identifier of for this node in the swarm.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// IP address and ports at which this node can be reached.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
 }
 
+impl Serialize for PeerNode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.node_id.is_some(), self.addr.is_some()],
+        );
+        let mut out = serializer.serialize_struct("PeerNode", len)?;
+        o::opt(&mut out, "NodeID", &self.node_id)?;
+        o::opt(&mut out, "Addr", &self.addr)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PeerNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PeerNode {
+    const NAME: &'static str = "PeerNode";
+    const FIELDS: &'static [&'static str] = &["NodeID", "Addr"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.node_id),
+            1 => o::value(map, &mut self.addr),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Platform represents the platform (Arch/OS).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Platform {
     /// Architecture represents the hardware architecture (for example,
     /// `x86_64`).
-    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// OS represents the Operating System (for example, `linux` or `windows`).
-    #[serde(rename = "OS", default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
 }
 
+impl Serialize for Platform {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.architecture.is_some(), self.os.is_some()],
+        );
+        let mut out = serializer.serialize_struct("Platform", len)?;
+        o::opt(&mut out, "Architecture", &self.architecture)?;
+        o::opt(&mut out, "OS", &self.os)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Platform {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Platform {
+    const NAME: &'static str = "Platform";
+    const FIELDS: &'static [&'static str] = &["Architecture", "OS"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.architecture),
+            1 => o::value(map, &mut self.os),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A plugin for the Engine API
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plugin {
     /// The `Id` field.
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `Name` field.
-    #[serde(rename = "Name")]
     pub name: String,
     /// True if the plugin is running. False if the plugin is not running, only installed.
-    #[serde(rename = "Enabled")]
     pub enabled: bool,
     /// Settings that can be modified by users.
-    #[serde(rename = "Settings")]
     pub settings: PluginSettings,
     /// plugin remote reference used to push/pull the plugin
-    #[serde(
-        rename = "PluginReference",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub plugin_reference: Option<String>,
     /// The config of a plugin.
-    #[serde(rename = "Config")]
     pub config: PluginConfig,
 }
 
+impl Serialize for Plugin {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            4usize,
+            &[self.id.is_some(), self.plugin_reference.is_some()],
+        );
+        let mut out = serializer.serialize_struct("Plugin", len)?;
+        o::opt(&mut out, "Id", &self.id)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::field(&mut out, "Enabled", &self.enabled)?;
+        o::field(&mut out, "Settings", &self.settings)?;
+        o::opt(&mut out, "PluginReference", &self.plugin_reference)?;
+        o::field(&mut out, "Config", &self.config)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Plugin {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Plugin {
+    const NAME: &'static str = "Plugin";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "Enabled",
+        "Settings",
+        "PluginReference",
+        "Config",
+    ];
+    const REQUIRED: &'static [usize] = &[1, 2, 3, 5];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.name),
+            2 => o::value(map, &mut self.enabled),
+            3 => o::value(map, &mut self.settings),
+            4 => o::value(map, &mut self.plugin_reference),
+            5 => o::value(map, &mut self.config),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The config of a plugin.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginConfig {
     /// Docker Version used to create the plugin
-    #[serde(rename = "DockerVersion", default, skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
     /// The `Description` field.
-    #[serde(rename = "Description")]
     pub description: String,
     /// The `Documentation` field.
-    #[serde(rename = "Documentation")]
     pub documentation: String,
     /// The interface between Docker and the plugin
-    #[serde(rename = "Interface")]
     pub interface: PluginConfigInterface,
     /// The `Entrypoint` field.
-    #[serde(
-        rename = "Entrypoint",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub entrypoint: Vec<String>,
     /// The `WorkDir` field.
-    #[serde(rename = "WorkDir")]
     pub work_dir: String,
     /// The `User` field: see [`PluginConfigUser`].
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<PluginConfigUser>,
     /// The `Network` field: see [`PluginConfigNetwork`].
-    #[serde(rename = "Network")]
     pub network: PluginConfigNetwork,
     /// The `Linux` field: see [`PluginConfigLinux`].
-    #[serde(rename = "Linux")]
     pub linux: PluginConfigLinux,
     /// The `PropagatedMount` field.
-    #[serde(rename = "PropagatedMount")]
     pub propagated_mount: String,
     /// The `IpcHost` field.
-    #[serde(rename = "IpcHost")]
     pub ipc_host: bool,
     /// The `PidHost` field.
-    #[serde(rename = "PidHost")]
     pub pid_host: bool,
     /// The `Mounts` field: see [`PluginMount`].
-    #[serde(
-        rename = "Mounts",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub mounts: Vec<PluginMount>,
     /// The `Env` field: see [`PluginEnv`].
-    #[serde(
-        rename = "Env",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub env: Vec<PluginEnv>,
     /// The `Args` field: see [`PluginConfigArgs`].
-    #[serde(rename = "Args")]
     pub args: PluginConfigArgs,
     /// The `rootfs` field: see [`PluginConfigRootfs`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rootfs: Option<PluginConfigRootfs>,
 }
 
+impl Serialize for PluginConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            13usize,
+            &[self.docker_version.is_some(), self.user.is_some(), self.rootfs.is_some()],
+        );
+        let mut out = serializer.serialize_struct("PluginConfig", len)?;
+        o::opt(&mut out, "DockerVersion", &self.docker_version)?;
+        o::field(&mut out, "Description", &self.description)?;
+        o::field(&mut out, "Documentation", &self.documentation)?;
+        o::field(&mut out, "Interface", &self.interface)?;
+        o::field(&mut out, "Entrypoint", &self.entrypoint)?;
+        o::field(&mut out, "WorkDir", &self.work_dir)?;
+        o::opt(&mut out, "User", &self.user)?;
+        o::field(&mut out, "Network", &self.network)?;
+        o::field(&mut out, "Linux", &self.linux)?;
+        o::field(&mut out, "PropagatedMount", &self.propagated_mount)?;
+        o::field(&mut out, "IpcHost", &self.ipc_host)?;
+        o::field(&mut out, "PidHost", &self.pid_host)?;
+        o::field(&mut out, "Mounts", &self.mounts)?;
+        o::field(&mut out, "Env", &self.env)?;
+        o::field(&mut out, "Args", &self.args)?;
+        o::opt(&mut out, "rootfs", &self.rootfs)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginConfig {
+    const NAME: &'static str = "PluginConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "DockerVersion",
+        "Description",
+        "Documentation",
+        "Interface",
+        "Entrypoint",
+        "WorkDir",
+        "User",
+        "Network",
+        "Linux",
+        "PropagatedMount",
+        "IpcHost",
+        "PidHost",
+        "Mounts",
+        "Env",
+        "Args",
+        "rootfs",
+    ];
+    const REQUIRED: &'static [usize] = &[1, 2, 3, 5, 7, 8, 9, 10, 11, 14];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.docker_version),
+            1 => o::value(map, &mut self.description),
+            2 => o::value(map, &mut self.documentation),
+            3 => o::value(map, &mut self.interface),
+            4 => o::or_default(map, &mut self.entrypoint),
+            5 => o::value(map, &mut self.work_dir),
+            6 => o::value(map, &mut self.user),
+            7 => o::value(map, &mut self.network),
+            8 => o::value(map, &mut self.linux),
+            9 => o::value(map, &mut self.propagated_mount),
+            10 => o::value(map, &mut self.ipc_host),
+            11 => o::value(map, &mut self.pid_host),
+            12 => o::or_default(map, &mut self.mounts),
+            13 => o::or_default(map, &mut self.env),
+            14 => o::value(map, &mut self.args),
+            15 => o::value(map, &mut self.rootfs),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`PluginConfig::args`](PluginConfig::args).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginConfigArgs {
     /// The `Name` field.
-    #[serde(rename = "Name")]
     pub name: String,
     /// The `Description` field.
-    #[serde(rename = "Description")]
     pub description: String,
     /// The `Settable` field.
-    #[serde(
-        rename = "Settable",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub settable: Vec<String>,
     /// The `Value` field.
-    #[serde(
-        rename = "Value",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub value: Vec<String>,
 }
 
+impl Serialize for PluginConfigArgs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(4usize, &[]);
+        let mut out = serializer.serialize_struct("PluginConfigArgs", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::field(&mut out, "Description", &self.description)?;
+        o::field(&mut out, "Settable", &self.settable)?;
+        o::field(&mut out, "Value", &self.value)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginConfigArgs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginConfigArgs {
+    const NAME: &'static str = "PluginConfigArgs";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Description",
+        "Settable",
+        "Value",
+    ];
+    const REQUIRED: &'static [usize] = &[0, 1];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.description),
+            2 => o::or_default(map, &mut self.settable),
+            3 => o::or_default(map, &mut self.value),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The interface between Docker and the plugin
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginConfigInterface {
     /// The `Types` field.
-    #[serde(
-        rename = "Types",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub types: Vec<String>,
     /// The `Socket` field.
-    #[serde(rename = "Socket")]
     pub socket: String,
     /// Protocol to use for clients connecting to the plugin.
-    #[serde(rename = "ProtocolScheme", default, skip_serializing_if = "Option::is_none")]
     pub protocol_scheme: Option<PluginConfigInterfaceProtocolScheme>,
+}
+
+impl Serialize for PluginConfigInterface {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(2usize, &[self.protocol_scheme.is_some()]);
+        let mut out = serializer.serialize_struct("PluginConfigInterface", len)?;
+        o::field(&mut out, "Types", &self.types)?;
+        o::field(&mut out, "Socket", &self.socket)?;
+        o::opt(&mut out, "ProtocolScheme", &self.protocol_scheme)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginConfigInterface {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginConfigInterface {
+    const NAME: &'static str = "PluginConfigInterface";
+    const FIELDS: &'static [&'static str] = &["Types", "Socket", "ProtocolScheme"];
+    const REQUIRED: &'static [usize] = &[1];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::or_default(map, &mut self.types),
+            1 => o::value(map, &mut self.socket),
+            2 => o::value(map, &mut self.protocol_scheme),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Protocol to use for clients connecting to the plugin.
@@ -5548,193 +11352,532 @@ impl<'de> Deserialize<'de> for PluginConfigInterfaceProtocolScheme {
 }
 
 /// The type of [`PluginConfig::linux`](PluginConfig::linux).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginConfigLinux {
     /// The `Capabilities` field.
-    #[serde(
-        rename = "Capabilities",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub capabilities: Vec<String>,
     /// The `AllowAllDevices` field.
-    #[serde(rename = "AllowAllDevices")]
     pub allow_all_devices: bool,
     /// The `Devices` field: see [`PluginDevice`].
-    #[serde(
-        rename = "Devices",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub devices: Vec<PluginDevice>,
 }
 
+impl Serialize for PluginConfigLinux {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(3usize, &[]);
+        let mut out = serializer.serialize_struct("PluginConfigLinux", len)?;
+        o::field(&mut out, "Capabilities", &self.capabilities)?;
+        o::field(&mut out, "AllowAllDevices", &self.allow_all_devices)?;
+        o::field(&mut out, "Devices", &self.devices)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginConfigLinux {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginConfigLinux {
+    const NAME: &'static str = "PluginConfigLinux";
+    const FIELDS: &'static [&'static str] = &[
+        "Capabilities",
+        "AllowAllDevices",
+        "Devices",
+    ];
+    const REQUIRED: &'static [usize] = &[1];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::or_default(map, &mut self.capabilities),
+            1 => o::value(map, &mut self.allow_all_devices),
+            2 => o::or_default(map, &mut self.devices),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`PluginConfig::network`](PluginConfig::network).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginConfigNetwork {
     /// The `Type` field.
-    #[serde(rename = "Type")]
     pub r#type: String,
+}
+
+impl Serialize for PluginConfigNetwork {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[]);
+        let mut out = serializer.serialize_struct("PluginConfigNetwork", len)?;
+        o::field(&mut out, "Type", &self.r#type)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginConfigNetwork {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginConfigNetwork {
+    const NAME: &'static str = "PluginConfigNetwork";
+    const FIELDS: &'static [&'static str] = &["Type"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.r#type),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The type of [`PluginConfig::rootfs`](PluginConfig::rootfs).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginConfigRootfs {
     /// The `type` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The `diff_ids` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff_ids: Option<Vec<String>>,
 }
 
+impl Serialize for PluginConfigRootfs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.r#type.is_some(), self.diff_ids.is_some()],
+        );
+        let mut out = serializer.serialize_struct("PluginConfigRootfs", len)?;
+        o::opt(&mut out, "type", &self.r#type)?;
+        o::opt(&mut out, "diff_ids", &self.diff_ids)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginConfigRootfs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginConfigRootfs {
+    const NAME: &'static str = "PluginConfigRootfs";
+    const FIELDS: &'static [&'static str] = &["type", "diff_ids"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.r#type),
+            1 => o::value(map, &mut self.diff_ids),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`PluginConfig::user`](PluginConfig::user).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginConfigUser {
     /// The `UID` field.
-    #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<u32>,
     /// The `GID` field.
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<u32>,
 }
 
+impl Serialize for PluginConfigUser {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.uid.is_some(), self.gid.is_some()],
+        );
+        let mut out = serializer.serialize_struct("PluginConfigUser", len)?;
+        o::opt(&mut out, "UID", &self.uid)?;
+        o::opt(&mut out, "GID", &self.gid)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginConfigUser {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginConfigUser {
+    const NAME: &'static str = "PluginConfigUser";
+    const FIELDS: &'static [&'static str] = &["UID", "GID"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.uid),
+            1 => o::value(map, &mut self.gid),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`PluginConfigLinux::devices`](PluginConfigLinux::devices) and [`PluginSettings::devices`](PluginSettings::devices).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginDevice {
     /// The `Name` field.
-    #[serde(rename = "Name")]
     pub name: String,
     /// The `Description` field.
-    #[serde(rename = "Description")]
     pub description: String,
     /// The `Settable` field.
-    #[serde(
-        rename = "Settable",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub settable: Vec<String>,
     /// The `Path` field.
-    #[serde(rename = "Path")]
     pub path: String,
 }
 
+impl Serialize for PluginDevice {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(4usize, &[]);
+        let mut out = serializer.serialize_struct("PluginDevice", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::field(&mut out, "Description", &self.description)?;
+        o::field(&mut out, "Settable", &self.settable)?;
+        o::field(&mut out, "Path", &self.path)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginDevice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginDevice {
+    const NAME: &'static str = "PluginDevice";
+    const FIELDS: &'static [&'static str] = &["Name", "Description", "Settable", "Path"];
+    const REQUIRED: &'static [usize] = &[0, 1, 3];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.description),
+            2 => o::or_default(map, &mut self.settable),
+            3 => o::value(map, &mut self.path),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`PluginConfig::env`](PluginConfig::env).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginEnv {
     /// The `Name` field.
-    #[serde(rename = "Name")]
     pub name: String,
     /// The `Description` field.
-    #[serde(rename = "Description")]
     pub description: String,
     /// The `Settable` field.
-    #[serde(
-        rename = "Settable",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub settable: Vec<String>,
     /// The `Value` field.
-    #[serde(rename = "Value")]
     pub value: String,
 }
 
+impl Serialize for PluginEnv {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(4usize, &[]);
+        let mut out = serializer.serialize_struct("PluginEnv", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::field(&mut out, "Description", &self.description)?;
+        o::field(&mut out, "Settable", &self.settable)?;
+        o::field(&mut out, "Value", &self.value)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginEnv {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginEnv {
+    const NAME: &'static str = "PluginEnv";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Description",
+        "Settable",
+        "Value",
+    ];
+    const REQUIRED: &'static [usize] = &[0, 1, 3];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.description),
+            2 => o::or_default(map, &mut self.settable),
+            3 => o::value(map, &mut self.value),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The spec's `PluginInterfaceType` type, which it does not describe.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginInterfaceType {
     /// The `Prefix` field.
-    #[serde(rename = "Prefix")]
     pub prefix: String,
     /// The `Capability` field.
-    #[serde(rename = "Capability")]
     pub capability: String,
     /// The `Version` field.
-    #[serde(rename = "Version")]
     pub version: String,
 }
 
+impl Serialize for PluginInterfaceType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(3usize, &[]);
+        let mut out = serializer.serialize_struct("PluginInterfaceType", len)?;
+        o::field(&mut out, "Prefix", &self.prefix)?;
+        o::field(&mut out, "Capability", &self.capability)?;
+        o::field(&mut out, "Version", &self.version)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginInterfaceType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginInterfaceType {
+    const NAME: &'static str = "PluginInterfaceType";
+    const FIELDS: &'static [&'static str] = &["Prefix", "Capability", "Version"];
+    const REQUIRED: &'static [usize] = &[0, 1, 2];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.prefix),
+            1 => o::value(map, &mut self.capability),
+            2 => o::value(map, &mut self.version),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`PluginConfig::mounts`](PluginConfig::mounts) and [`PluginSettings::mounts`](PluginSettings::mounts).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginMount {
     /// The `Name` field.
-    #[serde(rename = "Name")]
     pub name: String,
     /// The `Description` field.
-    #[serde(rename = "Description")]
     pub description: String,
     /// The `Settable` field.
-    #[serde(
-        rename = "Settable",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub settable: Vec<String>,
     /// The `Source` field.
-    #[serde(rename = "Source")]
     pub source: String,
     /// The `Destination` field.
-    #[serde(rename = "Destination")]
     pub destination: String,
     /// The `Type` field.
-    #[serde(rename = "Type")]
     pub r#type: String,
     /// The `Options` field.
-    #[serde(
-        rename = "Options",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub options: Vec<String>,
+}
+
+impl Serialize for PluginMount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(7usize, &[]);
+        let mut out = serializer.serialize_struct("PluginMount", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::field(&mut out, "Description", &self.description)?;
+        o::field(&mut out, "Settable", &self.settable)?;
+        o::field(&mut out, "Source", &self.source)?;
+        o::field(&mut out, "Destination", &self.destination)?;
+        o::field(&mut out, "Type", &self.r#type)?;
+        o::field(&mut out, "Options", &self.options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginMount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginMount {
+    const NAME: &'static str = "PluginMount";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Description",
+        "Settable",
+        "Source",
+        "Destination",
+        "Type",
+        "Options",
+    ];
+    const REQUIRED: &'static [usize] = &[0, 1, 3, 4, 5];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.description),
+            2 => o::or_default(map, &mut self.settable),
+            3 => o::value(map, &mut self.source),
+            4 => o::value(map, &mut self.destination),
+            5 => o::value(map, &mut self.r#type),
+            6 => o::or_default(map, &mut self.options),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Describes a permission the user has to accept upon installing
 /// the plugin.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginPrivilege {
     /// The `Name` field.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `Description` field.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The `Value` field.
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Vec<String>>,
 }
 
+impl Serialize for PluginPrivilege {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.name.is_some(), self.description.is_some(), self.value.is_some()],
+        );
+        let mut out = serializer.serialize_struct("PluginPrivilege", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Description", &self.description)?;
+        o::opt(&mut out, "Value", &self.value)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginPrivilege {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginPrivilege {
+    const NAME: &'static str = "PluginPrivilege";
+    const FIELDS: &'static [&'static str] = &["Name", "Description", "Value"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.description),
+            2 => o::value(map, &mut self.value),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Settings that can be modified by users.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginSettings {
     /// The `Mounts` field: see [`PluginMount`].
-    #[serde(
-        rename = "Mounts",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub mounts: Vec<PluginMount>,
     /// The `Env` field.
-    #[serde(
-        rename = "Env",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub env: Vec<String>,
     /// The `Args` field.
-    #[serde(
-        rename = "Args",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub args: Vec<String>,
     /// The `Devices` field: see [`PluginDevice`].
-    #[serde(
-        rename = "Devices",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub devices: Vec<PluginDevice>,
+}
+
+impl Serialize for PluginSettings {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(4usize, &[]);
+        let mut out = serializer.serialize_struct("PluginSettings", len)?;
+        o::field(&mut out, "Mounts", &self.mounts)?;
+        o::field(&mut out, "Env", &self.env)?;
+        o::field(&mut out, "Args", &self.args)?;
+        o::field(&mut out, "Devices", &self.devices)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginSettings {
+    const NAME: &'static str = "PluginSettings";
+    const FIELDS: &'static [&'static str] = &["Mounts", "Env", "Args", "Devices"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::or_default(map, &mut self.mounts),
+            1 => o::or_default(map, &mut self.env),
+            2 => o::or_default(map, &mut self.args),
+            3 => o::or_default(map, &mut self.devices),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Available plugins per type.
@@ -5744,49 +11887,174 @@ pub struct PluginSettings {
 /// > **Note**: Only unmanaged (V1) plugins are included in this list.
 /// > V1 plugins are "lazily" loaded, and are not returned in this list
 /// > if there is no resource using the plugin.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginsInfo {
     /// Names of available volume-drivers, and network-driver plugins.
-    #[serde(rename = "Volume", default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<Vec<String>>,
     /// Names of available network-drivers, and network-driver plugins.
-    #[serde(rename = "Network", default, skip_serializing_if = "Option::is_none")]
     pub network: Option<Vec<String>>,
     /// Names of available authorization plugins.
-    #[serde(rename = "Authorization", default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<Vec<String>>,
     /// Names of available logging-drivers, and logging-driver plugins.
-    #[serde(rename = "Log", default, skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<String>>,
 }
 
+impl Serialize for PluginsInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.volume.is_some(),
+                self.network.is_some(),
+                self.authorization.is_some(),
+                self.log.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("PluginsInfo", len)?;
+        o::opt(&mut out, "Volume", &self.volume)?;
+        o::opt(&mut out, "Network", &self.network)?;
+        o::opt(&mut out, "Authorization", &self.authorization)?;
+        o::opt(&mut out, "Log", &self.log)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginsInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PluginsInfo {
+    const NAME: &'static str = "PluginsInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "Volume",
+        "Network",
+        "Authorization",
+        "Log",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.volume),
+            1 => o::value(map, &mut self.network),
+            2 => o::value(map, &mut self.authorization),
+            3 => o::value(map, &mut self.log),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// An open port on a container
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Port {
     /// Host IP address that the container's port is mapped to
-    #[serde(rename = "IP", default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// Port on the container
-    #[serde(rename = "PrivatePort")]
     pub private_port: u16,
     /// Port exposed on the host
-    #[serde(rename = "PublicPort", default, skip_serializing_if = "Option::is_none")]
     pub public_port: Option<u16>,
     /// The `Type` field: see [`PortType`].
-    #[serde(rename = "Type")]
     pub r#type: PortType,
+}
+
+impl Serialize for Port {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            2usize,
+            &[self.ip.is_some(), self.public_port.is_some()],
+        );
+        let mut out = serializer.serialize_struct("Port", len)?;
+        o::opt(&mut out, "IP", &self.ip)?;
+        o::field(&mut out, "PrivatePort", &self.private_port)?;
+        o::opt(&mut out, "PublicPort", &self.public_port)?;
+        o::field(&mut out, "Type", &self.r#type)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Port {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Port {
+    const NAME: &'static str = "Port";
+    const FIELDS: &'static [&'static str] = &["IP", "PrivatePort", "PublicPort", "Type"];
+    const REQUIRED: &'static [usize] = &[1, 3];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.ip),
+            1 => o::value(map, &mut self.private_port),
+            2 => o::value(map, &mut self.public_port),
+            3 => o::value(map, &mut self.r#type),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// PortBinding represents a binding between a host IP address and a host
 /// port.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PortBinding {
     /// Host IP address that the container's port is mapped to.
-    #[serde(rename = "HostIp", default, skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<String>,
     /// Host port number that the container's port is mapped to.
-    #[serde(rename = "HostPort", default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<String>,
+}
+
+impl Serialize for PortBinding {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.host_ip.is_some(), self.host_port.is_some()],
+        );
+        let mut out = serializer.serialize_struct("PortBinding", len)?;
+        o::opt(&mut out, "HostIp", &self.host_ip)?;
+        o::opt(&mut out, "HostPort", &self.host_port)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PortBinding {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PortBinding {
+    const NAME: &'static str = "PortBinding";
+    const FIELDS: &'static [&'static str] = &["HostIp", "HostPort"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.host_ip),
+            1 => o::value(map, &mut self.host_port),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// PortMap describes the mapping of container ports to host ports, using the
@@ -5860,54 +12128,195 @@ impl<'de> Deserialize<'de> for PortType {
 }
 
 /// The type of [`ExecInspectResponse::process_config`](ExecInspectResponse::process_config).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProcessConfig {
     /// The `privileged` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     /// The `user` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// The `tty` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// The `entrypoint` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<String>,
     /// The `arguments` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<Vec<String>>,
 }
 
+impl Serialize for ProcessConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.privileged.is_some(),
+                self.user.is_some(),
+                self.tty.is_some(),
+                self.entrypoint.is_some(),
+                self.arguments.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ProcessConfig", len)?;
+        o::opt(&mut out, "privileged", &self.privileged)?;
+        o::opt(&mut out, "user", &self.user)?;
+        o::opt(&mut out, "tty", &self.tty)?;
+        o::opt(&mut out, "entrypoint", &self.entrypoint)?;
+        o::opt(&mut out, "arguments", &self.arguments)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ProcessConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ProcessConfig {
+    const NAME: &'static str = "ProcessConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "privileged",
+        "user",
+        "tty",
+        "entrypoint",
+        "arguments",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.privileged),
+            1 => o::value(map, &mut self.user),
+            2 => o::value(map, &mut self.tty),
+            3 => o::value(map, &mut self.entrypoint),
+            4 => o::value(map, &mut self.arguments),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`BuildInfo::progress_detail`](BuildInfo::progress_detail), [`CreateImageInfo::progress_detail`](CreateImageInfo::progress_detail), and [`PushImageInfo::progress_detail`](PushImageInfo::progress_detail).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProgressDetail {
     /// The `current` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
     /// The `total` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
 
+impl Serialize for ProgressDetail {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.current.is_some(), self.total.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ProgressDetail", len)?;
+        o::opt(&mut out, "current", &self.current)?;
+        o::opt(&mut out, "total", &self.total)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ProgressDetail {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ProgressDetail {
+    const NAME: &'static str = "ProgressDetail";
+    const FIELDS: &'static [&'static str] = &["current", "total"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.current),
+            1 => o::value(map, &mut self.total),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::image_push`](crate::Docker::image_push) and the answer of [`Docker::plugin_push`](crate::Docker::plugin_push).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PushImageInfo {
     /// The `error` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The `status` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The `progress` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
     /// The `progressDetail` field: see [`ProgressDetail`].
-    #[serde(rename = "progressDetail", default, skip_serializing_if = "Option::is_none")]
     pub progress_detail: Option<ProgressDetail>,
     /// The ID of the layer (or other object) the message is about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+impl Serialize for PushImageInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.error.is_some(),
+                self.status.is_some(),
+                self.progress.is_some(),
+                self.progress_detail.is_some(),
+                self.id.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("PushImageInfo", len)?;
+        o::opt(&mut out, "error", &self.error)?;
+        o::opt(&mut out, "status", &self.status)?;
+        o::opt(&mut out, "progress", &self.progress)?;
+        o::opt(&mut out, "progressDetail", &self.progress_detail)?;
+        o::opt(&mut out, "id", &self.id)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PushImageInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for PushImageInfo {
+    const NAME: &'static str = "PushImageInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "error",
+        "status",
+        "progress",
+        "progressDetail",
+        "id",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.error),
+            1 => o::value(map, &mut self.status),
+            2 => o::value(map, &mut self.progress),
+            3 => o::value(map, &mut self.progress_detail),
+            4 => o::value(map, &mut self.id),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Reachability represents the reachability of a node.
@@ -5973,7 +12382,7 @@ impl<'de> Deserialize<'de> for Reachability {
 }
 
 /// RegistryServiceConfig stores daemon registry services configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegistryServiceConfig {
     /// List of IP ranges to which nondistributable artifacts can be pushed,
     /// using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
@@ -5982,11 +12391,6 @@ pub struct RegistryServiceConfig {
     ///
     /// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
     /// > and this field is always `null`.
-    #[serde(
-        rename = "AllowNondistributableArtifactsCIDRs",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub allow_nondistributable_artifacts_cid_rs: Option<Vec<String>>,
     /// List of registry hostnames to which nondistributable artifacts can be
     /// pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
@@ -5995,11 +12399,6 @@ pub struct RegistryServiceConfig {
     ///
     /// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
     /// > and this field is always `null`.
-    #[serde(
-        rename = "AllowNondistributableArtifactsHostnames",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub allow_nondistributable_artifacts_hostnames: Option<Vec<String>>,
     /// List of IP ranges of insecure registries, using the CIDR syntax
     /// ([RFC 4632](https://tools.ietf.org/html/4632)). Insecure registries
@@ -6024,259 +12423,517 @@ pub struct RegistryServiceConfig {
     /// > should therefore ONLY be used for testing purposes. For increased
     /// > security, users should add their CA to their system's list of trusted
     /// > CAs instead of enabling this option.
-    #[serde(
-        rename = "InsecureRegistryCIDRs",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub insecure_registry_cid_rs: Option<Vec<String>>,
     /// The `IndexConfigs` field: see [`IndexInfo`].
-    #[serde(rename = "IndexConfigs", default, skip_serializing_if = "Option::is_none")]
     pub index_configs: Option<HashMap<String, IndexInfo>>,
     /// List of registry URLs that act as a mirror for the official
     /// (`docker.io`) registry.
-    #[serde(rename = "Mirrors", default, skip_serializing_if = "Option::is_none")]
     pub mirrors: Option<Vec<String>>,
+}
+
+impl Serialize for RegistryServiceConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.allow_nondistributable_artifacts_cid_rs.is_some(),
+                self.allow_nondistributable_artifacts_hostnames.is_some(),
+                self.insecure_registry_cid_rs.is_some(),
+                self.index_configs.is_some(),
+                self.mirrors.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("RegistryServiceConfig", len)?;
+        o::opt(
+            &mut out,
+            "AllowNondistributableArtifactsCIDRs",
+            &self.allow_nondistributable_artifacts_cid_rs,
+        )?;
+        o::opt(
+            &mut out,
+            "AllowNondistributableArtifactsHostnames",
+            &self.allow_nondistributable_artifacts_hostnames,
+        )?;
+        o::opt(&mut out, "InsecureRegistryCIDRs", &self.insecure_registry_cid_rs)?;
+        o::opt(&mut out, "IndexConfigs", &self.index_configs)?;
+        o::opt(&mut out, "Mirrors", &self.mirrors)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RegistryServiceConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for RegistryServiceConfig {
+    const NAME: &'static str = "RegistryServiceConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "AllowNondistributableArtifactsCIDRs",
+        "AllowNondistributableArtifactsHostnames",
+        "InsecureRegistryCIDRs",
+        "IndexConfigs",
+        "Mirrors",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.allow_nondistributable_artifacts_cid_rs),
+            1 => o::value(map, &mut self.allow_nondistributable_artifacts_hostnames),
+            2 => o::value(map, &mut self.insecure_registry_cid_rs),
+            3 => o::value(map, &mut self.index_configs),
+            4 => o::value(map, &mut self.mirrors),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// An object describing the resources which can be advertised by a node and
 /// requested by a task.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResourceObject {
     /// The `NanoCPUs` field.
-    #[serde(rename = "NanoCPUs", default, skip_serializing_if = "Option::is_none")]
     pub nano_cp_us: Option<i64>,
     /// The `MemoryBytes` field.
-    #[serde(rename = "MemoryBytes", default, skip_serializing_if = "Option::is_none")]
     pub memory_bytes: Option<i64>,
     /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
     /// String resources (e.g, `GPU=UUID1`).
-    #[serde(
-        rename = "GenericResources",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub generic_resources: Option<GenericResources>,
 }
 
+impl Serialize for ResourceObject {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.nano_cp_us.is_some(),
+                self.memory_bytes.is_some(),
+                self.generic_resources.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ResourceObject", len)?;
+        o::opt(&mut out, "NanoCPUs", &self.nano_cp_us)?;
+        o::opt(&mut out, "MemoryBytes", &self.memory_bytes)?;
+        o::opt(&mut out, "GenericResources", &self.generic_resources)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ResourceObject {
+    const NAME: &'static str = "ResourceObject";
+    const FIELDS: &'static [&'static str] = &[
+        "NanoCPUs",
+        "MemoryBytes",
+        "GenericResources",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.nano_cp_us),
+            1 => o::value(map, &mut self.memory_bytes),
+            2 => o::value(map, &mut self.generic_resources),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A container's resources (cgroups config, ulimits, etc)
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Resources {
     /// An integer value representing this container's relative CPU weight
     /// versus other containers.
-    #[serde(rename = "CpuShares", default, skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<i64>,
     /// Memory limit in bytes.
-    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<i64>,
     /// Path to `cgroups` under which the container's `cgroup` is created. If
     /// the path is not absolute, the path is considered to be relative to the
     /// `cgroups` path of the init process. Cgroups are created if they do not
     /// already exist.
-    #[serde(rename = "CgroupParent", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_parent: Option<String>,
     /// Block IO weight (relative weight).
-    #[serde(rename = "BlkioWeight", default, skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<i64>,
     /// Block IO weight (relative device weight) in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Weight": weight}]
     /// ```
-    #[serde(
-        rename = "BlkioWeightDevice",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_weight_device: Option<Vec<ResourcesBlkioWeightDeviceItem>>,
     /// Limit read rate (bytes per second) from a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceReadBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_read_bps: Option<Vec<ThrottleDevice>>,
     /// Limit write rate (bytes per second) to a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteBps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_write_bps: Option<Vec<ThrottleDevice>>,
     /// Limit read rate (IO per second) from a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceReadIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_read_i_ops: Option<Vec<ThrottleDevice>>,
     /// Limit write rate (IO per second) to a device, in the form:
     ///
     /// ```text
     /// [{"Path": "device_path", "Rate": rate}]
     /// ```
-    #[serde(
-        rename = "BlkioDeviceWriteIOps",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub blkio_device_write_i_ops: Option<Vec<ThrottleDevice>>,
     /// The length of a CPU period in microseconds.
-    #[serde(rename = "CpuPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_period: Option<i64>,
     /// Microseconds of CPU time that the container can get in a CPU period.
-    #[serde(rename = "CpuQuota", default, skip_serializing_if = "Option::is_none")]
     pub cpu_quota: Option<i64>,
     /// The length of a CPU real-time period in microseconds. Set to 0 to
     /// allocate no time allocated to real-time tasks.
-    #[serde(
-        rename = "CpuRealtimePeriod",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cpu_realtime_period: Option<i64>,
     /// The length of a CPU real-time runtime in microseconds. Set to 0 to
     /// allocate no time allocated to real-time tasks.
-    #[serde(
-        rename = "CpuRealtimeRuntime",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cpu_realtime_runtime: Option<i64>,
     /// CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-    #[serde(rename = "CpusetCpus", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_cpus: Option<String>,
     /// Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
     /// effective on NUMA systems.
-    #[serde(rename = "CpusetMems", default, skip_serializing_if = "Option::is_none")]
     pub cpuset_mems: Option<String>,
     /// A list of devices to add to the container.
-    #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceMapping>>,
     /// a list of cgroup rules to apply to the container
-    #[serde(
-        rename = "DeviceCgroupRules",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub device_cgroup_rules: Option<Vec<String>>,
     /// A list of requests for devices to be sent to device drivers.
-    #[serde(rename = "DeviceRequests", default, skip_serializing_if = "Option::is_none")]
     pub device_requests: Option<Vec<DeviceRequest>>,
     /// Hard limit for kernel TCP buffer memory (in bytes). Depending on the
     /// OCI runtime in use, this option may be ignored. It is no longer supported
     /// by the default (runc) runtime.
     ///
     /// This field is omitted when empty.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub kernel_memory_tcp: Option<i64>,
     /// Memory soft limit in bytes.
-    #[serde(
-        rename = "MemoryReservation",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub memory_reservation: Option<i64>,
     /// Total memory limit (memory + swap). Set as `-1` to enable unlimited
     /// swap.
-    #[serde(rename = "MemorySwap", default, skip_serializing_if = "Option::is_none")]
     pub memory_swap: Option<i64>,
     /// Tune a container's memory swappiness behavior. Accepts an integer
     /// between 0 and 100.
-    #[serde(
-        rename = "MemorySwappiness",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub memory_swappiness: Option<i64>,
     /// CPU quota in units of 10<sup>-9</sup> CPUs.
-    #[serde(rename = "NanoCpus", default, skip_serializing_if = "Option::is_none")]
     pub nano_cpus: Option<i64>,
     /// Disable OOM Killer for the container.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
     /// Run an init inside the container that forwards signals and reaps
     /// processes. This field is omitted if empty, and the default (as
     /// configured on the daemon) is used.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     /// Tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
     /// to not change.
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     /// A list of resource limits to set in the container. For example:
     ///
     /// ```text
     /// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
     /// ```
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<ResourcesUlimitsItem>>,
     /// The number of usable CPUs (Windows only).
     ///
     /// On Windows Server containers, the processor resource controls are
     /// mutually exclusive. The order of precedence is `CPUCount` first, then
     /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuCount", default, skip_serializing_if = "Option::is_none")]
     pub cpu_count: Option<i64>,
     /// The usable percentage of the available CPUs (Windows only).
     ///
     /// On Windows Server containers, the processor resource controls are
     /// mutually exclusive. The order of precedence is `CPUCount` first, then
     /// `CPUShares`, and `CPUPercent` last.
-    #[serde(rename = "CpuPercent", default, skip_serializing_if = "Option::is_none")]
     pub cpu_percent: Option<i64>,
     /// Maximum IOps for the container system drive (Windows only)
-    #[serde(rename = "IOMaximumIOps", default, skip_serializing_if = "Option::is_none")]
     pub io_maximum_i_ops: Option<i64>,
     /// Maximum IO in bytes per second for the container system drive
     /// (Windows only).
-    #[serde(
-        rename = "IOMaximumBandwidth",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub io_maximum_bandwidth: Option<i64>,
 }
 
+impl Serialize for Resources {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.cpu_shares.is_some(),
+                self.memory.is_some(),
+                self.cgroup_parent.is_some(),
+                self.blkio_weight.is_some(),
+                self.blkio_weight_device.is_some(),
+                self.blkio_device_read_bps.is_some(),
+                self.blkio_device_write_bps.is_some(),
+                self.blkio_device_read_i_ops.is_some(),
+                self.blkio_device_write_i_ops.is_some(),
+                self.cpu_period.is_some(),
+                self.cpu_quota.is_some(),
+                self.cpu_realtime_period.is_some(),
+                self.cpu_realtime_runtime.is_some(),
+                self.cpuset_cpus.is_some(),
+                self.cpuset_mems.is_some(),
+                self.devices.is_some(),
+                self.device_cgroup_rules.is_some(),
+                self.device_requests.is_some(),
+                self.kernel_memory_tcp.is_some(),
+                self.memory_reservation.is_some(),
+                self.memory_swap.is_some(),
+                self.memory_swappiness.is_some(),
+                self.nano_cpus.is_some(),
+                self.oom_kill_disable.is_some(),
+                self.init.is_some(),
+                self.pids_limit.is_some(),
+                self.ulimits.is_some(),
+                self.cpu_count.is_some(),
+                self.cpu_percent.is_some(),
+                self.io_maximum_i_ops.is_some(),
+                self.io_maximum_bandwidth.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Resources", len)?;
+        o::opt(&mut out, "CpuShares", &self.cpu_shares)?;
+        o::opt(&mut out, "Memory", &self.memory)?;
+        o::opt(&mut out, "CgroupParent", &self.cgroup_parent)?;
+        o::opt(&mut out, "BlkioWeight", &self.blkio_weight)?;
+        o::opt(&mut out, "BlkioWeightDevice", &self.blkio_weight_device)?;
+        o::opt(&mut out, "BlkioDeviceReadBps", &self.blkio_device_read_bps)?;
+        o::opt(&mut out, "BlkioDeviceWriteBps", &self.blkio_device_write_bps)?;
+        o::opt(&mut out, "BlkioDeviceReadIOps", &self.blkio_device_read_i_ops)?;
+        o::opt(&mut out, "BlkioDeviceWriteIOps", &self.blkio_device_write_i_ops)?;
+        o::opt(&mut out, "CpuPeriod", &self.cpu_period)?;
+        o::opt(&mut out, "CpuQuota", &self.cpu_quota)?;
+        o::opt(&mut out, "CpuRealtimePeriod", &self.cpu_realtime_period)?;
+        o::opt(&mut out, "CpuRealtimeRuntime", &self.cpu_realtime_runtime)?;
+        o::opt(&mut out, "CpusetCpus", &self.cpuset_cpus)?;
+        o::opt(&mut out, "CpusetMems", &self.cpuset_mems)?;
+        o::opt(&mut out, "Devices", &self.devices)?;
+        o::opt(&mut out, "DeviceCgroupRules", &self.device_cgroup_rules)?;
+        o::opt(&mut out, "DeviceRequests", &self.device_requests)?;
+        o::opt(&mut out, "KernelMemoryTCP", &self.kernel_memory_tcp)?;
+        o::opt(&mut out, "MemoryReservation", &self.memory_reservation)?;
+        o::opt(&mut out, "MemorySwap", &self.memory_swap)?;
+        o::opt(&mut out, "MemorySwappiness", &self.memory_swappiness)?;
+        o::opt(&mut out, "NanoCpus", &self.nano_cpus)?;
+        o::opt(&mut out, "OomKillDisable", &self.oom_kill_disable)?;
+        o::opt(&mut out, "Init", &self.init)?;
+        o::opt(&mut out, "PidsLimit", &self.pids_limit)?;
+        o::opt(&mut out, "Ulimits", &self.ulimits)?;
+        o::opt(&mut out, "CpuCount", &self.cpu_count)?;
+        o::opt(&mut out, "CpuPercent", &self.cpu_percent)?;
+        o::opt(&mut out, "IOMaximumIOps", &self.io_maximum_i_ops)?;
+        o::opt(&mut out, "IOMaximumBandwidth", &self.io_maximum_bandwidth)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Resources {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Resources {
+    const NAME: &'static str = "Resources";
+    const FIELDS: &'static [&'static str] = &[
+        "CpuShares",
+        "Memory",
+        "CgroupParent",
+        "BlkioWeight",
+        "BlkioWeightDevice",
+        "BlkioDeviceReadBps",
+        "BlkioDeviceWriteBps",
+        "BlkioDeviceReadIOps",
+        "BlkioDeviceWriteIOps",
+        "CpuPeriod",
+        "CpuQuota",
+        "CpuRealtimePeriod",
+        "CpuRealtimeRuntime",
+        "CpusetCpus",
+        "CpusetMems",
+        "Devices",
+        "DeviceCgroupRules",
+        "DeviceRequests",
+        "KernelMemoryTCP",
+        "MemoryReservation",
+        "MemorySwap",
+        "MemorySwappiness",
+        "NanoCpus",
+        "OomKillDisable",
+        "Init",
+        "PidsLimit",
+        "Ulimits",
+        "CpuCount",
+        "CpuPercent",
+        "IOMaximumIOps",
+        "IOMaximumBandwidth",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.cpu_shares),
+            1 => o::value(map, &mut self.memory),
+            2 => o::value(map, &mut self.cgroup_parent),
+            3 => o::value(map, &mut self.blkio_weight),
+            4 => o::value(map, &mut self.blkio_weight_device),
+            5 => o::value(map, &mut self.blkio_device_read_bps),
+            6 => o::value(map, &mut self.blkio_device_write_bps),
+            7 => o::value(map, &mut self.blkio_device_read_i_ops),
+            8 => o::value(map, &mut self.blkio_device_write_i_ops),
+            9 => o::value(map, &mut self.cpu_period),
+            10 => o::value(map, &mut self.cpu_quota),
+            11 => o::value(map, &mut self.cpu_realtime_period),
+            12 => o::value(map, &mut self.cpu_realtime_runtime),
+            13 => o::value(map, &mut self.cpuset_cpus),
+            14 => o::value(map, &mut self.cpuset_mems),
+            15 => o::value(map, &mut self.devices),
+            16 => o::value(map, &mut self.device_cgroup_rules),
+            17 => o::value(map, &mut self.device_requests),
+            18 => o::value(map, &mut self.kernel_memory_tcp),
+            19 => o::value(map, &mut self.memory_reservation),
+            20 => o::value(map, &mut self.memory_swap),
+            21 => o::value(map, &mut self.memory_swappiness),
+            22 => o::value(map, &mut self.nano_cpus),
+            23 => o::value(map, &mut self.oom_kill_disable),
+            24 => o::value(map, &mut self.init),
+            25 => o::value(map, &mut self.pids_limit),
+            26 => o::value(map, &mut self.ulimits),
+            27 => o::value(map, &mut self.cpu_count),
+            28 => o::value(map, &mut self.cpu_percent),
+            29 => o::value(map, &mut self.io_maximum_i_ops),
+            30 => o::value(map, &mut self.io_maximum_bandwidth),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`ContainerUpdateBody::blkio_weight_device`](ContainerUpdateBody::blkio_weight_device), [`HostConfig::blkio_weight_device`](HostConfig::blkio_weight_device), and [`Resources::blkio_weight_device`](Resources::blkio_weight_device).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResourcesBlkioWeightDeviceItem {
     /// The `Path` field.
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The `Weight` field.
-    #[serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<i64>,
 }
 
+impl Serialize for ResourcesBlkioWeightDeviceItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.path.is_some(), self.weight.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("ResourcesBlkioWeightDeviceItem", len)?;
+        o::opt(&mut out, "Path", &self.path)?;
+        o::opt(&mut out, "Weight", &self.weight)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourcesBlkioWeightDeviceItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ResourcesBlkioWeightDeviceItem {
+    const NAME: &'static str = "ResourcesBlkioWeightDeviceItem";
+    const FIELDS: &'static [&'static str] = &["Path", "Weight"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.path),
+            1 => o::value(map, &mut self.weight),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`ContainerUpdateBody::ulimits`](ContainerUpdateBody::ulimits), [`HostConfig::ulimits`](HostConfig::ulimits), and [`Resources::ulimits`](Resources::ulimits).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResourcesUlimitsItem {
     /// Name of ulimit
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Soft limit
-    #[serde(rename = "Soft", default, skip_serializing_if = "Option::is_none")]
     pub soft: Option<i64>,
     /// Hard limit
-    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
     pub hard: Option<i64>,
+}
+
+impl Serialize for ResourcesUlimitsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.name.is_some(), self.soft.is_some(), self.hard.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ResourcesUlimitsItem", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Soft", &self.soft)?;
+        o::opt(&mut out, "Hard", &self.hard)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourcesUlimitsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ResourcesUlimitsItem {
+    const NAME: &'static str = "ResourcesUlimitsItem";
+    const FIELDS: &'static [&'static str] = &["Name", "Soft", "Hard"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.soft),
+            2 => o::value(map, &mut self.hard),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The behavior to apply when the container exits. The default is not to
@@ -6284,22 +12941,55 @@ pub struct ResourcesUlimitsItem {
 ///
 /// An ever increasing delay (double the previous delay, starting at 100ms) is
 /// added before each restart to prevent flooding the server.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RestartPolicy {
     /// - Empty string means not to restart
     /// - `no` Do not automatically restart
     /// - `always` Always restart
     /// - `unless-stopped` Restart always except when the user has manually stopped the container
     /// - `on-failure` Restart only when the container exit code is non-zero
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<RestartPolicyName>,
     /// If `on-failure` is used, the number of times to retry before giving up.
-    #[serde(
-        rename = "MaximumRetryCount",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub maximum_retry_count: Option<i64>,
+}
+
+impl Serialize for RestartPolicy {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.name.is_some(), self.maximum_retry_count.is_some()],
+        );
+        let mut out = serializer.serialize_struct("RestartPolicy", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "MaximumRetryCount", &self.maximum_retry_count)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RestartPolicy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for RestartPolicy {
+    const NAME: &'static str = "RestartPolicy";
+    const FIELDS: &'static [&'static str] = &["Name", "MaximumRetryCount"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.maximum_retry_count),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// - Empty string means not to restart
@@ -6382,24 +13072,60 @@ impl<'de> Deserialize<'de> for RestartPolicyName {
 /// The runtime is invoked by the daemon via the `containerd` daemon. OCI
 /// runtimes act as an interface to the Linux kernel namespaces, cgroups,
 /// and SELinux.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Runtime {
     /// Name and, optional, path, of the OCI executable binary.
     ///
     /// If the path is omitted, the daemon searches the host's `$PATH` for the
     /// binary and uses the first result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// List of command-line arguments to pass to the runtime when invoked.
-    #[serde(rename = "runtimeArgs", default, skip_serializing_if = "Option::is_none")]
     pub runtime_args: Option<Vec<String>>,
 }
 
+impl Serialize for Runtime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.path.is_some(), self.runtime_args.is_some()],
+        );
+        let mut out = serializer.serialize_struct("Runtime", len)?;
+        o::opt(&mut out, "path", &self.path)?;
+        o::opt(&mut out, "runtimeArgs", &self.runtime_args)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Runtime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Runtime {
+    const NAME: &'static str = "Runtime";
+    const FIELDS: &'static [&'static str] = &["path", "runtimeArgs"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.path),
+            1 => o::value(map, &mut self.runtime_args),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::secret_list`](crate::Docker::secret_list) and the answer of [`Docker::secret_inspect`](crate::Docker::secret_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Secret {
     /// The `ID` field.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -6411,27 +13137,78 @@ pub struct Secret {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// The `CreatedAt` field.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The `UpdatedAt` field.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The `Spec` field: see [`SecretSpec`].
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SecretSpec>,
 }
 
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.spec.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Secret", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Secret {
+    const NAME: &'static str = "Secret";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.spec),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::secret_create`](crate::Docker::secret_create).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecretCreateBody {
     /// User-defined name of the secret.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Data is the data to store as a secret, formatted as a standard base64-encoded
     /// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
@@ -6441,36 +13218,121 @@ pub struct SecretCreateBody {
     ///
     /// This field is only used to _create_ a secret, and is not returned by
     /// other endpoints.
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// Name of the secrets driver used to fetch the secret's value from an
     /// external secret store.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<Driver>,
     /// Templating driver, if applicable
     ///
     /// Templating controls whether and how to evaluate the config payload as
     /// a template. If no driver is set, no templating is used.
-    #[serde(rename = "Templating", default, skip_serializing_if = "Option::is_none")]
     pub templating: Option<Driver>,
+}
+
+impl Serialize for SecretCreateBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.data.is_some(),
+                self.driver.is_some(),
+                self.templating.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SecretCreateBody", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Data", &self.data)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "Templating", &self.templating)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretCreateBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SecretCreateBody {
+    const NAME: &'static str = "SecretCreateBody";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Labels",
+        "Data",
+        "Driver",
+        "Templating",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.data),
+            3 => o::value(map, &mut self.driver),
+            4 => o::value(map, &mut self.templating),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The ID of the created secret.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecretCreateResponse {
     /// The ID of the created secret.
-    #[serde(rename = "ID")]
     pub id: String,
 }
 
+impl Serialize for SecretCreateResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[]);
+        let mut out = serializer.serialize_struct("SecretCreateResponse", len)?;
+        o::field(&mut out, "ID", &self.id)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretCreateResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SecretCreateResponse {
+    const NAME: &'static str = "SecretCreateResponse";
+    const FIELDS: &'static [&'static str] = &["ID"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`Secret::spec`](Secret::spec) and the body of [`Docker::secret_update`](crate::Docker::secret_update).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecretSpec {
     /// User-defined name of the secret.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Data is the data to store as a secret, formatted as a standard base64-encoded
     /// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
@@ -6480,25 +13342,78 @@ pub struct SecretSpec {
     ///
     /// This field is only used to _create_ a secret, and is not returned by
     /// other endpoints.
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// Name of the secrets driver used to fetch the secret's value from an
     /// external secret store.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<Driver>,
     /// Templating driver, if applicable
     ///
     /// Templating controls whether and how to evaluate the config payload as
     /// a template. If no driver is set, no templating is used.
-    #[serde(rename = "Templating", default, skip_serializing_if = "Option::is_none")]
     pub templating: Option<Driver>,
 }
 
+impl Serialize for SecretSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.data.is_some(),
+                self.driver.is_some(),
+                self.templating.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SecretSpec", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Data", &self.data)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "Templating", &self.templating)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SecretSpec {
+    const NAME: &'static str = "SecretSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Labels",
+        "Data",
+        "Driver",
+        "Templating",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.data),
+            3 => o::value(map, &mut self.driver),
+            4 => o::value(map, &mut self.templating),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::service_list`](crate::Docker::service_list) and the answer of [`Docker::service_inspect`](crate::Docker::service_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Service {
     /// The `ID` field.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -6510,108 +13425,349 @@ pub struct Service {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// The `CreatedAt` field.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The `UpdatedAt` field.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// User modifiable configuration for a service.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ServiceSpec>,
     /// The `Endpoint` field: see [`ServiceEndpoint`].
-    #[serde(rename = "Endpoint", default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<ServiceEndpoint>,
     /// The status of a service update.
-    #[serde(rename = "UpdateStatus", default, skip_serializing_if = "Option::is_none")]
     pub update_status: Option<ServiceUpdateStatus>,
     /// The status of the service's tasks. Provided only when requested as
     /// part of a ServiceList operation.
-    #[serde(rename = "ServiceStatus", default, skip_serializing_if = "Option::is_none")]
     pub service_status: Option<ServiceServiceStatus>,
     /// The status of the service when it is in one of ReplicatedJob or
     /// GlobalJob modes. Absent on Replicated and Global mode services. The
     /// JobIteration is an ObjectVersion, but unlike the Service's version,
     /// does not need to be sent with an update request.
-    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
     pub job_status: Option<ServiceJobStatus>,
     /// User modifiable configuration for a service.
-    #[serde(rename = "PreviousSpec", default, skip_serializing_if = "Option::is_none")]
     pub previous_spec: Option<ServiceSpec>,
 }
 
+impl Serialize for Service {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.spec.is_some(),
+                self.endpoint.is_some(),
+                self.update_status.is_some(),
+                self.service_status.is_some(),
+                self.job_status.is_some(),
+                self.previous_spec.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Service", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        o::opt(&mut out, "Endpoint", &self.endpoint)?;
+        o::opt(&mut out, "UpdateStatus", &self.update_status)?;
+        o::opt(&mut out, "ServiceStatus", &self.service_status)?;
+        o::opt(&mut out, "JobStatus", &self.job_status)?;
+        o::opt(&mut out, "PreviousSpec", &self.previous_spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Service {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Service {
+    const NAME: &'static str = "Service";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+        "Endpoint",
+        "UpdateStatus",
+        "ServiceStatus",
+        "JobStatus",
+        "PreviousSpec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.spec),
+            5 => o::value(map, &mut self.endpoint),
+            6 => o::value(map, &mut self.update_status),
+            7 => o::value(map, &mut self.service_status),
+            8 => o::value(map, &mut self.job_status),
+            9 => o::value(map, &mut self.previous_spec),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::service_create`](crate::Docker::service_create).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceCreateBody {
     /// Name of the service.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// User modifiable task configuration.
-    #[serde(rename = "TaskTemplate", default, skip_serializing_if = "Option::is_none")]
     pub task_template: Option<TaskSpec>,
     /// Scheduling mode for the service.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ServiceSpecMode>,
     /// Specification for the update strategy of the service.
-    #[serde(rename = "UpdateConfig", default, skip_serializing_if = "Option::is_none")]
     pub update_config: Option<ServiceSpecUpdateConfig>,
     /// Specification for the rollback strategy of the service.
-    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
     pub rollback_config: Option<ServiceSpecRollbackConfig>,
     /// Specifies which networks the service should attach to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<NetworkAttachmentConfig>>,
     /// Properties that can be configured to access and load balance a service.
-    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_spec: Option<EndpointSpec>,
 }
 
+impl Serialize for ServiceCreateBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.task_template.is_some(),
+                self.mode.is_some(),
+                self.update_config.is_some(),
+                self.rollback_config.is_some(),
+                self.networks.is_some(),
+                self.endpoint_spec.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ServiceCreateBody", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "TaskTemplate", &self.task_template)?;
+        o::opt(&mut out, "Mode", &self.mode)?;
+        o::opt(&mut out, "UpdateConfig", &self.update_config)?;
+        o::opt(&mut out, "RollbackConfig", &self.rollback_config)?;
+        o::opt(&mut out, "Networks", &self.networks)?;
+        o::opt(&mut out, "EndpointSpec", &self.endpoint_spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceCreateBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceCreateBody {
+    const NAME: &'static str = "ServiceCreateBody";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Labels",
+        "TaskTemplate",
+        "Mode",
+        "UpdateConfig",
+        "RollbackConfig",
+        "Networks",
+        "EndpointSpec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.task_template),
+            3 => o::value(map, &mut self.mode),
+            4 => o::value(map, &mut self.update_config),
+            5 => o::value(map, &mut self.rollback_config),
+            6 => o::value(map, &mut self.networks),
+            7 => o::value(map, &mut self.endpoint_spec),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::service_create`](crate::Docker::service_create).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceCreateResponse {
     /// The ID of the created service.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Optional warning message
-    #[serde(rename = "Warning", default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }
 
+impl Serialize for ServiceCreateResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.id.is_some(), self.warning.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ServiceCreateResponse", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Warning", &self.warning)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceCreateResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceCreateResponse {
+    const NAME: &'static str = "ServiceCreateResponse";
+    const FIELDS: &'static [&'static str] = &["ID", "Warning"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.warning),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`Service::endpoint`](Service::endpoint).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceEndpoint {
     /// Properties that can be configured to access and load balance a service.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<EndpointSpec>,
     /// The `Ports` field: see [`EndpointPortConfig`].
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<EndpointPortConfig>>,
     /// The `VirtualIPs` field: see [`ServiceEndpointVirtualIPsItem`].
-    #[serde(rename = "VirtualIPs", default, skip_serializing_if = "Option::is_none")]
     pub virtual_i_ps: Option<Vec<ServiceEndpointVirtualIPsItem>>,
 }
 
+impl Serialize for ServiceEndpoint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.spec.is_some(), self.ports.is_some(), self.virtual_i_ps.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ServiceEndpoint", len)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        o::opt(&mut out, "Ports", &self.ports)?;
+        o::opt(&mut out, "VirtualIPs", &self.virtual_i_ps)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceEndpoint {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceEndpoint {
+    const NAME: &'static str = "ServiceEndpoint";
+    const FIELDS: &'static [&'static str] = &["Spec", "Ports", "VirtualIPs"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.spec),
+            1 => o::value(map, &mut self.ports),
+            2 => o::value(map, &mut self.virtual_i_ps),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`ServiceEndpoint::virtual_i_ps`](ServiceEndpoint::virtual_i_ps).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceEndpointVirtualIPsItem {
     /// The `NetworkID` field.
-    #[serde(rename = "NetworkID", default, skip_serializing_if = "Option::is_none")]
     pub network_id: Option<String>,
     /// The `Addr` field.
-    #[serde(rename = "Addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
+}
+
+impl Serialize for ServiceEndpointVirtualIPsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.network_id.is_some(), self.addr.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ServiceEndpointVirtualIPsItem", len)?;
+        o::opt(&mut out, "NetworkID", &self.network_id)?;
+        o::opt(&mut out, "Addr", &self.addr)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceEndpointVirtualIPsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceEndpointVirtualIPsItem {
+    const NAME: &'static str = "ServiceEndpointVirtualIPsItem";
+    const FIELDS: &'static [&'static str] = &["NetworkID", "Addr"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.network_id),
+            1 => o::value(map, &mut self.addr),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The status of the service when it is in one of ReplicatedJob or
 /// GlobalJob modes. Absent on Replicated and Global mode services. The
 /// JobIteration is an ObjectVersion, but unlike the Service's version,
 /// does not need to be sent with an update request.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceJobStatus {
     /// JobIteration is a value increased each time a Job is executed,
     /// successfully or otherwise. "Executed", in this case, means the
@@ -6621,141 +13777,451 @@ pub struct ServiceJobStatus {
     /// to different executions of a job.  Though JobIteration will
     /// increase with each subsequent execution, it may not necessarily
     /// increase by 1, and so JobIteration should not be used to
-    #[serde(rename = "JobIteration", default, skip_serializing_if = "Option::is_none")]
     pub job_iteration: Option<ObjectVersion>,
     /// The last time, as observed by the server, that this job was
     /// started.
-    #[serde(rename = "LastExecution", default, skip_serializing_if = "Option::is_none")]
     pub last_execution: Option<String>,
+}
+
+impl Serialize for ServiceJobStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.job_iteration.is_some(), self.last_execution.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ServiceJobStatus", len)?;
+        o::opt(&mut out, "JobIteration", &self.job_iteration)?;
+        o::opt(&mut out, "LastExecution", &self.last_execution)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceJobStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceJobStatus {
+    const NAME: &'static str = "ServiceJobStatus";
+    const FIELDS: &'static [&'static str] = &["JobIteration", "LastExecution"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.job_iteration),
+            1 => o::value(map, &mut self.last_execution),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The status of the service's tasks. Provided only when requested as
 /// part of a ServiceList operation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceServiceStatus {
     /// The number of tasks for the service currently in the Running state.
-    #[serde(rename = "RunningTasks", default, skip_serializing_if = "Option::is_none")]
     pub running_tasks: Option<u64>,
     /// The number of tasks for the service desired to be running.
     /// For replicated services, this is the replica count from the
     /// service spec. For global services, this is computed by taking
     /// count of all tasks for the service with a Desired State other
     /// than Shutdown.
-    #[serde(rename = "DesiredTasks", default, skip_serializing_if = "Option::is_none")]
     pub desired_tasks: Option<u64>,
     /// The number of tasks for a job that are in the Completed state.
     /// This field must be cross-referenced with the service type, as the
     /// value of 0 may mean the service is not in a job mode, or it may
     /// mean the job-mode service has no tasks yet Completed.
-    #[serde(rename = "CompletedTasks", default, skip_serializing_if = "Option::is_none")]
     pub completed_tasks: Option<u64>,
 }
 
+impl Serialize for ServiceServiceStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.running_tasks.is_some(),
+                self.desired_tasks.is_some(),
+                self.completed_tasks.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ServiceServiceStatus", len)?;
+        o::opt(&mut out, "RunningTasks", &self.running_tasks)?;
+        o::opt(&mut out, "DesiredTasks", &self.desired_tasks)?;
+        o::opt(&mut out, "CompletedTasks", &self.completed_tasks)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceServiceStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceServiceStatus {
+    const NAME: &'static str = "ServiceServiceStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "RunningTasks",
+        "DesiredTasks",
+        "CompletedTasks",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.running_tasks),
+            1 => o::value(map, &mut self.desired_tasks),
+            2 => o::value(map, &mut self.completed_tasks),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// User modifiable configuration for a service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceSpec {
     /// Name of the service.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// User modifiable task configuration.
-    #[serde(rename = "TaskTemplate", default, skip_serializing_if = "Option::is_none")]
     pub task_template: Option<TaskSpec>,
     /// Scheduling mode for the service.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ServiceSpecMode>,
     /// Specification for the update strategy of the service.
-    #[serde(rename = "UpdateConfig", default, skip_serializing_if = "Option::is_none")]
     pub update_config: Option<ServiceSpecUpdateConfig>,
     /// Specification for the rollback strategy of the service.
-    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
     pub rollback_config: Option<ServiceSpecRollbackConfig>,
     /// Specifies which networks the service should attach to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<NetworkAttachmentConfig>>,
     /// Properties that can be configured to access and load balance a service.
-    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_spec: Option<EndpointSpec>,
 }
 
+impl Serialize for ServiceSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.task_template.is_some(),
+                self.mode.is_some(),
+                self.update_config.is_some(),
+                self.rollback_config.is_some(),
+                self.networks.is_some(),
+                self.endpoint_spec.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ServiceSpec", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "TaskTemplate", &self.task_template)?;
+        o::opt(&mut out, "Mode", &self.mode)?;
+        o::opt(&mut out, "UpdateConfig", &self.update_config)?;
+        o::opt(&mut out, "RollbackConfig", &self.rollback_config)?;
+        o::opt(&mut out, "Networks", &self.networks)?;
+        o::opt(&mut out, "EndpointSpec", &self.endpoint_spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceSpec {
+    const NAME: &'static str = "ServiceSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Labels",
+        "TaskTemplate",
+        "Mode",
+        "UpdateConfig",
+        "RollbackConfig",
+        "Networks",
+        "EndpointSpec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.task_template),
+            3 => o::value(map, &mut self.mode),
+            4 => o::value(map, &mut self.update_config),
+            5 => o::value(map, &mut self.rollback_config),
+            6 => o::value(map, &mut self.networks),
+            7 => o::value(map, &mut self.endpoint_spec),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Scheduling mode for the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceSpecMode {
     /// The `Replicated` field: see [`ServiceSpecModeReplicated`].
-    #[serde(rename = "Replicated", default, skip_serializing_if = "Option::is_none")]
     pub replicated: Option<ServiceSpecModeReplicated>,
     /// The `Global` field.
-    #[serde(rename = "Global", default, skip_serializing_if = "Option::is_none")]
     pub global: Option<serde_json::Value>,
     /// The mode used for services with a finite number of tasks that run
     /// to a completed state.
-    #[serde(rename = "ReplicatedJob", default, skip_serializing_if = "Option::is_none")]
     pub replicated_job: Option<ServiceSpecModeReplicatedJob>,
     /// The mode used for services which run a task to the completed state
     /// on each valid node.
-    #[serde(rename = "GlobalJob", default, skip_serializing_if = "Option::is_none")]
     pub global_job: Option<serde_json::Value>,
 }
 
+impl Serialize for ServiceSpecMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.replicated.is_some(),
+                self.global.is_some(),
+                self.replicated_job.is_some(),
+                self.global_job.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ServiceSpecMode", len)?;
+        o::opt(&mut out, "Replicated", &self.replicated)?;
+        o::opt(&mut out, "Global", &self.global)?;
+        o::opt(&mut out, "ReplicatedJob", &self.replicated_job)?;
+        o::opt(&mut out, "GlobalJob", &self.global_job)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceSpecMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceSpecMode {
+    const NAME: &'static str = "ServiceSpecMode";
+    const FIELDS: &'static [&'static str] = &[
+        "Replicated",
+        "Global",
+        "ReplicatedJob",
+        "GlobalJob",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.replicated),
+            1 => o::value(map, &mut self.global),
+            2 => o::value(map, &mut self.replicated_job),
+            3 => o::value(map, &mut self.global_job),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`ServiceSpecMode::replicated`](ServiceSpecMode::replicated).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceSpecModeReplicated {
     /// The `Replicas` field.
-    #[serde(rename = "Replicas", default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i64>,
+}
+
+impl Serialize for ServiceSpecModeReplicated {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.replicas.is_some()]);
+        let mut out = serializer.serialize_struct("ServiceSpecModeReplicated", len)?;
+        o::opt(&mut out, "Replicas", &self.replicas)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceSpecModeReplicated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceSpecModeReplicated {
+    const NAME: &'static str = "ServiceSpecModeReplicated";
+    const FIELDS: &'static [&'static str] = &["Replicas"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.replicas),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The mode used for services with a finite number of tasks that run
 /// to a completed state.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceSpecModeReplicatedJob {
     /// The maximum number of replicas to run simultaneously.
-    #[serde(rename = "MaxConcurrent", default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent: Option<i64>,
     /// The total number of replicas desired to reach the Completed
     /// state. If unset, will default to the value of `MaxConcurrent`
-    #[serde(
-        rename = "TotalCompletions",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub total_completions: Option<i64>,
 }
 
+impl Serialize for ServiceSpecModeReplicatedJob {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.max_concurrent.is_some(), self.total_completions.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ServiceSpecModeReplicatedJob", len)?;
+        o::opt(&mut out, "MaxConcurrent", &self.max_concurrent)?;
+        o::opt(&mut out, "TotalCompletions", &self.total_completions)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceSpecModeReplicatedJob {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceSpecModeReplicatedJob {
+    const NAME: &'static str = "ServiceSpecModeReplicatedJob";
+    const FIELDS: &'static [&'static str] = &["MaxConcurrent", "TotalCompletions"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.max_concurrent),
+            1 => o::value(map, &mut self.total_completions),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Specification for the rollback strategy of the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceSpecRollbackConfig {
     /// Maximum number of tasks to be rolled back in one iteration (0 means
     /// unlimited parallelism).
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// Amount of time between rollback iterations, in nanoseconds.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
     /// Action to take if an rolled back task fails to run, or stops
     /// running during the rollback.
-    #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<ServiceSpecRollbackConfigFailureAction>,
     /// Amount of time to monitor each rolled back task for failures, in
     /// nanoseconds.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
     pub monitor: Option<i64>,
     /// The fraction of tasks that may fail during a rollback before the
     /// failure action is invoked, specified as a floating point number
     /// between 0 and 1.
-    #[serde(
-        rename = "MaxFailureRatio",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub max_failure_ratio: Option<f64>,
     /// The order of operations when rolling back a task. Either the old
     /// task is shut down before the new task is started, or the new task
     /// is started before the old task is shut down.
-    #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<ServiceSpecRollbackConfigOrder>,
+}
+
+impl Serialize for ServiceSpecRollbackConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.parallelism.is_some(),
+                self.delay.is_some(),
+                self.failure_action.is_some(),
+                self.monitor.is_some(),
+                self.max_failure_ratio.is_some(),
+                self.order.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ServiceSpecRollbackConfig", len)?;
+        o::opt(&mut out, "Parallelism", &self.parallelism)?;
+        o::opt(&mut out, "Delay", &self.delay)?;
+        o::opt(&mut out, "FailureAction", &self.failure_action)?;
+        o::opt(&mut out, "Monitor", &self.monitor)?;
+        o::opt(&mut out, "MaxFailureRatio", &self.max_failure_ratio)?;
+        o::opt(&mut out, "Order", &self.order)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceSpecRollbackConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceSpecRollbackConfig {
+    const NAME: &'static str = "ServiceSpecRollbackConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "Parallelism",
+        "Delay",
+        "FailureAction",
+        "Monitor",
+        "MaxFailureRatio",
+        "Order",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.parallelism),
+            1 => o::value(map, &mut self.delay),
+            2 => o::value(map, &mut self.failure_action),
+            3 => o::value(map, &mut self.monitor),
+            4 => o::value(map, &mut self.max_failure_ratio),
+            5 => o::value(map, &mut self.order),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Action to take if an rolled back task fails to run, or stops
@@ -6878,37 +14344,88 @@ impl<'de> Deserialize<'de> for ServiceSpecRollbackConfigOrder {
 }
 
 /// Specification for the update strategy of the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceSpecUpdateConfig {
     /// Maximum number of tasks to be updated in one iteration (0 means
     /// unlimited parallelism).
-    #[serde(rename = "Parallelism", default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
     /// Amount of time between updates, in nanoseconds.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
     /// Action to take if an updated task fails to run, or stops running
     /// during the update.
-    #[serde(rename = "FailureAction", default, skip_serializing_if = "Option::is_none")]
     pub failure_action: Option<ServiceSpecUpdateConfigFailureAction>,
     /// Amount of time to monitor each updated task for failures, in
     /// nanoseconds.
-    #[serde(rename = "Monitor", default, skip_serializing_if = "Option::is_none")]
     pub monitor: Option<i64>,
     /// The fraction of tasks that may fail during an update before the
     /// failure action is invoked, specified as a floating point number
     /// between 0 and 1.
-    #[serde(
-        rename = "MaxFailureRatio",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub max_failure_ratio: Option<f64>,
     /// The order of operations when rolling out an updated task. Either
     /// the old task is shut down before the new task is started, or the
     /// new task is started before the old task is shut down.
-    #[serde(rename = "Order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<ServiceSpecUpdateConfigOrder>,
+}
+
+impl Serialize for ServiceSpecUpdateConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.parallelism.is_some(),
+                self.delay.is_some(),
+                self.failure_action.is_some(),
+                self.monitor.is_some(),
+                self.max_failure_ratio.is_some(),
+                self.order.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ServiceSpecUpdateConfig", len)?;
+        o::opt(&mut out, "Parallelism", &self.parallelism)?;
+        o::opt(&mut out, "Delay", &self.delay)?;
+        o::opt(&mut out, "FailureAction", &self.failure_action)?;
+        o::opt(&mut out, "Monitor", &self.monitor)?;
+        o::opt(&mut out, "MaxFailureRatio", &self.max_failure_ratio)?;
+        o::opt(&mut out, "Order", &self.order)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceSpecUpdateConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceSpecUpdateConfig {
+    const NAME: &'static str = "ServiceSpecUpdateConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "Parallelism",
+        "Delay",
+        "FailureAction",
+        "Monitor",
+        "MaxFailureRatio",
+        "Order",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.parallelism),
+            1 => o::value(map, &mut self.delay),
+            2 => o::value(map, &mut self.failure_action),
+            3 => o::value(map, &mut self.monitor),
+            4 => o::value(map, &mut self.max_failure_ratio),
+            5 => o::value(map, &mut self.order),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Action to take if an updated task fails to run, or stops running
@@ -7035,32 +14552,93 @@ impl<'de> Deserialize<'de> for ServiceSpecUpdateConfigOrder {
 }
 
 /// The type of the body of [`Docker::service_update`](crate::Docker::service_update).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceUpdateBody {
     /// Name of the service.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// User modifiable task configuration.
-    #[serde(rename = "TaskTemplate", default, skip_serializing_if = "Option::is_none")]
     pub task_template: Option<TaskSpec>,
     /// Scheduling mode for the service.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ServiceSpecMode>,
     /// Specification for the update strategy of the service.
-    #[serde(rename = "UpdateConfig", default, skip_serializing_if = "Option::is_none")]
     pub update_config: Option<ServiceSpecUpdateConfig>,
     /// Specification for the rollback strategy of the service.
-    #[serde(rename = "RollbackConfig", default, skip_serializing_if = "Option::is_none")]
     pub rollback_config: Option<ServiceSpecRollbackConfig>,
     /// Specifies which networks the service should attach to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<NetworkAttachmentConfig>>,
     /// Properties that can be configured to access and load balance a service.
-    #[serde(rename = "EndpointSpec", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_spec: Option<EndpointSpec>,
+}
+
+impl Serialize for ServiceUpdateBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.task_template.is_some(),
+                self.mode.is_some(),
+                self.update_config.is_some(),
+                self.rollback_config.is_some(),
+                self.networks.is_some(),
+                self.endpoint_spec.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ServiceUpdateBody", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "TaskTemplate", &self.task_template)?;
+        o::opt(&mut out, "Mode", &self.mode)?;
+        o::opt(&mut out, "UpdateConfig", &self.update_config)?;
+        o::opt(&mut out, "RollbackConfig", &self.rollback_config)?;
+        o::opt(&mut out, "Networks", &self.networks)?;
+        o::opt(&mut out, "EndpointSpec", &self.endpoint_spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceUpdateBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceUpdateBody {
+    const NAME: &'static str = "ServiceUpdateBody";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Labels",
+        "TaskTemplate",
+        "Mode",
+        "UpdateConfig",
+        "RollbackConfig",
+        "Networks",
+        "EndpointSpec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.task_template),
+            3 => o::value(map, &mut self.mode),
+            4 => o::value(map, &mut self.update_config),
+            5 => o::value(map, &mut self.rollback_config),
+            6 => o::value(map, &mut self.networks),
+            7 => o::value(map, &mut self.endpoint_spec),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The spec's `ServiceUpdateRegistryAuthFrom` type, which it does not describe.
@@ -7122,28 +14700,110 @@ impl<'de> Deserialize<'de> for ServiceUpdateRegistryAuthFrom {
 }
 
 /// The type of the answer of [`Docker::service_update`](crate::Docker::service_update).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceUpdateResponse {
     /// Optional warning messages
-    #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
 }
 
+impl Serialize for ServiceUpdateResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.warnings.is_some()]);
+        let mut out = serializer.serialize_struct("ServiceUpdateResponse", len)?;
+        o::opt(&mut out, "Warnings", &self.warnings)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceUpdateResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceUpdateResponse {
+    const NAME: &'static str = "ServiceUpdateResponse";
+    const FIELDS: &'static [&'static str] = &["Warnings"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.warnings),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The status of a service update.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ServiceUpdateStatus {
     /// The `State` field: see [`ServiceUpdateStatusState`].
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ServiceUpdateStatusState>,
     /// The `StartedAt` field.
-    #[serde(rename = "StartedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
     /// The `CompletedAt` field.
-    #[serde(rename = "CompletedAt", default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
     /// The `Message` field.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Serialize for ServiceUpdateStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.state.is_some(),
+                self.started_at.is_some(),
+                self.completed_at.is_some(),
+                self.message.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("ServiceUpdateStatus", len)?;
+        o::opt(&mut out, "State", &self.state)?;
+        o::opt(&mut out, "StartedAt", &self.started_at)?;
+        o::opt(&mut out, "CompletedAt", &self.completed_at)?;
+        o::opt(&mut out, "Message", &self.message)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceUpdateStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ServiceUpdateStatus {
+    const NAME: &'static str = "ServiceUpdateStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "State",
+        "StartedAt",
+        "CompletedAt",
+        "Message",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.state),
+            1 => o::value(map, &mut self.started_at),
+            2 => o::value(map, &mut self.completed_at),
+            3 => o::value(map, &mut self.message),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The type of [`ServiceUpdateStatus::state`](ServiceUpdateStatus::state).
@@ -7221,10 +14881,9 @@ impl<'de> Deserialize<'de> for ServiceUpdateStatusState {
 }
 
 /// The type of the answer of [`Docker::swarm_inspect`](crate::Docker::swarm_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Swarm {
     /// The ID of the swarm.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -7236,92 +14895,215 @@ pub struct Swarm {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// Date and time at which the swarm was initialised in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Date and time at which the swarm was last updated in
     /// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// User modifiable swarm configuration.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SwarmSpec>,
     /// Information about the issuer of leaf TLS certificates and the trusted root
     /// CA certificate.
-    #[serde(rename = "TLSInfo", default, skip_serializing_if = "Option::is_none")]
     pub tls_info: Option<TlsInfo>,
     /// Whether there is currently a root CA rotation in progress for the swarm
-    #[serde(
-        rename = "RootRotationInProgress",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub root_rotation_in_progress: Option<bool>,
     /// DataPathPort specifies the data path port number for data traffic.
     /// Acceptable port range is 1024 to 49151.
     /// If no port is set or is set to 0, the default port (4789) is used.
-    #[serde(rename = "DataPathPort", default, skip_serializing_if = "Option::is_none")]
     pub data_path_port: Option<u32>,
     /// Default Address Pool specifies default subnet pools for global scope
     /// networks.
-    #[serde(
-        rename = "DefaultAddrPool",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub default_addr_pool: Option<Vec<String>>,
     /// SubnetSize specifies the subnet size of the networks created from the
     /// default subnet pool.
-    #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
     pub subnet_size: Option<u32>,
     /// JoinTokens contains the tokens workers and managers need to join the swarm.
-    #[serde(rename = "JoinTokens", default, skip_serializing_if = "Option::is_none")]
     pub join_tokens: Option<JoinTokens>,
 }
 
+impl Serialize for Swarm {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.spec.is_some(),
+                self.tls_info.is_some(),
+                self.root_rotation_in_progress.is_some(),
+                self.data_path_port.is_some(),
+                self.default_addr_pool.is_some(),
+                self.subnet_size.is_some(),
+                self.join_tokens.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Swarm", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        o::opt(&mut out, "TLSInfo", &self.tls_info)?;
+        o::opt(&mut out, "RootRotationInProgress", &self.root_rotation_in_progress)?;
+        o::opt(&mut out, "DataPathPort", &self.data_path_port)?;
+        o::opt(&mut out, "DefaultAddrPool", &self.default_addr_pool)?;
+        o::opt(&mut out, "SubnetSize", &self.subnet_size)?;
+        o::opt(&mut out, "JoinTokens", &self.join_tokens)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Swarm {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Swarm {
+    const NAME: &'static str = "Swarm";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+        "TLSInfo",
+        "RootRotationInProgress",
+        "DataPathPort",
+        "DefaultAddrPool",
+        "SubnetSize",
+        "JoinTokens",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.spec),
+            5 => o::value(map, &mut self.tls_info),
+            6 => o::value(map, &mut self.root_rotation_in_progress),
+            7 => o::value(map, &mut self.data_path_port),
+            8 => o::value(map, &mut self.default_addr_pool),
+            9 => o::value(map, &mut self.subnet_size),
+            10 => o::value(map, &mut self.join_tokens),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Represents generic information about swarm.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmInfo {
     /// Unique identifier of for this node in the swarm.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// IP address at which this node can be reached by other nodes in the
     /// swarm.
-    #[serde(rename = "NodeAddr", default, skip_serializing_if = "Option::is_none")]
     pub node_addr: Option<String>,
     /// Current local status of this node.
-    #[serde(rename = "LocalNodeState", default, skip_serializing_if = "Option::is_none")]
     pub local_node_state: Option<LocalNodeState>,
     /// The `ControlAvailable` field.
-    #[serde(
-        rename = "ControlAvailable",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub control_available: Option<bool>,
     /// The `Error` field.
-    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// List of ID's and addresses of other managers in the swarm.
-    #[serde(rename = "RemoteManagers", default, skip_serializing_if = "Option::is_none")]
     pub remote_managers: Option<Vec<PeerNode>>,
     /// Total number of nodes in the swarm.
-    #[serde(rename = "Nodes", default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<i64>,
     /// Total number of managers in the swarm.
-    #[serde(rename = "Managers", default, skip_serializing_if = "Option::is_none")]
     pub managers: Option<i64>,
     /// ClusterInfo represents information about the swarm as is returned by the
     /// "/info" endpoint. Join-tokens are not included.
-    #[serde(rename = "Cluster", default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<ClusterInfo>,
 }
 
+impl Serialize for SwarmInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.node_id.is_some(),
+                self.node_addr.is_some(),
+                self.local_node_state.is_some(),
+                self.control_available.is_some(),
+                self.error.is_some(),
+                self.remote_managers.is_some(),
+                self.nodes.is_some(),
+                self.managers.is_some(),
+                self.cluster.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SwarmInfo", len)?;
+        o::opt(&mut out, "NodeID", &self.node_id)?;
+        o::opt(&mut out, "NodeAddr", &self.node_addr)?;
+        o::opt(&mut out, "LocalNodeState", &self.local_node_state)?;
+        o::opt(&mut out, "ControlAvailable", &self.control_available)?;
+        o::opt(&mut out, "Error", &self.error)?;
+        o::opt(&mut out, "RemoteManagers", &self.remote_managers)?;
+        o::opt(&mut out, "Nodes", &self.nodes)?;
+        o::opt(&mut out, "Managers", &self.managers)?;
+        o::opt(&mut out, "Cluster", &self.cluster)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmInfo {
+    const NAME: &'static str = "SwarmInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "NodeID",
+        "NodeAddr",
+        "LocalNodeState",
+        "ControlAvailable",
+        "Error",
+        "RemoteManagers",
+        "Nodes",
+        "Managers",
+        "Cluster",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.node_id),
+            1 => o::value(map, &mut self.node_addr),
+            2 => o::value(map, &mut self.local_node_state),
+            3 => o::value(map, &mut self.control_available),
+            4 => o::value(map, &mut self.error),
+            5 => o::value(map, &mut self.remote_managers),
+            6 => o::value(map, &mut self.nodes),
+            7 => o::value(map, &mut self.managers),
+            8 => o::value(map, &mut self.cluster),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::swarm_init`](crate::Docker::swarm_init).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmInitRequest {
     /// Listen address used for inter-manager communication, as well
     /// as determining the networking interface used for the VXLAN
@@ -7329,7 +15111,6 @@ pub struct SwarmInitRequest {
     /// combination in the form `192.168.1.1:4567`, or an interface
     /// followed by a port number, like `eth0:4567`. If the port number
     /// is omitted, the default swarm listening port is used.
-    #[serde(rename = "ListenAddr", default, skip_serializing_if = "Option::is_none")]
     pub listen_addr: Option<String>,
     /// Externally reachable address advertised to other nodes. This
     /// can either be an address/port combination in the form
@@ -7337,7 +15118,6 @@ pub struct SwarmInitRequest {
     /// like `eth0:4567`. If the port number is omitted, the port
     /// number from the listen address is used. If `AdvertiseAddr` is
     /// not specified, it will be automatically detected when possible.
-    #[serde(rename = "AdvertiseAddr", default, skip_serializing_if = "Option::is_none")]
     pub advertise_addr: Option<String>,
     /// Address or interface to use for data path traffic (format:
     /// `<ip|interface>`), for example,  `192.168.1.1`, or an interface,
@@ -7349,71 +15129,200 @@ pub struct SwarmInitRequest {
     /// reach the containers running on this node. Using this parameter
     /// it is possible to separate the container data traffic from the
     /// management traffic of the cluster.
-    #[serde(rename = "DataPathAddr", default, skip_serializing_if = "Option::is_none")]
     pub data_path_addr: Option<String>,
     /// DataPathPort specifies the data path port number for data traffic.
     /// Acceptable port range is 1024 to 49151.
     /// if no port is set or is set to 0, default port 4789 will be used.
-    #[serde(rename = "DataPathPort", default, skip_serializing_if = "Option::is_none")]
     pub data_path_port: Option<u32>,
     /// Default Address Pool specifies default subnet pools for global
     /// scope networks.
-    #[serde(
-        rename = "DefaultAddrPool",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub default_addr_pool: Option<Vec<String>>,
     /// Force creation of a new swarm.
-    #[serde(
-        rename = "ForceNewCluster",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub force_new_cluster: Option<bool>,
     /// SubnetSize specifies the subnet size of the networks created
     /// from the default subnet pool.
-    #[serde(rename = "SubnetSize", default, skip_serializing_if = "Option::is_none")]
     pub subnet_size: Option<u32>,
     /// User modifiable swarm configuration.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SwarmSpec>,
 }
 
+impl Serialize for SwarmInitRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.listen_addr.is_some(),
+                self.advertise_addr.is_some(),
+                self.data_path_addr.is_some(),
+                self.data_path_port.is_some(),
+                self.default_addr_pool.is_some(),
+                self.force_new_cluster.is_some(),
+                self.subnet_size.is_some(),
+                self.spec.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SwarmInitRequest", len)?;
+        o::opt(&mut out, "ListenAddr", &self.listen_addr)?;
+        o::opt(&mut out, "AdvertiseAddr", &self.advertise_addr)?;
+        o::opt(&mut out, "DataPathAddr", &self.data_path_addr)?;
+        o::opt(&mut out, "DataPathPort", &self.data_path_port)?;
+        o::opt(&mut out, "DefaultAddrPool", &self.default_addr_pool)?;
+        o::opt(&mut out, "ForceNewCluster", &self.force_new_cluster)?;
+        o::opt(&mut out, "SubnetSize", &self.subnet_size)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmInitRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmInitRequest {
+    const NAME: &'static str = "SwarmInitRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "ListenAddr",
+        "AdvertiseAddr",
+        "DataPathAddr",
+        "DataPathPort",
+        "DefaultAddrPool",
+        "ForceNewCluster",
+        "SubnetSize",
+        "Spec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.listen_addr),
+            1 => o::value(map, &mut self.advertise_addr),
+            2 => o::value(map, &mut self.data_path_addr),
+            3 => o::value(map, &mut self.data_path_port),
+            4 => o::value(map, &mut self.default_addr_pool),
+            5 => o::value(map, &mut self.force_new_cluster),
+            6 => o::value(map, &mut self.subnet_size),
+            7 => o::value(map, &mut self.spec),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// An address pool of a swarm network.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmIpamConfig {
     /// The `Subnet` field.
-    #[serde(rename = "Subnet", default, skip_serializing_if = "Option::is_none")]
     pub subnet: Option<String>,
     /// The `Range` field.
-    #[serde(rename = "Range", default, skip_serializing_if = "Option::is_none")]
     pub range: Option<String>,
     /// The `Gateway` field.
-    #[serde(rename = "Gateway", default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
 }
 
+impl Serialize for SwarmIpamConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.subnet.is_some(), self.range.is_some(), self.gateway.is_some()],
+        );
+        let mut out = serializer.serialize_struct("SwarmIpamConfig", len)?;
+        o::opt(&mut out, "Subnet", &self.subnet)?;
+        o::opt(&mut out, "Range", &self.range)?;
+        o::opt(&mut out, "Gateway", &self.gateway)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmIpamConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmIpamConfig {
+    const NAME: &'static str = "SwarmIpamConfig";
+    const FIELDS: &'static [&'static str] = &["Subnet", "Range", "Gateway"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.subnet),
+            1 => o::value(map, &mut self.range),
+            2 => o::value(map, &mut self.gateway),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A swarm network's IP address management driver and pools.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmIpamOptions {
     /// Driver represents a driver (network, logging, secrets).
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<Driver>,
     /// The `Configs` field: see [`SwarmIpamConfig`].
-    #[serde(rename = "Configs", default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Vec<SwarmIpamConfig>>,
 }
 
+impl Serialize for SwarmIpamOptions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.driver.is_some(), self.configs.is_some()],
+        );
+        let mut out = serializer.serialize_struct("SwarmIpamOptions", len)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "Configs", &self.configs)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmIpamOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmIpamOptions {
+    const NAME: &'static str = "SwarmIpamOptions";
+    const FIELDS: &'static [&'static str] = &["Driver", "Configs"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.driver),
+            1 => o::value(map, &mut self.configs),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::swarm_join`](crate::Docker::swarm_join).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmJoinRequest {
     /// Listen address used for inter-manager communication if the node
     /// gets promoted to manager, as well as determining the networking
     /// interface used for the VXLAN Tunnel Endpoint (VTEP). This is
     /// required for joining a swarm. If the port number is omitted,
     /// the default swarm listening port is used.
-    #[serde(rename = "ListenAddr")]
     pub listen_addr: String,
     /// Externally reachable address advertised to other nodes. This
     /// can either be an address/port combination in the form
@@ -7421,7 +15330,6 @@ pub struct SwarmJoinRequest {
     /// like `eth0:4567`. If the port number is omitted, the port
     /// number from the listen address is used. If `AdvertiseAddr` is
     /// not specified, it will be automatically detected when possible.
-    #[serde(rename = "AdvertiseAddr", default, skip_serializing_if = "Option::is_none")]
     pub advertise_addr: Option<String>,
     /// Address or interface to use for data path traffic (format:
     /// `<ip|interface>`), for example,  `192.168.1.1`, or an interface,
@@ -7433,25 +15341,68 @@ pub struct SwarmJoinRequest {
     /// reach the containers running on this node. Using this parameter
     /// it is possible to separate the container data traffic from the
     /// management traffic of the cluster.
-    #[serde(rename = "DataPathAddr", default, skip_serializing_if = "Option::is_none")]
     pub data_path_addr: Option<String>,
     /// Addresses of manager nodes already participating in the swarm.
-    #[serde(
-        rename = "RemoteAddrs",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub remote_addrs: Vec<String>,
     /// Secret token for joining this swarm.
-    #[serde(rename = "JoinToken")]
     pub join_token: String,
 }
 
+impl Serialize for SwarmJoinRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            3usize,
+            &[self.advertise_addr.is_some(), self.data_path_addr.is_some()],
+        );
+        let mut out = serializer.serialize_struct("SwarmJoinRequest", len)?;
+        o::field(&mut out, "ListenAddr", &self.listen_addr)?;
+        o::opt(&mut out, "AdvertiseAddr", &self.advertise_addr)?;
+        o::opt(&mut out, "DataPathAddr", &self.data_path_addr)?;
+        o::field(&mut out, "RemoteAddrs", &self.remote_addrs)?;
+        o::field(&mut out, "JoinToken", &self.join_token)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmJoinRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmJoinRequest {
+    const NAME: &'static str = "SwarmJoinRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "ListenAddr",
+        "AdvertiseAddr",
+        "DataPathAddr",
+        "RemoteAddrs",
+        "JoinToken",
+    ];
+    const REQUIRED: &'static [usize] = &[0, 4];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.listen_addr),
+            1 => o::value(map, &mut self.advertise_addr),
+            2 => o::value(map, &mut self.data_path_addr),
+            3 => o::or_default(map, &mut self.remote_addrs),
+            4 => o::value(map, &mut self.join_token),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A swarm-scoped network, as the swarm's store keeps it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmNetwork {
     /// The `ID` field.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -7463,142 +15414,418 @@ pub struct SwarmNetwork {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// The `CreatedAt` field.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The `UpdatedAt` field.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// How a swarm network was created.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SwarmNetworkSpec>,
     /// Driver represents a driver (network, logging, secrets).
-    #[serde(rename = "DriverState", default, skip_serializing_if = "Option::is_none")]
     pub driver_state: Option<Driver>,
     /// A swarm network's IP address management driver and pools.
-    #[serde(rename = "IPAMOptions", default, skip_serializing_if = "Option::is_none")]
     pub ipam_options: Option<SwarmIpamOptions>,
+}
+
+impl Serialize for SwarmNetwork {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.spec.is_some(),
+                self.driver_state.is_some(),
+                self.ipam_options.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SwarmNetwork", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        o::opt(&mut out, "DriverState", &self.driver_state)?;
+        o::opt(&mut out, "IPAMOptions", &self.ipam_options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmNetwork {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmNetwork {
+    const NAME: &'static str = "SwarmNetwork";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Spec",
+        "DriverState",
+        "IPAMOptions",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.spec),
+            5 => o::value(map, &mut self.driver_state),
+            6 => o::value(map, &mut self.ipam_options),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// How a swarm network was created.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmNetworkSpec {
     /// The `Name` field.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `Labels` field.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Driver represents a driver (network, logging, secrets).
-    #[serde(
-        rename = "DriverConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub driver_configuration: Option<Driver>,
     /// The `IPv6Enabled` field.
-    #[serde(rename = "IPv6Enabled", default, skip_serializing_if = "Option::is_none")]
     pub i_pv6_enabled: Option<bool>,
     /// The `Internal` field.
-    #[serde(rename = "Internal", default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
     /// The `Attachable` field.
-    #[serde(rename = "Attachable", default, skip_serializing_if = "Option::is_none")]
     pub attachable: Option<bool>,
     /// The `Ingress` field.
-    #[serde(rename = "Ingress", default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<bool>,
     /// A swarm network's IP address management driver and pools.
-    #[serde(rename = "IPAMOptions", default, skip_serializing_if = "Option::is_none")]
     pub ipam_options: Option<SwarmIpamOptions>,
     /// The config-only network source to provide the configuration for
     /// this network.
-    #[serde(rename = "ConfigFrom", default, skip_serializing_if = "Option::is_none")]
     pub config_from: Option<ConfigReference>,
     /// The `Scope` field.
-    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
+impl Serialize for SwarmNetworkSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.driver_configuration.is_some(),
+                self.i_pv6_enabled.is_some(),
+                self.internal.is_some(),
+                self.attachable.is_some(),
+                self.ingress.is_some(),
+                self.ipam_options.is_some(),
+                self.config_from.is_some(),
+                self.scope.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SwarmNetworkSpec", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "DriverConfiguration", &self.driver_configuration)?;
+        o::opt(&mut out, "IPv6Enabled", &self.i_pv6_enabled)?;
+        o::opt(&mut out, "Internal", &self.internal)?;
+        o::opt(&mut out, "Attachable", &self.attachable)?;
+        o::opt(&mut out, "Ingress", &self.ingress)?;
+        o::opt(&mut out, "IPAMOptions", &self.ipam_options)?;
+        o::opt(&mut out, "ConfigFrom", &self.config_from)?;
+        o::opt(&mut out, "Scope", &self.scope)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmNetworkSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmNetworkSpec {
+    const NAME: &'static str = "SwarmNetworkSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Labels",
+        "DriverConfiguration",
+        "IPv6Enabled",
+        "Internal",
+        "Attachable",
+        "Ingress",
+        "IPAMOptions",
+        "ConfigFrom",
+        "Scope",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.driver_configuration),
+            3 => o::value(map, &mut self.i_pv6_enabled),
+            4 => o::value(map, &mut self.internal),
+            5 => o::value(map, &mut self.attachable),
+            6 => o::value(map, &mut self.ingress),
+            7 => o::value(map, &mut self.ipam_options),
+            8 => o::value(map, &mut self.config_from),
+            9 => o::value(map, &mut self.scope),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// User modifiable swarm configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpec {
     /// Name of the swarm.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Orchestration configuration.
-    #[serde(rename = "Orchestration", default, skip_serializing_if = "Option::is_none")]
     pub orchestration: Option<SwarmSpecOrchestration>,
     /// Raft configuration.
-    #[serde(rename = "Raft", default, skip_serializing_if = "Option::is_none")]
     pub raft: Option<SwarmSpecRaft>,
     /// Dispatcher configuration.
-    #[serde(rename = "Dispatcher", default, skip_serializing_if = "Option::is_none")]
     pub dispatcher: Option<SwarmSpecDispatcher>,
     /// CA configuration.
-    #[serde(rename = "CAConfig", default, skip_serializing_if = "Option::is_none")]
     pub ca_config: Option<SwarmSpecCaConfig>,
     /// Parameters related to encryption-at-rest.
-    #[serde(
-        rename = "EncryptionConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub encryption_config: Option<SwarmSpecEncryptionConfig>,
     /// Defaults for creating tasks in this cluster.
-    #[serde(rename = "TaskDefaults", default, skip_serializing_if = "Option::is_none")]
     pub task_defaults: Option<SwarmSpecTaskDefaults>,
 }
 
+impl Serialize for SwarmSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.orchestration.is_some(),
+                self.raft.is_some(),
+                self.dispatcher.is_some(),
+                self.ca_config.is_some(),
+                self.encryption_config.is_some(),
+                self.task_defaults.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SwarmSpec", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Orchestration", &self.orchestration)?;
+        o::opt(&mut out, "Raft", &self.raft)?;
+        o::opt(&mut out, "Dispatcher", &self.dispatcher)?;
+        o::opt(&mut out, "CAConfig", &self.ca_config)?;
+        o::opt(&mut out, "EncryptionConfig", &self.encryption_config)?;
+        o::opt(&mut out, "TaskDefaults", &self.task_defaults)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpec {
+    const NAME: &'static str = "SwarmSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Labels",
+        "Orchestration",
+        "Raft",
+        "Dispatcher",
+        "CAConfig",
+        "EncryptionConfig",
+        "TaskDefaults",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.orchestration),
+            3 => o::value(map, &mut self.raft),
+            4 => o::value(map, &mut self.dispatcher),
+            5 => o::value(map, &mut self.ca_config),
+            6 => o::value(map, &mut self.encryption_config),
+            7 => o::value(map, &mut self.task_defaults),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// CA configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpecCaConfig {
     /// The duration node certificates are issued for.
-    #[serde(rename = "NodeCertExpiry", default, skip_serializing_if = "Option::is_none")]
     pub node_cert_expiry: Option<i64>,
     /// Configuration for forwarding signing requests to an external
     /// certificate authority.
-    #[serde(rename = "ExternalCAs", default, skip_serializing_if = "Option::is_none")]
     pub external_c_as: Option<Vec<SwarmSpecCaConfigExternalCAsItem>>,
     /// The desired signing CA certificate for all swarm node TLS leaf
     /// certificates, in PEM format.
-    #[serde(rename = "SigningCACert", default, skip_serializing_if = "Option::is_none")]
     pub signing_ca_cert: Option<String>,
     /// The desired signing CA key for all swarm node TLS leaf certificates,
     /// in PEM format.
-    #[serde(rename = "SigningCAKey", default, skip_serializing_if = "Option::is_none")]
     pub signing_ca_key: Option<String>,
     /// An integer whose purpose is to force swarm to generate a new
     /// signing CA certificate and key, if none have been specified in
     /// `SigningCACert` and `SigningCAKey`
-    #[serde(rename = "ForceRotate", default, skip_serializing_if = "Option::is_none")]
     pub force_rotate: Option<u64>,
 }
 
+impl Serialize for SwarmSpecCaConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.node_cert_expiry.is_some(),
+                self.external_c_as.is_some(),
+                self.signing_ca_cert.is_some(),
+                self.signing_ca_key.is_some(),
+                self.force_rotate.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SwarmSpecCaConfig", len)?;
+        o::opt(&mut out, "NodeCertExpiry", &self.node_cert_expiry)?;
+        o::opt(&mut out, "ExternalCAs", &self.external_c_as)?;
+        o::opt(&mut out, "SigningCACert", &self.signing_ca_cert)?;
+        o::opt(&mut out, "SigningCAKey", &self.signing_ca_key)?;
+        o::opt(&mut out, "ForceRotate", &self.force_rotate)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpecCaConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpecCaConfig {
+    const NAME: &'static str = "SwarmSpecCaConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "NodeCertExpiry",
+        "ExternalCAs",
+        "SigningCACert",
+        "SigningCAKey",
+        "ForceRotate",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.node_cert_expiry),
+            1 => o::value(map, &mut self.external_c_as),
+            2 => o::value(map, &mut self.signing_ca_cert),
+            3 => o::value(map, &mut self.signing_ca_key),
+            4 => o::value(map, &mut self.force_rotate),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`SwarmSpecCaConfig::external_c_as`](SwarmSpecCaConfig::external_c_as).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpecCaConfigExternalCAsItem {
     /// Protocol for communication with the external CA (currently
     /// only `cfssl` is supported).
-    #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<SwarmSpecCaConfigExternalCAsItemProtocol>,
     /// URL where certificate signing requests should be sent.
-    #[serde(rename = "URL", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// An object with key/value pairs that are interpreted as
     /// protocol-specific options for the external CA driver.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
     /// The root CA certificate (in PEM format) this external CA uses
     /// to issue TLS certificates (assumed to be to the current swarm
     /// root CA certificate if not provided).
-    #[serde(rename = "CACert", default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<String>,
+}
+
+impl Serialize for SwarmSpecCaConfigExternalCAsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.protocol.is_some(),
+                self.url.is_some(),
+                self.options.is_some(),
+                self.ca_cert.is_some(),
+            ],
+        );
+        let mut out = serializer
+            .serialize_struct("SwarmSpecCaConfigExternalCAsItem", len)?;
+        o::opt(&mut out, "Protocol", &self.protocol)?;
+        o::opt(&mut out, "URL", &self.url)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        o::opt(&mut out, "CACert", &self.ca_cert)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpecCaConfigExternalCAsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpecCaConfigExternalCAsItem {
+    const NAME: &'static str = "SwarmSpecCaConfigExternalCAsItem";
+    const FIELDS: &'static [&'static str] = &["Protocol", "URL", "Options", "CACert"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.protocol),
+            1 => o::value(map, &mut self.url),
+            2 => o::value(map, &mut self.options),
+            3 => o::value(map, &mut self.ca_cert),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Protocol for communication with the external CA (currently
@@ -7657,67 +15884,152 @@ impl<'de> Deserialize<'de> for SwarmSpecCaConfigExternalCAsItemProtocol {
 }
 
 /// Dispatcher configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpecDispatcher {
     /// The delay for an agent to send a heartbeat to the dispatcher.
-    #[serde(
-        rename = "HeartbeatPeriod",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub heartbeat_period: Option<i64>,
 }
 
+impl Serialize for SwarmSpecDispatcher {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.heartbeat_period.is_some()],
+        );
+        let mut out = serializer.serialize_struct("SwarmSpecDispatcher", len)?;
+        o::opt(&mut out, "HeartbeatPeriod", &self.heartbeat_period)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpecDispatcher {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpecDispatcher {
+    const NAME: &'static str = "SwarmSpecDispatcher";
+    const FIELDS: &'static [&'static str] = &["HeartbeatPeriod"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.heartbeat_period),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Parameters related to encryption-at-rest.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpecEncryptionConfig {
     /// If set, generate a key and use it to lock data stored on the
     /// managers.
-    #[serde(
-        rename = "AutoLockManagers",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub auto_lock_managers: Option<bool>,
 }
 
+impl Serialize for SwarmSpecEncryptionConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.auto_lock_managers.is_some()],
+        );
+        let mut out = serializer.serialize_struct("SwarmSpecEncryptionConfig", len)?;
+        o::opt(&mut out, "AutoLockManagers", &self.auto_lock_managers)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpecEncryptionConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpecEncryptionConfig {
+    const NAME: &'static str = "SwarmSpecEncryptionConfig";
+    const FIELDS: &'static [&'static str] = &["AutoLockManagers"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.auto_lock_managers),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Orchestration configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpecOrchestration {
     /// The number of historic tasks to keep per instance or node. If
     /// negative, never remove completed or failed tasks.
-    #[serde(
-        rename = "TaskHistoryRetentionLimit",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub task_history_retention_limit: Option<i64>,
 }
 
+impl Serialize for SwarmSpecOrchestration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.task_history_retention_limit.is_some()],
+        );
+        let mut out = serializer.serialize_struct("SwarmSpecOrchestration", len)?;
+        o::opt(
+            &mut out,
+            "TaskHistoryRetentionLimit",
+            &self.task_history_retention_limit,
+        )?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpecOrchestration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpecOrchestration {
+    const NAME: &'static str = "SwarmSpecOrchestration";
+    const FIELDS: &'static [&'static str] = &["TaskHistoryRetentionLimit"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.task_history_retention_limit),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Raft configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpecRaft {
     /// The number of log entries between snapshots.
-    #[serde(
-        rename = "SnapshotInterval",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub snapshot_interval: Option<u64>,
     /// The number of snapshots to keep beyond the current snapshot.
-    #[serde(
-        rename = "KeepOldSnapshots",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub keep_old_snapshots: Option<u64>,
     /// The number of log entries to keep around to sync up slow followers
     /// after a snapshot is created.
-    #[serde(
-        rename = "LogEntriesForSlowFollowers",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub log_entries_for_slow_followers: Option<u64>,
     /// The number of ticks that a follower will wait for a message from
     /// the leader before becoming a candidate and starting an election.
@@ -7725,27 +16037,119 @@ pub struct SwarmSpecRaft {
     ///
     /// A tick currently defaults to one second, so these translate
     /// directly to seconds currently, but this is NOT guaranteed.
-    #[serde(rename = "ElectionTick", default, skip_serializing_if = "Option::is_none")]
     pub election_tick: Option<i64>,
     /// The number of ticks between heartbeats. Every HeartbeatTick ticks,
     /// the leader will send a heartbeat to the followers.
     ///
     /// A tick currently defaults to one second, so these translate
     /// directly to seconds currently, but this is NOT guaranteed.
-    #[serde(rename = "HeartbeatTick", default, skip_serializing_if = "Option::is_none")]
     pub heartbeat_tick: Option<i64>,
 }
 
+impl Serialize for SwarmSpecRaft {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.snapshot_interval.is_some(),
+                self.keep_old_snapshots.is_some(),
+                self.log_entries_for_slow_followers.is_some(),
+                self.election_tick.is_some(),
+                self.heartbeat_tick.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SwarmSpecRaft", len)?;
+        o::opt(&mut out, "SnapshotInterval", &self.snapshot_interval)?;
+        o::opt(&mut out, "KeepOldSnapshots", &self.keep_old_snapshots)?;
+        o::opt(
+            &mut out,
+            "LogEntriesForSlowFollowers",
+            &self.log_entries_for_slow_followers,
+        )?;
+        o::opt(&mut out, "ElectionTick", &self.election_tick)?;
+        o::opt(&mut out, "HeartbeatTick", &self.heartbeat_tick)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpecRaft {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpecRaft {
+    const NAME: &'static str = "SwarmSpecRaft";
+    const FIELDS: &'static [&'static str] = &[
+        "SnapshotInterval",
+        "KeepOldSnapshots",
+        "LogEntriesForSlowFollowers",
+        "ElectionTick",
+        "HeartbeatTick",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.snapshot_interval),
+            1 => o::value(map, &mut self.keep_old_snapshots),
+            2 => o::value(map, &mut self.log_entries_for_slow_followers),
+            3 => o::value(map, &mut self.election_tick),
+            4 => o::value(map, &mut self.heartbeat_tick),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Defaults for creating tasks in this cluster.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpecTaskDefaults {
     /// The log driver to use for tasks created in the orchestrator if
     /// unspecified by a service.
     ///
     /// Updating this value only affects new tasks. Existing tasks continue
     /// to use their previously configured log driver until recreated.
-    #[serde(rename = "LogDriver", default, skip_serializing_if = "Option::is_none")]
     pub log_driver: Option<SwarmSpecTaskDefaultsLogDriver>,
+}
+
+impl Serialize for SwarmSpecTaskDefaults {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.log_driver.is_some()]);
+        let mut out = serializer.serialize_struct("SwarmSpecTaskDefaults", len)?;
+        o::opt(&mut out, "LogDriver", &self.log_driver)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpecTaskDefaults {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpecTaskDefaults {
+    const NAME: &'static str = "SwarmSpecTaskDefaults";
+    const FIELDS: &'static [&'static str] = &["LogDriver"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.log_driver),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The log driver to use for tasks created in the orchestrator if
@@ -7753,54 +16157,211 @@ pub struct SwarmSpecTaskDefaults {
 ///
 /// Updating this value only affects new tasks. Existing tasks continue
 /// to use their previously configured log driver until recreated.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmSpecTaskDefaultsLogDriver {
     /// The log driver to use as a default for new tasks.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Driver-specific options for the selected log driver, specified
     /// as key/value pairs.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
 }
 
+impl Serialize for SwarmSpecTaskDefaultsLogDriver {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.name.is_some(), self.options.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("SwarmSpecTaskDefaultsLogDriver", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmSpecTaskDefaultsLogDriver {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmSpecTaskDefaultsLogDriver {
+    const NAME: &'static str = "SwarmSpecTaskDefaultsLogDriver";
+    const FIELDS: &'static [&'static str] = &["Name", "Options"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.options),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the body of [`Docker::swarm_unlock`](crate::Docker::swarm_unlock).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SwarmUnlockRequest {
     /// The swarm's unlock key.
-    #[serde(rename = "UnlockKey", default, skip_serializing_if = "Option::is_none")]
     pub unlock_key: Option<String>,
 }
 
+impl Serialize for SwarmUnlockRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.unlock_key.is_some()]);
+        let mut out = serializer.serialize_struct("SwarmUnlockRequest", len)?;
+        o::opt(&mut out, "UnlockKey", &self.unlock_key)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SwarmUnlockRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SwarmUnlockRequest {
+    const NAME: &'static str = "SwarmUnlockRequest";
+    const FIELDS: &'static [&'static str] = &["UnlockKey"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.unlock_key),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::system_auth`](crate::Docker::system_auth).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SystemAuthResponse {
     /// The status of the authentication
-    #[serde(rename = "Status")]
     pub status: String,
     /// An opaque token used to authenticate a user after a successful login
-    #[serde(rename = "IdentityToken", default, skip_serializing_if = "Option::is_none")]
     pub identity_token: Option<String>,
 }
 
+impl Serialize for SystemAuthResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[self.identity_token.is_some()]);
+        let mut out = serializer.serialize_struct("SystemAuthResponse", len)?;
+        o::field(&mut out, "Status", &self.status)?;
+        o::opt(&mut out, "IdentityToken", &self.identity_token)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemAuthResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SystemAuthResponse {
+    const NAME: &'static str = "SystemAuthResponse";
+    const FIELDS: &'static [&'static str] = &["Status", "IdentityToken"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.status),
+            1 => o::value(map, &mut self.identity_token),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::system_data_usage`](crate::Docker::system_data_usage).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SystemDataUsageResponse {
     /// The `LayersSize` field.
-    #[serde(rename = "LayersSize", default, skip_serializing_if = "Option::is_none")]
     pub layers_size: Option<i64>,
     /// The `Images` field: see [`ImageSummary`].
-    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<ImageSummary>>,
     /// The `Containers` field: see [`ContainerSummary`].
-    #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<Vec<ContainerSummary>>,
     /// The `Volumes` field: see [`Volume`].
-    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
     /// The `BuildCache` field: see [`BuildCache`].
-    #[serde(rename = "BuildCache", default, skip_serializing_if = "Option::is_none")]
     pub build_cache: Option<Vec<BuildCache>>,
+}
+
+impl Serialize for SystemDataUsageResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.layers_size.is_some(),
+                self.images.is_some(),
+                self.containers.is_some(),
+                self.volumes.is_some(),
+                self.build_cache.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SystemDataUsageResponse", len)?;
+        o::opt(&mut out, "LayersSize", &self.layers_size)?;
+        o::opt(&mut out, "Images", &self.images)?;
+        o::opt(&mut out, "Containers", &self.containers)?;
+        o::opt(&mut out, "Volumes", &self.volumes)?;
+        o::opt(&mut out, "BuildCache", &self.build_cache)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemDataUsageResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SystemDataUsageResponse {
+    const NAME: &'static str = "SystemDataUsageResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "LayersSize",
+        "Images",
+        "Containers",
+        "Volumes",
+        "BuildCache",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.layers_size),
+            1 => o::value(map, &mut self.images),
+            2 => o::value(map, &mut self.containers),
+            3 => o::value(map, &mut self.volumes),
+            4 => o::value(map, &mut self.build_cache),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The spec's `SystemDataUsageTypeItem` type, which it does not describe.
@@ -7872,7 +16433,7 @@ impl<'de> Deserialize<'de> for SystemDataUsageTypeItem {
 }
 
 /// The type of the answer of [`Docker::system_info`](crate::Docker::system_info).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SystemInfo {
     /// Unique identifier of the daemon.
     ///
@@ -7880,39 +16441,20 @@ pub struct SystemInfo {
     ///
     /// > **Note**: The format of the ID itself is not part of the API, and
     /// > should not be considered stable.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Total number of containers on the host.
-    #[serde(rename = "Containers", default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<i64>,
     /// Number of containers with status `"running"`.
-    #[serde(
-        rename = "ContainersRunning",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub containers_running: Option<i64>,
     /// Number of containers with status `"paused"`.
-    #[serde(
-        rename = "ContainersPaused",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub containers_paused: Option<i64>,
     /// Number of containers with status `"stopped"`.
-    #[serde(
-        rename = "ContainersStopped",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub containers_stopped: Option<i64>,
     /// Total number of images on the host.
     ///
     /// Both _tagged_ and _untagged_ (dangling) images are counted.
-    #[serde(rename = "Images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<i64>,
     /// Name of the storage driver in use.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// Information specific to the storage driver, provided as
     /// "label" / "value" pairs.
@@ -7926,13 +16468,11 @@ pub struct SystemInfo {
     /// > **Note**: The information returned in this field, including the
     /// > formatting of values and labels, should not be considered stable,
     /// > and may change without notice.
-    #[serde(rename = "DriverStatus", default, skip_serializing_if = "Option::is_none")]
     pub driver_status: Option<Vec<Vec<String>>>,
     /// Root directory of persistent Docker state.
     ///
     /// Defaults to `/var/lib/docker` on Linux, and `C:\ProgramData\docker`
     /// on Windows.
-    #[serde(rename = "DockerRootDir", default, skip_serializing_if = "Option::is_none")]
     pub docker_root_dir: Option<String>,
     /// Available plugins per type.
     ///
@@ -7941,112 +16481,69 @@ pub struct SystemInfo {
     /// > **Note**: Only unmanaged (V1) plugins are included in this list.
     /// > V1 plugins are "lazily" loaded, and are not returned in this list
     /// > if there is no resource using the plugin.
-    #[serde(rename = "Plugins", default, skip_serializing_if = "Option::is_none")]
     pub plugins: Option<PluginsInfo>,
     /// Indicates if the host has memory limit support enabled.
-    #[serde(rename = "MemoryLimit", default, skip_serializing_if = "Option::is_none")]
     pub memory_limit: Option<bool>,
     /// Indicates if the host has memory swap limit support enabled.
-    #[serde(rename = "SwapLimit", default, skip_serializing_if = "Option::is_none")]
     pub swap_limit: Option<bool>,
     /// Indicates if the host has kernel memory TCP limit support enabled. This
     /// field is omitted if not supported.
     ///
     /// Kernel memory TCP limits are not supported when using cgroups v2, which
     /// does not support the corresponding `memory.kmem.tcp.limit_in_bytes` cgroup.
-    #[serde(
-        rename = "KernelMemoryTCP",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub kernel_memory_tcp: Option<bool>,
     /// Indicates if CPU CFS(Completely Fair Scheduler) period is supported by
     /// the host.
-    #[serde(rename = "CpuCfsPeriod", default, skip_serializing_if = "Option::is_none")]
     pub cpu_cfs_period: Option<bool>,
     /// Indicates if CPU CFS(Completely Fair Scheduler) quota is supported by
     /// the host.
-    #[serde(rename = "CpuCfsQuota", default, skip_serializing_if = "Option::is_none")]
     pub cpu_cfs_quota: Option<bool>,
     /// Indicates if CPU Shares limiting is supported by the host.
-    #[serde(rename = "CPUShares", default, skip_serializing_if = "Option::is_none")]
     pub cpu_shares: Option<bool>,
     /// Indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
     ///
     /// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
-    #[serde(rename = "CPUSet", default, skip_serializing_if = "Option::is_none")]
     pub cpu_set: Option<bool>,
     /// Indicates if the host kernel has PID limit support enabled.
-    #[serde(rename = "PidsLimit", default, skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<bool>,
     /// Indicates if OOM killer disable is supported on the host.
-    #[serde(rename = "OomKillDisable", default, skip_serializing_if = "Option::is_none")]
     pub oom_kill_disable: Option<bool>,
     /// Indicates IPv4 forwarding is enabled.
-    #[serde(rename = "IPv4Forwarding", default, skip_serializing_if = "Option::is_none")]
     pub i_pv4_forwarding: Option<bool>,
     /// Indicates if `bridge-nf-call-iptables` is available on the host.
-    #[serde(
-        rename = "BridgeNfIptables",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub bridge_nf_iptables: Option<bool>,
     /// Indicates if `bridge-nf-call-ip6tables` is available on the host.
-    #[serde(
-        rename = "BridgeNfIp6tables",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub bridge_nf_ip6tables: Option<bool>,
     /// Indicates if the daemon is running in debug-mode / with debug-level
     /// logging enabled.
-    #[serde(rename = "Debug", default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
     /// The total number of file Descriptors in use by the daemon process.
     ///
     /// This information is only returned if debug-mode is enabled.
-    #[serde(rename = "NFd", default, skip_serializing_if = "Option::is_none")]
     pub n_fd: Option<i64>,
     /// The  number of goroutines that currently exist.
     ///
     /// This information is only returned if debug-mode is enabled.
-    #[serde(rename = "NGoroutines", default, skip_serializing_if = "Option::is_none")]
     pub n_goroutines: Option<i64>,
     /// Current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
     /// format with nano-seconds.
-    #[serde(rename = "SystemTime", default, skip_serializing_if = "Option::is_none")]
     pub system_time: Option<String>,
     /// The logging driver to use as a default for new containers.
-    #[serde(rename = "LoggingDriver", default, skip_serializing_if = "Option::is_none")]
     pub logging_driver: Option<String>,
     /// The driver to use for managing cgroups.
-    #[serde(rename = "CgroupDriver", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_driver: Option<SystemInfoCgroupDriver>,
     /// The version of the cgroup.
-    #[serde(rename = "CgroupVersion", default, skip_serializing_if = "Option::is_none")]
     pub cgroup_version: Option<SystemInfoCgroupVersion>,
     /// Number of event listeners subscribed.
-    #[serde(
-        rename = "NEventsListener",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub n_events_listener: Option<i64>,
     /// Kernel version of the host.
     ///
     /// On Linux, this information obtained from `uname`. On Windows this
     /// information is queried from the <kbd>HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\</kbd>
     /// registry value, for example _"10.0 14393 (14393.1198.amd64fre.rs1_release_sec.170427-1353)"_.
-    #[serde(rename = "KernelVersion", default, skip_serializing_if = "Option::is_none")]
     pub kernel_version: Option<String>,
     /// Name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
     /// or "Windows Server 2016 Datacenter"
-    #[serde(
-        rename = "OperatingSystem",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub operating_system: Option<String>,
     /// Version of the host's operating system
     ///
@@ -8055,14 +16552,12 @@ pub struct SystemInfo {
     /// > **Note**: The information returned in this field, including its
     /// > very existence, and the formatting of values, should not be considered
     /// > stable, and may change without notice.
-    #[serde(rename = "OSVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// Generic type of the operating system of the host, as returned by the
     /// Go runtime (`GOOS`).
     ///
     /// Currently returned values are "linux" and "windows". A full list of
     /// possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
-    #[serde(rename = "OSType", default, skip_serializing_if = "Option::is_none")]
     pub os_type: Option<String>,
     /// Hardware architecture of the host, as returned by the operating system.
     /// This is equivalent to the output of `uname -m` on Linux.
@@ -8071,36 +16566,22 @@ pub struct SystemInfo {
     /// architecture, which can differ from the Go runtime architecture when
     /// running a binary compiled for a different architecture (for example,
     /// a 32-bit binary running on 64-bit hardware).
-    #[serde(rename = "Architecture", default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
     /// The number of logical CPUs usable by the daemon.
     ///
     /// The number of available CPUs is checked by querying the operating
     /// system when the daemon starts. Changes to operating system CPU
     /// allocation after the daemon is started are not reflected.
-    #[serde(rename = "NCPU", default, skip_serializing_if = "Option::is_none")]
     pub ncpu: Option<i64>,
     /// Total amount of physical memory available on the host, in bytes.
-    #[serde(rename = "MemTotal", default, skip_serializing_if = "Option::is_none")]
     pub mem_total: Option<i64>,
     /// Address / URL of the index server that is used for image search,
     /// and as a default for user authentication for Docker Hub and Docker Cloud.
-    #[serde(
-        rename = "IndexServerAddress",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub index_server_address: Option<String>,
     /// RegistryServiceConfig stores daemon registry services configuration.
-    #[serde(rename = "RegistryConfig", default, skip_serializing_if = "Option::is_none")]
     pub registry_config: Option<RegistryServiceConfig>,
     /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
     /// String resources (e.g, `GPU=UUID1`).
-    #[serde(
-        rename = "GenericResources",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub generic_resources: Option<GenericResources>,
     /// HTTP-proxy configured for the daemon. This value is obtained from the
     /// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
@@ -8108,7 +16589,6 @@ pub struct SystemInfo {
     /// are masked in the API response.
     ///
     /// Containers do not automatically inherit this configuration.
-    #[serde(rename = "HttpProxy", default, skip_serializing_if = "Option::is_none")]
     pub http_proxy: Option<String>,
     /// HTTPS-proxy configured for the daemon. This value is obtained from the
     /// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
@@ -8116,17 +16596,14 @@ pub struct SystemInfo {
     /// are masked in the API response.
     ///
     /// Containers do not automatically inherit this configuration.
-    #[serde(rename = "HttpsProxy", default, skip_serializing_if = "Option::is_none")]
     pub https_proxy: Option<String>,
     /// Comma-separated list of domain extensions for which no proxy should be
     /// used. This value is obtained from the [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
     /// environment variable.
     ///
     /// Containers do not automatically inherit this configuration.
-    #[serde(rename = "NoProxy", default, skip_serializing_if = "Option::is_none")]
     pub no_proxy: Option<String>,
     /// Hostname of the host.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined labels (key/value metadata) as set on the daemon.
     ///
@@ -8137,17 +16614,10 @@ pub struct SystemInfo {
     /// > manager node in the Swarm. Node labels are not included in this
     /// > field. Node labels can be retrieved using the `/nodes/(id)` endpoint
     /// > on a manager node in the Swarm.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
     /// Indicates if experimental features are enabled on the daemon.
-    #[serde(
-        rename = "ExperimentalBuild",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub experimental_build: Option<bool>,
     /// Version string of the daemon.
-    #[serde(rename = "ServerVersion", default, skip_serializing_if = "Option::is_none")]
     pub server_version: Option<String>,
     /// List of [OCI compliant](https://github.com/opencontainers/runtime-spec)
     /// runtimes configured on the daemon. Keys hold the "name" used to
@@ -8159,25 +16629,17 @@ pub struct SystemInfo {
     ///
     /// The default runtime is `runc`, and automatically configured. Additional
     /// runtimes can be configured by the user and will be listed here.
-    #[serde(rename = "Runtimes", default, skip_serializing_if = "Option::is_none")]
     pub runtimes: Option<HashMap<String, Runtime>>,
     /// Name of the default OCI runtime that is used when starting containers.
     ///
     /// The default can be overridden per-container at create time.
-    #[serde(rename = "DefaultRuntime", default, skip_serializing_if = "Option::is_none")]
     pub default_runtime: Option<String>,
     /// Represents generic information about swarm.
-    #[serde(rename = "Swarm", default, skip_serializing_if = "Option::is_none")]
     pub swarm: Option<SwarmInfo>,
     /// Indicates if live restore is enabled.
     ///
     /// If enabled, containers are kept running when the daemon is shutdown
     /// or upon daemon start if running containers are detected.
-    #[serde(
-        rename = "LiveRestoreEnabled",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub live_restore_enabled: Option<bool>,
     /// Represents the isolation technology to use as a default for containers.
     /// The supported values are platform-specific.
@@ -8186,32 +16648,23 @@ pub struct SystemInfo {
     /// the default is `hyperv`, and on Windows server, the default is `process`.
     ///
     /// This option is currently not used on other platforms.
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<SystemInfoIsolation>,
     /// Name and, optional, path of the `docker-init` binary.
     ///
     /// If the path is omitted, the daemon searches the host's `$PATH` for the
     /// binary and uses the first result.
-    #[serde(rename = "InitBinary", default, skip_serializing_if = "Option::is_none")]
     pub init_binary: Option<String>,
     /// Commit holds the Git-commit (SHA1) that a binary was built from, as
     /// reported in the version-string of external tools, such as `containerd`,
     /// or `runC`.
-    #[serde(
-        rename = "ContainerdCommit",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub containerd_commit: Option<Commit>,
     /// Commit holds the Git-commit (SHA1) that a binary was built from, as
     /// reported in the version-string of external tools, such as `containerd`,
     /// or `runC`.
-    #[serde(rename = "RuncCommit", default, skip_serializing_if = "Option::is_none")]
     pub runc_commit: Option<Commit>,
     /// Commit holds the Git-commit (SHA1) that a binary was built from, as
     /// reported in the version-string of external tools, such as `containerd`,
     /// or `runC`.
-    #[serde(rename = "InitCommit", default, skip_serializing_if = "Option::is_none")]
     pub init_commit: Option<Commit>,
     /// List of security features that are enabled on the daemon, such as
     /// apparmor, seccomp, SELinux, user-namespaces (userns), rootless and
@@ -8220,35 +16673,300 @@ pub struct SystemInfo {
     /// Additional configuration options for each security feature may
     /// be present, and are included as a comma-separated list of key/value
     /// pairs.
-    #[serde(
-        rename = "SecurityOptions",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub security_options: Option<Vec<String>>,
     /// Reports a summary of the product license on the daemon.
     ///
     /// If a commercial license has been applied to the daemon, information
     /// such as number of nodes, and expiration are included.
-    #[serde(rename = "ProductLicense", default, skip_serializing_if = "Option::is_none")]
     pub product_license: Option<String>,
     /// List of custom default address pools for local networks, which can be
     /// specified in the daemon.json file or dockerd option.
     ///
     /// Example: a Base "10.10.0.0/16" with Size 24 will define the set of 256
     /// 10.10.[0-255].0/24 address pools.
-    #[serde(
-        rename = "DefaultAddressPools",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub default_address_pools: Option<Vec<SystemInfoDefaultAddressPoolsItem>>,
     /// List of warnings / informational messages about missing features, or
     /// issues related to the daemon configuration.
     ///
     /// These messages can be printed by the client as information to the user.
-    #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+}
+
+impl Serialize for SystemInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.containers.is_some(),
+                self.containers_running.is_some(),
+                self.containers_paused.is_some(),
+                self.containers_stopped.is_some(),
+                self.images.is_some(),
+                self.driver.is_some(),
+                self.driver_status.is_some(),
+                self.docker_root_dir.is_some(),
+                self.plugins.is_some(),
+                self.memory_limit.is_some(),
+                self.swap_limit.is_some(),
+                self.kernel_memory_tcp.is_some(),
+                self.cpu_cfs_period.is_some(),
+                self.cpu_cfs_quota.is_some(),
+                self.cpu_shares.is_some(),
+                self.cpu_set.is_some(),
+                self.pids_limit.is_some(),
+                self.oom_kill_disable.is_some(),
+                self.i_pv4_forwarding.is_some(),
+                self.bridge_nf_iptables.is_some(),
+                self.bridge_nf_ip6tables.is_some(),
+                self.debug.is_some(),
+                self.n_fd.is_some(),
+                self.n_goroutines.is_some(),
+                self.system_time.is_some(),
+                self.logging_driver.is_some(),
+                self.cgroup_driver.is_some(),
+                self.cgroup_version.is_some(),
+                self.n_events_listener.is_some(),
+                self.kernel_version.is_some(),
+                self.operating_system.is_some(),
+                self.os_version.is_some(),
+                self.os_type.is_some(),
+                self.architecture.is_some(),
+                self.ncpu.is_some(),
+                self.mem_total.is_some(),
+                self.index_server_address.is_some(),
+                self.registry_config.is_some(),
+                self.generic_resources.is_some(),
+                self.http_proxy.is_some(),
+                self.https_proxy.is_some(),
+                self.no_proxy.is_some(),
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.experimental_build.is_some(),
+                self.server_version.is_some(),
+                self.runtimes.is_some(),
+                self.default_runtime.is_some(),
+                self.swarm.is_some(),
+                self.live_restore_enabled.is_some(),
+                self.isolation.is_some(),
+                self.init_binary.is_some(),
+                self.containerd_commit.is_some(),
+                self.runc_commit.is_some(),
+                self.init_commit.is_some(),
+                self.security_options.is_some(),
+                self.product_license.is_some(),
+                self.default_address_pools.is_some(),
+                self.warnings.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SystemInfo", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Containers", &self.containers)?;
+        o::opt(&mut out, "ContainersRunning", &self.containers_running)?;
+        o::opt(&mut out, "ContainersPaused", &self.containers_paused)?;
+        o::opt(&mut out, "ContainersStopped", &self.containers_stopped)?;
+        o::opt(&mut out, "Images", &self.images)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "DriverStatus", &self.driver_status)?;
+        o::opt(&mut out, "DockerRootDir", &self.docker_root_dir)?;
+        o::opt(&mut out, "Plugins", &self.plugins)?;
+        o::opt(&mut out, "MemoryLimit", &self.memory_limit)?;
+        o::opt(&mut out, "SwapLimit", &self.swap_limit)?;
+        o::opt(&mut out, "KernelMemoryTCP", &self.kernel_memory_tcp)?;
+        o::opt(&mut out, "CpuCfsPeriod", &self.cpu_cfs_period)?;
+        o::opt(&mut out, "CpuCfsQuota", &self.cpu_cfs_quota)?;
+        o::opt(&mut out, "CPUShares", &self.cpu_shares)?;
+        o::opt(&mut out, "CPUSet", &self.cpu_set)?;
+        o::opt(&mut out, "PidsLimit", &self.pids_limit)?;
+        o::opt(&mut out, "OomKillDisable", &self.oom_kill_disable)?;
+        o::opt(&mut out, "IPv4Forwarding", &self.i_pv4_forwarding)?;
+        o::opt(&mut out, "BridgeNfIptables", &self.bridge_nf_iptables)?;
+        o::opt(&mut out, "BridgeNfIp6tables", &self.bridge_nf_ip6tables)?;
+        o::opt(&mut out, "Debug", &self.debug)?;
+        o::opt(&mut out, "NFd", &self.n_fd)?;
+        o::opt(&mut out, "NGoroutines", &self.n_goroutines)?;
+        o::opt(&mut out, "SystemTime", &self.system_time)?;
+        o::opt(&mut out, "LoggingDriver", &self.logging_driver)?;
+        o::opt(&mut out, "CgroupDriver", &self.cgroup_driver)?;
+        o::opt(&mut out, "CgroupVersion", &self.cgroup_version)?;
+        o::opt(&mut out, "NEventsListener", &self.n_events_listener)?;
+        o::opt(&mut out, "KernelVersion", &self.kernel_version)?;
+        o::opt(&mut out, "OperatingSystem", &self.operating_system)?;
+        o::opt(&mut out, "OSVersion", &self.os_version)?;
+        o::opt(&mut out, "OSType", &self.os_type)?;
+        o::opt(&mut out, "Architecture", &self.architecture)?;
+        o::opt(&mut out, "NCPU", &self.ncpu)?;
+        o::opt(&mut out, "MemTotal", &self.mem_total)?;
+        o::opt(&mut out, "IndexServerAddress", &self.index_server_address)?;
+        o::opt(&mut out, "RegistryConfig", &self.registry_config)?;
+        o::opt(&mut out, "GenericResources", &self.generic_resources)?;
+        o::opt(&mut out, "HttpProxy", &self.http_proxy)?;
+        o::opt(&mut out, "HttpsProxy", &self.https_proxy)?;
+        o::opt(&mut out, "NoProxy", &self.no_proxy)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "ExperimentalBuild", &self.experimental_build)?;
+        o::opt(&mut out, "ServerVersion", &self.server_version)?;
+        o::opt(&mut out, "Runtimes", &self.runtimes)?;
+        o::opt(&mut out, "DefaultRuntime", &self.default_runtime)?;
+        o::opt(&mut out, "Swarm", &self.swarm)?;
+        o::opt(&mut out, "LiveRestoreEnabled", &self.live_restore_enabled)?;
+        o::opt(&mut out, "Isolation", &self.isolation)?;
+        o::opt(&mut out, "InitBinary", &self.init_binary)?;
+        o::opt(&mut out, "ContainerdCommit", &self.containerd_commit)?;
+        o::opt(&mut out, "RuncCommit", &self.runc_commit)?;
+        o::opt(&mut out, "InitCommit", &self.init_commit)?;
+        o::opt(&mut out, "SecurityOptions", &self.security_options)?;
+        o::opt(&mut out, "ProductLicense", &self.product_license)?;
+        o::opt(&mut out, "DefaultAddressPools", &self.default_address_pools)?;
+        o::opt(&mut out, "Warnings", &self.warnings)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SystemInfo {
+    const NAME: &'static str = "SystemInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Containers",
+        "ContainersRunning",
+        "ContainersPaused",
+        "ContainersStopped",
+        "Images",
+        "Driver",
+        "DriverStatus",
+        "DockerRootDir",
+        "Plugins",
+        "MemoryLimit",
+        "SwapLimit",
+        "KernelMemoryTCP",
+        "CpuCfsPeriod",
+        "CpuCfsQuota",
+        "CPUShares",
+        "CPUSet",
+        "PidsLimit",
+        "OomKillDisable",
+        "IPv4Forwarding",
+        "BridgeNfIptables",
+        "BridgeNfIp6tables",
+        "Debug",
+        "NFd",
+        "NGoroutines",
+        "SystemTime",
+        "LoggingDriver",
+        "CgroupDriver",
+        "CgroupVersion",
+        "NEventsListener",
+        "KernelVersion",
+        "OperatingSystem",
+        "OSVersion",
+        "OSType",
+        "Architecture",
+        "NCPU",
+        "MemTotal",
+        "IndexServerAddress",
+        "RegistryConfig",
+        "GenericResources",
+        "HttpProxy",
+        "HttpsProxy",
+        "NoProxy",
+        "Name",
+        "Labels",
+        "ExperimentalBuild",
+        "ServerVersion",
+        "Runtimes",
+        "DefaultRuntime",
+        "Swarm",
+        "LiveRestoreEnabled",
+        "Isolation",
+        "InitBinary",
+        "ContainerdCommit",
+        "RuncCommit",
+        "InitCommit",
+        "SecurityOptions",
+        "ProductLicense",
+        "DefaultAddressPools",
+        "Warnings",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.containers),
+            2 => o::value(map, &mut self.containers_running),
+            3 => o::value(map, &mut self.containers_paused),
+            4 => o::value(map, &mut self.containers_stopped),
+            5 => o::value(map, &mut self.images),
+            6 => o::value(map, &mut self.driver),
+            7 => o::value(map, &mut self.driver_status),
+            8 => o::value(map, &mut self.docker_root_dir),
+            9 => o::value(map, &mut self.plugins),
+            10 => o::value(map, &mut self.memory_limit),
+            11 => o::value(map, &mut self.swap_limit),
+            12 => o::value(map, &mut self.kernel_memory_tcp),
+            13 => o::value(map, &mut self.cpu_cfs_period),
+            14 => o::value(map, &mut self.cpu_cfs_quota),
+            15 => o::value(map, &mut self.cpu_shares),
+            16 => o::value(map, &mut self.cpu_set),
+            17 => o::value(map, &mut self.pids_limit),
+            18 => o::value(map, &mut self.oom_kill_disable),
+            19 => o::value(map, &mut self.i_pv4_forwarding),
+            20 => o::value(map, &mut self.bridge_nf_iptables),
+            21 => o::value(map, &mut self.bridge_nf_ip6tables),
+            22 => o::value(map, &mut self.debug),
+            23 => o::value(map, &mut self.n_fd),
+            24 => o::value(map, &mut self.n_goroutines),
+            25 => o::value(map, &mut self.system_time),
+            26 => o::value(map, &mut self.logging_driver),
+            27 => o::value(map, &mut self.cgroup_driver),
+            28 => o::value(map, &mut self.cgroup_version),
+            29 => o::value(map, &mut self.n_events_listener),
+            30 => o::value(map, &mut self.kernel_version),
+            31 => o::value(map, &mut self.operating_system),
+            32 => o::value(map, &mut self.os_version),
+            33 => o::value(map, &mut self.os_type),
+            34 => o::value(map, &mut self.architecture),
+            35 => o::value(map, &mut self.ncpu),
+            36 => o::value(map, &mut self.mem_total),
+            37 => o::value(map, &mut self.index_server_address),
+            38 => o::value(map, &mut self.registry_config),
+            39 => o::value(map, &mut self.generic_resources),
+            40 => o::value(map, &mut self.http_proxy),
+            41 => o::value(map, &mut self.https_proxy),
+            42 => o::value(map, &mut self.no_proxy),
+            43 => o::value(map, &mut self.name),
+            44 => o::value(map, &mut self.labels),
+            45 => o::value(map, &mut self.experimental_build),
+            46 => o::value(map, &mut self.server_version),
+            47 => o::value(map, &mut self.runtimes),
+            48 => o::value(map, &mut self.default_runtime),
+            49 => o::value(map, &mut self.swarm),
+            50 => o::value(map, &mut self.live_restore_enabled),
+            51 => o::value(map, &mut self.isolation),
+            52 => o::value(map, &mut self.init_binary),
+            53 => o::value(map, &mut self.containerd_commit),
+            54 => o::value(map, &mut self.runc_commit),
+            55 => o::value(map, &mut self.init_commit),
+            56 => o::value(map, &mut self.security_options),
+            57 => o::value(map, &mut self.product_license),
+            58 => o::value(map, &mut self.default_address_pools),
+            59 => o::value(map, &mut self.warnings),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The driver to use for managing cgroups.
@@ -8372,14 +17090,52 @@ impl<'de> Deserialize<'de> for SystemInfoCgroupVersion {
 }
 
 /// The type of [`SystemInfo::default_address_pools`](SystemInfo::default_address_pools).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SystemInfoDefaultAddressPoolsItem {
     /// The network address in CIDR format
-    #[serde(rename = "Base", default, skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
     /// The network pool size
-    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+impl Serialize for SystemInfoDefaultAddressPoolsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.base.is_some(), self.size.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("SystemInfoDefaultAddressPoolsItem", len)?;
+        o::opt(&mut out, "Base", &self.base)?;
+        o::opt(&mut out, "Size", &self.size)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemInfoDefaultAddressPoolsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SystemInfoDefaultAddressPoolsItem {
+    const NAME: &'static str = "SystemInfoDefaultAddressPoolsItem";
+    const FIELDS: &'static [&'static str] = &["Base", "Size"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.base),
+            1 => o::value(map, &mut self.size),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Represents the isolation technology to use as a default for containers.
@@ -8455,61 +17211,132 @@ impl<'de> Deserialize<'de> for SystemInfoIsolation {
 }
 
 /// Response of Engine API: GET "/version"
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SystemVersion {
     /// The `Platform` field: see [`SystemVersionPlatform`].
-    #[serde(rename = "Platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SystemVersionPlatform>,
     /// Information about system components
-    #[serde(rename = "Components", default, skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<SystemVersionComponentsItem>>,
     /// The version of the daemon
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The default (and highest) API version that is supported by the daemon
-    #[serde(rename = "ApiVersion", default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
     /// The minimum API version that is supported by the daemon
-    #[serde(rename = "MinAPIVersion", default, skip_serializing_if = "Option::is_none")]
     pub min_api_version: Option<String>,
     /// The Git commit of the source code that was used to build the daemon
-    #[serde(rename = "GitCommit", default, skip_serializing_if = "Option::is_none")]
     pub git_commit: Option<String>,
     /// The version Go used to compile the daemon, and the version of the Go
     /// runtime in use.
-    #[serde(rename = "GoVersion", default, skip_serializing_if = "Option::is_none")]
     pub go_version: Option<String>,
     /// The operating system that the daemon is running on ("linux" or "windows")
-    #[serde(rename = "Os", default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
     /// Architecture of the daemon, as returned by the Go runtime (`GOARCH`).
     ///
     /// A full list of possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
-    #[serde(rename = "Arch", default, skip_serializing_if = "Option::is_none")]
     pub arch: Option<String>,
     /// The kernel version (`uname -r`) that the daemon is running on.
     ///
     /// This field is omitted when empty.
-    #[serde(rename = "KernelVersion", default, skip_serializing_if = "Option::is_none")]
     pub kernel_version: Option<String>,
     /// Indicates if the daemon is started with experimental features enabled.
     ///
     /// This field is omitted when empty / false.
-    #[serde(rename = "Experimental", default, skip_serializing_if = "Option::is_none")]
     pub experimental: Option<bool>,
     /// The date and time that the daemon was compiled.
-    #[serde(rename = "BuildTime", default, skip_serializing_if = "Option::is_none")]
     pub build_time: Option<String>,
 }
 
+impl Serialize for SystemVersion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.platform.is_some(),
+                self.components.is_some(),
+                self.version.is_some(),
+                self.api_version.is_some(),
+                self.min_api_version.is_some(),
+                self.git_commit.is_some(),
+                self.go_version.is_some(),
+                self.os.is_some(),
+                self.arch.is_some(),
+                self.kernel_version.is_some(),
+                self.experimental.is_some(),
+                self.build_time.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("SystemVersion", len)?;
+        o::opt(&mut out, "Platform", &self.platform)?;
+        o::opt(&mut out, "Components", &self.components)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "ApiVersion", &self.api_version)?;
+        o::opt(&mut out, "MinAPIVersion", &self.min_api_version)?;
+        o::opt(&mut out, "GitCommit", &self.git_commit)?;
+        o::opt(&mut out, "GoVersion", &self.go_version)?;
+        o::opt(&mut out, "Os", &self.os)?;
+        o::opt(&mut out, "Arch", &self.arch)?;
+        o::opt(&mut out, "KernelVersion", &self.kernel_version)?;
+        o::opt(&mut out, "Experimental", &self.experimental)?;
+        o::opt(&mut out, "BuildTime", &self.build_time)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemVersion {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SystemVersion {
+    const NAME: &'static str = "SystemVersion";
+    const FIELDS: &'static [&'static str] = &[
+        "Platform",
+        "Components",
+        "Version",
+        "ApiVersion",
+        "MinAPIVersion",
+        "GitCommit",
+        "GoVersion",
+        "Os",
+        "Arch",
+        "KernelVersion",
+        "Experimental",
+        "BuildTime",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.platform),
+            1 => o::value(map, &mut self.components),
+            2 => o::value(map, &mut self.version),
+            3 => o::value(map, &mut self.api_version),
+            4 => o::value(map, &mut self.min_api_version),
+            5 => o::value(map, &mut self.git_commit),
+            6 => o::value(map, &mut self.go_version),
+            7 => o::value(map, &mut self.os),
+            8 => o::value(map, &mut self.arch),
+            9 => o::value(map, &mut self.kernel_version),
+            10 => o::value(map, &mut self.experimental),
+            11 => o::value(map, &mut self.build_time),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`SystemVersion::components`](SystemVersion::components).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SystemVersionComponentsItem {
     /// Name of the component
-    #[serde(rename = "Name")]
     pub name: String,
     /// Version of the component
-    #[serde(rename = "Version")]
     pub version: String,
     /// Key/value pairs of strings with additional information about the
     /// component. These values are intended for informational purposes
@@ -8517,23 +17344,92 @@ pub struct SystemVersionComponentsItem {
     /// specification.
     ///
     /// These messages can be printed by the client as information to the user.
-    #[serde(rename = "Details", default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
 }
 
+impl Serialize for SystemVersionComponentsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(2usize, &[self.details.is_some()]);
+        let mut out = serializer.serialize_struct("SystemVersionComponentsItem", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::field(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "Details", &self.details)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemVersionComponentsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SystemVersionComponentsItem {
+    const NAME: &'static str = "SystemVersionComponentsItem";
+    const FIELDS: &'static [&'static str] = &["Name", "Version", "Details"];
+    const REQUIRED: &'static [usize] = &[0, 1];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.details),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`SystemVersion::platform`](SystemVersion::platform).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SystemVersionPlatform {
     /// The `Name` field.
-    #[serde(rename = "Name")]
     pub name: String,
 }
 
+impl Serialize for SystemVersionPlatform {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(1usize, &[]);
+        let mut out = serializer.serialize_struct("SystemVersionPlatform", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemVersionPlatform {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for SystemVersionPlatform {
+    const NAME: &'static str = "SystemVersionPlatform";
+    const FIELDS: &'static [&'static str] = &["Name"];
+    const REQUIRED: &'static [usize] = &[0];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::task_list`](crate::Docker::task_list) and the answer of [`Docker::task_inspect`](crate::Docker::task_inspect).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Task {
     /// The ID of the task.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The version number of the object such as node, service, etc. This is needed
     /// to avoid conflicting writes. The client must send the version number along
@@ -8545,62 +17441,137 @@ pub struct Task {
     /// version, only one of the requests can succeed. As a result, two separate
     /// update requests that happen at the same time will not unintentionally
     /// overwrite each other.
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<ObjectVersion>,
     /// The `CreatedAt` field.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The `UpdatedAt` field.
-    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Name of the task.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// User modifiable task configuration.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<TaskSpec>,
     /// The ID of the service this task is part of.
-    #[serde(rename = "ServiceID", default, skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
     /// The `Slot` field.
-    #[serde(rename = "Slot", default, skip_serializing_if = "Option::is_none")]
     pub slot: Option<i64>,
     /// The ID of the node that this task is on.
-    #[serde(rename = "NodeID", default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// User-defined resources can be either Integer resources (e.g, `SSD=3`) or
     /// String resources (e.g, `GPU=UUID1`).
-    #[serde(
-        rename = "AssignedGenericResources",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub assigned_generic_resources: Option<GenericResources>,
     /// The `Status` field: see [`TaskStatus`].
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TaskStatus>,
     /// The `DesiredState` field: see [`TaskState`].
-    #[serde(rename = "DesiredState", default, skip_serializing_if = "Option::is_none")]
     pub desired_state: Option<TaskState>,
     /// If the Service this Task belongs to is a job-mode service, contains
     /// the JobIteration of the Service this Task was created for. Absent if
     /// the Task was created for a Replicated or Global Service.
-    #[serde(rename = "JobIteration", default, skip_serializing_if = "Option::is_none")]
     pub job_iteration: Option<ObjectVersion>,
     /// The networks the task is attached to, with its addresses on each.
-    #[serde(
-        rename = "NetworksAttachments",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub networks_attachments: Option<Vec<NetworkAttachment>>,
 }
 
+impl Serialize for Task {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.id.is_some(),
+                self.version.is_some(),
+                self.created_at.is_some(),
+                self.updated_at.is_some(),
+                self.name.is_some(),
+                self.labels.is_some(),
+                self.spec.is_some(),
+                self.service_id.is_some(),
+                self.slot.is_some(),
+                self.node_id.is_some(),
+                self.assigned_generic_resources.is_some(),
+                self.status.is_some(),
+                self.desired_state.is_some(),
+                self.job_iteration.is_some(),
+                self.networks_attachments.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Task", len)?;
+        o::opt(&mut out, "ID", &self.id)?;
+        o::opt(&mut out, "Version", &self.version)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        o::opt(&mut out, "ServiceID", &self.service_id)?;
+        o::opt(&mut out, "Slot", &self.slot)?;
+        o::opt(&mut out, "NodeID", &self.node_id)?;
+        o::opt(&mut out, "AssignedGenericResources", &self.assigned_generic_resources)?;
+        o::opt(&mut out, "Status", &self.status)?;
+        o::opt(&mut out, "DesiredState", &self.desired_state)?;
+        o::opt(&mut out, "JobIteration", &self.job_iteration)?;
+        o::opt(&mut out, "NetworksAttachments", &self.networks_attachments)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Task {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Task {
+    const NAME: &'static str = "Task";
+    const FIELDS: &'static [&'static str] = &[
+        "ID",
+        "Version",
+        "CreatedAt",
+        "UpdatedAt",
+        "Name",
+        "Labels",
+        "Spec",
+        "ServiceID",
+        "Slot",
+        "NodeID",
+        "AssignedGenericResources",
+        "Status",
+        "DesiredState",
+        "JobIteration",
+        "NetworksAttachments",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.id),
+            1 => o::value(map, &mut self.version),
+            2 => o::value(map, &mut self.created_at),
+            3 => o::value(map, &mut self.updated_at),
+            4 => o::value(map, &mut self.name),
+            5 => o::value(map, &mut self.labels),
+            6 => o::value(map, &mut self.spec),
+            7 => o::value(map, &mut self.service_id),
+            8 => o::value(map, &mut self.slot),
+            9 => o::value(map, &mut self.node_id),
+            10 => o::value(map, &mut self.assigned_generic_resources),
+            11 => o::value(map, &mut self.status),
+            12 => o::value(map, &mut self.desired_state),
+            13 => o::value(map, &mut self.job_iteration),
+            14 => o::value(map, &mut self.networks_attachments),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// User modifiable task configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpec {
     /// Plugin spec for the service.  *(Experimental release only.)*
     ///
@@ -8610,7 +17581,6 @@ pub struct TaskSpec {
     /// > mutually exclusive. PluginSpec is only used when the Runtime field
     /// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
     /// > field is set to `attachment`.
-    #[serde(rename = "PluginSpec", default, skip_serializing_if = "Option::is_none")]
     pub plugin_spec: Option<TaskSpecPluginSpec>,
     /// Container spec for the service.
     ///
@@ -8620,7 +17590,6 @@ pub struct TaskSpec {
     /// > mutually exclusive. PluginSpec is only used when the Runtime field
     /// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
     /// > field is set to `attachment`.
-    #[serde(rename = "ContainerSpec", default, skip_serializing_if = "Option::is_none")]
     pub container_spec: Option<TaskSpecContainerSpec>,
     /// Read-only spec type for non-swarm containers attached to swarm overlay
     /// networks.
@@ -8631,38 +17600,103 @@ pub struct TaskSpec {
     /// > mutually exclusive. PluginSpec is only used when the Runtime field
     /// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
     /// > field is set to `attachment`.
-    #[serde(
-        rename = "NetworkAttachmentSpec",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub network_attachment_spec: Option<TaskSpecNetworkAttachmentSpec>,
     /// Resource requirements which apply to each individual container created
     /// as part of the service.
-    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<TaskSpecResources>,
     /// Specification for the restart policy which applies to containers
     /// created as part of this service.
-    #[serde(rename = "RestartPolicy", default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<TaskSpecRestartPolicy>,
     /// The `Placement` field: see [`TaskSpecPlacement`].
-    #[serde(rename = "Placement", default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<TaskSpecPlacement>,
     /// A counter that triggers an update even if no relevant parameters have
     /// been changed.
-    #[serde(rename = "ForceUpdate", default, skip_serializing_if = "Option::is_none")]
     pub force_update: Option<u64>,
     /// Runtime is the type of runtime specified for the task executor.
-    #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     /// Specifies which networks the service should attach to.
-    #[serde(rename = "Networks", default, skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<NetworkAttachmentConfig>>,
     /// Specifies the log driver to use for tasks created from this spec. If
     /// not present, the default one for the swarm will be used, finally
     /// falling back to the engine default if not specified.
-    #[serde(rename = "LogDriver", default, skip_serializing_if = "Option::is_none")]
     pub log_driver: Option<TaskSpecLogDriver>,
+}
+
+impl Serialize for TaskSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.plugin_spec.is_some(),
+                self.container_spec.is_some(),
+                self.network_attachment_spec.is_some(),
+                self.resources.is_some(),
+                self.restart_policy.is_some(),
+                self.placement.is_some(),
+                self.force_update.is_some(),
+                self.runtime.is_some(),
+                self.networks.is_some(),
+                self.log_driver.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("TaskSpec", len)?;
+        o::opt(&mut out, "PluginSpec", &self.plugin_spec)?;
+        o::opt(&mut out, "ContainerSpec", &self.container_spec)?;
+        o::opt(&mut out, "NetworkAttachmentSpec", &self.network_attachment_spec)?;
+        o::opt(&mut out, "Resources", &self.resources)?;
+        o::opt(&mut out, "RestartPolicy", &self.restart_policy)?;
+        o::opt(&mut out, "Placement", &self.placement)?;
+        o::opt(&mut out, "ForceUpdate", &self.force_update)?;
+        o::opt(&mut out, "Runtime", &self.runtime)?;
+        o::opt(&mut out, "Networks", &self.networks)?;
+        o::opt(&mut out, "LogDriver", &self.log_driver)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpec {
+    const NAME: &'static str = "TaskSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "PluginSpec",
+        "ContainerSpec",
+        "NetworkAttachmentSpec",
+        "Resources",
+        "RestartPolicy",
+        "Placement",
+        "ForceUpdate",
+        "Runtime",
+        "Networks",
+        "LogDriver",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.plugin_spec),
+            1 => o::value(map, &mut self.container_spec),
+            2 => o::value(map, &mut self.network_attachment_spec),
+            3 => o::value(map, &mut self.resources),
+            4 => o::value(map, &mut self.restart_policy),
+            5 => o::value(map, &mut self.placement),
+            6 => o::value(map, &mut self.force_update),
+            7 => o::value(map, &mut self.runtime),
+            8 => o::value(map, &mut self.networks),
+            9 => o::value(map, &mut self.log_driver),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Container spec for the service.
@@ -8673,65 +17707,44 @@ pub struct TaskSpec {
 /// > mutually exclusive. PluginSpec is only used when the Runtime field
 /// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 /// > field is set to `attachment`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpec {
     /// The image name to use for the container
-    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// User-defined key/value data.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// The command to be run in the image.
-    #[serde(rename = "Command", default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
     /// Arguments to the command.
-    #[serde(rename = "Args", default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
     /// The hostname to use for the container, as a valid
     /// [RFC 1123](https://tools.ietf.org/html/rfc1123) hostname.
-    #[serde(rename = "Hostname", default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// A list of environment variables in the form `VAR=value`.
-    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
     /// The working directory for commands to run in.
-    #[serde(rename = "Dir", default, skip_serializing_if = "Option::is_none")]
     pub dir: Option<String>,
     /// The user inside the container.
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// A list of additional groups that the container process will run as.
-    #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
     /// Security options for the container
-    #[serde(rename = "Privileges", default, skip_serializing_if = "Option::is_none")]
     pub privileges: Option<TaskSpecContainerSpecPrivileges>,
     /// Whether a pseudo-TTY should be allocated.
-    #[serde(rename = "TTY", default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Open `stdin`
-    #[serde(rename = "OpenStdin", default, skip_serializing_if = "Option::is_none")]
     pub open_stdin: Option<bool>,
     /// Mount the container's root filesystem as read only.
-    #[serde(rename = "ReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// Specification for mounts to be added to containers created as part
     /// of the service.
-    #[serde(rename = "Mounts", default, skip_serializing_if = "Option::is_none")]
     pub mounts: Option<Vec<Mount>>,
     /// Signal to stop the container.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     /// Amount of time to wait for the container to terminate before
     /// forcefully killing it.
-    #[serde(
-        rename = "StopGracePeriod",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub stop_grace_period: Option<i64>,
     /// A list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-    #[serde(rename = "Ulimits", default, skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<TaskSpecContainerSpecUlimitsItem>>,
     /// A list of hostname/IP mappings to add to the container's `hosts`
     /// file. The format of extra hosts is specified in the
@@ -8741,28 +17754,22 @@ pub struct TaskSpecContainerSpec {
     /// ```text
     /// IP_address canonical_hostname [aliases...]
     /// ```
-    #[serde(rename = "Hosts", default, skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<String>>,
     /// Specification for DNS related configurations in resolver configuration
     /// file (`resolv.conf`).
-    #[serde(rename = "DNSConfig", default, skip_serializing_if = "Option::is_none")]
     pub dns_config: Option<TaskSpecContainerSpecDnsConfig>,
     /// Secrets contains references to zero or more secrets that will be
     /// exposed to the service.
-    #[serde(rename = "Secrets", default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<TaskSpecContainerSpecSecretsItem>>,
     /// Configs contains references to zero or more configs that will be
     /// exposed to the service.
-    #[serde(rename = "Configs", default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Vec<TaskSpecContainerSpecConfigsItem>>,
     /// Isolation technology of the containers running the service.
     /// (Windows only)
-    #[serde(rename = "Isolation", default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<TaskSpecContainerSpecIsolation>,
     /// Run an init inside the container that forwards signals and reaps
     /// processes. This field is omitted if empty, and the default (as
     /// configured on the daemon) is used.
-    #[serde(rename = "Init", default, skip_serializing_if = "Option::is_none")]
     pub init: Option<bool>,
     /// Set kernel namedspaced parameters (sysctls) in the container.
     /// The Sysctls option on services accepts the same sysctls as the
@@ -8771,31 +17778,171 @@ pub struct TaskSpecContainerSpec {
     /// suitability for a clustered environment, and it's up to the user
     /// to determine whether a given sysctl will work properly in a
     /// Service.
-    #[serde(rename = "Sysctls", default, skip_serializing_if = "Option::is_none")]
     pub sysctls: Option<HashMap<String, String>>,
     /// A list of kernel capabilities to add to the default set
     /// for the container.
-    #[serde(rename = "CapabilityAdd", default, skip_serializing_if = "Option::is_none")]
     pub capability_add: Option<Vec<String>>,
     /// A list of kernel capabilities to drop from the default set
     /// for the container.
-    #[serde(rename = "CapabilityDrop", default, skip_serializing_if = "Option::is_none")]
     pub capability_drop: Option<Vec<String>>,
     /// A test to perform to check that the container is healthy.
     /// Healthcheck commands should be side-effect free.
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<HealthConfig>,
 }
 
+impl Serialize for TaskSpecContainerSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.image.is_some(),
+                self.labels.is_some(),
+                self.command.is_some(),
+                self.args.is_some(),
+                self.hostname.is_some(),
+                self.env.is_some(),
+                self.dir.is_some(),
+                self.user.is_some(),
+                self.groups.is_some(),
+                self.privileges.is_some(),
+                self.tty.is_some(),
+                self.open_stdin.is_some(),
+                self.read_only.is_some(),
+                self.mounts.is_some(),
+                self.stop_signal.is_some(),
+                self.stop_grace_period.is_some(),
+                self.ulimits.is_some(),
+                self.hosts.is_some(),
+                self.dns_config.is_some(),
+                self.secrets.is_some(),
+                self.configs.is_some(),
+                self.isolation.is_some(),
+                self.init.is_some(),
+                self.sysctls.is_some(),
+                self.capability_add.is_some(),
+                self.capability_drop.is_some(),
+                self.healthcheck.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("TaskSpecContainerSpec", len)?;
+        o::opt(&mut out, "Image", &self.image)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "Command", &self.command)?;
+        o::opt(&mut out, "Args", &self.args)?;
+        o::opt(&mut out, "Hostname", &self.hostname)?;
+        o::opt(&mut out, "Env", &self.env)?;
+        o::opt(&mut out, "Dir", &self.dir)?;
+        o::opt(&mut out, "User", &self.user)?;
+        o::opt(&mut out, "Groups", &self.groups)?;
+        o::opt(&mut out, "Privileges", &self.privileges)?;
+        o::opt(&mut out, "TTY", &self.tty)?;
+        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
+        o::opt(&mut out, "ReadOnly", &self.read_only)?;
+        o::opt(&mut out, "Mounts", &self.mounts)?;
+        o::opt(&mut out, "StopSignal", &self.stop_signal)?;
+        o::opt(&mut out, "StopGracePeriod", &self.stop_grace_period)?;
+        o::opt(&mut out, "Ulimits", &self.ulimits)?;
+        o::opt(&mut out, "Hosts", &self.hosts)?;
+        o::opt(&mut out, "DNSConfig", &self.dns_config)?;
+        o::opt(&mut out, "Secrets", &self.secrets)?;
+        o::opt(&mut out, "Configs", &self.configs)?;
+        o::opt(&mut out, "Isolation", &self.isolation)?;
+        o::opt(&mut out, "Init", &self.init)?;
+        o::opt(&mut out, "Sysctls", &self.sysctls)?;
+        o::opt(&mut out, "CapabilityAdd", &self.capability_add)?;
+        o::opt(&mut out, "CapabilityDrop", &self.capability_drop)?;
+        o::opt(&mut out, "Healthcheck", &self.healthcheck)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpec {
+    const NAME: &'static str = "TaskSpecContainerSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "Image",
+        "Labels",
+        "Command",
+        "Args",
+        "Hostname",
+        "Env",
+        "Dir",
+        "User",
+        "Groups",
+        "Privileges",
+        "TTY",
+        "OpenStdin",
+        "ReadOnly",
+        "Mounts",
+        "StopSignal",
+        "StopGracePeriod",
+        "Ulimits",
+        "Hosts",
+        "DNSConfig",
+        "Secrets",
+        "Configs",
+        "Isolation",
+        "Init",
+        "Sysctls",
+        "CapabilityAdd",
+        "CapabilityDrop",
+        "Healthcheck",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.image),
+            1 => o::value(map, &mut self.labels),
+            2 => o::value(map, &mut self.command),
+            3 => o::value(map, &mut self.args),
+            4 => o::value(map, &mut self.hostname),
+            5 => o::value(map, &mut self.env),
+            6 => o::value(map, &mut self.dir),
+            7 => o::value(map, &mut self.user),
+            8 => o::value(map, &mut self.groups),
+            9 => o::value(map, &mut self.privileges),
+            10 => o::value(map, &mut self.tty),
+            11 => o::value(map, &mut self.open_stdin),
+            12 => o::value(map, &mut self.read_only),
+            13 => o::value(map, &mut self.mounts),
+            14 => o::value(map, &mut self.stop_signal),
+            15 => o::value(map, &mut self.stop_grace_period),
+            16 => o::value(map, &mut self.ulimits),
+            17 => o::value(map, &mut self.hosts),
+            18 => o::value(map, &mut self.dns_config),
+            19 => o::value(map, &mut self.secrets),
+            20 => o::value(map, &mut self.configs),
+            21 => o::value(map, &mut self.isolation),
+            22 => o::value(map, &mut self.init),
+            23 => o::value(map, &mut self.sysctls),
+            24 => o::value(map, &mut self.capability_add),
+            25 => o::value(map, &mut self.capability_drop),
+            26 => o::value(map, &mut self.healthcheck),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`TaskSpecContainerSpec::configs`](TaskSpecContainerSpec::configs).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecConfigsItem {
     /// File represents a specific target that is backed by a file.
     ///
     ///
     ///
     /// > **Note**: `Configs.File` and `Configs.Runtime` are mutually exclusive
-    #[serde(rename = "File", default, skip_serializing_if = "Option::is_none")]
     pub file: Option<TaskSpecContainerSpecConfigsItemFile>,
     /// Runtime represents a target that is not mounted into the
     /// container but is used by the task
@@ -8804,17 +17951,68 @@ pub struct TaskSpecContainerSpecConfigsItem {
     ///
     /// > **Note**: `Configs.File` and `Configs.Runtime` are mutually
     /// > exclusive
-    #[serde(rename = "Runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<serde_json::Value>,
     /// ConfigID represents the ID of the specific config that we're
     /// referencing.
-    #[serde(rename = "ConfigID", default, skip_serializing_if = "Option::is_none")]
     pub config_id: Option<String>,
     /// ConfigName is the name of the config that this references,
     /// but this is just provided for lookup/display purposes. The
     /// config in the reference will be identified by its ID.
-    #[serde(rename = "ConfigName", default, skip_serializing_if = "Option::is_none")]
     pub config_name: Option<String>,
+}
+
+impl Serialize for TaskSpecContainerSpecConfigsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.file.is_some(),
+                self.runtime.is_some(),
+                self.config_id.is_some(),
+                self.config_name.is_some(),
+            ],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecConfigsItem", len)?;
+        o::opt(&mut out, "File", &self.file)?;
+        o::opt(&mut out, "Runtime", &self.runtime)?;
+        o::opt(&mut out, "ConfigID", &self.config_id)?;
+        o::opt(&mut out, "ConfigName", &self.config_name)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecConfigsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecConfigsItem {
+    const NAME: &'static str = "TaskSpecContainerSpecConfigsItem";
+    const FIELDS: &'static [&'static str] = &[
+        "File",
+        "Runtime",
+        "ConfigID",
+        "ConfigName",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.file),
+            1 => o::value(map, &mut self.runtime),
+            2 => o::value(map, &mut self.config_id),
+            3 => o::value(map, &mut self.config_name),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// File represents a specific target that is backed by a file.
@@ -8822,36 +18020,120 @@ pub struct TaskSpecContainerSpecConfigsItem {
 ///
 ///
 /// > **Note**: `Configs.File` and `Configs.Runtime` are mutually exclusive
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecConfigsItemFile {
     /// Name represents the final filename in the filesystem.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// UID represents the file UID.
-    #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// GID represents the file GID.
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<String>,
     /// Mode represents the FileMode of the file.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<u32>,
+}
+
+impl Serialize for TaskSpecContainerSpecConfigsItemFile {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.uid.is_some(),
+                self.gid.is_some(),
+                self.mode.is_some(),
+            ],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecConfigsItemFile", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "UID", &self.uid)?;
+        o::opt(&mut out, "GID", &self.gid)?;
+        o::opt(&mut out, "Mode", &self.mode)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecConfigsItemFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecConfigsItemFile {
+    const NAME: &'static str = "TaskSpecContainerSpecConfigsItemFile";
+    const FIELDS: &'static [&'static str] = &["Name", "UID", "GID", "Mode"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.uid),
+            2 => o::value(map, &mut self.gid),
+            3 => o::value(map, &mut self.mode),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Specification for DNS related configurations in resolver configuration
 /// file (`resolv.conf`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecDnsConfig {
     /// The IP addresses of the name servers.
-    #[serde(rename = "Nameservers", default, skip_serializing_if = "Option::is_none")]
     pub nameservers: Option<Vec<String>>,
     /// A search list for host-name lookup.
-    #[serde(rename = "Search", default, skip_serializing_if = "Option::is_none")]
     pub search: Option<Vec<String>>,
     /// A list of internal resolver variables to be modified (e.g.,
     /// `debug`, `ndots:3`, etc.).
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
+}
+
+impl Serialize for TaskSpecContainerSpecDnsConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.nameservers.is_some(), self.search.is_some(), self.options.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecDnsConfig", len)?;
+        o::opt(&mut out, "Nameservers", &self.nameservers)?;
+        o::opt(&mut out, "Search", &self.search)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecDnsConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecDnsConfig {
+    const NAME: &'static str = "TaskSpecContainerSpecDnsConfig";
+    const FIELDS: &'static [&'static str] = &["Nameservers", "Search", "Options"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.nameservers),
+            1 => o::value(map, &mut self.search),
+            2 => o::value(map, &mut self.options),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Isolation technology of the containers running the service.
@@ -8922,18 +18204,56 @@ impl<'de> Deserialize<'de> for TaskSpecContainerSpecIsolation {
 }
 
 /// Security options for the container
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecPrivileges {
     /// CredentialSpec for managed service account (Windows only)
-    #[serde(rename = "CredentialSpec", default, skip_serializing_if = "Option::is_none")]
     pub credential_spec: Option<TaskSpecContainerSpecPrivilegesCredentialSpec>,
     /// SELinux labels of the container
-    #[serde(rename = "SELinuxContext", default, skip_serializing_if = "Option::is_none")]
     pub se_linux_context: Option<TaskSpecContainerSpecPrivilegesSeLinuxContext>,
 }
 
+impl Serialize for TaskSpecContainerSpecPrivileges {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.credential_spec.is_some(), self.se_linux_context.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecPrivileges", len)?;
+        o::opt(&mut out, "CredentialSpec", &self.credential_spec)?;
+        o::opt(&mut out, "SELinuxContext", &self.se_linux_context)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivileges {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecPrivileges {
+    const NAME: &'static str = "TaskSpecContainerSpecPrivileges";
+    const FIELDS: &'static [&'static str] = &["CredentialSpec", "SELinuxContext"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.credential_spec),
+            1 => o::value(map, &mut self.se_linux_context),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// CredentialSpec for managed service account (Windows only)
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     /// Load credential spec from a Swarm Config with the given ID.
     /// The specified config must also be present in the Configs
@@ -8944,7 +18264,6 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     ///
     /// > **Note**: `CredentialSpec.File`, `CredentialSpec.Registry`,
     /// > and `CredentialSpec.Config` are mutually exclusive.
-    #[serde(rename = "Config", default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
     /// Load credential spec from this file. The file is read by
     /// the daemon, and must be present in the `CredentialSpecs`
@@ -8958,7 +18277,6 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     ///
     /// > **Note**: `CredentialSpec.File`, `CredentialSpec.Registry`,
     /// > and `CredentialSpec.Config` are mutually exclusive.
-    #[serde(rename = "File", default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// Load credential spec from this value in the Windows
     /// registry. The specified registry value must be located in:
@@ -8970,89 +18288,343 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     ///
     /// > **Note**: `CredentialSpec.File`, `CredentialSpec.Registry`,
     /// > and `CredentialSpec.Config` are mutually exclusive.
-    #[serde(rename = "Registry", default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
 }
 
+impl Serialize for TaskSpecContainerSpecPrivilegesCredentialSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.config.is_some(), self.file.is_some(), self.registry.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecPrivilegesCredentialSpec", len)?;
+        o::opt(&mut out, "Config", &self.config)?;
+        o::opt(&mut out, "File", &self.file)?;
+        o::opt(&mut out, "Registry", &self.registry)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivilegesCredentialSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecPrivilegesCredentialSpec {
+    const NAME: &'static str = "TaskSpecContainerSpecPrivilegesCredentialSpec";
+    const FIELDS: &'static [&'static str] = &["Config", "File", "Registry"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.config),
+            1 => o::value(map, &mut self.file),
+            2 => o::value(map, &mut self.registry),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// SELinux labels of the container
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecPrivilegesSeLinuxContext {
     /// Disable SELinux
-    #[serde(rename = "Disable", default, skip_serializing_if = "Option::is_none")]
     pub disable: Option<bool>,
     /// SELinux user label
-    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// SELinux role label
-    #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// SELinux type label
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// SELinux level label
-    #[serde(rename = "Level", default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
 }
 
+impl Serialize for TaskSpecContainerSpecPrivilegesSeLinuxContext {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.disable.is_some(),
+                self.user.is_some(),
+                self.role.is_some(),
+                self.r#type.is_some(),
+                self.level.is_some(),
+            ],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecPrivilegesSeLinuxContext", len)?;
+        o::opt(&mut out, "Disable", &self.disable)?;
+        o::opt(&mut out, "User", &self.user)?;
+        o::opt(&mut out, "Role", &self.role)?;
+        o::opt(&mut out, "Type", &self.r#type)?;
+        o::opt(&mut out, "Level", &self.level)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivilegesSeLinuxContext {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecPrivilegesSeLinuxContext {
+    const NAME: &'static str = "TaskSpecContainerSpecPrivilegesSeLinuxContext";
+    const FIELDS: &'static [&'static str] = &[
+        "Disable",
+        "User",
+        "Role",
+        "Type",
+        "Level",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.disable),
+            1 => o::value(map, &mut self.user),
+            2 => o::value(map, &mut self.role),
+            3 => o::value(map, &mut self.r#type),
+            4 => o::value(map, &mut self.level),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`TaskSpecContainerSpec::secrets`](TaskSpecContainerSpec::secrets).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecSecretsItem {
     /// File represents a specific target that is backed by a file.
-    #[serde(rename = "File", default, skip_serializing_if = "Option::is_none")]
     pub file: Option<TaskSpecContainerSpecSecretsItemFile>,
     /// SecretID represents the ID of the specific secret that we're
     /// referencing.
-    #[serde(rename = "SecretID", default, skip_serializing_if = "Option::is_none")]
     pub secret_id: Option<String>,
     /// SecretName is the name of the secret that this references,
     /// but this is just provided for lookup/display purposes. The
     /// secret in the reference will be identified by its ID.
-    #[serde(rename = "SecretName", default, skip_serializing_if = "Option::is_none")]
     pub secret_name: Option<String>,
 }
 
+impl Serialize for TaskSpecContainerSpecSecretsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.file.is_some(), self.secret_id.is_some(), self.secret_name.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecSecretsItem", len)?;
+        o::opt(&mut out, "File", &self.file)?;
+        o::opt(&mut out, "SecretID", &self.secret_id)?;
+        o::opt(&mut out, "SecretName", &self.secret_name)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecSecretsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecSecretsItem {
+    const NAME: &'static str = "TaskSpecContainerSpecSecretsItem";
+    const FIELDS: &'static [&'static str] = &["File", "SecretID", "SecretName"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.file),
+            1 => o::value(map, &mut self.secret_id),
+            2 => o::value(map, &mut self.secret_name),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// File represents a specific target that is backed by a file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecSecretsItemFile {
     /// Name represents the final filename in the filesystem.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// UID represents the file UID.
-    #[serde(rename = "UID", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// GID represents the file GID.
-    #[serde(rename = "GID", default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<String>,
     /// Mode represents the FileMode of the file.
-    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<u32>,
 }
 
+impl Serialize for TaskSpecContainerSpecSecretsItemFile {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.uid.is_some(),
+                self.gid.is_some(),
+                self.mode.is_some(),
+            ],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecSecretsItemFile", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "UID", &self.uid)?;
+        o::opt(&mut out, "GID", &self.gid)?;
+        o::opt(&mut out, "Mode", &self.mode)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecSecretsItemFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecSecretsItemFile {
+    const NAME: &'static str = "TaskSpecContainerSpecSecretsItemFile";
+    const FIELDS: &'static [&'static str] = &["Name", "UID", "GID", "Mode"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.uid),
+            2 => o::value(map, &mut self.gid),
+            3 => o::value(map, &mut self.mode),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`TaskSpecContainerSpec::ulimits`](TaskSpecContainerSpec::ulimits).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecContainerSpecUlimitsItem {
     /// Name of ulimit
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Soft limit
-    #[serde(rename = "Soft", default, skip_serializing_if = "Option::is_none")]
     pub soft: Option<i64>,
     /// Hard limit
-    #[serde(rename = "Hard", default, skip_serializing_if = "Option::is_none")]
     pub hard: Option<i64>,
+}
+
+impl Serialize for TaskSpecContainerSpecUlimitsItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.name.is_some(), self.soft.is_some(), self.hard.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecContainerSpecUlimitsItem", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Soft", &self.soft)?;
+        o::opt(&mut out, "Hard", &self.hard)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecContainerSpecUlimitsItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecContainerSpecUlimitsItem {
+    const NAME: &'static str = "TaskSpecContainerSpecUlimitsItem";
+    const FIELDS: &'static [&'static str] = &["Name", "Soft", "Hard"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.soft),
+            2 => o::value(map, &mut self.hard),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Specifies the log driver to use for tasks created from this spec. If
 /// not present, the default one for the swarm will be used, finally
 /// falling back to the engine default if not specified.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecLogDriver {
     /// The `Name` field.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `Options` field.
-    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<HashMap<String, String>>,
+}
+
+impl Serialize for TaskSpecLogDriver {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.name.is_some(), self.options.is_some()],
+        );
+        let mut out = serializer.serialize_struct("TaskSpecLogDriver", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Options", &self.options)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecLogDriver {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecLogDriver {
+    const NAME: &'static str = "TaskSpecLogDriver";
+    const FIELDS: &'static [&'static str] = &["Name", "Options"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.options),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Read-only spec type for non-swarm containers attached to swarm overlay
@@ -9064,15 +18636,48 @@ pub struct TaskSpecLogDriver {
 /// > mutually exclusive. PluginSpec is only used when the Runtime field
 /// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 /// > field is set to `attachment`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecNetworkAttachmentSpec {
     /// ID of the container represented by this task
-    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
 }
 
+impl Serialize for TaskSpecNetworkAttachmentSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.container_id.is_some()]);
+        let mut out = serializer.serialize_struct("TaskSpecNetworkAttachmentSpec", len)?;
+        o::opt(&mut out, "ContainerID", &self.container_id)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecNetworkAttachmentSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecNetworkAttachmentSpec {
+    const NAME: &'static str = "TaskSpecNetworkAttachmentSpec";
+    const FIELDS: &'static [&'static str] = &["ContainerID"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.container_id),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`TaskSpec::placement`](TaskSpec::placement).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecPlacement {
     /// An array of constraint expressions to limit the set of nodes where
     /// a task can be scheduled. Constraint expressions can either use a
@@ -9093,43 +18698,159 @@ pub struct TaskSpecPlacement {
     /// `engine.labels` apply to Docker Engine labels like operating system,
     /// drivers, etc. Swarm administrators add `node.labels` for operational
     /// purposes by using the [`node update endpoint`](crate::Docker::node_update).
-    #[serde(rename = "Constraints", default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<String>>,
     /// Preferences provide a way to make the scheduler aware of factors
     /// such as topology. They are provided in order from highest to
     /// lowest precedence.
-    #[serde(rename = "Preferences", default, skip_serializing_if = "Option::is_none")]
     pub preferences: Option<Vec<TaskSpecPlacementPreferencesItem>>,
     /// Maximum number of replicas for per node (default value is 0, which
     /// is unlimited)
-    #[serde(rename = "MaxReplicas", default, skip_serializing_if = "Option::is_none")]
     pub max_replicas: Option<i64>,
     /// Platforms stores all the platforms that the service's image can
     /// run on. This field is used in the platform filter for scheduling.
     /// If empty, then the platform filter is off, meaning there are no
     /// scheduling restrictions.
-    #[serde(rename = "Platforms", default, skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<Platform>>,
 }
 
+impl Serialize for TaskSpecPlacement {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.constraints.is_some(),
+                self.preferences.is_some(),
+                self.max_replicas.is_some(),
+                self.platforms.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("TaskSpecPlacement", len)?;
+        o::opt(&mut out, "Constraints", &self.constraints)?;
+        o::opt(&mut out, "Preferences", &self.preferences)?;
+        o::opt(&mut out, "MaxReplicas", &self.max_replicas)?;
+        o::opt(&mut out, "Platforms", &self.platforms)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecPlacement {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecPlacement {
+    const NAME: &'static str = "TaskSpecPlacement";
+    const FIELDS: &'static [&'static str] = &[
+        "Constraints",
+        "Preferences",
+        "MaxReplicas",
+        "Platforms",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.constraints),
+            1 => o::value(map, &mut self.preferences),
+            2 => o::value(map, &mut self.max_replicas),
+            3 => o::value(map, &mut self.platforms),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`TaskSpecPlacement::preferences`](TaskSpecPlacement::preferences).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecPlacementPreferencesItem {
     /// The `Spread` field: see [`TaskSpecPlacementPreferencesItemSpread`].
-    #[serde(rename = "Spread", default, skip_serializing_if = "Option::is_none")]
     pub spread: Option<TaskSpecPlacementPreferencesItemSpread>,
 }
 
+impl Serialize for TaskSpecPlacementPreferencesItem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.spread.is_some()]);
+        let mut out = serializer
+            .serialize_struct("TaskSpecPlacementPreferencesItem", len)?;
+        o::opt(&mut out, "Spread", &self.spread)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecPlacementPreferencesItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecPlacementPreferencesItem {
+    const NAME: &'static str = "TaskSpecPlacementPreferencesItem";
+    const FIELDS: &'static [&'static str] = &["Spread"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.spread),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`TaskSpecPlacementPreferencesItem::spread`](TaskSpecPlacementPreferencesItem::spread).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecPlacementPreferencesItemSpread {
     /// label descriptor, such as `engine.labels.az`.
-    #[serde(
-        rename = "SpreadDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub spread_descriptor: Option<String>,
+}
+
+impl Serialize for TaskSpecPlacementPreferencesItemSpread {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.spread_descriptor.is_some()],
+        );
+        let mut out = serializer
+            .serialize_struct("TaskSpecPlacementPreferencesItemSpread", len)?;
+        o::opt(&mut out, "SpreadDescriptor", &self.spread_descriptor)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecPlacementPreferencesItemSpread {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecPlacementPreferencesItemSpread {
+    const NAME: &'static str = "TaskSpecPlacementPreferencesItemSpread";
+    const FIELDS: &'static [&'static str] = &["SpreadDescriptor"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.spread_descriptor),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Plugin spec for the service.  *(Experimental release only.)*
@@ -9140,56 +18861,187 @@ pub struct TaskSpecPlacementPreferencesItemSpread {
 /// > mutually exclusive. PluginSpec is only used when the Runtime field
 /// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 /// > field is set to `attachment`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecPluginSpec {
     /// The name or 'alias' to use for the plugin.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The plugin image reference to use.
-    #[serde(rename = "Remote", default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
     /// Disable the plugin once scheduled.
-    #[serde(rename = "Disabled", default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
     /// The `PluginPrivilege` field: see [`PluginPrivilege`].
-    #[serde(
-        rename = "PluginPrivilege",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub plugin_privilege: Option<Vec<PluginPrivilege>>,
+}
+
+impl Serialize for TaskSpecPluginSpec {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.remote.is_some(),
+                self.disabled.is_some(),
+                self.plugin_privilege.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("TaskSpecPluginSpec", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Remote", &self.remote)?;
+        o::opt(&mut out, "Disabled", &self.disabled)?;
+        o::opt(&mut out, "PluginPrivilege", &self.plugin_privilege)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecPluginSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecPluginSpec {
+    const NAME: &'static str = "TaskSpecPluginSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Remote",
+        "Disabled",
+        "PluginPrivilege",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.remote),
+            2 => o::value(map, &mut self.disabled),
+            3 => o::value(map, &mut self.plugin_privilege),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Resource requirements which apply to each individual container created
 /// as part of the service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecResources {
     /// Define resources limits.
-    #[serde(rename = "Limits", default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<Limit>,
     /// Define resources reservation.
-    #[serde(rename = "Reservations", default, skip_serializing_if = "Option::is_none")]
     pub reservations: Option<ResourceObject>,
+}
+
+impl Serialize for TaskSpecResources {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.limits.is_some(), self.reservations.is_some()],
+        );
+        let mut out = serializer.serialize_struct("TaskSpecResources", len)?;
+        o::opt(&mut out, "Limits", &self.limits)?;
+        o::opt(&mut out, "Reservations", &self.reservations)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecResources {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecResources {
+    const NAME: &'static str = "TaskSpecResources";
+    const FIELDS: &'static [&'static str] = &["Limits", "Reservations"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.limits),
+            1 => o::value(map, &mut self.reservations),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Specification for the restart policy which applies to containers
 /// created as part of this service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskSpecRestartPolicy {
     /// Condition for restart.
-    #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<TaskSpecRestartPolicyCondition>,
     /// Delay between restart attempts.
-    #[serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
     /// Maximum attempts to restart a given container before giving up
     /// (default value is 0, which is ignored).
-    #[serde(rename = "MaxAttempts", default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
     /// Windows is the time window used to evaluate the restart policy
     /// (default value is 0, which is unbounded).
-    #[serde(rename = "Window", default, skip_serializing_if = "Option::is_none")]
     pub window: Option<i64>,
+}
+
+impl Serialize for TaskSpecRestartPolicy {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.condition.is_some(),
+                self.delay.is_some(),
+                self.max_attempts.is_some(),
+                self.window.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("TaskSpecRestartPolicy", len)?;
+        o::opt(&mut out, "Condition", &self.condition)?;
+        o::opt(&mut out, "Delay", &self.delay)?;
+        o::opt(&mut out, "MaxAttempts", &self.max_attempts)?;
+        o::opt(&mut out, "Window", &self.window)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskSpecRestartPolicy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskSpecRestartPolicy {
+    const NAME: &'static str = "TaskSpecRestartPolicy";
+    const FIELDS: &'static [&'static str] = &[
+        "Condition",
+        "Delay",
+        "MaxAttempts",
+        "Window",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.condition),
+            1 => o::value(map, &mut self.delay),
+            2 => o::value(map, &mut self.max_attempts),
+            3 => o::value(map, &mut self.window),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Condition for restart.
@@ -9365,87 +19217,284 @@ impl<'de> Deserialize<'de> for TaskState {
 }
 
 /// The type of [`Task::status`](Task::status).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskStatus {
     /// The `Timestamp` field.
-    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// The `State` field: see [`TaskState`].
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<TaskState>,
     /// The `Message` field.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The `Err` field.
-    #[serde(rename = "Err", default, skip_serializing_if = "Option::is_none")]
     pub err: Option<String>,
     /// The `ContainerStatus` field: see [`TaskStatusContainerStatus`].
-    #[serde(
-        rename = "ContainerStatus",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub container_status: Option<TaskStatusContainerStatus>,
     /// The port status of a task's host ports, when its service publishes host ports.
-    #[serde(rename = "PortStatus", default, skip_serializing_if = "Option::is_none")]
     pub port_status: Option<TaskStatusPortStatus>,
 }
 
+impl Serialize for TaskStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.timestamp.is_some(),
+                self.state.is_some(),
+                self.message.is_some(),
+                self.err.is_some(),
+                self.container_status.is_some(),
+                self.port_status.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("TaskStatus", len)?;
+        o::opt(&mut out, "Timestamp", &self.timestamp)?;
+        o::opt(&mut out, "State", &self.state)?;
+        o::opt(&mut out, "Message", &self.message)?;
+        o::opt(&mut out, "Err", &self.err)?;
+        o::opt(&mut out, "ContainerStatus", &self.container_status)?;
+        o::opt(&mut out, "PortStatus", &self.port_status)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskStatus {
+    const NAME: &'static str = "TaskStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "Timestamp",
+        "State",
+        "Message",
+        "Err",
+        "ContainerStatus",
+        "PortStatus",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.timestamp),
+            1 => o::value(map, &mut self.state),
+            2 => o::value(map, &mut self.message),
+            3 => o::value(map, &mut self.err),
+            4 => o::value(map, &mut self.container_status),
+            5 => o::value(map, &mut self.port_status),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`TaskStatus::container_status`](TaskStatus::container_status).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskStatusContainerStatus {
     /// The `ContainerID` field.
-    #[serde(rename = "ContainerID", default, skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
     /// The `PID` field.
-    #[serde(rename = "PID", default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i64>,
     /// The `ExitCode` field.
-    #[serde(rename = "ExitCode", default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
 }
 
+impl Serialize for TaskStatusContainerStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.container_id.is_some(), self.pid.is_some(), self.exit_code.is_some()],
+        );
+        let mut out = serializer.serialize_struct("TaskStatusContainerStatus", len)?;
+        o::opt(&mut out, "ContainerID", &self.container_id)?;
+        o::opt(&mut out, "PID", &self.pid)?;
+        o::opt(&mut out, "ExitCode", &self.exit_code)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskStatusContainerStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskStatusContainerStatus {
+    const NAME: &'static str = "TaskStatusContainerStatus";
+    const FIELDS: &'static [&'static str] = &["ContainerID", "PID", "ExitCode"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.container_id),
+            1 => o::value(map, &mut self.pid),
+            2 => o::value(map, &mut self.exit_code),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The port status of a task's host ports, when its service publishes host ports.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskStatusPortStatus {
     /// The `Ports` field: see [`EndpointPortConfig`].
-    #[serde(rename = "Ports", default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<EndpointPortConfig>>,
 }
 
+impl Serialize for TaskStatusPortStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.ports.is_some()]);
+        let mut out = serializer.serialize_struct("TaskStatusPortStatus", len)?;
+        o::opt(&mut out, "Ports", &self.ports)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskStatusPortStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TaskStatusPortStatus {
+    const NAME: &'static str = "TaskStatusPortStatus";
+    const FIELDS: &'static [&'static str] = &["Ports"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.ports),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`ContainerUpdateBody::blkio_device_read_bps`](ContainerUpdateBody::blkio_device_read_bps), [`ContainerUpdateBody::blkio_device_write_bps`](ContainerUpdateBody::blkio_device_write_bps), [`ContainerUpdateBody::blkio_device_read_i_ops`](ContainerUpdateBody::blkio_device_read_i_ops), and 9 more.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ThrottleDevice {
     /// Device path
-    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Rate
-    #[serde(rename = "Rate", default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
+}
+
+impl Serialize for ThrottleDevice {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.path.is_some(), self.rate.is_some()],
+        );
+        let mut out = serializer.serialize_struct("ThrottleDevice", len)?;
+        o::opt(&mut out, "Path", &self.path)?;
+        o::opt(&mut out, "Rate", &self.rate)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ThrottleDevice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for ThrottleDevice {
+    const NAME: &'static str = "ThrottleDevice";
+    const FIELDS: &'static [&'static str] = &["Path", "Rate"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.path),
+            1 => o::value(map, &mut self.rate),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Information about the issuer of leaf TLS certificates and the trusted root
 /// CA certificate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TlsInfo {
     /// The root CA certificate(s) that are used to validate leaf TLS
     /// certificates.
-    #[serde(rename = "TrustRoot", default, skip_serializing_if = "Option::is_none")]
     pub trust_root: Option<String>,
     /// The base64-url-safe-encoded raw subject bytes of the issuer.
-    #[serde(
-        rename = "CertIssuerSubject",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cert_issuer_subject: Option<String>,
     /// The base64-url-safe-encoded raw public key bytes of the issuer.
-    #[serde(
-        rename = "CertIssuerPublicKey",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cert_issuer_public_key: Option<String>,
+}
+
+impl Serialize for TlsInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.trust_root.is_some(),
+                self.cert_issuer_subject.is_some(),
+                self.cert_issuer_public_key.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("TlsInfo", len)?;
+        o::opt(&mut out, "TrustRoot", &self.trust_root)?;
+        o::opt(&mut out, "CertIssuerSubject", &self.cert_issuer_subject)?;
+        o::opt(&mut out, "CertIssuerPublicKey", &self.cert_issuer_public_key)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TlsInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for TlsInfo {
+    const NAME: &'static str = "TlsInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "TrustRoot",
+        "CertIssuerSubject",
+        "CertIssuerPublicKey",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.trust_root),
+            1 => o::value(map, &mut self.cert_issuer_subject),
+            2 => o::value(map, &mut self.cert_issuer_public_key),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A map of topological domains to topological segments. For in depth
@@ -9453,35 +19502,97 @@ pub struct TlsInfo {
 /// specification.
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Topology {
     /// The `Segments` field.
-    #[serde(rename = "Segments", default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<HashMap<String, String>>,
 }
 
+impl Serialize for Topology {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.segments.is_some()]);
+        let mut out = serializer.serialize_struct("Topology", len)?;
+        o::opt(&mut out, "Segments", &self.segments)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Topology {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Topology {
+    const NAME: &'static str = "Topology";
+    const FIELDS: &'static [&'static str] = &["Segments"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.segments),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::swarm_unlockkey`](crate::Docker::swarm_unlockkey).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnlockKeyResponse {
     /// The swarm's unlock key.
-    #[serde(rename = "UnlockKey", default, skip_serializing_if = "Option::is_none")]
     pub unlock_key: Option<String>,
 }
 
+impl Serialize for UnlockKeyResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.unlock_key.is_some()]);
+        let mut out = serializer.serialize_struct("UnlockKeyResponse", len)?;
+        o::opt(&mut out, "UnlockKey", &self.unlock_key)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for UnlockKeyResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for UnlockKeyResponse {
+    const NAME: &'static str = "UnlockKeyResponse";
+    const FIELDS: &'static [&'static str] = &["UnlockKey"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.unlock_key),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of [`SystemDataUsageResponse::volumes`](SystemDataUsageResponse::volumes), [`VolumeListResponse::volumes`](VolumeListResponse::volumes), the answer of [`Docker::volume_create`](crate::Docker::volume_create), and 1 more.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Volume {
     /// Name of the volume.
-    #[serde(rename = "Name")]
     pub name: String,
     /// Name of the volume driver used by the volume.
-    #[serde(rename = "Driver")]
     pub driver: String,
     /// Mount path of the volume on the host.
-    #[serde(rename = "Mountpoint")]
     pub mountpoint: String,
     /// Date/Time the volume was created.
-    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Low-level details about the volume, provided by the volume driver.
     /// Details are returned as a map with key/value pairs:
@@ -9489,85 +19600,264 @@ pub struct Volume {
     ///
     /// The `Status` field is optional, and is omitted if the volume driver
     /// does not support this feature.
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HashMap<String, serde_json::Value>>,
     /// User-defined key/value metadata.
-    #[serde(
-        rename = "Labels",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub labels: HashMap<String, String>,
     /// The level at which the volume exists. Either `global` for cluster-wide,
     /// or `local` for machine level.
-    #[serde(rename = "Scope")]
     pub scope: VolumeScope,
     /// Options and information specific to, and only present on, Swarm CSI
     /// cluster volumes.
     ///
     /// API 1.42+.
-    #[serde(rename = "ClusterVolume", default, skip_serializing_if = "Option::is_none")]
     pub cluster_volume: Option<ClusterVolume>,
     /// The driver specific options used when creating the volume.
-    #[serde(
-        rename = "Options",
-        default,
-        deserialize_with = "crate::runtime::serde_helpers::null_as_default",
-    )]
     pub options: HashMap<String, String>,
     /// Usage details about the volume. This information is used by the
     /// `GET /system/df` endpoint, and omitted in other endpoints.
-    #[serde(rename = "UsageData", default, skip_serializing_if = "Option::is_none")]
     pub usage_data: Option<VolumeUsageData>,
 }
 
+impl Serialize for Volume {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            6usize,
+            &[
+                self.created_at.is_some(),
+                self.status.is_some(),
+                self.cluster_volume.is_some(),
+                self.usage_data.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("Volume", len)?;
+        o::field(&mut out, "Name", &self.name)?;
+        o::field(&mut out, "Driver", &self.driver)?;
+        o::field(&mut out, "Mountpoint", &self.mountpoint)?;
+        o::opt(&mut out, "CreatedAt", &self.created_at)?;
+        o::opt(&mut out, "Status", &self.status)?;
+        o::field(&mut out, "Labels", &self.labels)?;
+        o::field(&mut out, "Scope", &self.scope)?;
+        o::opt(&mut out, "ClusterVolume", &self.cluster_volume)?;
+        o::field(&mut out, "Options", &self.options)?;
+        o::opt(&mut out, "UsageData", &self.usage_data)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Volume {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for Volume {
+    const NAME: &'static str = "Volume";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Driver",
+        "Mountpoint",
+        "CreatedAt",
+        "Status",
+        "Labels",
+        "Scope",
+        "ClusterVolume",
+        "Options",
+        "UsageData",
+    ];
+    const REQUIRED: &'static [usize] = &[0, 1, 2, 6];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.driver),
+            2 => o::value(map, &mut self.mountpoint),
+            3 => o::value(map, &mut self.created_at),
+            4 => o::value(map, &mut self.status),
+            5 => o::or_default(map, &mut self.labels),
+            6 => o::value(map, &mut self.scope),
+            7 => o::value(map, &mut self.cluster_volume),
+            8 => o::or_default(map, &mut self.options),
+            9 => o::value(map, &mut self.usage_data),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Volume configuration
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct VolumeCreateOptions {
     /// The new volume's name. If not specified, Docker generates a name.
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Name of the volume driver to use.
-    #[serde(rename = "Driver", default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// A mapping of driver options and values. These options are
     /// passed directly to the driver and are driver specific.
-    #[serde(rename = "DriverOpts", default, skip_serializing_if = "Option::is_none")]
     pub driver_opts: Option<HashMap<String, String>>,
     /// User-defined key/value metadata.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<HashMap<String, String>>,
     /// Cluster-specific options used to create the volume.
     ///
     /// API 1.42+.
-    #[serde(
-        rename = "ClusterVolumeSpec",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub cluster_volume_spec: Option<ClusterVolumeSpec>,
 }
 
+impl Serialize for VolumeCreateOptions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[
+                self.name.is_some(),
+                self.driver.is_some(),
+                self.driver_opts.is_some(),
+                self.labels.is_some(),
+                self.cluster_volume_spec.is_some(),
+            ],
+        );
+        let mut out = serializer.serialize_struct("VolumeCreateOptions", len)?;
+        o::opt(&mut out, "Name", &self.name)?;
+        o::opt(&mut out, "Driver", &self.driver)?;
+        o::opt(&mut out, "DriverOpts", &self.driver_opts)?;
+        o::opt(&mut out, "Labels", &self.labels)?;
+        o::opt(&mut out, "ClusterVolumeSpec", &self.cluster_volume_spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for VolumeCreateOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for VolumeCreateOptions {
+    const NAME: &'static str = "VolumeCreateOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "Name",
+        "Driver",
+        "DriverOpts",
+        "Labels",
+        "ClusterVolumeSpec",
+    ];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.name),
+            1 => o::value(map, &mut self.driver),
+            2 => o::value(map, &mut self.driver_opts),
+            3 => o::value(map, &mut self.labels),
+            4 => o::value(map, &mut self.cluster_volume_spec),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Volume list response
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct VolumeListResponse {
     /// List of volumes
-    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
     /// Warnings that occurred when fetching the list of volumes.
-    #[serde(rename = "Warnings", default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
 }
 
+impl Serialize for VolumeListResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.volumes.is_some(), self.warnings.is_some()],
+        );
+        let mut out = serializer.serialize_struct("VolumeListResponse", len)?;
+        o::opt(&mut out, "Volumes", &self.volumes)?;
+        o::opt(&mut out, "Warnings", &self.warnings)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for VolumeListResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for VolumeListResponse {
+    const NAME: &'static str = "VolumeListResponse";
+    const FIELDS: &'static [&'static str] = &["Volumes", "Warnings"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.volumes),
+            1 => o::value(map, &mut self.warnings),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The type of the answer of [`Docker::volume_prune`](crate::Docker::volume_prune).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct VolumePruneResponse {
     /// Volumes that were deleted
-    #[serde(rename = "VolumesDeleted", default, skip_serializing_if = "Option::is_none")]
     pub volumes_deleted: Option<Vec<String>>,
     /// Disk space reclaimed in bytes
-    #[serde(rename = "SpaceReclaimed", default, skip_serializing_if = "Option::is_none")]
     pub space_reclaimed: Option<i64>,
+}
+
+impl Serialize for VolumePruneResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(
+            0usize,
+            &[self.volumes_deleted.is_some(), self.space_reclaimed.is_some()],
+        );
+        let mut out = serializer.serialize_struct("VolumePruneResponse", len)?;
+        o::opt(&mut out, "VolumesDeleted", &self.volumes_deleted)?;
+        o::opt(&mut out, "SpaceReclaimed", &self.space_reclaimed)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for VolumePruneResponse {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for VolumePruneResponse {
+    const NAME: &'static str = "VolumePruneResponse";
+    const FIELDS: &'static [&'static str] = &["VolumesDeleted", "SpaceReclaimed"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.volumes_deleted),
+            1 => o::value(map, &mut self.space_reclaimed),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The level at which the volume exists. Either `global` for cluster-wide,
@@ -9632,27 +19922,94 @@ impl<'de> Deserialize<'de> for VolumeScope {
 /// Volume configuration
 ///
 /// API 1.42+.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct VolumeUpdateBody {
     /// Cluster-specific options used to create the volume.
-    #[serde(rename = "Spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ClusterVolumeSpec>,
+}
+
+impl Serialize for VolumeUpdateBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(0usize, &[self.spec.is_some()]);
+        let mut out = serializer.serialize_struct("VolumeUpdateBody", len)?;
+        o::opt(&mut out, "Spec", &self.spec)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for VolumeUpdateBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for VolumeUpdateBody {
+    const NAME: &'static str = "VolumeUpdateBody";
+    const FIELDS: &'static [&'static str] = &["Spec"];
+    const REQUIRED: &'static [usize] = &[];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.spec),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Usage details about the volume. This information is used by the
 /// `GET /system/df` endpoint, and omitted in other endpoints.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct VolumeUsageData {
     /// Amount of disk space used by the volume (in bytes). This information
     /// is only available for volumes created with the `"local"` volume
     /// driver. For volumes created with other volume drivers, this field
     /// is set to `-1` ("not available")
-    #[serde(rename = "Size")]
     pub size: i64,
     /// The number of containers referencing this volume. This field
     /// is set to `-1` if the reference-count is not available.
-    #[serde(rename = "RefCount")]
     pub ref_count: i64,
+}
+
+impl Serialize for VolumeUsageData {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::runtime::object as o;
+        use serde::ser::SerializeStruct;
+        let len = crate::runtime::object::len(2usize, &[]);
+        let mut out = serializer.serialize_struct("VolumeUsageData", len)?;
+        o::field(&mut out, "Size", &self.size)?;
+        o::field(&mut out, "RefCount", &self.ref_count)?;
+        out.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for VolumeUsageData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::object::deserialize(deserializer)
+    }
+}
+
+impl crate::runtime::object::Object for VolumeUsageData {
+    const NAME: &'static str = "VolumeUsageData";
+    const FIELDS: &'static [&'static str] = &["Size", "RefCount"];
+    const REQUIRED: &'static [usize] = &[0, 1];
+    fn read<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        use crate::runtime::object as o;
+        match index {
+            0 => o::value(map, &mut self.size),
+            1 => o::value(map, &mut self.ref_count),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The response of [`Docker::container_archive_info`](crate::Docker::container_archive_info): its headers and body.

@@ -67,12 +67,22 @@ impl<'a> NodeListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::Node>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::Node>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("NodeList", "GET", "/nodes".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -81,7 +91,7 @@ impl<'a> std::future::IntoFuture for NodeListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -96,12 +106,20 @@ pub struct NodeInspectBuilder<'a> {
 impl<'a> NodeInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Node, Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Node, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new("NodeInspect", "GET", format!("/nodes/{id}"));
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -110,7 +128,7 @@ impl<'a> std::future::IntoFuture for NodeInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -140,13 +158,21 @@ impl<'a> NodeDeleteBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("NodeDelete", "DELETE", format!("/nodes/{id}"));
         request.query("force", options.force.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -155,7 +181,7 @@ impl<'a> std::future::IntoFuture for NodeDeleteBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -180,8 +206,17 @@ impl<'a> NodeUpdateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, version, body } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, version, body } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "NodeUpdate",
@@ -192,8 +227,7 @@ impl<'a> NodeUpdateBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -202,7 +236,7 @@ impl<'a> std::future::IntoFuture for NodeUpdateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

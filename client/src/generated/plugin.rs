@@ -114,12 +114,22 @@ impl<'a> PluginListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::Plugin>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::Plugin>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("PluginList", "GET", "/plugins".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -128,7 +138,7 @@ impl<'a> std::future::IntoFuture for PluginListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -143,16 +153,26 @@ pub struct GetPluginPrivilegesBuilder<'a> {
 impl<'a> GetPluginPrivilegesBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::PluginPrivilege>, Error> {
-        let Self { docker, remote } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::PluginPrivilege>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, remote } = self;
         let mut request = Request::new(
             "GetPluginPrivileges",
             "GET",
             "/plugins/privileges".to_owned(),
         );
         request.query("remote", Some(&remote));
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -161,7 +181,7 @@ impl<'a> std::future::IntoFuture for GetPluginPrivilegesBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -214,8 +234,17 @@ impl<'a> PluginPullBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, remote, body, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, remote, body, options } = self;
         let mut request = Request::new("PluginPull", "POST", "/plugins/pull".to_owned());
         request.query("remote", Some(&remote));
         request.query("name", options.name.as_ref());
@@ -223,8 +252,7 @@ impl<'a> PluginPullBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -233,7 +261,7 @@ impl<'a> std::future::IntoFuture for PluginPullBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -248,16 +276,24 @@ pub struct PluginInspectBuilder<'a> {
 impl<'a> PluginInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Plugin, Error> {
-        let Self { docker, name } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Plugin, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name } = self;
         let name = encode_path_segment("name", name)?;
         let request = Request::new(
             "PluginInspect",
             "GET",
             format!("/plugins/{name}/json"),
         );
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -266,7 +302,7 @@ impl<'a> std::future::IntoFuture for PluginInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -297,8 +333,17 @@ impl<'a> PluginDeleteBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, options } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "PluginDelete",
@@ -306,8 +351,7 @@ impl<'a> PluginDeleteBuilder<'a> {
             format!("/plugins/{name}"),
         );
         request.query("force", options.force.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -316,7 +360,7 @@ impl<'a> std::future::IntoFuture for PluginDeleteBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -346,8 +390,17 @@ impl<'a> PluginEnableBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, options } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "PluginEnable",
@@ -355,8 +408,7 @@ impl<'a> PluginEnableBuilder<'a> {
             format!("/plugins/{name}/enable"),
         );
         request.query("timeout", options.timeout.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -365,7 +417,7 @@ impl<'a> std::future::IntoFuture for PluginEnableBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -395,8 +447,17 @@ impl<'a> PluginDisableBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, options } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "PluginDisable",
@@ -404,8 +465,7 @@ impl<'a> PluginDisableBuilder<'a> {
             format!("/plugins/{name}/disable"),
         );
         request.query("force", options.force.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -414,7 +474,7 @@ impl<'a> std::future::IntoFuture for PluginDisableBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -458,8 +518,17 @@ impl<'a> PluginUpgradeBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, remote, body, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, remote, body, options } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "PluginUpgrade",
@@ -471,8 +540,7 @@ impl<'a> PluginUpgradeBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -481,7 +549,7 @@ impl<'a> std::future::IntoFuture for PluginUpgradeBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -505,8 +573,17 @@ impl<'a> PluginCreateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, tar_context } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, tar_context } = self;
         let mut request = Request::new(
             "PluginCreate",
             "POST",
@@ -516,8 +593,7 @@ impl<'a> PluginCreateBuilder<'a> {
         if let Some(body) = tar_context {
             request.body(body, "application/x-tar");
         }
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -526,7 +602,7 @@ impl<'a> std::future::IntoFuture for PluginCreateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -541,16 +617,29 @@ pub struct PluginPushBuilder<'a> {
 impl<'a> PluginPushBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::JsonStream<models::PushImageInfo>, Error> {
-        let Self { docker, name } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<crate::JsonStream<models::PushImageInfo>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.json_lines()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name } = self;
         let name = encode_path_segment("name", name)?;
         let request = Request::new(
             "PluginPush",
             "POST",
             format!("/plugins/{name}/push"),
         );
-        let response = docker.send(request).await?;
-        Ok(response.json_lines())
+        Ok(request)
     }
 }
 
@@ -559,7 +648,7 @@ impl<'a> std::future::IntoFuture for PluginPushBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -583,8 +672,17 @@ impl<'a> PluginSetBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, body } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, body } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "PluginSet",
@@ -594,8 +692,7 @@ impl<'a> PluginSetBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -604,7 +701,7 @@ impl<'a> std::future::IntoFuture for PluginSetBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

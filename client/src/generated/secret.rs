@@ -58,12 +58,22 @@ impl<'a> SecretListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::Secret>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::Secret>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("SecretList", "GET", "/secrets".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -72,7 +82,7 @@ impl<'a> std::future::IntoFuture for SecretListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -95,8 +105,19 @@ impl<'a> SecretCreateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::SecretCreateResponse, Error> {
-        let Self { docker, body } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::SecretCreateResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, body } = self;
         let mut request = Request::new(
             "SecretCreate",
             "POST",
@@ -105,8 +126,7 @@ impl<'a> SecretCreateBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -115,7 +135,7 @@ impl<'a> std::future::IntoFuture for SecretCreateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -130,12 +150,20 @@ pub struct SecretInspectBuilder<'a> {
 impl<'a> SecretInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Secret, Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Secret, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new("SecretInspect", "GET", format!("/secrets/{id}"));
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -144,7 +172,7 @@ impl<'a> std::future::IntoFuture for SecretInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -159,12 +187,20 @@ pub struct SecretDeleteBuilder<'a> {
 impl<'a> SecretDeleteBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new("SecretDelete", "DELETE", format!("/secrets/{id}"));
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -173,7 +209,7 @@ impl<'a> std::future::IntoFuture for SecretDeleteBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -200,8 +236,17 @@ impl<'a> SecretUpdateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id, version, body } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, version, body } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "SecretUpdate",
@@ -212,8 +257,7 @@ impl<'a> SecretUpdateBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -222,7 +266,7 @@ impl<'a> std::future::IntoFuture for SecretUpdateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -150,13 +150,23 @@ impl<'a> ServiceListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::Service>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::Service>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("ServiceList", "GET", "/services".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
         request.query("status", options.status.as_ref());
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -165,7 +175,7 @@ impl<'a> std::future::IntoFuture for ServiceListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -199,8 +209,19 @@ impl<'a> ServiceCreateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ServiceCreateResponse, Error> {
-        let Self { docker, body, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ServiceCreateResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, body, options } = self;
         let mut request = Request::new(
             "ServiceCreate",
             "POST",
@@ -208,8 +229,7 @@ impl<'a> ServiceCreateBuilder<'a> {
         );
         request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         request.json_body(&body)?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -218,7 +238,7 @@ impl<'a> std::future::IntoFuture for ServiceCreateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -248,8 +268,17 @@ impl<'a> ServiceInspectBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Service, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Service, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ServiceInspect",
@@ -257,8 +286,7 @@ impl<'a> ServiceInspectBuilder<'a> {
             format!("/services/{id}"),
         );
         request.query("insertDefaults", options.insert_defaults.as_ref());
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -267,7 +295,7 @@ impl<'a> std::future::IntoFuture for ServiceInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -282,12 +310,20 @@ pub struct ServiceDeleteBuilder<'a> {
 impl<'a> ServiceDeleteBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new("ServiceDelete", "DELETE", format!("/services/{id}"));
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -296,7 +332,7 @@ impl<'a> std::future::IntoFuture for ServiceDeleteBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -354,8 +390,19 @@ impl<'a> ServiceUpdateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::ServiceUpdateResponse, Error> {
-        let Self { docker, id, version, body, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::ServiceUpdateResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, version, body, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ServiceUpdate",
@@ -367,8 +414,7 @@ impl<'a> ServiceUpdateBuilder<'a> {
         request.query("rollback", options.rollback.as_ref());
         request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
         request.json_body(&body)?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -377,7 +423,7 @@ impl<'a> std::future::IntoFuture for ServiceUpdateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -456,8 +502,19 @@ impl<'a> ServiceLogsBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::OutputStream, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::OutputStream, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.output_stream()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new(
             "ServiceLogs",
@@ -471,8 +528,7 @@ impl<'a> ServiceLogsBuilder<'a> {
         request.query("since", options.since.as_ref());
         request.query("timestamps", options.timestamps.as_ref());
         request.query("tail", options.tail.as_ref());
-        let response = docker.send(request).await?;
-        Ok(response.output_stream())
+        Ok(request)
     }
 }
 
@@ -481,7 +537,7 @@ impl<'a> std::future::IntoFuture for ServiceLogsBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -69,8 +69,16 @@ impl<'a> SessionBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::runtime::Upgraded, Error> {
-        let Self { docker, x_docker_expose_session_uuid, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::runtime::Upgraded, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(crate::runtime::upgraded(docker, self.into_request()), Ok)
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, x_docker_expose_session_uuid, options } = self;
         let mut request = Request::new("Session", "POST", "/session".to_owned());
         request
             .header("X-Docker-Expose-Session-Uuid", Some(&x_docker_expose_session_uuid));
@@ -90,8 +98,7 @@ impl<'a> SessionBuilder<'a> {
                 options.x_docker_expose_session_grpc_method.iter().flatten(),
             );
         request.upgrade_to("h2c");
-        let response = docker.send(request).await?;
-        response.upgraded().await
+        Ok(request)
     }
 }
 
@@ -100,7 +107,7 @@ impl<'a> std::future::IntoFuture for SessionBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -42,11 +42,19 @@ pub struct SwarmInspectBuilder<'a> {
 impl<'a> SwarmInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Swarm, Error> {
-        let Self { docker } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Swarm, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _ } = self;
         let request = Request::new("SwarmInspect", "GET", "/swarm".to_owned());
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -55,7 +63,7 @@ impl<'a> std::future::IntoFuture for SwarmInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -70,12 +78,20 @@ pub struct SwarmInitBuilder<'a> {
 impl<'a> SwarmInitBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<String, Error> {
-        let Self { docker, body } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<String, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, body } = self;
         let mut request = Request::new("SwarmInit", "POST", "/swarm/init".to_owned());
         request.json_body(&body)?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -84,7 +100,7 @@ impl<'a> std::future::IntoFuture for SwarmInitBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -99,12 +115,20 @@ pub struct SwarmJoinBuilder<'a> {
 impl<'a> SwarmJoinBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, body } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, body } = self;
         let mut request = Request::new("SwarmJoin", "POST", "/swarm/join".to_owned());
         request.json_body(&body)?;
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -113,7 +137,7 @@ impl<'a> std::future::IntoFuture for SwarmJoinBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -143,12 +167,20 @@ impl<'a> SwarmLeaveBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("SwarmLeave", "POST", "/swarm/leave".to_owned());
         request.query("force", options.force.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -157,7 +189,7 @@ impl<'a> std::future::IntoFuture for SwarmLeaveBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -204,8 +236,17 @@ impl<'a> SwarmUpdateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, version, body, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, version, body, options } = self;
         let mut request = Request::new(
             "SwarmUpdate",
             "POST",
@@ -217,8 +258,7 @@ impl<'a> SwarmUpdateBuilder<'a> {
         request
             .query("rotateManagerUnlockKey", options.rotate_manager_unlock_key.as_ref());
         request.json_body(&body)?;
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -227,7 +267,7 @@ impl<'a> std::future::IntoFuture for SwarmUpdateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -241,15 +281,25 @@ pub struct SwarmUnlockkeyBuilder<'a> {
 impl<'a> SwarmUnlockkeyBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::UnlockKeyResponse, Error> {
-        let Self { docker } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::UnlockKeyResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _ } = self;
         let request = Request::new(
             "SwarmUnlockkey",
             "GET",
             "/swarm/unlockkey".to_owned(),
         );
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -258,7 +308,7 @@ impl<'a> std::future::IntoFuture for SwarmUnlockkeyBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -273,16 +323,24 @@ pub struct SwarmUnlockBuilder<'a> {
 impl<'a> SwarmUnlockBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, body } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, body } = self;
         let mut request = Request::new(
             "SwarmUnlock",
             "POST",
             "/swarm/unlock".to_owned(),
         );
         request.json_body(&body)?;
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -291,7 +349,7 @@ impl<'a> std::future::IntoFuture for SwarmUnlockBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

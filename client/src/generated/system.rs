@@ -65,14 +65,27 @@ impl<'a> SystemAuthBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Option<models::SystemAuthResponse>, Error> {
-        let Self { docker, auth_config } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<Option<models::SystemAuthResponse>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_empty(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, auth_config } = self;
         let mut request = Request::new("SystemAuth", "POST", "/auth".to_owned());
         if let Some(body) = auth_config {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.json_or_empty().await
+        Ok(request)
     }
 }
 
@@ -81,7 +94,7 @@ impl<'a> std::future::IntoFuture for SystemAuthBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -95,11 +108,21 @@ pub struct SystemInfoBuilder<'a> {
 impl<'a> SystemInfoBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::SystemInfo, Error> {
-        let Self { docker } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::SystemInfo, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _ } = self;
         let request = Request::new("SystemInfo", "GET", "/info".to_owned());
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -108,7 +131,7 @@ impl<'a> std::future::IntoFuture for SystemInfoBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -122,11 +145,21 @@ pub struct SystemVersionBuilder<'a> {
 impl<'a> SystemVersionBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::SystemVersion, Error> {
-        let Self { docker } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::SystemVersion, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _ } = self;
         let request = Request::new("SystemVersion", "GET", "/version".to_owned());
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -135,7 +168,7 @@ impl<'a> std::future::IntoFuture for SystemVersionBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -149,25 +182,40 @@ pub struct SystemPingBuilder<'a> {
 impl<'a> SystemPingBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::SystemPingResponse, Error> {
-        let Self { docker } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::SystemPingResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(
+                docker,
+                self.into_request(),
+                &[
+                    "Api-Version",
+                    "Builder-Version",
+                    "Docker-Experimental",
+                    "Swarm",
+                    "Cache-Control",
+                    "Pragma",
+                ],
+            ),
+            |mut answer| Ok(models::SystemPingResponse {
+                api_version: answer.header(0),
+                builder_version: answer.header(1),
+                docker_experimental: answer.header(2),
+                swarm: answer.header(3),
+                cache_control: answer.header(4),
+                pragma: answer.header(5),
+                body: answer.text()?,
+            }),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _ } = self;
         let request = Request::new("SystemPing", "GET", "/_ping".to_owned());
-        let response = docker.send(request).await?;
-        let api_version = response.header("Api-Version");
-        let builder_version = response.header("Builder-Version");
-        let docker_experimental = response.header("Docker-Experimental");
-        let swarm = response.header("Swarm");
-        let cache_control = response.header("Cache-Control");
-        let pragma = response.header("Pragma");
-        Ok(models::SystemPingResponse {
-            api_version,
-            builder_version,
-            docker_experimental,
-            swarm,
-            cache_control,
-            pragma,
-            body: response.text().await?,
-        })
+        Ok(request)
     }
 }
 
@@ -176,7 +224,7 @@ impl<'a> std::future::IntoFuture for SystemPingBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -190,25 +238,40 @@ pub struct SystemPingHeadBuilder<'a> {
 impl<'a> SystemPingHeadBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::SystemPingHeadResponse, Error> {
-        let Self { docker } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::SystemPingHeadResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(
+                docker,
+                self.into_request(),
+                &[
+                    "Api-Version",
+                    "Builder-Version",
+                    "Docker-Experimental",
+                    "Swarm",
+                    "Cache-Control",
+                    "Pragma",
+                ],
+            ),
+            |mut answer| Ok(models::SystemPingHeadResponse {
+                api_version: answer.header(0),
+                builder_version: answer.header(1),
+                docker_experimental: answer.header(2),
+                swarm: answer.header(3),
+                cache_control: answer.header(4),
+                pragma: answer.header(5),
+                body: answer.text()?,
+            }),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _ } = self;
         let request = Request::new("SystemPingHead", "HEAD", "/_ping".to_owned());
-        let response = docker.send(request).await?;
-        let api_version = response.header("Api-Version");
-        let builder_version = response.header("Builder-Version");
-        let docker_experimental = response.header("Docker-Experimental");
-        let swarm = response.header("Swarm");
-        let cache_control = response.header("Cache-Control");
-        let pragma = response.header("Pragma");
-        Ok(models::SystemPingHeadResponse {
-            api_version,
-            builder_version,
-            docker_experimental,
-            swarm,
-            cache_control,
-            pragma,
-            body: response.text().await?,
-        })
+        Ok(request)
     }
 }
 
@@ -217,7 +280,7 @@ impl<'a> std::future::IntoFuture for SystemPingHeadBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -280,14 +343,27 @@ impl<'a> SystemEventsBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::JsonStream<models::EventMessage>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<crate::JsonStream<models::EventMessage>, Error>,
+    > {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.json_lines()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("SystemEvents", "GET", "/events".to_owned());
         request.query("since", options.since.as_ref());
         request.query("until", options.until.as_ref());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        Ok(response.json_lines())
+        Ok(request)
     }
 }
 
@@ -296,7 +372,7 @@ impl<'a> std::future::IntoFuture for SystemEventsBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -328,16 +404,26 @@ impl<'a> SystemDataUsageBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::SystemDataUsageResponse, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::SystemDataUsageResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new(
             "SystemDataUsage",
             "GET",
             "/system/df".to_owned(),
         );
         request.query_each("type", options.r#type.iter().flatten());
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -346,7 +432,7 @@ impl<'a> std::future::IntoFuture for SystemDataUsageBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

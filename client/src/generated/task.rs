@@ -96,12 +96,22 @@ impl<'a> TaskListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<Vec<models::Task>, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<models::Task>, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json_or_default(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("TaskList", "GET", "/tasks".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json_or_default().await
+        Ok(request)
     }
 }
 
@@ -110,7 +120,7 @@ impl<'a> std::future::IntoFuture for TaskListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -125,12 +135,20 @@ pub struct TaskInspectBuilder<'a> {
 impl<'a> TaskInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Task, Error> {
-        let Self { docker, id } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Task, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id } = self;
         let id = encode_path_segment("id", id)?;
         let request = Request::new("TaskInspect", "GET", format!("/tasks/{id}"));
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -139,7 +157,7 @@ impl<'a> std::future::IntoFuture for TaskInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -218,8 +236,19 @@ impl<'a> TaskLogsBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<crate::OutputStream, Error> {
-        let Self { docker, id, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<crate::OutputStream, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::streamed(docker, self.into_request()),
+            |answer| Ok(answer.output_stream()),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, id, options } = self;
         let id = encode_path_segment("id", id)?;
         let mut request = Request::new("TaskLogs", "GET", format!("/tasks/{id}/logs"));
         request.query("details", options.details.as_ref());
@@ -229,8 +258,7 @@ impl<'a> TaskLogsBuilder<'a> {
         request.query("since", options.since.as_ref());
         request.query("timestamps", options.timestamps.as_ref());
         request.query("tail", options.tail.as_ref());
-        let response = docker.send(request).await?;
-        Ok(response.output_stream())
+        Ok(request)
     }
 }
 
@@ -239,7 +267,7 @@ impl<'a> std::future::IntoFuture for TaskLogsBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -84,12 +84,22 @@ impl<'a> VolumeListBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::VolumeListResponse, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::VolumeListResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new("VolumeList", "GET", "/volumes".to_owned());
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -98,7 +108,7 @@ impl<'a> std::future::IntoFuture for VolumeListBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -113,16 +123,24 @@ pub struct VolumeCreateBuilder<'a> {
 impl<'a> VolumeCreateBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Volume, Error> {
-        let Self { docker, volume_config } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Volume, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, volume_config } = self;
         let mut request = Request::new(
             "VolumeCreate",
             "POST",
             "/volumes/create".to_owned(),
         );
         request.json_body(&volume_config)?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -131,7 +149,7 @@ impl<'a> std::future::IntoFuture for VolumeCreateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -146,12 +164,20 @@ pub struct VolumeInspectBuilder<'a> {
 impl<'a> VolumeInspectBuilder<'a> {
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::Volume, Error> {
-        let Self { docker, name } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<models::Volume, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name } = self;
         let name = encode_path_segment("name", name)?;
         let request = Request::new("VolumeInspect", "GET", format!("/volumes/{name}"));
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -160,7 +186,7 @@ impl<'a> std::future::IntoFuture for VolumeInspectBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -186,8 +212,17 @@ impl<'a> VolumeUpdateBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, version, body } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, version, body } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "VolumeUpdate",
@@ -198,8 +233,7 @@ impl<'a> VolumeUpdateBuilder<'a> {
         if let Some(body) = body {
             request.json_body(&body)?;
         }
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -208,7 +242,7 @@ impl<'a> std::future::IntoFuture for VolumeUpdateBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -238,8 +272,17 @@ impl<'a> VolumeDeleteBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<(), Error> {
-        let Self { docker, name, options } = self;
+    pub fn send(self) -> futures::future::BoxFuture<'a, Result<(), Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.unit(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, name, options } = self;
         let name = encode_path_segment("name", name)?;
         let mut request = Request::new(
             "VolumeDelete",
@@ -247,8 +290,7 @@ impl<'a> VolumeDeleteBuilder<'a> {
             format!("/volumes/{name}"),
         );
         request.query("force", options.force.as_ref());
-        let response = docker.send(request).await?;
-        response.unit().await
+        Ok(request)
     }
 }
 
@@ -257,7 +299,7 @@ impl<'a> std::future::IntoFuture for VolumeDeleteBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -293,16 +335,26 @@ impl<'a> VolumePruneBuilder<'a> {
 
     /// Sends the request and reads the answer.
     #[inline]
-    pub async fn send(self) -> Result<models::VolumePruneResponse, Error> {
-        let Self { docker, options } = self;
+    pub fn send(
+        self,
+    ) -> futures::future::BoxFuture<'a, Result<models::VolumePruneResponse, Error>> {
+        let docker = self.docker;
+        crate::runtime::call(
+            crate::runtime::whole(docker, self.into_request(), &[]),
+            |answer| answer.json(),
+        )
+    }
+
+    #[inline]
+    fn into_request(self) -> Result<Request, Error> {
+        let Self { docker: _, options } = self;
         let mut request = Request::new(
             "VolumePrune",
             "POST",
             "/volumes/prune".to_owned(),
         );
         request.query_json("filters", options.filters.as_ref())?;
-        let response = docker.send(request).await?;
-        response.json().await
+        Ok(request)
     }
 }
 
@@ -311,7 +363,7 @@ impl<'a> std::future::IntoFuture for VolumePruneBuilder<'a> {
     type IntoFuture = futures::future::BoxFuture<'a, Self::Output>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

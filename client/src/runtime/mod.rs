@@ -1,11 +1,14 @@
 //! The runtime of the generated operations: the request a generated method builds, and the
 //! response it reads.
 
-pub(crate) mod serde_helpers;
+pub(crate) mod object;
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
+use futures::future::BoxFuture;
 use futures::FutureExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
@@ -15,6 +18,7 @@ use serde_json::Value;
 pub use crate::attach::Upgraded;
 use crate::attach::{AttachInput, Attached};
 use crate::body::{Body, BodyKind};
+use crate::client::Docker;
 use crate::compat::{self, Adjustment};
 use crate::error::Error;
 use crate::output::OutputStream;
@@ -359,41 +363,6 @@ impl Response {
         })
     }
 
-    /// Decodes a JSON body whose type is a list or map; `null` is the empty one.
-    pub fn json_or_default<T: DeserializeOwned + Default>(
-        self,
-    ) -> impl Future<Output = Result<T, Error>> + Send {
-        self.bytes().map(|read| {
-            let (status, body) = read?;
-            decode::<Option<T>>(status, body).map(Option::unwrap_or_default)
-        })
-    }
-
-    /// Decodes a JSON body, or `None` when there is none.
-    pub fn json_or_empty<T: DeserializeOwned>(
-        self,
-    ) -> impl Future<Output = Result<Option<T>, Error>> + Send {
-        self.bytes().map(|read| {
-            let (status, body) = read?;
-            if body.iter().all(u8::is_ascii_whitespace) {
-                return Ok(None);
-            }
-            decode(status, body).map(Some)
-        })
-    }
-
-    /// Reads a text body.
-    pub fn text(self) -> impl Future<Output = Result<String, Error>> + Send {
-        self.bytes().map(|read| {
-            let (status, body) = read?;
-            String::from_utf8(Vec::from(body)).map_err(|e| Error::Decode {
-                status,
-                message: e.utf8_error().to_string(),
-                body: Bytes::from(e.into_bytes()),
-            })
-        })
-    }
-
     /// The body as a stream of bytes.
     pub fn byte_stream(self) -> ByteStream {
         ByteStream::new(self.incoming.stream())
@@ -445,6 +414,129 @@ impl Response {
     /// The body as a stream of JSON values.
     pub fn json_lines<T: DeserializeOwned>(self) -> JsonStream<T> {
         JsonStream::new(self.byte_stream())
+    }
+}
+
+/// The future of an operation: the exchange with the engine, then `finish`, the operation's
+/// conversion of the answer.
+///
+/// Compile time: the exchanges ([`whole`], [`streamed`], [`attached`], [`upgraded`]) are
+/// async code compiled once, in this crate; an operation adds only its request (plain code)
+/// and `finish` (a plain function, generic at most in the type decoded), instead of a state
+/// machine of its own in each crate that awaits it.
+struct Call<'a, A, T> {
+    exchange: BoxFuture<'a, Result<A, Error>>,
+    finish: fn(A) -> Result<T, Error>,
+}
+
+impl<A, T> Future for Call<'_, A, T> {
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let answer = ready!(self.exchange.as_mut().poll(cx));
+        Poll::Ready(answer.and_then(self.finish))
+    }
+}
+
+/// An operation's future: `exchange`, then `finish` on its answer.
+pub(crate) fn call<'a, A: 'a, T: 'a>(
+    exchange: BoxFuture<'a, Result<A, Error>>,
+    finish: fn(A) -> Result<T, Error>,
+) -> BoxFuture<'a, Result<T, Error>> {
+    Box::pin(Call { exchange, finish })
+}
+
+/// Sends the request and reads the answer whole, keeping the values of the `headers` named.
+pub(crate) fn whole<'a>(
+    docker: &'a Docker,
+    request: Result<Request, Error>,
+    headers: &'static [&'static str],
+) -> BoxFuture<'a, Result<Whole, Error>> {
+    Box::pin(async move {
+        let response = docker.send(request?).await?;
+        let headers = headers.iter().map(|name| response.header(name)).collect();
+        let (status, body) = response.bytes().await?;
+        Ok(Whole {
+            status,
+            headers,
+            body,
+        })
+    })
+}
+
+/// Sends the request; the answer's body is left to be read as a stream.
+pub(crate) fn streamed(
+    docker: &Docker,
+    request: Result<Request, Error>,
+) -> BoxFuture<'_, Result<Response, Error>> {
+    Box::pin(async move { docker.send(request?).await })
+}
+
+/// Sends the request asking to hijack the connection: [`Response::attach`].
+pub(crate) fn attached(
+    docker: &Docker,
+    request: Result<Request, Error>,
+) -> BoxFuture<'_, Result<Attached, Error>> {
+    Box::pin(async move { docker.send(request?).await?.attach().await })
+}
+
+/// Sends the request asking to switch protocols: [`Response::upgraded`].
+pub(crate) fn upgraded(
+    docker: &Docker,
+    request: Result<Request, Error>,
+) -> BoxFuture<'_, Result<Upgraded, Error>> {
+    Box::pin(async move { docker.send(request?).await?.upgraded().await })
+}
+
+/// An answer read whole: its status, the headers asked for, its body.
+pub(crate) struct Whole {
+    status: u16,
+    headers: Vec<Option<String>>,
+    body: Bytes,
+}
+
+impl Whole {
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The value of the `index`th header asked for, when present and text.
+    pub fn header(&mut self, index: usize) -> Option<String> {
+        self.headers.get_mut(index).and_then(Option::take)
+    }
+
+    /// No value: the body is discarded.
+    pub fn unit(self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Decodes a JSON body.
+    pub fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
+        decode(self.status, self.body)
+    }
+
+    /// Decodes a JSON body whose type is a list or map; `null` is the empty one.
+    pub fn json_or_default<T: DeserializeOwned + Default>(self) -> Result<T, Error> {
+        decode::<Option<T>>(self.status, self.body).map(Option::unwrap_or_default)
+    }
+
+    /// Decodes a JSON body, or `None` when there is none.
+    pub fn json_or_empty<T: DeserializeOwned>(self) -> Result<Option<T>, Error> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        decode(self.status, self.body).map(Some)
+    }
+
+    /// A text body.
+    pub fn text(self) -> Result<String, Error> {
+        let status = self.status;
+        String::from_utf8(Vec::from(self.body)).map_err(|e| Error::Decode {
+            status,
+            message: e.utf8_error().to_string(),
+            body: Bytes::from(e.into_bytes()),
+        })
     }
 }
 
@@ -500,6 +592,44 @@ mod tests {
             "no such container"
         );
         assert_eq!(error_message(b" plain text \n"), "plain text");
+    }
+
+    #[test]
+    fn decode_errors_name_the_path_of_the_bad_value() {
+        let body = Bytes::from_static(br#"{"Id": "abc", "State": {"Pid": "one"}}"#);
+        let Err(Error::Decode {
+            status, message, ..
+        }) = decode::<crate::models::ContainerInspectResponse>(200, body)
+        else {
+            panic!("decoded");
+        };
+        assert_eq!(status, 200);
+        assert!(
+            message.starts_with("at State.Pid: invalid type"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn whole_answers_keep_the_headers_asked_for_and_read_empty_bodies() {
+        let mut answer = Whole {
+            status: 200,
+            headers: vec![Some("1.43".to_owned()), None],
+            body: Bytes::from_static(b" \n"),
+        };
+        assert_eq!(answer.header(0).as_deref(), Some("1.43"));
+        assert_eq!(answer.header(1), None);
+        assert_eq!(answer.header(2), None);
+        assert_eq!(answer.json_or_empty::<Value>().unwrap(), None);
+        let answer = Whole {
+            status: 200,
+            headers: Vec::new(),
+            body: Bytes::from_static(b"null"),
+        };
+        assert_eq!(
+            answer.json_or_default::<Vec<String>>().unwrap(),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
