@@ -8,7 +8,8 @@
 //!   versions: operations, parameters, types and properties added, removed or changed.
 //! - `cargo xtask check-versions [VERSION...] [--spec-mirror DIR]`: generate every pinned version
 //!   (or those named) into a copy of the client crate and type-check it with its examples, tests
-//!   and benches.
+//!   and benches; and check that the history's fast reading of each spec (`lean.rs`) sees what
+//!   the full reading sees.
 //! - `cargo xtask test [-- TEST ARGS]`: every test (see `test.rs`): `test-linux` and
 //!   `test-windows`, installing what they need when it is missing, and a closing line
 //!   `tests: N passed, N failed`. `TEST ARGS` go to every test binary (a name filter, ...).
@@ -33,6 +34,7 @@ use std::process::{Command, ExitCode};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+mod lean;
 mod test;
 
 type Result<T, E = String> = std::result::Result<T, E>;
@@ -448,6 +450,13 @@ fn check_versions(root: &Path, args: &Args) -> Result<()> {
         copy_dir(&root.join("client"), &copy.join("client")).map_err(|e| e.to_string())?;
         fs::write(copy.join("Cargo.toml"), &workspace_toml).map_err(|e| e.to_string())?;
         let _ = fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock"));
+        let text = spec_text(
+            root,
+            version,
+            pin(&manifest, version)?,
+            args.mirror.as_deref(),
+        )?;
+        lean::check(version, &text, &corrections(root)?)?;
         let files = generate(root, &manifest, version, args.mirror.as_deref())?;
         write_atomically(&copy.join("client/src/generated"), &files)?;
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))

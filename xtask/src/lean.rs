@@ -1,0 +1,79 @@
+//! The history's fast reading of the older specs, checked on every pinned spec by
+//! `cargo xtask check-versions`: the prose pre-pass ([`load::strip_prose`]) must be taken, leave
+//! most of the text out, and change nothing the lean reading or the history sees.
+
+use docker_codegen::{corrections, ir, load, normalize, Correction, Shape};
+
+/// Checks the fast reading of one pinned spec against the full one.
+pub fn check(version: &str, text: &str, fixes: &[Correction]) -> Result<(), String> {
+    let fail = |what: String| format!("API v{version}: the history's fast reading {what}");
+    let stripped =
+        load::strip_prose(text).ok_or_else(|| fail("does not follow the spec".to_owned()))?;
+    if stripped.len() * 2 >= text.len() {
+        return Err(fail(format!(
+            "leaves {} of {} bytes",
+            stripped.len(),
+            text.len()
+        )));
+    }
+    serde_yaml::from_str::<serde_json::Value>(&stripped)
+        .map_err(|e| fail(format!("leaves text that does not parse: {e}")))?;
+    let full = load::parse_yaml(text).map_err(|e| fail(e.to_string()))?;
+    let lean = load::parse_yaml_lean(text).map_err(|e| fail(e.to_string()))?;
+    if lean != without_prose(full.clone(), false) {
+        return Err(fail(
+            "reads otherwise than the whole text without its prose".to_owned(),
+        ));
+    }
+    let fast = docker_codegen::shape(text, fixes).map_err(|e| fail(e.to_string()))?;
+    let openapi = normalize::to_openapi3(full).map_err(|e| e.to_string())?;
+    let model = ir::build(&corrections::apply(openapi, fixes).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    if fast != Shape::of(&model) {
+        return Err(fail(
+            "gives another shape than the full pipeline".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The full reading without the prose, by the lean reading's rule applied to the value: keys
+/// of prose are left out, but for maps keyed by names.
+fn without_prose(value: serde_json::Value, names: bool) -> serde_json::Value {
+    const PROSE: &[&str] = &[
+        "description",
+        "summary",
+        "example",
+        "examples",
+        "x-go-name",
+        "x-go-type",
+        "x-go-package",
+        "x-omitempty",
+        "x-displayName",
+        "x-logo",
+        "externalDocs",
+    ];
+    const NAME_MAPS: &[&str] = &[
+        "properties",
+        "definitions",
+        "paths",
+        "responses",
+        "headers",
+        "securityDefinitions",
+    ];
+    match value {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .filter(|(key, _)| names || !PROSE.contains(&key.as_str()))
+            .map(|(key, value)| {
+                let inner = !names && NAME_MAPS.contains(&key.as_str());
+                (key, without_prose(value, inner))
+            })
+            .collect(),
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|item| without_prose(item, false))
+            .collect(),
+        other => other,
+    }
+}
