@@ -4,8 +4,6 @@
 pub(crate) mod object;
 
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
@@ -417,75 +415,63 @@ impl Response {
     }
 }
 
-/// The future of an operation: the exchange with the engine, then `finish`, the operation's
-/// conversion of the answer.
+/// An operation's future: `exchange`, then `finish`, the operation's conversion of the answer,
+/// in one box.
 ///
 /// Compile time: the exchanges ([`whole`], [`streamed`], [`attached`], [`upgraded`]) are
 /// async code compiled once, in this crate; an operation adds only its request (plain code)
 /// and `finish` (a plain function, generic at most in the type decoded), instead of a state
 /// machine of its own in each crate that awaits it.
-struct Call<'a, A, T> {
-    exchange: BoxFuture<'a, Result<A, Error>>,
+pub(crate) fn call<'a, F, A, T>(
+    exchange: F,
     finish: fn(A) -> Result<T, Error>,
-}
-
-impl<A, T> Future for Call<'_, A, T> {
-    type Output = Result<T, Error>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let answer = ready!(self.exchange.as_mut().poll(cx));
-        Poll::Ready(answer.and_then(self.finish))
-    }
-}
-
-/// An operation's future: `exchange`, then `finish` on its answer.
-pub(crate) fn call<'a, A: 'a, T: 'a>(
-    exchange: BoxFuture<'a, Result<A, Error>>,
-    finish: fn(A) -> Result<T, Error>,
-) -> BoxFuture<'a, Result<T, Error>> {
-    Box::pin(Call { exchange, finish })
+) -> BoxFuture<'a, Result<T, Error>>
+where
+    F: Future<Output = Result<A, Error>> + Send + 'a,
+    A: 'a,
+    T: 'a,
+{
+    Box::pin(exchange.map(move |answer| answer.and_then(finish)))
 }
 
 /// Sends the request and reads the answer whole, keeping the values of the `headers` named.
-pub(crate) fn whole<'a>(
-    docker: &'a Docker,
+pub(crate) async fn whole(
+    docker: &Docker,
     request: Result<Request, Error>,
     headers: &'static [&'static str],
-) -> BoxFuture<'a, Result<Whole, Error>> {
-    Box::pin(async move {
-        let response = docker.send(request?).await?;
-        let headers = headers.iter().map(|name| response.header(name)).collect();
-        let (status, body) = response.bytes().await?;
-        Ok(Whole {
-            status,
-            headers,
-            body,
-        })
+) -> Result<Whole, Error> {
+    let response = docker.send(request?).await?;
+    let headers = headers.iter().map(|name| response.header(name)).collect();
+    let (status, body) = response.bytes().await?;
+    Ok(Whole {
+        status,
+        headers,
+        body,
     })
 }
 
 /// Sends the request; the answer's body is left to be read as a stream.
-pub(crate) fn streamed(
+pub(crate) async fn streamed(
     docker: &Docker,
     request: Result<Request, Error>,
-) -> BoxFuture<'_, Result<Response, Error>> {
-    Box::pin(async move { docker.send(request?).await })
+) -> Result<Response, Error> {
+    docker.send(request?).await
 }
 
 /// Sends the request asking to hijack the connection: [`Response::attach`].
-pub(crate) fn attached(
+pub(crate) async fn attached(
     docker: &Docker,
     request: Result<Request, Error>,
-) -> BoxFuture<'_, Result<Attached, Error>> {
-    Box::pin(async move { docker.send(request?).await?.attach().await })
+) -> Result<Attached, Error> {
+    docker.send(request?).await?.attach().await
 }
 
 /// Sends the request asking to switch protocols: [`Response::upgraded`].
-pub(crate) fn upgraded(
+pub(crate) async fn upgraded(
     docker: &Docker,
     request: Result<Request, Error>,
-) -> BoxFuture<'_, Result<Upgraded, Error>> {
-    Box::pin(async move { docker.send(request?).await?.upgraded().await })
+) -> Result<Upgraded, Error> {
+    docker.send(request?).await?.upgraded().await
 }
 
 /// An answer read whole: its status, the headers asked for, its body.
