@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use futures::future::Either;
 use futures::{FutureExt, Stream};
-use reqwest::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 
 use crate::body::{Body, BodyKind, ChunkStream};
 use crate::error::{Error, TimeoutKind};
@@ -397,6 +397,20 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
+/// The first value of the header `name` (any case) in `headers`, when it is text.
+pub(crate) fn header_in<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    let value = match known_header(name) {
+        Some(known) => headers.get(known),
+        // (A scan of an engine's few headers costs less than parsing the name to hash it.)
+        None => headers.iter().find_map(|(key, value)| {
+            let key = key.as_str().as_bytes();
+            let same = key.len() == name.len() && key.eq_ignore_ascii_case(name.as_bytes());
+            same.then_some(value)
+        }),
+    };
+    value?.to_str().ok()
+}
+
 /// The headers the API's answers define, as names made once: the generated methods read them
 /// from every `/_ping`, and a lookup by a made name skips parsing it.
 fn known_header(name: &str) -> Option<&'static HeaderName> {
@@ -575,17 +589,12 @@ impl Incoming {
 
     /// The first value of a header (any case), when it is text.
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        let headers = self.response.headers();
-        let value = match known_header(name) {
-            Some(known) => headers.get(known),
-            // (A scan of an engine's few headers costs less than parsing the name to hash it.)
-            None => headers.iter().find_map(|(key, value)| {
-                let key = key.as_str().as_bytes();
-                let same = key.len() == name.len() && key.eq_ignore_ascii_case(name.as_bytes());
-                same.then_some(value)
-            }),
-        };
-        value?.to_str().ok()
+        header_in(self.response.headers(), name)
+    }
+
+    /// The answer's headers, taken out (the body is read without them).
+    pub(crate) fn take_headers(&mut self) -> HeaderMap {
+        std::mem::take(self.response.headers_mut())
     }
 
     /// The engine's address, for messages.

@@ -23,6 +23,7 @@ use crate::output::OutputStream;
 use crate::stream::{ByteStream, JsonStream};
 use crate::transport::{Incoming, Outgoing, ERROR_BODY_LIMIT};
 use crate::version::ApiVersion;
+use reqwest::header::HeaderMap;
 
 /// Characters kept as they are in a path segment: RFC 3986's unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -440,11 +441,16 @@ pub(crate) async fn whole(
     request: Result<Request, Error>,
     headers: &'static [&'static str],
 ) -> Result<Whole, Error> {
-    let response = docker.send(request?).await?;
-    let headers = headers.iter().map(|name| response.header(name)).collect();
+    let mut response = docker.send(request?).await?;
+    let names = headers;
+    let headers = match names.is_empty() {
+        true => HeaderMap::new(),
+        false => response.incoming.take_headers(),
+    };
     let (status, body) = response.bytes().await?;
     Ok(Whole {
         status,
+        names,
         headers,
         body,
     })
@@ -477,7 +483,10 @@ pub(crate) async fn upgraded(
 /// An answer read whole: its status, the headers asked for, its body.
 pub(crate) struct Whole {
     status: u16,
-    headers: Vec<Option<String>>,
+    /// The names of the headers asked for.
+    names: &'static [&'static str],
+    /// The answer's headers, when some were asked for.
+    headers: HeaderMap,
     body: Bytes,
 }
 
@@ -489,7 +498,8 @@ impl Whole {
 
     /// The value of the `index`th header asked for, when present and text.
     pub fn header(&mut self, index: usize) -> Option<String> {
-        self.headers.get_mut(index).and_then(Option::take)
+        let name = self.names.get(index)?;
+        crate::transport::header_in(&self.headers, name).map(str::to_owned)
     }
 
     /// No value: the body is discarded.
@@ -598,9 +608,13 @@ mod tests {
 
     #[test]
     fn whole_answers_keep_the_headers_asked_for_and_read_empty_bodies() {
+        let mut headers = HeaderMap::new();
+        headers.insert("api-version", "1.43".parse().unwrap());
+        headers.insert("x-other", "value".parse().unwrap());
         let mut answer = Whole {
             status: 200,
-            headers: vec![Some("1.43".to_owned()), None],
+            names: &["Api-Version", "Ostype"],
+            headers,
             body: Bytes::from_static(b" \n"),
         };
         assert_eq!(answer.header(0).as_deref(), Some("1.43"));
@@ -609,7 +623,8 @@ mod tests {
         assert_eq!(answer.json_or_empty::<Value>().unwrap(), None);
         let answer = Whole {
             status: 200,
-            headers: Vec::new(),
+            names: &[],
+            headers: HeaderMap::new(),
             body: Bytes::from_static(b"null"),
         };
         assert_eq!(
