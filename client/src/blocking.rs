@@ -502,6 +502,15 @@ impl Attached {
     }
 }
 
+/// Runs one I/O call of a connection on the client's runtime (never from inside a runtime).
+fn block_io<T>(
+    runtime: &tokio::runtime::Runtime,
+    call: impl std::future::Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    check_outside_runtime().map_err(io::Error::other)?;
+    runtime.block_on(call)
+}
+
 /// The write half of an attached connection of the blocking client: the process's standard
 /// input.
 pub struct AttachInput {
@@ -510,14 +519,6 @@ pub struct AttachInput {
 }
 
 impl AttachInput {
-    fn on<T>(
-        &mut self,
-        f: impl AsyncFnOnce(&mut crate::AttachInput) -> io::Result<T>,
-    ) -> io::Result<T> {
-        check_outside_runtime().map_err(io::Error::other)?;
-        self.runtime.block_on(f(&mut self.inner))
-    }
-
     /// Closes the process's standard input (the write side of the connection); the output can
     /// still be read.
     ///
@@ -525,17 +526,17 @@ impl AttachInput {
     ///
     /// The connection's.
     pub fn shutdown(&mut self) -> io::Result<()> {
-        self.on(async |input| input.shutdown().await)
+        block_io(&self.runtime, self.inner.shutdown())
     }
 }
 
 impl io::Write for AttachInput {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.on(async |input| input.write(buf).await)
+        block_io(&self.runtime, self.inner.write(buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.on(async |input| input.flush().await)
+        block_io(&self.runtime, self.inner.flush())
     }
 }
 
@@ -562,38 +563,30 @@ impl Upgraded {
         Upgraded { inner, runtime }
     }
 
-    fn on<T>(
-        &mut self,
-        f: impl AsyncFnOnce(&mut crate::runtime::Upgraded) -> io::Result<T>,
-    ) -> io::Result<T> {
-        check_outside_runtime().map_err(io::Error::other)?;
-        self.runtime.block_on(f(&mut self.inner))
-    }
-
     /// Closes the write side of the connection; what the engine sends can still be read.
     ///
     /// # Errors
     ///
     /// The connection's.
     pub fn shutdown(&mut self) -> io::Result<()> {
-        self.on(async |c| c.shutdown().await)
+        block_io(&self.runtime, self.inner.shutdown())
     }
 }
 
 impl io::Read for Upgraded {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         use tokio::io::AsyncReadExt;
-        self.on(async |c| c.read(buf).await)
+        block_io(&self.runtime, self.inner.read(buf))
     }
 }
 
 impl io::Write for Upgraded {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.on(async |c| c.write(buf).await)
+        block_io(&self.runtime, self.inner.write(buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.on(async |c| c.flush().await)
+        block_io(&self.runtime, self.inner.flush())
     }
 }
 

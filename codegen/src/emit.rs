@@ -1097,6 +1097,17 @@ fn link_name(name: &Ident) -> String {
     name.strip_prefix("r#").unwrap_or(&name).to_owned()
 }
 
+/// A setter of a blocking request, handing the value to the async request's setter.
+fn blocking_setter(field: &Ident, ty: &TokenStream, doc: &str) -> TokenStream {
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #field(self, value: impl Into<#ty>) -> Self {
+            self.map(|r| r.#field(value))
+        }
+    }
+}
+
 fn blocking_request(op: &Operation) -> TokenStream {
     let builder = ident(&builder_name(op));
     let mut setters = Vec::new();
@@ -1108,13 +1119,7 @@ fn blocking_request(op: &Operation) -> TokenStream {
             builder,
             link_name(&field)
         );
-        setters.push(quote! {
-            #[doc = #doc]
-            #[inline]
-            pub fn #field(self, value: impl Into<#ty>) -> Self {
-                self.map(|r| r.#field(value))
-            }
-        });
+        setters.push(blocking_setter(&field, &ty, &doc));
     }
     if let Some(options) = &op.options {
         let options = ident(options);
@@ -1127,13 +1132,7 @@ fn blocking_request(op: &Operation) -> TokenStream {
                 builder,
                 link_name(&field)
             );
-            setters.push(quote! {
-                #[doc = #doc]
-                #[inline]
-                pub fn #field(self, value: impl Into<#ty>) -> Self {
-                    self.map(|r| r.#field(value))
-                }
-            });
+            setters.push(blocking_setter(&field, &ty, &doc));
         }
         setters.push(quote! {
             /// Sets every optional parameter at once, replacing those set before.

@@ -340,7 +340,7 @@ fn flow_end(text: &str) -> Option<usize> {
 }
 
 /// Keys left out by [`parse_yaml_lean`], where they are keywords.
-const PROSE: &[&str] = &[
+pub const PROSE: &[&str] = &[
     "description",
     "summary",
     "example",
@@ -355,7 +355,7 @@ const PROSE: &[&str] = &[
 ];
 
 /// Keywords whose value is a map keyed by names.
-const NAME_MAPS: &[&str] = &[
+pub const NAME_MAPS: &[&str] = &[
     "properties",
     "definitions",
     "paths",

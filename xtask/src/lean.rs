@@ -37,30 +37,11 @@ pub fn check(version: &str, text: &str, fixes: &[Correction]) -> Result<(), Stri
     Ok(())
 }
 
-/// The full reading without the prose, by the lean reading's rule applied to the value: keys
-/// of prose are left out, but for maps keyed by names.
+/// The full reading without the prose, by the lean reading's rule applied to the parsed value
+/// (not to the text, as the pre-pass does): keys of prose are left out, but for maps keyed by
+/// names.
 fn without_prose(value: serde_json::Value, names: bool) -> serde_json::Value {
-    const PROSE: &[&str] = &[
-        "description",
-        "summary",
-        "example",
-        "examples",
-        "x-go-name",
-        "x-go-type",
-        "x-go-package",
-        "x-omitempty",
-        "x-displayName",
-        "x-logo",
-        "externalDocs",
-    ];
-    const NAME_MAPS: &[&str] = &[
-        "properties",
-        "definitions",
-        "paths",
-        "responses",
-        "headers",
-        "securityDefinitions",
-    ];
+    use load::{NAME_MAPS, PROSE};
     match value {
         serde_json::Value::Object(map) => map
             .into_iter()

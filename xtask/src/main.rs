@@ -155,7 +155,16 @@ fn regenerate(root: &Path, args: &Args) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| root.join("client/src/generated"));
-    let files = generate(root, &manifest, &version, args.mirror.as_deref())?;
+    let mirror = args.mirror.as_deref();
+    let spec = spec_text(root, &version, pin(&manifest, &version)?, mirror)?;
+    let files = generate(
+        root,
+        &manifest,
+        &version,
+        &spec,
+        &corrections(root)?,
+        mirror,
+    )?;
     if args.check {
         let differences = compare(&out, &files)?;
         if differences.is_empty() {
@@ -190,16 +199,17 @@ fn manifest(root: &Path) -> Result<Manifest> {
 }
 
 /// Generates the client for `version`, with the history of every pinned version older than it.
+/// Generates the client of `version` from its `spec` text.
 fn generate(
     root: &Path,
     manifest: &Manifest,
     version: &str,
+    spec: &str,
+    corrections: &[docker_codegen::Correction],
     mirror: Option<&Path>,
 ) -> Result<docker_codegen::Files> {
     let pin = pin(manifest, version)?;
     let target = api_version(version)?;
-    let spec = spec_text(root, version, pin, mirror)?;
-    let corrections = corrections(root)?;
     let compat_path = root.join("spec/compat.yaml");
     let compat =
         fs::read_to_string(&compat_path).map_err(|e| format!("{}: {e}", compat_path.display()))?;
@@ -219,7 +229,7 @@ fn generate(
         .map_err(|e| format!("{}: {e}", aliases_path.display()))?;
     let aliases = docker_codegen::aliases::parse(&aliases)
         .map_err(|e| format!("{}: {e}", aliases_path.display()))?;
-    docker_codegen::generate_with_history(&spec, &older, &corrections, &compat, &aliases)
+    docker_codegen::generate_with_history(spec, &older, corrections, &compat, &aliases)
         .map_err(|e| format!("API v{version} ({}): {e}", pin.file))
 }
 
@@ -437,6 +447,7 @@ fn check_versions(root: &Path, args: &Args) -> Result<()> {
     for wanted in &args.positional {
         pin(&manifest, wanted)?;
     }
+    let fixes = corrections(root)?;
     let started = std::time::Instant::now();
     let mut failures = Vec::new();
     for version in manifest.versions.keys() {
@@ -450,14 +461,10 @@ fn check_versions(root: &Path, args: &Args) -> Result<()> {
         copy_dir(&root.join("client"), &copy.join("client")).map_err(|e| e.to_string())?;
         fs::write(copy.join("Cargo.toml"), &workspace_toml).map_err(|e| e.to_string())?;
         let _ = fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock"));
-        let text = spec_text(
-            root,
-            version,
-            pin(&manifest, version)?,
-            args.mirror.as_deref(),
-        )?;
-        lean::check(version, &text, &corrections(root)?)?;
-        let files = generate(root, &manifest, version, args.mirror.as_deref())?;
+        let mirror = args.mirror.as_deref();
+        let text = spec_text(root, version, pin(&manifest, version)?, mirror)?;
+        lean::check(version, &text, &fixes)?;
+        let files = generate(root, &manifest, version, &text, &fixes, mirror)?;
         write_atomically(&copy.join("client/src/generated"), &files)?;
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
             .args([
