@@ -80,11 +80,11 @@ fn main() {
     });
     let older = read("1.42");
     measure("shape of an older spec (v1.42)", || {
-        docker_codegen::shape(&older, &fixes).unwrap()
+        docker_codegen::shape(&older, &fixes, &Default::default()).unwrap()
     });
     let shapes: Vec<_> = OLDER[..2]
         .iter()
-        .map(|v| docker_codegen::shape(&read(v), &fixes).unwrap())
+        .map(|v| docker_codegen::shape(&read(v), &fixes, &Default::default()).unwrap())
         .collect();
 
     let swagger = load::parse_yaml(&spec).unwrap();

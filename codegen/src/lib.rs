@@ -9,12 +9,13 @@
 //!    [`openapiv3::OpenAPI`].
 //! 4. [`ir`]: build an intermediate model of types and operations.
 //! 5. [`history`]: from the older API versions' specs (each through stages 1 to 4, then reduced
-//!    to a [`history::Shape`]), the first version of every operation, parameter and field, and
-//!    the choices of [`compat`] that apply.
+//!    to a [`history::Shape`]; the text they share read once, through a [`Recurring`]), the
+//!    first version of every operation, parameter and field, and the choices of [`compat`] that
+//!    apply.
 //!    Then [`aliases`]: the operations' other names, checked against the model; and [`docs`]:
 //!    the prose made fit for rustdoc.
 //! 6. [`emit`]: turn the model into Rust tokens.
-//! 7. [`format`]: format the tokens into source files.
+//! 7. [`format`](mod@format): format the tokens into source files.
 
 pub mod aliases;
 pub mod compat;
@@ -29,6 +30,7 @@ pub mod ir;
 pub mod load;
 mod names;
 pub mod normalize;
+mod recurring;
 mod version;
 
 use std::collections::BTreeMap;
@@ -40,6 +42,7 @@ pub use compat::CompatEntry;
 pub use corrections::Correction;
 pub use error::Error;
 pub use history::{Diff, Shape};
+pub use recurring::{Reading, Recurring};
 pub use version::Version;
 
 /// The generated files, keyed by their path relative to the client crate's generated folder.
@@ -71,6 +74,7 @@ pub fn generate_with_history(
     aliases: &Aliases,
 ) -> Result<Files, Error> {
     let next = AtomicUsize::new(0);
+    let recurring = Recurring::default();
     let shapes: Mutex<Vec<Result<Shape, Error>>> = Mutex::new(Vec::with_capacity(older.len()));
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -81,7 +85,7 @@ pub fn generate_with_history(
                 message,
             })
             .and_then(|text| {
-                shape(&text, corrections).map_err(|error| Error::Older {
+                shape(&text, corrections, &recurring).map_err(|error| Error::Older {
                     version: spec.version.clone(),
                     error: Box::new(error),
                 })
@@ -100,6 +104,7 @@ pub fn generate_with_history(
         work();
         target
     });
+    drop(recurring);
     let mut api = target?;
     let shapes = shapes.into_inner().unwrap_or_default();
     let shapes = shapes.into_iter().collect::<Result<Vec<Shape>, Error>>()?;
@@ -170,9 +175,15 @@ fn model(spec_yaml: &str, corrections: &[Correction]) -> Result<ir::Api, Error> 
 }
 
 /// The shape of one spec: stages 1-4 without the prose, reduced to what the history and
-/// [`history::diff`] need.
-pub fn shape(spec_yaml: &str, corrections: &[Correction]) -> Result<Shape, Error> {
-    let swagger = load::parse_yaml_lean(spec_yaml)?;
+/// [`history::diff`] need. The specs whose shapes are taken with the same `recurring` read each
+/// piece of text they share once.
+pub fn shape(
+    spec_yaml: &str,
+    corrections: &[Correction],
+    recurring: &Recurring,
+) -> Result<Shape, Error> {
+    let reading = recurring.begin();
+    let swagger = load::parse_yaml_lean(spec_yaml, &reading)?;
     let openapi = normalize::to_openapi3(swagger)?;
     let openapi = corrections::apply(openapi, corrections)?;
     let api = ir::build(&openapi)?;

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use crate::recurring::Reading;
 use crate::Error;
 
 /// Parses YAML text into a JSON value. Errors carry the line and column.
@@ -16,13 +17,104 @@ pub fn parse_yaml(text: &str) -> Result<serde_json::Value, Error> {
 /// the Go generator's hints, which the history of the API does not need. Keys that are names
 /// (of properties, definitions, paths, responses, headers) are kept whatever they are.
 ///
-/// The text goes through [`strip_prose`] first; if that leaves text YAML cannot read (which a
-/// valid spec never does), the whole text is read instead, for its errors.
-pub fn parse_yaml_lean(text: &str) -> Result<serde_json::Value, Error> {
+/// Each entry of the spec's `definitions` and `paths` is read on its own, or taken from
+/// `recurring` when another spec had the same text (most do: an API version changes few of
+/// them); see [`read_pieces`]. The text read goes through [`strip_prose`] first. If the pieces
+/// or the pre-pass leave text YAML cannot read (which a valid spec never does), the whole text
+/// is read instead, for its errors.
+pub fn parse_yaml_lean(text: &str, reading: &Reading<'_>) -> Result<serde_json::Value, Error> {
+    if let Some(lean) = read_pieces(text, reading) {
+        return Ok(lean);
+    }
     if let Some(lean) = strip_prose(text).and_then(|stripped| read_lean(&stripped).ok()) {
         return Ok(lean);
     }
     read_lean(text)
+}
+
+/// The sections of a spec whose entries [`read_pieces`] reads one by one.
+pub const PIECEWISE: &[&str] = &["definitions", "paths"];
+
+/// The lean reading of a spec's text, with the entries of [`PIECEWISE`] read one by one through
+/// `recurring`: the text of each entry (the lines from its key to the next one at the same
+/// column) is taken through the pre-pass and read only if `recurring` has not read the same
+/// text before. The rest of the text is read as one. `None` when the text is not laid out as
+/// the pieces need (each entry of such a section a block map entry at one column), or a piece
+/// does not read as one entry: the text is then read whole.
+pub fn read_pieces(text: &str, reading: &Reading<'_>) -> Option<Value> {
+    // The text outside the sections, where each section is a placeholder entry.
+    let mut rest = String::with_capacity(text.len() / 8);
+    // Each section's key and its entries' texts.
+    let mut sections: Vec<(&str, Vec<&str>)> = Vec::new();
+    // In a section: its entries' column, once known, and where the current entry started.
+    let mut column: Option<usize> = None;
+    let mut start: Option<usize> = None;
+    let mut offset = 0;
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let (col, content) = indented(line);
+        if inside && (content.is_empty() || content.starts_with('#') || col > 0) {
+            match column {
+                _ if content.is_empty() || content.starts_with('#') => {}
+                Some(column) if col < column => return None,
+                Some(column) if col > column => {}
+                _ => {
+                    if sequence_item(content).is_some() {
+                        return None;
+                    }
+                    column = Some(col);
+                    if let Some(from) = start.replace(at) {
+                        sections.last_mut()?.1.push(&text[from..at]);
+                    }
+                }
+            }
+            continue;
+        }
+        if let Some(from) = start.take() {
+            sections.last_mut()?.1.push(&text[from..at]);
+        }
+        inside = false;
+        let header = col == 0 && !content.is_empty() && !content.starts_with('#');
+        match header.then(|| entry(content)).flatten() {
+            Some(Some((key, ""))) if PIECEWISE.contains(&key) => {
+                rest.push_str(key);
+                rest.push_str(": 0\n");
+                sections.push((key, Vec::new()));
+                inside = true;
+                column = None;
+            }
+            _ => rest.push_str(line),
+        }
+    }
+    if let Some(from) = start {
+        sections.last_mut()?.1.push(&text[from..]);
+    }
+    let mut lean = read_lean(&strip_prose(&rest)?).ok()?;
+    for (key, pieces) in sections {
+        let mut entries = Map::with_capacity(pieces.len());
+        for piece in pieces {
+            let (name, value) = reading.piece(piece, read_piece)?;
+            entries.insert(name, value);
+        }
+        *lean.get_mut(key)? = Value::Object(entries);
+    }
+    Some(lean)
+}
+
+/// The one entry of a map that `piece` is (an entry of a section keyed by names), read without
+/// its prose.
+fn read_piece(piece: &str) -> Option<(String, Value)> {
+    let stripped = strip(piece, true)?;
+    let deserializer = serde_yaml::Deserializer::from_str(&stripped);
+    let Value::Object(map) = Lean { names: true }.deserialize(deserializer).ok()? else {
+        return None;
+    };
+    if map.len() != 1 {
+        return None;
+    }
+    map.into_iter().next()
 }
 
 /// [`parse_yaml_lean`] without the pre-pass.
@@ -40,16 +132,21 @@ fn read_lean(text: &str) -> Result<serde_json::Value, Error> {
 /// read whole.
 ///
 /// The pre-pass follows the block structure by indentation, as YAML does, and leaves out an
-/// entry's value by the rule of [`Lean`]: its key is one of [`PROSE`], in a map not keyed by
+/// entry's value by the lean reading's rule: its key is one of [`PROSE`], in a map not keyed by
 /// names. When it is the last entry of its map, the key stays, with the value `0` (which the
 /// lean reading leaves out as it does the value of the text), so that the map stays a map. The
-/// value left out is on the key's line, and after it the lines that are blank or
-/// indented deeper than the key (a block scalar, a plain scalar's continuation, a nested
-/// collection), the lines up to a quoted scalar's closing quote, and a block sequence at the
-/// key's own indentation. Every other line is kept as it is; so is the first entry of a sequence
-/// item (`- description: x`), whose line holds the item. Reading the result with
+/// value left out is on the key's line, and after it the lines that are blank or indented
+/// deeper than the key (a block scalar, a plain scalar's continuation, a nested collection), the
+/// lines up to a quoted scalar's closing quote, and a block sequence at the key's own
+/// indentation. Every other line is kept as it is; so is the first entry of a sequence item
+/// (`- description: x`), whose line holds the item. Reading the result with
 /// [`parse_yaml_lean`] gives the same value as reading the text.
 pub fn strip_prose(text: &str) -> Option<String> {
+    strip(text, false)
+}
+
+/// [`strip_prose`] of text whose outermost map is keyed by names (`names`) or not.
+fn strip(text: &str, names: bool) -> Option<String> {
     if text.contains(['\t', '\r']) {
         return None;
     }
@@ -60,7 +157,7 @@ pub fn strip_prose(text: &str) -> Option<String> {
     let mut maps: Vec<(usize, bool)> = Vec::new();
     // Whether a map that starts on the line (deeper than the last map) is keyed by names; `None`
     // when no map can start there.
-    let mut opens = Some(false);
+    let mut opens = Some(names);
     // The entry last left out, until the next line shows whether its map has more.
     let mut placeholder: Option<(usize, &str)> = None;
     let mut i = 0;
@@ -447,6 +544,7 @@ impl<'de> Visitor<'de> for Lean {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Recurring;
 
     #[test]
     fn lean_leaves_out_prose_but_not_names() {
@@ -467,7 +565,7 @@ paths:
       responses:
         200: { description: gone }
 "#;
-        let lean = parse_yaml_lean(text).unwrap();
+        let lean = parse_yaml_lean(text, &Recurring::default().begin()).unwrap();
         let expected = serde_json::json!({
             "info": { "title": "T", "version": "1.99" },
             "definitions": {
@@ -618,6 +716,77 @@ paths:
         strips_the_same(text, &["gone"]);
     }
 
+    /// Two versions of a spec that share most of their definitions and paths, read with one
+    /// memory of pieces, read as each does whole, in the same order of keys.
+    #[test]
+    fn pieces_read_once_read_as_the_whole_text() {
+        let older = r#"swagger: "2.0"
+info: { title: T, version: "1.1" }
+definitions:
+  # a comment before the first entry
+
+  description:
+    type: object
+    description: gone
+    properties:
+      example: { type: string }
+  B:
+    type: string
+    enum: [a, b]
+paths:
+  "/b/{id}":
+    get:
+      operationId: BGet
+      responses:
+        200: { description: gone, schema: { $ref: '#/definitions/B' } }
+  /a:
+    post:
+      operationId: APost
+tags:
+  - name: A
+"#;
+        let newer = older
+            .replace("version: \"1.1\"", "version: \"1.2\"")
+            .replace("enum: [a, b]", "enum: [a, b, c]");
+        let recurring = Recurring::default();
+        for text in [older, newer.as_str(), older] {
+            let pieces = read_pieces(text, &recurring.begin()).expect("read piece by piece");
+            let whole = read_lean(text).unwrap();
+            assert_eq!(pieces, whole);
+            let keys = |v: &Value| {
+                v["paths"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(keys(&pieces), ["/b/{id}", "/a"]);
+            assert_eq!(
+                pieces.as_object().unwrap().keys().collect::<Vec<_>>(),
+                ["swagger", "info", "definitions", "paths", "tags"]
+            );
+        }
+        // Each distinct entry was read once: four of the first version, and the changed `B`.
+        assert_eq!(recurring.remembered(), 5);
+    }
+
+    #[test]
+    fn pieces_stand_aside_from_sections_they_do_not_follow() {
+        let recurring = Recurring::default();
+        for text in [
+            "definitions:\n  - A\n  - B\n",
+            "definitions:\n    A: { type: string }\n  B: { type: string }\n",
+        ] {
+            assert_eq!(read_pieces(text, &recurring.begin()), None, "{text}");
+            assert_eq!(
+                parse_yaml_lean(text, &recurring.begin()).ok(),
+                read_lean(text).ok(),
+                "{text}"
+            );
+        }
+    }
+
     #[test]
     fn the_pre_pass_stands_aside_from_what_it_does_not_follow() {
         for text in [
@@ -632,7 +801,11 @@ paths:
             assert_eq!(strip_prose(text), None, "{text}");
         }
         // The lean reading reads such a text whole.
-        let lean = parse_yaml_lean("a: &anchor\n  description: x\n  b: 1\nc: *anchor\n").unwrap();
+        let lean = parse_yaml_lean(
+            "a: &anchor\n  description: x\n  b: 1\nc: *anchor\n",
+            &Recurring::default().begin(),
+        )
+        .unwrap();
         assert_eq!(
             lean,
             serde_json::json!({ "a": { "b": 1 }, "c": { "b": 1 } })

@@ -20,7 +20,7 @@ fn spec(version: &str) -> String {
 }
 
 fn shape(version: &str) -> Shape {
-    docker_codegen::shape(&spec(version), &[]).expect("shape")
+    docker_codegen::shape(&spec(version), &[], &Default::default()).expect("shape")
 }
 
 const COMPAT: &str = r#"

@@ -1,11 +1,19 @@
 //! The history's fast reading of the older specs, checked on every pinned spec by
-//! `cargo xtask check-versions`: the prose pre-pass ([`load::strip_prose`]) must be taken, leave
-//! most of the text out, and change nothing the lean reading or the history sees.
+//! `cargo xtask check-versions`: the prose pre-pass ([`load::strip_prose`]) and the reading of
+//! definitions and paths piece by piece ([`load::read_pieces`]) must be taken, the pre-pass must
+//! leave most of the text out, and neither may change what the lean reading or the history sees.
+//! The specs are checked with one [`Recurring`], as the history reads them, so the pieces
+//! a version shares with the ones checked before it are taken from those.
 
-use docker_codegen::{corrections, ir, load, normalize, Correction, Shape};
+use docker_codegen::{corrections, ir, load, normalize, Correction, Recurring, Shape};
 
 /// Checks the fast reading of one pinned spec against the full one.
-pub fn check(version: &str, text: &str, fixes: &[Correction]) -> Result<(), String> {
+pub fn check(
+    version: &str,
+    text: &str,
+    fixes: &[Correction],
+    recurring: &Recurring,
+) -> Result<(), String> {
     let fail = |what: String| format!("API v{version}: the history's fast reading {what}");
     let stripped =
         load::strip_prose(text).ok_or_else(|| fail("does not follow the spec".to_owned()))?;
@@ -18,14 +26,16 @@ pub fn check(version: &str, text: &str, fixes: &[Correction]) -> Result<(), Stri
     }
     serde_yaml::from_str::<serde_json::Value>(&stripped)
         .map_err(|e| fail(format!("leaves text that does not parse: {e}")))?;
+    load::read_pieces(text, &recurring.begin())
+        .ok_or_else(|| fail("does not read the definitions and paths piece by piece".to_owned()))?;
     let full = load::parse_yaml(text).map_err(|e| fail(e.to_string()))?;
-    let lean = load::parse_yaml_lean(text).map_err(|e| fail(e.to_string()))?;
+    let lean = load::parse_yaml_lean(text, &recurring.begin()).map_err(|e| fail(e.to_string()))?;
     if lean != without_prose(full.clone(), false) {
         return Err(fail(
             "reads otherwise than the whole text without its prose".to_owned(),
         ));
     }
-    let fast = docker_codegen::shape(text, fixes).map_err(|e| fail(e.to_string()))?;
+    let fast = docker_codegen::shape(text, fixes, recurring).map_err(|e| fail(e.to_string()))?;
     let openapi = normalize::to_openapi3(full).map_err(|e| e.to_string())?;
     let model = ir::build(&corrections::apply(openapi, fixes).map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())?;

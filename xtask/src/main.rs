@@ -258,10 +258,11 @@ fn api_diff(root: &Path, args: &Args) -> Result<()> {
     };
     let manifest = manifest(root)?;
     let corrections = corrections(root)?;
+    let recurring = docker_codegen::Recurring::default();
     let shape = |version: &str| -> Result<docker_codegen::Shape> {
         let pin = pin(&manifest, version)?;
         let text = spec_text(root, version, pin, args.mirror.as_deref())?;
-        docker_codegen::shape(&text, &corrections)
+        docker_codegen::shape(&text, &corrections, &recurring)
             .map_err(|e| format!("API v{version} ({}): {e}", pin.file))
     };
     let (from, to) = (shape(from)?, shape(to)?);
@@ -448,6 +449,7 @@ fn check_versions(root: &Path, args: &Args) -> Result<()> {
         pin(&manifest, wanted)?;
     }
     let fixes = corrections(root)?;
+    let recurring = docker_codegen::Recurring::default();
     let started = std::time::Instant::now();
     let mut failures = Vec::new();
     for version in manifest.versions.keys() {
@@ -463,7 +465,7 @@ fn check_versions(root: &Path, args: &Args) -> Result<()> {
         let _ = fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock"));
         let mirror = args.mirror.as_deref();
         let text = spec_text(root, version, pin(&manifest, version)?, mirror)?;
-        lean::check(version, &text, &fixes)?;
+        lean::check(version, &text, &fixes, &recurring)?;
         let files = generate(root, &manifest, version, &text, &fixes, mirror)?;
         write_atomically(&copy.join("client/src/generated"), &files)?;
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
