@@ -61,7 +61,9 @@ pub fn to_openapi3(swagger: Value) -> Result<Value, Error> {
         .remove("info")
         .unwrap_or_else(|| json!({"title": "", "version": ""}));
     openapi["paths"] = Value::Object(paths);
-    openapi["components"] = json!({ "schemas": schemas });
+    // (Not `json!`, which would serialize the schemas into new values.)
+    let components = Map::from_iter([("schemas".to_owned(), Value::Object(schemas))]);
+    openapi["components"] = Value::Object(components);
     if let Some(tags) = doc.remove("tags") {
         openapi["tags"] = tags;
     }
@@ -116,20 +118,19 @@ fn convert_operation(
         match location.as_str() {
             "body" => {
                 let schema = convert_schema(param.remove("schema").unwrap_or_else(|| json!({})));
-                let content: Map<String, Value> = consumes
-                    .iter()
-                    .map(|media| (media.clone(), json!({ "schema": schema })))
-                    .collect();
-                let mut body = json!({
-                    "content": content,
-                    "required": param.get("required").and_then(Value::as_bool).unwrap_or(false),
-                });
+                let required = param.get("required").and_then(Value::as_bool);
+                let mut body = Map::new();
+                body.insert(
+                    "content".to_owned(),
+                    Value::Object(content(&consumes, &schema)),
+                );
+                body.insert("required".to_owned(), json!(required.unwrap_or(false)));
                 if let Some(d) = param.remove("description") {
-                    body["description"] = d;
+                    body.insert("description".to_owned(), d);
                 }
                 // Keep the Swagger parameter name: it names the method argument.
-                body[BODY_NAME] = json!(name);
-                out.insert("requestBody".to_owned(), body);
+                body.insert(BODY_NAME.to_owned(), json!(name));
+                out.insert("requestBody".to_owned(), Value::Object(body));
             }
             // OpenAPI 3 ignores header parameters named Content-Type: the request body's content
             // type says it.
@@ -204,23 +205,18 @@ fn convert_response(mut response: Map<String, Value>, produces: &[String]) -> Va
                     _ => Map::new(),
                 };
                 let description = header.remove("description");
-                let mut h = json!({ "schema": convert_schema(simple_schema(header)) });
+                let schema = convert_schema(simple_schema(header));
+                let mut h = Map::from_iter([("schema".to_owned(), schema)]);
                 if let Some(d) = description {
-                    h["description"] = d;
+                    h.insert("description".to_owned(), d);
                 }
-                (name, h)
+                (name, Value::Object(h))
             })
             .collect();
         out.insert("headers".to_owned(), Value::Object(headers));
     }
     let content: Map<String, Value> = match response.remove("schema") {
-        Some(schema) => {
-            let schema = convert_schema(schema);
-            produces
-                .iter()
-                .map(|media| (media.clone(), json!({ "schema": schema })))
-                .collect()
-        }
+        Some(schema) => content(produces, &convert_schema(schema)),
         // A response without a schema still has a body when the operation produces bytes.
         None => produces
             .iter()
@@ -237,6 +233,18 @@ fn convert_response(mut response: Map<String, Value>, produces: &[String]) -> Va
         out.insert("content".to_owned(), Value::Object(content));
     }
     Value::Object(out)
+}
+
+/// The content of a body or response: one media type object with `schema` per media type. (A
+/// copy, not `json!`, which would serialize the schema into a new value.)
+fn content(media_types: &[String], schema: &Value) -> Map<String, Value> {
+    media_types
+        .iter()
+        .map(|media| {
+            let object = Map::from_iter([("schema".to_owned(), schema.clone())]);
+            (media.clone(), Value::Object(object))
+        })
+        .collect()
 }
 
 /// Converts a Swagger 2.0 schema to OpenAPI 3.0, recursively.
