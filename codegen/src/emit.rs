@@ -247,6 +247,8 @@ fn models(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
             use std::collections::HashMap;
 
             use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+            use crate::runtime::object;
         }
     });
     quote! {
@@ -444,9 +446,10 @@ fn field(oldest: Version, field: &Field) -> TokenStream {
     quote! { #doc pub #name: #ty, }
 }
 
-/// A struct's `Serialize`, `Deserialize` and `crate::runtime::object::Object`: a table of its
-/// wire keys and one call of a runtime helper per field, rather than what `#[derive]` expands
-/// to (several times as much code for the compiler to check).
+/// A struct's `Serialize`, `Deserialize` and `crate::runtime::object::Object` (the file imports
+/// the module as `object`): a table of its wire keys and one call of a runtime helper per field
+/// and direction, rather than what `#[derive]` expands to (several times as much code for the
+/// compiler to check).
 ///
 /// On the wire, as `#[serde(rename = "Wire", default, skip_serializing_if = "Option::is_none")]`
 /// on an optional field, `#[serde(rename = "Wire")]` on a required one, and `default` with
@@ -464,17 +467,6 @@ fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
         .filter(|(_, f)| f.presence == Presence::Required)
         .map(|(i, _)| Literal::usize_unsuffixed(i))
         .collect();
-    let required_count = fields
-        .iter()
-        .filter(|f| matches!(f.presence, Presence::Required | Presence::Collection))
-        .count();
-    let optional_set = fields
-        .iter()
-        .filter(|f| matches!(f.presence, Presence::Optional | Presence::RequiredFrom(_)))
-        .map(|f| {
-            let field = ident(&f.name);
-            quote! { self.#field.is_some(), }
-        });
     let reads = fields.iter().enumerate().map(|(i, f)| {
         let (index, field) = (Literal::usize_unsuffixed(i), ident(&f.name));
         let helper = match (f.presence, f.ty == TypeRef::KeySet) {
@@ -483,17 +475,17 @@ fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
             (Presence::Collection, false) => quote! { or_default },
             _ => quote! { value },
         };
-        quote! { #index => o::#helper(map, &mut self.#field), }
+        quote! { #index => object::#helper(map, &mut self.#field), }
     });
     let writes = fields.iter().map(|f| {
-        let (field, wire) = (ident(&f.name), &f.wire);
+        let field = ident(&f.name);
         let helper = match (f.presence, f.ty == TypeRef::KeySet) {
-            (Presence::Optional | Presence::RequiredFrom(_), true) => quote! { key_set_opt_field },
+            (Presence::Optional | Presence::RequiredFrom(_), true) => quote! { key_set_opt },
             (Presence::Optional | Presence::RequiredFrom(_), false) => quote! { opt },
-            (_, true) => quote! { key_set_field },
+            (_, true) => quote! { key_set },
             (_, false) => quote! { field },
         };
-        quote! { o::#helper(&mut out, #wire, &self.#field)?; }
+        quote! { out.#helper(&self.#field)?; }
     });
     let read = if fields.is_empty() {
         quote! {
@@ -502,40 +494,31 @@ fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
         }
     } else {
         quote! {
-            use crate::runtime::object as o;
             match index {
                 #(#reads)*
                 _ => Ok(()),
             }
         }
     };
-    let (out, use_o) = if fields.is_empty() {
-        (quote! { out }, quote! {})
+    let out = if fields.is_empty() {
+        quote! { _out }
     } else {
-        (
-            quote! { mut out },
-            quote! { use crate::runtime::object as o; },
-        )
+        quote! { out }
     };
     quote! {
         impl Serialize for #name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #use_o
-                use serde::ser::SerializeStruct;
-                let len = crate::runtime::object::len(#required_count, &[#(#optional_set)*]);
-                let #out = serializer.serialize_struct(#name_text, len)?;
-                #(#writes)*
-                out.end()
+                object::serialize(self, serializer)
             }
         }
 
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::runtime::object::deserialize(deserializer)
+                object::deserialize(deserializer)
             }
         }
 
-        impl crate::runtime::object::Object for #name {
+        impl object::Object for #name {
             const NAME: &'static str = #name_text;
             const FIELDS: &'static [&'static str] = &[#(#wires),*];
             const REQUIRED: &'static [usize] = &[#(#required),*];
@@ -546,6 +529,11 @@ fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
                 map: &mut A,
             ) -> Result<(), A::Error> {
                 #read
+            }
+
+            fn write<W: object::Write>(&self, #out: &mut W) -> Result<(), W::Error> {
+                #(#writes)*
+                Ok(())
             }
         }
     }

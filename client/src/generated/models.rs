@@ -3,6 +3,7 @@
 //! The API's types: every schema of the spec, and the inline schemas of its operations.
 use std::collections::HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::runtime::object;
 
 /// Address represents an IPv4 or IPv6 IP address.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15,26 +16,17 @@ pub struct Address {
 
 impl Serialize for Address {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.addr.is_some(), self.prefix_len.is_some()],
-        );
-        let mut out = serializer.serialize_struct("Address", len)?;
-        o::opt(&mut out, "Addr", &self.addr)?;
-        o::opt(&mut out, "PrefixLen", &self.prefix_len)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Address {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Address {
+impl object::Object for Address {
     const NAME: &'static str = "Address";
     const FIELDS: &'static [&'static str] = &["Addr", "PrefixLen"];
     const REQUIRED: &'static [usize] = &[];
@@ -43,12 +35,17 @@ impl crate::runtime::object::Object for Address {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.addr),
-            1 => o::value(map, &mut self.prefix_len),
+            0 => object::value(map, &mut self.addr),
+            1 => object::value(map, &mut self.prefix_len),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.addr)?;
+        out.opt(&self.prefix_len)?;
+        Ok(())
     }
 }
 
@@ -73,37 +70,17 @@ pub struct AuthConfig {
 
 impl Serialize for AuthConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.username.is_some(),
-                self.password.is_some(),
-                self.email.is_some(),
-                self.serveraddress.is_some(),
-                self.identitytoken.is_some(),
-                self.registrytoken.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("AuthConfig", len)?;
-        o::opt(&mut out, "username", &self.username)?;
-        o::opt(&mut out, "password", &self.password)?;
-        o::opt(&mut out, "email", &self.email)?;
-        o::opt(&mut out, "serveraddress", &self.serveraddress)?;
-        o::opt(&mut out, "identitytoken", &self.identitytoken)?;
-        o::opt(&mut out, "registrytoken", &self.registrytoken)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for AuthConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for AuthConfig {
+impl object::Object for AuthConfig {
     const NAME: &'static str = "AuthConfig";
     const FIELDS: &'static [&'static str] = &[
         "username",
@@ -119,16 +96,25 @@ impl crate::runtime::object::Object for AuthConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.username),
-            1 => o::value(map, &mut self.password),
-            2 => o::value(map, &mut self.email),
-            3 => o::value(map, &mut self.serveraddress),
-            4 => o::value(map, &mut self.identitytoken),
-            5 => o::value(map, &mut self.registrytoken),
+            0 => object::value(map, &mut self.username),
+            1 => object::value(map, &mut self.password),
+            2 => object::value(map, &mut self.email),
+            3 => object::value(map, &mut self.serveraddress),
+            4 => object::value(map, &mut self.identitytoken),
+            5 => object::value(map, &mut self.registrytoken),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.username)?;
+        out.opt(&self.password)?;
+        out.opt(&self.email)?;
+        out.opt(&self.serveraddress)?;
+        out.opt(&self.identitytoken)?;
+        out.opt(&self.registrytoken)?;
+        Ok(())
     }
 }
 
@@ -177,45 +163,17 @@ pub struct BuildCache {
 
 impl Serialize for BuildCache {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.parents.is_some(),
-                self.r#type.is_some(),
-                self.description.is_some(),
-                self.in_use.is_some(),
-                self.shared.is_some(),
-                self.size.is_some(),
-                self.created_at.is_some(),
-                self.last_used_at.is_some(),
-                self.usage_count.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("BuildCache", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Parents", &self.parents)?;
-        o::opt(&mut out, "Type", &self.r#type)?;
-        o::opt(&mut out, "Description", &self.description)?;
-        o::opt(&mut out, "InUse", &self.in_use)?;
-        o::opt(&mut out, "Shared", &self.shared)?;
-        o::opt(&mut out, "Size", &self.size)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "LastUsedAt", &self.last_used_at)?;
-        o::opt(&mut out, "UsageCount", &self.usage_count)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for BuildCache {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for BuildCache {
+impl object::Object for BuildCache {
     const NAME: &'static str = "BuildCache";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -235,20 +193,33 @@ impl crate::runtime::object::Object for BuildCache {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.parents),
-            2 => o::value(map, &mut self.r#type),
-            3 => o::value(map, &mut self.description),
-            4 => o::value(map, &mut self.in_use),
-            5 => o::value(map, &mut self.shared),
-            6 => o::value(map, &mut self.size),
-            7 => o::value(map, &mut self.created_at),
-            8 => o::value(map, &mut self.last_used_at),
-            9 => o::value(map, &mut self.usage_count),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.parents),
+            2 => object::value(map, &mut self.r#type),
+            3 => object::value(map, &mut self.description),
+            4 => object::value(map, &mut self.in_use),
+            5 => object::value(map, &mut self.shared),
+            6 => object::value(map, &mut self.size),
+            7 => object::value(map, &mut self.created_at),
+            8 => object::value(map, &mut self.last_used_at),
+            9 => object::value(map, &mut self.usage_count),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.parents)?;
+        out.opt(&self.r#type)?;
+        out.opt(&self.description)?;
+        out.opt(&self.in_use)?;
+        out.opt(&self.shared)?;
+        out.opt(&self.size)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.last_used_at)?;
+        out.opt(&self.usage_count)?;
+        Ok(())
     }
 }
 
@@ -349,41 +320,17 @@ pub struct BuildInfo {
 
 impl Serialize for BuildInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.stream.is_some(),
-                self.error.is_some(),
-                self.error_detail.is_some(),
-                self.status.is_some(),
-                self.progress.is_some(),
-                self.progress_detail.is_some(),
-                self.aux.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("BuildInfo", len)?;
-        o::opt(&mut out, "id", &self.id)?;
-        o::opt(&mut out, "stream", &self.stream)?;
-        o::opt(&mut out, "error", &self.error)?;
-        o::opt(&mut out, "errorDetail", &self.error_detail)?;
-        o::opt(&mut out, "status", &self.status)?;
-        o::opt(&mut out, "progress", &self.progress)?;
-        o::opt(&mut out, "progressDetail", &self.progress_detail)?;
-        o::opt(&mut out, "aux", &self.aux)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for BuildInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for BuildInfo {
+impl object::Object for BuildInfo {
     const NAME: &'static str = "BuildInfo";
     const FIELDS: &'static [&'static str] = &[
         "id",
@@ -401,18 +348,29 @@ impl crate::runtime::object::Object for BuildInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.stream),
-            2 => o::value(map, &mut self.error),
-            3 => o::value(map, &mut self.error_detail),
-            4 => o::value(map, &mut self.status),
-            5 => o::value(map, &mut self.progress),
-            6 => o::value(map, &mut self.progress_detail),
-            7 => o::value(map, &mut self.aux),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.stream),
+            2 => object::value(map, &mut self.error),
+            3 => object::value(map, &mut self.error_detail),
+            4 => object::value(map, &mut self.status),
+            5 => object::value(map, &mut self.progress),
+            6 => object::value(map, &mut self.progress_detail),
+            7 => object::value(map, &mut self.aux),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.stream)?;
+        out.opt(&self.error)?;
+        out.opt(&self.error_detail)?;
+        out.opt(&self.status)?;
+        out.opt(&self.progress)?;
+        out.opt(&self.progress_detail)?;
+        out.opt(&self.aux)?;
+        Ok(())
     }
 }
 
@@ -427,26 +385,17 @@ pub struct BuildPruneResponse {
 
 impl Serialize for BuildPruneResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.caches_deleted.is_some(), self.space_reclaimed.is_some()],
-        );
-        let mut out = serializer.serialize_struct("BuildPruneResponse", len)?;
-        o::opt(&mut out, "CachesDeleted", &self.caches_deleted)?;
-        o::opt(&mut out, "SpaceReclaimed", &self.space_reclaimed)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for BuildPruneResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for BuildPruneResponse {
+impl object::Object for BuildPruneResponse {
     const NAME: &'static str = "BuildPruneResponse";
     const FIELDS: &'static [&'static str] = &["CachesDeleted", "SpaceReclaimed"];
     const REQUIRED: &'static [usize] = &[];
@@ -455,12 +404,17 @@ impl crate::runtime::object::Object for BuildPruneResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.caches_deleted),
-            1 => o::value(map, &mut self.space_reclaimed),
+            0 => object::value(map, &mut self.caches_deleted),
+            1 => object::value(map, &mut self.space_reclaimed),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.caches_deleted)?;
+        out.opt(&self.space_reclaimed)?;
+        Ok(())
     }
 }
 
@@ -519,45 +473,17 @@ pub struct ClusterInfo {
 
 impl Serialize for ClusterInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.spec.is_some(),
-                self.tls_info.is_some(),
-                self.root_rotation_in_progress.is_some(),
-                self.data_path_port.is_some(),
-                self.default_addr_pool.is_some(),
-                self.subnet_size.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ClusterInfo", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        o::opt(&mut out, "TLSInfo", &self.tls_info)?;
-        o::opt(&mut out, "RootRotationInProgress", &self.root_rotation_in_progress)?;
-        o::opt(&mut out, "DataPathPort", &self.data_path_port)?;
-        o::opt(&mut out, "DefaultAddrPool", &self.default_addr_pool)?;
-        o::opt(&mut out, "SubnetSize", &self.subnet_size)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ClusterInfo {
+impl object::Object for ClusterInfo {
     const NAME: &'static str = "ClusterInfo";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -577,20 +503,33 @@ impl crate::runtime::object::Object for ClusterInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.spec),
-            5 => o::value(map, &mut self.tls_info),
-            6 => o::value(map, &mut self.root_rotation_in_progress),
-            7 => o::value(map, &mut self.data_path_port),
-            8 => o::value(map, &mut self.default_addr_pool),
-            9 => o::value(map, &mut self.subnet_size),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.spec),
+            5 => object::value(map, &mut self.tls_info),
+            6 => object::value(map, &mut self.root_rotation_in_progress),
+            7 => object::value(map, &mut self.data_path_port),
+            8 => object::value(map, &mut self.default_addr_pool),
+            9 => object::value(map, &mut self.subnet_size),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.spec)?;
+        out.opt(&self.tls_info)?;
+        out.opt(&self.root_rotation_in_progress)?;
+        out.opt(&self.data_path_port)?;
+        out.opt(&self.default_addr_pool)?;
+        out.opt(&self.subnet_size)?;
+        Ok(())
     }
 }
 
@@ -630,39 +569,17 @@ pub struct ClusterVolume {
 
 impl Serialize for ClusterVolume {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.spec.is_some(),
-                self.info.is_some(),
-                self.publish_status.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ClusterVolume", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        o::opt(&mut out, "Info", &self.info)?;
-        o::opt(&mut out, "PublishStatus", &self.publish_status)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterVolume {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ClusterVolume {
+impl object::Object for ClusterVolume {
     const NAME: &'static str = "ClusterVolume";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -679,17 +596,27 @@ impl crate::runtime::object::Object for ClusterVolume {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.spec),
-            5 => o::value(map, &mut self.info),
-            6 => o::value(map, &mut self.publish_status),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.spec),
+            5 => object::value(map, &mut self.info),
+            6 => object::value(map, &mut self.publish_status),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.spec)?;
+        out.opt(&self.info)?;
+        out.opt(&self.publish_status)?;
+        Ok(())
     }
 }
 
@@ -716,33 +643,17 @@ pub struct ClusterVolumeInfo {
 
 impl Serialize for ClusterVolumeInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.capacity_bytes.is_some(),
-                self.volume_context.is_some(),
-                self.volume_id.is_some(),
-                self.accessible_topology.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ClusterVolumeInfo", len)?;
-        o::opt(&mut out, "CapacityBytes", &self.capacity_bytes)?;
-        o::opt(&mut out, "VolumeContext", &self.volume_context)?;
-        o::opt(&mut out, "VolumeID", &self.volume_id)?;
-        o::opt(&mut out, "AccessibleTopology", &self.accessible_topology)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterVolumeInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ClusterVolumeInfo {
+impl object::Object for ClusterVolumeInfo {
     const NAME: &'static str = "ClusterVolumeInfo";
     const FIELDS: &'static [&'static str] = &[
         "CapacityBytes",
@@ -756,14 +667,21 @@ impl crate::runtime::object::Object for ClusterVolumeInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.capacity_bytes),
-            1 => o::value(map, &mut self.volume_context),
-            2 => o::value(map, &mut self.volume_id),
-            3 => o::value(map, &mut self.accessible_topology),
+            0 => object::value(map, &mut self.capacity_bytes),
+            1 => object::value(map, &mut self.volume_context),
+            2 => object::value(map, &mut self.volume_id),
+            3 => object::value(map, &mut self.accessible_topology),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.capacity_bytes)?;
+        out.opt(&self.volume_context)?;
+        out.opt(&self.volume_id)?;
+        out.opt(&self.accessible_topology)?;
+        Ok(())
     }
 }
 
@@ -787,32 +705,17 @@ pub struct ClusterVolumePublishStatusItem {
 
 impl Serialize for ClusterVolumePublishStatusItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.node_id.is_some(),
-                self.state.is_some(),
-                self.publish_context.is_some(),
-            ],
-        );
-        let mut out = serializer
-            .serialize_struct("ClusterVolumePublishStatusItem", len)?;
-        o::opt(&mut out, "NodeID", &self.node_id)?;
-        o::opt(&mut out, "State", &self.state)?;
-        o::opt(&mut out, "PublishContext", &self.publish_context)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterVolumePublishStatusItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ClusterVolumePublishStatusItem {
+impl object::Object for ClusterVolumePublishStatusItem {
     const NAME: &'static str = "ClusterVolumePublishStatusItem";
     const FIELDS: &'static [&'static str] = &["NodeID", "State", "PublishContext"];
     const REQUIRED: &'static [usize] = &[];
@@ -821,13 +724,19 @@ impl crate::runtime::object::Object for ClusterVolumePublishStatusItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.node_id),
-            1 => o::value(map, &mut self.state),
-            2 => o::value(map, &mut self.publish_context),
+            0 => object::value(map, &mut self.node_id),
+            1 => object::value(map, &mut self.state),
+            2 => object::value(map, &mut self.publish_context),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.node_id)?;
+        out.opt(&self.state)?;
+        out.opt(&self.publish_context)?;
+        Ok(())
     }
 }
 
@@ -921,26 +830,17 @@ pub struct ClusterVolumeSpec {
 
 impl Serialize for ClusterVolumeSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.group.is_some(), self.access_mode.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ClusterVolumeSpec", len)?;
-        o::opt(&mut out, "Group", &self.group)?;
-        o::opt(&mut out, "AccessMode", &self.access_mode)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterVolumeSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ClusterVolumeSpec {
+impl object::Object for ClusterVolumeSpec {
     const NAME: &'static str = "ClusterVolumeSpec";
     const FIELDS: &'static [&'static str] = &["Group", "AccessMode"];
     const REQUIRED: &'static [usize] = &[];
@@ -949,12 +849,17 @@ impl crate::runtime::object::Object for ClusterVolumeSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.group),
-            1 => o::value(map, &mut self.access_mode),
+            0 => object::value(map, &mut self.group),
+            1 => object::value(map, &mut self.access_mode),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.group)?;
+        out.opt(&self.access_mode)?;
+        Ok(())
     }
 }
 
@@ -1019,39 +924,17 @@ pub struct ClusterVolumeSpecAccessMode {
 
 impl Serialize for ClusterVolumeSpecAccessMode {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.scope.is_some(),
-                self.sharing.is_some(),
-                self.mount_volume.is_some(),
-                self.secrets.is_some(),
-                self.accessibility_requirements.is_some(),
-                self.capacity_range.is_some(),
-                self.availability.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ClusterVolumeSpecAccessMode", len)?;
-        o::opt(&mut out, "Scope", &self.scope)?;
-        o::opt(&mut out, "Sharing", &self.sharing)?;
-        o::opt(&mut out, "MountVolume", &self.mount_volume)?;
-        o::opt(&mut out, "Secrets", &self.secrets)?;
-        o::opt(&mut out, "AccessibilityRequirements", &self.accessibility_requirements)?;
-        o::opt(&mut out, "CapacityRange", &self.capacity_range)?;
-        o::opt(&mut out, "Availability", &self.availability)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessMode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ClusterVolumeSpecAccessMode {
+impl object::Object for ClusterVolumeSpecAccessMode {
     const NAME: &'static str = "ClusterVolumeSpecAccessMode";
     const FIELDS: &'static [&'static str] = &[
         "Scope",
@@ -1068,17 +951,27 @@ impl crate::runtime::object::Object for ClusterVolumeSpecAccessMode {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.scope),
-            1 => o::value(map, &mut self.sharing),
-            2 => o::value(map, &mut self.mount_volume),
-            3 => o::value(map, &mut self.secrets),
-            4 => o::value(map, &mut self.accessibility_requirements),
-            5 => o::value(map, &mut self.capacity_range),
-            6 => o::value(map, &mut self.availability),
+            0 => object::value(map, &mut self.scope),
+            1 => object::value(map, &mut self.sharing),
+            2 => object::value(map, &mut self.mount_volume),
+            3 => object::value(map, &mut self.secrets),
+            4 => object::value(map, &mut self.accessibility_requirements),
+            5 => object::value(map, &mut self.capacity_range),
+            6 => object::value(map, &mut self.availability),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.scope)?;
+        out.opt(&self.sharing)?;
+        out.opt(&self.mount_volume)?;
+        out.opt(&self.secrets)?;
+        out.opt(&self.accessibility_requirements)?;
+        out.opt(&self.capacity_range)?;
+        out.opt(&self.availability)?;
+        Ok(())
     }
 }
 
@@ -1099,31 +992,17 @@ pub struct ClusterVolumeSpecAccessModeAccessibilityRequirements {
 
 impl Serialize for ClusterVolumeSpecAccessModeAccessibilityRequirements {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.requisite.is_some(), self.preferred.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct(
-                "ClusterVolumeSpecAccessModeAccessibilityRequirements",
-                len,
-            )?;
-        o::opt(&mut out, "Requisite", &self.requisite)?;
-        o::opt(&mut out, "Preferred", &self.preferred)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeAccessibilityRequirements {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object
-for ClusterVolumeSpecAccessModeAccessibilityRequirements {
+impl object::Object for ClusterVolumeSpecAccessModeAccessibilityRequirements {
     const NAME: &'static str = "ClusterVolumeSpecAccessModeAccessibilityRequirements";
     const FIELDS: &'static [&'static str] = &["Requisite", "Preferred"];
     const REQUIRED: &'static [usize] = &[];
@@ -1132,12 +1011,17 @@ for ClusterVolumeSpecAccessModeAccessibilityRequirements {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.requisite),
-            1 => o::value(map, &mut self.preferred),
+            0 => object::value(map, &mut self.requisite),
+            1 => object::value(map, &mut self.preferred),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.requisite)?;
+        out.opt(&self.preferred)?;
+        Ok(())
     }
 }
 
@@ -1224,27 +1108,17 @@ pub struct ClusterVolumeSpecAccessModeCapacityRange {
 
 impl Serialize for ClusterVolumeSpecAccessModeCapacityRange {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.required_bytes.is_some(), self.limit_bytes.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("ClusterVolumeSpecAccessModeCapacityRange", len)?;
-        o::opt(&mut out, "RequiredBytes", &self.required_bytes)?;
-        o::opt(&mut out, "LimitBytes", &self.limit_bytes)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeCapacityRange {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ClusterVolumeSpecAccessModeCapacityRange {
+impl object::Object for ClusterVolumeSpecAccessModeCapacityRange {
     const NAME: &'static str = "ClusterVolumeSpecAccessModeCapacityRange";
     const FIELDS: &'static [&'static str] = &["RequiredBytes", "LimitBytes"];
     const REQUIRED: &'static [usize] = &[];
@@ -1253,12 +1127,17 @@ impl crate::runtime::object::Object for ClusterVolumeSpecAccessModeCapacityRange
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.required_bytes),
-            1 => o::value(map, &mut self.limit_bytes),
+            0 => object::value(map, &mut self.required_bytes),
+            1 => object::value(map, &mut self.limit_bytes),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.required_bytes)?;
+        out.opt(&self.limit_bytes)?;
+        Ok(())
     }
 }
 
@@ -1342,27 +1221,17 @@ pub struct ClusterVolumeSpecAccessModeSecretsItem {
 
 impl Serialize for ClusterVolumeSpecAccessModeSecretsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.key.is_some(), self.secret.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("ClusterVolumeSpecAccessModeSecretsItem", len)?;
-        o::opt(&mut out, "Key", &self.key)?;
-        o::opt(&mut out, "Secret", &self.secret)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeSecretsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ClusterVolumeSpecAccessModeSecretsItem {
+impl object::Object for ClusterVolumeSpecAccessModeSecretsItem {
     const NAME: &'static str = "ClusterVolumeSpecAccessModeSecretsItem";
     const FIELDS: &'static [&'static str] = &["Key", "Secret"];
     const REQUIRED: &'static [usize] = &[];
@@ -1371,12 +1240,17 @@ impl crate::runtime::object::Object for ClusterVolumeSpecAccessModeSecretsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.key),
-            1 => o::value(map, &mut self.secret),
+            0 => object::value(map, &mut self.key),
+            1 => object::value(map, &mut self.secret),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.key)?;
+        out.opt(&self.secret)?;
+        Ok(())
     }
 }
 
@@ -1466,26 +1340,17 @@ pub struct Commit {
 
 impl Serialize for Commit {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.id.is_some(), self.expected.is_some()],
-        );
-        let mut out = serializer.serialize_struct("Commit", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Expected", &self.expected)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Commit {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Commit {
+impl object::Object for Commit {
     const NAME: &'static str = "Commit";
     const FIELDS: &'static [&'static str] = &["ID", "Expected"];
     const REQUIRED: &'static [usize] = &[];
@@ -1494,12 +1359,17 @@ impl crate::runtime::object::Object for Commit {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.expected),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.expected),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.expected)?;
+        Ok(())
     }
 }
 
@@ -1529,35 +1399,17 @@ pub struct Config {
 
 impl Serialize for Config {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.spec.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Config", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Config {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Config {
+impl object::Object for Config {
     const NAME: &'static str = "Config";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -1572,15 +1424,23 @@ impl crate::runtime::object::Object for Config {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.spec),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.spec)?;
+        Ok(())
     }
 }
 
@@ -1604,33 +1464,17 @@ pub struct ConfigCreateBody {
 
 impl Serialize for ConfigCreateBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.data.is_some(),
-                self.templating.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ConfigCreateBody", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Data", &self.data)?;
-        o::opt(&mut out, "Templating", &self.templating)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ConfigCreateBody {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ConfigCreateBody {
+impl object::Object for ConfigCreateBody {
     const NAME: &'static str = "ConfigCreateBody";
     const FIELDS: &'static [&'static str] = &["Name", "Labels", "Data", "Templating"];
     const REQUIRED: &'static [usize] = &[];
@@ -1639,14 +1483,21 @@ impl crate::runtime::object::Object for ConfigCreateBody {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.data),
-            3 => o::value(map, &mut self.templating),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.data),
+            3 => object::value(map, &mut self.templating),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.data)?;
+        out.opt(&self.templating)?;
+        Ok(())
     }
 }
 
@@ -1659,22 +1510,17 @@ pub struct ConfigCreateResponse {
 
 impl Serialize for ConfigCreateResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[]);
-        let mut out = serializer.serialize_struct("ConfigCreateResponse", len)?;
-        o::field(&mut out, "ID", &self.id)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ConfigCreateResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ConfigCreateResponse {
+impl object::Object for ConfigCreateResponse {
     const NAME: &'static str = "ConfigCreateResponse";
     const FIELDS: &'static [&'static str] = &["ID"];
     const REQUIRED: &'static [usize] = &[0];
@@ -1683,11 +1529,15 @@ impl crate::runtime::object::Object for ConfigCreateResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
+            0 => object::value(map, &mut self.id),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.id)?;
+        Ok(())
     }
 }
 
@@ -1703,22 +1553,17 @@ pub struct ConfigReference {
 
 impl Serialize for ConfigReference {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.network.is_some()]);
-        let mut out = serializer.serialize_struct("ConfigReference", len)?;
-        o::opt(&mut out, "Network", &self.network)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ConfigReference {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ConfigReference {
+impl object::Object for ConfigReference {
     const NAME: &'static str = "ConfigReference";
     const FIELDS: &'static [&'static str] = &["Network"];
     const REQUIRED: &'static [usize] = &[];
@@ -1727,11 +1572,15 @@ impl crate::runtime::object::Object for ConfigReference {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.network),
+            0 => object::value(map, &mut self.network),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.network)?;
+        Ok(())
     }
 }
 
@@ -1755,33 +1604,17 @@ pub struct ConfigSpec {
 
 impl Serialize for ConfigSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.data.is_some(),
-                self.templating.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ConfigSpec", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Data", &self.data)?;
-        o::opt(&mut out, "Templating", &self.templating)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ConfigSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ConfigSpec {
+impl object::Object for ConfigSpec {
     const NAME: &'static str = "ConfigSpec";
     const FIELDS: &'static [&'static str] = &["Name", "Labels", "Data", "Templating"];
     const REQUIRED: &'static [usize] = &[];
@@ -1790,14 +1623,21 @@ impl crate::runtime::object::Object for ConfigSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.data),
-            3 => o::value(map, &mut self.templating),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.data),
+            3 => object::value(map, &mut self.templating),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.data)?;
+        out.opt(&self.templating)?;
+        Ok(())
     }
 }
 
@@ -1816,33 +1656,17 @@ pub struct ContainerBlkioStatEntry {
 
 impl Serialize for ContainerBlkioStatEntry {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.major.is_some(),
-                self.minor.is_some(),
-                self.op.is_some(),
-                self.value.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerBlkioStatEntry", len)?;
-        o::opt(&mut out, "major", &self.major)?;
-        o::opt(&mut out, "minor", &self.minor)?;
-        o::opt(&mut out, "op", &self.op)?;
-        o::opt(&mut out, "value", &self.value)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerBlkioStatEntry {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerBlkioStatEntry {
+impl object::Object for ContainerBlkioStatEntry {
     const NAME: &'static str = "ContainerBlkioStatEntry";
     const FIELDS: &'static [&'static str] = &["major", "minor", "op", "value"];
     const REQUIRED: &'static [usize] = &[];
@@ -1851,14 +1675,21 @@ impl crate::runtime::object::Object for ContainerBlkioStatEntry {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.major),
-            1 => o::value(map, &mut self.minor),
-            2 => o::value(map, &mut self.op),
-            3 => o::value(map, &mut self.value),
+            0 => object::value(map, &mut self.major),
+            1 => object::value(map, &mut self.minor),
+            2 => object::value(map, &mut self.op),
+            3 => object::value(map, &mut self.value),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.major)?;
+        out.opt(&self.minor)?;
+        out.opt(&self.op)?;
+        out.opt(&self.value)?;
+        Ok(())
     }
 }
 
@@ -1885,45 +1716,17 @@ pub struct ContainerBlkioStats {
 
 impl Serialize for ContainerBlkioStats {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.io_service_bytes_recursive.is_some(),
-                self.io_serviced_recursive.is_some(),
-                self.io_queue_recursive.is_some(),
-                self.io_service_time_recursive.is_some(),
-                self.io_wait_time_recursive.is_some(),
-                self.io_merged_recursive.is_some(),
-                self.io_time_recursive.is_some(),
-                self.sectors_recursive.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerBlkioStats", len)?;
-        o::opt(
-            &mut out,
-            "io_service_bytes_recursive",
-            &self.io_service_bytes_recursive,
-        )?;
-        o::opt(&mut out, "io_serviced_recursive", &self.io_serviced_recursive)?;
-        o::opt(&mut out, "io_queue_recursive", &self.io_queue_recursive)?;
-        o::opt(&mut out, "io_service_time_recursive", &self.io_service_time_recursive)?;
-        o::opt(&mut out, "io_wait_time_recursive", &self.io_wait_time_recursive)?;
-        o::opt(&mut out, "io_merged_recursive", &self.io_merged_recursive)?;
-        o::opt(&mut out, "io_time_recursive", &self.io_time_recursive)?;
-        o::opt(&mut out, "sectors_recursive", &self.sectors_recursive)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerBlkioStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerBlkioStats {
+impl object::Object for ContainerBlkioStats {
     const NAME: &'static str = "ContainerBlkioStats";
     const FIELDS: &'static [&'static str] = &[
         "io_service_bytes_recursive",
@@ -1941,18 +1744,29 @@ impl crate::runtime::object::Object for ContainerBlkioStats {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.io_service_bytes_recursive),
-            1 => o::value(map, &mut self.io_serviced_recursive),
-            2 => o::value(map, &mut self.io_queue_recursive),
-            3 => o::value(map, &mut self.io_service_time_recursive),
-            4 => o::value(map, &mut self.io_wait_time_recursive),
-            5 => o::value(map, &mut self.io_merged_recursive),
-            6 => o::value(map, &mut self.io_time_recursive),
-            7 => o::value(map, &mut self.sectors_recursive),
+            0 => object::value(map, &mut self.io_service_bytes_recursive),
+            1 => object::value(map, &mut self.io_serviced_recursive),
+            2 => object::value(map, &mut self.io_queue_recursive),
+            3 => object::value(map, &mut self.io_service_time_recursive),
+            4 => object::value(map, &mut self.io_wait_time_recursive),
+            5 => object::value(map, &mut self.io_merged_recursive),
+            6 => object::value(map, &mut self.io_time_recursive),
+            7 => object::value(map, &mut self.sectors_recursive),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.io_service_bytes_recursive)?;
+        out.opt(&self.io_serviced_recursive)?;
+        out.opt(&self.io_queue_recursive)?;
+        out.opt(&self.io_service_time_recursive)?;
+        out.opt(&self.io_wait_time_recursive)?;
+        out.opt(&self.io_merged_recursive)?;
+        out.opt(&self.io_time_recursive)?;
+        out.opt(&self.sectors_recursive)?;
+        Ok(())
     }
 }
 
@@ -2032,75 +1846,17 @@ pub struct ContainerConfig {
 
 impl Serialize for ContainerConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.hostname.is_some(),
-                self.domainname.is_some(),
-                self.user.is_some(),
-                self.attach_stdin.is_some(),
-                self.attach_stdout.is_some(),
-                self.attach_stderr.is_some(),
-                self.exposed_ports.is_some(),
-                self.tty.is_some(),
-                self.open_stdin.is_some(),
-                self.stdin_once.is_some(),
-                self.env.is_some(),
-                self.cmd.is_some(),
-                self.healthcheck.is_some(),
-                self.args_escaped.is_some(),
-                self.image.is_some(),
-                self.volumes.is_some(),
-                self.working_dir.is_some(),
-                self.entrypoint.is_some(),
-                self.network_disabled.is_some(),
-                self.mac_address.is_some(),
-                self.on_build.is_some(),
-                self.labels.is_some(),
-                self.stop_signal.is_some(),
-                self.stop_timeout.is_some(),
-                self.shell.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerConfig", len)?;
-        o::opt(&mut out, "Hostname", &self.hostname)?;
-        o::opt(&mut out, "Domainname", &self.domainname)?;
-        o::opt(&mut out, "User", &self.user)?;
-        o::opt(&mut out, "AttachStdin", &self.attach_stdin)?;
-        o::opt(&mut out, "AttachStdout", &self.attach_stdout)?;
-        o::opt(&mut out, "AttachStderr", &self.attach_stderr)?;
-        o::key_set_opt_field(&mut out, "ExposedPorts", &self.exposed_ports)?;
-        o::opt(&mut out, "Tty", &self.tty)?;
-        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
-        o::opt(&mut out, "StdinOnce", &self.stdin_once)?;
-        o::opt(&mut out, "Env", &self.env)?;
-        o::opt(&mut out, "Cmd", &self.cmd)?;
-        o::opt(&mut out, "Healthcheck", &self.healthcheck)?;
-        o::opt(&mut out, "ArgsEscaped", &self.args_escaped)?;
-        o::opt(&mut out, "Image", &self.image)?;
-        o::key_set_opt_field(&mut out, "Volumes", &self.volumes)?;
-        o::opt(&mut out, "WorkingDir", &self.working_dir)?;
-        o::opt(&mut out, "Entrypoint", &self.entrypoint)?;
-        o::opt(&mut out, "NetworkDisabled", &self.network_disabled)?;
-        o::opt(&mut out, "MacAddress", &self.mac_address)?;
-        o::opt(&mut out, "OnBuild", &self.on_build)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "StopSignal", &self.stop_signal)?;
-        o::opt(&mut out, "StopTimeout", &self.stop_timeout)?;
-        o::opt(&mut out, "Shell", &self.shell)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerConfig {
+impl object::Object for ContainerConfig {
     const NAME: &'static str = "ContainerConfig";
     const FIELDS: &'static [&'static str] = &[
         "Hostname",
@@ -2135,35 +1891,63 @@ impl crate::runtime::object::Object for ContainerConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.hostname),
-            1 => o::value(map, &mut self.domainname),
-            2 => o::value(map, &mut self.user),
-            3 => o::value(map, &mut self.attach_stdin),
-            4 => o::value(map, &mut self.attach_stdout),
-            5 => o::value(map, &mut self.attach_stderr),
-            6 => o::key_set_opt(map, &mut self.exposed_ports),
-            7 => o::value(map, &mut self.tty),
-            8 => o::value(map, &mut self.open_stdin),
-            9 => o::value(map, &mut self.stdin_once),
-            10 => o::value(map, &mut self.env),
-            11 => o::value(map, &mut self.cmd),
-            12 => o::value(map, &mut self.healthcheck),
-            13 => o::value(map, &mut self.args_escaped),
-            14 => o::value(map, &mut self.image),
-            15 => o::key_set_opt(map, &mut self.volumes),
-            16 => o::value(map, &mut self.working_dir),
-            17 => o::value(map, &mut self.entrypoint),
-            18 => o::value(map, &mut self.network_disabled),
-            19 => o::value(map, &mut self.mac_address),
-            20 => o::value(map, &mut self.on_build),
-            21 => o::value(map, &mut self.labels),
-            22 => o::value(map, &mut self.stop_signal),
-            23 => o::value(map, &mut self.stop_timeout),
-            24 => o::value(map, &mut self.shell),
+            0 => object::value(map, &mut self.hostname),
+            1 => object::value(map, &mut self.domainname),
+            2 => object::value(map, &mut self.user),
+            3 => object::value(map, &mut self.attach_stdin),
+            4 => object::value(map, &mut self.attach_stdout),
+            5 => object::value(map, &mut self.attach_stderr),
+            6 => object::key_set_opt(map, &mut self.exposed_ports),
+            7 => object::value(map, &mut self.tty),
+            8 => object::value(map, &mut self.open_stdin),
+            9 => object::value(map, &mut self.stdin_once),
+            10 => object::value(map, &mut self.env),
+            11 => object::value(map, &mut self.cmd),
+            12 => object::value(map, &mut self.healthcheck),
+            13 => object::value(map, &mut self.args_escaped),
+            14 => object::value(map, &mut self.image),
+            15 => object::key_set_opt(map, &mut self.volumes),
+            16 => object::value(map, &mut self.working_dir),
+            17 => object::value(map, &mut self.entrypoint),
+            18 => object::value(map, &mut self.network_disabled),
+            19 => object::value(map, &mut self.mac_address),
+            20 => object::value(map, &mut self.on_build),
+            21 => object::value(map, &mut self.labels),
+            22 => object::value(map, &mut self.stop_signal),
+            23 => object::value(map, &mut self.stop_timeout),
+            24 => object::value(map, &mut self.shell),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.hostname)?;
+        out.opt(&self.domainname)?;
+        out.opt(&self.user)?;
+        out.opt(&self.attach_stdin)?;
+        out.opt(&self.attach_stdout)?;
+        out.opt(&self.attach_stderr)?;
+        out.key_set_opt(&self.exposed_ports)?;
+        out.opt(&self.tty)?;
+        out.opt(&self.open_stdin)?;
+        out.opt(&self.stdin_once)?;
+        out.opt(&self.env)?;
+        out.opt(&self.cmd)?;
+        out.opt(&self.healthcheck)?;
+        out.opt(&self.args_escaped)?;
+        out.opt(&self.image)?;
+        out.key_set_opt(&self.volumes)?;
+        out.opt(&self.working_dir)?;
+        out.opt(&self.entrypoint)?;
+        out.opt(&self.network_disabled)?;
+        out.opt(&self.mac_address)?;
+        out.opt(&self.on_build)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.stop_signal)?;
+        out.opt(&self.stop_timeout)?;
+        out.opt(&self.shell)?;
+        Ok(())
     }
 }
 
@@ -2182,33 +1966,17 @@ pub struct ContainerCpuStats {
 
 impl Serialize for ContainerCpuStats {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.cpu_usage.is_some(),
-                self.system_cpu_usage.is_some(),
-                self.online_cpus.is_some(),
-                self.throttling_data.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerCpuStats", len)?;
-        o::opt(&mut out, "cpu_usage", &self.cpu_usage)?;
-        o::opt(&mut out, "system_cpu_usage", &self.system_cpu_usage)?;
-        o::opt(&mut out, "online_cpus", &self.online_cpus)?;
-        o::opt(&mut out, "throttling_data", &self.throttling_data)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerCpuStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerCpuStats {
+impl object::Object for ContainerCpuStats {
     const NAME: &'static str = "ContainerCpuStats";
     const FIELDS: &'static [&'static str] = &[
         "cpu_usage",
@@ -2222,14 +1990,21 @@ impl crate::runtime::object::Object for ContainerCpuStats {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.cpu_usage),
-            1 => o::value(map, &mut self.system_cpu_usage),
-            2 => o::value(map, &mut self.online_cpus),
-            3 => o::value(map, &mut self.throttling_data),
+            0 => object::value(map, &mut self.cpu_usage),
+            1 => object::value(map, &mut self.system_cpu_usage),
+            2 => object::value(map, &mut self.online_cpus),
+            3 => object::value(map, &mut self.throttling_data),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.cpu_usage)?;
+        out.opt(&self.system_cpu_usage)?;
+        out.opt(&self.online_cpus)?;
+        out.opt(&self.throttling_data)?;
+        Ok(())
     }
 }
 
@@ -2248,33 +2023,17 @@ pub struct ContainerCpuUsage {
 
 impl Serialize for ContainerCpuUsage {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.total_usage.is_some(),
-                self.percpu_usage.is_some(),
-                self.usage_in_kernelmode.is_some(),
-                self.usage_in_usermode.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerCpuUsage", len)?;
-        o::opt(&mut out, "total_usage", &self.total_usage)?;
-        o::opt(&mut out, "percpu_usage", &self.percpu_usage)?;
-        o::opt(&mut out, "usage_in_kernelmode", &self.usage_in_kernelmode)?;
-        o::opt(&mut out, "usage_in_usermode", &self.usage_in_usermode)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerCpuUsage {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerCpuUsage {
+impl object::Object for ContainerCpuUsage {
     const NAME: &'static str = "ContainerCpuUsage";
     const FIELDS: &'static [&'static str] = &[
         "total_usage",
@@ -2288,14 +2047,21 @@ impl crate::runtime::object::Object for ContainerCpuUsage {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.total_usage),
-            1 => o::value(map, &mut self.percpu_usage),
-            2 => o::value(map, &mut self.usage_in_kernelmode),
-            3 => o::value(map, &mut self.usage_in_usermode),
+            0 => object::value(map, &mut self.total_usage),
+            1 => object::value(map, &mut self.percpu_usage),
+            2 => object::value(map, &mut self.usage_in_kernelmode),
+            3 => object::value(map, &mut self.usage_in_usermode),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.total_usage)?;
+        out.opt(&self.percpu_usage)?;
+        out.opt(&self.usage_in_kernelmode)?;
+        out.opt(&self.usage_in_usermode)?;
+        Ok(())
     }
 }
 
@@ -2375,79 +2141,17 @@ pub struct ContainerCreateBody {
 
 impl Serialize for ContainerCreateBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.hostname.is_some(),
-                self.domainname.is_some(),
-                self.user.is_some(),
-                self.attach_stdin.is_some(),
-                self.attach_stdout.is_some(),
-                self.attach_stderr.is_some(),
-                self.exposed_ports.is_some(),
-                self.tty.is_some(),
-                self.open_stdin.is_some(),
-                self.stdin_once.is_some(),
-                self.env.is_some(),
-                self.cmd.is_some(),
-                self.healthcheck.is_some(),
-                self.args_escaped.is_some(),
-                self.image.is_some(),
-                self.volumes.is_some(),
-                self.working_dir.is_some(),
-                self.entrypoint.is_some(),
-                self.network_disabled.is_some(),
-                self.mac_address.is_some(),
-                self.on_build.is_some(),
-                self.labels.is_some(),
-                self.stop_signal.is_some(),
-                self.stop_timeout.is_some(),
-                self.shell.is_some(),
-                self.host_config.is_some(),
-                self.networking_config.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerCreateBody", len)?;
-        o::opt(&mut out, "Hostname", &self.hostname)?;
-        o::opt(&mut out, "Domainname", &self.domainname)?;
-        o::opt(&mut out, "User", &self.user)?;
-        o::opt(&mut out, "AttachStdin", &self.attach_stdin)?;
-        o::opt(&mut out, "AttachStdout", &self.attach_stdout)?;
-        o::opt(&mut out, "AttachStderr", &self.attach_stderr)?;
-        o::key_set_opt_field(&mut out, "ExposedPorts", &self.exposed_ports)?;
-        o::opt(&mut out, "Tty", &self.tty)?;
-        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
-        o::opt(&mut out, "StdinOnce", &self.stdin_once)?;
-        o::opt(&mut out, "Env", &self.env)?;
-        o::opt(&mut out, "Cmd", &self.cmd)?;
-        o::opt(&mut out, "Healthcheck", &self.healthcheck)?;
-        o::opt(&mut out, "ArgsEscaped", &self.args_escaped)?;
-        o::opt(&mut out, "Image", &self.image)?;
-        o::key_set_opt_field(&mut out, "Volumes", &self.volumes)?;
-        o::opt(&mut out, "WorkingDir", &self.working_dir)?;
-        o::opt(&mut out, "Entrypoint", &self.entrypoint)?;
-        o::opt(&mut out, "NetworkDisabled", &self.network_disabled)?;
-        o::opt(&mut out, "MacAddress", &self.mac_address)?;
-        o::opt(&mut out, "OnBuild", &self.on_build)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "StopSignal", &self.stop_signal)?;
-        o::opt(&mut out, "StopTimeout", &self.stop_timeout)?;
-        o::opt(&mut out, "Shell", &self.shell)?;
-        o::opt(&mut out, "HostConfig", &self.host_config)?;
-        o::opt(&mut out, "NetworkingConfig", &self.networking_config)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerCreateBody {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerCreateBody {
+impl object::Object for ContainerCreateBody {
     const NAME: &'static str = "ContainerCreateBody";
     const FIELDS: &'static [&'static str] = &[
         "Hostname",
@@ -2484,37 +2188,67 @@ impl crate::runtime::object::Object for ContainerCreateBody {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.hostname),
-            1 => o::value(map, &mut self.domainname),
-            2 => o::value(map, &mut self.user),
-            3 => o::value(map, &mut self.attach_stdin),
-            4 => o::value(map, &mut self.attach_stdout),
-            5 => o::value(map, &mut self.attach_stderr),
-            6 => o::key_set_opt(map, &mut self.exposed_ports),
-            7 => o::value(map, &mut self.tty),
-            8 => o::value(map, &mut self.open_stdin),
-            9 => o::value(map, &mut self.stdin_once),
-            10 => o::value(map, &mut self.env),
-            11 => o::value(map, &mut self.cmd),
-            12 => o::value(map, &mut self.healthcheck),
-            13 => o::value(map, &mut self.args_escaped),
-            14 => o::value(map, &mut self.image),
-            15 => o::key_set_opt(map, &mut self.volumes),
-            16 => o::value(map, &mut self.working_dir),
-            17 => o::value(map, &mut self.entrypoint),
-            18 => o::value(map, &mut self.network_disabled),
-            19 => o::value(map, &mut self.mac_address),
-            20 => o::value(map, &mut self.on_build),
-            21 => o::value(map, &mut self.labels),
-            22 => o::value(map, &mut self.stop_signal),
-            23 => o::value(map, &mut self.stop_timeout),
-            24 => o::value(map, &mut self.shell),
-            25 => o::value(map, &mut self.host_config),
-            26 => o::value(map, &mut self.networking_config),
+            0 => object::value(map, &mut self.hostname),
+            1 => object::value(map, &mut self.domainname),
+            2 => object::value(map, &mut self.user),
+            3 => object::value(map, &mut self.attach_stdin),
+            4 => object::value(map, &mut self.attach_stdout),
+            5 => object::value(map, &mut self.attach_stderr),
+            6 => object::key_set_opt(map, &mut self.exposed_ports),
+            7 => object::value(map, &mut self.tty),
+            8 => object::value(map, &mut self.open_stdin),
+            9 => object::value(map, &mut self.stdin_once),
+            10 => object::value(map, &mut self.env),
+            11 => object::value(map, &mut self.cmd),
+            12 => object::value(map, &mut self.healthcheck),
+            13 => object::value(map, &mut self.args_escaped),
+            14 => object::value(map, &mut self.image),
+            15 => object::key_set_opt(map, &mut self.volumes),
+            16 => object::value(map, &mut self.working_dir),
+            17 => object::value(map, &mut self.entrypoint),
+            18 => object::value(map, &mut self.network_disabled),
+            19 => object::value(map, &mut self.mac_address),
+            20 => object::value(map, &mut self.on_build),
+            21 => object::value(map, &mut self.labels),
+            22 => object::value(map, &mut self.stop_signal),
+            23 => object::value(map, &mut self.stop_timeout),
+            24 => object::value(map, &mut self.shell),
+            25 => object::value(map, &mut self.host_config),
+            26 => object::value(map, &mut self.networking_config),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.hostname)?;
+        out.opt(&self.domainname)?;
+        out.opt(&self.user)?;
+        out.opt(&self.attach_stdin)?;
+        out.opt(&self.attach_stdout)?;
+        out.opt(&self.attach_stderr)?;
+        out.key_set_opt(&self.exposed_ports)?;
+        out.opt(&self.tty)?;
+        out.opt(&self.open_stdin)?;
+        out.opt(&self.stdin_once)?;
+        out.opt(&self.env)?;
+        out.opt(&self.cmd)?;
+        out.opt(&self.healthcheck)?;
+        out.opt(&self.args_escaped)?;
+        out.opt(&self.image)?;
+        out.key_set_opt(&self.volumes)?;
+        out.opt(&self.working_dir)?;
+        out.opt(&self.entrypoint)?;
+        out.opt(&self.network_disabled)?;
+        out.opt(&self.mac_address)?;
+        out.opt(&self.on_build)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.stop_signal)?;
+        out.opt(&self.stop_timeout)?;
+        out.opt(&self.shell)?;
+        out.opt(&self.host_config)?;
+        out.opt(&self.networking_config)?;
+        Ok(())
     }
 }
 
@@ -2529,23 +2263,17 @@ pub struct ContainerCreateResponse {
 
 impl Serialize for ContainerCreateResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(2usize, &[]);
-        let mut out = serializer.serialize_struct("ContainerCreateResponse", len)?;
-        o::field(&mut out, "Id", &self.id)?;
-        o::field(&mut out, "Warnings", &self.warnings)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerCreateResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerCreateResponse {
+impl object::Object for ContainerCreateResponse {
     const NAME: &'static str = "ContainerCreateResponse";
     const FIELDS: &'static [&'static str] = &["Id", "Warnings"];
     const REQUIRED: &'static [usize] = &[0];
@@ -2554,12 +2282,17 @@ impl crate::runtime::object::Object for ContainerCreateResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::or_default(map, &mut self.warnings),
+            0 => object::value(map, &mut self.id),
+            1 => object::or_default(map, &mut self.warnings),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.id)?;
+        out.field(&self.warnings)?;
+        Ok(())
     }
 }
 
@@ -2630,75 +2363,17 @@ pub struct ContainerInspectResponse {
 
 impl Serialize for ContainerInspectResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.created.is_some(),
-                self.path.is_some(),
-                self.args.is_some(),
-                self.state.is_some(),
-                self.image.is_some(),
-                self.resolv_conf_path.is_some(),
-                self.hostname_path.is_some(),
-                self.hosts_path.is_some(),
-                self.log_path.is_some(),
-                self.name.is_some(),
-                self.restart_count.is_some(),
-                self.driver.is_some(),
-                self.platform.is_some(),
-                self.mount_label.is_some(),
-                self.process_label.is_some(),
-                self.app_armor_profile.is_some(),
-                self.exec_i_ds.is_some(),
-                self.host_config.is_some(),
-                self.graph_driver.is_some(),
-                self.size_rw.is_some(),
-                self.size_root_fs.is_some(),
-                self.mounts.is_some(),
-                self.config.is_some(),
-                self.network_settings.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerInspectResponse", len)?;
-        o::opt(&mut out, "Id", &self.id)?;
-        o::opt(&mut out, "Created", &self.created)?;
-        o::opt(&mut out, "Path", &self.path)?;
-        o::opt(&mut out, "Args", &self.args)?;
-        o::opt(&mut out, "State", &self.state)?;
-        o::opt(&mut out, "Image", &self.image)?;
-        o::opt(&mut out, "ResolvConfPath", &self.resolv_conf_path)?;
-        o::opt(&mut out, "HostnamePath", &self.hostname_path)?;
-        o::opt(&mut out, "HostsPath", &self.hosts_path)?;
-        o::opt(&mut out, "LogPath", &self.log_path)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "RestartCount", &self.restart_count)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "Platform", &self.platform)?;
-        o::opt(&mut out, "MountLabel", &self.mount_label)?;
-        o::opt(&mut out, "ProcessLabel", &self.process_label)?;
-        o::opt(&mut out, "AppArmorProfile", &self.app_armor_profile)?;
-        o::opt(&mut out, "ExecIDs", &self.exec_i_ds)?;
-        o::opt(&mut out, "HostConfig", &self.host_config)?;
-        o::opt(&mut out, "GraphDriver", &self.graph_driver)?;
-        o::opt(&mut out, "SizeRw", &self.size_rw)?;
-        o::opt(&mut out, "SizeRootFs", &self.size_root_fs)?;
-        o::opt(&mut out, "Mounts", &self.mounts)?;
-        o::opt(&mut out, "Config", &self.config)?;
-        o::opt(&mut out, "NetworkSettings", &self.network_settings)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerInspectResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerInspectResponse {
+impl object::Object for ContainerInspectResponse {
     const NAME: &'static str = "ContainerInspectResponse";
     const FIELDS: &'static [&'static str] = &[
         "Id",
@@ -2733,35 +2408,63 @@ impl crate::runtime::object::Object for ContainerInspectResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.created),
-            2 => o::value(map, &mut self.path),
-            3 => o::value(map, &mut self.args),
-            4 => o::value(map, &mut self.state),
-            5 => o::value(map, &mut self.image),
-            6 => o::value(map, &mut self.resolv_conf_path),
-            7 => o::value(map, &mut self.hostname_path),
-            8 => o::value(map, &mut self.hosts_path),
-            9 => o::value(map, &mut self.log_path),
-            10 => o::value(map, &mut self.name),
-            11 => o::value(map, &mut self.restart_count),
-            12 => o::value(map, &mut self.driver),
-            13 => o::value(map, &mut self.platform),
-            14 => o::value(map, &mut self.mount_label),
-            15 => o::value(map, &mut self.process_label),
-            16 => o::value(map, &mut self.app_armor_profile),
-            17 => o::value(map, &mut self.exec_i_ds),
-            18 => o::value(map, &mut self.host_config),
-            19 => o::value(map, &mut self.graph_driver),
-            20 => o::value(map, &mut self.size_rw),
-            21 => o::value(map, &mut self.size_root_fs),
-            22 => o::value(map, &mut self.mounts),
-            23 => o::value(map, &mut self.config),
-            24 => o::value(map, &mut self.network_settings),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.created),
+            2 => object::value(map, &mut self.path),
+            3 => object::value(map, &mut self.args),
+            4 => object::value(map, &mut self.state),
+            5 => object::value(map, &mut self.image),
+            6 => object::value(map, &mut self.resolv_conf_path),
+            7 => object::value(map, &mut self.hostname_path),
+            8 => object::value(map, &mut self.hosts_path),
+            9 => object::value(map, &mut self.log_path),
+            10 => object::value(map, &mut self.name),
+            11 => object::value(map, &mut self.restart_count),
+            12 => object::value(map, &mut self.driver),
+            13 => object::value(map, &mut self.platform),
+            14 => object::value(map, &mut self.mount_label),
+            15 => object::value(map, &mut self.process_label),
+            16 => object::value(map, &mut self.app_armor_profile),
+            17 => object::value(map, &mut self.exec_i_ds),
+            18 => object::value(map, &mut self.host_config),
+            19 => object::value(map, &mut self.graph_driver),
+            20 => object::value(map, &mut self.size_rw),
+            21 => object::value(map, &mut self.size_root_fs),
+            22 => object::value(map, &mut self.mounts),
+            23 => object::value(map, &mut self.config),
+            24 => object::value(map, &mut self.network_settings),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.created)?;
+        out.opt(&self.path)?;
+        out.opt(&self.args)?;
+        out.opt(&self.state)?;
+        out.opt(&self.image)?;
+        out.opt(&self.resolv_conf_path)?;
+        out.opt(&self.hostname_path)?;
+        out.opt(&self.hosts_path)?;
+        out.opt(&self.log_path)?;
+        out.opt(&self.name)?;
+        out.opt(&self.restart_count)?;
+        out.opt(&self.driver)?;
+        out.opt(&self.platform)?;
+        out.opt(&self.mount_label)?;
+        out.opt(&self.process_label)?;
+        out.opt(&self.app_armor_profile)?;
+        out.opt(&self.exec_i_ds)?;
+        out.opt(&self.host_config)?;
+        out.opt(&self.graph_driver)?;
+        out.opt(&self.size_rw)?;
+        out.opt(&self.size_root_fs)?;
+        out.opt(&self.mounts)?;
+        out.opt(&self.config)?;
+        out.opt(&self.network_settings)?;
+        Ok(())
     }
 }
 
@@ -2788,41 +2491,17 @@ pub struct ContainerMemoryStats {
 
 impl Serialize for ContainerMemoryStats {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.usage.is_some(),
-                self.max_usage.is_some(),
-                self.stats.is_some(),
-                self.failcnt.is_some(),
-                self.limit.is_some(),
-                self.commitbytes.is_some(),
-                self.commitpeakbytes.is_some(),
-                self.privateworkingset.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerMemoryStats", len)?;
-        o::opt(&mut out, "usage", &self.usage)?;
-        o::opt(&mut out, "max_usage", &self.max_usage)?;
-        o::opt(&mut out, "stats", &self.stats)?;
-        o::opt(&mut out, "failcnt", &self.failcnt)?;
-        o::opt(&mut out, "limit", &self.limit)?;
-        o::opt(&mut out, "commitbytes", &self.commitbytes)?;
-        o::opt(&mut out, "commitpeakbytes", &self.commitpeakbytes)?;
-        o::opt(&mut out, "privateworkingset", &self.privateworkingset)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerMemoryStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerMemoryStats {
+impl object::Object for ContainerMemoryStats {
     const NAME: &'static str = "ContainerMemoryStats";
     const FIELDS: &'static [&'static str] = &[
         "usage",
@@ -2840,18 +2519,29 @@ impl crate::runtime::object::Object for ContainerMemoryStats {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.usage),
-            1 => o::value(map, &mut self.max_usage),
-            2 => o::value(map, &mut self.stats),
-            3 => o::value(map, &mut self.failcnt),
-            4 => o::value(map, &mut self.limit),
-            5 => o::value(map, &mut self.commitbytes),
-            6 => o::value(map, &mut self.commitpeakbytes),
-            7 => o::value(map, &mut self.privateworkingset),
+            0 => object::value(map, &mut self.usage),
+            1 => object::value(map, &mut self.max_usage),
+            2 => object::value(map, &mut self.stats),
+            3 => object::value(map, &mut self.failcnt),
+            4 => object::value(map, &mut self.limit),
+            5 => object::value(map, &mut self.commitbytes),
+            6 => object::value(map, &mut self.commitpeakbytes),
+            7 => object::value(map, &mut self.privateworkingset),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.usage)?;
+        out.opt(&self.max_usage)?;
+        out.opt(&self.stats)?;
+        out.opt(&self.failcnt)?;
+        out.opt(&self.limit)?;
+        out.opt(&self.commitbytes)?;
+        out.opt(&self.commitpeakbytes)?;
+        out.opt(&self.privateworkingset)?;
+        Ok(())
     }
 }
 
@@ -2882,45 +2572,17 @@ pub struct ContainerNetworkStats {
 
 impl Serialize for ContainerNetworkStats {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.rx_bytes.is_some(),
-                self.rx_packets.is_some(),
-                self.rx_errors.is_some(),
-                self.rx_dropped.is_some(),
-                self.tx_bytes.is_some(),
-                self.tx_packets.is_some(),
-                self.tx_errors.is_some(),
-                self.tx_dropped.is_some(),
-                self.endpoint_id.is_some(),
-                self.instance_id.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerNetworkStats", len)?;
-        o::opt(&mut out, "rx_bytes", &self.rx_bytes)?;
-        o::opt(&mut out, "rx_packets", &self.rx_packets)?;
-        o::opt(&mut out, "rx_errors", &self.rx_errors)?;
-        o::opt(&mut out, "rx_dropped", &self.rx_dropped)?;
-        o::opt(&mut out, "tx_bytes", &self.tx_bytes)?;
-        o::opt(&mut out, "tx_packets", &self.tx_packets)?;
-        o::opt(&mut out, "tx_errors", &self.tx_errors)?;
-        o::opt(&mut out, "tx_dropped", &self.tx_dropped)?;
-        o::opt(&mut out, "endpoint_id", &self.endpoint_id)?;
-        o::opt(&mut out, "instance_id", &self.instance_id)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerNetworkStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerNetworkStats {
+impl object::Object for ContainerNetworkStats {
     const NAME: &'static str = "ContainerNetworkStats";
     const FIELDS: &'static [&'static str] = &[
         "rx_bytes",
@@ -2940,20 +2602,33 @@ impl crate::runtime::object::Object for ContainerNetworkStats {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.rx_bytes),
-            1 => o::value(map, &mut self.rx_packets),
-            2 => o::value(map, &mut self.rx_errors),
-            3 => o::value(map, &mut self.rx_dropped),
-            4 => o::value(map, &mut self.tx_bytes),
-            5 => o::value(map, &mut self.tx_packets),
-            6 => o::value(map, &mut self.tx_errors),
-            7 => o::value(map, &mut self.tx_dropped),
-            8 => o::value(map, &mut self.endpoint_id),
-            9 => o::value(map, &mut self.instance_id),
+            0 => object::value(map, &mut self.rx_bytes),
+            1 => object::value(map, &mut self.rx_packets),
+            2 => object::value(map, &mut self.rx_errors),
+            3 => object::value(map, &mut self.rx_dropped),
+            4 => object::value(map, &mut self.tx_bytes),
+            5 => object::value(map, &mut self.tx_packets),
+            6 => object::value(map, &mut self.tx_errors),
+            7 => object::value(map, &mut self.tx_dropped),
+            8 => object::value(map, &mut self.endpoint_id),
+            9 => object::value(map, &mut self.instance_id),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.rx_bytes)?;
+        out.opt(&self.rx_packets)?;
+        out.opt(&self.rx_errors)?;
+        out.opt(&self.rx_dropped)?;
+        out.opt(&self.tx_bytes)?;
+        out.opt(&self.tx_packets)?;
+        out.opt(&self.tx_errors)?;
+        out.opt(&self.tx_dropped)?;
+        out.opt(&self.endpoint_id)?;
+        out.opt(&self.instance_id)?;
+        Ok(())
     }
 }
 
@@ -2968,26 +2643,17 @@ pub struct ContainerPidsStats {
 
 impl Serialize for ContainerPidsStats {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.current.is_some(), self.limit.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ContainerPidsStats", len)?;
-        o::opt(&mut out, "current", &self.current)?;
-        o::opt(&mut out, "limit", &self.limit)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerPidsStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerPidsStats {
+impl object::Object for ContainerPidsStats {
     const NAME: &'static str = "ContainerPidsStats";
     const FIELDS: &'static [&'static str] = &["current", "limit"];
     const REQUIRED: &'static [usize] = &[];
@@ -2996,12 +2662,17 @@ impl crate::runtime::object::Object for ContainerPidsStats {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.current),
-            1 => o::value(map, &mut self.limit),
+            0 => object::value(map, &mut self.current),
+            1 => object::value(map, &mut self.limit),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.current)?;
+        out.opt(&self.limit)?;
+        Ok(())
     }
 }
 
@@ -3016,26 +2687,17 @@ pub struct ContainerPruneResponse {
 
 impl Serialize for ContainerPruneResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.containers_deleted.is_some(), self.space_reclaimed.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ContainerPruneResponse", len)?;
-        o::opt(&mut out, "ContainersDeleted", &self.containers_deleted)?;
-        o::opt(&mut out, "SpaceReclaimed", &self.space_reclaimed)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerPruneResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerPruneResponse {
+impl object::Object for ContainerPruneResponse {
     const NAME: &'static str = "ContainerPruneResponse";
     const FIELDS: &'static [&'static str] = &["ContainersDeleted", "SpaceReclaimed"];
     const REQUIRED: &'static [usize] = &[];
@@ -3044,12 +2706,17 @@ impl crate::runtime::object::Object for ContainerPruneResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.containers_deleted),
-            1 => o::value(map, &mut self.space_reclaimed),
+            0 => object::value(map, &mut self.containers_deleted),
+            1 => object::value(map, &mut self.space_reclaimed),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.containers_deleted)?;
+        out.opt(&self.space_reclaimed)?;
+        Ok(())
     }
 }
 
@@ -3096,49 +2763,17 @@ pub struct ContainerState {
 
 impl Serialize for ContainerState {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.status.is_some(),
-                self.running.is_some(),
-                self.paused.is_some(),
-                self.restarting.is_some(),
-                self.oom_killed.is_some(),
-                self.dead.is_some(),
-                self.pid.is_some(),
-                self.exit_code.is_some(),
-                self.error.is_some(),
-                self.started_at.is_some(),
-                self.finished_at.is_some(),
-                self.health.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerState", len)?;
-        o::opt(&mut out, "Status", &self.status)?;
-        o::opt(&mut out, "Running", &self.running)?;
-        o::opt(&mut out, "Paused", &self.paused)?;
-        o::opt(&mut out, "Restarting", &self.restarting)?;
-        o::opt(&mut out, "OOMKilled", &self.oom_killed)?;
-        o::opt(&mut out, "Dead", &self.dead)?;
-        o::opt(&mut out, "Pid", &self.pid)?;
-        o::opt(&mut out, "ExitCode", &self.exit_code)?;
-        o::opt(&mut out, "Error", &self.error)?;
-        o::opt(&mut out, "StartedAt", &self.started_at)?;
-        o::opt(&mut out, "FinishedAt", &self.finished_at)?;
-        o::opt(&mut out, "Health", &self.health)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerState {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerState {
+impl object::Object for ContainerState {
     const NAME: &'static str = "ContainerState";
     const FIELDS: &'static [&'static str] = &[
         "Status",
@@ -3160,22 +2795,37 @@ impl crate::runtime::object::Object for ContainerState {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.status),
-            1 => o::value(map, &mut self.running),
-            2 => o::value(map, &mut self.paused),
-            3 => o::value(map, &mut self.restarting),
-            4 => o::value(map, &mut self.oom_killed),
-            5 => o::value(map, &mut self.dead),
-            6 => o::value(map, &mut self.pid),
-            7 => o::value(map, &mut self.exit_code),
-            8 => o::value(map, &mut self.error),
-            9 => o::value(map, &mut self.started_at),
-            10 => o::value(map, &mut self.finished_at),
-            11 => o::value(map, &mut self.health),
+            0 => object::value(map, &mut self.status),
+            1 => object::value(map, &mut self.running),
+            2 => object::value(map, &mut self.paused),
+            3 => object::value(map, &mut self.restarting),
+            4 => object::value(map, &mut self.oom_killed),
+            5 => object::value(map, &mut self.dead),
+            6 => object::value(map, &mut self.pid),
+            7 => object::value(map, &mut self.exit_code),
+            8 => object::value(map, &mut self.error),
+            9 => object::value(map, &mut self.started_at),
+            10 => object::value(map, &mut self.finished_at),
+            11 => object::value(map, &mut self.health),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.status)?;
+        out.opt(&self.running)?;
+        out.opt(&self.paused)?;
+        out.opt(&self.restarting)?;
+        out.opt(&self.oom_killed)?;
+        out.opt(&self.dead)?;
+        out.opt(&self.pid)?;
+        out.opt(&self.exit_code)?;
+        out.opt(&self.error)?;
+        out.opt(&self.started_at)?;
+        out.opt(&self.finished_at)?;
+        out.opt(&self.health)?;
+        Ok(())
     }
 }
 
@@ -3297,49 +2947,17 @@ pub struct ContainerStatsResponse {
 
 impl Serialize for ContainerStatsResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.id.is_some(),
-                self.read.is_some(),
-                self.preread.is_some(),
-                self.pids_stats.is_some(),
-                self.blkio_stats.is_some(),
-                self.num_procs.is_some(),
-                self.storage_stats.is_some(),
-                self.cpu_stats.is_some(),
-                self.precpu_stats.is_some(),
-                self.memory_stats.is_some(),
-                self.networks.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerStatsResponse", len)?;
-        o::opt(&mut out, "name", &self.name)?;
-        o::opt(&mut out, "id", &self.id)?;
-        o::opt(&mut out, "read", &self.read)?;
-        o::opt(&mut out, "preread", &self.preread)?;
-        o::opt(&mut out, "pids_stats", &self.pids_stats)?;
-        o::opt(&mut out, "blkio_stats", &self.blkio_stats)?;
-        o::opt(&mut out, "num_procs", &self.num_procs)?;
-        o::opt(&mut out, "storage_stats", &self.storage_stats)?;
-        o::opt(&mut out, "cpu_stats", &self.cpu_stats)?;
-        o::opt(&mut out, "precpu_stats", &self.precpu_stats)?;
-        o::opt(&mut out, "memory_stats", &self.memory_stats)?;
-        o::opt(&mut out, "networks", &self.networks)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerStatsResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerStatsResponse {
+impl object::Object for ContainerStatsResponse {
     const NAME: &'static str = "ContainerStatsResponse";
     const FIELDS: &'static [&'static str] = &[
         "name",
@@ -3361,22 +2979,37 @@ impl crate::runtime::object::Object for ContainerStatsResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.id),
-            2 => o::value(map, &mut self.read),
-            3 => o::value(map, &mut self.preread),
-            4 => o::value(map, &mut self.pids_stats),
-            5 => o::value(map, &mut self.blkio_stats),
-            6 => o::value(map, &mut self.num_procs),
-            7 => o::value(map, &mut self.storage_stats),
-            8 => o::value(map, &mut self.cpu_stats),
-            9 => o::value(map, &mut self.precpu_stats),
-            10 => o::value(map, &mut self.memory_stats),
-            11 => o::value(map, &mut self.networks),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.id),
+            2 => object::value(map, &mut self.read),
+            3 => object::value(map, &mut self.preread),
+            4 => object::value(map, &mut self.pids_stats),
+            5 => object::value(map, &mut self.blkio_stats),
+            6 => object::value(map, &mut self.num_procs),
+            7 => object::value(map, &mut self.storage_stats),
+            8 => object::value(map, &mut self.cpu_stats),
+            9 => object::value(map, &mut self.precpu_stats),
+            10 => object::value(map, &mut self.memory_stats),
+            11 => object::value(map, &mut self.networks),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.id)?;
+        out.opt(&self.read)?;
+        out.opt(&self.preread)?;
+        out.opt(&self.pids_stats)?;
+        out.opt(&self.blkio_stats)?;
+        out.opt(&self.num_procs)?;
+        out.opt(&self.storage_stats)?;
+        out.opt(&self.cpu_stats)?;
+        out.opt(&self.precpu_stats)?;
+        out.opt(&self.memory_stats)?;
+        out.opt(&self.networks)?;
+        Ok(())
     }
 }
 
@@ -3395,33 +3028,17 @@ pub struct ContainerStorageStats {
 
 impl Serialize for ContainerStorageStats {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.read_count_normalized.is_some(),
-                self.read_size_bytes.is_some(),
-                self.write_count_normalized.is_some(),
-                self.write_size_bytes.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerStorageStats", len)?;
-        o::opt(&mut out, "read_count_normalized", &self.read_count_normalized)?;
-        o::opt(&mut out, "read_size_bytes", &self.read_size_bytes)?;
-        o::opt(&mut out, "write_count_normalized", &self.write_count_normalized)?;
-        o::opt(&mut out, "write_size_bytes", &self.write_size_bytes)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerStorageStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerStorageStats {
+impl object::Object for ContainerStorageStats {
     const NAME: &'static str = "ContainerStorageStats";
     const FIELDS: &'static [&'static str] = &[
         "read_count_normalized",
@@ -3435,14 +3052,21 @@ impl crate::runtime::object::Object for ContainerStorageStats {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.read_count_normalized),
-            1 => o::value(map, &mut self.read_size_bytes),
-            2 => o::value(map, &mut self.write_count_normalized),
-            3 => o::value(map, &mut self.write_size_bytes),
+            0 => object::value(map, &mut self.read_count_normalized),
+            1 => object::value(map, &mut self.read_size_bytes),
+            2 => object::value(map, &mut self.write_count_normalized),
+            3 => object::value(map, &mut self.write_size_bytes),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.read_count_normalized)?;
+        out.opt(&self.read_size_bytes)?;
+        out.opt(&self.write_count_normalized)?;
+        out.opt(&self.write_size_bytes)?;
+        Ok(())
     }
 }
 
@@ -3483,55 +3107,17 @@ pub struct ContainerSummary {
 
 impl Serialize for ContainerSummary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.names.is_some(),
-                self.image.is_some(),
-                self.image_id.is_some(),
-                self.command.is_some(),
-                self.created.is_some(),
-                self.ports.is_some(),
-                self.size_rw.is_some(),
-                self.size_root_fs.is_some(),
-                self.labels.is_some(),
-                self.state.is_some(),
-                self.status.is_some(),
-                self.host_config.is_some(),
-                self.network_settings.is_some(),
-                self.mounts.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerSummary", len)?;
-        o::opt(&mut out, "Id", &self.id)?;
-        o::opt(&mut out, "Names", &self.names)?;
-        o::opt(&mut out, "Image", &self.image)?;
-        o::opt(&mut out, "ImageID", &self.image_id)?;
-        o::opt(&mut out, "Command", &self.command)?;
-        o::opt(&mut out, "Created", &self.created)?;
-        o::opt(&mut out, "Ports", &self.ports)?;
-        o::opt(&mut out, "SizeRw", &self.size_rw)?;
-        o::opt(&mut out, "SizeRootFs", &self.size_root_fs)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "State", &self.state)?;
-        o::opt(&mut out, "Status", &self.status)?;
-        o::opt(&mut out, "HostConfig", &self.host_config)?;
-        o::opt(&mut out, "NetworkSettings", &self.network_settings)?;
-        o::opt(&mut out, "Mounts", &self.mounts)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerSummary {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerSummary {
+impl object::Object for ContainerSummary {
     const NAME: &'static str = "ContainerSummary";
     const FIELDS: &'static [&'static str] = &[
         "Id",
@@ -3556,25 +3142,43 @@ impl crate::runtime::object::Object for ContainerSummary {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.names),
-            2 => o::value(map, &mut self.image),
-            3 => o::value(map, &mut self.image_id),
-            4 => o::value(map, &mut self.command),
-            5 => o::value(map, &mut self.created),
-            6 => o::value(map, &mut self.ports),
-            7 => o::value(map, &mut self.size_rw),
-            8 => o::value(map, &mut self.size_root_fs),
-            9 => o::value(map, &mut self.labels),
-            10 => o::value(map, &mut self.state),
-            11 => o::value(map, &mut self.status),
-            12 => o::value(map, &mut self.host_config),
-            13 => o::value(map, &mut self.network_settings),
-            14 => o::value(map, &mut self.mounts),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.names),
+            2 => object::value(map, &mut self.image),
+            3 => object::value(map, &mut self.image_id),
+            4 => object::value(map, &mut self.command),
+            5 => object::value(map, &mut self.created),
+            6 => object::value(map, &mut self.ports),
+            7 => object::value(map, &mut self.size_rw),
+            8 => object::value(map, &mut self.size_root_fs),
+            9 => object::value(map, &mut self.labels),
+            10 => object::value(map, &mut self.state),
+            11 => object::value(map, &mut self.status),
+            12 => object::value(map, &mut self.host_config),
+            13 => object::value(map, &mut self.network_settings),
+            14 => object::value(map, &mut self.mounts),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.names)?;
+        out.opt(&self.image)?;
+        out.opt(&self.image_id)?;
+        out.opt(&self.command)?;
+        out.opt(&self.created)?;
+        out.opt(&self.ports)?;
+        out.opt(&self.size_rw)?;
+        out.opt(&self.size_root_fs)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.state)?;
+        out.opt(&self.status)?;
+        out.opt(&self.host_config)?;
+        out.opt(&self.network_settings)?;
+        out.opt(&self.mounts)?;
+        Ok(())
     }
 }
 
@@ -3587,22 +3191,17 @@ pub struct ContainerSummaryHostConfig {
 
 impl Serialize for ContainerSummaryHostConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.network_mode.is_some()]);
-        let mut out = serializer.serialize_struct("ContainerSummaryHostConfig", len)?;
-        o::opt(&mut out, "NetworkMode", &self.network_mode)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerSummaryHostConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerSummaryHostConfig {
+impl object::Object for ContainerSummaryHostConfig {
     const NAME: &'static str = "ContainerSummaryHostConfig";
     const FIELDS: &'static [&'static str] = &["NetworkMode"];
     const REQUIRED: &'static [usize] = &[];
@@ -3611,11 +3210,15 @@ impl crate::runtime::object::Object for ContainerSummaryHostConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.network_mode),
+            0 => object::value(map, &mut self.network_mode),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.network_mode)?;
+        Ok(())
     }
 }
 
@@ -3628,23 +3231,17 @@ pub struct ContainerSummaryNetworkSettings {
 
 impl Serialize for ContainerSummaryNetworkSettings {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.networks.is_some()]);
-        let mut out = serializer
-            .serialize_struct("ContainerSummaryNetworkSettings", len)?;
-        o::opt(&mut out, "Networks", &self.networks)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerSummaryNetworkSettings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerSummaryNetworkSettings {
+impl object::Object for ContainerSummaryNetworkSettings {
     const NAME: &'static str = "ContainerSummaryNetworkSettings";
     const FIELDS: &'static [&'static str] = &["Networks"];
     const REQUIRED: &'static [usize] = &[];
@@ -3653,11 +3250,15 @@ impl crate::runtime::object::Object for ContainerSummaryNetworkSettings {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.networks),
+            0 => object::value(map, &mut self.networks),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.networks)?;
+        Ok(())
     }
 }
 
@@ -3674,31 +3275,17 @@ pub struct ContainerThrottlingData {
 
 impl Serialize for ContainerThrottlingData {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.periods.is_some(),
-                self.throttled_periods.is_some(),
-                self.throttled_time.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerThrottlingData", len)?;
-        o::opt(&mut out, "periods", &self.periods)?;
-        o::opt(&mut out, "throttled_periods", &self.throttled_periods)?;
-        o::opt(&mut out, "throttled_time", &self.throttled_time)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerThrottlingData {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerThrottlingData {
+impl object::Object for ContainerThrottlingData {
     const NAME: &'static str = "ContainerThrottlingData";
     const FIELDS: &'static [&'static str] = &[
         "periods",
@@ -3711,13 +3298,19 @@ impl crate::runtime::object::Object for ContainerThrottlingData {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.periods),
-            1 => o::value(map, &mut self.throttled_periods),
-            2 => o::value(map, &mut self.throttled_time),
+            0 => object::value(map, &mut self.periods),
+            1 => object::value(map, &mut self.throttled_periods),
+            2 => object::value(map, &mut self.throttled_time),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.periods)?;
+        out.opt(&self.throttled_periods)?;
+        out.opt(&self.throttled_time)?;
+        Ok(())
     }
 }
 
@@ -3733,26 +3326,17 @@ pub struct ContainerTopResponse {
 
 impl Serialize for ContainerTopResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.titles.is_some(), self.processes.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ContainerTopResponse", len)?;
-        o::opt(&mut out, "Titles", &self.titles)?;
-        o::opt(&mut out, "Processes", &self.processes)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerTopResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerTopResponse {
+impl object::Object for ContainerTopResponse {
     const NAME: &'static str = "ContainerTopResponse";
     const FIELDS: &'static [&'static str] = &["Titles", "Processes"];
     const REQUIRED: &'static [usize] = &[];
@@ -3761,12 +3345,17 @@ impl crate::runtime::object::Object for ContainerTopResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.titles),
-            1 => o::value(map, &mut self.processes),
+            0 => object::value(map, &mut self.titles),
+            1 => object::value(map, &mut self.processes),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.titles)?;
+        out.opt(&self.processes)?;
+        Ok(())
     }
 }
 
@@ -3894,89 +3483,17 @@ pub struct ContainerUpdateBody {
 
 impl Serialize for ContainerUpdateBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.cpu_shares.is_some(),
-                self.memory.is_some(),
-                self.cgroup_parent.is_some(),
-                self.blkio_weight.is_some(),
-                self.blkio_weight_device.is_some(),
-                self.blkio_device_read_bps.is_some(),
-                self.blkio_device_write_bps.is_some(),
-                self.blkio_device_read_i_ops.is_some(),
-                self.blkio_device_write_i_ops.is_some(),
-                self.cpu_period.is_some(),
-                self.cpu_quota.is_some(),
-                self.cpu_realtime_period.is_some(),
-                self.cpu_realtime_runtime.is_some(),
-                self.cpuset_cpus.is_some(),
-                self.cpuset_mems.is_some(),
-                self.devices.is_some(),
-                self.device_cgroup_rules.is_some(),
-                self.device_requests.is_some(),
-                self.kernel_memory_tcp.is_some(),
-                self.memory_reservation.is_some(),
-                self.memory_swap.is_some(),
-                self.memory_swappiness.is_some(),
-                self.nano_cpus.is_some(),
-                self.oom_kill_disable.is_some(),
-                self.init.is_some(),
-                self.pids_limit.is_some(),
-                self.ulimits.is_some(),
-                self.cpu_count.is_some(),
-                self.cpu_percent.is_some(),
-                self.io_maximum_i_ops.is_some(),
-                self.io_maximum_bandwidth.is_some(),
-                self.restart_policy.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ContainerUpdateBody", len)?;
-        o::opt(&mut out, "CpuShares", &self.cpu_shares)?;
-        o::opt(&mut out, "Memory", &self.memory)?;
-        o::opt(&mut out, "CgroupParent", &self.cgroup_parent)?;
-        o::opt(&mut out, "BlkioWeight", &self.blkio_weight)?;
-        o::opt(&mut out, "BlkioWeightDevice", &self.blkio_weight_device)?;
-        o::opt(&mut out, "BlkioDeviceReadBps", &self.blkio_device_read_bps)?;
-        o::opt(&mut out, "BlkioDeviceWriteBps", &self.blkio_device_write_bps)?;
-        o::opt(&mut out, "BlkioDeviceReadIOps", &self.blkio_device_read_i_ops)?;
-        o::opt(&mut out, "BlkioDeviceWriteIOps", &self.blkio_device_write_i_ops)?;
-        o::opt(&mut out, "CpuPeriod", &self.cpu_period)?;
-        o::opt(&mut out, "CpuQuota", &self.cpu_quota)?;
-        o::opt(&mut out, "CpuRealtimePeriod", &self.cpu_realtime_period)?;
-        o::opt(&mut out, "CpuRealtimeRuntime", &self.cpu_realtime_runtime)?;
-        o::opt(&mut out, "CpusetCpus", &self.cpuset_cpus)?;
-        o::opt(&mut out, "CpusetMems", &self.cpuset_mems)?;
-        o::opt(&mut out, "Devices", &self.devices)?;
-        o::opt(&mut out, "DeviceCgroupRules", &self.device_cgroup_rules)?;
-        o::opt(&mut out, "DeviceRequests", &self.device_requests)?;
-        o::opt(&mut out, "KernelMemoryTCP", &self.kernel_memory_tcp)?;
-        o::opt(&mut out, "MemoryReservation", &self.memory_reservation)?;
-        o::opt(&mut out, "MemorySwap", &self.memory_swap)?;
-        o::opt(&mut out, "MemorySwappiness", &self.memory_swappiness)?;
-        o::opt(&mut out, "NanoCpus", &self.nano_cpus)?;
-        o::opt(&mut out, "OomKillDisable", &self.oom_kill_disable)?;
-        o::opt(&mut out, "Init", &self.init)?;
-        o::opt(&mut out, "PidsLimit", &self.pids_limit)?;
-        o::opt(&mut out, "Ulimits", &self.ulimits)?;
-        o::opt(&mut out, "CpuCount", &self.cpu_count)?;
-        o::opt(&mut out, "CpuPercent", &self.cpu_percent)?;
-        o::opt(&mut out, "IOMaximumIOps", &self.io_maximum_i_ops)?;
-        o::opt(&mut out, "IOMaximumBandwidth", &self.io_maximum_bandwidth)?;
-        o::opt(&mut out, "RestartPolicy", &self.restart_policy)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerUpdateBody {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerUpdateBody {
+impl object::Object for ContainerUpdateBody {
     const NAME: &'static str = "ContainerUpdateBody";
     const FIELDS: &'static [&'static str] = &[
         "CpuShares",
@@ -4018,42 +3535,77 @@ impl crate::runtime::object::Object for ContainerUpdateBody {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.cpu_shares),
-            1 => o::value(map, &mut self.memory),
-            2 => o::value(map, &mut self.cgroup_parent),
-            3 => o::value(map, &mut self.blkio_weight),
-            4 => o::value(map, &mut self.blkio_weight_device),
-            5 => o::value(map, &mut self.blkio_device_read_bps),
-            6 => o::value(map, &mut self.blkio_device_write_bps),
-            7 => o::value(map, &mut self.blkio_device_read_i_ops),
-            8 => o::value(map, &mut self.blkio_device_write_i_ops),
-            9 => o::value(map, &mut self.cpu_period),
-            10 => o::value(map, &mut self.cpu_quota),
-            11 => o::value(map, &mut self.cpu_realtime_period),
-            12 => o::value(map, &mut self.cpu_realtime_runtime),
-            13 => o::value(map, &mut self.cpuset_cpus),
-            14 => o::value(map, &mut self.cpuset_mems),
-            15 => o::value(map, &mut self.devices),
-            16 => o::value(map, &mut self.device_cgroup_rules),
-            17 => o::value(map, &mut self.device_requests),
-            18 => o::value(map, &mut self.kernel_memory_tcp),
-            19 => o::value(map, &mut self.memory_reservation),
-            20 => o::value(map, &mut self.memory_swap),
-            21 => o::value(map, &mut self.memory_swappiness),
-            22 => o::value(map, &mut self.nano_cpus),
-            23 => o::value(map, &mut self.oom_kill_disable),
-            24 => o::value(map, &mut self.init),
-            25 => o::value(map, &mut self.pids_limit),
-            26 => o::value(map, &mut self.ulimits),
-            27 => o::value(map, &mut self.cpu_count),
-            28 => o::value(map, &mut self.cpu_percent),
-            29 => o::value(map, &mut self.io_maximum_i_ops),
-            30 => o::value(map, &mut self.io_maximum_bandwidth),
-            31 => o::value(map, &mut self.restart_policy),
+            0 => object::value(map, &mut self.cpu_shares),
+            1 => object::value(map, &mut self.memory),
+            2 => object::value(map, &mut self.cgroup_parent),
+            3 => object::value(map, &mut self.blkio_weight),
+            4 => object::value(map, &mut self.blkio_weight_device),
+            5 => object::value(map, &mut self.blkio_device_read_bps),
+            6 => object::value(map, &mut self.blkio_device_write_bps),
+            7 => object::value(map, &mut self.blkio_device_read_i_ops),
+            8 => object::value(map, &mut self.blkio_device_write_i_ops),
+            9 => object::value(map, &mut self.cpu_period),
+            10 => object::value(map, &mut self.cpu_quota),
+            11 => object::value(map, &mut self.cpu_realtime_period),
+            12 => object::value(map, &mut self.cpu_realtime_runtime),
+            13 => object::value(map, &mut self.cpuset_cpus),
+            14 => object::value(map, &mut self.cpuset_mems),
+            15 => object::value(map, &mut self.devices),
+            16 => object::value(map, &mut self.device_cgroup_rules),
+            17 => object::value(map, &mut self.device_requests),
+            18 => object::value(map, &mut self.kernel_memory_tcp),
+            19 => object::value(map, &mut self.memory_reservation),
+            20 => object::value(map, &mut self.memory_swap),
+            21 => object::value(map, &mut self.memory_swappiness),
+            22 => object::value(map, &mut self.nano_cpus),
+            23 => object::value(map, &mut self.oom_kill_disable),
+            24 => object::value(map, &mut self.init),
+            25 => object::value(map, &mut self.pids_limit),
+            26 => object::value(map, &mut self.ulimits),
+            27 => object::value(map, &mut self.cpu_count),
+            28 => object::value(map, &mut self.cpu_percent),
+            29 => object::value(map, &mut self.io_maximum_i_ops),
+            30 => object::value(map, &mut self.io_maximum_bandwidth),
+            31 => object::value(map, &mut self.restart_policy),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.cpu_shares)?;
+        out.opt(&self.memory)?;
+        out.opt(&self.cgroup_parent)?;
+        out.opt(&self.blkio_weight)?;
+        out.opt(&self.blkio_weight_device)?;
+        out.opt(&self.blkio_device_read_bps)?;
+        out.opt(&self.blkio_device_write_bps)?;
+        out.opt(&self.blkio_device_read_i_ops)?;
+        out.opt(&self.blkio_device_write_i_ops)?;
+        out.opt(&self.cpu_period)?;
+        out.opt(&self.cpu_quota)?;
+        out.opt(&self.cpu_realtime_period)?;
+        out.opt(&self.cpu_realtime_runtime)?;
+        out.opt(&self.cpuset_cpus)?;
+        out.opt(&self.cpuset_mems)?;
+        out.opt(&self.devices)?;
+        out.opt(&self.device_cgroup_rules)?;
+        out.opt(&self.device_requests)?;
+        out.opt(&self.kernel_memory_tcp)?;
+        out.opt(&self.memory_reservation)?;
+        out.opt(&self.memory_swap)?;
+        out.opt(&self.memory_swappiness)?;
+        out.opt(&self.nano_cpus)?;
+        out.opt(&self.oom_kill_disable)?;
+        out.opt(&self.init)?;
+        out.opt(&self.pids_limit)?;
+        out.opt(&self.ulimits)?;
+        out.opt(&self.cpu_count)?;
+        out.opt(&self.cpu_percent)?;
+        out.opt(&self.io_maximum_i_ops)?;
+        out.opt(&self.io_maximum_bandwidth)?;
+        out.opt(&self.restart_policy)?;
+        Ok(())
     }
 }
 
@@ -4066,22 +3618,17 @@ pub struct ContainerUpdateResponse {
 
 impl Serialize for ContainerUpdateResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.warnings.is_some()]);
-        let mut out = serializer.serialize_struct("ContainerUpdateResponse", len)?;
-        o::opt(&mut out, "Warnings", &self.warnings)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerUpdateResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerUpdateResponse {
+impl object::Object for ContainerUpdateResponse {
     const NAME: &'static str = "ContainerUpdateResponse";
     const FIELDS: &'static [&'static str] = &["Warnings"];
     const REQUIRED: &'static [usize] = &[];
@@ -4090,11 +3637,15 @@ impl crate::runtime::object::Object for ContainerUpdateResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.warnings),
+            0 => object::value(map, &mut self.warnings),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.warnings)?;
+        Ok(())
     }
 }
 
@@ -4169,22 +3720,17 @@ pub struct ContainerWaitExitError {
 
 impl Serialize for ContainerWaitExitError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.message.is_some()]);
-        let mut out = serializer.serialize_struct("ContainerWaitExitError", len)?;
-        o::opt(&mut out, "Message", &self.message)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerWaitExitError {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerWaitExitError {
+impl object::Object for ContainerWaitExitError {
     const NAME: &'static str = "ContainerWaitExitError";
     const FIELDS: &'static [&'static str] = &["Message"];
     const REQUIRED: &'static [usize] = &[];
@@ -4193,11 +3739,15 @@ impl crate::runtime::object::Object for ContainerWaitExitError {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.message),
+            0 => object::value(map, &mut self.message),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.message)?;
+        Ok(())
     }
 }
 
@@ -4212,23 +3762,17 @@ pub struct ContainerWaitResponse {
 
 impl Serialize for ContainerWaitResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[self.error.is_some()]);
-        let mut out = serializer.serialize_struct("ContainerWaitResponse", len)?;
-        o::field(&mut out, "StatusCode", &self.status_code)?;
-        o::opt(&mut out, "Error", &self.error)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ContainerWaitResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ContainerWaitResponse {
+impl object::Object for ContainerWaitResponse {
     const NAME: &'static str = "ContainerWaitResponse";
     const FIELDS: &'static [&'static str] = &["StatusCode", "Error"];
     const REQUIRED: &'static [usize] = &[0];
@@ -4237,12 +3781,17 @@ impl crate::runtime::object::Object for ContainerWaitResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.status_code),
-            1 => o::value(map, &mut self.error),
+            0 => object::value(map, &mut self.status_code),
+            1 => object::value(map, &mut self.error),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.status_code)?;
+        out.opt(&self.error)?;
+        Ok(())
     }
 }
 
@@ -4265,37 +3814,17 @@ pub struct CreateImageInfo {
 
 impl Serialize for CreateImageInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.error.is_some(),
-                self.error_detail.is_some(),
-                self.status.is_some(),
-                self.progress.is_some(),
-                self.progress_detail.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("CreateImageInfo", len)?;
-        o::opt(&mut out, "id", &self.id)?;
-        o::opt(&mut out, "error", &self.error)?;
-        o::opt(&mut out, "errorDetail", &self.error_detail)?;
-        o::opt(&mut out, "status", &self.status)?;
-        o::opt(&mut out, "progress", &self.progress)?;
-        o::opt(&mut out, "progressDetail", &self.progress_detail)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for CreateImageInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for CreateImageInfo {
+impl object::Object for CreateImageInfo {
     const NAME: &'static str = "CreateImageInfo";
     const FIELDS: &'static [&'static str] = &[
         "id",
@@ -4311,16 +3840,25 @@ impl crate::runtime::object::Object for CreateImageInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.error),
-            2 => o::value(map, &mut self.error_detail),
-            3 => o::value(map, &mut self.status),
-            4 => o::value(map, &mut self.progress),
-            5 => o::value(map, &mut self.progress_detail),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.error),
+            2 => object::value(map, &mut self.error_detail),
+            3 => object::value(map, &mut self.status),
+            4 => object::value(map, &mut self.progress),
+            5 => object::value(map, &mut self.progress_detail),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.error)?;
+        out.opt(&self.error_detail)?;
+        out.opt(&self.status)?;
+        out.opt(&self.progress)?;
+        out.opt(&self.progress_detail)?;
+        Ok(())
     }
 }
 
@@ -4337,31 +3875,17 @@ pub struct DeviceMapping {
 
 impl Serialize for DeviceMapping {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.path_on_host.is_some(),
-                self.path_in_container.is_some(),
-                self.cgroup_permissions.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("DeviceMapping", len)?;
-        o::opt(&mut out, "PathOnHost", &self.path_on_host)?;
-        o::opt(&mut out, "PathInContainer", &self.path_in_container)?;
-        o::opt(&mut out, "CgroupPermissions", &self.cgroup_permissions)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for DeviceMapping {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for DeviceMapping {
+impl object::Object for DeviceMapping {
     const NAME: &'static str = "DeviceMapping";
     const FIELDS: &'static [&'static str] = &[
         "PathOnHost",
@@ -4374,13 +3898,19 @@ impl crate::runtime::object::Object for DeviceMapping {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.path_on_host),
-            1 => o::value(map, &mut self.path_in_container),
-            2 => o::value(map, &mut self.cgroup_permissions),
+            0 => object::value(map, &mut self.path_on_host),
+            1 => object::value(map, &mut self.path_in_container),
+            2 => object::value(map, &mut self.cgroup_permissions),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.path_on_host)?;
+        out.opt(&self.path_in_container)?;
+        out.opt(&self.cgroup_permissions)?;
+        Ok(())
     }
 }
 
@@ -4402,35 +3932,17 @@ pub struct DeviceRequest {
 
 impl Serialize for DeviceRequest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.driver.is_some(),
-                self.count.is_some(),
-                self.device_i_ds.is_some(),
-                self.capabilities.is_some(),
-                self.options.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("DeviceRequest", len)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "Count", &self.count)?;
-        o::opt(&mut out, "DeviceIDs", &self.device_i_ds)?;
-        o::opt(&mut out, "Capabilities", &self.capabilities)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for DeviceRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for DeviceRequest {
+impl object::Object for DeviceRequest {
     const NAME: &'static str = "DeviceRequest";
     const FIELDS: &'static [&'static str] = &[
         "Driver",
@@ -4445,15 +3957,23 @@ impl crate::runtime::object::Object for DeviceRequest {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.driver),
-            1 => o::value(map, &mut self.count),
-            2 => o::value(map, &mut self.device_i_ds),
-            3 => o::value(map, &mut self.capabilities),
-            4 => o::value(map, &mut self.options),
+            0 => object::value(map, &mut self.driver),
+            1 => object::value(map, &mut self.count),
+            2 => object::value(map, &mut self.device_i_ds),
+            3 => object::value(map, &mut self.capabilities),
+            4 => object::value(map, &mut self.options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.driver)?;
+        out.opt(&self.count)?;
+        out.opt(&self.device_i_ds)?;
+        out.opt(&self.capabilities)?;
+        out.opt(&self.options)?;
+        Ok(())
     }
 }
 
@@ -4470,23 +3990,17 @@ pub struct DistributionInspect {
 
 impl Serialize for DistributionInspect {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(2usize, &[]);
-        let mut out = serializer.serialize_struct("DistributionInspect", len)?;
-        o::field(&mut out, "Descriptor", &self.descriptor)?;
-        o::field(&mut out, "Platforms", &self.platforms)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for DistributionInspect {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for DistributionInspect {
+impl object::Object for DistributionInspect {
     const NAME: &'static str = "DistributionInspect";
     const FIELDS: &'static [&'static str] = &["Descriptor", "Platforms"];
     const REQUIRED: &'static [usize] = &[0];
@@ -4495,12 +4009,17 @@ impl crate::runtime::object::Object for DistributionInspect {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.descriptor),
-            1 => o::or_default(map, &mut self.platforms),
+            0 => object::value(map, &mut self.descriptor),
+            1 => object::or_default(map, &mut self.platforms),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.descriptor)?;
+        out.field(&self.platforms)?;
+        Ok(())
     }
 }
 
@@ -4515,23 +4034,17 @@ pub struct Driver {
 
 impl Serialize for Driver {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[self.options.is_some()]);
-        let mut out = serializer.serialize_struct("Driver", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Driver {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Driver {
+impl object::Object for Driver {
     const NAME: &'static str = "Driver";
     const FIELDS: &'static [&'static str] = &["Name", "Options"];
     const REQUIRED: &'static [usize] = &[0];
@@ -4540,12 +4053,17 @@ impl crate::runtime::object::Object for Driver {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.options),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.opt(&self.options)?;
+        Ok(())
     }
 }
 
@@ -4562,31 +4080,17 @@ pub struct EndpointIpamConfig {
 
 impl Serialize for EndpointIpamConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.i_pv4_address.is_some(),
-                self.i_pv6_address.is_some(),
-                self.link_local_i_ps.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("EndpointIpamConfig", len)?;
-        o::opt(&mut out, "IPv4Address", &self.i_pv4_address)?;
-        o::opt(&mut out, "IPv6Address", &self.i_pv6_address)?;
-        o::opt(&mut out, "LinkLocalIPs", &self.link_local_i_ps)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for EndpointIpamConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for EndpointIpamConfig {
+impl object::Object for EndpointIpamConfig {
     const NAME: &'static str = "EndpointIpamConfig";
     const FIELDS: &'static [&'static str] = &[
         "IPv4Address",
@@ -4599,13 +4103,19 @@ impl crate::runtime::object::Object for EndpointIpamConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.i_pv4_address),
-            1 => o::value(map, &mut self.i_pv6_address),
-            2 => o::value(map, &mut self.link_local_i_ps),
+            0 => object::value(map, &mut self.i_pv4_address),
+            1 => object::value(map, &mut self.i_pv6_address),
+            2 => object::value(map, &mut self.link_local_i_ps),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.i_pv4_address)?;
+        out.opt(&self.i_pv6_address)?;
+        out.opt(&self.link_local_i_ps)?;
+        Ok(())
     }
 }
 
@@ -4634,35 +4144,17 @@ pub struct EndpointPortConfig {
 
 impl Serialize for EndpointPortConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.protocol.is_some(),
-                self.target_port.is_some(),
-                self.published_port.is_some(),
-                self.publish_mode.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("EndpointPortConfig", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Protocol", &self.protocol)?;
-        o::opt(&mut out, "TargetPort", &self.target_port)?;
-        o::opt(&mut out, "PublishedPort", &self.published_port)?;
-        o::opt(&mut out, "PublishMode", &self.publish_mode)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for EndpointPortConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for EndpointPortConfig {
+impl object::Object for EndpointPortConfig {
     const NAME: &'static str = "EndpointPortConfig";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -4677,15 +4169,23 @@ impl crate::runtime::object::Object for EndpointPortConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.protocol),
-            2 => o::value(map, &mut self.target_port),
-            3 => o::value(map, &mut self.published_port),
-            4 => o::value(map, &mut self.publish_mode),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.protocol),
+            2 => object::value(map, &mut self.target_port),
+            3 => object::value(map, &mut self.published_port),
+            4 => object::value(map, &mut self.publish_mode),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.protocol)?;
+        out.opt(&self.target_port)?;
+        out.opt(&self.published_port)?;
+        out.opt(&self.publish_mode)?;
+        Ok(())
     }
 }
 
@@ -4851,51 +4351,17 @@ pub struct EndpointSettings {
 
 impl Serialize for EndpointSettings {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.ipam_config.is_some(),
-                self.links.is_some(),
-                self.aliases.is_some(),
-                self.network_id.is_some(),
-                self.endpoint_id.is_some(),
-                self.gateway.is_some(),
-                self.ip_address.is_some(),
-                self.ip_prefix_len.is_some(),
-                self.i_pv6_gateway.is_some(),
-                self.global_i_pv6_address.is_some(),
-                self.global_i_pv6_prefix_len.is_some(),
-                self.mac_address.is_some(),
-                self.driver_opts.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("EndpointSettings", len)?;
-        o::opt(&mut out, "IPAMConfig", &self.ipam_config)?;
-        o::opt(&mut out, "Links", &self.links)?;
-        o::opt(&mut out, "Aliases", &self.aliases)?;
-        o::opt(&mut out, "NetworkID", &self.network_id)?;
-        o::opt(&mut out, "EndpointID", &self.endpoint_id)?;
-        o::opt(&mut out, "Gateway", &self.gateway)?;
-        o::opt(&mut out, "IPAddress", &self.ip_address)?;
-        o::opt(&mut out, "IPPrefixLen", &self.ip_prefix_len)?;
-        o::opt(&mut out, "IPv6Gateway", &self.i_pv6_gateway)?;
-        o::opt(&mut out, "GlobalIPv6Address", &self.global_i_pv6_address)?;
-        o::opt(&mut out, "GlobalIPv6PrefixLen", &self.global_i_pv6_prefix_len)?;
-        o::opt(&mut out, "MacAddress", &self.mac_address)?;
-        o::opt(&mut out, "DriverOpts", &self.driver_opts)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for EndpointSettings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for EndpointSettings {
+impl object::Object for EndpointSettings {
     const NAME: &'static str = "EndpointSettings";
     const FIELDS: &'static [&'static str] = &[
         "IPAMConfig",
@@ -4918,23 +4384,39 @@ impl crate::runtime::object::Object for EndpointSettings {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.ipam_config),
-            1 => o::value(map, &mut self.links),
-            2 => o::value(map, &mut self.aliases),
-            3 => o::value(map, &mut self.network_id),
-            4 => o::value(map, &mut self.endpoint_id),
-            5 => o::value(map, &mut self.gateway),
-            6 => o::value(map, &mut self.ip_address),
-            7 => o::value(map, &mut self.ip_prefix_len),
-            8 => o::value(map, &mut self.i_pv6_gateway),
-            9 => o::value(map, &mut self.global_i_pv6_address),
-            10 => o::value(map, &mut self.global_i_pv6_prefix_len),
-            11 => o::value(map, &mut self.mac_address),
-            12 => o::value(map, &mut self.driver_opts),
+            0 => object::value(map, &mut self.ipam_config),
+            1 => object::value(map, &mut self.links),
+            2 => object::value(map, &mut self.aliases),
+            3 => object::value(map, &mut self.network_id),
+            4 => object::value(map, &mut self.endpoint_id),
+            5 => object::value(map, &mut self.gateway),
+            6 => object::value(map, &mut self.ip_address),
+            7 => object::value(map, &mut self.ip_prefix_len),
+            8 => object::value(map, &mut self.i_pv6_gateway),
+            9 => object::value(map, &mut self.global_i_pv6_address),
+            10 => object::value(map, &mut self.global_i_pv6_prefix_len),
+            11 => object::value(map, &mut self.mac_address),
+            12 => object::value(map, &mut self.driver_opts),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.ipam_config)?;
+        out.opt(&self.links)?;
+        out.opt(&self.aliases)?;
+        out.opt(&self.network_id)?;
+        out.opt(&self.endpoint_id)?;
+        out.opt(&self.gateway)?;
+        out.opt(&self.ip_address)?;
+        out.opt(&self.ip_prefix_len)?;
+        out.opt(&self.i_pv6_gateway)?;
+        out.opt(&self.global_i_pv6_address)?;
+        out.opt(&self.global_i_pv6_prefix_len)?;
+        out.opt(&self.mac_address)?;
+        out.opt(&self.driver_opts)?;
+        Ok(())
     }
 }
 
@@ -4950,26 +4432,17 @@ pub struct EndpointSpec {
 
 impl Serialize for EndpointSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.mode.is_some(), self.ports.is_some()],
-        );
-        let mut out = serializer.serialize_struct("EndpointSpec", len)?;
-        o::opt(&mut out, "Mode", &self.mode)?;
-        o::opt(&mut out, "Ports", &self.ports)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for EndpointSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for EndpointSpec {
+impl object::Object for EndpointSpec {
     const NAME: &'static str = "EndpointSpec";
     const FIELDS: &'static [&'static str] = &["Mode", "Ports"];
     const REQUIRED: &'static [usize] = &[];
@@ -4978,12 +4451,17 @@ impl crate::runtime::object::Object for EndpointSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.mode),
-            1 => o::value(map, &mut self.ports),
+            0 => object::value(map, &mut self.mode),
+            1 => object::value(map, &mut self.ports),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.mode)?;
+        out.opt(&self.ports)?;
+        Ok(())
     }
 }
 
@@ -5058,31 +4536,17 @@ pub struct EngineDescription {
 
 impl Serialize for EngineDescription {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.engine_version.is_some(),
-                self.labels.is_some(),
-                self.plugins.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("EngineDescription", len)?;
-        o::opt(&mut out, "EngineVersion", &self.engine_version)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Plugins", &self.plugins)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for EngineDescription {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for EngineDescription {
+impl object::Object for EngineDescription {
     const NAME: &'static str = "EngineDescription";
     const FIELDS: &'static [&'static str] = &["EngineVersion", "Labels", "Plugins"];
     const REQUIRED: &'static [usize] = &[];
@@ -5091,13 +4555,19 @@ impl crate::runtime::object::Object for EngineDescription {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.engine_version),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.plugins),
+            0 => object::value(map, &mut self.engine_version),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.plugins),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.engine_version)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.plugins)?;
+        Ok(())
     }
 }
 
@@ -5112,26 +4582,17 @@ pub struct EngineDescriptionPluginsItem {
 
 impl Serialize for EngineDescriptionPluginsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.r#type.is_some(), self.name.is_some()],
-        );
-        let mut out = serializer.serialize_struct("EngineDescriptionPluginsItem", len)?;
-        o::opt(&mut out, "Type", &self.r#type)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for EngineDescriptionPluginsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for EngineDescriptionPluginsItem {
+impl object::Object for EngineDescriptionPluginsItem {
     const NAME: &'static str = "EngineDescriptionPluginsItem";
     const FIELDS: &'static [&'static str] = &["Type", "Name"];
     const REQUIRED: &'static [usize] = &[];
@@ -5140,12 +4601,17 @@ impl crate::runtime::object::Object for EngineDescriptionPluginsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.r#type),
-            1 => o::value(map, &mut self.name),
+            0 => object::value(map, &mut self.r#type),
+            1 => object::value(map, &mut self.name),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.r#type)?;
+        out.opt(&self.name)?;
+        Ok(())
     }
 }
 
@@ -5160,26 +4626,17 @@ pub struct ErrorDetail {
 
 impl Serialize for ErrorDetail {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.code.is_some(), self.message.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ErrorDetail", len)?;
-        o::opt(&mut out, "code", &self.code)?;
-        o::opt(&mut out, "message", &self.message)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ErrorDetail {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ErrorDetail {
+impl object::Object for ErrorDetail {
     const NAME: &'static str = "ErrorDetail";
     const FIELDS: &'static [&'static str] = &["code", "message"];
     const REQUIRED: &'static [usize] = &[];
@@ -5188,12 +4645,17 @@ impl crate::runtime::object::Object for ErrorDetail {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.code),
-            1 => o::value(map, &mut self.message),
+            0 => object::value(map, &mut self.code),
+            1 => object::value(map, &mut self.message),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.code)?;
+        out.opt(&self.message)?;
+        Ok(())
     }
 }
 
@@ -5206,22 +4668,17 @@ pub struct ErrorResponse {
 
 impl Serialize for ErrorResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[]);
-        let mut out = serializer.serialize_struct("ErrorResponse", len)?;
-        o::field(&mut out, "message", &self.message)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ErrorResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ErrorResponse {
+impl object::Object for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
     const FIELDS: &'static [&'static str] = &["message"];
     const REQUIRED: &'static [usize] = &[0];
@@ -5230,11 +4687,15 @@ impl crate::runtime::object::Object for ErrorResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.message),
+            0 => object::value(map, &mut self.message),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.message)?;
+        Ok(())
     }
 }
 
@@ -5250,26 +4711,17 @@ pub struct EventActor {
 
 impl Serialize for EventActor {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.id.is_some(), self.attributes.is_some()],
-        );
-        let mut out = serializer.serialize_struct("EventActor", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Attributes", &self.attributes)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for EventActor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for EventActor {
+impl object::Object for EventActor {
     const NAME: &'static str = "EventActor";
     const FIELDS: &'static [&'static str] = &["ID", "Attributes"];
     const REQUIRED: &'static [usize] = &[];
@@ -5278,12 +4730,17 @@ impl crate::runtime::object::Object for EventActor {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.attributes),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.attributes),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.attributes)?;
+        Ok(())
     }
 }
 
@@ -5308,37 +4765,17 @@ pub struct EventMessage {
 
 impl Serialize for EventMessage {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.r#type.is_some(),
-                self.action.is_some(),
-                self.actor.is_some(),
-                self.scope.is_some(),
-                self.time.is_some(),
-                self.time_nano.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("EventMessage", len)?;
-        o::opt(&mut out, "Type", &self.r#type)?;
-        o::opt(&mut out, "Action", &self.action)?;
-        o::opt(&mut out, "Actor", &self.actor)?;
-        o::opt(&mut out, "scope", &self.scope)?;
-        o::opt(&mut out, "time", &self.time)?;
-        o::opt(&mut out, "timeNano", &self.time_nano)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for EventMessage {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for EventMessage {
+impl object::Object for EventMessage {
     const NAME: &'static str = "EventMessage";
     const FIELDS: &'static [&'static str] = &[
         "Type",
@@ -5354,16 +4791,25 @@ impl crate::runtime::object::Object for EventMessage {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.r#type),
-            1 => o::value(map, &mut self.action),
-            2 => o::value(map, &mut self.actor),
-            3 => o::value(map, &mut self.scope),
-            4 => o::value(map, &mut self.time),
-            5 => o::value(map, &mut self.time_nano),
+            0 => object::value(map, &mut self.r#type),
+            1 => object::value(map, &mut self.action),
+            2 => object::value(map, &mut self.actor),
+            3 => object::value(map, &mut self.scope),
+            4 => object::value(map, &mut self.time),
+            5 => object::value(map, &mut self.time_nano),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.r#type)?;
+        out.opt(&self.action)?;
+        out.opt(&self.actor)?;
+        out.opt(&self.scope)?;
+        out.opt(&self.time)?;
+        out.opt(&self.time_nano)?;
+        Ok(())
     }
 }
 
@@ -5555,47 +5001,17 @@ pub struct ExecConfig {
 
 impl Serialize for ExecConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.attach_stdin.is_some(),
-                self.attach_stdout.is_some(),
-                self.attach_stderr.is_some(),
-                self.console_size.is_some(),
-                self.detach_keys.is_some(),
-                self.tty.is_some(),
-                self.env.is_some(),
-                self.cmd.is_some(),
-                self.privileged.is_some(),
-                self.user.is_some(),
-                self.working_dir.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ExecConfig", len)?;
-        o::opt(&mut out, "AttachStdin", &self.attach_stdin)?;
-        o::opt(&mut out, "AttachStdout", &self.attach_stdout)?;
-        o::opt(&mut out, "AttachStderr", &self.attach_stderr)?;
-        o::opt(&mut out, "ConsoleSize", &self.console_size)?;
-        o::opt(&mut out, "DetachKeys", &self.detach_keys)?;
-        o::opt(&mut out, "Tty", &self.tty)?;
-        o::opt(&mut out, "Env", &self.env)?;
-        o::opt(&mut out, "Cmd", &self.cmd)?;
-        o::opt(&mut out, "Privileged", &self.privileged)?;
-        o::opt(&mut out, "User", &self.user)?;
-        o::opt(&mut out, "WorkingDir", &self.working_dir)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ExecConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ExecConfig {
+impl object::Object for ExecConfig {
     const NAME: &'static str = "ExecConfig";
     const FIELDS: &'static [&'static str] = &[
         "AttachStdin",
@@ -5616,21 +5032,35 @@ impl crate::runtime::object::Object for ExecConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.attach_stdin),
-            1 => o::value(map, &mut self.attach_stdout),
-            2 => o::value(map, &mut self.attach_stderr),
-            3 => o::value(map, &mut self.console_size),
-            4 => o::value(map, &mut self.detach_keys),
-            5 => o::value(map, &mut self.tty),
-            6 => o::value(map, &mut self.env),
-            7 => o::value(map, &mut self.cmd),
-            8 => o::value(map, &mut self.privileged),
-            9 => o::value(map, &mut self.user),
-            10 => o::value(map, &mut self.working_dir),
+            0 => object::value(map, &mut self.attach_stdin),
+            1 => object::value(map, &mut self.attach_stdout),
+            2 => object::value(map, &mut self.attach_stderr),
+            3 => object::value(map, &mut self.console_size),
+            4 => object::value(map, &mut self.detach_keys),
+            5 => object::value(map, &mut self.tty),
+            6 => object::value(map, &mut self.env),
+            7 => object::value(map, &mut self.cmd),
+            8 => object::value(map, &mut self.privileged),
+            9 => object::value(map, &mut self.user),
+            10 => object::value(map, &mut self.working_dir),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.attach_stdin)?;
+        out.opt(&self.attach_stdout)?;
+        out.opt(&self.attach_stderr)?;
+        out.opt(&self.console_size)?;
+        out.opt(&self.detach_keys)?;
+        out.opt(&self.tty)?;
+        out.opt(&self.env)?;
+        out.opt(&self.cmd)?;
+        out.opt(&self.privileged)?;
+        out.opt(&self.user)?;
+        out.opt(&self.working_dir)?;
+        Ok(())
     }
 }
 
@@ -5663,47 +5093,17 @@ pub struct ExecInspectResponse {
 
 impl Serialize for ExecInspectResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.can_remove.is_some(),
-                self.detach_keys.is_some(),
-                self.id.is_some(),
-                self.running.is_some(),
-                self.exit_code.is_some(),
-                self.process_config.is_some(),
-                self.open_stdin.is_some(),
-                self.open_stderr.is_some(),
-                self.open_stdout.is_some(),
-                self.container_id.is_some(),
-                self.pid.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ExecInspectResponse", len)?;
-        o::opt(&mut out, "CanRemove", &self.can_remove)?;
-        o::opt(&mut out, "DetachKeys", &self.detach_keys)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Running", &self.running)?;
-        o::opt(&mut out, "ExitCode", &self.exit_code)?;
-        o::opt(&mut out, "ProcessConfig", &self.process_config)?;
-        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
-        o::opt(&mut out, "OpenStderr", &self.open_stderr)?;
-        o::opt(&mut out, "OpenStdout", &self.open_stdout)?;
-        o::opt(&mut out, "ContainerID", &self.container_id)?;
-        o::opt(&mut out, "Pid", &self.pid)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ExecInspectResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ExecInspectResponse {
+impl object::Object for ExecInspectResponse {
     const NAME: &'static str = "ExecInspectResponse";
     const FIELDS: &'static [&'static str] = &[
         "CanRemove",
@@ -5724,21 +5124,35 @@ impl crate::runtime::object::Object for ExecInspectResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.can_remove),
-            1 => o::value(map, &mut self.detach_keys),
-            2 => o::value(map, &mut self.id),
-            3 => o::value(map, &mut self.running),
-            4 => o::value(map, &mut self.exit_code),
-            5 => o::value(map, &mut self.process_config),
-            6 => o::value(map, &mut self.open_stdin),
-            7 => o::value(map, &mut self.open_stderr),
-            8 => o::value(map, &mut self.open_stdout),
-            9 => o::value(map, &mut self.container_id),
-            10 => o::value(map, &mut self.pid),
+            0 => object::value(map, &mut self.can_remove),
+            1 => object::value(map, &mut self.detach_keys),
+            2 => object::value(map, &mut self.id),
+            3 => object::value(map, &mut self.running),
+            4 => object::value(map, &mut self.exit_code),
+            5 => object::value(map, &mut self.process_config),
+            6 => object::value(map, &mut self.open_stdin),
+            7 => object::value(map, &mut self.open_stderr),
+            8 => object::value(map, &mut self.open_stdout),
+            9 => object::value(map, &mut self.container_id),
+            10 => object::value(map, &mut self.pid),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.can_remove)?;
+        out.opt(&self.detach_keys)?;
+        out.opt(&self.id)?;
+        out.opt(&self.running)?;
+        out.opt(&self.exit_code)?;
+        out.opt(&self.process_config)?;
+        out.opt(&self.open_stdin)?;
+        out.opt(&self.open_stderr)?;
+        out.opt(&self.open_stdout)?;
+        out.opt(&self.container_id)?;
+        out.opt(&self.pid)?;
+        Ok(())
     }
 }
 
@@ -5757,27 +5171,17 @@ pub struct ExecStartConfig {
 
 impl Serialize for ExecStartConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.detach.is_some(), self.tty.is_some(), self.console_size.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ExecStartConfig", len)?;
-        o::opt(&mut out, "Detach", &self.detach)?;
-        o::opt(&mut out, "Tty", &self.tty)?;
-        o::opt(&mut out, "ConsoleSize", &self.console_size)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ExecStartConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ExecStartConfig {
+impl object::Object for ExecStartConfig {
     const NAME: &'static str = "ExecStartConfig";
     const FIELDS: &'static [&'static str] = &["Detach", "Tty", "ConsoleSize"];
     const REQUIRED: &'static [usize] = &[];
@@ -5786,13 +5190,19 @@ impl crate::runtime::object::Object for ExecStartConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.detach),
-            1 => o::value(map, &mut self.tty),
-            2 => o::value(map, &mut self.console_size),
+            0 => object::value(map, &mut self.detach),
+            1 => object::value(map, &mut self.tty),
+            2 => object::value(map, &mut self.console_size),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.detach)?;
+        out.opt(&self.tty)?;
+        out.opt(&self.console_size)?;
+        Ok(())
     }
 }
 
@@ -5813,23 +5223,17 @@ pub struct FilesystemChange {
 
 impl Serialize for FilesystemChange {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(2usize, &[]);
-        let mut out = serializer.serialize_struct("FilesystemChange", len)?;
-        o::field(&mut out, "Path", &self.path)?;
-        o::field(&mut out, "Kind", &self.kind)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for FilesystemChange {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for FilesystemChange {
+impl object::Object for FilesystemChange {
     const NAME: &'static str = "FilesystemChange";
     const FIELDS: &'static [&'static str] = &["Path", "Kind"];
     const REQUIRED: &'static [usize] = &[0, 1];
@@ -5838,12 +5242,17 @@ impl crate::runtime::object::Object for FilesystemChange {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.path),
-            1 => o::value(map, &mut self.kind),
+            0 => object::value(map, &mut self.path),
+            1 => object::value(map, &mut self.kind),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.path)?;
+        out.field(&self.kind)?;
+        Ok(())
     }
 }
 
@@ -5862,26 +5271,17 @@ pub struct GenericResourcesItem {
 
 impl Serialize for GenericResourcesItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.named_resource_spec.is_some(), self.discrete_resource_spec.is_some()],
-        );
-        let mut out = serializer.serialize_struct("GenericResourcesItem", len)?;
-        o::opt(&mut out, "NamedResourceSpec", &self.named_resource_spec)?;
-        o::opt(&mut out, "DiscreteResourceSpec", &self.discrete_resource_spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for GenericResourcesItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for GenericResourcesItem {
+impl object::Object for GenericResourcesItem {
     const NAME: &'static str = "GenericResourcesItem";
     const FIELDS: &'static [&'static str] = &[
         "NamedResourceSpec",
@@ -5893,12 +5293,17 @@ impl crate::runtime::object::Object for GenericResourcesItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.named_resource_spec),
-            1 => o::value(map, &mut self.discrete_resource_spec),
+            0 => object::value(map, &mut self.named_resource_spec),
+            1 => object::value(map, &mut self.discrete_resource_spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.named_resource_spec)?;
+        out.opt(&self.discrete_resource_spec)?;
+        Ok(())
     }
 }
 
@@ -5913,27 +5318,17 @@ pub struct GenericResourcesItemDiscreteResourceSpec {
 
 impl Serialize for GenericResourcesItemDiscreteResourceSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.kind.is_some(), self.value.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("GenericResourcesItemDiscreteResourceSpec", len)?;
-        o::opt(&mut out, "Kind", &self.kind)?;
-        o::opt(&mut out, "Value", &self.value)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for GenericResourcesItemDiscreteResourceSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for GenericResourcesItemDiscreteResourceSpec {
+impl object::Object for GenericResourcesItemDiscreteResourceSpec {
     const NAME: &'static str = "GenericResourcesItemDiscreteResourceSpec";
     const FIELDS: &'static [&'static str] = &["Kind", "Value"];
     const REQUIRED: &'static [usize] = &[];
@@ -5942,12 +5337,17 @@ impl crate::runtime::object::Object for GenericResourcesItemDiscreteResourceSpec
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.kind),
-            1 => o::value(map, &mut self.value),
+            0 => object::value(map, &mut self.kind),
+            1 => object::value(map, &mut self.value),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.kind)?;
+        out.opt(&self.value)?;
+        Ok(())
     }
 }
 
@@ -5962,27 +5362,17 @@ pub struct GenericResourcesItemNamedResourceSpec {
 
 impl Serialize for GenericResourcesItemNamedResourceSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.kind.is_some(), self.value.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("GenericResourcesItemNamedResourceSpec", len)?;
-        o::opt(&mut out, "Kind", &self.kind)?;
-        o::opt(&mut out, "Value", &self.value)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for GenericResourcesItemNamedResourceSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for GenericResourcesItemNamedResourceSpec {
+impl object::Object for GenericResourcesItemNamedResourceSpec {
     const NAME: &'static str = "GenericResourcesItemNamedResourceSpec";
     const FIELDS: &'static [&'static str] = &["Kind", "Value"];
     const REQUIRED: &'static [usize] = &[];
@@ -5991,12 +5381,17 @@ impl crate::runtime::object::Object for GenericResourcesItemNamedResourceSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.kind),
-            1 => o::value(map, &mut self.value),
+            0 => object::value(map, &mut self.kind),
+            1 => object::value(map, &mut self.value),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.kind)?;
+        out.opt(&self.value)?;
+        Ok(())
     }
 }
 
@@ -6015,23 +5410,17 @@ pub struct GraphDriverData {
 
 impl Serialize for GraphDriverData {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(2usize, &[]);
-        let mut out = serializer.serialize_struct("GraphDriverData", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::field(&mut out, "Data", &self.data)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for GraphDriverData {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for GraphDriverData {
+impl object::Object for GraphDriverData {
     const NAME: &'static str = "GraphDriverData";
     const FIELDS: &'static [&'static str] = &["Name", "Data"];
     const REQUIRED: &'static [usize] = &[0];
@@ -6040,12 +5429,17 @@ impl crate::runtime::object::Object for GraphDriverData {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::or_default(map, &mut self.data),
+            0 => object::value(map, &mut self.name),
+            1 => object::or_default(map, &mut self.data),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.field(&self.data)?;
+        Ok(())
     }
 }
 
@@ -6067,27 +5461,17 @@ pub struct Health {
 
 impl Serialize for Health {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.status.is_some(), self.failing_streak.is_some(), self.log.is_some()],
-        );
-        let mut out = serializer.serialize_struct("Health", len)?;
-        o::opt(&mut out, "Status", &self.status)?;
-        o::opt(&mut out, "FailingStreak", &self.failing_streak)?;
-        o::opt(&mut out, "Log", &self.log)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Health {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Health {
+impl object::Object for Health {
     const NAME: &'static str = "Health";
     const FIELDS: &'static [&'static str] = &["Status", "FailingStreak", "Log"];
     const REQUIRED: &'static [usize] = &[];
@@ -6096,13 +5480,19 @@ impl crate::runtime::object::Object for Health {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.status),
-            1 => o::value(map, &mut self.failing_streak),
-            2 => o::value(map, &mut self.log),
+            0 => object::value(map, &mut self.status),
+            1 => object::value(map, &mut self.failing_streak),
+            2 => object::value(map, &mut self.log),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.status)?;
+        out.opt(&self.failing_streak)?;
+        out.opt(&self.log)?;
+        Ok(())
     }
 }
 
@@ -6144,35 +5534,17 @@ pub struct HealthConfig {
 
 impl Serialize for HealthConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.test.is_some(),
-                self.interval.is_some(),
-                self.timeout.is_some(),
-                self.retries.is_some(),
-                self.start_period.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("HealthConfig", len)?;
-        o::opt(&mut out, "Test", &self.test)?;
-        o::opt(&mut out, "Interval", &self.interval)?;
-        o::opt(&mut out, "Timeout", &self.timeout)?;
-        o::opt(&mut out, "Retries", &self.retries)?;
-        o::opt(&mut out, "StartPeriod", &self.start_period)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for HealthConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for HealthConfig {
+impl object::Object for HealthConfig {
     const NAME: &'static str = "HealthConfig";
     const FIELDS: &'static [&'static str] = &[
         "Test",
@@ -6187,15 +5559,23 @@ impl crate::runtime::object::Object for HealthConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.test),
-            1 => o::value(map, &mut self.interval),
-            2 => o::value(map, &mut self.timeout),
-            3 => o::value(map, &mut self.retries),
-            4 => o::value(map, &mut self.start_period),
+            0 => object::value(map, &mut self.test),
+            1 => object::value(map, &mut self.interval),
+            2 => object::value(map, &mut self.timeout),
+            3 => object::value(map, &mut self.retries),
+            4 => object::value(map, &mut self.start_period),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.test)?;
+        out.opt(&self.interval)?;
+        out.opt(&self.timeout)?;
+        out.opt(&self.retries)?;
+        out.opt(&self.start_period)?;
+        Ok(())
     }
 }
 
@@ -6296,33 +5676,17 @@ pub struct HealthcheckResult {
 
 impl Serialize for HealthcheckResult {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.start.is_some(),
-                self.end.is_some(),
-                self.exit_code.is_some(),
-                self.output.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("HealthcheckResult", len)?;
-        o::opt(&mut out, "Start", &self.start)?;
-        o::opt(&mut out, "End", &self.end)?;
-        o::opt(&mut out, "ExitCode", &self.exit_code)?;
-        o::opt(&mut out, "Output", &self.output)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for HealthcheckResult {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for HealthcheckResult {
+impl object::Object for HealthcheckResult {
     const NAME: &'static str = "HealthcheckResult";
     const FIELDS: &'static [&'static str] = &["Start", "End", "ExitCode", "Output"];
     const REQUIRED: &'static [usize] = &[];
@@ -6331,14 +5695,21 @@ impl crate::runtime::object::Object for HealthcheckResult {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.start),
-            1 => o::value(map, &mut self.end),
-            2 => o::value(map, &mut self.exit_code),
-            3 => o::value(map, &mut self.output),
+            0 => object::value(map, &mut self.start),
+            1 => object::value(map, &mut self.end),
+            2 => object::value(map, &mut self.exit_code),
+            3 => object::value(map, &mut self.output),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.start)?;
+        out.opt(&self.end)?;
+        out.opt(&self.exit_code)?;
+        out.opt(&self.output)?;
+        Ok(())
     }
 }
 
@@ -6638,165 +6009,17 @@ pub struct HostConfig {
 
 impl Serialize for HostConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.cpu_shares.is_some(),
-                self.memory.is_some(),
-                self.cgroup_parent.is_some(),
-                self.blkio_weight.is_some(),
-                self.blkio_weight_device.is_some(),
-                self.blkio_device_read_bps.is_some(),
-                self.blkio_device_write_bps.is_some(),
-                self.blkio_device_read_i_ops.is_some(),
-                self.blkio_device_write_i_ops.is_some(),
-                self.cpu_period.is_some(),
-                self.cpu_quota.is_some(),
-                self.cpu_realtime_period.is_some(),
-                self.cpu_realtime_runtime.is_some(),
-                self.cpuset_cpus.is_some(),
-                self.cpuset_mems.is_some(),
-                self.devices.is_some(),
-                self.device_cgroup_rules.is_some(),
-                self.device_requests.is_some(),
-                self.kernel_memory_tcp.is_some(),
-                self.memory_reservation.is_some(),
-                self.memory_swap.is_some(),
-                self.memory_swappiness.is_some(),
-                self.nano_cpus.is_some(),
-                self.oom_kill_disable.is_some(),
-                self.init.is_some(),
-                self.pids_limit.is_some(),
-                self.ulimits.is_some(),
-                self.cpu_count.is_some(),
-                self.cpu_percent.is_some(),
-                self.io_maximum_i_ops.is_some(),
-                self.io_maximum_bandwidth.is_some(),
-                self.binds.is_some(),
-                self.container_id_file.is_some(),
-                self.log_config.is_some(),
-                self.network_mode.is_some(),
-                self.port_bindings.is_some(),
-                self.restart_policy.is_some(),
-                self.auto_remove.is_some(),
-                self.volume_driver.is_some(),
-                self.volumes_from.is_some(),
-                self.mounts.is_some(),
-                self.console_size.is_some(),
-                self.annotations.is_some(),
-                self.cap_add.is_some(),
-                self.cap_drop.is_some(),
-                self.cgroupns_mode.is_some(),
-                self.dns.is_some(),
-                self.dns_options.is_some(),
-                self.dns_search.is_some(),
-                self.extra_hosts.is_some(),
-                self.group_add.is_some(),
-                self.ipc_mode.is_some(),
-                self.cgroup.is_some(),
-                self.links.is_some(),
-                self.oom_score_adj.is_some(),
-                self.pid_mode.is_some(),
-                self.privileged.is_some(),
-                self.publish_all_ports.is_some(),
-                self.readonly_rootfs.is_some(),
-                self.security_opt.is_some(),
-                self.storage_opt.is_some(),
-                self.tmpfs.is_some(),
-                self.uts_mode.is_some(),
-                self.userns_mode.is_some(),
-                self.shm_size.is_some(),
-                self.sysctls.is_some(),
-                self.runtime.is_some(),
-                self.isolation.is_some(),
-                self.masked_paths.is_some(),
-                self.readonly_paths.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("HostConfig", len)?;
-        o::opt(&mut out, "CpuShares", &self.cpu_shares)?;
-        o::opt(&mut out, "Memory", &self.memory)?;
-        o::opt(&mut out, "CgroupParent", &self.cgroup_parent)?;
-        o::opt(&mut out, "BlkioWeight", &self.blkio_weight)?;
-        o::opt(&mut out, "BlkioWeightDevice", &self.blkio_weight_device)?;
-        o::opt(&mut out, "BlkioDeviceReadBps", &self.blkio_device_read_bps)?;
-        o::opt(&mut out, "BlkioDeviceWriteBps", &self.blkio_device_write_bps)?;
-        o::opt(&mut out, "BlkioDeviceReadIOps", &self.blkio_device_read_i_ops)?;
-        o::opt(&mut out, "BlkioDeviceWriteIOps", &self.blkio_device_write_i_ops)?;
-        o::opt(&mut out, "CpuPeriod", &self.cpu_period)?;
-        o::opt(&mut out, "CpuQuota", &self.cpu_quota)?;
-        o::opt(&mut out, "CpuRealtimePeriod", &self.cpu_realtime_period)?;
-        o::opt(&mut out, "CpuRealtimeRuntime", &self.cpu_realtime_runtime)?;
-        o::opt(&mut out, "CpusetCpus", &self.cpuset_cpus)?;
-        o::opt(&mut out, "CpusetMems", &self.cpuset_mems)?;
-        o::opt(&mut out, "Devices", &self.devices)?;
-        o::opt(&mut out, "DeviceCgroupRules", &self.device_cgroup_rules)?;
-        o::opt(&mut out, "DeviceRequests", &self.device_requests)?;
-        o::opt(&mut out, "KernelMemoryTCP", &self.kernel_memory_tcp)?;
-        o::opt(&mut out, "MemoryReservation", &self.memory_reservation)?;
-        o::opt(&mut out, "MemorySwap", &self.memory_swap)?;
-        o::opt(&mut out, "MemorySwappiness", &self.memory_swappiness)?;
-        o::opt(&mut out, "NanoCpus", &self.nano_cpus)?;
-        o::opt(&mut out, "OomKillDisable", &self.oom_kill_disable)?;
-        o::opt(&mut out, "Init", &self.init)?;
-        o::opt(&mut out, "PidsLimit", &self.pids_limit)?;
-        o::opt(&mut out, "Ulimits", &self.ulimits)?;
-        o::opt(&mut out, "CpuCount", &self.cpu_count)?;
-        o::opt(&mut out, "CpuPercent", &self.cpu_percent)?;
-        o::opt(&mut out, "IOMaximumIOps", &self.io_maximum_i_ops)?;
-        o::opt(&mut out, "IOMaximumBandwidth", &self.io_maximum_bandwidth)?;
-        o::opt(&mut out, "Binds", &self.binds)?;
-        o::opt(&mut out, "ContainerIDFile", &self.container_id_file)?;
-        o::opt(&mut out, "LogConfig", &self.log_config)?;
-        o::opt(&mut out, "NetworkMode", &self.network_mode)?;
-        o::opt(&mut out, "PortBindings", &self.port_bindings)?;
-        o::opt(&mut out, "RestartPolicy", &self.restart_policy)?;
-        o::opt(&mut out, "AutoRemove", &self.auto_remove)?;
-        o::opt(&mut out, "VolumeDriver", &self.volume_driver)?;
-        o::opt(&mut out, "VolumesFrom", &self.volumes_from)?;
-        o::opt(&mut out, "Mounts", &self.mounts)?;
-        o::opt(&mut out, "ConsoleSize", &self.console_size)?;
-        o::opt(&mut out, "Annotations", &self.annotations)?;
-        o::opt(&mut out, "CapAdd", &self.cap_add)?;
-        o::opt(&mut out, "CapDrop", &self.cap_drop)?;
-        o::opt(&mut out, "CgroupnsMode", &self.cgroupns_mode)?;
-        o::opt(&mut out, "Dns", &self.dns)?;
-        o::opt(&mut out, "DnsOptions", &self.dns_options)?;
-        o::opt(&mut out, "DnsSearch", &self.dns_search)?;
-        o::opt(&mut out, "ExtraHosts", &self.extra_hosts)?;
-        o::opt(&mut out, "GroupAdd", &self.group_add)?;
-        o::opt(&mut out, "IpcMode", &self.ipc_mode)?;
-        o::opt(&mut out, "Cgroup", &self.cgroup)?;
-        o::opt(&mut out, "Links", &self.links)?;
-        o::opt(&mut out, "OomScoreAdj", &self.oom_score_adj)?;
-        o::opt(&mut out, "PidMode", &self.pid_mode)?;
-        o::opt(&mut out, "Privileged", &self.privileged)?;
-        o::opt(&mut out, "PublishAllPorts", &self.publish_all_ports)?;
-        o::opt(&mut out, "ReadonlyRootfs", &self.readonly_rootfs)?;
-        o::opt(&mut out, "SecurityOpt", &self.security_opt)?;
-        o::opt(&mut out, "StorageOpt", &self.storage_opt)?;
-        o::opt(&mut out, "Tmpfs", &self.tmpfs)?;
-        o::opt(&mut out, "UTSMode", &self.uts_mode)?;
-        o::opt(&mut out, "UsernsMode", &self.userns_mode)?;
-        o::opt(&mut out, "ShmSize", &self.shm_size)?;
-        o::opt(&mut out, "Sysctls", &self.sysctls)?;
-        o::opt(&mut out, "Runtime", &self.runtime)?;
-        o::opt(&mut out, "Isolation", &self.isolation)?;
-        o::opt(&mut out, "MaskedPaths", &self.masked_paths)?;
-        o::opt(&mut out, "ReadonlyPaths", &self.readonly_paths)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for HostConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for HostConfig {
+impl object::Object for HostConfig {
     const NAME: &'static str = "HostConfig";
     const FIELDS: &'static [&'static str] = &[
         "CpuShares",
@@ -6876,80 +6099,153 @@ impl crate::runtime::object::Object for HostConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.cpu_shares),
-            1 => o::value(map, &mut self.memory),
-            2 => o::value(map, &mut self.cgroup_parent),
-            3 => o::value(map, &mut self.blkio_weight),
-            4 => o::value(map, &mut self.blkio_weight_device),
-            5 => o::value(map, &mut self.blkio_device_read_bps),
-            6 => o::value(map, &mut self.blkio_device_write_bps),
-            7 => o::value(map, &mut self.blkio_device_read_i_ops),
-            8 => o::value(map, &mut self.blkio_device_write_i_ops),
-            9 => o::value(map, &mut self.cpu_period),
-            10 => o::value(map, &mut self.cpu_quota),
-            11 => o::value(map, &mut self.cpu_realtime_period),
-            12 => o::value(map, &mut self.cpu_realtime_runtime),
-            13 => o::value(map, &mut self.cpuset_cpus),
-            14 => o::value(map, &mut self.cpuset_mems),
-            15 => o::value(map, &mut self.devices),
-            16 => o::value(map, &mut self.device_cgroup_rules),
-            17 => o::value(map, &mut self.device_requests),
-            18 => o::value(map, &mut self.kernel_memory_tcp),
-            19 => o::value(map, &mut self.memory_reservation),
-            20 => o::value(map, &mut self.memory_swap),
-            21 => o::value(map, &mut self.memory_swappiness),
-            22 => o::value(map, &mut self.nano_cpus),
-            23 => o::value(map, &mut self.oom_kill_disable),
-            24 => o::value(map, &mut self.init),
-            25 => o::value(map, &mut self.pids_limit),
-            26 => o::value(map, &mut self.ulimits),
-            27 => o::value(map, &mut self.cpu_count),
-            28 => o::value(map, &mut self.cpu_percent),
-            29 => o::value(map, &mut self.io_maximum_i_ops),
-            30 => o::value(map, &mut self.io_maximum_bandwidth),
-            31 => o::value(map, &mut self.binds),
-            32 => o::value(map, &mut self.container_id_file),
-            33 => o::value(map, &mut self.log_config),
-            34 => o::value(map, &mut self.network_mode),
-            35 => o::value(map, &mut self.port_bindings),
-            36 => o::value(map, &mut self.restart_policy),
-            37 => o::value(map, &mut self.auto_remove),
-            38 => o::value(map, &mut self.volume_driver),
-            39 => o::value(map, &mut self.volumes_from),
-            40 => o::value(map, &mut self.mounts),
-            41 => o::value(map, &mut self.console_size),
-            42 => o::value(map, &mut self.annotations),
-            43 => o::value(map, &mut self.cap_add),
-            44 => o::value(map, &mut self.cap_drop),
-            45 => o::value(map, &mut self.cgroupns_mode),
-            46 => o::value(map, &mut self.dns),
-            47 => o::value(map, &mut self.dns_options),
-            48 => o::value(map, &mut self.dns_search),
-            49 => o::value(map, &mut self.extra_hosts),
-            50 => o::value(map, &mut self.group_add),
-            51 => o::value(map, &mut self.ipc_mode),
-            52 => o::value(map, &mut self.cgroup),
-            53 => o::value(map, &mut self.links),
-            54 => o::value(map, &mut self.oom_score_adj),
-            55 => o::value(map, &mut self.pid_mode),
-            56 => o::value(map, &mut self.privileged),
-            57 => o::value(map, &mut self.publish_all_ports),
-            58 => o::value(map, &mut self.readonly_rootfs),
-            59 => o::value(map, &mut self.security_opt),
-            60 => o::value(map, &mut self.storage_opt),
-            61 => o::value(map, &mut self.tmpfs),
-            62 => o::value(map, &mut self.uts_mode),
-            63 => o::value(map, &mut self.userns_mode),
-            64 => o::value(map, &mut self.shm_size),
-            65 => o::value(map, &mut self.sysctls),
-            66 => o::value(map, &mut self.runtime),
-            67 => o::value(map, &mut self.isolation),
-            68 => o::value(map, &mut self.masked_paths),
-            69 => o::value(map, &mut self.readonly_paths),
+            0 => object::value(map, &mut self.cpu_shares),
+            1 => object::value(map, &mut self.memory),
+            2 => object::value(map, &mut self.cgroup_parent),
+            3 => object::value(map, &mut self.blkio_weight),
+            4 => object::value(map, &mut self.blkio_weight_device),
+            5 => object::value(map, &mut self.blkio_device_read_bps),
+            6 => object::value(map, &mut self.blkio_device_write_bps),
+            7 => object::value(map, &mut self.blkio_device_read_i_ops),
+            8 => object::value(map, &mut self.blkio_device_write_i_ops),
+            9 => object::value(map, &mut self.cpu_period),
+            10 => object::value(map, &mut self.cpu_quota),
+            11 => object::value(map, &mut self.cpu_realtime_period),
+            12 => object::value(map, &mut self.cpu_realtime_runtime),
+            13 => object::value(map, &mut self.cpuset_cpus),
+            14 => object::value(map, &mut self.cpuset_mems),
+            15 => object::value(map, &mut self.devices),
+            16 => object::value(map, &mut self.device_cgroup_rules),
+            17 => object::value(map, &mut self.device_requests),
+            18 => object::value(map, &mut self.kernel_memory_tcp),
+            19 => object::value(map, &mut self.memory_reservation),
+            20 => object::value(map, &mut self.memory_swap),
+            21 => object::value(map, &mut self.memory_swappiness),
+            22 => object::value(map, &mut self.nano_cpus),
+            23 => object::value(map, &mut self.oom_kill_disable),
+            24 => object::value(map, &mut self.init),
+            25 => object::value(map, &mut self.pids_limit),
+            26 => object::value(map, &mut self.ulimits),
+            27 => object::value(map, &mut self.cpu_count),
+            28 => object::value(map, &mut self.cpu_percent),
+            29 => object::value(map, &mut self.io_maximum_i_ops),
+            30 => object::value(map, &mut self.io_maximum_bandwidth),
+            31 => object::value(map, &mut self.binds),
+            32 => object::value(map, &mut self.container_id_file),
+            33 => object::value(map, &mut self.log_config),
+            34 => object::value(map, &mut self.network_mode),
+            35 => object::value(map, &mut self.port_bindings),
+            36 => object::value(map, &mut self.restart_policy),
+            37 => object::value(map, &mut self.auto_remove),
+            38 => object::value(map, &mut self.volume_driver),
+            39 => object::value(map, &mut self.volumes_from),
+            40 => object::value(map, &mut self.mounts),
+            41 => object::value(map, &mut self.console_size),
+            42 => object::value(map, &mut self.annotations),
+            43 => object::value(map, &mut self.cap_add),
+            44 => object::value(map, &mut self.cap_drop),
+            45 => object::value(map, &mut self.cgroupns_mode),
+            46 => object::value(map, &mut self.dns),
+            47 => object::value(map, &mut self.dns_options),
+            48 => object::value(map, &mut self.dns_search),
+            49 => object::value(map, &mut self.extra_hosts),
+            50 => object::value(map, &mut self.group_add),
+            51 => object::value(map, &mut self.ipc_mode),
+            52 => object::value(map, &mut self.cgroup),
+            53 => object::value(map, &mut self.links),
+            54 => object::value(map, &mut self.oom_score_adj),
+            55 => object::value(map, &mut self.pid_mode),
+            56 => object::value(map, &mut self.privileged),
+            57 => object::value(map, &mut self.publish_all_ports),
+            58 => object::value(map, &mut self.readonly_rootfs),
+            59 => object::value(map, &mut self.security_opt),
+            60 => object::value(map, &mut self.storage_opt),
+            61 => object::value(map, &mut self.tmpfs),
+            62 => object::value(map, &mut self.uts_mode),
+            63 => object::value(map, &mut self.userns_mode),
+            64 => object::value(map, &mut self.shm_size),
+            65 => object::value(map, &mut self.sysctls),
+            66 => object::value(map, &mut self.runtime),
+            67 => object::value(map, &mut self.isolation),
+            68 => object::value(map, &mut self.masked_paths),
+            69 => object::value(map, &mut self.readonly_paths),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.cpu_shares)?;
+        out.opt(&self.memory)?;
+        out.opt(&self.cgroup_parent)?;
+        out.opt(&self.blkio_weight)?;
+        out.opt(&self.blkio_weight_device)?;
+        out.opt(&self.blkio_device_read_bps)?;
+        out.opt(&self.blkio_device_write_bps)?;
+        out.opt(&self.blkio_device_read_i_ops)?;
+        out.opt(&self.blkio_device_write_i_ops)?;
+        out.opt(&self.cpu_period)?;
+        out.opt(&self.cpu_quota)?;
+        out.opt(&self.cpu_realtime_period)?;
+        out.opt(&self.cpu_realtime_runtime)?;
+        out.opt(&self.cpuset_cpus)?;
+        out.opt(&self.cpuset_mems)?;
+        out.opt(&self.devices)?;
+        out.opt(&self.device_cgroup_rules)?;
+        out.opt(&self.device_requests)?;
+        out.opt(&self.kernel_memory_tcp)?;
+        out.opt(&self.memory_reservation)?;
+        out.opt(&self.memory_swap)?;
+        out.opt(&self.memory_swappiness)?;
+        out.opt(&self.nano_cpus)?;
+        out.opt(&self.oom_kill_disable)?;
+        out.opt(&self.init)?;
+        out.opt(&self.pids_limit)?;
+        out.opt(&self.ulimits)?;
+        out.opt(&self.cpu_count)?;
+        out.opt(&self.cpu_percent)?;
+        out.opt(&self.io_maximum_i_ops)?;
+        out.opt(&self.io_maximum_bandwidth)?;
+        out.opt(&self.binds)?;
+        out.opt(&self.container_id_file)?;
+        out.opt(&self.log_config)?;
+        out.opt(&self.network_mode)?;
+        out.opt(&self.port_bindings)?;
+        out.opt(&self.restart_policy)?;
+        out.opt(&self.auto_remove)?;
+        out.opt(&self.volume_driver)?;
+        out.opt(&self.volumes_from)?;
+        out.opt(&self.mounts)?;
+        out.opt(&self.console_size)?;
+        out.opt(&self.annotations)?;
+        out.opt(&self.cap_add)?;
+        out.opt(&self.cap_drop)?;
+        out.opt(&self.cgroupns_mode)?;
+        out.opt(&self.dns)?;
+        out.opt(&self.dns_options)?;
+        out.opt(&self.dns_search)?;
+        out.opt(&self.extra_hosts)?;
+        out.opt(&self.group_add)?;
+        out.opt(&self.ipc_mode)?;
+        out.opt(&self.cgroup)?;
+        out.opt(&self.links)?;
+        out.opt(&self.oom_score_adj)?;
+        out.opt(&self.pid_mode)?;
+        out.opt(&self.privileged)?;
+        out.opt(&self.publish_all_ports)?;
+        out.opt(&self.readonly_rootfs)?;
+        out.opt(&self.security_opt)?;
+        out.opt(&self.storage_opt)?;
+        out.opt(&self.tmpfs)?;
+        out.opt(&self.uts_mode)?;
+        out.opt(&self.userns_mode)?;
+        out.opt(&self.shm_size)?;
+        out.opt(&self.sysctls)?;
+        out.opt(&self.runtime)?;
+        out.opt(&self.isolation)?;
+        out.opt(&self.masked_paths)?;
+        out.opt(&self.readonly_paths)?;
+        Ok(())
     }
 }
 
@@ -7098,26 +6394,17 @@ pub struct HostConfigLogConfig {
 
 impl Serialize for HostConfigLogConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.r#type.is_some(), self.config.is_some()],
-        );
-        let mut out = serializer.serialize_struct("HostConfigLogConfig", len)?;
-        o::opt(&mut out, "Type", &self.r#type)?;
-        o::opt(&mut out, "Config", &self.config)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for HostConfigLogConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for HostConfigLogConfig {
+impl object::Object for HostConfigLogConfig {
     const NAME: &'static str = "HostConfigLogConfig";
     const FIELDS: &'static [&'static str] = &["Type", "Config"];
     const REQUIRED: &'static [usize] = &[];
@@ -7126,12 +6413,17 @@ impl crate::runtime::object::Object for HostConfigLogConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.r#type),
-            1 => o::value(map, &mut self.config),
+            0 => object::value(map, &mut self.r#type),
+            1 => object::value(map, &mut self.config),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.r#type)?;
+        out.opt(&self.config)?;
+        Ok(())
     }
 }
 
@@ -7230,22 +6522,17 @@ pub struct IdResponse {
 
 impl Serialize for IdResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[]);
-        let mut out = serializer.serialize_struct("IdResponse", len)?;
-        o::field(&mut out, "Id", &self.id)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for IdResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for IdResponse {
+impl object::Object for IdResponse {
     const NAME: &'static str = "IdResponse";
     const FIELDS: &'static [&'static str] = &["Id"];
     const REQUIRED: &'static [usize] = &[0];
@@ -7254,11 +6541,15 @@ impl crate::runtime::object::Object for IdResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
+            0 => object::value(map, &mut self.id),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.id)?;
+        Ok(())
     }
 }
 
@@ -7438,75 +6729,17 @@ pub struct ImageConfig {
 
 impl Serialize for ImageConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.hostname.is_some(),
-                self.domainname.is_some(),
-                self.user.is_some(),
-                self.attach_stdin.is_some(),
-                self.attach_stdout.is_some(),
-                self.attach_stderr.is_some(),
-                self.exposed_ports.is_some(),
-                self.tty.is_some(),
-                self.open_stdin.is_some(),
-                self.stdin_once.is_some(),
-                self.env.is_some(),
-                self.cmd.is_some(),
-                self.healthcheck.is_some(),
-                self.args_escaped.is_some(),
-                self.image.is_some(),
-                self.volumes.is_some(),
-                self.working_dir.is_some(),
-                self.entrypoint.is_some(),
-                self.network_disabled.is_some(),
-                self.mac_address.is_some(),
-                self.on_build.is_some(),
-                self.labels.is_some(),
-                self.stop_signal.is_some(),
-                self.stop_timeout.is_some(),
-                self.shell.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ImageConfig", len)?;
-        o::opt(&mut out, "Hostname", &self.hostname)?;
-        o::opt(&mut out, "Domainname", &self.domainname)?;
-        o::opt(&mut out, "User", &self.user)?;
-        o::opt(&mut out, "AttachStdin", &self.attach_stdin)?;
-        o::opt(&mut out, "AttachStdout", &self.attach_stdout)?;
-        o::opt(&mut out, "AttachStderr", &self.attach_stderr)?;
-        o::key_set_opt_field(&mut out, "ExposedPorts", &self.exposed_ports)?;
-        o::opt(&mut out, "Tty", &self.tty)?;
-        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
-        o::opt(&mut out, "StdinOnce", &self.stdin_once)?;
-        o::opt(&mut out, "Env", &self.env)?;
-        o::opt(&mut out, "Cmd", &self.cmd)?;
-        o::opt(&mut out, "Healthcheck", &self.healthcheck)?;
-        o::opt(&mut out, "ArgsEscaped", &self.args_escaped)?;
-        o::opt(&mut out, "Image", &self.image)?;
-        o::key_set_opt_field(&mut out, "Volumes", &self.volumes)?;
-        o::opt(&mut out, "WorkingDir", &self.working_dir)?;
-        o::opt(&mut out, "Entrypoint", &self.entrypoint)?;
-        o::opt(&mut out, "NetworkDisabled", &self.network_disabled)?;
-        o::opt(&mut out, "MacAddress", &self.mac_address)?;
-        o::opt(&mut out, "OnBuild", &self.on_build)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "StopSignal", &self.stop_signal)?;
-        o::opt(&mut out, "StopTimeout", &self.stop_timeout)?;
-        o::opt(&mut out, "Shell", &self.shell)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageConfig {
+impl object::Object for ImageConfig {
     const NAME: &'static str = "ImageConfig";
     const FIELDS: &'static [&'static str] = &[
         "Hostname",
@@ -7541,35 +6774,63 @@ impl crate::runtime::object::Object for ImageConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.hostname),
-            1 => o::value(map, &mut self.domainname),
-            2 => o::value(map, &mut self.user),
-            3 => o::value(map, &mut self.attach_stdin),
-            4 => o::value(map, &mut self.attach_stdout),
-            5 => o::value(map, &mut self.attach_stderr),
-            6 => o::key_set_opt(map, &mut self.exposed_ports),
-            7 => o::value(map, &mut self.tty),
-            8 => o::value(map, &mut self.open_stdin),
-            9 => o::value(map, &mut self.stdin_once),
-            10 => o::value(map, &mut self.env),
-            11 => o::value(map, &mut self.cmd),
-            12 => o::value(map, &mut self.healthcheck),
-            13 => o::value(map, &mut self.args_escaped),
-            14 => o::value(map, &mut self.image),
-            15 => o::key_set_opt(map, &mut self.volumes),
-            16 => o::value(map, &mut self.working_dir),
-            17 => o::value(map, &mut self.entrypoint),
-            18 => o::value(map, &mut self.network_disabled),
-            19 => o::value(map, &mut self.mac_address),
-            20 => o::value(map, &mut self.on_build),
-            21 => o::value(map, &mut self.labels),
-            22 => o::value(map, &mut self.stop_signal),
-            23 => o::value(map, &mut self.stop_timeout),
-            24 => o::value(map, &mut self.shell),
+            0 => object::value(map, &mut self.hostname),
+            1 => object::value(map, &mut self.domainname),
+            2 => object::value(map, &mut self.user),
+            3 => object::value(map, &mut self.attach_stdin),
+            4 => object::value(map, &mut self.attach_stdout),
+            5 => object::value(map, &mut self.attach_stderr),
+            6 => object::key_set_opt(map, &mut self.exposed_ports),
+            7 => object::value(map, &mut self.tty),
+            8 => object::value(map, &mut self.open_stdin),
+            9 => object::value(map, &mut self.stdin_once),
+            10 => object::value(map, &mut self.env),
+            11 => object::value(map, &mut self.cmd),
+            12 => object::value(map, &mut self.healthcheck),
+            13 => object::value(map, &mut self.args_escaped),
+            14 => object::value(map, &mut self.image),
+            15 => object::key_set_opt(map, &mut self.volumes),
+            16 => object::value(map, &mut self.working_dir),
+            17 => object::value(map, &mut self.entrypoint),
+            18 => object::value(map, &mut self.network_disabled),
+            19 => object::value(map, &mut self.mac_address),
+            20 => object::value(map, &mut self.on_build),
+            21 => object::value(map, &mut self.labels),
+            22 => object::value(map, &mut self.stop_signal),
+            23 => object::value(map, &mut self.stop_timeout),
+            24 => object::value(map, &mut self.shell),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.hostname)?;
+        out.opt(&self.domainname)?;
+        out.opt(&self.user)?;
+        out.opt(&self.attach_stdin)?;
+        out.opt(&self.attach_stdout)?;
+        out.opt(&self.attach_stderr)?;
+        out.key_set_opt(&self.exposed_ports)?;
+        out.opt(&self.tty)?;
+        out.opt(&self.open_stdin)?;
+        out.opt(&self.stdin_once)?;
+        out.opt(&self.env)?;
+        out.opt(&self.cmd)?;
+        out.opt(&self.healthcheck)?;
+        out.opt(&self.args_escaped)?;
+        out.opt(&self.image)?;
+        out.key_set_opt(&self.volumes)?;
+        out.opt(&self.working_dir)?;
+        out.opt(&self.entrypoint)?;
+        out.opt(&self.network_disabled)?;
+        out.opt(&self.mac_address)?;
+        out.opt(&self.on_build)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.stop_signal)?;
+        out.opt(&self.stop_timeout)?;
+        out.opt(&self.shell)?;
+        Ok(())
     }
 }
 
@@ -7584,26 +6845,17 @@ pub struct ImageDeleteResponseItem {
 
 impl Serialize for ImageDeleteResponseItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.untagged.is_some(), self.deleted.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ImageDeleteResponseItem", len)?;
-        o::opt(&mut out, "Untagged", &self.untagged)?;
-        o::opt(&mut out, "Deleted", &self.deleted)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageDeleteResponseItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageDeleteResponseItem {
+impl object::Object for ImageDeleteResponseItem {
     const NAME: &'static str = "ImageDeleteResponseItem";
     const FIELDS: &'static [&'static str] = &["Untagged", "Deleted"];
     const REQUIRED: &'static [usize] = &[];
@@ -7612,12 +6864,17 @@ impl crate::runtime::object::Object for ImageDeleteResponseItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.untagged),
-            1 => o::value(map, &mut self.deleted),
+            0 => object::value(map, &mut self.untagged),
+            1 => object::value(map, &mut self.deleted),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.untagged)?;
+        out.opt(&self.deleted)?;
+        Ok(())
     }
 }
 
@@ -7640,27 +6897,17 @@ pub struct ImageHistoryResponseItem {
 
 impl Serialize for ImageHistoryResponseItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(6usize, &[]);
-        let mut out = serializer.serialize_struct("ImageHistoryResponseItem", len)?;
-        o::field(&mut out, "Id", &self.id)?;
-        o::field(&mut out, "Created", &self.created)?;
-        o::field(&mut out, "CreatedBy", &self.created_by)?;
-        o::field(&mut out, "Tags", &self.tags)?;
-        o::field(&mut out, "Size", &self.size)?;
-        o::field(&mut out, "Comment", &self.comment)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageHistoryResponseItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageHistoryResponseItem {
+impl object::Object for ImageHistoryResponseItem {
     const NAME: &'static str = "ImageHistoryResponseItem";
     const FIELDS: &'static [&'static str] = &[
         "Id",
@@ -7676,16 +6923,25 @@ impl crate::runtime::object::Object for ImageHistoryResponseItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.created),
-            2 => o::value(map, &mut self.created_by),
-            3 => o::or_default(map, &mut self.tags),
-            4 => o::value(map, &mut self.size),
-            5 => o::value(map, &mut self.comment),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.created),
+            2 => object::value(map, &mut self.created_by),
+            3 => object::or_default(map, &mut self.tags),
+            4 => object::value(map, &mut self.size),
+            5 => object::value(map, &mut self.comment),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.id)?;
+        out.field(&self.created)?;
+        out.field(&self.created_by)?;
+        out.field(&self.tags)?;
+        out.field(&self.size)?;
+        out.field(&self.comment)?;
+        Ok(())
     }
 }
 
@@ -7698,22 +6954,17 @@ pub struct ImageId {
 
 impl Serialize for ImageId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.id.is_some()]);
-        let mut out = serializer.serialize_struct("ImageId", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageId {
+impl object::Object for ImageId {
     const NAME: &'static str = "ImageId";
     const FIELDS: &'static [&'static str] = &["ID"];
     const REQUIRED: &'static [usize] = &[];
@@ -7722,11 +6973,15 @@ impl crate::runtime::object::Object for ImageId {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
+            0 => object::value(map, &mut self.id),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        Ok(())
     }
 }
 
@@ -7824,65 +7079,17 @@ pub struct ImageInspect {
 
 impl Serialize for ImageInspect {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.repo_tags.is_some(),
-                self.repo_digests.is_some(),
-                self.parent.is_some(),
-                self.comment.is_some(),
-                self.created.is_some(),
-                self.container.is_some(),
-                self.container_config.is_some(),
-                self.docker_version.is_some(),
-                self.author.is_some(),
-                self.config.is_some(),
-                self.architecture.is_some(),
-                self.variant.is_some(),
-                self.os.is_some(),
-                self.os_version.is_some(),
-                self.size.is_some(),
-                self.virtual_size.is_some(),
-                self.graph_driver.is_some(),
-                self.root_fs.is_some(),
-                self.metadata.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ImageInspect", len)?;
-        o::opt(&mut out, "Id", &self.id)?;
-        o::opt(&mut out, "RepoTags", &self.repo_tags)?;
-        o::opt(&mut out, "RepoDigests", &self.repo_digests)?;
-        o::opt(&mut out, "Parent", &self.parent)?;
-        o::opt(&mut out, "Comment", &self.comment)?;
-        o::opt(&mut out, "Created", &self.created)?;
-        o::opt(&mut out, "Container", &self.container)?;
-        o::opt(&mut out, "ContainerConfig", &self.container_config)?;
-        o::opt(&mut out, "DockerVersion", &self.docker_version)?;
-        o::opt(&mut out, "Author", &self.author)?;
-        o::opt(&mut out, "Config", &self.config)?;
-        o::opt(&mut out, "Architecture", &self.architecture)?;
-        o::opt(&mut out, "Variant", &self.variant)?;
-        o::opt(&mut out, "Os", &self.os)?;
-        o::opt(&mut out, "OsVersion", &self.os_version)?;
-        o::opt(&mut out, "Size", &self.size)?;
-        o::opt(&mut out, "VirtualSize", &self.virtual_size)?;
-        o::opt(&mut out, "GraphDriver", &self.graph_driver)?;
-        o::opt(&mut out, "RootFS", &self.root_fs)?;
-        o::opt(&mut out, "Metadata", &self.metadata)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageInspect {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageInspect {
+impl object::Object for ImageInspect {
     const NAME: &'static str = "ImageInspect";
     const FIELDS: &'static [&'static str] = &[
         "Id",
@@ -7912,30 +7119,53 @@ impl crate::runtime::object::Object for ImageInspect {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.repo_tags),
-            2 => o::value(map, &mut self.repo_digests),
-            3 => o::value(map, &mut self.parent),
-            4 => o::value(map, &mut self.comment),
-            5 => o::value(map, &mut self.created),
-            6 => o::value(map, &mut self.container),
-            7 => o::value(map, &mut self.container_config),
-            8 => o::value(map, &mut self.docker_version),
-            9 => o::value(map, &mut self.author),
-            10 => o::value(map, &mut self.config),
-            11 => o::value(map, &mut self.architecture),
-            12 => o::value(map, &mut self.variant),
-            13 => o::value(map, &mut self.os),
-            14 => o::value(map, &mut self.os_version),
-            15 => o::value(map, &mut self.size),
-            16 => o::value(map, &mut self.virtual_size),
-            17 => o::value(map, &mut self.graph_driver),
-            18 => o::value(map, &mut self.root_fs),
-            19 => o::value(map, &mut self.metadata),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.repo_tags),
+            2 => object::value(map, &mut self.repo_digests),
+            3 => object::value(map, &mut self.parent),
+            4 => object::value(map, &mut self.comment),
+            5 => object::value(map, &mut self.created),
+            6 => object::value(map, &mut self.container),
+            7 => object::value(map, &mut self.container_config),
+            8 => object::value(map, &mut self.docker_version),
+            9 => object::value(map, &mut self.author),
+            10 => object::value(map, &mut self.config),
+            11 => object::value(map, &mut self.architecture),
+            12 => object::value(map, &mut self.variant),
+            13 => object::value(map, &mut self.os),
+            14 => object::value(map, &mut self.os_version),
+            15 => object::value(map, &mut self.size),
+            16 => object::value(map, &mut self.virtual_size),
+            17 => object::value(map, &mut self.graph_driver),
+            18 => object::value(map, &mut self.root_fs),
+            19 => object::value(map, &mut self.metadata),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.repo_tags)?;
+        out.opt(&self.repo_digests)?;
+        out.opt(&self.parent)?;
+        out.opt(&self.comment)?;
+        out.opt(&self.created)?;
+        out.opt(&self.container)?;
+        out.opt(&self.container_config)?;
+        out.opt(&self.docker_version)?;
+        out.opt(&self.author)?;
+        out.opt(&self.config)?;
+        out.opt(&self.architecture)?;
+        out.opt(&self.variant)?;
+        out.opt(&self.os)?;
+        out.opt(&self.os_version)?;
+        out.opt(&self.size)?;
+        out.opt(&self.virtual_size)?;
+        out.opt(&self.graph_driver)?;
+        out.opt(&self.root_fs)?;
+        out.opt(&self.metadata)?;
+        Ok(())
     }
 }
 
@@ -7953,22 +7183,17 @@ pub struct ImageInspectMetadata {
 
 impl Serialize for ImageInspectMetadata {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.last_tag_time.is_some()]);
-        let mut out = serializer.serialize_struct("ImageInspectMetadata", len)?;
-        o::opt(&mut out, "LastTagTime", &self.last_tag_time)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageInspectMetadata {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageInspectMetadata {
+impl object::Object for ImageInspectMetadata {
     const NAME: &'static str = "ImageInspectMetadata";
     const FIELDS: &'static [&'static str] = &["LastTagTime"];
     const REQUIRED: &'static [usize] = &[];
@@ -7977,11 +7202,15 @@ impl crate::runtime::object::Object for ImageInspectMetadata {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.last_tag_time),
+            0 => object::value(map, &mut self.last_tag_time),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.last_tag_time)?;
+        Ok(())
     }
 }
 
@@ -7996,23 +7225,17 @@ pub struct ImageInspectRootFs {
 
 impl Serialize for ImageInspectRootFs {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[self.layers.is_some()]);
-        let mut out = serializer.serialize_struct("ImageInspectRootFs", len)?;
-        o::field(&mut out, "Type", &self.r#type)?;
-        o::opt(&mut out, "Layers", &self.layers)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageInspectRootFs {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageInspectRootFs {
+impl object::Object for ImageInspectRootFs {
     const NAME: &'static str = "ImageInspectRootFs";
     const FIELDS: &'static [&'static str] = &["Type", "Layers"];
     const REQUIRED: &'static [usize] = &[0];
@@ -8021,12 +7244,17 @@ impl crate::runtime::object::Object for ImageInspectRootFs {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.r#type),
-            1 => o::value(map, &mut self.layers),
+            0 => object::value(map, &mut self.r#type),
+            1 => object::value(map, &mut self.layers),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.r#type)?;
+        out.opt(&self.layers)?;
+        Ok(())
     }
 }
 
@@ -8041,26 +7269,17 @@ pub struct ImagePruneResponse {
 
 impl Serialize for ImagePruneResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.images_deleted.is_some(), self.space_reclaimed.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ImagePruneResponse", len)?;
-        o::opt(&mut out, "ImagesDeleted", &self.images_deleted)?;
-        o::opt(&mut out, "SpaceReclaimed", &self.space_reclaimed)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImagePruneResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImagePruneResponse {
+impl object::Object for ImagePruneResponse {
     const NAME: &'static str = "ImagePruneResponse";
     const FIELDS: &'static [&'static str] = &["ImagesDeleted", "SpaceReclaimed"];
     const REQUIRED: &'static [usize] = &[];
@@ -8069,12 +7288,17 @@ impl crate::runtime::object::Object for ImagePruneResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.images_deleted),
-            1 => o::value(map, &mut self.space_reclaimed),
+            0 => object::value(map, &mut self.images_deleted),
+            1 => object::value(map, &mut self.space_reclaimed),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.images_deleted)?;
+        out.opt(&self.space_reclaimed)?;
+        Ok(())
     }
 }
 
@@ -8095,35 +7319,17 @@ pub struct ImageSearchResponseItem {
 
 impl Serialize for ImageSearchResponseItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.description.is_some(),
-                self.is_official.is_some(),
-                self.is_automated.is_some(),
-                self.name.is_some(),
-                self.star_count.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ImageSearchResponseItem", len)?;
-        o::opt(&mut out, "description", &self.description)?;
-        o::opt(&mut out, "is_official", &self.is_official)?;
-        o::opt(&mut out, "is_automated", &self.is_automated)?;
-        o::opt(&mut out, "name", &self.name)?;
-        o::opt(&mut out, "star_count", &self.star_count)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageSearchResponseItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageSearchResponseItem {
+impl object::Object for ImageSearchResponseItem {
     const NAME: &'static str = "ImageSearchResponseItem";
     const FIELDS: &'static [&'static str] = &[
         "description",
@@ -8138,15 +7344,23 @@ impl crate::runtime::object::Object for ImageSearchResponseItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.description),
-            1 => o::value(map, &mut self.is_official),
-            2 => o::value(map, &mut self.is_automated),
-            3 => o::value(map, &mut self.name),
-            4 => o::value(map, &mut self.star_count),
+            0 => object::value(map, &mut self.description),
+            1 => object::value(map, &mut self.is_official),
+            2 => object::value(map, &mut self.is_automated),
+            3 => object::value(map, &mut self.name),
+            4 => object::value(map, &mut self.star_count),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.description)?;
+        out.opt(&self.is_official)?;
+        out.opt(&self.is_automated)?;
+        out.opt(&self.name)?;
+        out.opt(&self.star_count)?;
+        Ok(())
     }
 }
 
@@ -8215,31 +7429,17 @@ pub struct ImageSummary {
 
 impl Serialize for ImageSummary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(9usize, &[self.virtual_size.is_some()]);
-        let mut out = serializer.serialize_struct("ImageSummary", len)?;
-        o::field(&mut out, "Id", &self.id)?;
-        o::field(&mut out, "ParentId", &self.parent_id)?;
-        o::field(&mut out, "RepoTags", &self.repo_tags)?;
-        o::field(&mut out, "RepoDigests", &self.repo_digests)?;
-        o::field(&mut out, "Created", &self.created)?;
-        o::field(&mut out, "Size", &self.size)?;
-        o::field(&mut out, "SharedSize", &self.shared_size)?;
-        o::opt(&mut out, "VirtualSize", &self.virtual_size)?;
-        o::field(&mut out, "Labels", &self.labels)?;
-        o::field(&mut out, "Containers", &self.containers)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ImageSummary {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ImageSummary {
+impl object::Object for ImageSummary {
     const NAME: &'static str = "ImageSummary";
     const FIELDS: &'static [&'static str] = &[
         "Id",
@@ -8259,20 +7459,33 @@ impl crate::runtime::object::Object for ImageSummary {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.parent_id),
-            2 => o::or_default(map, &mut self.repo_tags),
-            3 => o::or_default(map, &mut self.repo_digests),
-            4 => o::value(map, &mut self.created),
-            5 => o::value(map, &mut self.size),
-            6 => o::value(map, &mut self.shared_size),
-            7 => o::value(map, &mut self.virtual_size),
-            8 => o::or_default(map, &mut self.labels),
-            9 => o::value(map, &mut self.containers),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.parent_id),
+            2 => object::or_default(map, &mut self.repo_tags),
+            3 => object::or_default(map, &mut self.repo_digests),
+            4 => object::value(map, &mut self.created),
+            5 => object::value(map, &mut self.size),
+            6 => object::value(map, &mut self.shared_size),
+            7 => object::value(map, &mut self.virtual_size),
+            8 => object::or_default(map, &mut self.labels),
+            9 => object::value(map, &mut self.containers),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.id)?;
+        out.field(&self.parent_id)?;
+        out.field(&self.repo_tags)?;
+        out.field(&self.repo_digests)?;
+        out.field(&self.created)?;
+        out.field(&self.size)?;
+        out.field(&self.shared_size)?;
+        out.opt(&self.virtual_size)?;
+        out.field(&self.labels)?;
+        out.field(&self.containers)?;
+        Ok(())
     }
 }
 
@@ -8302,33 +7515,17 @@ pub struct IndexInfo {
 
 impl Serialize for IndexInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.mirrors.is_some(),
-                self.secure.is_some(),
-                self.official.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("IndexInfo", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Mirrors", &self.mirrors)?;
-        o::opt(&mut out, "Secure", &self.secure)?;
-        o::opt(&mut out, "Official", &self.official)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for IndexInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for IndexInfo {
+impl object::Object for IndexInfo {
     const NAME: &'static str = "IndexInfo";
     const FIELDS: &'static [&'static str] = &["Name", "Mirrors", "Secure", "Official"];
     const REQUIRED: &'static [usize] = &[];
@@ -8337,14 +7534,21 @@ impl crate::runtime::object::Object for IndexInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.mirrors),
-            2 => o::value(map, &mut self.secure),
-            3 => o::value(map, &mut self.official),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.mirrors),
+            2 => object::value(map, &mut self.secure),
+            3 => object::value(map, &mut self.official),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.mirrors)?;
+        out.opt(&self.secure)?;
+        out.opt(&self.official)?;
+        Ok(())
     }
 }
 
@@ -8365,27 +7569,17 @@ pub struct Ipam {
 
 impl Serialize for Ipam {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.driver.is_some(), self.config.is_some(), self.options.is_some()],
-        );
-        let mut out = serializer.serialize_struct("Ipam", len)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "Config", &self.config)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Ipam {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Ipam {
+impl object::Object for Ipam {
     const NAME: &'static str = "Ipam";
     const FIELDS: &'static [&'static str] = &["Driver", "Config", "Options"];
     const REQUIRED: &'static [usize] = &[];
@@ -8394,13 +7588,19 @@ impl crate::runtime::object::Object for Ipam {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.driver),
-            1 => o::value(map, &mut self.config),
-            2 => o::value(map, &mut self.options),
+            0 => object::value(map, &mut self.driver),
+            1 => object::value(map, &mut self.config),
+            2 => object::value(map, &mut self.options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.driver)?;
+        out.opt(&self.config)?;
+        out.opt(&self.options)?;
+        Ok(())
     }
 }
 
@@ -8419,33 +7619,17 @@ pub struct IpamConfig {
 
 impl Serialize for IpamConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.subnet.is_some(),
-                self.ip_range.is_some(),
-                self.gateway.is_some(),
-                self.auxiliary_addresses.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("IpamConfig", len)?;
-        o::opt(&mut out, "Subnet", &self.subnet)?;
-        o::opt(&mut out, "IPRange", &self.ip_range)?;
-        o::opt(&mut out, "Gateway", &self.gateway)?;
-        o::opt(&mut out, "AuxiliaryAddresses", &self.auxiliary_addresses)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for IpamConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for IpamConfig {
+impl object::Object for IpamConfig {
     const NAME: &'static str = "IpamConfig";
     const FIELDS: &'static [&'static str] = &[
         "Subnet",
@@ -8459,14 +7643,21 @@ impl crate::runtime::object::Object for IpamConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.subnet),
-            1 => o::value(map, &mut self.ip_range),
-            2 => o::value(map, &mut self.gateway),
-            3 => o::value(map, &mut self.auxiliary_addresses),
+            0 => object::value(map, &mut self.subnet),
+            1 => object::value(map, &mut self.ip_range),
+            2 => object::value(map, &mut self.gateway),
+            3 => object::value(map, &mut self.auxiliary_addresses),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.subnet)?;
+        out.opt(&self.ip_range)?;
+        out.opt(&self.gateway)?;
+        out.opt(&self.auxiliary_addresses)?;
+        Ok(())
     }
 }
 
@@ -8481,26 +7672,17 @@ pub struct JoinTokens {
 
 impl Serialize for JoinTokens {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.worker.is_some(), self.manager.is_some()],
-        );
-        let mut out = serializer.serialize_struct("JoinTokens", len)?;
-        o::opt(&mut out, "Worker", &self.worker)?;
-        o::opt(&mut out, "Manager", &self.manager)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for JoinTokens {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for JoinTokens {
+impl object::Object for JoinTokens {
     const NAME: &'static str = "JoinTokens";
     const FIELDS: &'static [&'static str] = &["Worker", "Manager"];
     const REQUIRED: &'static [usize] = &[];
@@ -8509,12 +7691,17 @@ impl crate::runtime::object::Object for JoinTokens {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.worker),
-            1 => o::value(map, &mut self.manager),
+            0 => object::value(map, &mut self.worker),
+            1 => object::value(map, &mut self.manager),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.worker)?;
+        out.opt(&self.manager)?;
+        Ok(())
     }
 }
 
@@ -8531,31 +7718,17 @@ pub struct Limit {
 
 impl Serialize for Limit {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.nano_cp_us.is_some(),
-                self.memory_bytes.is_some(),
-                self.pids.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Limit", len)?;
-        o::opt(&mut out, "NanoCPUs", &self.nano_cp_us)?;
-        o::opt(&mut out, "MemoryBytes", &self.memory_bytes)?;
-        o::opt(&mut out, "Pids", &self.pids)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Limit {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Limit {
+impl object::Object for Limit {
     const NAME: &'static str = "Limit";
     const FIELDS: &'static [&'static str] = &["NanoCPUs", "MemoryBytes", "Pids"];
     const REQUIRED: &'static [usize] = &[];
@@ -8564,13 +7737,19 @@ impl crate::runtime::object::Object for Limit {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.nano_cp_us),
-            1 => o::value(map, &mut self.memory_bytes),
-            2 => o::value(map, &mut self.pids),
+            0 => object::value(map, &mut self.nano_cp_us),
+            1 => object::value(map, &mut self.memory_bytes),
+            2 => object::value(map, &mut self.pids),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.nano_cp_us)?;
+        out.opt(&self.memory_bytes)?;
+        out.opt(&self.pids)?;
+        Ok(())
     }
 }
 
@@ -8664,27 +7843,17 @@ pub struct ManagerStatus {
 
 impl Serialize for ManagerStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.leader.is_some(), self.reachability.is_some(), self.addr.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ManagerStatus", len)?;
-        o::opt(&mut out, "Leader", &self.leader)?;
-        o::opt(&mut out, "Reachability", &self.reachability)?;
-        o::opt(&mut out, "Addr", &self.addr)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ManagerStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ManagerStatus {
+impl object::Object for ManagerStatus {
     const NAME: &'static str = "ManagerStatus";
     const FIELDS: &'static [&'static str] = &["Leader", "Reachability", "Addr"];
     const REQUIRED: &'static [usize] = &[];
@@ -8693,13 +7862,19 @@ impl crate::runtime::object::Object for ManagerStatus {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.leader),
-            1 => o::value(map, &mut self.reachability),
-            2 => o::value(map, &mut self.addr),
+            0 => object::value(map, &mut self.leader),
+            1 => object::value(map, &mut self.reachability),
+            2 => object::value(map, &mut self.addr),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.leader)?;
+        out.opt(&self.reachability)?;
+        out.opt(&self.addr)?;
+        Ok(())
     }
 }
 
@@ -8737,41 +7912,17 @@ pub struct Mount {
 
 impl Serialize for Mount {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.target.is_some(),
-                self.source.is_some(),
-                self.r#type.is_some(),
-                self.read_only.is_some(),
-                self.consistency.is_some(),
-                self.bind_options.is_some(),
-                self.volume_options.is_some(),
-                self.tmpfs_options.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Mount", len)?;
-        o::opt(&mut out, "Target", &self.target)?;
-        o::opt(&mut out, "Source", &self.source)?;
-        o::opt(&mut out, "Type", &self.r#type)?;
-        o::opt(&mut out, "ReadOnly", &self.read_only)?;
-        o::opt(&mut out, "Consistency", &self.consistency)?;
-        o::opt(&mut out, "BindOptions", &self.bind_options)?;
-        o::opt(&mut out, "VolumeOptions", &self.volume_options)?;
-        o::opt(&mut out, "TmpfsOptions", &self.tmpfs_options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Mount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Mount {
+impl object::Object for Mount {
     const NAME: &'static str = "Mount";
     const FIELDS: &'static [&'static str] = &[
         "Target",
@@ -8789,18 +7940,29 @@ impl crate::runtime::object::Object for Mount {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.target),
-            1 => o::value(map, &mut self.source),
-            2 => o::value(map, &mut self.r#type),
-            3 => o::value(map, &mut self.read_only),
-            4 => o::value(map, &mut self.consistency),
-            5 => o::value(map, &mut self.bind_options),
-            6 => o::value(map, &mut self.volume_options),
-            7 => o::value(map, &mut self.tmpfs_options),
+            0 => object::value(map, &mut self.target),
+            1 => object::value(map, &mut self.source),
+            2 => object::value(map, &mut self.r#type),
+            3 => object::value(map, &mut self.read_only),
+            4 => object::value(map, &mut self.consistency),
+            5 => object::value(map, &mut self.bind_options),
+            6 => object::value(map, &mut self.volume_options),
+            7 => object::value(map, &mut self.tmpfs_options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.target)?;
+        out.opt(&self.source)?;
+        out.opt(&self.r#type)?;
+        out.opt(&self.read_only)?;
+        out.opt(&self.consistency)?;
+        out.opt(&self.bind_options)?;
+        out.opt(&self.volume_options)?;
+        out.opt(&self.tmpfs_options)?;
+        Ok(())
     }
 }
 
@@ -8819,31 +7981,17 @@ pub struct MountBindOptions {
 
 impl Serialize for MountBindOptions {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.propagation.is_some(),
-                self.non_recursive.is_some(),
-                self.create_mountpoint.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("MountBindOptions", len)?;
-        o::opt(&mut out, "Propagation", &self.propagation)?;
-        o::opt(&mut out, "NonRecursive", &self.non_recursive)?;
-        o::opt(&mut out, "CreateMountpoint", &self.create_mountpoint)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for MountBindOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for MountBindOptions {
+impl object::Object for MountBindOptions {
     const NAME: &'static str = "MountBindOptions";
     const FIELDS: &'static [&'static str] = &[
         "Propagation",
@@ -8856,13 +8004,19 @@ impl crate::runtime::object::Object for MountBindOptions {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.propagation),
-            1 => o::value(map, &mut self.non_recursive),
-            2 => o::value(map, &mut self.create_mountpoint),
+            0 => object::value(map, &mut self.propagation),
+            1 => object::value(map, &mut self.non_recursive),
+            2 => object::value(map, &mut self.create_mountpoint),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.propagation)?;
+        out.opt(&self.non_recursive)?;
+        out.opt(&self.create_mountpoint)?;
+        Ok(())
     }
 }
 
@@ -8982,41 +8136,17 @@ pub struct MountPoint {
 
 impl Serialize for MountPoint {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.r#type.is_some(),
-                self.name.is_some(),
-                self.source.is_some(),
-                self.destination.is_some(),
-                self.driver.is_some(),
-                self.mode.is_some(),
-                self.rw.is_some(),
-                self.propagation.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("MountPoint", len)?;
-        o::opt(&mut out, "Type", &self.r#type)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Source", &self.source)?;
-        o::opt(&mut out, "Destination", &self.destination)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "Mode", &self.mode)?;
-        o::opt(&mut out, "RW", &self.rw)?;
-        o::opt(&mut out, "Propagation", &self.propagation)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for MountPoint {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for MountPoint {
+impl object::Object for MountPoint {
     const NAME: &'static str = "MountPoint";
     const FIELDS: &'static [&'static str] = &[
         "Type",
@@ -9034,18 +8164,29 @@ impl crate::runtime::object::Object for MountPoint {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.r#type),
-            1 => o::value(map, &mut self.name),
-            2 => o::value(map, &mut self.source),
-            3 => o::value(map, &mut self.destination),
-            4 => o::value(map, &mut self.driver),
-            5 => o::value(map, &mut self.mode),
-            6 => o::value(map, &mut self.rw),
-            7 => o::value(map, &mut self.propagation),
+            0 => object::value(map, &mut self.r#type),
+            1 => object::value(map, &mut self.name),
+            2 => object::value(map, &mut self.source),
+            3 => object::value(map, &mut self.destination),
+            4 => object::value(map, &mut self.driver),
+            5 => object::value(map, &mut self.mode),
+            6 => object::value(map, &mut self.rw),
+            7 => object::value(map, &mut self.propagation),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.r#type)?;
+        out.opt(&self.name)?;
+        out.opt(&self.source)?;
+        out.opt(&self.destination)?;
+        out.opt(&self.driver)?;
+        out.opt(&self.mode)?;
+        out.opt(&self.rw)?;
+        out.opt(&self.propagation)?;
+        Ok(())
     }
 }
 
@@ -9062,26 +8203,17 @@ pub struct MountTmpfsOptions {
 
 impl Serialize for MountTmpfsOptions {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.size_bytes.is_some(), self.mode.is_some()],
-        );
-        let mut out = serializer.serialize_struct("MountTmpfsOptions", len)?;
-        o::opt(&mut out, "SizeBytes", &self.size_bytes)?;
-        o::opt(&mut out, "Mode", &self.mode)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for MountTmpfsOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for MountTmpfsOptions {
+impl object::Object for MountTmpfsOptions {
     const NAME: &'static str = "MountTmpfsOptions";
     const FIELDS: &'static [&'static str] = &["SizeBytes", "Mode"];
     const REQUIRED: &'static [usize] = &[];
@@ -9090,12 +8222,17 @@ impl crate::runtime::object::Object for MountTmpfsOptions {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.size_bytes),
-            1 => o::value(map, &mut self.mode),
+            0 => object::value(map, &mut self.size_bytes),
+            1 => object::value(map, &mut self.mode),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.size_bytes)?;
+        out.opt(&self.mode)?;
+        Ok(())
     }
 }
 
@@ -9188,31 +8325,17 @@ pub struct MountVolumeOptions {
 
 impl Serialize for MountVolumeOptions {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.no_copy.is_some(),
-                self.labels.is_some(),
-                self.driver_config.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("MountVolumeOptions", len)?;
-        o::opt(&mut out, "NoCopy", &self.no_copy)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "DriverConfig", &self.driver_config)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for MountVolumeOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for MountVolumeOptions {
+impl object::Object for MountVolumeOptions {
     const NAME: &'static str = "MountVolumeOptions";
     const FIELDS: &'static [&'static str] = &["NoCopy", "Labels", "DriverConfig"];
     const REQUIRED: &'static [usize] = &[];
@@ -9221,13 +8344,19 @@ impl crate::runtime::object::Object for MountVolumeOptions {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.no_copy),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.driver_config),
+            0 => object::value(map, &mut self.no_copy),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.driver_config),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.no_copy)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.driver_config)?;
+        Ok(())
     }
 }
 
@@ -9242,27 +8371,17 @@ pub struct MountVolumeOptionsDriverConfig {
 
 impl Serialize for MountVolumeOptionsDriverConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.name.is_some(), self.options.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("MountVolumeOptionsDriverConfig", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for MountVolumeOptionsDriverConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for MountVolumeOptionsDriverConfig {
+impl object::Object for MountVolumeOptionsDriverConfig {
     const NAME: &'static str = "MountVolumeOptionsDriverConfig";
     const FIELDS: &'static [&'static str] = &["Name", "Options"];
     const REQUIRED: &'static [usize] = &[];
@@ -9271,12 +8390,17 @@ impl crate::runtime::object::Object for MountVolumeOptionsDriverConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.options),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.options)?;
+        Ok(())
     }
 }
 
@@ -9329,57 +8453,17 @@ pub struct Network {
 
 impl Serialize for Network {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.id.is_some(),
-                self.created.is_some(),
-                self.scope.is_some(),
-                self.driver.is_some(),
-                self.enable_i_pv6.is_some(),
-                self.ipam.is_some(),
-                self.internal.is_some(),
-                self.attachable.is_some(),
-                self.ingress.is_some(),
-                self.config_from.is_some(),
-                self.config_only.is_some(),
-                self.containers.is_some(),
-                self.options.is_some(),
-                self.labels.is_some(),
-                self.peers.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Network", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Id", &self.id)?;
-        o::opt(&mut out, "Created", &self.created)?;
-        o::opt(&mut out, "Scope", &self.scope)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "EnableIPv6", &self.enable_i_pv6)?;
-        o::opt(&mut out, "IPAM", &self.ipam)?;
-        o::opt(&mut out, "Internal", &self.internal)?;
-        o::opt(&mut out, "Attachable", &self.attachable)?;
-        o::opt(&mut out, "Ingress", &self.ingress)?;
-        o::opt(&mut out, "ConfigFrom", &self.config_from)?;
-        o::opt(&mut out, "ConfigOnly", &self.config_only)?;
-        o::opt(&mut out, "Containers", &self.containers)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Peers", &self.peers)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Network {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Network {
+impl object::Object for Network {
     const NAME: &'static str = "Network";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -9405,26 +8489,45 @@ impl crate::runtime::object::Object for Network {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.id),
-            2 => o::value(map, &mut self.created),
-            3 => o::value(map, &mut self.scope),
-            4 => o::value(map, &mut self.driver),
-            5 => o::value(map, &mut self.enable_i_pv6),
-            6 => o::value(map, &mut self.ipam),
-            7 => o::value(map, &mut self.internal),
-            8 => o::value(map, &mut self.attachable),
-            9 => o::value(map, &mut self.ingress),
-            10 => o::value(map, &mut self.config_from),
-            11 => o::value(map, &mut self.config_only),
-            12 => o::value(map, &mut self.containers),
-            13 => o::value(map, &mut self.options),
-            14 => o::value(map, &mut self.labels),
-            15 => o::value(map, &mut self.peers),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.id),
+            2 => object::value(map, &mut self.created),
+            3 => object::value(map, &mut self.scope),
+            4 => object::value(map, &mut self.driver),
+            5 => object::value(map, &mut self.enable_i_pv6),
+            6 => object::value(map, &mut self.ipam),
+            7 => object::value(map, &mut self.internal),
+            8 => object::value(map, &mut self.attachable),
+            9 => object::value(map, &mut self.ingress),
+            10 => object::value(map, &mut self.config_from),
+            11 => object::value(map, &mut self.config_only),
+            12 => object::value(map, &mut self.containers),
+            13 => object::value(map, &mut self.options),
+            14 => object::value(map, &mut self.labels),
+            15 => object::value(map, &mut self.peers),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.id)?;
+        out.opt(&self.created)?;
+        out.opt(&self.scope)?;
+        out.opt(&self.driver)?;
+        out.opt(&self.enable_i_pv6)?;
+        out.opt(&self.ipam)?;
+        out.opt(&self.internal)?;
+        out.opt(&self.attachable)?;
+        out.opt(&self.ingress)?;
+        out.opt(&self.config_from)?;
+        out.opt(&self.config_only)?;
+        out.opt(&self.containers)?;
+        out.opt(&self.options)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.peers)?;
+        Ok(())
     }
 }
 
@@ -9439,26 +8542,17 @@ pub struct NetworkAttachment {
 
 impl Serialize for NetworkAttachment {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.network.is_some(), self.addresses.is_some()],
-        );
-        let mut out = serializer.serialize_struct("NetworkAttachment", len)?;
-        o::opt(&mut out, "Network", &self.network)?;
-        o::opt(&mut out, "Addresses", &self.addresses)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkAttachment {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkAttachment {
+impl object::Object for NetworkAttachment {
     const NAME: &'static str = "NetworkAttachment";
     const FIELDS: &'static [&'static str] = &["Network", "Addresses"];
     const REQUIRED: &'static [usize] = &[];
@@ -9467,12 +8561,17 @@ impl crate::runtime::object::Object for NetworkAttachment {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.network),
-            1 => o::value(map, &mut self.addresses),
+            0 => object::value(map, &mut self.network),
+            1 => object::value(map, &mut self.addresses),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.network)?;
+        out.opt(&self.addresses)?;
+        Ok(())
     }
 }
 
@@ -9489,27 +8588,17 @@ pub struct NetworkAttachmentConfig {
 
 impl Serialize for NetworkAttachmentConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.target.is_some(), self.aliases.is_some(), self.driver_opts.is_some()],
-        );
-        let mut out = serializer.serialize_struct("NetworkAttachmentConfig", len)?;
-        o::opt(&mut out, "Target", &self.target)?;
-        o::opt(&mut out, "Aliases", &self.aliases)?;
-        o::opt(&mut out, "DriverOpts", &self.driver_opts)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkAttachmentConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkAttachmentConfig {
+impl object::Object for NetworkAttachmentConfig {
     const NAME: &'static str = "NetworkAttachmentConfig";
     const FIELDS: &'static [&'static str] = &["Target", "Aliases", "DriverOpts"];
     const REQUIRED: &'static [usize] = &[];
@@ -9518,13 +8607,19 @@ impl crate::runtime::object::Object for NetworkAttachmentConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.target),
-            1 => o::value(map, &mut self.aliases),
-            2 => o::value(map, &mut self.driver_opts),
+            0 => object::value(map, &mut self.target),
+            1 => object::value(map, &mut self.aliases),
+            2 => object::value(map, &mut self.driver_opts),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.target)?;
+        out.opt(&self.aliases)?;
+        out.opt(&self.driver_opts)?;
+        Ok(())
     }
 }
 
@@ -9539,26 +8634,17 @@ pub struct NetworkConnectRequest {
 
 impl Serialize for NetworkConnectRequest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.container.is_some(), self.endpoint_config.is_some()],
-        );
-        let mut out = serializer.serialize_struct("NetworkConnectRequest", len)?;
-        o::opt(&mut out, "Container", &self.container)?;
-        o::opt(&mut out, "EndpointConfig", &self.endpoint_config)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkConnectRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkConnectRequest {
+impl object::Object for NetworkConnectRequest {
     const NAME: &'static str = "NetworkConnectRequest";
     const FIELDS: &'static [&'static str] = &["Container", "EndpointConfig"];
     const REQUIRED: &'static [usize] = &[];
@@ -9567,12 +8653,17 @@ impl crate::runtime::object::Object for NetworkConnectRequest {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.container),
-            1 => o::value(map, &mut self.endpoint_config),
+            0 => object::value(map, &mut self.container),
+            1 => object::value(map, &mut self.endpoint_config),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.container)?;
+        out.opt(&self.endpoint_config)?;
+        Ok(())
     }
 }
 
@@ -9593,35 +8684,17 @@ pub struct NetworkContainer {
 
 impl Serialize for NetworkContainer {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.endpoint_id.is_some(),
-                self.mac_address.is_some(),
-                self.i_pv4_address.is_some(),
-                self.i_pv6_address.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("NetworkContainer", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "EndpointID", &self.endpoint_id)?;
-        o::opt(&mut out, "MacAddress", &self.mac_address)?;
-        o::opt(&mut out, "IPv4Address", &self.i_pv4_address)?;
-        o::opt(&mut out, "IPv6Address", &self.i_pv6_address)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkContainer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkContainer {
+impl object::Object for NetworkContainer {
     const NAME: &'static str = "NetworkContainer";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -9636,15 +8709,23 @@ impl crate::runtime::object::Object for NetworkContainer {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.endpoint_id),
-            2 => o::value(map, &mut self.mac_address),
-            3 => o::value(map, &mut self.i_pv4_address),
-            4 => o::value(map, &mut self.i_pv6_address),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.endpoint_id),
+            2 => object::value(map, &mut self.mac_address),
+            3 => object::value(map, &mut self.i_pv4_address),
+            4 => object::value(map, &mut self.i_pv6_address),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.endpoint_id)?;
+        out.opt(&self.mac_address)?;
+        out.opt(&self.i_pv4_address)?;
+        out.opt(&self.i_pv6_address)?;
+        Ok(())
     }
 }
 
@@ -9695,50 +8776,17 @@ pub struct NetworkCreateRequest {
 
 impl Serialize for NetworkCreateRequest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            1usize,
-            &[
-                self.check_duplicate.is_some(),
-                self.driver.is_some(),
-                self.scope.is_some(),
-                self.internal.is_some(),
-                self.attachable.is_some(),
-                self.ingress.is_some(),
-                self.config_only.is_some(),
-                self.config_from.is_some(),
-                self.ipam.is_some(),
-                self.enable_i_pv6.is_some(),
-                self.options.is_some(),
-                self.labels.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("NetworkCreateRequest", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "CheckDuplicate", &self.check_duplicate)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "Scope", &self.scope)?;
-        o::opt(&mut out, "Internal", &self.internal)?;
-        o::opt(&mut out, "Attachable", &self.attachable)?;
-        o::opt(&mut out, "Ingress", &self.ingress)?;
-        o::opt(&mut out, "ConfigOnly", &self.config_only)?;
-        o::opt(&mut out, "ConfigFrom", &self.config_from)?;
-        o::opt(&mut out, "IPAM", &self.ipam)?;
-        o::opt(&mut out, "EnableIPv6", &self.enable_i_pv6)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkCreateRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkCreateRequest {
+impl object::Object for NetworkCreateRequest {
     const NAME: &'static str = "NetworkCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -9761,23 +8809,39 @@ impl crate::runtime::object::Object for NetworkCreateRequest {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.check_duplicate),
-            2 => o::value(map, &mut self.driver),
-            3 => o::value(map, &mut self.scope),
-            4 => o::value(map, &mut self.internal),
-            5 => o::value(map, &mut self.attachable),
-            6 => o::value(map, &mut self.ingress),
-            7 => o::value(map, &mut self.config_only),
-            8 => o::value(map, &mut self.config_from),
-            9 => o::value(map, &mut self.ipam),
-            10 => o::value(map, &mut self.enable_i_pv6),
-            11 => o::value(map, &mut self.options),
-            12 => o::value(map, &mut self.labels),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.check_duplicate),
+            2 => object::value(map, &mut self.driver),
+            3 => object::value(map, &mut self.scope),
+            4 => object::value(map, &mut self.internal),
+            5 => object::value(map, &mut self.attachable),
+            6 => object::value(map, &mut self.ingress),
+            7 => object::value(map, &mut self.config_only),
+            8 => object::value(map, &mut self.config_from),
+            9 => object::value(map, &mut self.ipam),
+            10 => object::value(map, &mut self.enable_i_pv6),
+            11 => object::value(map, &mut self.options),
+            12 => object::value(map, &mut self.labels),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.opt(&self.check_duplicate)?;
+        out.opt(&self.driver)?;
+        out.opt(&self.scope)?;
+        out.opt(&self.internal)?;
+        out.opt(&self.attachable)?;
+        out.opt(&self.ingress)?;
+        out.opt(&self.config_only)?;
+        out.opt(&self.config_from)?;
+        out.opt(&self.ipam)?;
+        out.opt(&self.enable_i_pv6)?;
+        out.opt(&self.options)?;
+        out.opt(&self.labels)?;
+        Ok(())
     }
 }
 
@@ -9792,26 +8856,17 @@ pub struct NetworkCreateResponse {
 
 impl Serialize for NetworkCreateResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.id.is_some(), self.warning.is_some()],
-        );
-        let mut out = serializer.serialize_struct("NetworkCreateResponse", len)?;
-        o::opt(&mut out, "Id", &self.id)?;
-        o::opt(&mut out, "Warning", &self.warning)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkCreateResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkCreateResponse {
+impl object::Object for NetworkCreateResponse {
     const NAME: &'static str = "NetworkCreateResponse";
     const FIELDS: &'static [&'static str] = &["Id", "Warning"];
     const REQUIRED: &'static [usize] = &[];
@@ -9820,12 +8875,17 @@ impl crate::runtime::object::Object for NetworkCreateResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.warning),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.warning),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.warning)?;
+        Ok(())
     }
 }
 
@@ -9840,26 +8900,17 @@ pub struct NetworkDisconnectRequest {
 
 impl Serialize for NetworkDisconnectRequest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.container.is_some(), self.force.is_some()],
-        );
-        let mut out = serializer.serialize_struct("NetworkDisconnectRequest", len)?;
-        o::opt(&mut out, "Container", &self.container)?;
-        o::opt(&mut out, "Force", &self.force)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkDisconnectRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkDisconnectRequest {
+impl object::Object for NetworkDisconnectRequest {
     const NAME: &'static str = "NetworkDisconnectRequest";
     const FIELDS: &'static [&'static str] = &["Container", "Force"];
     const REQUIRED: &'static [usize] = &[];
@@ -9868,12 +8919,17 @@ impl crate::runtime::object::Object for NetworkDisconnectRequest {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.container),
-            1 => o::value(map, &mut self.force),
+            0 => object::value(map, &mut self.container),
+            1 => object::value(map, &mut self.force),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.container)?;
+        out.opt(&self.force)?;
+        Ok(())
     }
 }
 
@@ -9886,25 +8942,17 @@ pub struct NetworkPruneResponse {
 
 impl Serialize for NetworkPruneResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.networks_deleted.is_some()],
-        );
-        let mut out = serializer.serialize_struct("NetworkPruneResponse", len)?;
-        o::opt(&mut out, "NetworksDeleted", &self.networks_deleted)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkPruneResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkPruneResponse {
+impl object::Object for NetworkPruneResponse {
     const NAME: &'static str = "NetworkPruneResponse";
     const FIELDS: &'static [&'static str] = &["NetworksDeleted"];
     const REQUIRED: &'static [usize] = &[];
@@ -9913,11 +8961,15 @@ impl crate::runtime::object::Object for NetworkPruneResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.networks_deleted),
+            0 => object::value(map, &mut self.networks_deleted),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.networks_deleted)?;
+        Ok(())
     }
 }
 
@@ -10033,61 +9085,17 @@ pub struct NetworkSettings {
 
 impl Serialize for NetworkSettings {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.bridge.is_some(),
-                self.sandbox_id.is_some(),
-                self.hairpin_mode.is_some(),
-                self.link_local_i_pv6_address.is_some(),
-                self.link_local_i_pv6_prefix_len.is_some(),
-                self.ports.is_some(),
-                self.sandbox_key.is_some(),
-                self.secondary_ip_addresses.is_some(),
-                self.secondary_i_pv6_addresses.is_some(),
-                self.endpoint_id.is_some(),
-                self.gateway.is_some(),
-                self.global_i_pv6_address.is_some(),
-                self.global_i_pv6_prefix_len.is_some(),
-                self.ip_address.is_some(),
-                self.ip_prefix_len.is_some(),
-                self.i_pv6_gateway.is_some(),
-                self.mac_address.is_some(),
-                self.networks.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("NetworkSettings", len)?;
-        o::opt(&mut out, "Bridge", &self.bridge)?;
-        o::opt(&mut out, "SandboxID", &self.sandbox_id)?;
-        o::opt(&mut out, "HairpinMode", &self.hairpin_mode)?;
-        o::opt(&mut out, "LinkLocalIPv6Address", &self.link_local_i_pv6_address)?;
-        o::opt(&mut out, "LinkLocalIPv6PrefixLen", &self.link_local_i_pv6_prefix_len)?;
-        o::opt(&mut out, "Ports", &self.ports)?;
-        o::opt(&mut out, "SandboxKey", &self.sandbox_key)?;
-        o::opt(&mut out, "SecondaryIPAddresses", &self.secondary_ip_addresses)?;
-        o::opt(&mut out, "SecondaryIPv6Addresses", &self.secondary_i_pv6_addresses)?;
-        o::opt(&mut out, "EndpointID", &self.endpoint_id)?;
-        o::opt(&mut out, "Gateway", &self.gateway)?;
-        o::opt(&mut out, "GlobalIPv6Address", &self.global_i_pv6_address)?;
-        o::opt(&mut out, "GlobalIPv6PrefixLen", &self.global_i_pv6_prefix_len)?;
-        o::opt(&mut out, "IPAddress", &self.ip_address)?;
-        o::opt(&mut out, "IPPrefixLen", &self.ip_prefix_len)?;
-        o::opt(&mut out, "IPv6Gateway", &self.i_pv6_gateway)?;
-        o::opt(&mut out, "MacAddress", &self.mac_address)?;
-        o::opt(&mut out, "Networks", &self.networks)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkSettings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkSettings {
+impl object::Object for NetworkSettings {
     const NAME: &'static str = "NetworkSettings";
     const FIELDS: &'static [&'static str] = &[
         "Bridge",
@@ -10115,28 +9123,49 @@ impl crate::runtime::object::Object for NetworkSettings {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.bridge),
-            1 => o::value(map, &mut self.sandbox_id),
-            2 => o::value(map, &mut self.hairpin_mode),
-            3 => o::value(map, &mut self.link_local_i_pv6_address),
-            4 => o::value(map, &mut self.link_local_i_pv6_prefix_len),
-            5 => o::value(map, &mut self.ports),
-            6 => o::value(map, &mut self.sandbox_key),
-            7 => o::value(map, &mut self.secondary_ip_addresses),
-            8 => o::value(map, &mut self.secondary_i_pv6_addresses),
-            9 => o::value(map, &mut self.endpoint_id),
-            10 => o::value(map, &mut self.gateway),
-            11 => o::value(map, &mut self.global_i_pv6_address),
-            12 => o::value(map, &mut self.global_i_pv6_prefix_len),
-            13 => o::value(map, &mut self.ip_address),
-            14 => o::value(map, &mut self.ip_prefix_len),
-            15 => o::value(map, &mut self.i_pv6_gateway),
-            16 => o::value(map, &mut self.mac_address),
-            17 => o::value(map, &mut self.networks),
+            0 => object::value(map, &mut self.bridge),
+            1 => object::value(map, &mut self.sandbox_id),
+            2 => object::value(map, &mut self.hairpin_mode),
+            3 => object::value(map, &mut self.link_local_i_pv6_address),
+            4 => object::value(map, &mut self.link_local_i_pv6_prefix_len),
+            5 => object::value(map, &mut self.ports),
+            6 => object::value(map, &mut self.sandbox_key),
+            7 => object::value(map, &mut self.secondary_ip_addresses),
+            8 => object::value(map, &mut self.secondary_i_pv6_addresses),
+            9 => object::value(map, &mut self.endpoint_id),
+            10 => object::value(map, &mut self.gateway),
+            11 => object::value(map, &mut self.global_i_pv6_address),
+            12 => object::value(map, &mut self.global_i_pv6_prefix_len),
+            13 => object::value(map, &mut self.ip_address),
+            14 => object::value(map, &mut self.ip_prefix_len),
+            15 => object::value(map, &mut self.i_pv6_gateway),
+            16 => object::value(map, &mut self.mac_address),
+            17 => object::value(map, &mut self.networks),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.bridge)?;
+        out.opt(&self.sandbox_id)?;
+        out.opt(&self.hairpin_mode)?;
+        out.opt(&self.link_local_i_pv6_address)?;
+        out.opt(&self.link_local_i_pv6_prefix_len)?;
+        out.opt(&self.ports)?;
+        out.opt(&self.sandbox_key)?;
+        out.opt(&self.secondary_ip_addresses)?;
+        out.opt(&self.secondary_i_pv6_addresses)?;
+        out.opt(&self.endpoint_id)?;
+        out.opt(&self.gateway)?;
+        out.opt(&self.global_i_pv6_address)?;
+        out.opt(&self.global_i_pv6_prefix_len)?;
+        out.opt(&self.ip_address)?;
+        out.opt(&self.ip_prefix_len)?;
+        out.opt(&self.i_pv6_gateway)?;
+        out.opt(&self.mac_address)?;
+        out.opt(&self.networks)?;
+        Ok(())
     }
 }
 
@@ -10152,25 +9181,17 @@ pub struct NetworkingConfig {
 
 impl Serialize for NetworkingConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.endpoints_config.is_some()],
-        );
-        let mut out = serializer.serialize_struct("NetworkingConfig", len)?;
-        o::opt(&mut out, "EndpointsConfig", &self.endpoints_config)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NetworkingConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NetworkingConfig {
+impl object::Object for NetworkingConfig {
     const NAME: &'static str = "NetworkingConfig";
     const FIELDS: &'static [&'static str] = &["EndpointsConfig"];
     const REQUIRED: &'static [usize] = &[];
@@ -10179,11 +9200,15 @@ impl crate::runtime::object::Object for NetworkingConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.endpoints_config),
+            0 => object::value(map, &mut self.endpoints_config),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.endpoints_config)?;
+        Ok(())
     }
 }
 
@@ -10227,41 +9252,17 @@ pub struct Node {
 
 impl Serialize for Node {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.spec.is_some(),
-                self.description.is_some(),
-                self.status.is_some(),
-                self.manager_status.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Node", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        o::opt(&mut out, "Description", &self.description)?;
-        o::opt(&mut out, "Status", &self.status)?;
-        o::opt(&mut out, "ManagerStatus", &self.manager_status)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Node {
+impl object::Object for Node {
     const NAME: &'static str = "Node";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -10279,18 +9280,29 @@ impl crate::runtime::object::Object for Node {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.spec),
-            5 => o::value(map, &mut self.description),
-            6 => o::value(map, &mut self.status),
-            7 => o::value(map, &mut self.manager_status),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.spec),
+            5 => object::value(map, &mut self.description),
+            6 => object::value(map, &mut self.status),
+            7 => object::value(map, &mut self.manager_status),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.spec)?;
+        out.opt(&self.description)?;
+        out.opt(&self.status)?;
+        out.opt(&self.manager_status)?;
+        Ok(())
     }
 }
 
@@ -10314,35 +9326,17 @@ pub struct NodeDescription {
 
 impl Serialize for NodeDescription {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.hostname.is_some(),
-                self.platform.is_some(),
-                self.resources.is_some(),
-                self.engine.is_some(),
-                self.tls_info.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("NodeDescription", len)?;
-        o::opt(&mut out, "Hostname", &self.hostname)?;
-        o::opt(&mut out, "Platform", &self.platform)?;
-        o::opt(&mut out, "Resources", &self.resources)?;
-        o::opt(&mut out, "Engine", &self.engine)?;
-        o::opt(&mut out, "TLSInfo", &self.tls_info)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NodeDescription {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NodeDescription {
+impl object::Object for NodeDescription {
     const NAME: &'static str = "NodeDescription";
     const FIELDS: &'static [&'static str] = &[
         "Hostname",
@@ -10357,15 +9351,23 @@ impl crate::runtime::object::Object for NodeDescription {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.hostname),
-            1 => o::value(map, &mut self.platform),
-            2 => o::value(map, &mut self.resources),
-            3 => o::value(map, &mut self.engine),
-            4 => o::value(map, &mut self.tls_info),
+            0 => object::value(map, &mut self.hostname),
+            1 => object::value(map, &mut self.platform),
+            2 => object::value(map, &mut self.resources),
+            3 => object::value(map, &mut self.engine),
+            4 => object::value(map, &mut self.tls_info),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.hostname)?;
+        out.opt(&self.platform)?;
+        out.opt(&self.resources)?;
+        out.opt(&self.engine)?;
+        out.opt(&self.tls_info)?;
+        Ok(())
     }
 }
 
@@ -10384,33 +9386,17 @@ pub struct NodeSpec {
 
 impl Serialize for NodeSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.role.is_some(),
-                self.availability.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("NodeSpec", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Role", &self.role)?;
-        o::opt(&mut out, "Availability", &self.availability)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NodeSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NodeSpec {
+impl object::Object for NodeSpec {
     const NAME: &'static str = "NodeSpec";
     const FIELDS: &'static [&'static str] = &["Name", "Labels", "Role", "Availability"];
     const REQUIRED: &'static [usize] = &[];
@@ -10419,14 +9405,21 @@ impl crate::runtime::object::Object for NodeSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.role),
-            3 => o::value(map, &mut self.availability),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.role),
+            3 => object::value(map, &mut self.availability),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.role)?;
+        out.opt(&self.availability)?;
+        Ok(())
     }
 }
 
@@ -10631,27 +9624,17 @@ pub struct NodeStatus {
 
 impl Serialize for NodeStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.state.is_some(), self.message.is_some(), self.addr.is_some()],
-        );
-        let mut out = serializer.serialize_struct("NodeStatus", len)?;
-        o::opt(&mut out, "State", &self.state)?;
-        o::opt(&mut out, "Message", &self.message)?;
-        o::opt(&mut out, "Addr", &self.addr)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for NodeStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for NodeStatus {
+impl object::Object for NodeStatus {
     const NAME: &'static str = "NodeStatus";
     const FIELDS: &'static [&'static str] = &["State", "Message", "Addr"];
     const REQUIRED: &'static [usize] = &[];
@@ -10660,13 +9643,19 @@ impl crate::runtime::object::Object for NodeStatus {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.state),
-            1 => o::value(map, &mut self.message),
-            2 => o::value(map, &mut self.addr),
+            0 => object::value(map, &mut self.state),
+            1 => object::value(map, &mut self.message),
+            2 => object::value(map, &mut self.addr),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.state)?;
+        out.opt(&self.message)?;
+        out.opt(&self.addr)?;
+        Ok(())
     }
 }
 
@@ -10688,22 +9677,17 @@ pub struct ObjectVersion {
 
 impl Serialize for ObjectVersion {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.index.is_some()]);
-        let mut out = serializer.serialize_struct("ObjectVersion", len)?;
-        o::opt(&mut out, "Index", &self.index)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ObjectVersion {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ObjectVersion {
+impl object::Object for ObjectVersion {
     const NAME: &'static str = "ObjectVersion";
     const FIELDS: &'static [&'static str] = &["Index"];
     const REQUIRED: &'static [usize] = &[];
@@ -10712,11 +9696,15 @@ impl crate::runtime::object::Object for ObjectVersion {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.index),
+            0 => object::value(map, &mut self.index),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.index)?;
+        Ok(())
     }
 }
 
@@ -10734,27 +9722,17 @@ pub struct OciDescriptor {
 
 impl Serialize for OciDescriptor {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.media_type.is_some(), self.digest.is_some(), self.size.is_some()],
-        );
-        let mut out = serializer.serialize_struct("OciDescriptor", len)?;
-        o::opt(&mut out, "mediaType", &self.media_type)?;
-        o::opt(&mut out, "digest", &self.digest)?;
-        o::opt(&mut out, "size", &self.size)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for OciDescriptor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for OciDescriptor {
+impl object::Object for OciDescriptor {
     const NAME: &'static str = "OciDescriptor";
     const FIELDS: &'static [&'static str] = &["mediaType", "digest", "size"];
     const REQUIRED: &'static [usize] = &[];
@@ -10763,13 +9741,19 @@ impl crate::runtime::object::Object for OciDescriptor {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.media_type),
-            1 => o::value(map, &mut self.digest),
-            2 => o::value(map, &mut self.size),
+            0 => object::value(map, &mut self.media_type),
+            1 => object::value(map, &mut self.digest),
+            2 => object::value(map, &mut self.size),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.media_type)?;
+        out.opt(&self.digest)?;
+        out.opt(&self.size)?;
+        Ok(())
     }
 }
 
@@ -10794,35 +9778,17 @@ pub struct OciPlatform {
 
 impl Serialize for OciPlatform {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.architecture.is_some(),
-                self.os.is_some(),
-                self.os_version.is_some(),
-                self.os_features.is_some(),
-                self.variant.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("OciPlatform", len)?;
-        o::opt(&mut out, "architecture", &self.architecture)?;
-        o::opt(&mut out, "os", &self.os)?;
-        o::opt(&mut out, "os.version", &self.os_version)?;
-        o::opt(&mut out, "os.features", &self.os_features)?;
-        o::opt(&mut out, "variant", &self.variant)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for OciPlatform {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for OciPlatform {
+impl object::Object for OciPlatform {
     const NAME: &'static str = "OciPlatform";
     const FIELDS: &'static [&'static str] = &[
         "architecture",
@@ -10837,15 +9803,23 @@ impl crate::runtime::object::Object for OciPlatform {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.architecture),
-            1 => o::value(map, &mut self.os),
-            2 => o::value(map, &mut self.os_version),
-            3 => o::value(map, &mut self.os_features),
-            4 => o::value(map, &mut self.variant),
+            0 => object::value(map, &mut self.architecture),
+            1 => object::value(map, &mut self.os),
+            2 => object::value(map, &mut self.os_version),
+            3 => object::value(map, &mut self.os_features),
+            4 => object::value(map, &mut self.variant),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.architecture)?;
+        out.opt(&self.os)?;
+        out.opt(&self.os_version)?;
+        out.opt(&self.os_features)?;
+        out.opt(&self.variant)?;
+        Ok(())
     }
 }
 
@@ -10860,26 +9834,17 @@ pub struct PeerInfo {
 
 impl Serialize for PeerInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.name.is_some(), self.ip.is_some()],
-        );
-        let mut out = serializer.serialize_struct("PeerInfo", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "IP", &self.ip)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PeerInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PeerInfo {
+impl object::Object for PeerInfo {
     const NAME: &'static str = "PeerInfo";
     const FIELDS: &'static [&'static str] = &["Name", "IP"];
     const REQUIRED: &'static [usize] = &[];
@@ -10888,12 +9853,17 @@ impl crate::runtime::object::Object for PeerInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.ip),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.ip),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.ip)?;
+        Ok(())
     }
 }
 
@@ -10908,26 +9878,17 @@ pub struct PeerNode {
 
 impl Serialize for PeerNode {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.node_id.is_some(), self.addr.is_some()],
-        );
-        let mut out = serializer.serialize_struct("PeerNode", len)?;
-        o::opt(&mut out, "NodeID", &self.node_id)?;
-        o::opt(&mut out, "Addr", &self.addr)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PeerNode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PeerNode {
+impl object::Object for PeerNode {
     const NAME: &'static str = "PeerNode";
     const FIELDS: &'static [&'static str] = &["NodeID", "Addr"];
     const REQUIRED: &'static [usize] = &[];
@@ -10936,12 +9897,17 @@ impl crate::runtime::object::Object for PeerNode {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.node_id),
-            1 => o::value(map, &mut self.addr),
+            0 => object::value(map, &mut self.node_id),
+            1 => object::value(map, &mut self.addr),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.node_id)?;
+        out.opt(&self.addr)?;
+        Ok(())
     }
 }
 
@@ -10957,26 +9923,17 @@ pub struct Platform {
 
 impl Serialize for Platform {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.architecture.is_some(), self.os.is_some()],
-        );
-        let mut out = serializer.serialize_struct("Platform", len)?;
-        o::opt(&mut out, "Architecture", &self.architecture)?;
-        o::opt(&mut out, "OS", &self.os)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Platform {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Platform {
+impl object::Object for Platform {
     const NAME: &'static str = "Platform";
     const FIELDS: &'static [&'static str] = &["Architecture", "OS"];
     const REQUIRED: &'static [usize] = &[];
@@ -10985,12 +9942,17 @@ impl crate::runtime::object::Object for Platform {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.architecture),
-            1 => o::value(map, &mut self.os),
+            0 => object::value(map, &mut self.architecture),
+            1 => object::value(map, &mut self.os),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.architecture)?;
+        out.opt(&self.os)?;
+        Ok(())
     }
 }
 
@@ -11013,30 +9975,17 @@ pub struct Plugin {
 
 impl Serialize for Plugin {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            4usize,
-            &[self.id.is_some(), self.plugin_reference.is_some()],
-        );
-        let mut out = serializer.serialize_struct("Plugin", len)?;
-        o::opt(&mut out, "Id", &self.id)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::field(&mut out, "Enabled", &self.enabled)?;
-        o::field(&mut out, "Settings", &self.settings)?;
-        o::opt(&mut out, "PluginReference", &self.plugin_reference)?;
-        o::field(&mut out, "Config", &self.config)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Plugin {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Plugin {
+impl object::Object for Plugin {
     const NAME: &'static str = "Plugin";
     const FIELDS: &'static [&'static str] = &[
         "Id",
@@ -11052,16 +10001,25 @@ impl crate::runtime::object::Object for Plugin {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.name),
-            2 => o::value(map, &mut self.enabled),
-            3 => o::value(map, &mut self.settings),
-            4 => o::value(map, &mut self.plugin_reference),
-            5 => o::value(map, &mut self.config),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.name),
+            2 => object::value(map, &mut self.enabled),
+            3 => object::value(map, &mut self.settings),
+            4 => object::value(map, &mut self.plugin_reference),
+            5 => object::value(map, &mut self.config),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.field(&self.name)?;
+        out.field(&self.enabled)?;
+        out.field(&self.settings)?;
+        out.opt(&self.plugin_reference)?;
+        out.field(&self.config)?;
+        Ok(())
     }
 }
 
@@ -11104,40 +10062,17 @@ pub struct PluginConfig {
 
 impl Serialize for PluginConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            13usize,
-            &[self.docker_version.is_some(), self.user.is_some(), self.rootfs.is_some()],
-        );
-        let mut out = serializer.serialize_struct("PluginConfig", len)?;
-        o::opt(&mut out, "DockerVersion", &self.docker_version)?;
-        o::field(&mut out, "Description", &self.description)?;
-        o::field(&mut out, "Documentation", &self.documentation)?;
-        o::field(&mut out, "Interface", &self.interface)?;
-        o::field(&mut out, "Entrypoint", &self.entrypoint)?;
-        o::field(&mut out, "WorkDir", &self.work_dir)?;
-        o::opt(&mut out, "User", &self.user)?;
-        o::field(&mut out, "Network", &self.network)?;
-        o::field(&mut out, "Linux", &self.linux)?;
-        o::field(&mut out, "PropagatedMount", &self.propagated_mount)?;
-        o::field(&mut out, "IpcHost", &self.ipc_host)?;
-        o::field(&mut out, "PidHost", &self.pid_host)?;
-        o::field(&mut out, "Mounts", &self.mounts)?;
-        o::field(&mut out, "Env", &self.env)?;
-        o::field(&mut out, "Args", &self.args)?;
-        o::opt(&mut out, "rootfs", &self.rootfs)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginConfig {
+impl object::Object for PluginConfig {
     const NAME: &'static str = "PluginConfig";
     const FIELDS: &'static [&'static str] = &[
         "DockerVersion",
@@ -11163,26 +10098,45 @@ impl crate::runtime::object::Object for PluginConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.docker_version),
-            1 => o::value(map, &mut self.description),
-            2 => o::value(map, &mut self.documentation),
-            3 => o::value(map, &mut self.interface),
-            4 => o::or_default(map, &mut self.entrypoint),
-            5 => o::value(map, &mut self.work_dir),
-            6 => o::value(map, &mut self.user),
-            7 => o::value(map, &mut self.network),
-            8 => o::value(map, &mut self.linux),
-            9 => o::value(map, &mut self.propagated_mount),
-            10 => o::value(map, &mut self.ipc_host),
-            11 => o::value(map, &mut self.pid_host),
-            12 => o::or_default(map, &mut self.mounts),
-            13 => o::or_default(map, &mut self.env),
-            14 => o::value(map, &mut self.args),
-            15 => o::value(map, &mut self.rootfs),
+            0 => object::value(map, &mut self.docker_version),
+            1 => object::value(map, &mut self.description),
+            2 => object::value(map, &mut self.documentation),
+            3 => object::value(map, &mut self.interface),
+            4 => object::or_default(map, &mut self.entrypoint),
+            5 => object::value(map, &mut self.work_dir),
+            6 => object::value(map, &mut self.user),
+            7 => object::value(map, &mut self.network),
+            8 => object::value(map, &mut self.linux),
+            9 => object::value(map, &mut self.propagated_mount),
+            10 => object::value(map, &mut self.ipc_host),
+            11 => object::value(map, &mut self.pid_host),
+            12 => object::or_default(map, &mut self.mounts),
+            13 => object::or_default(map, &mut self.env),
+            14 => object::value(map, &mut self.args),
+            15 => object::value(map, &mut self.rootfs),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.docker_version)?;
+        out.field(&self.description)?;
+        out.field(&self.documentation)?;
+        out.field(&self.interface)?;
+        out.field(&self.entrypoint)?;
+        out.field(&self.work_dir)?;
+        out.opt(&self.user)?;
+        out.field(&self.network)?;
+        out.field(&self.linux)?;
+        out.field(&self.propagated_mount)?;
+        out.field(&self.ipc_host)?;
+        out.field(&self.pid_host)?;
+        out.field(&self.mounts)?;
+        out.field(&self.env)?;
+        out.field(&self.args)?;
+        out.opt(&self.rootfs)?;
+        Ok(())
     }
 }
 
@@ -11201,25 +10155,17 @@ pub struct PluginConfigArgs {
 
 impl Serialize for PluginConfigArgs {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(4usize, &[]);
-        let mut out = serializer.serialize_struct("PluginConfigArgs", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::field(&mut out, "Description", &self.description)?;
-        o::field(&mut out, "Settable", &self.settable)?;
-        o::field(&mut out, "Value", &self.value)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginConfigArgs {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginConfigArgs {
+impl object::Object for PluginConfigArgs {
     const NAME: &'static str = "PluginConfigArgs";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -11233,14 +10179,21 @@ impl crate::runtime::object::Object for PluginConfigArgs {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.description),
-            2 => o::or_default(map, &mut self.settable),
-            3 => o::or_default(map, &mut self.value),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.description),
+            2 => object::or_default(map, &mut self.settable),
+            3 => object::or_default(map, &mut self.value),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.field(&self.description)?;
+        out.field(&self.settable)?;
+        out.field(&self.value)?;
+        Ok(())
     }
 }
 
@@ -11257,24 +10210,17 @@ pub struct PluginConfigInterface {
 
 impl Serialize for PluginConfigInterface {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(2usize, &[self.protocol_scheme.is_some()]);
-        let mut out = serializer.serialize_struct("PluginConfigInterface", len)?;
-        o::field(&mut out, "Types", &self.types)?;
-        o::field(&mut out, "Socket", &self.socket)?;
-        o::opt(&mut out, "ProtocolScheme", &self.protocol_scheme)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginConfigInterface {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginConfigInterface {
+impl object::Object for PluginConfigInterface {
     const NAME: &'static str = "PluginConfigInterface";
     const FIELDS: &'static [&'static str] = &["Types", "Socket", "ProtocolScheme"];
     const REQUIRED: &'static [usize] = &[1];
@@ -11283,13 +10229,19 @@ impl crate::runtime::object::Object for PluginConfigInterface {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::or_default(map, &mut self.types),
-            1 => o::value(map, &mut self.socket),
-            2 => o::value(map, &mut self.protocol_scheme),
+            0 => object::or_default(map, &mut self.types),
+            1 => object::value(map, &mut self.socket),
+            2 => object::value(map, &mut self.protocol_scheme),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.types)?;
+        out.field(&self.socket)?;
+        out.opt(&self.protocol_scheme)?;
+        Ok(())
     }
 }
 
@@ -11364,24 +10316,17 @@ pub struct PluginConfigLinux {
 
 impl Serialize for PluginConfigLinux {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(3usize, &[]);
-        let mut out = serializer.serialize_struct("PluginConfigLinux", len)?;
-        o::field(&mut out, "Capabilities", &self.capabilities)?;
-        o::field(&mut out, "AllowAllDevices", &self.allow_all_devices)?;
-        o::field(&mut out, "Devices", &self.devices)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginConfigLinux {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginConfigLinux {
+impl object::Object for PluginConfigLinux {
     const NAME: &'static str = "PluginConfigLinux";
     const FIELDS: &'static [&'static str] = &[
         "Capabilities",
@@ -11394,13 +10339,19 @@ impl crate::runtime::object::Object for PluginConfigLinux {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::or_default(map, &mut self.capabilities),
-            1 => o::value(map, &mut self.allow_all_devices),
-            2 => o::or_default(map, &mut self.devices),
+            0 => object::or_default(map, &mut self.capabilities),
+            1 => object::value(map, &mut self.allow_all_devices),
+            2 => object::or_default(map, &mut self.devices),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.capabilities)?;
+        out.field(&self.allow_all_devices)?;
+        out.field(&self.devices)?;
+        Ok(())
     }
 }
 
@@ -11413,22 +10364,17 @@ pub struct PluginConfigNetwork {
 
 impl Serialize for PluginConfigNetwork {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[]);
-        let mut out = serializer.serialize_struct("PluginConfigNetwork", len)?;
-        o::field(&mut out, "Type", &self.r#type)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginConfigNetwork {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginConfigNetwork {
+impl object::Object for PluginConfigNetwork {
     const NAME: &'static str = "PluginConfigNetwork";
     const FIELDS: &'static [&'static str] = &["Type"];
     const REQUIRED: &'static [usize] = &[0];
@@ -11437,11 +10383,15 @@ impl crate::runtime::object::Object for PluginConfigNetwork {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.r#type),
+            0 => object::value(map, &mut self.r#type),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.r#type)?;
+        Ok(())
     }
 }
 
@@ -11456,26 +10406,17 @@ pub struct PluginConfigRootfs {
 
 impl Serialize for PluginConfigRootfs {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.r#type.is_some(), self.diff_ids.is_some()],
-        );
-        let mut out = serializer.serialize_struct("PluginConfigRootfs", len)?;
-        o::opt(&mut out, "type", &self.r#type)?;
-        o::opt(&mut out, "diff_ids", &self.diff_ids)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginConfigRootfs {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginConfigRootfs {
+impl object::Object for PluginConfigRootfs {
     const NAME: &'static str = "PluginConfigRootfs";
     const FIELDS: &'static [&'static str] = &["type", "diff_ids"];
     const REQUIRED: &'static [usize] = &[];
@@ -11484,12 +10425,17 @@ impl crate::runtime::object::Object for PluginConfigRootfs {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.r#type),
-            1 => o::value(map, &mut self.diff_ids),
+            0 => object::value(map, &mut self.r#type),
+            1 => object::value(map, &mut self.diff_ids),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.r#type)?;
+        out.opt(&self.diff_ids)?;
+        Ok(())
     }
 }
 
@@ -11504,26 +10450,17 @@ pub struct PluginConfigUser {
 
 impl Serialize for PluginConfigUser {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.uid.is_some(), self.gid.is_some()],
-        );
-        let mut out = serializer.serialize_struct("PluginConfigUser", len)?;
-        o::opt(&mut out, "UID", &self.uid)?;
-        o::opt(&mut out, "GID", &self.gid)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginConfigUser {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginConfigUser {
+impl object::Object for PluginConfigUser {
     const NAME: &'static str = "PluginConfigUser";
     const FIELDS: &'static [&'static str] = &["UID", "GID"];
     const REQUIRED: &'static [usize] = &[];
@@ -11532,12 +10469,17 @@ impl crate::runtime::object::Object for PluginConfigUser {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.uid),
-            1 => o::value(map, &mut self.gid),
+            0 => object::value(map, &mut self.uid),
+            1 => object::value(map, &mut self.gid),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.uid)?;
+        out.opt(&self.gid)?;
+        Ok(())
     }
 }
 
@@ -11556,25 +10498,17 @@ pub struct PluginDevice {
 
 impl Serialize for PluginDevice {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(4usize, &[]);
-        let mut out = serializer.serialize_struct("PluginDevice", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::field(&mut out, "Description", &self.description)?;
-        o::field(&mut out, "Settable", &self.settable)?;
-        o::field(&mut out, "Path", &self.path)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginDevice {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginDevice {
+impl object::Object for PluginDevice {
     const NAME: &'static str = "PluginDevice";
     const FIELDS: &'static [&'static str] = &["Name", "Description", "Settable", "Path"];
     const REQUIRED: &'static [usize] = &[0, 1, 3];
@@ -11583,14 +10517,21 @@ impl crate::runtime::object::Object for PluginDevice {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.description),
-            2 => o::or_default(map, &mut self.settable),
-            3 => o::value(map, &mut self.path),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.description),
+            2 => object::or_default(map, &mut self.settable),
+            3 => object::value(map, &mut self.path),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.field(&self.description)?;
+        out.field(&self.settable)?;
+        out.field(&self.path)?;
+        Ok(())
     }
 }
 
@@ -11609,25 +10550,17 @@ pub struct PluginEnv {
 
 impl Serialize for PluginEnv {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(4usize, &[]);
-        let mut out = serializer.serialize_struct("PluginEnv", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::field(&mut out, "Description", &self.description)?;
-        o::field(&mut out, "Settable", &self.settable)?;
-        o::field(&mut out, "Value", &self.value)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginEnv {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginEnv {
+impl object::Object for PluginEnv {
     const NAME: &'static str = "PluginEnv";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -11641,14 +10574,21 @@ impl crate::runtime::object::Object for PluginEnv {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.description),
-            2 => o::or_default(map, &mut self.settable),
-            3 => o::value(map, &mut self.value),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.description),
+            2 => object::or_default(map, &mut self.settable),
+            3 => object::value(map, &mut self.value),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.field(&self.description)?;
+        out.field(&self.settable)?;
+        out.field(&self.value)?;
+        Ok(())
     }
 }
 
@@ -11665,24 +10605,17 @@ pub struct PluginInterfaceType {
 
 impl Serialize for PluginInterfaceType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(3usize, &[]);
-        let mut out = serializer.serialize_struct("PluginInterfaceType", len)?;
-        o::field(&mut out, "Prefix", &self.prefix)?;
-        o::field(&mut out, "Capability", &self.capability)?;
-        o::field(&mut out, "Version", &self.version)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginInterfaceType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginInterfaceType {
+impl object::Object for PluginInterfaceType {
     const NAME: &'static str = "PluginInterfaceType";
     const FIELDS: &'static [&'static str] = &["Prefix", "Capability", "Version"];
     const REQUIRED: &'static [usize] = &[0, 1, 2];
@@ -11691,13 +10624,19 @@ impl crate::runtime::object::Object for PluginInterfaceType {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.prefix),
-            1 => o::value(map, &mut self.capability),
-            2 => o::value(map, &mut self.version),
+            0 => object::value(map, &mut self.prefix),
+            1 => object::value(map, &mut self.capability),
+            2 => object::value(map, &mut self.version),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.prefix)?;
+        out.field(&self.capability)?;
+        out.field(&self.version)?;
+        Ok(())
     }
 }
 
@@ -11722,28 +10661,17 @@ pub struct PluginMount {
 
 impl Serialize for PluginMount {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(7usize, &[]);
-        let mut out = serializer.serialize_struct("PluginMount", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::field(&mut out, "Description", &self.description)?;
-        o::field(&mut out, "Settable", &self.settable)?;
-        o::field(&mut out, "Source", &self.source)?;
-        o::field(&mut out, "Destination", &self.destination)?;
-        o::field(&mut out, "Type", &self.r#type)?;
-        o::field(&mut out, "Options", &self.options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginMount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginMount {
+impl object::Object for PluginMount {
     const NAME: &'static str = "PluginMount";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -11760,17 +10688,27 @@ impl crate::runtime::object::Object for PluginMount {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.description),
-            2 => o::or_default(map, &mut self.settable),
-            3 => o::value(map, &mut self.source),
-            4 => o::value(map, &mut self.destination),
-            5 => o::value(map, &mut self.r#type),
-            6 => o::or_default(map, &mut self.options),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.description),
+            2 => object::or_default(map, &mut self.settable),
+            3 => object::value(map, &mut self.source),
+            4 => object::value(map, &mut self.destination),
+            5 => object::value(map, &mut self.r#type),
+            6 => object::or_default(map, &mut self.options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.field(&self.description)?;
+        out.field(&self.settable)?;
+        out.field(&self.source)?;
+        out.field(&self.destination)?;
+        out.field(&self.r#type)?;
+        out.field(&self.options)?;
+        Ok(())
     }
 }
 
@@ -11788,27 +10726,17 @@ pub struct PluginPrivilege {
 
 impl Serialize for PluginPrivilege {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.name.is_some(), self.description.is_some(), self.value.is_some()],
-        );
-        let mut out = serializer.serialize_struct("PluginPrivilege", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Description", &self.description)?;
-        o::opt(&mut out, "Value", &self.value)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginPrivilege {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginPrivilege {
+impl object::Object for PluginPrivilege {
     const NAME: &'static str = "PluginPrivilege";
     const FIELDS: &'static [&'static str] = &["Name", "Description", "Value"];
     const REQUIRED: &'static [usize] = &[];
@@ -11817,13 +10745,19 @@ impl crate::runtime::object::Object for PluginPrivilege {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.description),
-            2 => o::value(map, &mut self.value),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.description),
+            2 => object::value(map, &mut self.value),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.description)?;
+        out.opt(&self.value)?;
+        Ok(())
     }
 }
 
@@ -11842,25 +10776,17 @@ pub struct PluginSettings {
 
 impl Serialize for PluginSettings {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(4usize, &[]);
-        let mut out = serializer.serialize_struct("PluginSettings", len)?;
-        o::field(&mut out, "Mounts", &self.mounts)?;
-        o::field(&mut out, "Env", &self.env)?;
-        o::field(&mut out, "Args", &self.args)?;
-        o::field(&mut out, "Devices", &self.devices)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginSettings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginSettings {
+impl object::Object for PluginSettings {
     const NAME: &'static str = "PluginSettings";
     const FIELDS: &'static [&'static str] = &["Mounts", "Env", "Args", "Devices"];
     const REQUIRED: &'static [usize] = &[];
@@ -11869,14 +10795,21 @@ impl crate::runtime::object::Object for PluginSettings {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::or_default(map, &mut self.mounts),
-            1 => o::or_default(map, &mut self.env),
-            2 => o::or_default(map, &mut self.args),
-            3 => o::or_default(map, &mut self.devices),
+            0 => object::or_default(map, &mut self.mounts),
+            1 => object::or_default(map, &mut self.env),
+            2 => object::or_default(map, &mut self.args),
+            3 => object::or_default(map, &mut self.devices),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.mounts)?;
+        out.field(&self.env)?;
+        out.field(&self.args)?;
+        out.field(&self.devices)?;
+        Ok(())
     }
 }
 
@@ -11901,33 +10834,17 @@ pub struct PluginsInfo {
 
 impl Serialize for PluginsInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.volume.is_some(),
-                self.network.is_some(),
-                self.authorization.is_some(),
-                self.log.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("PluginsInfo", len)?;
-        o::opt(&mut out, "Volume", &self.volume)?;
-        o::opt(&mut out, "Network", &self.network)?;
-        o::opt(&mut out, "Authorization", &self.authorization)?;
-        o::opt(&mut out, "Log", &self.log)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PluginsInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PluginsInfo {
+impl object::Object for PluginsInfo {
     const NAME: &'static str = "PluginsInfo";
     const FIELDS: &'static [&'static str] = &[
         "Volume",
@@ -11941,14 +10858,21 @@ impl crate::runtime::object::Object for PluginsInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.volume),
-            1 => o::value(map, &mut self.network),
-            2 => o::value(map, &mut self.authorization),
-            3 => o::value(map, &mut self.log),
+            0 => object::value(map, &mut self.volume),
+            1 => object::value(map, &mut self.network),
+            2 => object::value(map, &mut self.authorization),
+            3 => object::value(map, &mut self.log),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.volume)?;
+        out.opt(&self.network)?;
+        out.opt(&self.authorization)?;
+        out.opt(&self.log)?;
+        Ok(())
     }
 }
 
@@ -11967,28 +10891,17 @@ pub struct Port {
 
 impl Serialize for Port {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            2usize,
-            &[self.ip.is_some(), self.public_port.is_some()],
-        );
-        let mut out = serializer.serialize_struct("Port", len)?;
-        o::opt(&mut out, "IP", &self.ip)?;
-        o::field(&mut out, "PrivatePort", &self.private_port)?;
-        o::opt(&mut out, "PublicPort", &self.public_port)?;
-        o::field(&mut out, "Type", &self.r#type)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Port {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Port {
+impl object::Object for Port {
     const NAME: &'static str = "Port";
     const FIELDS: &'static [&'static str] = &["IP", "PrivatePort", "PublicPort", "Type"];
     const REQUIRED: &'static [usize] = &[1, 3];
@@ -11997,14 +10910,21 @@ impl crate::runtime::object::Object for Port {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.ip),
-            1 => o::value(map, &mut self.private_port),
-            2 => o::value(map, &mut self.public_port),
-            3 => o::value(map, &mut self.r#type),
+            0 => object::value(map, &mut self.ip),
+            1 => object::value(map, &mut self.private_port),
+            2 => object::value(map, &mut self.public_port),
+            3 => object::value(map, &mut self.r#type),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.ip)?;
+        out.field(&self.private_port)?;
+        out.opt(&self.public_port)?;
+        out.field(&self.r#type)?;
+        Ok(())
     }
 }
 
@@ -12020,26 +10940,17 @@ pub struct PortBinding {
 
 impl Serialize for PortBinding {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.host_ip.is_some(), self.host_port.is_some()],
-        );
-        let mut out = serializer.serialize_struct("PortBinding", len)?;
-        o::opt(&mut out, "HostIp", &self.host_ip)?;
-        o::opt(&mut out, "HostPort", &self.host_port)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PortBinding {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PortBinding {
+impl object::Object for PortBinding {
     const NAME: &'static str = "PortBinding";
     const FIELDS: &'static [&'static str] = &["HostIp", "HostPort"];
     const REQUIRED: &'static [usize] = &[];
@@ -12048,12 +10959,17 @@ impl crate::runtime::object::Object for PortBinding {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.host_ip),
-            1 => o::value(map, &mut self.host_port),
+            0 => object::value(map, &mut self.host_ip),
+            1 => object::value(map, &mut self.host_port),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.host_ip)?;
+        out.opt(&self.host_port)?;
+        Ok(())
     }
 }
 
@@ -12144,35 +11060,17 @@ pub struct ProcessConfig {
 
 impl Serialize for ProcessConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.privileged.is_some(),
-                self.user.is_some(),
-                self.tty.is_some(),
-                self.entrypoint.is_some(),
-                self.arguments.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ProcessConfig", len)?;
-        o::opt(&mut out, "privileged", &self.privileged)?;
-        o::opt(&mut out, "user", &self.user)?;
-        o::opt(&mut out, "tty", &self.tty)?;
-        o::opt(&mut out, "entrypoint", &self.entrypoint)?;
-        o::opt(&mut out, "arguments", &self.arguments)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ProcessConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ProcessConfig {
+impl object::Object for ProcessConfig {
     const NAME: &'static str = "ProcessConfig";
     const FIELDS: &'static [&'static str] = &[
         "privileged",
@@ -12187,15 +11085,23 @@ impl crate::runtime::object::Object for ProcessConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.privileged),
-            1 => o::value(map, &mut self.user),
-            2 => o::value(map, &mut self.tty),
-            3 => o::value(map, &mut self.entrypoint),
-            4 => o::value(map, &mut self.arguments),
+            0 => object::value(map, &mut self.privileged),
+            1 => object::value(map, &mut self.user),
+            2 => object::value(map, &mut self.tty),
+            3 => object::value(map, &mut self.entrypoint),
+            4 => object::value(map, &mut self.arguments),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.privileged)?;
+        out.opt(&self.user)?;
+        out.opt(&self.tty)?;
+        out.opt(&self.entrypoint)?;
+        out.opt(&self.arguments)?;
+        Ok(())
     }
 }
 
@@ -12210,26 +11116,17 @@ pub struct ProgressDetail {
 
 impl Serialize for ProgressDetail {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.current.is_some(), self.total.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ProgressDetail", len)?;
-        o::opt(&mut out, "current", &self.current)?;
-        o::opt(&mut out, "total", &self.total)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ProgressDetail {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ProgressDetail {
+impl object::Object for ProgressDetail {
     const NAME: &'static str = "ProgressDetail";
     const FIELDS: &'static [&'static str] = &["current", "total"];
     const REQUIRED: &'static [usize] = &[];
@@ -12238,12 +11135,17 @@ impl crate::runtime::object::Object for ProgressDetail {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.current),
-            1 => o::value(map, &mut self.total),
+            0 => object::value(map, &mut self.current),
+            1 => object::value(map, &mut self.total),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.current)?;
+        out.opt(&self.total)?;
+        Ok(())
     }
 }
 
@@ -12264,35 +11166,17 @@ pub struct PushImageInfo {
 
 impl Serialize for PushImageInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.error.is_some(),
-                self.status.is_some(),
-                self.progress.is_some(),
-                self.progress_detail.is_some(),
-                self.id.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("PushImageInfo", len)?;
-        o::opt(&mut out, "error", &self.error)?;
-        o::opt(&mut out, "status", &self.status)?;
-        o::opt(&mut out, "progress", &self.progress)?;
-        o::opt(&mut out, "progressDetail", &self.progress_detail)?;
-        o::opt(&mut out, "id", &self.id)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for PushImageInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for PushImageInfo {
+impl object::Object for PushImageInfo {
     const NAME: &'static str = "PushImageInfo";
     const FIELDS: &'static [&'static str] = &[
         "error",
@@ -12307,15 +11191,23 @@ impl crate::runtime::object::Object for PushImageInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.error),
-            1 => o::value(map, &mut self.status),
-            2 => o::value(map, &mut self.progress),
-            3 => o::value(map, &mut self.progress_detail),
-            4 => o::value(map, &mut self.id),
+            0 => object::value(map, &mut self.error),
+            1 => object::value(map, &mut self.status),
+            2 => object::value(map, &mut self.progress),
+            3 => object::value(map, &mut self.progress_detail),
+            4 => object::value(map, &mut self.id),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.error)?;
+        out.opt(&self.status)?;
+        out.opt(&self.progress)?;
+        out.opt(&self.progress_detail)?;
+        out.opt(&self.id)?;
+        Ok(())
     }
 }
 
@@ -12433,43 +11325,17 @@ pub struct RegistryServiceConfig {
 
 impl Serialize for RegistryServiceConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.allow_nondistributable_artifacts_cid_rs.is_some(),
-                self.allow_nondistributable_artifacts_hostnames.is_some(),
-                self.insecure_registry_cid_rs.is_some(),
-                self.index_configs.is_some(),
-                self.mirrors.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("RegistryServiceConfig", len)?;
-        o::opt(
-            &mut out,
-            "AllowNondistributableArtifactsCIDRs",
-            &self.allow_nondistributable_artifacts_cid_rs,
-        )?;
-        o::opt(
-            &mut out,
-            "AllowNondistributableArtifactsHostnames",
-            &self.allow_nondistributable_artifacts_hostnames,
-        )?;
-        o::opt(&mut out, "InsecureRegistryCIDRs", &self.insecure_registry_cid_rs)?;
-        o::opt(&mut out, "IndexConfigs", &self.index_configs)?;
-        o::opt(&mut out, "Mirrors", &self.mirrors)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for RegistryServiceConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for RegistryServiceConfig {
+impl object::Object for RegistryServiceConfig {
     const NAME: &'static str = "RegistryServiceConfig";
     const FIELDS: &'static [&'static str] = &[
         "AllowNondistributableArtifactsCIDRs",
@@ -12484,15 +11350,23 @@ impl crate::runtime::object::Object for RegistryServiceConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.allow_nondistributable_artifacts_cid_rs),
-            1 => o::value(map, &mut self.allow_nondistributable_artifacts_hostnames),
-            2 => o::value(map, &mut self.insecure_registry_cid_rs),
-            3 => o::value(map, &mut self.index_configs),
-            4 => o::value(map, &mut self.mirrors),
+            0 => object::value(map, &mut self.allow_nondistributable_artifacts_cid_rs),
+            1 => object::value(map, &mut self.allow_nondistributable_artifacts_hostnames),
+            2 => object::value(map, &mut self.insecure_registry_cid_rs),
+            3 => object::value(map, &mut self.index_configs),
+            4 => object::value(map, &mut self.mirrors),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.allow_nondistributable_artifacts_cid_rs)?;
+        out.opt(&self.allow_nondistributable_artifacts_hostnames)?;
+        out.opt(&self.insecure_registry_cid_rs)?;
+        out.opt(&self.index_configs)?;
+        out.opt(&self.mirrors)?;
+        Ok(())
     }
 }
 
@@ -12511,31 +11385,17 @@ pub struct ResourceObject {
 
 impl Serialize for ResourceObject {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.nano_cp_us.is_some(),
-                self.memory_bytes.is_some(),
-                self.generic_resources.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ResourceObject", len)?;
-        o::opt(&mut out, "NanoCPUs", &self.nano_cp_us)?;
-        o::opt(&mut out, "MemoryBytes", &self.memory_bytes)?;
-        o::opt(&mut out, "GenericResources", &self.generic_resources)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ResourceObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ResourceObject {
+impl object::Object for ResourceObject {
     const NAME: &'static str = "ResourceObject";
     const FIELDS: &'static [&'static str] = &[
         "NanoCPUs",
@@ -12548,13 +11408,19 @@ impl crate::runtime::object::Object for ResourceObject {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.nano_cp_us),
-            1 => o::value(map, &mut self.memory_bytes),
-            2 => o::value(map, &mut self.generic_resources),
+            0 => object::value(map, &mut self.nano_cp_us),
+            1 => object::value(map, &mut self.memory_bytes),
+            2 => object::value(map, &mut self.generic_resources),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.nano_cp_us)?;
+        out.opt(&self.memory_bytes)?;
+        out.opt(&self.generic_resources)?;
+        Ok(())
     }
 }
 
@@ -12676,87 +11542,17 @@ pub struct Resources {
 
 impl Serialize for Resources {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.cpu_shares.is_some(),
-                self.memory.is_some(),
-                self.cgroup_parent.is_some(),
-                self.blkio_weight.is_some(),
-                self.blkio_weight_device.is_some(),
-                self.blkio_device_read_bps.is_some(),
-                self.blkio_device_write_bps.is_some(),
-                self.blkio_device_read_i_ops.is_some(),
-                self.blkio_device_write_i_ops.is_some(),
-                self.cpu_period.is_some(),
-                self.cpu_quota.is_some(),
-                self.cpu_realtime_period.is_some(),
-                self.cpu_realtime_runtime.is_some(),
-                self.cpuset_cpus.is_some(),
-                self.cpuset_mems.is_some(),
-                self.devices.is_some(),
-                self.device_cgroup_rules.is_some(),
-                self.device_requests.is_some(),
-                self.kernel_memory_tcp.is_some(),
-                self.memory_reservation.is_some(),
-                self.memory_swap.is_some(),
-                self.memory_swappiness.is_some(),
-                self.nano_cpus.is_some(),
-                self.oom_kill_disable.is_some(),
-                self.init.is_some(),
-                self.pids_limit.is_some(),
-                self.ulimits.is_some(),
-                self.cpu_count.is_some(),
-                self.cpu_percent.is_some(),
-                self.io_maximum_i_ops.is_some(),
-                self.io_maximum_bandwidth.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Resources", len)?;
-        o::opt(&mut out, "CpuShares", &self.cpu_shares)?;
-        o::opt(&mut out, "Memory", &self.memory)?;
-        o::opt(&mut out, "CgroupParent", &self.cgroup_parent)?;
-        o::opt(&mut out, "BlkioWeight", &self.blkio_weight)?;
-        o::opt(&mut out, "BlkioWeightDevice", &self.blkio_weight_device)?;
-        o::opt(&mut out, "BlkioDeviceReadBps", &self.blkio_device_read_bps)?;
-        o::opt(&mut out, "BlkioDeviceWriteBps", &self.blkio_device_write_bps)?;
-        o::opt(&mut out, "BlkioDeviceReadIOps", &self.blkio_device_read_i_ops)?;
-        o::opt(&mut out, "BlkioDeviceWriteIOps", &self.blkio_device_write_i_ops)?;
-        o::opt(&mut out, "CpuPeriod", &self.cpu_period)?;
-        o::opt(&mut out, "CpuQuota", &self.cpu_quota)?;
-        o::opt(&mut out, "CpuRealtimePeriod", &self.cpu_realtime_period)?;
-        o::opt(&mut out, "CpuRealtimeRuntime", &self.cpu_realtime_runtime)?;
-        o::opt(&mut out, "CpusetCpus", &self.cpuset_cpus)?;
-        o::opt(&mut out, "CpusetMems", &self.cpuset_mems)?;
-        o::opt(&mut out, "Devices", &self.devices)?;
-        o::opt(&mut out, "DeviceCgroupRules", &self.device_cgroup_rules)?;
-        o::opt(&mut out, "DeviceRequests", &self.device_requests)?;
-        o::opt(&mut out, "KernelMemoryTCP", &self.kernel_memory_tcp)?;
-        o::opt(&mut out, "MemoryReservation", &self.memory_reservation)?;
-        o::opt(&mut out, "MemorySwap", &self.memory_swap)?;
-        o::opt(&mut out, "MemorySwappiness", &self.memory_swappiness)?;
-        o::opt(&mut out, "NanoCpus", &self.nano_cpus)?;
-        o::opt(&mut out, "OomKillDisable", &self.oom_kill_disable)?;
-        o::opt(&mut out, "Init", &self.init)?;
-        o::opt(&mut out, "PidsLimit", &self.pids_limit)?;
-        o::opt(&mut out, "Ulimits", &self.ulimits)?;
-        o::opt(&mut out, "CpuCount", &self.cpu_count)?;
-        o::opt(&mut out, "CpuPercent", &self.cpu_percent)?;
-        o::opt(&mut out, "IOMaximumIOps", &self.io_maximum_i_ops)?;
-        o::opt(&mut out, "IOMaximumBandwidth", &self.io_maximum_bandwidth)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Resources {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Resources {
+impl object::Object for Resources {
     const NAME: &'static str = "Resources";
     const FIELDS: &'static [&'static str] = &[
         "CpuShares",
@@ -12797,41 +11593,75 @@ impl crate::runtime::object::Object for Resources {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.cpu_shares),
-            1 => o::value(map, &mut self.memory),
-            2 => o::value(map, &mut self.cgroup_parent),
-            3 => o::value(map, &mut self.blkio_weight),
-            4 => o::value(map, &mut self.blkio_weight_device),
-            5 => o::value(map, &mut self.blkio_device_read_bps),
-            6 => o::value(map, &mut self.blkio_device_write_bps),
-            7 => o::value(map, &mut self.blkio_device_read_i_ops),
-            8 => o::value(map, &mut self.blkio_device_write_i_ops),
-            9 => o::value(map, &mut self.cpu_period),
-            10 => o::value(map, &mut self.cpu_quota),
-            11 => o::value(map, &mut self.cpu_realtime_period),
-            12 => o::value(map, &mut self.cpu_realtime_runtime),
-            13 => o::value(map, &mut self.cpuset_cpus),
-            14 => o::value(map, &mut self.cpuset_mems),
-            15 => o::value(map, &mut self.devices),
-            16 => o::value(map, &mut self.device_cgroup_rules),
-            17 => o::value(map, &mut self.device_requests),
-            18 => o::value(map, &mut self.kernel_memory_tcp),
-            19 => o::value(map, &mut self.memory_reservation),
-            20 => o::value(map, &mut self.memory_swap),
-            21 => o::value(map, &mut self.memory_swappiness),
-            22 => o::value(map, &mut self.nano_cpus),
-            23 => o::value(map, &mut self.oom_kill_disable),
-            24 => o::value(map, &mut self.init),
-            25 => o::value(map, &mut self.pids_limit),
-            26 => o::value(map, &mut self.ulimits),
-            27 => o::value(map, &mut self.cpu_count),
-            28 => o::value(map, &mut self.cpu_percent),
-            29 => o::value(map, &mut self.io_maximum_i_ops),
-            30 => o::value(map, &mut self.io_maximum_bandwidth),
+            0 => object::value(map, &mut self.cpu_shares),
+            1 => object::value(map, &mut self.memory),
+            2 => object::value(map, &mut self.cgroup_parent),
+            3 => object::value(map, &mut self.blkio_weight),
+            4 => object::value(map, &mut self.blkio_weight_device),
+            5 => object::value(map, &mut self.blkio_device_read_bps),
+            6 => object::value(map, &mut self.blkio_device_write_bps),
+            7 => object::value(map, &mut self.blkio_device_read_i_ops),
+            8 => object::value(map, &mut self.blkio_device_write_i_ops),
+            9 => object::value(map, &mut self.cpu_period),
+            10 => object::value(map, &mut self.cpu_quota),
+            11 => object::value(map, &mut self.cpu_realtime_period),
+            12 => object::value(map, &mut self.cpu_realtime_runtime),
+            13 => object::value(map, &mut self.cpuset_cpus),
+            14 => object::value(map, &mut self.cpuset_mems),
+            15 => object::value(map, &mut self.devices),
+            16 => object::value(map, &mut self.device_cgroup_rules),
+            17 => object::value(map, &mut self.device_requests),
+            18 => object::value(map, &mut self.kernel_memory_tcp),
+            19 => object::value(map, &mut self.memory_reservation),
+            20 => object::value(map, &mut self.memory_swap),
+            21 => object::value(map, &mut self.memory_swappiness),
+            22 => object::value(map, &mut self.nano_cpus),
+            23 => object::value(map, &mut self.oom_kill_disable),
+            24 => object::value(map, &mut self.init),
+            25 => object::value(map, &mut self.pids_limit),
+            26 => object::value(map, &mut self.ulimits),
+            27 => object::value(map, &mut self.cpu_count),
+            28 => object::value(map, &mut self.cpu_percent),
+            29 => object::value(map, &mut self.io_maximum_i_ops),
+            30 => object::value(map, &mut self.io_maximum_bandwidth),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.cpu_shares)?;
+        out.opt(&self.memory)?;
+        out.opt(&self.cgroup_parent)?;
+        out.opt(&self.blkio_weight)?;
+        out.opt(&self.blkio_weight_device)?;
+        out.opt(&self.blkio_device_read_bps)?;
+        out.opt(&self.blkio_device_write_bps)?;
+        out.opt(&self.blkio_device_read_i_ops)?;
+        out.opt(&self.blkio_device_write_i_ops)?;
+        out.opt(&self.cpu_period)?;
+        out.opt(&self.cpu_quota)?;
+        out.opt(&self.cpu_realtime_period)?;
+        out.opt(&self.cpu_realtime_runtime)?;
+        out.opt(&self.cpuset_cpus)?;
+        out.opt(&self.cpuset_mems)?;
+        out.opt(&self.devices)?;
+        out.opt(&self.device_cgroup_rules)?;
+        out.opt(&self.device_requests)?;
+        out.opt(&self.kernel_memory_tcp)?;
+        out.opt(&self.memory_reservation)?;
+        out.opt(&self.memory_swap)?;
+        out.opt(&self.memory_swappiness)?;
+        out.opt(&self.nano_cpus)?;
+        out.opt(&self.oom_kill_disable)?;
+        out.opt(&self.init)?;
+        out.opt(&self.pids_limit)?;
+        out.opt(&self.ulimits)?;
+        out.opt(&self.cpu_count)?;
+        out.opt(&self.cpu_percent)?;
+        out.opt(&self.io_maximum_i_ops)?;
+        out.opt(&self.io_maximum_bandwidth)?;
+        Ok(())
     }
 }
 
@@ -12846,27 +11676,17 @@ pub struct ResourcesBlkioWeightDeviceItem {
 
 impl Serialize for ResourcesBlkioWeightDeviceItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.path.is_some(), self.weight.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("ResourcesBlkioWeightDeviceItem", len)?;
-        o::opt(&mut out, "Path", &self.path)?;
-        o::opt(&mut out, "Weight", &self.weight)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ResourcesBlkioWeightDeviceItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ResourcesBlkioWeightDeviceItem {
+impl object::Object for ResourcesBlkioWeightDeviceItem {
     const NAME: &'static str = "ResourcesBlkioWeightDeviceItem";
     const FIELDS: &'static [&'static str] = &["Path", "Weight"];
     const REQUIRED: &'static [usize] = &[];
@@ -12875,12 +11695,17 @@ impl crate::runtime::object::Object for ResourcesBlkioWeightDeviceItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.path),
-            1 => o::value(map, &mut self.weight),
+            0 => object::value(map, &mut self.path),
+            1 => object::value(map, &mut self.weight),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.path)?;
+        out.opt(&self.weight)?;
+        Ok(())
     }
 }
 
@@ -12897,27 +11722,17 @@ pub struct ResourcesUlimitsItem {
 
 impl Serialize for ResourcesUlimitsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.name.is_some(), self.soft.is_some(), self.hard.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ResourcesUlimitsItem", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Soft", &self.soft)?;
-        o::opt(&mut out, "Hard", &self.hard)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ResourcesUlimitsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ResourcesUlimitsItem {
+impl object::Object for ResourcesUlimitsItem {
     const NAME: &'static str = "ResourcesUlimitsItem";
     const FIELDS: &'static [&'static str] = &["Name", "Soft", "Hard"];
     const REQUIRED: &'static [usize] = &[];
@@ -12926,13 +11741,19 @@ impl crate::runtime::object::Object for ResourcesUlimitsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.soft),
-            2 => o::value(map, &mut self.hard),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.soft),
+            2 => object::value(map, &mut self.hard),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.soft)?;
+        out.opt(&self.hard)?;
+        Ok(())
     }
 }
 
@@ -12955,26 +11776,17 @@ pub struct RestartPolicy {
 
 impl Serialize for RestartPolicy {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.name.is_some(), self.maximum_retry_count.is_some()],
-        );
-        let mut out = serializer.serialize_struct("RestartPolicy", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "MaximumRetryCount", &self.maximum_retry_count)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for RestartPolicy {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for RestartPolicy {
+impl object::Object for RestartPolicy {
     const NAME: &'static str = "RestartPolicy";
     const FIELDS: &'static [&'static str] = &["Name", "MaximumRetryCount"];
     const REQUIRED: &'static [usize] = &[];
@@ -12983,12 +11795,17 @@ impl crate::runtime::object::Object for RestartPolicy {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.maximum_retry_count),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.maximum_retry_count),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.maximum_retry_count)?;
+        Ok(())
     }
 }
 
@@ -13085,26 +11902,17 @@ pub struct Runtime {
 
 impl Serialize for Runtime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.path.is_some(), self.runtime_args.is_some()],
-        );
-        let mut out = serializer.serialize_struct("Runtime", len)?;
-        o::opt(&mut out, "path", &self.path)?;
-        o::opt(&mut out, "runtimeArgs", &self.runtime_args)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Runtime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Runtime {
+impl object::Object for Runtime {
     const NAME: &'static str = "Runtime";
     const FIELDS: &'static [&'static str] = &["path", "runtimeArgs"];
     const REQUIRED: &'static [usize] = &[];
@@ -13113,12 +11921,17 @@ impl crate::runtime::object::Object for Runtime {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.path),
-            1 => o::value(map, &mut self.runtime_args),
+            0 => object::value(map, &mut self.path),
+            1 => object::value(map, &mut self.runtime_args),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.path)?;
+        out.opt(&self.runtime_args)?;
+        Ok(())
     }
 }
 
@@ -13148,35 +11961,17 @@ pub struct Secret {
 
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.spec.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Secret", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Secret {
+impl object::Object for Secret {
     const NAME: &'static str = "Secret";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -13191,15 +11986,23 @@ impl crate::runtime::object::Object for Secret {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.spec),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.spec)?;
+        Ok(())
     }
 }
 
@@ -13231,35 +12034,17 @@ pub struct SecretCreateBody {
 
 impl Serialize for SecretCreateBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.data.is_some(),
-                self.driver.is_some(),
-                self.templating.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SecretCreateBody", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Data", &self.data)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "Templating", &self.templating)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SecretCreateBody {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SecretCreateBody {
+impl object::Object for SecretCreateBody {
     const NAME: &'static str = "SecretCreateBody";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -13274,15 +12059,23 @@ impl crate::runtime::object::Object for SecretCreateBody {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.data),
-            3 => o::value(map, &mut self.driver),
-            4 => o::value(map, &mut self.templating),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.data),
+            3 => object::value(map, &mut self.driver),
+            4 => object::value(map, &mut self.templating),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.data)?;
+        out.opt(&self.driver)?;
+        out.opt(&self.templating)?;
+        Ok(())
     }
 }
 
@@ -13295,22 +12088,17 @@ pub struct SecretCreateResponse {
 
 impl Serialize for SecretCreateResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[]);
-        let mut out = serializer.serialize_struct("SecretCreateResponse", len)?;
-        o::field(&mut out, "ID", &self.id)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SecretCreateResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SecretCreateResponse {
+impl object::Object for SecretCreateResponse {
     const NAME: &'static str = "SecretCreateResponse";
     const FIELDS: &'static [&'static str] = &["ID"];
     const REQUIRED: &'static [usize] = &[0];
@@ -13319,11 +12107,15 @@ impl crate::runtime::object::Object for SecretCreateResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
+            0 => object::value(map, &mut self.id),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.id)?;
+        Ok(())
     }
 }
 
@@ -13355,35 +12147,17 @@ pub struct SecretSpec {
 
 impl Serialize for SecretSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.data.is_some(),
-                self.driver.is_some(),
-                self.templating.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SecretSpec", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Data", &self.data)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "Templating", &self.templating)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SecretSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SecretSpec {
+impl object::Object for SecretSpec {
     const NAME: &'static str = "SecretSpec";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -13398,15 +12172,23 @@ impl crate::runtime::object::Object for SecretSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.data),
-            3 => o::value(map, &mut self.driver),
-            4 => o::value(map, &mut self.templating),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.data),
+            3 => object::value(map, &mut self.driver),
+            4 => object::value(map, &mut self.templating),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.data)?;
+        out.opt(&self.driver)?;
+        out.opt(&self.templating)?;
+        Ok(())
     }
 }
 
@@ -13450,45 +12232,17 @@ pub struct Service {
 
 impl Serialize for Service {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.spec.is_some(),
-                self.endpoint.is_some(),
-                self.update_status.is_some(),
-                self.service_status.is_some(),
-                self.job_status.is_some(),
-                self.previous_spec.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Service", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        o::opt(&mut out, "Endpoint", &self.endpoint)?;
-        o::opt(&mut out, "UpdateStatus", &self.update_status)?;
-        o::opt(&mut out, "ServiceStatus", &self.service_status)?;
-        o::opt(&mut out, "JobStatus", &self.job_status)?;
-        o::opt(&mut out, "PreviousSpec", &self.previous_spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Service {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Service {
+impl object::Object for Service {
     const NAME: &'static str = "Service";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -13508,20 +12262,33 @@ impl crate::runtime::object::Object for Service {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.spec),
-            5 => o::value(map, &mut self.endpoint),
-            6 => o::value(map, &mut self.update_status),
-            7 => o::value(map, &mut self.service_status),
-            8 => o::value(map, &mut self.job_status),
-            9 => o::value(map, &mut self.previous_spec),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.spec),
+            5 => object::value(map, &mut self.endpoint),
+            6 => object::value(map, &mut self.update_status),
+            7 => object::value(map, &mut self.service_status),
+            8 => object::value(map, &mut self.job_status),
+            9 => object::value(map, &mut self.previous_spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.spec)?;
+        out.opt(&self.endpoint)?;
+        out.opt(&self.update_status)?;
+        out.opt(&self.service_status)?;
+        out.opt(&self.job_status)?;
+        out.opt(&self.previous_spec)?;
+        Ok(())
     }
 }
 
@@ -13548,41 +12315,17 @@ pub struct ServiceCreateBody {
 
 impl Serialize for ServiceCreateBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.task_template.is_some(),
-                self.mode.is_some(),
-                self.update_config.is_some(),
-                self.rollback_config.is_some(),
-                self.networks.is_some(),
-                self.endpoint_spec.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ServiceCreateBody", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "TaskTemplate", &self.task_template)?;
-        o::opt(&mut out, "Mode", &self.mode)?;
-        o::opt(&mut out, "UpdateConfig", &self.update_config)?;
-        o::opt(&mut out, "RollbackConfig", &self.rollback_config)?;
-        o::opt(&mut out, "Networks", &self.networks)?;
-        o::opt(&mut out, "EndpointSpec", &self.endpoint_spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceCreateBody {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceCreateBody {
+impl object::Object for ServiceCreateBody {
     const NAME: &'static str = "ServiceCreateBody";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -13600,18 +12343,29 @@ impl crate::runtime::object::Object for ServiceCreateBody {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.task_template),
-            3 => o::value(map, &mut self.mode),
-            4 => o::value(map, &mut self.update_config),
-            5 => o::value(map, &mut self.rollback_config),
-            6 => o::value(map, &mut self.networks),
-            7 => o::value(map, &mut self.endpoint_spec),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.task_template),
+            3 => object::value(map, &mut self.mode),
+            4 => object::value(map, &mut self.update_config),
+            5 => object::value(map, &mut self.rollback_config),
+            6 => object::value(map, &mut self.networks),
+            7 => object::value(map, &mut self.endpoint_spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.task_template)?;
+        out.opt(&self.mode)?;
+        out.opt(&self.update_config)?;
+        out.opt(&self.rollback_config)?;
+        out.opt(&self.networks)?;
+        out.opt(&self.endpoint_spec)?;
+        Ok(())
     }
 }
 
@@ -13626,26 +12380,17 @@ pub struct ServiceCreateResponse {
 
 impl Serialize for ServiceCreateResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.id.is_some(), self.warning.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ServiceCreateResponse", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Warning", &self.warning)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceCreateResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceCreateResponse {
+impl object::Object for ServiceCreateResponse {
     const NAME: &'static str = "ServiceCreateResponse";
     const FIELDS: &'static [&'static str] = &["ID", "Warning"];
     const REQUIRED: &'static [usize] = &[];
@@ -13654,12 +12399,17 @@ impl crate::runtime::object::Object for ServiceCreateResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.warning),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.warning),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.warning)?;
+        Ok(())
     }
 }
 
@@ -13676,27 +12426,17 @@ pub struct ServiceEndpoint {
 
 impl Serialize for ServiceEndpoint {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.spec.is_some(), self.ports.is_some(), self.virtual_i_ps.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ServiceEndpoint", len)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        o::opt(&mut out, "Ports", &self.ports)?;
-        o::opt(&mut out, "VirtualIPs", &self.virtual_i_ps)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceEndpoint {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceEndpoint {
+impl object::Object for ServiceEndpoint {
     const NAME: &'static str = "ServiceEndpoint";
     const FIELDS: &'static [&'static str] = &["Spec", "Ports", "VirtualIPs"];
     const REQUIRED: &'static [usize] = &[];
@@ -13705,13 +12445,19 @@ impl crate::runtime::object::Object for ServiceEndpoint {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.spec),
-            1 => o::value(map, &mut self.ports),
-            2 => o::value(map, &mut self.virtual_i_ps),
+            0 => object::value(map, &mut self.spec),
+            1 => object::value(map, &mut self.ports),
+            2 => object::value(map, &mut self.virtual_i_ps),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.spec)?;
+        out.opt(&self.ports)?;
+        out.opt(&self.virtual_i_ps)?;
+        Ok(())
     }
 }
 
@@ -13726,26 +12472,17 @@ pub struct ServiceEndpointVirtualIPsItem {
 
 impl Serialize for ServiceEndpointVirtualIPsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.network_id.is_some(), self.addr.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ServiceEndpointVirtualIPsItem", len)?;
-        o::opt(&mut out, "NetworkID", &self.network_id)?;
-        o::opt(&mut out, "Addr", &self.addr)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceEndpointVirtualIPsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceEndpointVirtualIPsItem {
+impl object::Object for ServiceEndpointVirtualIPsItem {
     const NAME: &'static str = "ServiceEndpointVirtualIPsItem";
     const FIELDS: &'static [&'static str] = &["NetworkID", "Addr"];
     const REQUIRED: &'static [usize] = &[];
@@ -13754,12 +12491,17 @@ impl crate::runtime::object::Object for ServiceEndpointVirtualIPsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.network_id),
-            1 => o::value(map, &mut self.addr),
+            0 => object::value(map, &mut self.network_id),
+            1 => object::value(map, &mut self.addr),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.network_id)?;
+        out.opt(&self.addr)?;
+        Ok(())
     }
 }
 
@@ -13785,26 +12527,17 @@ pub struct ServiceJobStatus {
 
 impl Serialize for ServiceJobStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.job_iteration.is_some(), self.last_execution.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ServiceJobStatus", len)?;
-        o::opt(&mut out, "JobIteration", &self.job_iteration)?;
-        o::opt(&mut out, "LastExecution", &self.last_execution)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceJobStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceJobStatus {
+impl object::Object for ServiceJobStatus {
     const NAME: &'static str = "ServiceJobStatus";
     const FIELDS: &'static [&'static str] = &["JobIteration", "LastExecution"];
     const REQUIRED: &'static [usize] = &[];
@@ -13813,12 +12546,17 @@ impl crate::runtime::object::Object for ServiceJobStatus {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.job_iteration),
-            1 => o::value(map, &mut self.last_execution),
+            0 => object::value(map, &mut self.job_iteration),
+            1 => object::value(map, &mut self.last_execution),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.job_iteration)?;
+        out.opt(&self.last_execution)?;
+        Ok(())
     }
 }
 
@@ -13843,31 +12581,17 @@ pub struct ServiceServiceStatus {
 
 impl Serialize for ServiceServiceStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.running_tasks.is_some(),
-                self.desired_tasks.is_some(),
-                self.completed_tasks.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ServiceServiceStatus", len)?;
-        o::opt(&mut out, "RunningTasks", &self.running_tasks)?;
-        o::opt(&mut out, "DesiredTasks", &self.desired_tasks)?;
-        o::opt(&mut out, "CompletedTasks", &self.completed_tasks)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceServiceStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceServiceStatus {
+impl object::Object for ServiceServiceStatus {
     const NAME: &'static str = "ServiceServiceStatus";
     const FIELDS: &'static [&'static str] = &[
         "RunningTasks",
@@ -13880,13 +12604,19 @@ impl crate::runtime::object::Object for ServiceServiceStatus {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.running_tasks),
-            1 => o::value(map, &mut self.desired_tasks),
-            2 => o::value(map, &mut self.completed_tasks),
+            0 => object::value(map, &mut self.running_tasks),
+            1 => object::value(map, &mut self.desired_tasks),
+            2 => object::value(map, &mut self.completed_tasks),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.running_tasks)?;
+        out.opt(&self.desired_tasks)?;
+        out.opt(&self.completed_tasks)?;
+        Ok(())
     }
 }
 
@@ -13913,41 +12643,17 @@ pub struct ServiceSpec {
 
 impl Serialize for ServiceSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.task_template.is_some(),
-                self.mode.is_some(),
-                self.update_config.is_some(),
-                self.rollback_config.is_some(),
-                self.networks.is_some(),
-                self.endpoint_spec.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ServiceSpec", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "TaskTemplate", &self.task_template)?;
-        o::opt(&mut out, "Mode", &self.mode)?;
-        o::opt(&mut out, "UpdateConfig", &self.update_config)?;
-        o::opt(&mut out, "RollbackConfig", &self.rollback_config)?;
-        o::opt(&mut out, "Networks", &self.networks)?;
-        o::opt(&mut out, "EndpointSpec", &self.endpoint_spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceSpec {
+impl object::Object for ServiceSpec {
     const NAME: &'static str = "ServiceSpec";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -13965,18 +12671,29 @@ impl crate::runtime::object::Object for ServiceSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.task_template),
-            3 => o::value(map, &mut self.mode),
-            4 => o::value(map, &mut self.update_config),
-            5 => o::value(map, &mut self.rollback_config),
-            6 => o::value(map, &mut self.networks),
-            7 => o::value(map, &mut self.endpoint_spec),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.task_template),
+            3 => object::value(map, &mut self.mode),
+            4 => object::value(map, &mut self.update_config),
+            5 => object::value(map, &mut self.rollback_config),
+            6 => object::value(map, &mut self.networks),
+            7 => object::value(map, &mut self.endpoint_spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.task_template)?;
+        out.opt(&self.mode)?;
+        out.opt(&self.update_config)?;
+        out.opt(&self.rollback_config)?;
+        out.opt(&self.networks)?;
+        out.opt(&self.endpoint_spec)?;
+        Ok(())
     }
 }
 
@@ -13997,33 +12714,17 @@ pub struct ServiceSpecMode {
 
 impl Serialize for ServiceSpecMode {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.replicated.is_some(),
-                self.global.is_some(),
-                self.replicated_job.is_some(),
-                self.global_job.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ServiceSpecMode", len)?;
-        o::opt(&mut out, "Replicated", &self.replicated)?;
-        o::opt(&mut out, "Global", &self.global)?;
-        o::opt(&mut out, "ReplicatedJob", &self.replicated_job)?;
-        o::opt(&mut out, "GlobalJob", &self.global_job)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceSpecMode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceSpecMode {
+impl object::Object for ServiceSpecMode {
     const NAME: &'static str = "ServiceSpecMode";
     const FIELDS: &'static [&'static str] = &[
         "Replicated",
@@ -14037,14 +12738,21 @@ impl crate::runtime::object::Object for ServiceSpecMode {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.replicated),
-            1 => o::value(map, &mut self.global),
-            2 => o::value(map, &mut self.replicated_job),
-            3 => o::value(map, &mut self.global_job),
+            0 => object::value(map, &mut self.replicated),
+            1 => object::value(map, &mut self.global),
+            2 => object::value(map, &mut self.replicated_job),
+            3 => object::value(map, &mut self.global_job),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.replicated)?;
+        out.opt(&self.global)?;
+        out.opt(&self.replicated_job)?;
+        out.opt(&self.global_job)?;
+        Ok(())
     }
 }
 
@@ -14057,22 +12765,17 @@ pub struct ServiceSpecModeReplicated {
 
 impl Serialize for ServiceSpecModeReplicated {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.replicas.is_some()]);
-        let mut out = serializer.serialize_struct("ServiceSpecModeReplicated", len)?;
-        o::opt(&mut out, "Replicas", &self.replicas)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceSpecModeReplicated {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceSpecModeReplicated {
+impl object::Object for ServiceSpecModeReplicated {
     const NAME: &'static str = "ServiceSpecModeReplicated";
     const FIELDS: &'static [&'static str] = &["Replicas"];
     const REQUIRED: &'static [usize] = &[];
@@ -14081,11 +12784,15 @@ impl crate::runtime::object::Object for ServiceSpecModeReplicated {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.replicas),
+            0 => object::value(map, &mut self.replicas),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.replicas)?;
+        Ok(())
     }
 }
 
@@ -14102,26 +12809,17 @@ pub struct ServiceSpecModeReplicatedJob {
 
 impl Serialize for ServiceSpecModeReplicatedJob {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.max_concurrent.is_some(), self.total_completions.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ServiceSpecModeReplicatedJob", len)?;
-        o::opt(&mut out, "MaxConcurrent", &self.max_concurrent)?;
-        o::opt(&mut out, "TotalCompletions", &self.total_completions)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceSpecModeReplicatedJob {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceSpecModeReplicatedJob {
+impl object::Object for ServiceSpecModeReplicatedJob {
     const NAME: &'static str = "ServiceSpecModeReplicatedJob";
     const FIELDS: &'static [&'static str] = &["MaxConcurrent", "TotalCompletions"];
     const REQUIRED: &'static [usize] = &[];
@@ -14130,12 +12828,17 @@ impl crate::runtime::object::Object for ServiceSpecModeReplicatedJob {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.max_concurrent),
-            1 => o::value(map, &mut self.total_completions),
+            0 => object::value(map, &mut self.max_concurrent),
+            1 => object::value(map, &mut self.total_completions),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.max_concurrent)?;
+        out.opt(&self.total_completions)?;
+        Ok(())
     }
 }
 
@@ -14165,37 +12868,17 @@ pub struct ServiceSpecRollbackConfig {
 
 impl Serialize for ServiceSpecRollbackConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.parallelism.is_some(),
-                self.delay.is_some(),
-                self.failure_action.is_some(),
-                self.monitor.is_some(),
-                self.max_failure_ratio.is_some(),
-                self.order.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ServiceSpecRollbackConfig", len)?;
-        o::opt(&mut out, "Parallelism", &self.parallelism)?;
-        o::opt(&mut out, "Delay", &self.delay)?;
-        o::opt(&mut out, "FailureAction", &self.failure_action)?;
-        o::opt(&mut out, "Monitor", &self.monitor)?;
-        o::opt(&mut out, "MaxFailureRatio", &self.max_failure_ratio)?;
-        o::opt(&mut out, "Order", &self.order)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceSpecRollbackConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceSpecRollbackConfig {
+impl object::Object for ServiceSpecRollbackConfig {
     const NAME: &'static str = "ServiceSpecRollbackConfig";
     const FIELDS: &'static [&'static str] = &[
         "Parallelism",
@@ -14211,16 +12894,25 @@ impl crate::runtime::object::Object for ServiceSpecRollbackConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.parallelism),
-            1 => o::value(map, &mut self.delay),
-            2 => o::value(map, &mut self.failure_action),
-            3 => o::value(map, &mut self.monitor),
-            4 => o::value(map, &mut self.max_failure_ratio),
-            5 => o::value(map, &mut self.order),
+            0 => object::value(map, &mut self.parallelism),
+            1 => object::value(map, &mut self.delay),
+            2 => object::value(map, &mut self.failure_action),
+            3 => object::value(map, &mut self.monitor),
+            4 => object::value(map, &mut self.max_failure_ratio),
+            5 => object::value(map, &mut self.order),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.parallelism)?;
+        out.opt(&self.delay)?;
+        out.opt(&self.failure_action)?;
+        out.opt(&self.monitor)?;
+        out.opt(&self.max_failure_ratio)?;
+        out.opt(&self.order)?;
+        Ok(())
     }
 }
 
@@ -14369,37 +13061,17 @@ pub struct ServiceSpecUpdateConfig {
 
 impl Serialize for ServiceSpecUpdateConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.parallelism.is_some(),
-                self.delay.is_some(),
-                self.failure_action.is_some(),
-                self.monitor.is_some(),
-                self.max_failure_ratio.is_some(),
-                self.order.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ServiceSpecUpdateConfig", len)?;
-        o::opt(&mut out, "Parallelism", &self.parallelism)?;
-        o::opt(&mut out, "Delay", &self.delay)?;
-        o::opt(&mut out, "FailureAction", &self.failure_action)?;
-        o::opt(&mut out, "Monitor", &self.monitor)?;
-        o::opt(&mut out, "MaxFailureRatio", &self.max_failure_ratio)?;
-        o::opt(&mut out, "Order", &self.order)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceSpecUpdateConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceSpecUpdateConfig {
+impl object::Object for ServiceSpecUpdateConfig {
     const NAME: &'static str = "ServiceSpecUpdateConfig";
     const FIELDS: &'static [&'static str] = &[
         "Parallelism",
@@ -14415,16 +13087,25 @@ impl crate::runtime::object::Object for ServiceSpecUpdateConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.parallelism),
-            1 => o::value(map, &mut self.delay),
-            2 => o::value(map, &mut self.failure_action),
-            3 => o::value(map, &mut self.monitor),
-            4 => o::value(map, &mut self.max_failure_ratio),
-            5 => o::value(map, &mut self.order),
+            0 => object::value(map, &mut self.parallelism),
+            1 => object::value(map, &mut self.delay),
+            2 => object::value(map, &mut self.failure_action),
+            3 => object::value(map, &mut self.monitor),
+            4 => object::value(map, &mut self.max_failure_ratio),
+            5 => object::value(map, &mut self.order),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.parallelism)?;
+        out.opt(&self.delay)?;
+        out.opt(&self.failure_action)?;
+        out.opt(&self.monitor)?;
+        out.opt(&self.max_failure_ratio)?;
+        out.opt(&self.order)?;
+        Ok(())
     }
 }
 
@@ -14574,41 +13255,17 @@ pub struct ServiceUpdateBody {
 
 impl Serialize for ServiceUpdateBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.task_template.is_some(),
-                self.mode.is_some(),
-                self.update_config.is_some(),
-                self.rollback_config.is_some(),
-                self.networks.is_some(),
-                self.endpoint_spec.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ServiceUpdateBody", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "TaskTemplate", &self.task_template)?;
-        o::opt(&mut out, "Mode", &self.mode)?;
-        o::opt(&mut out, "UpdateConfig", &self.update_config)?;
-        o::opt(&mut out, "RollbackConfig", &self.rollback_config)?;
-        o::opt(&mut out, "Networks", &self.networks)?;
-        o::opt(&mut out, "EndpointSpec", &self.endpoint_spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceUpdateBody {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceUpdateBody {
+impl object::Object for ServiceUpdateBody {
     const NAME: &'static str = "ServiceUpdateBody";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -14626,18 +13283,29 @@ impl crate::runtime::object::Object for ServiceUpdateBody {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.task_template),
-            3 => o::value(map, &mut self.mode),
-            4 => o::value(map, &mut self.update_config),
-            5 => o::value(map, &mut self.rollback_config),
-            6 => o::value(map, &mut self.networks),
-            7 => o::value(map, &mut self.endpoint_spec),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.task_template),
+            3 => object::value(map, &mut self.mode),
+            4 => object::value(map, &mut self.update_config),
+            5 => object::value(map, &mut self.rollback_config),
+            6 => object::value(map, &mut self.networks),
+            7 => object::value(map, &mut self.endpoint_spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.task_template)?;
+        out.opt(&self.mode)?;
+        out.opt(&self.update_config)?;
+        out.opt(&self.rollback_config)?;
+        out.opt(&self.networks)?;
+        out.opt(&self.endpoint_spec)?;
+        Ok(())
     }
 }
 
@@ -14708,22 +13376,17 @@ pub struct ServiceUpdateResponse {
 
 impl Serialize for ServiceUpdateResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.warnings.is_some()]);
-        let mut out = serializer.serialize_struct("ServiceUpdateResponse", len)?;
-        o::opt(&mut out, "Warnings", &self.warnings)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceUpdateResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceUpdateResponse {
+impl object::Object for ServiceUpdateResponse {
     const NAME: &'static str = "ServiceUpdateResponse";
     const FIELDS: &'static [&'static str] = &["Warnings"];
     const REQUIRED: &'static [usize] = &[];
@@ -14732,11 +13395,15 @@ impl crate::runtime::object::Object for ServiceUpdateResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.warnings),
+            0 => object::value(map, &mut self.warnings),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.warnings)?;
+        Ok(())
     }
 }
 
@@ -14755,33 +13422,17 @@ pub struct ServiceUpdateStatus {
 
 impl Serialize for ServiceUpdateStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.state.is_some(),
-                self.started_at.is_some(),
-                self.completed_at.is_some(),
-                self.message.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("ServiceUpdateStatus", len)?;
-        o::opt(&mut out, "State", &self.state)?;
-        o::opt(&mut out, "StartedAt", &self.started_at)?;
-        o::opt(&mut out, "CompletedAt", &self.completed_at)?;
-        o::opt(&mut out, "Message", &self.message)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ServiceUpdateStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ServiceUpdateStatus {
+impl object::Object for ServiceUpdateStatus {
     const NAME: &'static str = "ServiceUpdateStatus";
     const FIELDS: &'static [&'static str] = &[
         "State",
@@ -14795,14 +13446,21 @@ impl crate::runtime::object::Object for ServiceUpdateStatus {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.state),
-            1 => o::value(map, &mut self.started_at),
-            2 => o::value(map, &mut self.completed_at),
-            3 => o::value(map, &mut self.message),
+            0 => object::value(map, &mut self.state),
+            1 => object::value(map, &mut self.started_at),
+            2 => object::value(map, &mut self.completed_at),
+            3 => object::value(map, &mut self.message),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.state)?;
+        out.opt(&self.started_at)?;
+        out.opt(&self.completed_at)?;
+        out.opt(&self.message)?;
+        Ok(())
     }
 }
 
@@ -14925,47 +13583,17 @@ pub struct Swarm {
 
 impl Serialize for Swarm {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.spec.is_some(),
-                self.tls_info.is_some(),
-                self.root_rotation_in_progress.is_some(),
-                self.data_path_port.is_some(),
-                self.default_addr_pool.is_some(),
-                self.subnet_size.is_some(),
-                self.join_tokens.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Swarm", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        o::opt(&mut out, "TLSInfo", &self.tls_info)?;
-        o::opt(&mut out, "RootRotationInProgress", &self.root_rotation_in_progress)?;
-        o::opt(&mut out, "DataPathPort", &self.data_path_port)?;
-        o::opt(&mut out, "DefaultAddrPool", &self.default_addr_pool)?;
-        o::opt(&mut out, "SubnetSize", &self.subnet_size)?;
-        o::opt(&mut out, "JoinTokens", &self.join_tokens)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Swarm {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Swarm {
+impl object::Object for Swarm {
     const NAME: &'static str = "Swarm";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -14986,21 +13614,35 @@ impl crate::runtime::object::Object for Swarm {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.spec),
-            5 => o::value(map, &mut self.tls_info),
-            6 => o::value(map, &mut self.root_rotation_in_progress),
-            7 => o::value(map, &mut self.data_path_port),
-            8 => o::value(map, &mut self.default_addr_pool),
-            9 => o::value(map, &mut self.subnet_size),
-            10 => o::value(map, &mut self.join_tokens),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.spec),
+            5 => object::value(map, &mut self.tls_info),
+            6 => object::value(map, &mut self.root_rotation_in_progress),
+            7 => object::value(map, &mut self.data_path_port),
+            8 => object::value(map, &mut self.default_addr_pool),
+            9 => object::value(map, &mut self.subnet_size),
+            10 => object::value(map, &mut self.join_tokens),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.spec)?;
+        out.opt(&self.tls_info)?;
+        out.opt(&self.root_rotation_in_progress)?;
+        out.opt(&self.data_path_port)?;
+        out.opt(&self.default_addr_pool)?;
+        out.opt(&self.subnet_size)?;
+        out.opt(&self.join_tokens)?;
+        Ok(())
     }
 }
 
@@ -15031,43 +13673,17 @@ pub struct SwarmInfo {
 
 impl Serialize for SwarmInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.node_id.is_some(),
-                self.node_addr.is_some(),
-                self.local_node_state.is_some(),
-                self.control_available.is_some(),
-                self.error.is_some(),
-                self.remote_managers.is_some(),
-                self.nodes.is_some(),
-                self.managers.is_some(),
-                self.cluster.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SwarmInfo", len)?;
-        o::opt(&mut out, "NodeID", &self.node_id)?;
-        o::opt(&mut out, "NodeAddr", &self.node_addr)?;
-        o::opt(&mut out, "LocalNodeState", &self.local_node_state)?;
-        o::opt(&mut out, "ControlAvailable", &self.control_available)?;
-        o::opt(&mut out, "Error", &self.error)?;
-        o::opt(&mut out, "RemoteManagers", &self.remote_managers)?;
-        o::opt(&mut out, "Nodes", &self.nodes)?;
-        o::opt(&mut out, "Managers", &self.managers)?;
-        o::opt(&mut out, "Cluster", &self.cluster)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmInfo {
+impl object::Object for SwarmInfo {
     const NAME: &'static str = "SwarmInfo";
     const FIELDS: &'static [&'static str] = &[
         "NodeID",
@@ -15086,19 +13702,31 @@ impl crate::runtime::object::Object for SwarmInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.node_id),
-            1 => o::value(map, &mut self.node_addr),
-            2 => o::value(map, &mut self.local_node_state),
-            3 => o::value(map, &mut self.control_available),
-            4 => o::value(map, &mut self.error),
-            5 => o::value(map, &mut self.remote_managers),
-            6 => o::value(map, &mut self.nodes),
-            7 => o::value(map, &mut self.managers),
-            8 => o::value(map, &mut self.cluster),
+            0 => object::value(map, &mut self.node_id),
+            1 => object::value(map, &mut self.node_addr),
+            2 => object::value(map, &mut self.local_node_state),
+            3 => object::value(map, &mut self.control_available),
+            4 => object::value(map, &mut self.error),
+            5 => object::value(map, &mut self.remote_managers),
+            6 => object::value(map, &mut self.nodes),
+            7 => object::value(map, &mut self.managers),
+            8 => object::value(map, &mut self.cluster),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.node_id)?;
+        out.opt(&self.node_addr)?;
+        out.opt(&self.local_node_state)?;
+        out.opt(&self.control_available)?;
+        out.opt(&self.error)?;
+        out.opt(&self.remote_managers)?;
+        out.opt(&self.nodes)?;
+        out.opt(&self.managers)?;
+        out.opt(&self.cluster)?;
+        Ok(())
     }
 }
 
@@ -15148,41 +13776,17 @@ pub struct SwarmInitRequest {
 
 impl Serialize for SwarmInitRequest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.listen_addr.is_some(),
-                self.advertise_addr.is_some(),
-                self.data_path_addr.is_some(),
-                self.data_path_port.is_some(),
-                self.default_addr_pool.is_some(),
-                self.force_new_cluster.is_some(),
-                self.subnet_size.is_some(),
-                self.spec.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SwarmInitRequest", len)?;
-        o::opt(&mut out, "ListenAddr", &self.listen_addr)?;
-        o::opt(&mut out, "AdvertiseAddr", &self.advertise_addr)?;
-        o::opt(&mut out, "DataPathAddr", &self.data_path_addr)?;
-        o::opt(&mut out, "DataPathPort", &self.data_path_port)?;
-        o::opt(&mut out, "DefaultAddrPool", &self.default_addr_pool)?;
-        o::opt(&mut out, "ForceNewCluster", &self.force_new_cluster)?;
-        o::opt(&mut out, "SubnetSize", &self.subnet_size)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmInitRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmInitRequest {
+impl object::Object for SwarmInitRequest {
     const NAME: &'static str = "SwarmInitRequest";
     const FIELDS: &'static [&'static str] = &[
         "ListenAddr",
@@ -15200,18 +13804,29 @@ impl crate::runtime::object::Object for SwarmInitRequest {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.listen_addr),
-            1 => o::value(map, &mut self.advertise_addr),
-            2 => o::value(map, &mut self.data_path_addr),
-            3 => o::value(map, &mut self.data_path_port),
-            4 => o::value(map, &mut self.default_addr_pool),
-            5 => o::value(map, &mut self.force_new_cluster),
-            6 => o::value(map, &mut self.subnet_size),
-            7 => o::value(map, &mut self.spec),
+            0 => object::value(map, &mut self.listen_addr),
+            1 => object::value(map, &mut self.advertise_addr),
+            2 => object::value(map, &mut self.data_path_addr),
+            3 => object::value(map, &mut self.data_path_port),
+            4 => object::value(map, &mut self.default_addr_pool),
+            5 => object::value(map, &mut self.force_new_cluster),
+            6 => object::value(map, &mut self.subnet_size),
+            7 => object::value(map, &mut self.spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.listen_addr)?;
+        out.opt(&self.advertise_addr)?;
+        out.opt(&self.data_path_addr)?;
+        out.opt(&self.data_path_port)?;
+        out.opt(&self.default_addr_pool)?;
+        out.opt(&self.force_new_cluster)?;
+        out.opt(&self.subnet_size)?;
+        out.opt(&self.spec)?;
+        Ok(())
     }
 }
 
@@ -15228,27 +13843,17 @@ pub struct SwarmIpamConfig {
 
 impl Serialize for SwarmIpamConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.subnet.is_some(), self.range.is_some(), self.gateway.is_some()],
-        );
-        let mut out = serializer.serialize_struct("SwarmIpamConfig", len)?;
-        o::opt(&mut out, "Subnet", &self.subnet)?;
-        o::opt(&mut out, "Range", &self.range)?;
-        o::opt(&mut out, "Gateway", &self.gateway)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmIpamConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmIpamConfig {
+impl object::Object for SwarmIpamConfig {
     const NAME: &'static str = "SwarmIpamConfig";
     const FIELDS: &'static [&'static str] = &["Subnet", "Range", "Gateway"];
     const REQUIRED: &'static [usize] = &[];
@@ -15257,13 +13862,19 @@ impl crate::runtime::object::Object for SwarmIpamConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.subnet),
-            1 => o::value(map, &mut self.range),
-            2 => o::value(map, &mut self.gateway),
+            0 => object::value(map, &mut self.subnet),
+            1 => object::value(map, &mut self.range),
+            2 => object::value(map, &mut self.gateway),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.subnet)?;
+        out.opt(&self.range)?;
+        out.opt(&self.gateway)?;
+        Ok(())
     }
 }
 
@@ -15278,26 +13889,17 @@ pub struct SwarmIpamOptions {
 
 impl Serialize for SwarmIpamOptions {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.driver.is_some(), self.configs.is_some()],
-        );
-        let mut out = serializer.serialize_struct("SwarmIpamOptions", len)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "Configs", &self.configs)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmIpamOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmIpamOptions {
+impl object::Object for SwarmIpamOptions {
     const NAME: &'static str = "SwarmIpamOptions";
     const FIELDS: &'static [&'static str] = &["Driver", "Configs"];
     const REQUIRED: &'static [usize] = &[];
@@ -15306,12 +13908,17 @@ impl crate::runtime::object::Object for SwarmIpamOptions {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.driver),
-            1 => o::value(map, &mut self.configs),
+            0 => object::value(map, &mut self.driver),
+            1 => object::value(map, &mut self.configs),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.driver)?;
+        out.opt(&self.configs)?;
+        Ok(())
     }
 }
 
@@ -15350,29 +13957,17 @@ pub struct SwarmJoinRequest {
 
 impl Serialize for SwarmJoinRequest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            3usize,
-            &[self.advertise_addr.is_some(), self.data_path_addr.is_some()],
-        );
-        let mut out = serializer.serialize_struct("SwarmJoinRequest", len)?;
-        o::field(&mut out, "ListenAddr", &self.listen_addr)?;
-        o::opt(&mut out, "AdvertiseAddr", &self.advertise_addr)?;
-        o::opt(&mut out, "DataPathAddr", &self.data_path_addr)?;
-        o::field(&mut out, "RemoteAddrs", &self.remote_addrs)?;
-        o::field(&mut out, "JoinToken", &self.join_token)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmJoinRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmJoinRequest {
+impl object::Object for SwarmJoinRequest {
     const NAME: &'static str = "SwarmJoinRequest";
     const FIELDS: &'static [&'static str] = &[
         "ListenAddr",
@@ -15387,15 +13982,23 @@ impl crate::runtime::object::Object for SwarmJoinRequest {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.listen_addr),
-            1 => o::value(map, &mut self.advertise_addr),
-            2 => o::value(map, &mut self.data_path_addr),
-            3 => o::or_default(map, &mut self.remote_addrs),
-            4 => o::value(map, &mut self.join_token),
+            0 => object::value(map, &mut self.listen_addr),
+            1 => object::value(map, &mut self.advertise_addr),
+            2 => object::value(map, &mut self.data_path_addr),
+            3 => object::or_default(map, &mut self.remote_addrs),
+            4 => object::value(map, &mut self.join_token),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.listen_addr)?;
+        out.opt(&self.advertise_addr)?;
+        out.opt(&self.data_path_addr)?;
+        out.field(&self.remote_addrs)?;
+        out.field(&self.join_token)?;
+        Ok(())
     }
 }
 
@@ -15429,39 +14032,17 @@ pub struct SwarmNetwork {
 
 impl Serialize for SwarmNetwork {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.spec.is_some(),
-                self.driver_state.is_some(),
-                self.ipam_options.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SwarmNetwork", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        o::opt(&mut out, "DriverState", &self.driver_state)?;
-        o::opt(&mut out, "IPAMOptions", &self.ipam_options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmNetwork {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmNetwork {
+impl object::Object for SwarmNetwork {
     const NAME: &'static str = "SwarmNetwork";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -15478,17 +14059,27 @@ impl crate::runtime::object::Object for SwarmNetwork {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.spec),
-            5 => o::value(map, &mut self.driver_state),
-            6 => o::value(map, &mut self.ipam_options),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.spec),
+            5 => object::value(map, &mut self.driver_state),
+            6 => object::value(map, &mut self.ipam_options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.spec)?;
+        out.opt(&self.driver_state)?;
+        out.opt(&self.ipam_options)?;
+        Ok(())
     }
 }
 
@@ -15520,45 +14111,17 @@ pub struct SwarmNetworkSpec {
 
 impl Serialize for SwarmNetworkSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.driver_configuration.is_some(),
-                self.i_pv6_enabled.is_some(),
-                self.internal.is_some(),
-                self.attachable.is_some(),
-                self.ingress.is_some(),
-                self.ipam_options.is_some(),
-                self.config_from.is_some(),
-                self.scope.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SwarmNetworkSpec", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "DriverConfiguration", &self.driver_configuration)?;
-        o::opt(&mut out, "IPv6Enabled", &self.i_pv6_enabled)?;
-        o::opt(&mut out, "Internal", &self.internal)?;
-        o::opt(&mut out, "Attachable", &self.attachable)?;
-        o::opt(&mut out, "Ingress", &self.ingress)?;
-        o::opt(&mut out, "IPAMOptions", &self.ipam_options)?;
-        o::opt(&mut out, "ConfigFrom", &self.config_from)?;
-        o::opt(&mut out, "Scope", &self.scope)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmNetworkSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmNetworkSpec {
+impl object::Object for SwarmNetworkSpec {
     const NAME: &'static str = "SwarmNetworkSpec";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -15578,20 +14141,33 @@ impl crate::runtime::object::Object for SwarmNetworkSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.driver_configuration),
-            3 => o::value(map, &mut self.i_pv6_enabled),
-            4 => o::value(map, &mut self.internal),
-            5 => o::value(map, &mut self.attachable),
-            6 => o::value(map, &mut self.ingress),
-            7 => o::value(map, &mut self.ipam_options),
-            8 => o::value(map, &mut self.config_from),
-            9 => o::value(map, &mut self.scope),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.driver_configuration),
+            3 => object::value(map, &mut self.i_pv6_enabled),
+            4 => object::value(map, &mut self.internal),
+            5 => object::value(map, &mut self.attachable),
+            6 => object::value(map, &mut self.ingress),
+            7 => object::value(map, &mut self.ipam_options),
+            8 => object::value(map, &mut self.config_from),
+            9 => object::value(map, &mut self.scope),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.driver_configuration)?;
+        out.opt(&self.i_pv6_enabled)?;
+        out.opt(&self.internal)?;
+        out.opt(&self.attachable)?;
+        out.opt(&self.ingress)?;
+        out.opt(&self.ipam_options)?;
+        out.opt(&self.config_from)?;
+        out.opt(&self.scope)?;
+        Ok(())
     }
 }
 
@@ -15618,41 +14194,17 @@ pub struct SwarmSpec {
 
 impl Serialize for SwarmSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.orchestration.is_some(),
-                self.raft.is_some(),
-                self.dispatcher.is_some(),
-                self.ca_config.is_some(),
-                self.encryption_config.is_some(),
-                self.task_defaults.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SwarmSpec", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Orchestration", &self.orchestration)?;
-        o::opt(&mut out, "Raft", &self.raft)?;
-        o::opt(&mut out, "Dispatcher", &self.dispatcher)?;
-        o::opt(&mut out, "CAConfig", &self.ca_config)?;
-        o::opt(&mut out, "EncryptionConfig", &self.encryption_config)?;
-        o::opt(&mut out, "TaskDefaults", &self.task_defaults)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpec {
+impl object::Object for SwarmSpec {
     const NAME: &'static str = "SwarmSpec";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -15670,18 +14222,29 @@ impl crate::runtime::object::Object for SwarmSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.orchestration),
-            3 => o::value(map, &mut self.raft),
-            4 => o::value(map, &mut self.dispatcher),
-            5 => o::value(map, &mut self.ca_config),
-            6 => o::value(map, &mut self.encryption_config),
-            7 => o::value(map, &mut self.task_defaults),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.orchestration),
+            3 => object::value(map, &mut self.raft),
+            4 => object::value(map, &mut self.dispatcher),
+            5 => object::value(map, &mut self.ca_config),
+            6 => object::value(map, &mut self.encryption_config),
+            7 => object::value(map, &mut self.task_defaults),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.orchestration)?;
+        out.opt(&self.raft)?;
+        out.opt(&self.dispatcher)?;
+        out.opt(&self.ca_config)?;
+        out.opt(&self.encryption_config)?;
+        out.opt(&self.task_defaults)?;
+        Ok(())
     }
 }
 
@@ -15707,35 +14270,17 @@ pub struct SwarmSpecCaConfig {
 
 impl Serialize for SwarmSpecCaConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.node_cert_expiry.is_some(),
-                self.external_c_as.is_some(),
-                self.signing_ca_cert.is_some(),
-                self.signing_ca_key.is_some(),
-                self.force_rotate.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SwarmSpecCaConfig", len)?;
-        o::opt(&mut out, "NodeCertExpiry", &self.node_cert_expiry)?;
-        o::opt(&mut out, "ExternalCAs", &self.external_c_as)?;
-        o::opt(&mut out, "SigningCACert", &self.signing_ca_cert)?;
-        o::opt(&mut out, "SigningCAKey", &self.signing_ca_key)?;
-        o::opt(&mut out, "ForceRotate", &self.force_rotate)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpecCaConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpecCaConfig {
+impl object::Object for SwarmSpecCaConfig {
     const NAME: &'static str = "SwarmSpecCaConfig";
     const FIELDS: &'static [&'static str] = &[
         "NodeCertExpiry",
@@ -15750,15 +14295,23 @@ impl crate::runtime::object::Object for SwarmSpecCaConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.node_cert_expiry),
-            1 => o::value(map, &mut self.external_c_as),
-            2 => o::value(map, &mut self.signing_ca_cert),
-            3 => o::value(map, &mut self.signing_ca_key),
-            4 => o::value(map, &mut self.force_rotate),
+            0 => object::value(map, &mut self.node_cert_expiry),
+            1 => object::value(map, &mut self.external_c_as),
+            2 => object::value(map, &mut self.signing_ca_cert),
+            3 => object::value(map, &mut self.signing_ca_key),
+            4 => object::value(map, &mut self.force_rotate),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.node_cert_expiry)?;
+        out.opt(&self.external_c_as)?;
+        out.opt(&self.signing_ca_cert)?;
+        out.opt(&self.signing_ca_key)?;
+        out.opt(&self.force_rotate)?;
+        Ok(())
     }
 }
 
@@ -15781,34 +14334,17 @@ pub struct SwarmSpecCaConfigExternalCAsItem {
 
 impl Serialize for SwarmSpecCaConfigExternalCAsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.protocol.is_some(),
-                self.url.is_some(),
-                self.options.is_some(),
-                self.ca_cert.is_some(),
-            ],
-        );
-        let mut out = serializer
-            .serialize_struct("SwarmSpecCaConfigExternalCAsItem", len)?;
-        o::opt(&mut out, "Protocol", &self.protocol)?;
-        o::opt(&mut out, "URL", &self.url)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        o::opt(&mut out, "CACert", &self.ca_cert)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpecCaConfigExternalCAsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpecCaConfigExternalCAsItem {
+impl object::Object for SwarmSpecCaConfigExternalCAsItem {
     const NAME: &'static str = "SwarmSpecCaConfigExternalCAsItem";
     const FIELDS: &'static [&'static str] = &["Protocol", "URL", "Options", "CACert"];
     const REQUIRED: &'static [usize] = &[];
@@ -15817,14 +14353,21 @@ impl crate::runtime::object::Object for SwarmSpecCaConfigExternalCAsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.protocol),
-            1 => o::value(map, &mut self.url),
-            2 => o::value(map, &mut self.options),
-            3 => o::value(map, &mut self.ca_cert),
+            0 => object::value(map, &mut self.protocol),
+            1 => object::value(map, &mut self.url),
+            2 => object::value(map, &mut self.options),
+            3 => object::value(map, &mut self.ca_cert),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.protocol)?;
+        out.opt(&self.url)?;
+        out.opt(&self.options)?;
+        out.opt(&self.ca_cert)?;
+        Ok(())
     }
 }
 
@@ -15892,25 +14435,17 @@ pub struct SwarmSpecDispatcher {
 
 impl Serialize for SwarmSpecDispatcher {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.heartbeat_period.is_some()],
-        );
-        let mut out = serializer.serialize_struct("SwarmSpecDispatcher", len)?;
-        o::opt(&mut out, "HeartbeatPeriod", &self.heartbeat_period)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpecDispatcher {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpecDispatcher {
+impl object::Object for SwarmSpecDispatcher {
     const NAME: &'static str = "SwarmSpecDispatcher";
     const FIELDS: &'static [&'static str] = &["HeartbeatPeriod"];
     const REQUIRED: &'static [usize] = &[];
@@ -15919,11 +14454,15 @@ impl crate::runtime::object::Object for SwarmSpecDispatcher {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.heartbeat_period),
+            0 => object::value(map, &mut self.heartbeat_period),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.heartbeat_period)?;
+        Ok(())
     }
 }
 
@@ -15937,25 +14476,17 @@ pub struct SwarmSpecEncryptionConfig {
 
 impl Serialize for SwarmSpecEncryptionConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.auto_lock_managers.is_some()],
-        );
-        let mut out = serializer.serialize_struct("SwarmSpecEncryptionConfig", len)?;
-        o::opt(&mut out, "AutoLockManagers", &self.auto_lock_managers)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpecEncryptionConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpecEncryptionConfig {
+impl object::Object for SwarmSpecEncryptionConfig {
     const NAME: &'static str = "SwarmSpecEncryptionConfig";
     const FIELDS: &'static [&'static str] = &["AutoLockManagers"];
     const REQUIRED: &'static [usize] = &[];
@@ -15964,11 +14495,15 @@ impl crate::runtime::object::Object for SwarmSpecEncryptionConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.auto_lock_managers),
+            0 => object::value(map, &mut self.auto_lock_managers),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.auto_lock_managers)?;
+        Ok(())
     }
 }
 
@@ -15982,29 +14517,17 @@ pub struct SwarmSpecOrchestration {
 
 impl Serialize for SwarmSpecOrchestration {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.task_history_retention_limit.is_some()],
-        );
-        let mut out = serializer.serialize_struct("SwarmSpecOrchestration", len)?;
-        o::opt(
-            &mut out,
-            "TaskHistoryRetentionLimit",
-            &self.task_history_retention_limit,
-        )?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpecOrchestration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpecOrchestration {
+impl object::Object for SwarmSpecOrchestration {
     const NAME: &'static str = "SwarmSpecOrchestration";
     const FIELDS: &'static [&'static str] = &["TaskHistoryRetentionLimit"];
     const REQUIRED: &'static [usize] = &[];
@@ -16013,11 +14536,15 @@ impl crate::runtime::object::Object for SwarmSpecOrchestration {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.task_history_retention_limit),
+            0 => object::value(map, &mut self.task_history_retention_limit),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.task_history_retention_limit)?;
+        Ok(())
     }
 }
 
@@ -16048,39 +14575,17 @@ pub struct SwarmSpecRaft {
 
 impl Serialize for SwarmSpecRaft {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.snapshot_interval.is_some(),
-                self.keep_old_snapshots.is_some(),
-                self.log_entries_for_slow_followers.is_some(),
-                self.election_tick.is_some(),
-                self.heartbeat_tick.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SwarmSpecRaft", len)?;
-        o::opt(&mut out, "SnapshotInterval", &self.snapshot_interval)?;
-        o::opt(&mut out, "KeepOldSnapshots", &self.keep_old_snapshots)?;
-        o::opt(
-            &mut out,
-            "LogEntriesForSlowFollowers",
-            &self.log_entries_for_slow_followers,
-        )?;
-        o::opt(&mut out, "ElectionTick", &self.election_tick)?;
-        o::opt(&mut out, "HeartbeatTick", &self.heartbeat_tick)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpecRaft {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpecRaft {
+impl object::Object for SwarmSpecRaft {
     const NAME: &'static str = "SwarmSpecRaft";
     const FIELDS: &'static [&'static str] = &[
         "SnapshotInterval",
@@ -16095,15 +14600,23 @@ impl crate::runtime::object::Object for SwarmSpecRaft {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.snapshot_interval),
-            1 => o::value(map, &mut self.keep_old_snapshots),
-            2 => o::value(map, &mut self.log_entries_for_slow_followers),
-            3 => o::value(map, &mut self.election_tick),
-            4 => o::value(map, &mut self.heartbeat_tick),
+            0 => object::value(map, &mut self.snapshot_interval),
+            1 => object::value(map, &mut self.keep_old_snapshots),
+            2 => object::value(map, &mut self.log_entries_for_slow_followers),
+            3 => object::value(map, &mut self.election_tick),
+            4 => object::value(map, &mut self.heartbeat_tick),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.snapshot_interval)?;
+        out.opt(&self.keep_old_snapshots)?;
+        out.opt(&self.log_entries_for_slow_followers)?;
+        out.opt(&self.election_tick)?;
+        out.opt(&self.heartbeat_tick)?;
+        Ok(())
     }
 }
 
@@ -16120,22 +14633,17 @@ pub struct SwarmSpecTaskDefaults {
 
 impl Serialize for SwarmSpecTaskDefaults {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.log_driver.is_some()]);
-        let mut out = serializer.serialize_struct("SwarmSpecTaskDefaults", len)?;
-        o::opt(&mut out, "LogDriver", &self.log_driver)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpecTaskDefaults {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpecTaskDefaults {
+impl object::Object for SwarmSpecTaskDefaults {
     const NAME: &'static str = "SwarmSpecTaskDefaults";
     const FIELDS: &'static [&'static str] = &["LogDriver"];
     const REQUIRED: &'static [usize] = &[];
@@ -16144,11 +14652,15 @@ impl crate::runtime::object::Object for SwarmSpecTaskDefaults {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.log_driver),
+            0 => object::value(map, &mut self.log_driver),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.log_driver)?;
+        Ok(())
     }
 }
 
@@ -16168,27 +14680,17 @@ pub struct SwarmSpecTaskDefaultsLogDriver {
 
 impl Serialize for SwarmSpecTaskDefaultsLogDriver {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.name.is_some(), self.options.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("SwarmSpecTaskDefaultsLogDriver", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmSpecTaskDefaultsLogDriver {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmSpecTaskDefaultsLogDriver {
+impl object::Object for SwarmSpecTaskDefaultsLogDriver {
     const NAME: &'static str = "SwarmSpecTaskDefaultsLogDriver";
     const FIELDS: &'static [&'static str] = &["Name", "Options"];
     const REQUIRED: &'static [usize] = &[];
@@ -16197,12 +14699,17 @@ impl crate::runtime::object::Object for SwarmSpecTaskDefaultsLogDriver {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.options),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.options)?;
+        Ok(())
     }
 }
 
@@ -16215,22 +14722,17 @@ pub struct SwarmUnlockRequest {
 
 impl Serialize for SwarmUnlockRequest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.unlock_key.is_some()]);
-        let mut out = serializer.serialize_struct("SwarmUnlockRequest", len)?;
-        o::opt(&mut out, "UnlockKey", &self.unlock_key)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SwarmUnlockRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SwarmUnlockRequest {
+impl object::Object for SwarmUnlockRequest {
     const NAME: &'static str = "SwarmUnlockRequest";
     const FIELDS: &'static [&'static str] = &["UnlockKey"];
     const REQUIRED: &'static [usize] = &[];
@@ -16239,11 +14741,15 @@ impl crate::runtime::object::Object for SwarmUnlockRequest {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.unlock_key),
+            0 => object::value(map, &mut self.unlock_key),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.unlock_key)?;
+        Ok(())
     }
 }
 
@@ -16258,23 +14764,17 @@ pub struct SystemAuthResponse {
 
 impl Serialize for SystemAuthResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[self.identity_token.is_some()]);
-        let mut out = serializer.serialize_struct("SystemAuthResponse", len)?;
-        o::field(&mut out, "Status", &self.status)?;
-        o::opt(&mut out, "IdentityToken", &self.identity_token)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SystemAuthResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SystemAuthResponse {
+impl object::Object for SystemAuthResponse {
     const NAME: &'static str = "SystemAuthResponse";
     const FIELDS: &'static [&'static str] = &["Status", "IdentityToken"];
     const REQUIRED: &'static [usize] = &[0];
@@ -16283,12 +14783,17 @@ impl crate::runtime::object::Object for SystemAuthResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.status),
-            1 => o::value(map, &mut self.identity_token),
+            0 => object::value(map, &mut self.status),
+            1 => object::value(map, &mut self.identity_token),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.status)?;
+        out.opt(&self.identity_token)?;
+        Ok(())
     }
 }
 
@@ -16309,35 +14814,17 @@ pub struct SystemDataUsageResponse {
 
 impl Serialize for SystemDataUsageResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.layers_size.is_some(),
-                self.images.is_some(),
-                self.containers.is_some(),
-                self.volumes.is_some(),
-                self.build_cache.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SystemDataUsageResponse", len)?;
-        o::opt(&mut out, "LayersSize", &self.layers_size)?;
-        o::opt(&mut out, "Images", &self.images)?;
-        o::opt(&mut out, "Containers", &self.containers)?;
-        o::opt(&mut out, "Volumes", &self.volumes)?;
-        o::opt(&mut out, "BuildCache", &self.build_cache)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SystemDataUsageResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SystemDataUsageResponse {
+impl object::Object for SystemDataUsageResponse {
     const NAME: &'static str = "SystemDataUsageResponse";
     const FIELDS: &'static [&'static str] = &[
         "LayersSize",
@@ -16352,15 +14839,23 @@ impl crate::runtime::object::Object for SystemDataUsageResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.layers_size),
-            1 => o::value(map, &mut self.images),
-            2 => o::value(map, &mut self.containers),
-            3 => o::value(map, &mut self.volumes),
-            4 => o::value(map, &mut self.build_cache),
+            0 => object::value(map, &mut self.layers_size),
+            1 => object::value(map, &mut self.images),
+            2 => object::value(map, &mut self.containers),
+            3 => object::value(map, &mut self.volumes),
+            4 => object::value(map, &mut self.build_cache),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.layers_size)?;
+        out.opt(&self.images)?;
+        out.opt(&self.containers)?;
+        out.opt(&self.volumes)?;
+        out.opt(&self.build_cache)?;
+        Ok(())
     }
 }
 
@@ -16694,145 +15189,17 @@ pub struct SystemInfo {
 
 impl Serialize for SystemInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.containers.is_some(),
-                self.containers_running.is_some(),
-                self.containers_paused.is_some(),
-                self.containers_stopped.is_some(),
-                self.images.is_some(),
-                self.driver.is_some(),
-                self.driver_status.is_some(),
-                self.docker_root_dir.is_some(),
-                self.plugins.is_some(),
-                self.memory_limit.is_some(),
-                self.swap_limit.is_some(),
-                self.kernel_memory_tcp.is_some(),
-                self.cpu_cfs_period.is_some(),
-                self.cpu_cfs_quota.is_some(),
-                self.cpu_shares.is_some(),
-                self.cpu_set.is_some(),
-                self.pids_limit.is_some(),
-                self.oom_kill_disable.is_some(),
-                self.i_pv4_forwarding.is_some(),
-                self.bridge_nf_iptables.is_some(),
-                self.bridge_nf_ip6tables.is_some(),
-                self.debug.is_some(),
-                self.n_fd.is_some(),
-                self.n_goroutines.is_some(),
-                self.system_time.is_some(),
-                self.logging_driver.is_some(),
-                self.cgroup_driver.is_some(),
-                self.cgroup_version.is_some(),
-                self.n_events_listener.is_some(),
-                self.kernel_version.is_some(),
-                self.operating_system.is_some(),
-                self.os_version.is_some(),
-                self.os_type.is_some(),
-                self.architecture.is_some(),
-                self.ncpu.is_some(),
-                self.mem_total.is_some(),
-                self.index_server_address.is_some(),
-                self.registry_config.is_some(),
-                self.generic_resources.is_some(),
-                self.http_proxy.is_some(),
-                self.https_proxy.is_some(),
-                self.no_proxy.is_some(),
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.experimental_build.is_some(),
-                self.server_version.is_some(),
-                self.runtimes.is_some(),
-                self.default_runtime.is_some(),
-                self.swarm.is_some(),
-                self.live_restore_enabled.is_some(),
-                self.isolation.is_some(),
-                self.init_binary.is_some(),
-                self.containerd_commit.is_some(),
-                self.runc_commit.is_some(),
-                self.init_commit.is_some(),
-                self.security_options.is_some(),
-                self.product_license.is_some(),
-                self.default_address_pools.is_some(),
-                self.warnings.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SystemInfo", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Containers", &self.containers)?;
-        o::opt(&mut out, "ContainersRunning", &self.containers_running)?;
-        o::opt(&mut out, "ContainersPaused", &self.containers_paused)?;
-        o::opt(&mut out, "ContainersStopped", &self.containers_stopped)?;
-        o::opt(&mut out, "Images", &self.images)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "DriverStatus", &self.driver_status)?;
-        o::opt(&mut out, "DockerRootDir", &self.docker_root_dir)?;
-        o::opt(&mut out, "Plugins", &self.plugins)?;
-        o::opt(&mut out, "MemoryLimit", &self.memory_limit)?;
-        o::opt(&mut out, "SwapLimit", &self.swap_limit)?;
-        o::opt(&mut out, "KernelMemoryTCP", &self.kernel_memory_tcp)?;
-        o::opt(&mut out, "CpuCfsPeriod", &self.cpu_cfs_period)?;
-        o::opt(&mut out, "CpuCfsQuota", &self.cpu_cfs_quota)?;
-        o::opt(&mut out, "CPUShares", &self.cpu_shares)?;
-        o::opt(&mut out, "CPUSet", &self.cpu_set)?;
-        o::opt(&mut out, "PidsLimit", &self.pids_limit)?;
-        o::opt(&mut out, "OomKillDisable", &self.oom_kill_disable)?;
-        o::opt(&mut out, "IPv4Forwarding", &self.i_pv4_forwarding)?;
-        o::opt(&mut out, "BridgeNfIptables", &self.bridge_nf_iptables)?;
-        o::opt(&mut out, "BridgeNfIp6tables", &self.bridge_nf_ip6tables)?;
-        o::opt(&mut out, "Debug", &self.debug)?;
-        o::opt(&mut out, "NFd", &self.n_fd)?;
-        o::opt(&mut out, "NGoroutines", &self.n_goroutines)?;
-        o::opt(&mut out, "SystemTime", &self.system_time)?;
-        o::opt(&mut out, "LoggingDriver", &self.logging_driver)?;
-        o::opt(&mut out, "CgroupDriver", &self.cgroup_driver)?;
-        o::opt(&mut out, "CgroupVersion", &self.cgroup_version)?;
-        o::opt(&mut out, "NEventsListener", &self.n_events_listener)?;
-        o::opt(&mut out, "KernelVersion", &self.kernel_version)?;
-        o::opt(&mut out, "OperatingSystem", &self.operating_system)?;
-        o::opt(&mut out, "OSVersion", &self.os_version)?;
-        o::opt(&mut out, "OSType", &self.os_type)?;
-        o::opt(&mut out, "Architecture", &self.architecture)?;
-        o::opt(&mut out, "NCPU", &self.ncpu)?;
-        o::opt(&mut out, "MemTotal", &self.mem_total)?;
-        o::opt(&mut out, "IndexServerAddress", &self.index_server_address)?;
-        o::opt(&mut out, "RegistryConfig", &self.registry_config)?;
-        o::opt(&mut out, "GenericResources", &self.generic_resources)?;
-        o::opt(&mut out, "HttpProxy", &self.http_proxy)?;
-        o::opt(&mut out, "HttpsProxy", &self.https_proxy)?;
-        o::opt(&mut out, "NoProxy", &self.no_proxy)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "ExperimentalBuild", &self.experimental_build)?;
-        o::opt(&mut out, "ServerVersion", &self.server_version)?;
-        o::opt(&mut out, "Runtimes", &self.runtimes)?;
-        o::opt(&mut out, "DefaultRuntime", &self.default_runtime)?;
-        o::opt(&mut out, "Swarm", &self.swarm)?;
-        o::opt(&mut out, "LiveRestoreEnabled", &self.live_restore_enabled)?;
-        o::opt(&mut out, "Isolation", &self.isolation)?;
-        o::opt(&mut out, "InitBinary", &self.init_binary)?;
-        o::opt(&mut out, "ContainerdCommit", &self.containerd_commit)?;
-        o::opt(&mut out, "RuncCommit", &self.runc_commit)?;
-        o::opt(&mut out, "InitCommit", &self.init_commit)?;
-        o::opt(&mut out, "SecurityOptions", &self.security_options)?;
-        o::opt(&mut out, "ProductLicense", &self.product_license)?;
-        o::opt(&mut out, "DefaultAddressPools", &self.default_address_pools)?;
-        o::opt(&mut out, "Warnings", &self.warnings)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SystemInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SystemInfo {
+impl object::Object for SystemInfo {
     const NAME: &'static str = "SystemInfo";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -16902,70 +15269,133 @@ impl crate::runtime::object::Object for SystemInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.containers),
-            2 => o::value(map, &mut self.containers_running),
-            3 => o::value(map, &mut self.containers_paused),
-            4 => o::value(map, &mut self.containers_stopped),
-            5 => o::value(map, &mut self.images),
-            6 => o::value(map, &mut self.driver),
-            7 => o::value(map, &mut self.driver_status),
-            8 => o::value(map, &mut self.docker_root_dir),
-            9 => o::value(map, &mut self.plugins),
-            10 => o::value(map, &mut self.memory_limit),
-            11 => o::value(map, &mut self.swap_limit),
-            12 => o::value(map, &mut self.kernel_memory_tcp),
-            13 => o::value(map, &mut self.cpu_cfs_period),
-            14 => o::value(map, &mut self.cpu_cfs_quota),
-            15 => o::value(map, &mut self.cpu_shares),
-            16 => o::value(map, &mut self.cpu_set),
-            17 => o::value(map, &mut self.pids_limit),
-            18 => o::value(map, &mut self.oom_kill_disable),
-            19 => o::value(map, &mut self.i_pv4_forwarding),
-            20 => o::value(map, &mut self.bridge_nf_iptables),
-            21 => o::value(map, &mut self.bridge_nf_ip6tables),
-            22 => o::value(map, &mut self.debug),
-            23 => o::value(map, &mut self.n_fd),
-            24 => o::value(map, &mut self.n_goroutines),
-            25 => o::value(map, &mut self.system_time),
-            26 => o::value(map, &mut self.logging_driver),
-            27 => o::value(map, &mut self.cgroup_driver),
-            28 => o::value(map, &mut self.cgroup_version),
-            29 => o::value(map, &mut self.n_events_listener),
-            30 => o::value(map, &mut self.kernel_version),
-            31 => o::value(map, &mut self.operating_system),
-            32 => o::value(map, &mut self.os_version),
-            33 => o::value(map, &mut self.os_type),
-            34 => o::value(map, &mut self.architecture),
-            35 => o::value(map, &mut self.ncpu),
-            36 => o::value(map, &mut self.mem_total),
-            37 => o::value(map, &mut self.index_server_address),
-            38 => o::value(map, &mut self.registry_config),
-            39 => o::value(map, &mut self.generic_resources),
-            40 => o::value(map, &mut self.http_proxy),
-            41 => o::value(map, &mut self.https_proxy),
-            42 => o::value(map, &mut self.no_proxy),
-            43 => o::value(map, &mut self.name),
-            44 => o::value(map, &mut self.labels),
-            45 => o::value(map, &mut self.experimental_build),
-            46 => o::value(map, &mut self.server_version),
-            47 => o::value(map, &mut self.runtimes),
-            48 => o::value(map, &mut self.default_runtime),
-            49 => o::value(map, &mut self.swarm),
-            50 => o::value(map, &mut self.live_restore_enabled),
-            51 => o::value(map, &mut self.isolation),
-            52 => o::value(map, &mut self.init_binary),
-            53 => o::value(map, &mut self.containerd_commit),
-            54 => o::value(map, &mut self.runc_commit),
-            55 => o::value(map, &mut self.init_commit),
-            56 => o::value(map, &mut self.security_options),
-            57 => o::value(map, &mut self.product_license),
-            58 => o::value(map, &mut self.default_address_pools),
-            59 => o::value(map, &mut self.warnings),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.containers),
+            2 => object::value(map, &mut self.containers_running),
+            3 => object::value(map, &mut self.containers_paused),
+            4 => object::value(map, &mut self.containers_stopped),
+            5 => object::value(map, &mut self.images),
+            6 => object::value(map, &mut self.driver),
+            7 => object::value(map, &mut self.driver_status),
+            8 => object::value(map, &mut self.docker_root_dir),
+            9 => object::value(map, &mut self.plugins),
+            10 => object::value(map, &mut self.memory_limit),
+            11 => object::value(map, &mut self.swap_limit),
+            12 => object::value(map, &mut self.kernel_memory_tcp),
+            13 => object::value(map, &mut self.cpu_cfs_period),
+            14 => object::value(map, &mut self.cpu_cfs_quota),
+            15 => object::value(map, &mut self.cpu_shares),
+            16 => object::value(map, &mut self.cpu_set),
+            17 => object::value(map, &mut self.pids_limit),
+            18 => object::value(map, &mut self.oom_kill_disable),
+            19 => object::value(map, &mut self.i_pv4_forwarding),
+            20 => object::value(map, &mut self.bridge_nf_iptables),
+            21 => object::value(map, &mut self.bridge_nf_ip6tables),
+            22 => object::value(map, &mut self.debug),
+            23 => object::value(map, &mut self.n_fd),
+            24 => object::value(map, &mut self.n_goroutines),
+            25 => object::value(map, &mut self.system_time),
+            26 => object::value(map, &mut self.logging_driver),
+            27 => object::value(map, &mut self.cgroup_driver),
+            28 => object::value(map, &mut self.cgroup_version),
+            29 => object::value(map, &mut self.n_events_listener),
+            30 => object::value(map, &mut self.kernel_version),
+            31 => object::value(map, &mut self.operating_system),
+            32 => object::value(map, &mut self.os_version),
+            33 => object::value(map, &mut self.os_type),
+            34 => object::value(map, &mut self.architecture),
+            35 => object::value(map, &mut self.ncpu),
+            36 => object::value(map, &mut self.mem_total),
+            37 => object::value(map, &mut self.index_server_address),
+            38 => object::value(map, &mut self.registry_config),
+            39 => object::value(map, &mut self.generic_resources),
+            40 => object::value(map, &mut self.http_proxy),
+            41 => object::value(map, &mut self.https_proxy),
+            42 => object::value(map, &mut self.no_proxy),
+            43 => object::value(map, &mut self.name),
+            44 => object::value(map, &mut self.labels),
+            45 => object::value(map, &mut self.experimental_build),
+            46 => object::value(map, &mut self.server_version),
+            47 => object::value(map, &mut self.runtimes),
+            48 => object::value(map, &mut self.default_runtime),
+            49 => object::value(map, &mut self.swarm),
+            50 => object::value(map, &mut self.live_restore_enabled),
+            51 => object::value(map, &mut self.isolation),
+            52 => object::value(map, &mut self.init_binary),
+            53 => object::value(map, &mut self.containerd_commit),
+            54 => object::value(map, &mut self.runc_commit),
+            55 => object::value(map, &mut self.init_commit),
+            56 => object::value(map, &mut self.security_options),
+            57 => object::value(map, &mut self.product_license),
+            58 => object::value(map, &mut self.default_address_pools),
+            59 => object::value(map, &mut self.warnings),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.containers)?;
+        out.opt(&self.containers_running)?;
+        out.opt(&self.containers_paused)?;
+        out.opt(&self.containers_stopped)?;
+        out.opt(&self.images)?;
+        out.opt(&self.driver)?;
+        out.opt(&self.driver_status)?;
+        out.opt(&self.docker_root_dir)?;
+        out.opt(&self.plugins)?;
+        out.opt(&self.memory_limit)?;
+        out.opt(&self.swap_limit)?;
+        out.opt(&self.kernel_memory_tcp)?;
+        out.opt(&self.cpu_cfs_period)?;
+        out.opt(&self.cpu_cfs_quota)?;
+        out.opt(&self.cpu_shares)?;
+        out.opt(&self.cpu_set)?;
+        out.opt(&self.pids_limit)?;
+        out.opt(&self.oom_kill_disable)?;
+        out.opt(&self.i_pv4_forwarding)?;
+        out.opt(&self.bridge_nf_iptables)?;
+        out.opt(&self.bridge_nf_ip6tables)?;
+        out.opt(&self.debug)?;
+        out.opt(&self.n_fd)?;
+        out.opt(&self.n_goroutines)?;
+        out.opt(&self.system_time)?;
+        out.opt(&self.logging_driver)?;
+        out.opt(&self.cgroup_driver)?;
+        out.opt(&self.cgroup_version)?;
+        out.opt(&self.n_events_listener)?;
+        out.opt(&self.kernel_version)?;
+        out.opt(&self.operating_system)?;
+        out.opt(&self.os_version)?;
+        out.opt(&self.os_type)?;
+        out.opt(&self.architecture)?;
+        out.opt(&self.ncpu)?;
+        out.opt(&self.mem_total)?;
+        out.opt(&self.index_server_address)?;
+        out.opt(&self.registry_config)?;
+        out.opt(&self.generic_resources)?;
+        out.opt(&self.http_proxy)?;
+        out.opt(&self.https_proxy)?;
+        out.opt(&self.no_proxy)?;
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.experimental_build)?;
+        out.opt(&self.server_version)?;
+        out.opt(&self.runtimes)?;
+        out.opt(&self.default_runtime)?;
+        out.opt(&self.swarm)?;
+        out.opt(&self.live_restore_enabled)?;
+        out.opt(&self.isolation)?;
+        out.opt(&self.init_binary)?;
+        out.opt(&self.containerd_commit)?;
+        out.opt(&self.runc_commit)?;
+        out.opt(&self.init_commit)?;
+        out.opt(&self.security_options)?;
+        out.opt(&self.product_license)?;
+        out.opt(&self.default_address_pools)?;
+        out.opt(&self.warnings)?;
+        Ok(())
     }
 }
 
@@ -17100,27 +15530,17 @@ pub struct SystemInfoDefaultAddressPoolsItem {
 
 impl Serialize for SystemInfoDefaultAddressPoolsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.base.is_some(), self.size.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("SystemInfoDefaultAddressPoolsItem", len)?;
-        o::opt(&mut out, "Base", &self.base)?;
-        o::opt(&mut out, "Size", &self.size)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SystemInfoDefaultAddressPoolsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SystemInfoDefaultAddressPoolsItem {
+impl object::Object for SystemInfoDefaultAddressPoolsItem {
     const NAME: &'static str = "SystemInfoDefaultAddressPoolsItem";
     const FIELDS: &'static [&'static str] = &["Base", "Size"];
     const REQUIRED: &'static [usize] = &[];
@@ -17129,12 +15549,17 @@ impl crate::runtime::object::Object for SystemInfoDefaultAddressPoolsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.base),
-            1 => o::value(map, &mut self.size),
+            0 => object::value(map, &mut self.base),
+            1 => object::value(map, &mut self.size),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.base)?;
+        out.opt(&self.size)?;
+        Ok(())
     }
 }
 
@@ -17248,49 +15673,17 @@ pub struct SystemVersion {
 
 impl Serialize for SystemVersion {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.platform.is_some(),
-                self.components.is_some(),
-                self.version.is_some(),
-                self.api_version.is_some(),
-                self.min_api_version.is_some(),
-                self.git_commit.is_some(),
-                self.go_version.is_some(),
-                self.os.is_some(),
-                self.arch.is_some(),
-                self.kernel_version.is_some(),
-                self.experimental.is_some(),
-                self.build_time.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("SystemVersion", len)?;
-        o::opt(&mut out, "Platform", &self.platform)?;
-        o::opt(&mut out, "Components", &self.components)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "ApiVersion", &self.api_version)?;
-        o::opt(&mut out, "MinAPIVersion", &self.min_api_version)?;
-        o::opt(&mut out, "GitCommit", &self.git_commit)?;
-        o::opt(&mut out, "GoVersion", &self.go_version)?;
-        o::opt(&mut out, "Os", &self.os)?;
-        o::opt(&mut out, "Arch", &self.arch)?;
-        o::opt(&mut out, "KernelVersion", &self.kernel_version)?;
-        o::opt(&mut out, "Experimental", &self.experimental)?;
-        o::opt(&mut out, "BuildTime", &self.build_time)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SystemVersion {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SystemVersion {
+impl object::Object for SystemVersion {
     const NAME: &'static str = "SystemVersion";
     const FIELDS: &'static [&'static str] = &[
         "Platform",
@@ -17312,22 +15705,37 @@ impl crate::runtime::object::Object for SystemVersion {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.platform),
-            1 => o::value(map, &mut self.components),
-            2 => o::value(map, &mut self.version),
-            3 => o::value(map, &mut self.api_version),
-            4 => o::value(map, &mut self.min_api_version),
-            5 => o::value(map, &mut self.git_commit),
-            6 => o::value(map, &mut self.go_version),
-            7 => o::value(map, &mut self.os),
-            8 => o::value(map, &mut self.arch),
-            9 => o::value(map, &mut self.kernel_version),
-            10 => o::value(map, &mut self.experimental),
-            11 => o::value(map, &mut self.build_time),
+            0 => object::value(map, &mut self.platform),
+            1 => object::value(map, &mut self.components),
+            2 => object::value(map, &mut self.version),
+            3 => object::value(map, &mut self.api_version),
+            4 => object::value(map, &mut self.min_api_version),
+            5 => object::value(map, &mut self.git_commit),
+            6 => object::value(map, &mut self.go_version),
+            7 => object::value(map, &mut self.os),
+            8 => object::value(map, &mut self.arch),
+            9 => object::value(map, &mut self.kernel_version),
+            10 => object::value(map, &mut self.experimental),
+            11 => object::value(map, &mut self.build_time),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.platform)?;
+        out.opt(&self.components)?;
+        out.opt(&self.version)?;
+        out.opt(&self.api_version)?;
+        out.opt(&self.min_api_version)?;
+        out.opt(&self.git_commit)?;
+        out.opt(&self.go_version)?;
+        out.opt(&self.os)?;
+        out.opt(&self.arch)?;
+        out.opt(&self.kernel_version)?;
+        out.opt(&self.experimental)?;
+        out.opt(&self.build_time)?;
+        Ok(())
     }
 }
 
@@ -17349,24 +15757,17 @@ pub struct SystemVersionComponentsItem {
 
 impl Serialize for SystemVersionComponentsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(2usize, &[self.details.is_some()]);
-        let mut out = serializer.serialize_struct("SystemVersionComponentsItem", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::field(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "Details", &self.details)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SystemVersionComponentsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SystemVersionComponentsItem {
+impl object::Object for SystemVersionComponentsItem {
     const NAME: &'static str = "SystemVersionComponentsItem";
     const FIELDS: &'static [&'static str] = &["Name", "Version", "Details"];
     const REQUIRED: &'static [usize] = &[0, 1];
@@ -17375,13 +15776,19 @@ impl crate::runtime::object::Object for SystemVersionComponentsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.details),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.details),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.field(&self.version)?;
+        out.opt(&self.details)?;
+        Ok(())
     }
 }
 
@@ -17394,22 +15801,17 @@ pub struct SystemVersionPlatform {
 
 impl Serialize for SystemVersionPlatform {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(1usize, &[]);
-        let mut out = serializer.serialize_struct("SystemVersionPlatform", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SystemVersionPlatform {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for SystemVersionPlatform {
+impl object::Object for SystemVersionPlatform {
     const NAME: &'static str = "SystemVersionPlatform";
     const FIELDS: &'static [&'static str] = &["Name"];
     const REQUIRED: &'static [usize] = &[0];
@@ -17418,11 +15820,15 @@ impl crate::runtime::object::Object for SystemVersionPlatform {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
+            0 => object::value(map, &mut self.name),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        Ok(())
     }
 }
 
@@ -17475,55 +15881,17 @@ pub struct Task {
 
 impl Serialize for Task {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.id.is_some(),
-                self.version.is_some(),
-                self.created_at.is_some(),
-                self.updated_at.is_some(),
-                self.name.is_some(),
-                self.labels.is_some(),
-                self.spec.is_some(),
-                self.service_id.is_some(),
-                self.slot.is_some(),
-                self.node_id.is_some(),
-                self.assigned_generic_resources.is_some(),
-                self.status.is_some(),
-                self.desired_state.is_some(),
-                self.job_iteration.is_some(),
-                self.networks_attachments.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Task", len)?;
-        o::opt(&mut out, "ID", &self.id)?;
-        o::opt(&mut out, "Version", &self.version)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "UpdatedAt", &self.updated_at)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        o::opt(&mut out, "ServiceID", &self.service_id)?;
-        o::opt(&mut out, "Slot", &self.slot)?;
-        o::opt(&mut out, "NodeID", &self.node_id)?;
-        o::opt(&mut out, "AssignedGenericResources", &self.assigned_generic_resources)?;
-        o::opt(&mut out, "Status", &self.status)?;
-        o::opt(&mut out, "DesiredState", &self.desired_state)?;
-        o::opt(&mut out, "JobIteration", &self.job_iteration)?;
-        o::opt(&mut out, "NetworksAttachments", &self.networks_attachments)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Task {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Task {
+impl object::Object for Task {
     const NAME: &'static str = "Task";
     const FIELDS: &'static [&'static str] = &[
         "ID",
@@ -17548,25 +15916,43 @@ impl crate::runtime::object::Object for Task {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.id),
-            1 => o::value(map, &mut self.version),
-            2 => o::value(map, &mut self.created_at),
-            3 => o::value(map, &mut self.updated_at),
-            4 => o::value(map, &mut self.name),
-            5 => o::value(map, &mut self.labels),
-            6 => o::value(map, &mut self.spec),
-            7 => o::value(map, &mut self.service_id),
-            8 => o::value(map, &mut self.slot),
-            9 => o::value(map, &mut self.node_id),
-            10 => o::value(map, &mut self.assigned_generic_resources),
-            11 => o::value(map, &mut self.status),
-            12 => o::value(map, &mut self.desired_state),
-            13 => o::value(map, &mut self.job_iteration),
-            14 => o::value(map, &mut self.networks_attachments),
+            0 => object::value(map, &mut self.id),
+            1 => object::value(map, &mut self.version),
+            2 => object::value(map, &mut self.created_at),
+            3 => object::value(map, &mut self.updated_at),
+            4 => object::value(map, &mut self.name),
+            5 => object::value(map, &mut self.labels),
+            6 => object::value(map, &mut self.spec),
+            7 => object::value(map, &mut self.service_id),
+            8 => object::value(map, &mut self.slot),
+            9 => object::value(map, &mut self.node_id),
+            10 => object::value(map, &mut self.assigned_generic_resources),
+            11 => object::value(map, &mut self.status),
+            12 => object::value(map, &mut self.desired_state),
+            13 => object::value(map, &mut self.job_iteration),
+            14 => object::value(map, &mut self.networks_attachments),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.id)?;
+        out.opt(&self.version)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.updated_at)?;
+        out.opt(&self.name)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.spec)?;
+        out.opt(&self.service_id)?;
+        out.opt(&self.slot)?;
+        out.opt(&self.node_id)?;
+        out.opt(&self.assigned_generic_resources)?;
+        out.opt(&self.status)?;
+        out.opt(&self.desired_state)?;
+        out.opt(&self.job_iteration)?;
+        out.opt(&self.networks_attachments)?;
+        Ok(())
     }
 }
 
@@ -17624,45 +16010,17 @@ pub struct TaskSpec {
 
 impl Serialize for TaskSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.plugin_spec.is_some(),
-                self.container_spec.is_some(),
-                self.network_attachment_spec.is_some(),
-                self.resources.is_some(),
-                self.restart_policy.is_some(),
-                self.placement.is_some(),
-                self.force_update.is_some(),
-                self.runtime.is_some(),
-                self.networks.is_some(),
-                self.log_driver.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("TaskSpec", len)?;
-        o::opt(&mut out, "PluginSpec", &self.plugin_spec)?;
-        o::opt(&mut out, "ContainerSpec", &self.container_spec)?;
-        o::opt(&mut out, "NetworkAttachmentSpec", &self.network_attachment_spec)?;
-        o::opt(&mut out, "Resources", &self.resources)?;
-        o::opt(&mut out, "RestartPolicy", &self.restart_policy)?;
-        o::opt(&mut out, "Placement", &self.placement)?;
-        o::opt(&mut out, "ForceUpdate", &self.force_update)?;
-        o::opt(&mut out, "Runtime", &self.runtime)?;
-        o::opt(&mut out, "Networks", &self.networks)?;
-        o::opt(&mut out, "LogDriver", &self.log_driver)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpec {
+impl object::Object for TaskSpec {
     const NAME: &'static str = "TaskSpec";
     const FIELDS: &'static [&'static str] = &[
         "PluginSpec",
@@ -17682,20 +16040,33 @@ impl crate::runtime::object::Object for TaskSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.plugin_spec),
-            1 => o::value(map, &mut self.container_spec),
-            2 => o::value(map, &mut self.network_attachment_spec),
-            3 => o::value(map, &mut self.resources),
-            4 => o::value(map, &mut self.restart_policy),
-            5 => o::value(map, &mut self.placement),
-            6 => o::value(map, &mut self.force_update),
-            7 => o::value(map, &mut self.runtime),
-            8 => o::value(map, &mut self.networks),
-            9 => o::value(map, &mut self.log_driver),
+            0 => object::value(map, &mut self.plugin_spec),
+            1 => object::value(map, &mut self.container_spec),
+            2 => object::value(map, &mut self.network_attachment_spec),
+            3 => object::value(map, &mut self.resources),
+            4 => object::value(map, &mut self.restart_policy),
+            5 => object::value(map, &mut self.placement),
+            6 => object::value(map, &mut self.force_update),
+            7 => object::value(map, &mut self.runtime),
+            8 => object::value(map, &mut self.networks),
+            9 => object::value(map, &mut self.log_driver),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.plugin_spec)?;
+        out.opt(&self.container_spec)?;
+        out.opt(&self.network_attachment_spec)?;
+        out.opt(&self.resources)?;
+        out.opt(&self.restart_policy)?;
+        out.opt(&self.placement)?;
+        out.opt(&self.force_update)?;
+        out.opt(&self.runtime)?;
+        out.opt(&self.networks)?;
+        out.opt(&self.log_driver)?;
+        Ok(())
     }
 }
 
@@ -17792,79 +16163,17 @@ pub struct TaskSpecContainerSpec {
 
 impl Serialize for TaskSpecContainerSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.image.is_some(),
-                self.labels.is_some(),
-                self.command.is_some(),
-                self.args.is_some(),
-                self.hostname.is_some(),
-                self.env.is_some(),
-                self.dir.is_some(),
-                self.user.is_some(),
-                self.groups.is_some(),
-                self.privileges.is_some(),
-                self.tty.is_some(),
-                self.open_stdin.is_some(),
-                self.read_only.is_some(),
-                self.mounts.is_some(),
-                self.stop_signal.is_some(),
-                self.stop_grace_period.is_some(),
-                self.ulimits.is_some(),
-                self.hosts.is_some(),
-                self.dns_config.is_some(),
-                self.secrets.is_some(),
-                self.configs.is_some(),
-                self.isolation.is_some(),
-                self.init.is_some(),
-                self.sysctls.is_some(),
-                self.capability_add.is_some(),
-                self.capability_drop.is_some(),
-                self.healthcheck.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("TaskSpecContainerSpec", len)?;
-        o::opt(&mut out, "Image", &self.image)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "Command", &self.command)?;
-        o::opt(&mut out, "Args", &self.args)?;
-        o::opt(&mut out, "Hostname", &self.hostname)?;
-        o::opt(&mut out, "Env", &self.env)?;
-        o::opt(&mut out, "Dir", &self.dir)?;
-        o::opt(&mut out, "User", &self.user)?;
-        o::opt(&mut out, "Groups", &self.groups)?;
-        o::opt(&mut out, "Privileges", &self.privileges)?;
-        o::opt(&mut out, "TTY", &self.tty)?;
-        o::opt(&mut out, "OpenStdin", &self.open_stdin)?;
-        o::opt(&mut out, "ReadOnly", &self.read_only)?;
-        o::opt(&mut out, "Mounts", &self.mounts)?;
-        o::opt(&mut out, "StopSignal", &self.stop_signal)?;
-        o::opt(&mut out, "StopGracePeriod", &self.stop_grace_period)?;
-        o::opt(&mut out, "Ulimits", &self.ulimits)?;
-        o::opt(&mut out, "Hosts", &self.hosts)?;
-        o::opt(&mut out, "DNSConfig", &self.dns_config)?;
-        o::opt(&mut out, "Secrets", &self.secrets)?;
-        o::opt(&mut out, "Configs", &self.configs)?;
-        o::opt(&mut out, "Isolation", &self.isolation)?;
-        o::opt(&mut out, "Init", &self.init)?;
-        o::opt(&mut out, "Sysctls", &self.sysctls)?;
-        o::opt(&mut out, "CapabilityAdd", &self.capability_add)?;
-        o::opt(&mut out, "CapabilityDrop", &self.capability_drop)?;
-        o::opt(&mut out, "Healthcheck", &self.healthcheck)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpec {
+impl object::Object for TaskSpecContainerSpec {
     const NAME: &'static str = "TaskSpecContainerSpec";
     const FIELDS: &'static [&'static str] = &[
         "Image",
@@ -17901,37 +16210,67 @@ impl crate::runtime::object::Object for TaskSpecContainerSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.image),
-            1 => o::value(map, &mut self.labels),
-            2 => o::value(map, &mut self.command),
-            3 => o::value(map, &mut self.args),
-            4 => o::value(map, &mut self.hostname),
-            5 => o::value(map, &mut self.env),
-            6 => o::value(map, &mut self.dir),
-            7 => o::value(map, &mut self.user),
-            8 => o::value(map, &mut self.groups),
-            9 => o::value(map, &mut self.privileges),
-            10 => o::value(map, &mut self.tty),
-            11 => o::value(map, &mut self.open_stdin),
-            12 => o::value(map, &mut self.read_only),
-            13 => o::value(map, &mut self.mounts),
-            14 => o::value(map, &mut self.stop_signal),
-            15 => o::value(map, &mut self.stop_grace_period),
-            16 => o::value(map, &mut self.ulimits),
-            17 => o::value(map, &mut self.hosts),
-            18 => o::value(map, &mut self.dns_config),
-            19 => o::value(map, &mut self.secrets),
-            20 => o::value(map, &mut self.configs),
-            21 => o::value(map, &mut self.isolation),
-            22 => o::value(map, &mut self.init),
-            23 => o::value(map, &mut self.sysctls),
-            24 => o::value(map, &mut self.capability_add),
-            25 => o::value(map, &mut self.capability_drop),
-            26 => o::value(map, &mut self.healthcheck),
+            0 => object::value(map, &mut self.image),
+            1 => object::value(map, &mut self.labels),
+            2 => object::value(map, &mut self.command),
+            3 => object::value(map, &mut self.args),
+            4 => object::value(map, &mut self.hostname),
+            5 => object::value(map, &mut self.env),
+            6 => object::value(map, &mut self.dir),
+            7 => object::value(map, &mut self.user),
+            8 => object::value(map, &mut self.groups),
+            9 => object::value(map, &mut self.privileges),
+            10 => object::value(map, &mut self.tty),
+            11 => object::value(map, &mut self.open_stdin),
+            12 => object::value(map, &mut self.read_only),
+            13 => object::value(map, &mut self.mounts),
+            14 => object::value(map, &mut self.stop_signal),
+            15 => object::value(map, &mut self.stop_grace_period),
+            16 => object::value(map, &mut self.ulimits),
+            17 => object::value(map, &mut self.hosts),
+            18 => object::value(map, &mut self.dns_config),
+            19 => object::value(map, &mut self.secrets),
+            20 => object::value(map, &mut self.configs),
+            21 => object::value(map, &mut self.isolation),
+            22 => object::value(map, &mut self.init),
+            23 => object::value(map, &mut self.sysctls),
+            24 => object::value(map, &mut self.capability_add),
+            25 => object::value(map, &mut self.capability_drop),
+            26 => object::value(map, &mut self.healthcheck),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.image)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.command)?;
+        out.opt(&self.args)?;
+        out.opt(&self.hostname)?;
+        out.opt(&self.env)?;
+        out.opt(&self.dir)?;
+        out.opt(&self.user)?;
+        out.opt(&self.groups)?;
+        out.opt(&self.privileges)?;
+        out.opt(&self.tty)?;
+        out.opt(&self.open_stdin)?;
+        out.opt(&self.read_only)?;
+        out.opt(&self.mounts)?;
+        out.opt(&self.stop_signal)?;
+        out.opt(&self.stop_grace_period)?;
+        out.opt(&self.ulimits)?;
+        out.opt(&self.hosts)?;
+        out.opt(&self.dns_config)?;
+        out.opt(&self.secrets)?;
+        out.opt(&self.configs)?;
+        out.opt(&self.isolation)?;
+        out.opt(&self.init)?;
+        out.opt(&self.sysctls)?;
+        out.opt(&self.capability_add)?;
+        out.opt(&self.capability_drop)?;
+        out.opt(&self.healthcheck)?;
+        Ok(())
     }
 }
 
@@ -17963,34 +16302,17 @@ pub struct TaskSpecContainerSpecConfigsItem {
 
 impl Serialize for TaskSpecContainerSpecConfigsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.file.is_some(),
-                self.runtime.is_some(),
-                self.config_id.is_some(),
-                self.config_name.is_some(),
-            ],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecConfigsItem", len)?;
-        o::opt(&mut out, "File", &self.file)?;
-        o::opt(&mut out, "Runtime", &self.runtime)?;
-        o::opt(&mut out, "ConfigID", &self.config_id)?;
-        o::opt(&mut out, "ConfigName", &self.config_name)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecConfigsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecConfigsItem {
+impl object::Object for TaskSpecContainerSpecConfigsItem {
     const NAME: &'static str = "TaskSpecContainerSpecConfigsItem";
     const FIELDS: &'static [&'static str] = &[
         "File",
@@ -18004,14 +16326,21 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecConfigsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.file),
-            1 => o::value(map, &mut self.runtime),
-            2 => o::value(map, &mut self.config_id),
-            3 => o::value(map, &mut self.config_name),
+            0 => object::value(map, &mut self.file),
+            1 => object::value(map, &mut self.runtime),
+            2 => object::value(map, &mut self.config_id),
+            3 => object::value(map, &mut self.config_name),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.file)?;
+        out.opt(&self.runtime)?;
+        out.opt(&self.config_id)?;
+        out.opt(&self.config_name)?;
+        Ok(())
     }
 }
 
@@ -18034,34 +16363,17 @@ pub struct TaskSpecContainerSpecConfigsItemFile {
 
 impl Serialize for TaskSpecContainerSpecConfigsItemFile {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.uid.is_some(),
-                self.gid.is_some(),
-                self.mode.is_some(),
-            ],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecConfigsItemFile", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "UID", &self.uid)?;
-        o::opt(&mut out, "GID", &self.gid)?;
-        o::opt(&mut out, "Mode", &self.mode)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecConfigsItemFile {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecConfigsItemFile {
+impl object::Object for TaskSpecContainerSpecConfigsItemFile {
     const NAME: &'static str = "TaskSpecContainerSpecConfigsItemFile";
     const FIELDS: &'static [&'static str] = &["Name", "UID", "GID", "Mode"];
     const REQUIRED: &'static [usize] = &[];
@@ -18070,14 +16382,21 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecConfigsItemFile {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.uid),
-            2 => o::value(map, &mut self.gid),
-            3 => o::value(map, &mut self.mode),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.uid),
+            2 => object::value(map, &mut self.gid),
+            3 => object::value(map, &mut self.mode),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.uid)?;
+        out.opt(&self.gid)?;
+        out.opt(&self.mode)?;
+        Ok(())
     }
 }
 
@@ -18096,28 +16415,17 @@ pub struct TaskSpecContainerSpecDnsConfig {
 
 impl Serialize for TaskSpecContainerSpecDnsConfig {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.nameservers.is_some(), self.search.is_some(), self.options.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecDnsConfig", len)?;
-        o::opt(&mut out, "Nameservers", &self.nameservers)?;
-        o::opt(&mut out, "Search", &self.search)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecDnsConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecDnsConfig {
+impl object::Object for TaskSpecContainerSpecDnsConfig {
     const NAME: &'static str = "TaskSpecContainerSpecDnsConfig";
     const FIELDS: &'static [&'static str] = &["Nameservers", "Search", "Options"];
     const REQUIRED: &'static [usize] = &[];
@@ -18126,13 +16434,19 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecDnsConfig {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.nameservers),
-            1 => o::value(map, &mut self.search),
-            2 => o::value(map, &mut self.options),
+            0 => object::value(map, &mut self.nameservers),
+            1 => object::value(map, &mut self.search),
+            2 => object::value(map, &mut self.options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.nameservers)?;
+        out.opt(&self.search)?;
+        out.opt(&self.options)?;
+        Ok(())
     }
 }
 
@@ -18214,27 +16528,17 @@ pub struct TaskSpecContainerSpecPrivileges {
 
 impl Serialize for TaskSpecContainerSpecPrivileges {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.credential_spec.is_some(), self.se_linux_context.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecPrivileges", len)?;
-        o::opt(&mut out, "CredentialSpec", &self.credential_spec)?;
-        o::opt(&mut out, "SELinuxContext", &self.se_linux_context)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivileges {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecPrivileges {
+impl object::Object for TaskSpecContainerSpecPrivileges {
     const NAME: &'static str = "TaskSpecContainerSpecPrivileges";
     const FIELDS: &'static [&'static str] = &["CredentialSpec", "SELinuxContext"];
     const REQUIRED: &'static [usize] = &[];
@@ -18243,12 +16547,17 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecPrivileges {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.credential_spec),
-            1 => o::value(map, &mut self.se_linux_context),
+            0 => object::value(map, &mut self.credential_spec),
+            1 => object::value(map, &mut self.se_linux_context),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.credential_spec)?;
+        out.opt(&self.se_linux_context)?;
+        Ok(())
     }
 }
 
@@ -18293,28 +16602,17 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
 
 impl Serialize for TaskSpecContainerSpecPrivilegesCredentialSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.config.is_some(), self.file.is_some(), self.registry.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecPrivilegesCredentialSpec", len)?;
-        o::opt(&mut out, "Config", &self.config)?;
-        o::opt(&mut out, "File", &self.file)?;
-        o::opt(&mut out, "Registry", &self.registry)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivilegesCredentialSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecPrivilegesCredentialSpec {
+impl object::Object for TaskSpecContainerSpecPrivilegesCredentialSpec {
     const NAME: &'static str = "TaskSpecContainerSpecPrivilegesCredentialSpec";
     const FIELDS: &'static [&'static str] = &["Config", "File", "Registry"];
     const REQUIRED: &'static [usize] = &[];
@@ -18323,13 +16621,19 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecPrivilegesCredentia
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.config),
-            1 => o::value(map, &mut self.file),
-            2 => o::value(map, &mut self.registry),
+            0 => object::value(map, &mut self.config),
+            1 => object::value(map, &mut self.file),
+            2 => object::value(map, &mut self.registry),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.config)?;
+        out.opt(&self.file)?;
+        out.opt(&self.registry)?;
+        Ok(())
     }
 }
 
@@ -18350,36 +16654,17 @@ pub struct TaskSpecContainerSpecPrivilegesSeLinuxContext {
 
 impl Serialize for TaskSpecContainerSpecPrivilegesSeLinuxContext {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.disable.is_some(),
-                self.user.is_some(),
-                self.role.is_some(),
-                self.r#type.is_some(),
-                self.level.is_some(),
-            ],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecPrivilegesSeLinuxContext", len)?;
-        o::opt(&mut out, "Disable", &self.disable)?;
-        o::opt(&mut out, "User", &self.user)?;
-        o::opt(&mut out, "Role", &self.role)?;
-        o::opt(&mut out, "Type", &self.r#type)?;
-        o::opt(&mut out, "Level", &self.level)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivilegesSeLinuxContext {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecPrivilegesSeLinuxContext {
+impl object::Object for TaskSpecContainerSpecPrivilegesSeLinuxContext {
     const NAME: &'static str = "TaskSpecContainerSpecPrivilegesSeLinuxContext";
     const FIELDS: &'static [&'static str] = &[
         "Disable",
@@ -18394,15 +16679,23 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecPrivilegesSeLinuxCo
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.disable),
-            1 => o::value(map, &mut self.user),
-            2 => o::value(map, &mut self.role),
-            3 => o::value(map, &mut self.r#type),
-            4 => o::value(map, &mut self.level),
+            0 => object::value(map, &mut self.disable),
+            1 => object::value(map, &mut self.user),
+            2 => object::value(map, &mut self.role),
+            3 => object::value(map, &mut self.r#type),
+            4 => object::value(map, &mut self.level),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.disable)?;
+        out.opt(&self.user)?;
+        out.opt(&self.role)?;
+        out.opt(&self.r#type)?;
+        out.opt(&self.level)?;
+        Ok(())
     }
 }
 
@@ -18422,28 +16715,17 @@ pub struct TaskSpecContainerSpecSecretsItem {
 
 impl Serialize for TaskSpecContainerSpecSecretsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.file.is_some(), self.secret_id.is_some(), self.secret_name.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecSecretsItem", len)?;
-        o::opt(&mut out, "File", &self.file)?;
-        o::opt(&mut out, "SecretID", &self.secret_id)?;
-        o::opt(&mut out, "SecretName", &self.secret_name)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecSecretsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecSecretsItem {
+impl object::Object for TaskSpecContainerSpecSecretsItem {
     const NAME: &'static str = "TaskSpecContainerSpecSecretsItem";
     const FIELDS: &'static [&'static str] = &["File", "SecretID", "SecretName"];
     const REQUIRED: &'static [usize] = &[];
@@ -18452,13 +16734,19 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecSecretsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.file),
-            1 => o::value(map, &mut self.secret_id),
-            2 => o::value(map, &mut self.secret_name),
+            0 => object::value(map, &mut self.file),
+            1 => object::value(map, &mut self.secret_id),
+            2 => object::value(map, &mut self.secret_name),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.file)?;
+        out.opt(&self.secret_id)?;
+        out.opt(&self.secret_name)?;
+        Ok(())
     }
 }
 
@@ -18477,34 +16765,17 @@ pub struct TaskSpecContainerSpecSecretsItemFile {
 
 impl Serialize for TaskSpecContainerSpecSecretsItemFile {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.uid.is_some(),
-                self.gid.is_some(),
-                self.mode.is_some(),
-            ],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecSecretsItemFile", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "UID", &self.uid)?;
-        o::opt(&mut out, "GID", &self.gid)?;
-        o::opt(&mut out, "Mode", &self.mode)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecSecretsItemFile {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecSecretsItemFile {
+impl object::Object for TaskSpecContainerSpecSecretsItemFile {
     const NAME: &'static str = "TaskSpecContainerSpecSecretsItemFile";
     const FIELDS: &'static [&'static str] = &["Name", "UID", "GID", "Mode"];
     const REQUIRED: &'static [usize] = &[];
@@ -18513,14 +16784,21 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecSecretsItemFile {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.uid),
-            2 => o::value(map, &mut self.gid),
-            3 => o::value(map, &mut self.mode),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.uid),
+            2 => object::value(map, &mut self.gid),
+            3 => object::value(map, &mut self.mode),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.uid)?;
+        out.opt(&self.gid)?;
+        out.opt(&self.mode)?;
+        Ok(())
     }
 }
 
@@ -18537,28 +16815,17 @@ pub struct TaskSpecContainerSpecUlimitsItem {
 
 impl Serialize for TaskSpecContainerSpecUlimitsItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.name.is_some(), self.soft.is_some(), self.hard.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecContainerSpecUlimitsItem", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Soft", &self.soft)?;
-        o::opt(&mut out, "Hard", &self.hard)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecContainerSpecUlimitsItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecContainerSpecUlimitsItem {
+impl object::Object for TaskSpecContainerSpecUlimitsItem {
     const NAME: &'static str = "TaskSpecContainerSpecUlimitsItem";
     const FIELDS: &'static [&'static str] = &["Name", "Soft", "Hard"];
     const REQUIRED: &'static [usize] = &[];
@@ -18567,13 +16834,19 @@ impl crate::runtime::object::Object for TaskSpecContainerSpecUlimitsItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.soft),
-            2 => o::value(map, &mut self.hard),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.soft),
+            2 => object::value(map, &mut self.hard),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.soft)?;
+        out.opt(&self.hard)?;
+        Ok(())
     }
 }
 
@@ -18590,26 +16863,17 @@ pub struct TaskSpecLogDriver {
 
 impl Serialize for TaskSpecLogDriver {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.name.is_some(), self.options.is_some()],
-        );
-        let mut out = serializer.serialize_struct("TaskSpecLogDriver", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Options", &self.options)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecLogDriver {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecLogDriver {
+impl object::Object for TaskSpecLogDriver {
     const NAME: &'static str = "TaskSpecLogDriver";
     const FIELDS: &'static [&'static str] = &["Name", "Options"];
     const REQUIRED: &'static [usize] = &[];
@@ -18618,12 +16882,17 @@ impl crate::runtime::object::Object for TaskSpecLogDriver {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.options),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.options),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.options)?;
+        Ok(())
     }
 }
 
@@ -18644,22 +16913,17 @@ pub struct TaskSpecNetworkAttachmentSpec {
 
 impl Serialize for TaskSpecNetworkAttachmentSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.container_id.is_some()]);
-        let mut out = serializer.serialize_struct("TaskSpecNetworkAttachmentSpec", len)?;
-        o::opt(&mut out, "ContainerID", &self.container_id)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecNetworkAttachmentSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecNetworkAttachmentSpec {
+impl object::Object for TaskSpecNetworkAttachmentSpec {
     const NAME: &'static str = "TaskSpecNetworkAttachmentSpec";
     const FIELDS: &'static [&'static str] = &["ContainerID"];
     const REQUIRED: &'static [usize] = &[];
@@ -18668,11 +16932,15 @@ impl crate::runtime::object::Object for TaskSpecNetworkAttachmentSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.container_id),
+            0 => object::value(map, &mut self.container_id),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.container_id)?;
+        Ok(())
     }
 }
 
@@ -18715,33 +16983,17 @@ pub struct TaskSpecPlacement {
 
 impl Serialize for TaskSpecPlacement {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.constraints.is_some(),
-                self.preferences.is_some(),
-                self.max_replicas.is_some(),
-                self.platforms.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("TaskSpecPlacement", len)?;
-        o::opt(&mut out, "Constraints", &self.constraints)?;
-        o::opt(&mut out, "Preferences", &self.preferences)?;
-        o::opt(&mut out, "MaxReplicas", &self.max_replicas)?;
-        o::opt(&mut out, "Platforms", &self.platforms)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecPlacement {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecPlacement {
+impl object::Object for TaskSpecPlacement {
     const NAME: &'static str = "TaskSpecPlacement";
     const FIELDS: &'static [&'static str] = &[
         "Constraints",
@@ -18755,14 +17007,21 @@ impl crate::runtime::object::Object for TaskSpecPlacement {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.constraints),
-            1 => o::value(map, &mut self.preferences),
-            2 => o::value(map, &mut self.max_replicas),
-            3 => o::value(map, &mut self.platforms),
+            0 => object::value(map, &mut self.constraints),
+            1 => object::value(map, &mut self.preferences),
+            2 => object::value(map, &mut self.max_replicas),
+            3 => object::value(map, &mut self.platforms),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.constraints)?;
+        out.opt(&self.preferences)?;
+        out.opt(&self.max_replicas)?;
+        out.opt(&self.platforms)?;
+        Ok(())
     }
 }
 
@@ -18775,23 +17034,17 @@ pub struct TaskSpecPlacementPreferencesItem {
 
 impl Serialize for TaskSpecPlacementPreferencesItem {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.spread.is_some()]);
-        let mut out = serializer
-            .serialize_struct("TaskSpecPlacementPreferencesItem", len)?;
-        o::opt(&mut out, "Spread", &self.spread)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecPlacementPreferencesItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecPlacementPreferencesItem {
+impl object::Object for TaskSpecPlacementPreferencesItem {
     const NAME: &'static str = "TaskSpecPlacementPreferencesItem";
     const FIELDS: &'static [&'static str] = &["Spread"];
     const REQUIRED: &'static [usize] = &[];
@@ -18800,11 +17053,15 @@ impl crate::runtime::object::Object for TaskSpecPlacementPreferencesItem {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.spread),
+            0 => object::value(map, &mut self.spread),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.spread)?;
+        Ok(())
     }
 }
 
@@ -18817,26 +17074,17 @@ pub struct TaskSpecPlacementPreferencesItemSpread {
 
 impl Serialize for TaskSpecPlacementPreferencesItemSpread {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.spread_descriptor.is_some()],
-        );
-        let mut out = serializer
-            .serialize_struct("TaskSpecPlacementPreferencesItemSpread", len)?;
-        o::opt(&mut out, "SpreadDescriptor", &self.spread_descriptor)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecPlacementPreferencesItemSpread {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecPlacementPreferencesItemSpread {
+impl object::Object for TaskSpecPlacementPreferencesItemSpread {
     const NAME: &'static str = "TaskSpecPlacementPreferencesItemSpread";
     const FIELDS: &'static [&'static str] = &["SpreadDescriptor"];
     const REQUIRED: &'static [usize] = &[];
@@ -18845,11 +17093,15 @@ impl crate::runtime::object::Object for TaskSpecPlacementPreferencesItemSpread {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.spread_descriptor),
+            0 => object::value(map, &mut self.spread_descriptor),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.spread_descriptor)?;
+        Ok(())
     }
 }
 
@@ -18875,33 +17127,17 @@ pub struct TaskSpecPluginSpec {
 
 impl Serialize for TaskSpecPluginSpec {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.remote.is_some(),
-                self.disabled.is_some(),
-                self.plugin_privilege.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("TaskSpecPluginSpec", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Remote", &self.remote)?;
-        o::opt(&mut out, "Disabled", &self.disabled)?;
-        o::opt(&mut out, "PluginPrivilege", &self.plugin_privilege)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecPluginSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecPluginSpec {
+impl object::Object for TaskSpecPluginSpec {
     const NAME: &'static str = "TaskSpecPluginSpec";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -18915,14 +17151,21 @@ impl crate::runtime::object::Object for TaskSpecPluginSpec {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.remote),
-            2 => o::value(map, &mut self.disabled),
-            3 => o::value(map, &mut self.plugin_privilege),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.remote),
+            2 => object::value(map, &mut self.disabled),
+            3 => object::value(map, &mut self.plugin_privilege),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.remote)?;
+        out.opt(&self.disabled)?;
+        out.opt(&self.plugin_privilege)?;
+        Ok(())
     }
 }
 
@@ -18938,26 +17181,17 @@ pub struct TaskSpecResources {
 
 impl Serialize for TaskSpecResources {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.limits.is_some(), self.reservations.is_some()],
-        );
-        let mut out = serializer.serialize_struct("TaskSpecResources", len)?;
-        o::opt(&mut out, "Limits", &self.limits)?;
-        o::opt(&mut out, "Reservations", &self.reservations)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecResources {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecResources {
+impl object::Object for TaskSpecResources {
     const NAME: &'static str = "TaskSpecResources";
     const FIELDS: &'static [&'static str] = &["Limits", "Reservations"];
     const REQUIRED: &'static [usize] = &[];
@@ -18966,12 +17200,17 @@ impl crate::runtime::object::Object for TaskSpecResources {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.limits),
-            1 => o::value(map, &mut self.reservations),
+            0 => object::value(map, &mut self.limits),
+            1 => object::value(map, &mut self.reservations),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.limits)?;
+        out.opt(&self.reservations)?;
+        Ok(())
     }
 }
 
@@ -18993,33 +17232,17 @@ pub struct TaskSpecRestartPolicy {
 
 impl Serialize for TaskSpecRestartPolicy {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.condition.is_some(),
-                self.delay.is_some(),
-                self.max_attempts.is_some(),
-                self.window.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("TaskSpecRestartPolicy", len)?;
-        o::opt(&mut out, "Condition", &self.condition)?;
-        o::opt(&mut out, "Delay", &self.delay)?;
-        o::opt(&mut out, "MaxAttempts", &self.max_attempts)?;
-        o::opt(&mut out, "Window", &self.window)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskSpecRestartPolicy {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskSpecRestartPolicy {
+impl object::Object for TaskSpecRestartPolicy {
     const NAME: &'static str = "TaskSpecRestartPolicy";
     const FIELDS: &'static [&'static str] = &[
         "Condition",
@@ -19033,14 +17256,21 @@ impl crate::runtime::object::Object for TaskSpecRestartPolicy {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.condition),
-            1 => o::value(map, &mut self.delay),
-            2 => o::value(map, &mut self.max_attempts),
-            3 => o::value(map, &mut self.window),
+            0 => object::value(map, &mut self.condition),
+            1 => object::value(map, &mut self.delay),
+            2 => object::value(map, &mut self.max_attempts),
+            3 => object::value(map, &mut self.window),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.condition)?;
+        out.opt(&self.delay)?;
+        out.opt(&self.max_attempts)?;
+        out.opt(&self.window)?;
+        Ok(())
     }
 }
 
@@ -19235,37 +17465,17 @@ pub struct TaskStatus {
 
 impl Serialize for TaskStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.timestamp.is_some(),
-                self.state.is_some(),
-                self.message.is_some(),
-                self.err.is_some(),
-                self.container_status.is_some(),
-                self.port_status.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("TaskStatus", len)?;
-        o::opt(&mut out, "Timestamp", &self.timestamp)?;
-        o::opt(&mut out, "State", &self.state)?;
-        o::opt(&mut out, "Message", &self.message)?;
-        o::opt(&mut out, "Err", &self.err)?;
-        o::opt(&mut out, "ContainerStatus", &self.container_status)?;
-        o::opt(&mut out, "PortStatus", &self.port_status)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskStatus {
+impl object::Object for TaskStatus {
     const NAME: &'static str = "TaskStatus";
     const FIELDS: &'static [&'static str] = &[
         "Timestamp",
@@ -19281,16 +17491,25 @@ impl crate::runtime::object::Object for TaskStatus {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.timestamp),
-            1 => o::value(map, &mut self.state),
-            2 => o::value(map, &mut self.message),
-            3 => o::value(map, &mut self.err),
-            4 => o::value(map, &mut self.container_status),
-            5 => o::value(map, &mut self.port_status),
+            0 => object::value(map, &mut self.timestamp),
+            1 => object::value(map, &mut self.state),
+            2 => object::value(map, &mut self.message),
+            3 => object::value(map, &mut self.err),
+            4 => object::value(map, &mut self.container_status),
+            5 => object::value(map, &mut self.port_status),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.timestamp)?;
+        out.opt(&self.state)?;
+        out.opt(&self.message)?;
+        out.opt(&self.err)?;
+        out.opt(&self.container_status)?;
+        out.opt(&self.port_status)?;
+        Ok(())
     }
 }
 
@@ -19307,27 +17526,17 @@ pub struct TaskStatusContainerStatus {
 
 impl Serialize for TaskStatusContainerStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.container_id.is_some(), self.pid.is_some(), self.exit_code.is_some()],
-        );
-        let mut out = serializer.serialize_struct("TaskStatusContainerStatus", len)?;
-        o::opt(&mut out, "ContainerID", &self.container_id)?;
-        o::opt(&mut out, "PID", &self.pid)?;
-        o::opt(&mut out, "ExitCode", &self.exit_code)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskStatusContainerStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskStatusContainerStatus {
+impl object::Object for TaskStatusContainerStatus {
     const NAME: &'static str = "TaskStatusContainerStatus";
     const FIELDS: &'static [&'static str] = &["ContainerID", "PID", "ExitCode"];
     const REQUIRED: &'static [usize] = &[];
@@ -19336,13 +17545,19 @@ impl crate::runtime::object::Object for TaskStatusContainerStatus {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.container_id),
-            1 => o::value(map, &mut self.pid),
-            2 => o::value(map, &mut self.exit_code),
+            0 => object::value(map, &mut self.container_id),
+            1 => object::value(map, &mut self.pid),
+            2 => object::value(map, &mut self.exit_code),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.container_id)?;
+        out.opt(&self.pid)?;
+        out.opt(&self.exit_code)?;
+        Ok(())
     }
 }
 
@@ -19355,22 +17570,17 @@ pub struct TaskStatusPortStatus {
 
 impl Serialize for TaskStatusPortStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.ports.is_some()]);
-        let mut out = serializer.serialize_struct("TaskStatusPortStatus", len)?;
-        o::opt(&mut out, "Ports", &self.ports)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TaskStatusPortStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TaskStatusPortStatus {
+impl object::Object for TaskStatusPortStatus {
     const NAME: &'static str = "TaskStatusPortStatus";
     const FIELDS: &'static [&'static str] = &["Ports"];
     const REQUIRED: &'static [usize] = &[];
@@ -19379,11 +17589,15 @@ impl crate::runtime::object::Object for TaskStatusPortStatus {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.ports),
+            0 => object::value(map, &mut self.ports),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.ports)?;
+        Ok(())
     }
 }
 
@@ -19398,26 +17612,17 @@ pub struct ThrottleDevice {
 
 impl Serialize for ThrottleDevice {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.path.is_some(), self.rate.is_some()],
-        );
-        let mut out = serializer.serialize_struct("ThrottleDevice", len)?;
-        o::opt(&mut out, "Path", &self.path)?;
-        o::opt(&mut out, "Rate", &self.rate)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for ThrottleDevice {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for ThrottleDevice {
+impl object::Object for ThrottleDevice {
     const NAME: &'static str = "ThrottleDevice";
     const FIELDS: &'static [&'static str] = &["Path", "Rate"];
     const REQUIRED: &'static [usize] = &[];
@@ -19426,12 +17631,17 @@ impl crate::runtime::object::Object for ThrottleDevice {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.path),
-            1 => o::value(map, &mut self.rate),
+            0 => object::value(map, &mut self.path),
+            1 => object::value(map, &mut self.rate),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.path)?;
+        out.opt(&self.rate)?;
+        Ok(())
     }
 }
 
@@ -19450,31 +17660,17 @@ pub struct TlsInfo {
 
 impl Serialize for TlsInfo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.trust_root.is_some(),
-                self.cert_issuer_subject.is_some(),
-                self.cert_issuer_public_key.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("TlsInfo", len)?;
-        o::opt(&mut out, "TrustRoot", &self.trust_root)?;
-        o::opt(&mut out, "CertIssuerSubject", &self.cert_issuer_subject)?;
-        o::opt(&mut out, "CertIssuerPublicKey", &self.cert_issuer_public_key)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for TlsInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for TlsInfo {
+impl object::Object for TlsInfo {
     const NAME: &'static str = "TlsInfo";
     const FIELDS: &'static [&'static str] = &[
         "TrustRoot",
@@ -19487,13 +17683,19 @@ impl crate::runtime::object::Object for TlsInfo {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.trust_root),
-            1 => o::value(map, &mut self.cert_issuer_subject),
-            2 => o::value(map, &mut self.cert_issuer_public_key),
+            0 => object::value(map, &mut self.trust_root),
+            1 => object::value(map, &mut self.cert_issuer_subject),
+            2 => object::value(map, &mut self.cert_issuer_public_key),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.trust_root)?;
+        out.opt(&self.cert_issuer_subject)?;
+        out.opt(&self.cert_issuer_public_key)?;
+        Ok(())
     }
 }
 
@@ -19510,22 +17712,17 @@ pub struct Topology {
 
 impl Serialize for Topology {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.segments.is_some()]);
-        let mut out = serializer.serialize_struct("Topology", len)?;
-        o::opt(&mut out, "Segments", &self.segments)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Topology {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Topology {
+impl object::Object for Topology {
     const NAME: &'static str = "Topology";
     const FIELDS: &'static [&'static str] = &["Segments"];
     const REQUIRED: &'static [usize] = &[];
@@ -19534,11 +17731,15 @@ impl crate::runtime::object::Object for Topology {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.segments),
+            0 => object::value(map, &mut self.segments),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.segments)?;
+        Ok(())
     }
 }
 
@@ -19551,22 +17752,17 @@ pub struct UnlockKeyResponse {
 
 impl Serialize for UnlockKeyResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.unlock_key.is_some()]);
-        let mut out = serializer.serialize_struct("UnlockKeyResponse", len)?;
-        o::opt(&mut out, "UnlockKey", &self.unlock_key)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for UnlockKeyResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for UnlockKeyResponse {
+impl object::Object for UnlockKeyResponse {
     const NAME: &'static str = "UnlockKeyResponse";
     const FIELDS: &'static [&'static str] = &["UnlockKey"];
     const REQUIRED: &'static [usize] = &[];
@@ -19575,11 +17771,15 @@ impl crate::runtime::object::Object for UnlockKeyResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.unlock_key),
+            0 => object::value(map, &mut self.unlock_key),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.unlock_key)?;
+        Ok(())
     }
 }
 
@@ -19620,39 +17820,17 @@ pub struct Volume {
 
 impl Serialize for Volume {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            6usize,
-            &[
-                self.created_at.is_some(),
-                self.status.is_some(),
-                self.cluster_volume.is_some(),
-                self.usage_data.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("Volume", len)?;
-        o::field(&mut out, "Name", &self.name)?;
-        o::field(&mut out, "Driver", &self.driver)?;
-        o::field(&mut out, "Mountpoint", &self.mountpoint)?;
-        o::opt(&mut out, "CreatedAt", &self.created_at)?;
-        o::opt(&mut out, "Status", &self.status)?;
-        o::field(&mut out, "Labels", &self.labels)?;
-        o::field(&mut out, "Scope", &self.scope)?;
-        o::opt(&mut out, "ClusterVolume", &self.cluster_volume)?;
-        o::field(&mut out, "Options", &self.options)?;
-        o::opt(&mut out, "UsageData", &self.usage_data)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Volume {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for Volume {
+impl object::Object for Volume {
     const NAME: &'static str = "Volume";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -19672,20 +17850,33 @@ impl crate::runtime::object::Object for Volume {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.driver),
-            2 => o::value(map, &mut self.mountpoint),
-            3 => o::value(map, &mut self.created_at),
-            4 => o::value(map, &mut self.status),
-            5 => o::or_default(map, &mut self.labels),
-            6 => o::value(map, &mut self.scope),
-            7 => o::value(map, &mut self.cluster_volume),
-            8 => o::or_default(map, &mut self.options),
-            9 => o::value(map, &mut self.usage_data),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.driver),
+            2 => object::value(map, &mut self.mountpoint),
+            3 => object::value(map, &mut self.created_at),
+            4 => object::value(map, &mut self.status),
+            5 => object::or_default(map, &mut self.labels),
+            6 => object::value(map, &mut self.scope),
+            7 => object::value(map, &mut self.cluster_volume),
+            8 => object::or_default(map, &mut self.options),
+            9 => object::value(map, &mut self.usage_data),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.name)?;
+        out.field(&self.driver)?;
+        out.field(&self.mountpoint)?;
+        out.opt(&self.created_at)?;
+        out.opt(&self.status)?;
+        out.field(&self.labels)?;
+        out.field(&self.scope)?;
+        out.opt(&self.cluster_volume)?;
+        out.field(&self.options)?;
+        out.opt(&self.usage_data)?;
+        Ok(())
     }
 }
 
@@ -19709,35 +17900,17 @@ pub struct VolumeCreateOptions {
 
 impl Serialize for VolumeCreateOptions {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[
-                self.name.is_some(),
-                self.driver.is_some(),
-                self.driver_opts.is_some(),
-                self.labels.is_some(),
-                self.cluster_volume_spec.is_some(),
-            ],
-        );
-        let mut out = serializer.serialize_struct("VolumeCreateOptions", len)?;
-        o::opt(&mut out, "Name", &self.name)?;
-        o::opt(&mut out, "Driver", &self.driver)?;
-        o::opt(&mut out, "DriverOpts", &self.driver_opts)?;
-        o::opt(&mut out, "Labels", &self.labels)?;
-        o::opt(&mut out, "ClusterVolumeSpec", &self.cluster_volume_spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for VolumeCreateOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for VolumeCreateOptions {
+impl object::Object for VolumeCreateOptions {
     const NAME: &'static str = "VolumeCreateOptions";
     const FIELDS: &'static [&'static str] = &[
         "Name",
@@ -19752,15 +17925,23 @@ impl crate::runtime::object::Object for VolumeCreateOptions {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.name),
-            1 => o::value(map, &mut self.driver),
-            2 => o::value(map, &mut self.driver_opts),
-            3 => o::value(map, &mut self.labels),
-            4 => o::value(map, &mut self.cluster_volume_spec),
+            0 => object::value(map, &mut self.name),
+            1 => object::value(map, &mut self.driver),
+            2 => object::value(map, &mut self.driver_opts),
+            3 => object::value(map, &mut self.labels),
+            4 => object::value(map, &mut self.cluster_volume_spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.name)?;
+        out.opt(&self.driver)?;
+        out.opt(&self.driver_opts)?;
+        out.opt(&self.labels)?;
+        out.opt(&self.cluster_volume_spec)?;
+        Ok(())
     }
 }
 
@@ -19775,26 +17956,17 @@ pub struct VolumeListResponse {
 
 impl Serialize for VolumeListResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.volumes.is_some(), self.warnings.is_some()],
-        );
-        let mut out = serializer.serialize_struct("VolumeListResponse", len)?;
-        o::opt(&mut out, "Volumes", &self.volumes)?;
-        o::opt(&mut out, "Warnings", &self.warnings)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for VolumeListResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for VolumeListResponse {
+impl object::Object for VolumeListResponse {
     const NAME: &'static str = "VolumeListResponse";
     const FIELDS: &'static [&'static str] = &["Volumes", "Warnings"];
     const REQUIRED: &'static [usize] = &[];
@@ -19803,12 +17975,17 @@ impl crate::runtime::object::Object for VolumeListResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.volumes),
-            1 => o::value(map, &mut self.warnings),
+            0 => object::value(map, &mut self.volumes),
+            1 => object::value(map, &mut self.warnings),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.volumes)?;
+        out.opt(&self.warnings)?;
+        Ok(())
     }
 }
 
@@ -19823,26 +18000,17 @@ pub struct VolumePruneResponse {
 
 impl Serialize for VolumePruneResponse {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(
-            0usize,
-            &[self.volumes_deleted.is_some(), self.space_reclaimed.is_some()],
-        );
-        let mut out = serializer.serialize_struct("VolumePruneResponse", len)?;
-        o::opt(&mut out, "VolumesDeleted", &self.volumes_deleted)?;
-        o::opt(&mut out, "SpaceReclaimed", &self.space_reclaimed)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for VolumePruneResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for VolumePruneResponse {
+impl object::Object for VolumePruneResponse {
     const NAME: &'static str = "VolumePruneResponse";
     const FIELDS: &'static [&'static str] = &["VolumesDeleted", "SpaceReclaimed"];
     const REQUIRED: &'static [usize] = &[];
@@ -19851,12 +18019,17 @@ impl crate::runtime::object::Object for VolumePruneResponse {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.volumes_deleted),
-            1 => o::value(map, &mut self.space_reclaimed),
+            0 => object::value(map, &mut self.volumes_deleted),
+            1 => object::value(map, &mut self.space_reclaimed),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.volumes_deleted)?;
+        out.opt(&self.space_reclaimed)?;
+        Ok(())
     }
 }
 
@@ -19930,22 +18103,17 @@ pub struct VolumeUpdateBody {
 
 impl Serialize for VolumeUpdateBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(0usize, &[self.spec.is_some()]);
-        let mut out = serializer.serialize_struct("VolumeUpdateBody", len)?;
-        o::opt(&mut out, "Spec", &self.spec)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for VolumeUpdateBody {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for VolumeUpdateBody {
+impl object::Object for VolumeUpdateBody {
     const NAME: &'static str = "VolumeUpdateBody";
     const FIELDS: &'static [&'static str] = &["Spec"];
     const REQUIRED: &'static [usize] = &[];
@@ -19954,11 +18122,15 @@ impl crate::runtime::object::Object for VolumeUpdateBody {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.spec),
+            0 => object::value(map, &mut self.spec),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.opt(&self.spec)?;
+        Ok(())
     }
 }
 
@@ -19978,23 +18150,17 @@ pub struct VolumeUsageData {
 
 impl Serialize for VolumeUsageData {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use crate::runtime::object as o;
-        use serde::ser::SerializeStruct;
-        let len = crate::runtime::object::len(2usize, &[]);
-        let mut out = serializer.serialize_struct("VolumeUsageData", len)?;
-        o::field(&mut out, "Size", &self.size)?;
-        o::field(&mut out, "RefCount", &self.ref_count)?;
-        out.end()
+        object::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for VolumeUsageData {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+        object::deserialize(deserializer)
     }
 }
 
-impl crate::runtime::object::Object for VolumeUsageData {
+impl object::Object for VolumeUsageData {
     const NAME: &'static str = "VolumeUsageData";
     const FIELDS: &'static [&'static str] = &["Size", "RefCount"];
     const REQUIRED: &'static [usize] = &[0, 1];
@@ -20003,12 +18169,17 @@ impl crate::runtime::object::Object for VolumeUsageData {
         index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        use crate::runtime::object as o;
         match index {
-            0 => o::value(map, &mut self.size),
-            1 => o::value(map, &mut self.ref_count),
+            0 => object::value(map, &mut self.size),
+            1 => object::value(map, &mut self.ref_count),
             _ => Ok(()),
         }
+    }
+
+    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field(&self.size)?;
+        out.field(&self.ref_count)?;
+        Ok(())
     }
 }
 

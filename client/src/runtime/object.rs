@@ -1,14 +1,15 @@
 //! The serde code of the generated structs, written once.
 //!
 //! A struct of the API implements [`Object`]: its wire keys in a table and one small method per
-//! direction. Its `Serialize` and `Deserialize` call [`serialize`]'s field helpers and
-//! [`deserialize`], instead of what `#[derive]` would expand to for every struct (a field
-//! enum with its visitor, a map visitor and a sequence visitor per struct): the structs compile
-//! several times faster, and decode the same. A JSON object decodes into a struct whose keys it
+//! direction. Its `Serialize` and `Deserialize` call [`serialize`] and [`deserialize`],
+//! instead of what `#[derive]` would expand to for every struct (a field enum with its visitor,
+//! a map visitor and a sequence visitor per struct): the structs compile several times faster,
+//! and decode the same. A JSON object decodes into a struct whose keys it
 //! may lack (all but the required ones) and whose keys it may add (ignored); a key given
 //! twice, a required one missing or a value of the wrong type is an error naming the key.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -27,6 +28,85 @@ pub trait Object: Default {
 
     /// Reads the value of field `index` from `map`.
     fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
+
+    /// Writes every field to `out`, in the order of [`Object::FIELDS`].
+    fn write<W: Write>(&self, out: &mut W) -> Result<(), W::Error>;
+}
+
+/// Where [`Object::write`] puts the fields: each call is for the next key of
+/// [`Object::FIELDS`].
+pub trait Write {
+    type Error;
+
+    /// A field that is always written.
+    fn field<T: Serialize>(&mut self, value: &T) -> Result<(), Self::Error>;
+
+    /// An optional field, left out when `None`.
+    fn opt<T: Serialize>(&mut self, value: &Option<T>) -> Result<(), Self::Error>;
+
+    /// A set, written as a JSON object whose values are `{}`.
+    #[allow(dead_code)] // (Generated for some API versions.)
+    fn key_set(&mut self, keys: &[String]) -> Result<(), Self::Error> {
+        self.field(&KeySetRef(keys))
+    }
+
+    /// An optional set, left out when `None`.
+    fn key_set_opt(&mut self, keys: &Option<Vec<String>>) -> Result<(), Self::Error> {
+        self.opt(&keys.as_deref().map(KeySetRef))
+    }
+}
+
+/// Serializes an [`Object`] as a struct of the fields it writes: optional fields unset are
+/// left out.
+pub fn serialize<T: Object, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut count = Count(0);
+    let Ok(()) = value.write(&mut count);
+    let mut fields = Fields {
+        out: serializer.serialize_struct(T::NAME, count.0)?,
+        keys: T::FIELDS.iter(),
+    };
+    value.write(&mut fields)?;
+    fields.out.end()
+}
+
+/// Counts the fields an [`Object`] writes.
+struct Count(usize);
+
+impl Write for Count {
+    type Error = Infallible;
+
+    fn field<T: Serialize>(&mut self, _: &T) -> Result<(), Infallible> {
+        self.0 += 1;
+        Ok(())
+    }
+
+    fn opt<T: Serialize>(&mut self, value: &Option<T>) -> Result<(), Infallible> {
+        self.0 += usize::from(value.is_some());
+        Ok(())
+    }
+}
+
+/// Writes the fields of an [`Object`] to a serializer's struct, each under the next key.
+struct Fields<S> {
+    out: S,
+    keys: std::slice::Iter<'static, &'static str>,
+}
+
+impl<S: SerializeStruct> Write for Fields<S> {
+    type Error = S::Error;
+
+    fn field<T: Serialize>(&mut self, value: &T) -> Result<(), S::Error> {
+        let key = self.keys.next().copied().unwrap_or_default();
+        self.out.serialize_field(key, value)
+    }
+
+    fn opt<T: Serialize>(&mut self, value: &Option<T>) -> Result<(), S::Error> {
+        let key = self.keys.next().copied().unwrap_or_default();
+        match value {
+            Some(_) => self.out.serialize_field(key, value),
+            None => self.out.skip_field(key),
+        }
+    }
 }
 
 /// The most fields a struct may have (the generator checks it).
@@ -146,54 +226,6 @@ impl<'de> Deserialize<'de> for KeySet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = Option::<BTreeMap<String, IgnoredAny>>::deserialize(deserializer)?;
         Ok(KeySet(map.map(|m| m.into_keys().collect())))
-    }
-}
-
-/// The number of fields [`serialize`] writes: the required ones and the optional ones set.
-pub fn len(required: usize, optional_set: &[bool]) -> usize {
-    required + optional_set.iter().filter(|set| **set).count()
-}
-
-/// Writes a field.
-pub fn field<S: SerializeStruct, T: Serialize>(
-    out: &mut S,
-    key: &'static str,
-    value: &T,
-) -> Result<(), S::Error> {
-    out.serialize_field(key, value)
-}
-
-/// Writes an optional field when it is set, and skips it when not.
-pub fn opt<S: SerializeStruct, T: Serialize>(
-    out: &mut S,
-    key: &'static str,
-    value: &Option<T>,
-) -> Result<(), S::Error> {
-    match value {
-        Some(_) => out.serialize_field(key, value),
-        None => out.skip_field(key),
-    }
-}
-
-/// Writes a set as a JSON object whose values are `{}`.
-#[allow(dead_code)] // (Generated for some API versions.)
-pub fn key_set_field<S: SerializeStruct>(
-    out: &mut S,
-    key: &'static str,
-    keys: &[String],
-) -> Result<(), S::Error> {
-    out.serialize_field(key, &KeySetRef(keys))
-}
-
-/// [`key_set_field`] for an optional field, skipped when not set.
-pub fn key_set_opt_field<S: SerializeStruct>(
-    out: &mut S,
-    key: &'static str,
-    keys: &Option<Vec<String>>,
-) -> Result<(), S::Error> {
-    match keys {
-        Some(keys) => out.serialize_field(key, &KeySetRef(keys)),
-        None => out.skip_field(key),
     }
 }
 
