@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::compat;
 use crate::error::Error;
-use crate::runtime::{Request, Response};
+use crate::request::{Request, Response};
 use crate::transport::Transport;
 use crate::version::ApiVersion;
 
