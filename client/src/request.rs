@@ -242,9 +242,7 @@ impl Request {
 
     /// Asks the engine to hijack the connection (attach, exec start).
     pub fn upgrade(&mut self) {
-        self.upgrade = true;
-        self.headers.push(("Connection", "Upgrade".to_owned()));
-        self.headers.push(("Upgrade", "tcp".to_owned()));
+        self.upgrade_to("tcp");
     }
 
     /// Asks the engine to upgrade the connection to another protocol (`websocket`, `h2c`).
