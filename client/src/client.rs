@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::compat;
 use crate::error::Error;
-use crate::runtime::{Request, Response};
+use crate::request::{Request, Response};
 use crate::transport::Transport;
 use crate::version::ApiVersion;
 
@@ -258,7 +258,7 @@ impl Docker {
                 tty = self.tty_of(TtyProbe::of(&request), speaking).await?;
             }
         }
-        let response = self.send_as(request, speaking).await?;
+        let response = self.send_at(request, &speaking.prefix).await?;
         Ok(match tty {
             Some(tty) => response.with_tty(tty),
             None => response,
@@ -273,10 +273,6 @@ impl Docker {
                 let _ = self.api.settled.set(self.speaking_to(engine));
             }
         }
-    }
-
-    async fn send_as(&self, request: Request, speaking: &Speaking) -> Result<Response, Error> {
-        self.send_at(request, &speaking.prefix).await
     }
 
     /// Sends a request after the version's `prefix`: it goes out before the future is polled,
@@ -309,7 +305,11 @@ impl Docker {
         };
         let path = format!("/containers/{container}/json");
         let inspect = Request::new("ContainerInspect", "GET", path);
-        let config: serde_json::Value = self.send_as(inspect, speaking).await?.json().await?;
+        let config: serde_json::Value = self
+            .send_at(inspect, &speaking.prefix)
+            .await?
+            .json()
+            .await?;
         let tty = config
             .pointer("/Config/Tty")
             .and_then(serde_json::Value::as_bool);

@@ -16,6 +16,7 @@ mod error;
 mod generated;
 mod host;
 pub mod output;
+mod request;
 mod runtime;
 mod ssh;
 pub mod stream;
