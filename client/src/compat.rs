@@ -28,95 +28,15 @@
 //! assert!(check("ContainerCreate", &[], Some(&body), ApiVersion::new(1, 42)).is_ok());
 //! ```
 
-use std::fmt;
-
 use serde_json::{Map, Value};
 
 use crate::generated::history;
 use crate::{ApiVersion, Error};
 
-/// The history of one operation, as far as a request can use something newer than the oldest
-/// API version the client knows.
-#[derive(Debug)]
-pub struct OperationHistory {
-    /// The operation's id (`ContainerCreate`).
-    pub id: &'static str,
-    /// The first API version that has the operation.
-    pub since: ApiVersion,
-    /// Query parameters and headers newer than the operation, by wire name.
-    pub params: &'static [(&'static str, ApiVersion)],
-    /// The JSON body's struct, when it leads to newer fields.
-    pub body: Option<Nested>,
-    /// The project's choices for items that older engines take otherwise.
-    pub rules: &'static [Rule],
-}
-
-/// A struct of request bodies: its fields that are newer than the oldest API version the
-/// client knows, that lead to such fields, or that have a rule.
-#[derive(Debug)]
-pub struct StructHistory {
-    /// The struct's name in the client's models.
-    pub name: &'static str,
-    /// Its fields that are newer than the oldest version, or lead to such fields.
-    pub fields: &'static [FieldHistory],
-}
-
-/// A field of a [`StructHistory`].
-#[derive(Debug)]
-pub struct FieldHistory {
-    /// The field's JSON key.
-    pub wire: &'static str,
-    /// The first API version that has the field.
-    pub since: ApiVersion,
-    /// The struct its value is or holds.
-    pub nested: Option<Nested>,
-}
-
-/// A struct of the tables that a value is, or holds in lists and maps.
-#[derive(Debug, Clone, Copy)]
-pub struct Nested {
-    /// Its place in the struct table.
-    pub index: u16,
-    /// How many maps (JSON objects keyed by names) stand between the value and the struct;
-    /// lists are passed through.
-    pub maps: u8,
-}
-
-/// What the client does with an item when the engine's API version is older than `below`.
-#[derive(Debug)]
-pub struct Rule {
-    /// What the rule is about.
-    pub item: RuleItem,
-    /// The first API version the rule does not apply to.
-    pub below: ApiVersion,
-    /// What the client does.
-    pub action: Action,
-}
-
-/// The item of a [`Rule`].
-#[derive(Debug)]
-pub enum RuleItem {
-    /// A query parameter or header, by wire name.
-    Param(&'static str),
-    /// A body field, by its wire names from the body's root, dot separated; lists and maps on the
-    /// way are passed through.
-    Field(&'static str),
-}
-
-/// What a [`Rule`] does.
-#[derive(Debug)]
-pub enum Action {
-    /// Refuse the request.
-    Refuse,
-    /// Leave the item out.
-    Drop,
-    /// Send the item under this name.
-    Rename(&'static str),
-    /// Set the body field to this JSON value when the request leaves it out.
-    Default(&'static str),
-    /// Send the item as it is.
-    Send,
-}
+pub use crate::api_history::{
+    Action, FieldHistory, Nested, OperationHistory, Rule, RuleItem, StructHistory,
+};
+pub use crate::version::{ApiItem, FieldPath, PathPart};
 
 /// The tables [`check`] reads.
 pub(crate) struct Tables {
@@ -133,71 +53,6 @@ const TABLES: Tables = Tables {
 /// The oldest API version the client knows the history from: the check knows nothing of what
 /// changed before it.
 pub const OLDEST_API_VERSION: ApiVersion = history::OLDEST;
-
-/// Something a request uses that an API version may lack.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiItem {
-    /// An operation, by id.
-    Operation(&'static str),
-    /// A query parameter or header of an operation, by wire name.
-    Parameter {
-        /// The operation's id.
-        operation: &'static str,
-        /// The parameter's wire name.
-        name: &'static str,
-    },
-    /// A field of an operation's JSON body.
-    BodyField {
-        /// The operation's id.
-        operation: &'static str,
-        /// Where the field is in the body.
-        path: FieldPath,
-    },
-}
-
-impl fmt::Display for ApiItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiItem::Operation(id) => write!(f, "operation `{id}`"),
-            ApiItem::Parameter { operation, name } => {
-                write!(f, "parameter `{name}` of `{operation}`")
-            }
-            ApiItem::BodyField { operation, path } => {
-                write!(f, "body field `{path}` of `{operation}`")
-            }
-        }
-    }
-}
-
-/// Where a value is in a JSON body: fields, map keys and list indices from the root, shown as
-/// `HostConfig.Mounts[0].BindOptions` or `NetworkingConfig.EndpointsConfig["net"].MacAddress`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldPath(pub Vec<PathPart>);
-
-/// One step of a [`FieldPath`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PathPart {
-    /// A field of a struct, by its JSON key.
-    Field(&'static str),
-    /// A key of a map (a JSON object keyed by names).
-    Key(String),
-    /// An item of a list.
-    Index(usize),
-}
-
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, part) in self.0.iter().enumerate() {
-            match part {
-                PathPart::Field(name) if i == 0 => f.write_str(name)?,
-                PathPart::Field(name) => write!(f, ".{name}")?,
-                PathPart::Key(key) => write!(f, "[{key:?}]")?,
-                PathPart::Index(index) => write!(f, "[{index}]")?,
-            }
-        }
-        Ok(())
-    }
-}
 
 /// A change to make to a request before sending it to an older engine, as `spec/compat.yaml`
 /// chose.

@@ -67,7 +67,7 @@ pub enum Error {
     /// does not have (see [`crate::compat`]); it was not sent.
     RequiresApiVersion {
         /// What the request uses.
-        item: crate::compat::ApiItem,
+        item: crate::version::ApiItem,
         /// The first API version that has it.
         required: crate::ApiVersion,
         /// The engine's (negotiated) API version.

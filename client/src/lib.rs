@@ -2,6 +2,7 @@
 #![doc = include_str!("generated/operations.md")]
 #![warn(missing_docs)]
 
+mod api_history;
 mod attach;
 mod auth;
 #[cfg(feature = "blocking")]
@@ -36,7 +37,8 @@ pub use body::Body;
 pub use builder::{DockerBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
 pub use client::Docker;
 pub use error::{Error, SshErrorKind, TimeoutKind};
-pub use generated::{models, options, requests, API_VERSION, OPERATIONS};
+pub use generated::history::API_VERSION;
+pub use generated::{models, options, requests, OPERATIONS};
 pub use host::{Host, DEFAULT_HOST, DEFAULT_SOCKET};
 pub use output::{LogOutput, OutputStream};
 pub use stream::{ByteStream, JsonStream};

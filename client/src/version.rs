@@ -1,4 +1,5 @@
-//! API versions (`1.43`): parsed strictly, compared as numbers.
+//! API versions (`1.43`): parsed strictly, compared as numbers; and the items of the API that
+//! a version may lack, as errors and the check before sending (`compat`) name them.
 
 use std::fmt;
 use std::str::FromStr;
@@ -89,6 +90,71 @@ impl FromStr for ApiVersion {
             (Some(major), Some(minor)) => Ok(ApiVersion { major, minor }),
             _ => Err(invalid()),
         }
+    }
+}
+
+/// Something a request uses that an API version may lack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiItem {
+    /// An operation, by id.
+    Operation(&'static str),
+    /// A query parameter or header of an operation, by wire name.
+    Parameter {
+        /// The operation's id.
+        operation: &'static str,
+        /// The parameter's wire name.
+        name: &'static str,
+    },
+    /// A field of an operation's JSON body.
+    BodyField {
+        /// The operation's id.
+        operation: &'static str,
+        /// Where the field is in the body.
+        path: FieldPath,
+    },
+}
+
+impl fmt::Display for ApiItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiItem::Operation(id) => write!(f, "operation `{id}`"),
+            ApiItem::Parameter { operation, name } => {
+                write!(f, "parameter `{name}` of `{operation}`")
+            }
+            ApiItem::BodyField { operation, path } => {
+                write!(f, "body field `{path}` of `{operation}`")
+            }
+        }
+    }
+}
+
+/// Where a value is in a JSON body: fields, map keys and list indices from the root, shown as
+/// `HostConfig.Mounts[0].BindOptions` or `NetworkingConfig.EndpointsConfig["net"].MacAddress`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPath(pub Vec<PathPart>);
+
+/// One step of a [`FieldPath`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// A field of a struct, by its JSON key.
+    Field(&'static str),
+    /// A key of a map (a JSON object keyed by names).
+    Key(String),
+    /// An item of a list.
+    Index(usize),
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, part) in self.0.iter().enumerate() {
+            match part {
+                PathPart::Field(name) if i == 0 => f.write_str(name)?,
+                PathPart::Field(name) => write!(f, ".{name}")?,
+                PathPart::Key(key) => write!(f, "[{key:?}]")?,
+                PathPart::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
     }
 }
 

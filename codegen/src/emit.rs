@@ -109,8 +109,6 @@ fn module(api: &Api, by_tag: &BTreeMap<String, Vec<&Operation>>) -> TokenStream 
         let tag = ident(tag);
         quote! { pub use super::#tag::{#(#names),*}; }
     });
-    let version_doc =
-        format!(" The API version these bindings were generated from: `/v{version}`.");
     let operations = api.operations.iter().map(|op| {
         let (id, method, path) = (&op.id, &op.method, &op.path);
         quote! { crate::OperationInfo { id: #id, method: #method, path: #path } }
@@ -135,9 +133,6 @@ fn module(api: &Api, by_tag: &BTreeMap<String, Vec<&Operation>>) -> TokenStream 
         pub mod requests {
             #(#requests)*
         }
-
-        #[doc = #version_doc]
-        pub const API_VERSION: &str = #version;
 
         /// Every operation of the API: its id, HTTP method and path template.
         pub const OPERATIONS: [crate::OperationInfo; #count] = [#(#operations),*];
@@ -1441,28 +1436,28 @@ fn history_tables(api: &Api) -> TokenStream {
                 .iter()
                 .map(|rule| {
                     let item = match &rule.item {
-                        CompatItem::Param(name) => quote! { compat::RuleItem::Param(#name) },
+                        CompatItem::Param(name) => quote! { api_history::RuleItem::Param(#name) },
                         CompatItem::Field(path) => {
                             let path = path.join(".");
-                            quote! { compat::RuleItem::Field(#path) }
+                            quote! { api_history::RuleItem::Field(#path) }
                         }
                     };
                     let below = version(rule.below);
                     let action = match &rule.action {
-                        CompatAction::Refuse => quote! { compat::Action::Refuse },
-                        CompatAction::Drop => quote! { compat::Action::Drop },
-                        CompatAction::Send => quote! { compat::Action::Send },
-                        CompatAction::Rename(to) => quote! { compat::Action::Rename(#to) },
+                        CompatAction::Refuse => quote! { api_history::Action::Refuse },
+                        CompatAction::Drop => quote! { api_history::Action::Drop },
+                        CompatAction::Send => quote! { api_history::Action::Send },
+                        CompatAction::Rename(to) => quote! { api_history::Action::Rename(#to) },
                         CompatAction::Default(value) => {
                             let json = value.to_string();
-                            quote! { compat::Action::Default(#json) }
+                            quote! { api_history::Action::Default(#json) }
                         }
                     };
-                    quote! { compat::Rule { item: #item, below: #below, action: #action } }
+                    quote! { api_history::Rule { item: #item, below: #below, action: #action } }
                 })
                 .collect::<Vec<_>>();
             quote! {
-                compat::OperationHistory {
+                api_history::OperationHistory {
                     id: #id,
                     since: #since,
                     params: &[#(#params),*],
@@ -1478,9 +1473,9 @@ fn history_tables(api: &Api) -> TokenStream {
             let rows = fields.iter().map(|(wire, since, link)| {
                 let since = version(*since);
                 let nested = nested(*link);
-                quote! { compat::FieldHistory { wire: #wire, since: #since, nested: #nested } }
+                quote! { api_history::FieldHistory { wire: #wire, since: #since, nested: #nested } }
             });
-            quote! { compat::StructHistory { name: #name, fields: &[#(#rows),*] } }
+            quote! { api_history::StructHistory { name: #name, fields: &[#(#rows),*] } }
         })
         .collect();
     let number = |n: u16| Literal::u16_unsuffixed(n);
@@ -1493,13 +1488,19 @@ fn history_tables(api: &Api) -> TokenStream {
     let n_ops = Literal::usize_unsuffixed(operation_rows.len());
     let n_structs = Literal::usize_unsuffixed(struct_rows.len());
     let oldest_doc = format!(" The oldest API version of the history: {oldest}.");
+    let version = &api.version;
+    let version_doc =
+        format!(" The API version these bindings were generated from: `/v{version}`.");
     quote! {
         //! The API's version history as data, for the check before sending (`crate::compat`):
-        //! operations with anything newer than [`OLDEST`], and the structs of request bodies
-        //! that lead to newer fields.
+        //! the version the bindings were generated from, operations with anything newer than
+        //! [`OLDEST`], and the structs of request bodies that lead to newer fields.
 
-        use crate::compat;
+        use crate::api_history;
         use crate::ApiVersion;
+
+        #[doc = #version_doc]
+        pub const API_VERSION: &str = #version;
 
         #[doc = #oldest_doc]
         pub(crate) const OLDEST: ApiVersion = ApiVersion::new(#major, #minor);
@@ -1507,11 +1508,11 @@ fn history_tables(api: &Api) -> TokenStream {
         #(#version_consts)*
 
         /// Operations with a newer parameter, body field or rule, or newer themselves, by id.
-        pub(crate) static OPERATIONS: [compat::OperationHistory; #n_ops] = [#(#operation_rows),*];
+        pub(crate) static OPERATIONS: [api_history::OperationHistory; #n_ops] = [#(#operation_rows),*];
 
         /// Structs of request bodies, by name, with the fields that are newer than [`OLDEST`],
         /// lead to such fields, or have a rule.
-        pub(crate) static STRUCTS: [compat::StructHistory; #n_structs] = [#(#struct_rows),*];
+        pub(crate) static STRUCTS: [api_history::StructHistory; #n_structs] = [#(#struct_rows),*];
     }
 }
 
@@ -1521,7 +1522,7 @@ fn nested(link: Option<(usize, u8)>) -> TokenStream {
         Some((index, maps)) => {
             let index = Literal::usize_unsuffixed(index);
             let maps = Literal::u8_unsuffixed(maps);
-            quote! { Some(compat::Nested { index: #index, maps: #maps }) }
+            quote! { Some(api_history::Nested { index: #index, maps: #maps }) }
         }
         None => quote! { None },
     }

@@ -122,9 +122,6 @@ pub mod requests {
     };
 }
 
-/// The API version these bindings were generated from: `/v1.43`.
-pub const API_VERSION: &str = "1.43";
-
 /// Every operation of the API: its id, HTTP method and path template.
 pub const OPERATIONS: [crate::OperationInfo; 107usize] = [
     crate::OperationInfo {
