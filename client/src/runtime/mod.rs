@@ -168,4 +168,27 @@ mod tests {
             Vec::<String>::new()
         );
     }
+
+    #[test]
+    fn a_text_answer_is_its_text_or_a_decode_error_with_the_body() {
+        let answer = |body: &'static [u8]| Whole {
+            status: 200,
+            names: &[],
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(body),
+        };
+        assert_eq!(answer(b"OK").text().unwrap(), "OK");
+        match answer(b"O\xffK").text() {
+            Err(Error::Decode {
+                status,
+                message,
+                body,
+            }) => {
+                assert_eq!(status, 200);
+                assert!(message.contains("invalid utf-8"), "{message}");
+                assert_eq!(body, Bytes::from_static(b"O\xffK"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
