@@ -462,24 +462,33 @@ fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
         .filter(|(_, f)| f.presence == Presence::Required)
         .map(|(i, _)| Literal::usize_unsuffixed(i))
         .collect();
-    let reads = fields.iter().enumerate().map(|(i, f)| {
-        let (index, field) = (Literal::usize_unsuffixed(i), ident(&f.name));
-        let helper = match (f.presence, f.ty == TypeRef::KeySet) {
-            (Presence::Optional | Presence::RequiredFrom(_), true) => quote! { key_set_opt },
-            (Presence::Collection, true) => quote! { key_set },
-            (Presence::Collection, false) => quote! { or_default },
-            _ => quote! { value },
-        };
-        quote! { #index => object::#helper(map, &mut self.#field), }
-    });
-    let writes = fields.iter().map(|f| {
+    // The runtime's helpers that read and write each field.
+    let helpers: Vec<(TokenStream, TokenStream)> = fields
+        .iter()
+        .map(|f| match (f.presence, f.ty == TypeRef::KeySet) {
+            (Presence::Optional | Presence::RequiredFrom(_), true) => {
+                (quote! { key_set_opt }, quote! { key_set_opt })
+            }
+            (Presence::Optional | Presence::RequiredFrom(_), false) => {
+                (quote! { value }, quote! { opt })
+            }
+            (Presence::Required | Presence::Collection, true) => {
+                (quote! { key_set }, quote! { key_set })
+            }
+            (Presence::Collection, false) => (quote! { or_default }, quote! { field }),
+            (Presence::Required, false) => (quote! { value }, quote! { field }),
+        })
+        .collect();
+    let reads = fields
+        .iter()
+        .zip(&helpers)
+        .enumerate()
+        .map(|(i, (f, (helper, _)))| {
+            let (index, field) = (Literal::usize_unsuffixed(i), ident(&f.name));
+            quote! { #index => object::#helper(map, &mut self.#field), }
+        });
+    let writes = fields.iter().zip(&helpers).map(|(f, (_, helper))| {
         let field = ident(&f.name);
-        let helper = match (f.presence, f.ty == TypeRef::KeySet) {
-            (Presence::Optional | Presence::RequiredFrom(_), true) => quote! { key_set_opt },
-            (Presence::Optional | Presence::RequiredFrom(_), false) => quote! { opt },
-            (_, true) => quote! { key_set },
-            (_, false) => quote! { field },
-        };
         quote! { out.#helper(&self.#field)?; }
     });
     let read = if fields.is_empty() {

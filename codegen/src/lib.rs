@@ -104,6 +104,7 @@ pub fn generate_with_history(
         work();
         target
     });
+    // (What the older specs shared is no longer needed: freed before the render's peak.)
     drop(recurring);
     let mut api = target?;
     let shapes = shapes.into_inner().unwrap_or_default();

@@ -44,58 +44,50 @@ pub const PIECEWISE: &[&str] = &["definitions", "paths"];
 pub fn read_pieces(text: &str, reading: &Reading<'_>) -> Option<Value> {
     // The text outside the sections, where each section is a placeholder entry.
     let mut rest = String::with_capacity(text.len() / 8);
-    // Each section's key and its entries' texts.
-    let mut sections: Vec<(&str, Vec<&str>)> = Vec::new();
-    // In a section: its entries' column, once known, and where the current entry started.
-    let mut column: Option<usize> = None;
-    let mut start: Option<usize> = None;
-    let mut offset = 0;
+    // Each section's key, where its entries start, and where it ends.
+    let mut sections: Vec<(&str, Vec<usize>, usize)> = Vec::new();
+    // Whether the line is in the last section, and the column of its entries once known.
     let mut inside = false;
+    let mut column: Option<usize> = None;
+    let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let at = offset;
         offset += line.len();
         let (col, content) = indented(line);
-        if inside && (content.is_empty() || content.starts_with('#') || col > 0) {
+        let blank = content.is_empty() || content.starts_with('#');
+        if inside && (blank || col > 0) {
+            let (_, starts, end) = sections.last_mut()?;
+            *end = offset;
             match column {
-                _ if content.is_empty() || content.starts_with('#') => {}
-                Some(column) if col < column => return None,
+                _ if blank => {}
                 Some(column) if col > column => {}
+                Some(column) if col < column => return None,
+                _ if sequence_item(content).is_some() => return None,
                 _ => {
-                    if sequence_item(content).is_some() {
-                        return None;
-                    }
                     column = Some(col);
-                    if let Some(from) = start.replace(at) {
-                        sections.last_mut()?.1.push(&text[from..at]);
-                    }
+                    starts.push(at);
                 }
             }
             continue;
         }
-        if let Some(from) = start.take() {
-            sections.last_mut()?.1.push(&text[from..at]);
-        }
         inside = false;
-        let header = col == 0 && !content.is_empty() && !content.starts_with('#');
-        match header.then(|| entry(content)).flatten() {
+        match (col == 0 && !blank).then(|| entry(content)).flatten() {
             Some(Some((key, ""))) if PIECEWISE.contains(&key) => {
                 rest.push_str(key);
                 rest.push_str(": 0\n");
-                sections.push((key, Vec::new()));
+                sections.push((key, Vec::new(), offset));
                 inside = true;
                 column = None;
             }
             _ => rest.push_str(line),
         }
     }
-    if let Some(from) = start {
-        sections.last_mut()?.1.push(&text[from..]);
-    }
     let mut lean = read_lean(&strip_prose(&rest)?).ok()?;
-    for (key, pieces) in sections {
-        let mut entries = Map::with_capacity(pieces.len());
-        for piece in pieces {
-            let (name, value) = reading.piece(piece, read_piece)?;
+    for (key, starts, end) in sections {
+        let mut entries = Map::with_capacity(starts.len());
+        let ends = starts.iter().skip(1).copied().chain([end]);
+        for (from, to) in starts.iter().copied().zip(ends) {
+            let (name, value) = reading.piece(&text[from..to], read_piece)?;
             entries.insert(name, value);
         }
         *lean.get_mut(key)? = Value::Object(entries);

@@ -26,10 +26,10 @@ pub fn check(
     }
     serde_yaml::from_str::<serde_json::Value>(&stripped)
         .map_err(|e| fail(format!("leaves text that does not parse: {e}")))?;
-    load::read_pieces(text, &recurring.begin())
+    // (What the lean reading gives when the pieces are taken.)
+    let lean = load::read_pieces(text, &recurring.begin())
         .ok_or_else(|| fail("does not read the definitions and paths piece by piece".to_owned()))?;
     let full = load::parse_yaml(text).map_err(|e| fail(e.to_string()))?;
-    let lean = load::parse_yaml_lean(text, &recurring.begin()).map_err(|e| fail(e.to_string()))?;
     if lean != without_prose(full.clone(), false) {
         return Err(fail(
             "reads otherwise than the whole text without its prose".to_owned(),
