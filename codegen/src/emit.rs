@@ -28,21 +28,16 @@ pub fn emit(api: &Api) -> BTreeMap<String, TokenStream> {
         .collect()
 }
 
-/// The names of the files [`render`] makes, the largest first.
+/// The names of the files [`render`] makes, the largest first (the types, the blocking
+/// wrappers of every operation, the tags by their number of operations, then the two tables),
+/// so that the threads that render them finish together.
 pub fn file_names(api: &Api) -> Vec<String> {
-    let mut names = vec![
-        "models.rs".to_owned(),
-        "history.rs".to_owned(),
-        "mod.rs".to_owned(),
-        "blocking.rs".to_owned(),
-    ];
+    let mut names = vec!["models.rs".to_owned(), "blocking.rs".to_owned()];
     let tags = operations_by_tag(api);
     let mut by_size: Vec<(&String, usize)> = tags.iter().map(|(t, ops)| (t, ops.len())).collect();
     by_size.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    names.splice(
-        1..1,
-        by_size.into_iter().map(|(tag, _)| format!("{tag}.rs")),
-    );
+    names.extend(by_size.into_iter().map(|(tag, _)| format!("{tag}.rs")));
+    names.extend(["history.rs".to_owned(), "mod.rs".to_owned()]);
     names
 }
 
