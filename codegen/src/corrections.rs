@@ -280,15 +280,28 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// The first place under `value` where `$ref` stands beside other keys.
 fn reference_with_siblings(value: &Value, at: &str) -> Option<String> {
-    match value {
-        Value::Object(map) if map.contains_key("$ref") && map.len() > 1 => Some(at.to_owned()),
-        Value::Object(map) => map
-            .iter()
-            .find_map(|(k, v)| reference_with_siblings(v, &format!("{at}/{}", escape_pointer(k)))),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| reference_with_siblings(v, &format!("{at}/{i}"))),
-        _ => None,
+    // (The pointer is spelled only for the node found, on the way back.)
+    fn found(value: &Value) -> Option<Vec<String>> {
+        match value {
+            Value::Object(map) if map.contains_key("$ref") && map.len() > 1 => Some(Vec::new()),
+            Value::Object(map) => map.iter().find_map(|(k, v)| {
+                let mut inner = found(v)?;
+                inner.push(escape_pointer(k));
+                Some(inner)
+            }),
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+                let mut inner = found(v)?;
+                inner.push(i.to_string());
+                Some(inner)
+            }),
+            _ => None,
+        }
     }
+    let steps = found(value)?;
+    Some(
+        steps
+            .iter()
+            .rev()
+            .fold(at.to_owned(), |at, step| format!("{at}/{step}")),
+    )
 }

@@ -133,6 +133,19 @@ fn a_correction_that_leaves_a_reference_beside_other_keys_fails() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("`$ref` beside other keys"), "{error}");
+
+    // Deeper in the patched node, the error names the place.
+    let nested = corrections::parse(
+        "- reason: half done\n  evidence: test\n  target: { schema: Widget }\n  merge: { properties: { State: { type: string } } }\n",
+    )
+    .unwrap();
+    let error = generate(&spec("models.yaml"), &nested)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("beside other keys at /components/schemas/Widget/properties/State,"),
+        "{error}"
+    );
 }
 
 #[test]
