@@ -222,9 +222,17 @@ fn decode_item<T: DeserializeOwned>(value: serde_json::Value, raw: Bytes) -> Res
             detail: value.get("errorDetail").cloned(),
         });
     }
-    serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
+    // (As for answers read whole: the path to a bad value is followed only once one fails.)
+    if let Ok(item) = T::deserialize(&value) {
+        return Ok(item);
+    }
+    let message = match serde_path_to_error::deserialize::<_, T>(&value) {
+        Err(e) => format!("at {}: {}", e.path(), e.inner()),
+        Ok(_) => "the message could not be decoded".to_owned(),
+    };
+    Err(Error::Decode {
         status: 200,
-        message: format!("at {}: {}", e.path(), e.inner()),
+        message,
         body: raw,
     })
 }
@@ -336,6 +344,19 @@ mod tests {
         let out = decode(&[b"{\"status\":1}\n{\"status\":\"b\"}\n"]);
         assert!(out[0].is_err());
         assert_eq!(out[1], ok("b"));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_shape_is_an_error_naming_its_path_with_the_message() {
+        let mut decoder = JsonLinesDecoder::new();
+        decoder.push(b"{\"status\":[1]}\n").unwrap();
+        match decoder.next_value::<Message>() {
+            Some(Err(Error::Decode { message, body, .. })) => {
+                assert!(message.starts_with("at status: invalid type"), "{message}");
+                assert_eq!(&body[..], b"{\"status\":[1]}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
