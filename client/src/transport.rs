@@ -165,50 +165,7 @@ impl Transport {
             .tls_backend_preconfigured(w.tls);
         let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
         let pipe = matches!(w.host, Host::NamedPipe(_)) || (cfg!(windows) && relay.is_some());
-        // A socket or a pipe (an ssh relay's too) is reached without a proxy: none of the
-        // environment's or the hook's proxies, whose credentials reqwest would otherwise still
-        // add to each request (and look for, at a cost, on each).
-        if !matches!(w.host, Host::Tcp { .. }) {
-            builder = builder.no_proxy();
-        }
         let (base, base_path) = match w.host {
-            #[cfg(unix)]
-            Host::Unix(path) => {
-                builder = builder.unix_socket(path);
-                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
-            }
-            #[cfg(windows)]
-            Host::NamedPipe(pipe) => {
-                builder = builder.windows_named_pipe(pipe);
-                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
-            }
-            #[cfg(not(unix))]
-            Host::Unix(_) => return Err(unsupported("no unix sockets on this platform")),
-            #[cfg(not(windows))]
-            Host::NamedPipe(_) => {
-                return Err(unsupported("named pipes (npipe://) exist only on Windows"))
-            }
-            // The relay's socket (its named pipe on Windows).
-            Host::Ssh { .. } => {
-                let address = relay
-                    .as_ref()
-                    .map(|r| r.address.clone())
-                    .unwrap_or_default();
-                #[cfg(unix)]
-                {
-                    builder = builder.unix_socket(address);
-                }
-                #[cfg(windows)]
-                {
-                    builder = builder.windows_named_pipe(address);
-                }
-                #[cfg(not(any(unix, windows)))]
-                {
-                    let _ = address;
-                    return Err(unsupported("no ssh relay on this platform"));
-                }
-                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
-            }
             Host::Tcp {
                 host,
                 port,
@@ -218,6 +175,22 @@ impl Transport {
                 let scheme = if https { "https" } else { "http" };
                 let port = port.unwrap_or(if https { 2376 } else { 2375 });
                 (format!("{scheme}://{host}:{port}/"), path)
+            }
+            // A socket or a pipe (an ssh relay's too, its named pipe on Windows) is reached
+            // without a proxy: none of the environment's or the hook's proxies, whose
+            // credentials reqwest would otherwise still add to each request (and look for, at a
+            // cost, on each).
+            local => {
+                let path = match local {
+                    Host::Unix(path) => path,
+                    Host::NamedPipe(name) => name.into(),
+                    _ => relay
+                        .as_ref()
+                        .map(|r| r.address.clone())
+                        .unwrap_or_default(),
+                };
+                builder = through(builder.no_proxy(), path, pipe).map_err(unsupported)?;
+                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
             }
         };
         let mut base =
@@ -451,6 +424,28 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Sends every request of `builder` through the unix socket at `path`, or the named pipe when
+/// `pipe`; or says why this platform has none.
+fn through(
+    builder: reqwest::ClientBuilder,
+    path: std::path::PathBuf,
+    pipe: bool,
+) -> Result<reqwest::ClientBuilder, &'static str> {
+    #[cfg(unix)]
+    if !pipe {
+        return Ok(builder.unix_socket(path));
+    }
+    #[cfg(windows)]
+    if pipe {
+        return Ok(builder.windows_named_pipe(path));
+    }
+    let _ = (builder, path);
+    Err(match pipe {
+        true => "named pipes (npipe://) exist only on Windows",
+        false => "no unix sockets on this platform",
+    })
+}
+
 /// The requests sent again on another connection (twice at most). reqwest (hyper) already
 /// sends again a request that had not started on a kept-alive connection found closed. This
 /// adds, as the Go client does, two failures on a connection the engine closed (Podman closes
@@ -492,24 +487,15 @@ impl PartialEq<&str> for AnyHost {
 /// classifier only about those): `Some(true)` when writing found it closed (nothing reached the
 /// engine), `Some(false)` when it closed or was reset with no byte of an answer.
 fn closed(error: &(dyn std::error::Error + 'static)) -> Option<bool> {
-    let mut next = Some(error);
-    while let Some(current) = next {
-        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
-            if hyper.is_incomplete_message() {
-                return Some(false);
-            }
-        }
-        if let Some(io) = current.downcast_ref::<io::Error>() {
-            use io::ErrorKind::*;
-            return match io.kind() {
-                BrokenPipe => Some(true),
-                ConnectionReset | ConnectionAborted | UnexpectedEof => Some(false),
-                _ => None,
-            };
-        }
-        next = current.source();
+    if find_cause::<hyper::Error>(error).is_some_and(hyper::Error::is_incomplete_message) {
+        return Some(false);
     }
-    None
+    use io::ErrorKind::*;
+    match find_cause::<io::Error>(error)?.kind() {
+        BrokenPipe => Some(true),
+        ConnectionReset | ConnectionAborted | UnexpectedEof => Some(false),
+        _ => None,
+    }
 }
 
 impl Wire {

@@ -48,23 +48,12 @@ impl fmt::Display for ApiVersion {
 }
 
 /// A text that is not an API version of the form `1.43`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{shown:?} is not an API version of the form MAJOR.MINOR (1.43)")]
 pub struct ParseApiVersionError {
     /// The start of the text, for the message; never more than a few dozen characters.
     shown: String,
 }
-
-impl fmt::Display for ParseApiVersionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} is not an API version of the form MAJOR.MINOR (1.43)",
-            self.shown
-        )
-    }
-}
-
-impl std::error::Error for ParseApiVersionError {}
 
 impl FromStr for ApiVersion {
     type Err = ParseApiVersionError;
