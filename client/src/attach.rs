@@ -35,18 +35,18 @@ pub struct Attached {
 }
 
 impl Attached {
-    /// The two halves of a connection to `host` upgraded; the output demultiplexed as
-    /// `content_type` says.
+    /// The two halves of a connection upgraded; the output read as [`OutputStream`] reads
+    /// `content_type` and `tty`.
     /// Each half holds `wire`: the relay of an `ssh://` engine, whose ssh carries the
     /// connection, lives as long as they do, even when the client does not.
     pub(crate) fn new(
         upgraded: Upgraded,
-        host: String,
         content_type: Option<&str>,
+        tty: Option<bool>,
         wire: Arc<Wire>,
     ) -> Attached {
         let (read, write) = tokio::io::split(upgraded);
-        let held = wire.clone();
+        let (held, host) = (wire.clone(), wire.host.to_string());
         let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| {
             let _ = &held;
             Error::Io {
@@ -55,7 +55,7 @@ impl Attached {
             }
         });
         Attached {
-            output: OutputStream::new(ByteStream::new(bytes), content_type),
+            output: OutputStream::new(ByteStream::new(bytes), content_type, tty),
             input: AttachInput {
                 inner: Some(write),
                 _wire: Some(wire),

@@ -171,15 +171,11 @@ impl RegistryAuth {
 
     fn lookup_auths(&self, registry: &str) -> Result<Option<AuthConfig>, Error> {
         let key = registry_key(registry);
-        let entry = self.file.auths.get_key_value(&key).or_else(|| {
-            let mut matches: Vec<_> = self
-                .file
-                .auths
-                .iter()
-                .filter(|(k, _)| registry_key(k) == key)
-                .collect();
-            matches.sort_by(|a, b| a.0.cmp(b.0));
-            matches.into_iter().next()
+        // The entry of the key, else the first (by name) of those of the same registry.
+        let auths = &self.file.auths;
+        let entry = auths.get_key_value(&key).or_else(|| {
+            let same = auths.iter().filter(|(k, _)| registry_key(k) == key);
+            same.min_by_key(|(k, _)| *k)
         });
         let Some((entry_key, entry)) = entry else {
             return Ok(None);

@@ -15,31 +15,24 @@ use serde::Deserialize;
 use crate::error::Error;
 
 /// `config.json` of the docker CLI: the parts this client reads.
+/// (`currentContext`, `auths`, `credsStore`, `credHelpers`; each may be missing.)
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub(crate) struct ConfigFile {
-    #[serde(rename = "currentContext", default)]
     pub(crate) current_context: Option<String>,
-    #[serde(default)]
     pub(crate) auths: HashMap<String, AuthEntry>,
-    #[serde(rename = "credsStore", default)]
     pub(crate) creds_store: Option<String>,
-    #[serde(rename = "credHelpers", default)]
     pub(crate) cred_helpers: HashMap<String, String>,
 }
 
-/// An `auths` entry of `config.json`.
+/// An `auths` entry of `config.json`: each field may be missing.
 #[derive(Clone, Default, Deserialize)]
 pub(crate) struct AuthEntry {
     /// base64 of `user:password`.
-    #[serde(default)]
     pub(crate) auth: Option<String>,
-    #[serde(default)]
     pub(crate) username: Option<String>,
-    #[serde(default)]
     pub(crate) password: Option<String>,
-    #[serde(default)]
     pub(crate) identitytoken: Option<String>,
-    #[serde(default)]
     pub(crate) registrytoken: Option<String>,
 }
 

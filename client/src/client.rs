@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::compat;
 use crate::error::Error;
-use crate::request::{Request, Response};
+use crate::request::{decode, Request, Response};
 use crate::transport::Transport;
 use crate::version::ApiVersion;
 
@@ -172,7 +172,7 @@ impl Docker {
         let ping = self.send_at(request, "").await?;
         // An engine that sends none is older than 1.25 (the Go client assumes 1.24).
         let version = announced_version(&ping).unwrap_or(Ok(ApiVersion::new(1, 24)))?;
-        ping.unit().await?;
+        ping.bytes().await?;
         Ok(version)
     }
 
@@ -305,11 +305,12 @@ impl Docker {
         };
         let path = format!("/containers/{container}/json");
         let inspect = Request::new("ContainerInspect", "GET", path);
-        let config: serde_json::Value = self
+        let (status, body) = self
             .send_at(inspect, &speaking.prefix)
             .await?
-            .json()
+            .bytes()
             .await?;
+        let config: serde_json::Value = decode(status, body)?;
         let tty = config
             .pointer("/Config/Tty")
             .and_then(serde_json::Value::as_bool);

@@ -87,10 +87,12 @@ impl Request {
 
     fn json_bytes(&self) -> Option<&Bytes> {
         match &self.body {
-            Some((body, JSON)) => match &body.kind {
-                BodyKind::Bytes(bytes) => Some(bytes),
-                BodyKind::Stream(_) => None,
-            },
+            Some((
+                Body {
+                    kind: BodyKind::Bytes(bytes),
+                },
+                JSON,
+            )) => Some(bytes),
             _ => None,
         }
     }
@@ -112,6 +114,7 @@ impl Request {
             .json_bytes()
             .and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
         let adjustments = compat::check(self.operation, &params, json.as_ref(), engine)?;
+        let mut body_changes = false;
         for adjustment in &adjustments {
             match adjustment {
                 Adjustment::DropParam(name) => {
@@ -125,12 +128,9 @@ impl Request {
                         }
                     }
                 }
-                _ => {}
+                _ => body_changes = true,
             }
         }
-        let body_changes = adjustments
-            .iter()
-            .any(|a| !matches!(a, Adjustment::DropParam(_) | Adjustment::RenameParam { .. }));
         if let (true, Some(json)) = (body_changes, json.as_mut()) {
             compat::adjust_body(&adjustments, json);
             self.json_body(json)?;
@@ -163,9 +163,8 @@ impl Request {
 
     /// Adds `key=value` when there is a value.
     pub fn query(&mut self, key: &'static str, value: Option<&impl ToString>) {
-        if let Some(value) = value {
-            self.query.push((key, value.to_string()));
-        }
+        self.query
+            .extend(value.map(|value| (key, value.to_string())));
     }
 
     /// Adds `key=<value as JSON>` when there is a value.
@@ -188,9 +187,8 @@ impl Request {
         key: &'static str,
         values: impl IntoIterator<Item = &'a V>,
     ) {
-        for value in values {
-            self.query.push((key, value.to_string()));
-        }
+        let values = values.into_iter().map(|value| (key, value.to_string()));
+        self.query.extend(values);
     }
 
     /// Adds `key=a,b,c` when there are values.
@@ -212,16 +210,14 @@ impl Request {
         name: &'static str,
         values: impl IntoIterator<Item = &'a V>,
     ) {
-        for value in values {
-            self.headers.push((name, value.to_string()));
-        }
+        let values = values.into_iter().map(|value| (name, value.to_string()));
+        self.headers.extend(values);
     }
 
     /// Adds a header when there is a value.
     pub fn header(&mut self, name: &'static str, value: Option<&impl ToString>) {
-        if let Some(value) = value {
-            self.headers.push((name, value.to_string()));
-        }
+        self.headers
+            .extend(value.map(|value| (name, value.to_string())));
     }
 
     /// Adds a header holding the value as base64url-encoded JSON, when there is a value.
@@ -341,19 +337,6 @@ impl Response {
             .map(move |body| body.map(|body| (status, body)))
     }
 
-    /// Reads and discards the body.
-    pub fn unit(self) -> impl Future<Output = Result<(), Error>> + Send {
-        self.bytes().map(|read| read.map(drop))
-    }
-
-    /// Decodes a JSON body.
-    pub fn json<T: DeserializeOwned>(self) -> impl Future<Output = Result<T, Error>> + Send {
-        self.bytes().map(|read| {
-            let (status, body) = read?;
-            decode(status, body)
-        })
-    }
-
     /// The body as a stream of bytes.
     pub fn byte_stream(self) -> ByteStream {
         ByteStream::new(self.incoming.stream())
@@ -362,11 +345,7 @@ impl Response {
     /// The body as a container's output, demultiplexed as its Content-Type says.
     pub fn output_stream(self) -> OutputStream {
         let (content_type, tty) = (self.header("Content-Type"), self.tty);
-        let output = OutputStream::new(self.byte_stream(), content_type.as_deref());
-        match tty {
-            Some(tty) => output.with_tty(tty),
-            None => output,
-        }
+        OutputStream::new(self.byte_stream(), content_type.as_deref(), tty)
     }
 
     /// The upgraded connection of an attach or exec start: output and standard input. When the
@@ -378,26 +357,20 @@ impl Response {
                 input: AttachInput::none(),
             });
         }
-        let (content_type, host) = (self.header("Content-Type"), self.incoming.host().to_owned());
-        let tty = self.tty;
+        let (content_type, tty) = (self.header("Content-Type"), self.tty);
         let wire = self.incoming.wire();
         let upgraded = self.upgraded().await?;
-        let mut attached = Attached::new(upgraded, host, content_type.as_deref(), wire);
-        if let Some(tty) = tty {
-            attached.output = attached.output.with_tty(tty);
-        }
-        Ok(attached)
+        Ok(Attached::new(upgraded, content_type.as_deref(), tty, wire))
     }
 
     /// The upgraded connection, raw.
     pub async fn upgraded(self) -> Result<Upgraded, Error> {
         if self.status() != 101 {
-            let host = self.incoming.host().to_owned();
             let message = format!(
                 "the engine answered {} instead of switching protocols",
                 self.status()
             );
-            return Err(Error::Upgrade { host, message });
+            return Err(self.incoming.wire().upgrade_error(message));
         }
         self.incoming.upgrade().await
     }

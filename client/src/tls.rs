@@ -138,18 +138,14 @@ impl TlsConfig {
             let path = dir.join(name);
             path.is_file().then_some(path)
         };
-        match (existing("cert.pem"), existing("key.pem")) {
-            (Some(cert), Some(key)) => self.client_cert_files(cert, key),
-            (None, None) => Ok(self),
-            (Some(_), None) => Err(Error::Config(format!(
-                "{} holds cert.pem but no key.pem",
-                dir.display()
-            ))),
-            (None, Some(_)) => Err(Error::Config(format!(
-                "{} holds key.pem but no cert.pem",
-                dir.display()
-            ))),
-        }
+        let (has, lacks) = match (existing("cert.pem"), existing("key.pem")) {
+            (Some(cert), Some(key)) => return self.client_cert_files(cert, key),
+            (None, None) => return Ok(self),
+            (Some(_), None) => ("cert.pem", "key.pem"),
+            (None, Some(_)) => ("key.pem", "cert.pem"),
+        };
+        let message = format!("{} holds {has} but no {lacks}", dir.display());
+        Err(Error::Config(message))
     }
 
     /// Trusts only the certificate authorities in this PEM text (`ca.pem`), not the platform's.
@@ -207,9 +203,7 @@ impl TlsConfig {
     /// The rustls configuration. Every PEM problem is reported here, naming the file.
     pub(crate) fn client_config(&self) -> Result<ClientConfig, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Config(format!("TLS: {e}")))?;
+        let builder = config_builder(provider.clone())?;
         let builder = if self.insecure {
             builder
                 .dangerous()
@@ -255,13 +249,18 @@ pub(crate) fn plain_client_config(platform_roots: bool) -> Result<ClientConfig, 
             return Ok(config);
         }
     }
-    Ok(
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Config(format!("TLS: {e}")))?
-            .with_root_certificates(RootCertStore::empty())
-            .with_no_client_auth(),
-    )
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = config_builder(provider)?.with_root_certificates(RootCertStore::empty());
+    Ok(builder.with_no_client_auth())
+}
+
+/// A rustls configuration on `provider`, with its safe protocol versions.
+fn config_builder(
+    provider: Arc<CryptoProvider>,
+) -> Result<rustls::ConfigBuilder<ClientConfig, rustls::WantsVerifier>, Error> {
+    let builder = ClientConfig::builder_with_provider(provider);
+    let builder = builder.with_safe_default_protocol_versions();
+    builder.map_err(|e| Error::Config(format!("TLS: {e}")))
 }
 
 /// Accepts any server certificate, but still checks the handshake's signatures.

@@ -41,8 +41,18 @@ const PATH_ROOM: &str = concat!(
 /// The most of an error answer's body read: its `message` is short.
 pub(crate) const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
-/// The user's adjustment of the reqwest client ([`DockerBuilder::reqwest`](crate::DockerBuilder::reqwest)).
-pub(crate) type Hook = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+/// The user's adjustment of the reqwest client ([`DockerBuilder::reqwest`](crate::DockerBuilder::reqwest)),
+/// shown as `<hook>`.
+#[derive(Clone)]
+pub(crate) struct Hook(
+    pub(crate) Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>,
+);
+
+impl std::fmt::Debug for Hook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hook>")
+    }
+}
 
 /// The waits a client (and its clones) bounds.
 #[derive(Debug, Clone, Copy, Default)]
@@ -136,7 +146,7 @@ impl Transport {
         if matches!(&w.host, Host::Tcp { host, .. } if is_loopback(host)) {
             builder = builder.no_proxy();
         }
-        if let Some(hook) = &w.hook {
+        if let Some(Hook(hook)) = &w.hook {
             builder = hook(builder);
         }
         let display = w.display;
@@ -535,7 +545,7 @@ impl Wire {
         Error::Timeout { host, kind, after }
     }
 
-    fn upgrade_error(&self, message: impl Into<String>) -> Error {
+    pub(crate) fn upgrade_error(&self, message: impl Into<String>) -> Error {
         let host = self.host.to_string();
         Error::Upgrade {
             host,
@@ -584,11 +594,6 @@ impl Incoming {
     /// The answer's headers, taken out (the body is read without them).
     pub(crate) fn take_headers(&mut self) -> HeaderMap {
         std::mem::take(self.response.headers_mut())
-    }
-
-    /// The engine's address, for messages.
-    pub(crate) fn host(&self) -> &str {
-        &self.wire.host
     }
 
     /// What the connection needs while it lives (the relay of an `ssh://` engine).
