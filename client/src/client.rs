@@ -120,10 +120,7 @@ impl Docker {
     /// The same client (sharing its connections), sending requests for another API version,
     /// which negotiation keeps; requests are still checked against it.
     pub fn with_api_version(&self, version: ApiVersion) -> Docker {
-        Docker {
-            transport: self.transport.clone(),
-            api: Api::new(version, true),
-        }
+        Docker::new(self.transport.clone(), version, true)
     }
 
     /// The same client (sharing its connections) with another response-header timeout; see

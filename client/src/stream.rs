@@ -244,12 +244,10 @@ impl<T: DeserializeOwned> Stream for JsonStream<T> {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(chunk))) => this.decoder.push(&chunk),
                 Poll::Ready(Some(Err(e))) => Err(e),
+                // (Ended: `done`, unless what was left fails to decode.)
                 Poll::Ready(None) => {
                     this.done = true;
-                    match this.decoder.finish() {
-                        Ok(()) => return Poll::Ready(None),
-                        Err(e) => Err(e),
-                    }
+                    this.decoder.finish()
                 }
             };
             if let Err(e) = pushed {

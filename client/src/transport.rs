@@ -388,11 +388,9 @@ pub(crate) fn header_in<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h st
     let value = match known_header(name) {
         Some(known) => headers.get(known),
         // (A scan of an engine's few headers costs less than parsing the name to hash it.)
-        None => headers.iter().find_map(|(key, value)| {
-            let key = key.as_str().as_bytes();
-            let same = key.len() == name.len() && key.eq_ignore_ascii_case(name.as_bytes());
-            same.then_some(value)
-        }),
+        None => headers
+            .iter()
+            .find_map(|(key, value)| key.as_str().eq_ignore_ascii_case(name).then_some(value)),
     };
     value?.to_str().ok()
 }
