@@ -256,10 +256,7 @@ impl Docker {
             }
         }
         let response = self.send_at(request, &speaking.prefix).await?;
-        Ok(match tty {
-            Some(tty) => response.with_tty(tty),
-            None => response,
-        })
+        Ok(response.with_tty(tty))
     }
 
     /// A ping's `API-Version` settles the version when none is.

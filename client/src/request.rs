@@ -3,6 +3,8 @@
 
 use std::future::Future;
 
+use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use base64::Engine;
 use bytes::Bytes;
 use futures::FutureExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -226,12 +228,10 @@ impl Request {
         name: &'static str,
         value: Option<&impl Serialize>,
     ) -> Result<(), Error> {
-        use base64::Engine;
         if let Some(value) = value {
             let json = serde_json::to_vec(value)
                 .map_err(|e| Error::InvalidArgument(format!("header `{name}`: {e}")))?;
-            self.headers
-                .push((name, base64::engine::general_purpose::URL_SAFE.encode(json)));
+            self.headers.push((name, URL_SAFE.encode(json)));
         }
         Ok(())
     }
@@ -247,13 +247,12 @@ impl Request {
         self.headers.push(("Connection", "Upgrade".to_owned()));
         self.headers.push(("Upgrade", protocol.to_owned()));
         if protocol == "websocket" {
-            use base64::Engine;
             // The key only has to differ between handshakes (RFC 6455 4.1); it is no secret.
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())
                 .unwrap_or_default();
-            let key = base64::engine::general_purpose::STANDARD.encode(nanos.to_le_bytes());
+            let key = STANDARD.encode(nanos.to_le_bytes());
             self.headers
                 .push(("Sec-WebSocket-Version", "13".to_owned()));
             self.headers.push(("Sec-WebSocket-Key", key));
@@ -293,9 +292,10 @@ impl Response {
         }
     }
 
-    /// The response of a request for the output of a process with (or without) a TTY.
-    pub(crate) fn with_tty(mut self, tty: bool) -> Response {
-        self.tty = Some(tty);
+    /// The response of a request for the output of a process with (or without) a TTY, when
+    /// the client knows which.
+    pub(crate) fn with_tty(mut self, tty: Option<bool>) -> Response {
+        self.tty = tty;
         self
     }
 
@@ -401,11 +401,10 @@ fn error_message(body: &[u8]) -> String {
         Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
     };
     if message.len() > MAX_MESSAGE {
-        let mut end = MAX_MESSAGE;
-        while !message.is_char_boundary(end) {
-            end -= 1;
-        }
-        message.truncate(end);
+        let end = (0..=MAX_MESSAGE)
+            .rev()
+            .find(|&end| message.is_char_boundary(end));
+        message.truncate(end.unwrap_or(0));
         message.push('…');
     }
     message

@@ -315,24 +315,21 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 /// A readable account of a TLS failure.
 pub(crate) fn describe(error: &rustls::Error) -> String {
     use rustls::{AlertDescription as Alert, CertificateError as Cert, Error as E};
-    match error {
+    let text = match error {
         E::InvalidCertificate(Cert::UnknownIssuer) => {
-            "the engine's certificate is not signed by a trusted certificate authority \
-             (check ca.pem)"
-                .to_owned()
+            "the engine's certificate is not signed by a trusted certificate authority (check ca.pem)"
         }
         E::InvalidCertificate(Cert::NotValidForName)
         | E::InvalidCertificate(Cert::NotValidForNameContext { .. }) => {
-            "the engine's certificate is not valid for this host name".to_owned()
+            "the engine's certificate is not valid for this host name"
         }
         E::InvalidCertificate(Cert::Expired)
-        | E::InvalidCertificate(Cert::ExpiredContext { .. }) => {
-            "the engine's certificate has expired".to_owned()
+        | E::InvalidCertificate(Cert::ExpiredContext { .. }) => "the engine's certificate has expired",
+        E::InvalidCertificate(other) => {
+            return format!("the engine's certificate is invalid: {other:?}")
         }
-        E::InvalidCertificate(other) => format!("the engine's certificate is invalid: {other:?}"),
         E::AlertReceived(Alert::CertificateRequired) => {
             "the engine requires a client certificate and none was sent (cert.pem, key.pem)"
-                .to_owned()
         }
         E::AlertReceived(
             alert @ (Alert::BadCertificate
@@ -342,10 +339,9 @@ pub(crate) fn describe(error: &rustls::Error) -> String {
             | Alert::CertificateRevoked
             | Alert::CertificateExpired
             | Alert::AccessDenied),
-        ) => format!("the engine rejected the client certificate (TLS alert: {alert:?})"),
-        E::InvalidMessage(_) => {
-            "the engine did not answer with TLS (is it listening without --tls?)".to_owned()
-        }
-        other => other.to_string(),
-    }
+        ) => return format!("the engine rejected the client certificate (TLS alert: {alert:?})"),
+        E::InvalidMessage(_) => "the engine did not answer with TLS (is it listening without --tls?)",
+        other => return other.to_string(),
+    };
+    text.to_owned()
 }

@@ -18,7 +18,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CACHE_CONTROL, CONTENT
 use crate::body::{Body, BodyKind, ChunkStream};
 use crate::error::{Error, TimeoutKind};
 use crate::host::Host;
-use crate::ssh::{Failures, Relay, SshSettings, SshTarget};
+use crate::ssh::{Failures, Relay, SshSettings};
 
 /// The `Host` header over a unix socket or named pipe, which have no host name: the one the
 /// docker CLI (the Go client) sends.
@@ -150,23 +150,7 @@ impl Transport {
             builder = hook(builder);
         }
         let display = w.display;
-        let relay = match &w.host {
-            Host::Ssh {
-                user,
-                host,
-                port,
-                path,
-            } => {
-                let target = SshTarget {
-                    user: user.clone(),
-                    host: host.clone(),
-                    port: *port,
-                    path: path.clone(),
-                };
-                Some(Relay::start(&target, &w.ssh, w.connect_timeout, &display)?)
-            }
-            _ => None,
-        };
+        let relay = Relay::start(&w.host, &w.ssh, w.connect_timeout, &display)?;
         builder = builder
             .connect_timeout(w.connect_timeout)
             .http1_only()
@@ -264,10 +248,7 @@ impl Transport {
             Some(Ok(whole)) => url.set_path(whole),
             _ => url.set_path(&parts.concat()),
         }
-        // (The base URL has no query.)
-        if request.query.is_some() {
-            url.set_query(request.query.as_deref());
-        }
+        url.set_query(request.query.as_deref());
         let mut outgoing = reqwest::Request::new(method, url);
         let map = outgoing.headers_mut();
         for (name, value) in request.headers {
