@@ -121,10 +121,8 @@ impl DockerBuilder {
         K: Into<String>,
         V: Into<String>,
     {
-        let vars: HashMap<String, String> = vars
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        let vars = vars.into_iter().map(|(k, v)| (k.into(), v.into()));
+        let vars: HashMap<String, String> = vars.collect();
         DockerBuilder::located(&|name| vars.get(name).cloned())
     }
 

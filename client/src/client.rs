@@ -84,14 +84,6 @@ impl Speaking {
 }
 
 impl Api {
-    fn new(version: ApiVersion, pinned: bool) -> Arc<Api> {
-        Arc::new(Api {
-            pinned,
-            requested: Speaking::new(version),
-            settled: OnceCell::new(),
-        })
-    }
-
     fn speaking(&self) -> &Speaking {
         self.settled.get().unwrap_or(&self.requested)
     }
@@ -111,10 +103,13 @@ const LABELLED_STREAMS: ApiVersion = ApiVersion::new(1, 42);
 impl Docker {
     /// A client on `transport` speaking `version`.
     pub(crate) fn new(transport: Transport, version: ApiVersion, pinned: bool) -> Docker {
-        Docker {
-            transport,
-            api: Api::new(version, pinned),
-        }
+        let (requested, settled) = (Speaking::new(version), OnceCell::new());
+        let api = Arc::new(Api {
+            pinned,
+            requested,
+            settled,
+        });
+        Docker { transport, api }
     }
 
     /// The same client (sharing its connections), sending requests for another API version,
@@ -339,13 +334,11 @@ impl TtyProbe {
     /// An exec start says it in its body (the engine multiplexes unless it asks for a TTY);
     /// logs and attach read the container's configuration.
     fn of(request: &Request) -> TtyProbe {
-        match request.operation() {
-            "ExecStart" => TtyProbe::Known(request.json_body_bool("Tty").unwrap_or(false)),
-            // `/containers/{id}/logs`
-            "ContainerLogs" | "ContainerAttach" => match request.path().split('/').nth(2) {
-                Some(id) => TtyProbe::Container(id.to_owned()),
-                None => TtyProbe::None,
-            },
+        // `/containers/{id}/logs`
+        let container = request.path().split('/').nth(2);
+        match (request.operation(), container) {
+            ("ExecStart", _) => TtyProbe::Known(request.json_body_bool("Tty").unwrap_or(false)),
+            ("ContainerLogs" | "ContainerAttach", Some(id)) => TtyProbe::Container(id.to_owned()),
             _ => TtyProbe::None,
         }
     }

@@ -231,25 +231,23 @@ impl Stream for OutputStream {
                     }
                 }
             } else if !this.chunk.is_empty() {
-                return Poll::Ready(Some(Ok(LogOutput::Console(std::mem::take(
-                    &mut this.chunk,
-                )))));
+                let console = std::mem::take(&mut this.chunk);
+                return Poll::Ready(Some(Ok(LogOutput::Console(console))));
             }
-            match this.bytes.poll_next_unpin(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.chunk = chunk,
-                Poll::Ready(Some(Err(e))) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(e)));
+            let end = match std::task::ready!(this.bytes.poll_next_unpin(cx)) {
+                Some(Ok(chunk)) => {
+                    this.chunk = chunk;
+                    continue;
                 }
-                Poll::Ready(None) => {
-                    this.done = true;
-                    if let Some(Err(e)) = this.decoder.as_ref().map(FrameDecoder::finish) {
-                        return Poll::Ready(Some(Err(Error::Frame(e))));
-                    }
-                    return Poll::Ready(None);
-                }
-            }
+                Some(Err(e)) => Some(e),
+                // (Multiplexed output ends between frames.)
+                None => this
+                    .decoder
+                    .as_ref()
+                    .and_then(|d| d.finish().err().map(Error::Frame)),
+            };
+            this.done = true;
+            return Poll::Ready(end.map(Err));
         }
     }
 }

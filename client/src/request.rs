@@ -44,6 +44,7 @@ pub(crate) fn encode_path_segment(name: &str, value: &str) -> Result<String, Err
 const JSON: &str = "application/json";
 
 /// A request being built by a generated method.
+#[derive(Default)]
 pub(crate) struct Request {
     /// The operation's id (`ContainerList`), for the check against the engine's API version.
     operation: &'static str,
@@ -64,10 +65,7 @@ impl Request {
             operation,
             method,
             path,
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: None,
-            upgrade: false,
+            ..Request::default()
         }
     }
 
@@ -83,19 +81,17 @@ impl Request {
 
     /// A boolean field of the JSON body, when the body is JSON and has it.
     pub(crate) fn json_body_bool(&self, field: &str) -> Option<bool> {
-        let value = serde_json::from_slice::<Value>(self.json_bytes()?).ok()?;
-        value.get(field)?.as_bool()
+        self.json_value()?.get(field)?.as_bool()
     }
 
-    fn json_bytes(&self) -> Option<&Bytes> {
-        match &self.body {
-            Some((
-                Body {
-                    kind: BodyKind::Bytes(bytes),
-                },
-                JSON,
-            )) => Some(bytes),
-            _ => None,
+    /// The body as a JSON value, when it is JSON (bytes, not a stream) and parses.
+    fn json_value(&self) -> Option<Value> {
+        let Some((body, JSON)) = &self.body else {
+            return None;
+        };
+        match &body.kind {
+            BodyKind::Bytes(bytes) => serde_json::from_slice(bytes).ok(),
+            BodyKind::Stream(_) => None,
         }
     }
 
@@ -106,15 +102,9 @@ impl Request {
         if !compat::has_history(self.operation) {
             return Ok(());
         }
-        let params: Vec<&'static str> = self
-            .query
-            .iter()
-            .chain(&self.headers)
-            .map(|(name, _)| *name)
-            .collect();
-        let mut json = self
-            .json_bytes()
-            .and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
+        let names = self.query.iter().chain(&self.headers);
+        let params: Vec<&'static str> = names.map(|(name, _)| *name).collect();
+        let mut json = self.json_value();
         let adjustments = compat::check(self.operation, &params, json.as_ref(), engine)?;
         let mut body_changes = false;
         for adjustment in &adjustments {
@@ -144,10 +134,7 @@ impl Request {
     pub(crate) fn into_outgoing(self, prefix: &str) -> Outgoing<'_> {
         let query = (!self.query.is_empty()).then(|| {
             let mut query = form_urlencoded::Serializer::new(String::new());
-            for (key, value) in &self.query {
-                query.append_pair(key, value);
-            }
-            query.finish()
+            query.extend_pairs(&self.query).finish()
         });
         // The engine sends the head of a wait at once, and its body when the container stops.
         let long_poll = self.method == "POST" && self.path.ends_with("/wait");
@@ -366,10 +353,8 @@ impl Response {
     /// The upgraded connection, raw.
     pub async fn upgraded(self) -> Result<Upgraded, Error> {
         if self.status() != 101 {
-            let message = format!(
-                "the engine answered {} instead of switching protocols",
-                self.status()
-            );
+            let status = self.status();
+            let message = format!("the engine answered {status} instead of switching protocols");
             return Err(self.incoming.wire().upgrade_error(message));
         }
         self.incoming.upgrade().await

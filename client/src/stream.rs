@@ -240,12 +240,11 @@ impl<T: DeserializeOwned> Stream for JsonStream<T> {
                 this.done = this.decoder.is_failed();
                 return Poll::Ready(Some(item));
             }
-            let pushed = match this.bytes.poll_next_unpin(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.decoder.push(&chunk),
-                Poll::Ready(Some(Err(e))) => Err(e),
+            let pushed = match std::task::ready!(this.bytes.poll_next_unpin(cx)) {
+                Some(Ok(chunk)) => this.decoder.push(&chunk),
+                Some(Err(e)) => Err(e),
                 // (Ended: `done`, unless what was left fails to decode.)
-                Poll::Ready(None) => {
+                None => {
                     this.done = true;
                     this.decoder.finish()
                 }

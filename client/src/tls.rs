@@ -27,7 +27,7 @@ use crate::error::Error;
 /// ```
 ///
 /// `Debug` shows where the material came from, never the private key.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TlsConfig {
     /// PEM certificates of the trusted authorities; the platform's roots when `None`.
     ca: Option<Pem>,
@@ -37,21 +37,24 @@ pub struct TlsConfig {
     insecure: bool,
 }
 
-/// PEM text and where it came from, for error messages.
+/// PEM text and where it came from, for error messages; `Debug` shows only where.
 #[derive(Clone)]
 struct Pem {
     bytes: Arc<[u8]>,
     origin: String,
 }
 
+impl fmt::Debug for Pem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.origin, f)
+    }
+}
+
 impl Pem {
     fn from_file(path: &Path) -> Result<Pem, Error> {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-        Ok(Pem {
-            bytes: bytes.into(),
-            origin: path.display().to_string(),
-        })
+        Ok(Pem::from_bytes(bytes, &path.display().to_string()))
     }
 
     fn from_bytes(bytes: impl Into<Vec<u8>>, origin: &str) -> Pem {
@@ -62,14 +65,12 @@ impl Pem {
     }
 
     fn certificates(&self) -> Result<Vec<CertificateDer<'static>>, Error> {
+        let origin = &self.origin;
         let certs = CertificateDer::pem_slice_iter(&self.bytes)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::Config(format!("{}: not a PEM certificate: {e}", self.origin)))?;
+            .map_err(|e| Error::Config(format!("{origin}: not a PEM certificate: {e}")))?;
         if certs.is_empty() {
-            return Err(Error::Config(format!(
-                "{}: holds no PEM certificate",
-                self.origin
-            )));
+            return Err(Error::Config(format!("{origin}: holds no PEM certificate")));
         }
         Ok(certs)
     }
@@ -82,23 +83,6 @@ impl Pem {
                 self.origin
             ))
         })
-    }
-}
-
-impl fmt::Debug for TlsConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsConfig")
-            .field("ca", &self.ca.as_ref().map(|p| p.origin.as_str()))
-            .field(
-                "client_cert",
-                &self.identity.as_ref().map(|(cert, _)| cert.origin.as_str()),
-            )
-            .field(
-                "client_key",
-                &self.identity.as_ref().map(|(_, key)| key.origin.as_str()),
-            )
-            .field("verify_server", &!self.insecure)
-            .finish()
     }
 }
 

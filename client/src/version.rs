@@ -70,10 +70,8 @@ impl FromStr for ApiVersion {
         let bare = text.strip_prefix('v').unwrap_or(text);
         let (major, minor) = bare.split_once('.').ok_or_else(invalid)?;
         let number = |part: &str| -> Option<u16> {
-            if part.is_empty() || part.len() > 5 || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            part.parse().ok()
+            let digits = (1..=5).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+            part.parse().ok().filter(|_| digits)
         };
         match (number(major), number(minor)) {
             (Some(major), Some(minor)) => Ok(ApiVersion { major, minor }),
