@@ -103,13 +103,15 @@ const LABELLED_STREAMS: ApiVersion = ApiVersion::new(1, 42);
 impl Docker {
     /// A client on `transport` speaking `version`.
     pub(crate) fn new(transport: Transport, version: ApiVersion, pinned: bool) -> Docker {
-        let (requested, settled) = (Speaking::new(version), OnceCell::new());
-        let api = Arc::new(Api {
+        let api = Api {
             pinned,
-            requested,
-            settled,
-        });
-        Docker { transport, api }
+            requested: Speaking::new(version),
+            settled: OnceCell::new(),
+        };
+        Docker {
+            transport,
+            api: Arc::new(api),
+        }
     }
 
     /// The same client (sharing its connections), sending requests for another API version,

@@ -386,10 +386,11 @@ fn error_message(body: &[u8]) -> String {
         Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
     };
     if message.len() > MAX_MESSAGE {
-        let end = (0..=MAX_MESSAGE)
-            .rev()
-            .find(|&end| message.is_char_boundary(end));
-        message.truncate(end.unwrap_or(0));
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
         message.push('…');
     }
     message
