@@ -35,18 +35,18 @@ pub struct Attached {
 }
 
 impl Attached {
-    /// The two halves of a connection to `host` upgraded; the output demultiplexed as
-    /// `content_type` says.
+    /// The two halves of a connection upgraded; the output read as [`OutputStream`] reads
+    /// `content_type` and `tty`.
     /// Each half holds `wire`: the relay of an `ssh://` engine, whose ssh carries the
     /// connection, lives as long as they do, even when the client does not.
     pub(crate) fn new(
         upgraded: Upgraded,
-        host: String,
         content_type: Option<&str>,
+        tty: Option<bool>,
         wire: Arc<Wire>,
     ) -> Attached {
         let (read, write) = tokio::io::split(upgraded);
-        let held = wire.clone();
+        let (held, host) = (wire.clone(), wire.host.to_string());
         let bytes = tokio_util::io::ReaderStream::new(read).map_err(move |source| {
             let _ = &held;
             Error::Io {
@@ -55,7 +55,7 @@ impl Attached {
             }
         });
         Attached {
-            output: OutputStream::new(ByteStream::new(bytes), content_type),
+            output: OutputStream::new(ByteStream::new(bytes), content_type, tty),
             input: AttachInput {
                 inner: Some(write),
                 _wire: Some(wire),
@@ -80,40 +80,34 @@ impl AttachInput {
         }
     }
 
-    fn half(&mut self) -> io::Result<Pin<&mut WriteHalf<Upgraded>>> {
-        match &mut self.inner {
-            Some(half) => Ok(Pin::new(half)),
-            None => Err(io::Error::new(
-                io::ErrorKind::NotConnected,
-                "the engine did not upgrade the connection: there is no standard input to write",
-            )),
-        }
+    /// The write half, when the engine upgraded the connection.
+    fn half(&mut self) -> Option<Pin<&mut WriteHalf<Upgraded>>> {
+        self.inner.as_mut().map(Pin::new)
     }
 }
 
+/// Without an upgraded connection, writes fail and flushes and shutdowns have nothing to do.
 impl AsyncWrite for AttachInput {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.half() {
-            Ok(half) => half.poll_write(cx, buf),
-            Err(e) => Poll::Ready(Err(e)),
-        }
+        let Some(half) = self.half() else {
+            let why =
+                "the engine did not upgrade the connection: there is no standard input to write";
+            return Poll::Ready(Err(io::Error::new(io::ErrorKind::NotConnected, why)));
+        };
+        half.poll_write(cx, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.half() {
-            Ok(half) => half.poll_flush(cx),
-            Err(_) => Poll::Ready(Ok(())),
-        }
+        self.half()
+            .map_or(Poll::Ready(Ok(())), |half| half.poll_flush(cx))
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.half() {
-            Ok(half) => half.poll_shutdown(cx),
-            Err(_) => Poll::Ready(Ok(())),
-        }
+        self.half()
+            .map_or(Poll::Ready(Ok(())), |half| half.poll_shutdown(cx))
     }
 }

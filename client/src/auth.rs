@@ -159,9 +159,7 @@ impl RegistryAuth {
     /// entry.
     pub fn all(&self) -> Result<HashMap<String, AuthConfig>, Error> {
         let mut all = HashMap::new();
-        let mut keys: Vec<&String> = self.file.auths.keys().collect();
-        keys.extend(self.file.cred_helpers.keys());
-        for key in keys {
+        for key in self.file.auths.keys().chain(self.file.cred_helpers.keys()) {
             if let Some(auth) = self.get(key)? {
                 all.insert(registry_key(key), auth);
             }
@@ -171,15 +169,11 @@ impl RegistryAuth {
 
     fn lookup_auths(&self, registry: &str) -> Result<Option<AuthConfig>, Error> {
         let key = registry_key(registry);
-        let entry = self.file.auths.get_key_value(&key).or_else(|| {
-            let mut matches: Vec<_> = self
-                .file
-                .auths
-                .iter()
-                .filter(|(k, _)| registry_key(k) == key)
-                .collect();
-            matches.sort_by(|a, b| a.0.cmp(b.0));
-            matches.into_iter().next()
+        // The entry of the key, else the first (by name) of those of the same registry.
+        let auths = &self.file.auths;
+        let entry = auths.get_key_value(&key).or_else(|| {
+            let same = auths.iter().filter(|(k, _)| registry_key(k) == key);
+            same.min_by_key(|(k, _)| *k)
         });
         let Some((entry_key, entry)) = entry else {
             return Ok(None);
@@ -221,19 +215,16 @@ impl RegistryAuth {
     /// `docker-credential-<helper> get`, the server address on standard input, JSON
     /// `{"ServerURL", "Username", "Secret"}` on standard output.
     fn run_helper(&self, helper: &str, registry: &str) -> Result<Option<AuthConfig>, Error> {
-        #[derive(Deserialize)]
+        #[derive(Default, Deserialize)]
+        #[serde(rename_all = "PascalCase", default)]
         struct HelperAnswer {
-            #[serde(rename = "Username", default)]
             username: String,
-            #[serde(rename = "Secret", default)]
             secret: String,
         }
         let key = registry_key(registry);
         let program = format!("docker-credential-{helper}");
-        let path = match &self.helper_dir {
-            Some(dir) => dir.join(&program),
-            None => PathBuf::from(&program),
-        };
+        // (On `PATH` without a directory.)
+        let path = self.helper_dir.clone().unwrap_or_default().join(&program);
         let failed =
             |why: String| Error::Config(format!("credential helper {program} for {key}: {why}"));
         let mut child = Command::new(&path)

@@ -55,28 +55,11 @@ impl std::fmt::Debug for Body {
     }
 }
 
-impl From<Vec<u8>> for Body {
-    fn from(bytes: Vec<u8>) -> Self {
-        Body::from(Bytes::from(bytes))
-    }
-}
-
-impl From<Bytes> for Body {
-    fn from(bytes: Bytes) -> Self {
+/// Bytes known in advance: a `Vec<u8>`, a `String`, a static slice, [`Bytes`], ...
+impl<T: Into<Bytes>> From<T> for Body {
+    fn from(bytes: T) -> Self {
         Body {
-            kind: BodyKind::Bytes(bytes),
+            kind: BodyKind::Bytes(bytes.into()),
         }
-    }
-}
-
-impl From<&'static [u8]> for Body {
-    fn from(bytes: &'static [u8]) -> Self {
-        Body::from(Bytes::from_static(bytes))
-    }
-}
-
-impl From<String> for Body {
-    fn from(text: String) -> Self {
-        Body::from(Bytes::from(text))
     }
 }

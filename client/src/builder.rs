@@ -63,7 +63,7 @@ pub const DEFAULT_MAX_BODY_SIZE: u64 = 256 << 20;
 /// (`commit`, `stop` with a long grace period, prunes): give them a client with a longer header
 /// timeout ([`Docker::with_header_timeout`]). Each wait that runs out is an
 /// [`Error::Timeout`] saying which.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DockerBuilder {
     address: Option<Address>,
     tls: Option<TlsConfig>,
@@ -71,7 +71,8 @@ pub struct DockerBuilder {
     timeouts: Timeouts,
     api_version: Option<ApiVersion>,
     max_body_size: Option<u64>,
-    hook: Option<Hook>,
+    /// (Named so in `Debug`, as the method that sets it.)
+    reqwest: Option<Hook>,
     ssh: SshSettings,
 }
 
@@ -82,21 +83,6 @@ enum Address {
     Text(String),
     /// A unix socket's path ([`Docker::connect_unix`]), which need not be UTF-8.
     Socket(PathBuf),
-}
-
-impl std::fmt::Debug for DockerBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DockerBuilder")
-            .field("address", &self.address)
-            .field("tls", &self.tls)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeouts", &self.timeouts)
-            .field("api_version", &self.api_version)
-            .field("max_body_size", &self.max_body_size)
-            .field("reqwest", &self.hook.as_ref().map(|_| "<hook>"))
-            .field("ssh", &self.ssh)
-            .finish()
-    }
 }
 
 impl DockerBuilder {
@@ -135,10 +121,8 @@ impl DockerBuilder {
         K: Into<String>,
         V: Into<String>,
     {
-        let vars: HashMap<String, String> = vars
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        let vars = vars.into_iter().map(|(k, v)| (k.into(), v.into()));
+        let vars: HashMap<String, String> = vars.collect();
         DockerBuilder::located(&|name| vars.get(name).cloned())
     }
 
@@ -226,7 +210,7 @@ impl DockerBuilder {
     where
         F: Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
     {
-        self.hook = Some(Arc::new(hook));
+        self.reqwest = Some(Hook(Arc::new(hook)));
         self
     }
 
@@ -282,15 +266,12 @@ impl DockerBuilder {
             _ => Host::parse(&display)?,
         };
         let tls = match &mut host {
+            // `https://` alone: TLS against the platform's authorities.
             Host::Tcp { https, .. } => {
-                let tls = match self.tls {
-                    Some(tls) => Some(tls.client_config()?),
-                    None if *https => Some(TlsConfig::new().client_config()?),
-                    None => None,
-                };
+                let tls = self.tls.or_else(|| https.then(TlsConfig::new));
                 *https = tls.is_some();
                 match tls {
-                    Some(tls) => tls,
+                    Some(tls) => tls.client_config()?,
                     None => plain_client_config(true)?,
                 }
             }
@@ -303,7 +284,7 @@ impl DockerBuilder {
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             timeouts: self.timeouts,
             max_body: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
-            hook: self.hook,
+            hook: self.reqwest,
             ssh: self.ssh,
         })?;
         let version = match self.api_version {

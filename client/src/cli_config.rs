@@ -15,31 +15,24 @@ use serde::Deserialize;
 use crate::error::Error;
 
 /// `config.json` of the docker CLI: the parts this client reads.
+/// (`currentContext`, `auths`, `credsStore`, `credHelpers`; each may be missing.)
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub(crate) struct ConfigFile {
-    #[serde(rename = "currentContext", default)]
     pub(crate) current_context: Option<String>,
-    #[serde(default)]
     pub(crate) auths: HashMap<String, AuthEntry>,
-    #[serde(rename = "credsStore", default)]
     pub(crate) creds_store: Option<String>,
-    #[serde(rename = "credHelpers", default)]
     pub(crate) cred_helpers: HashMap<String, String>,
 }
 
-/// An `auths` entry of `config.json`.
+/// An `auths` entry of `config.json`: each field may be missing.
 #[derive(Clone, Default, Deserialize)]
 pub(crate) struct AuthEntry {
     /// base64 of `user:password`.
-    #[serde(default)]
     pub(crate) auth: Option<String>,
-    #[serde(default)]
     pub(crate) username: Option<String>,
-    #[serde(default)]
     pub(crate) password: Option<String>,
-    #[serde(default)]
     pub(crate) identitytoken: Option<String>,
-    #[serde(default)]
     pub(crate) registrytoken: Option<String>,
 }
 
@@ -117,21 +110,21 @@ pub(crate) fn config_dir(var: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf
     if let Some(dir) = set("DOCKER_CONFIG") {
         return Some(PathBuf::from(dir));
     }
-    let home = if cfg!(windows) {
-        set("USERPROFILE")
-    } else {
-        set("HOME")
-    };
+    let home = set(if cfg!(windows) { "USERPROFILE" } else { "HOME" });
     home.map(|home| Path::new(&home).join(".docker"))
 }
 
-/// The docker endpoint of a context in the context store.
-#[derive(Debug)]
+/// The docker endpoint of a context in the context store: as its `meta.json` has it, and its
+/// TLS files.
+#[derive(Debug, Deserialize)]
 pub(crate) struct ContextEndpoint {
-    /// `Host` of the endpoint; `None` (or empty) means the local engine.
+    /// `Host` of the endpoint; `None` (never empty) means the local engine.
+    #[serde(rename = "Host")]
     pub(crate) host: Option<String>,
+    #[serde(rename = "SkipTLSVerify", default)]
     pub(crate) skip_tls_verify: bool,
     /// The context's TLS files (`ca.pem`, `cert.pem`, `key.pem`), when it has any.
+    #[serde(skip)]
     pub(crate) tls_dir: Option<PathBuf>,
 }
 
@@ -139,15 +132,7 @@ pub(crate) struct ContextEndpoint {
 #[derive(Deserialize)]
 struct ContextMeta {
     #[serde(rename = "Endpoints", default)]
-    endpoints: HashMap<String, EndpointMeta>,
-}
-
-#[derive(Deserialize)]
-struct EndpointMeta {
-    #[serde(rename = "Host", default)]
-    host: Option<String>,
-    #[serde(rename = "SkipTLSVerify", default)]
-    skip_tls_verify: bool,
+    endpoints: HashMap<String, ContextEndpoint>,
 }
 
 /// The docker endpoint of the context `name` in the store under `config_dir`; `from` says where
@@ -167,19 +152,17 @@ pub(crate) fn context_endpoint(
         )));
     };
     let origin = format!("context {name:?}: {}", meta_path.display());
-    let meta: ContextMeta = parse_json(&text, &origin, "context")?;
-    let endpoint = meta.endpoints.get("docker").ok_or_else(|| {
+    let mut meta: ContextMeta = parse_json(&text, &origin, "context")?;
+    let mut endpoint = meta.endpoints.remove("docker").ok_or_else(|| {
         Error::Config(format!(
             "context {name:?} ({}) has no docker endpoint",
             meta_path.display()
         ))
     })?;
     let tls_dir = contexts.join("tls").join(&id).join("docker");
-    Ok(ContextEndpoint {
-        host: endpoint.host.clone().filter(|h| !h.is_empty()),
-        skip_tls_verify: endpoint.skip_tls_verify,
-        tls_dir: tls_dir.is_dir().then_some(tls_dir),
-    })
+    endpoint.host = endpoint.host.filter(|h| !h.is_empty());
+    endpoint.tls_dir = tls_dir.is_dir().then_some(tls_dir);
+    Ok(endpoint)
 }
 
 /// The hex sha256 of a context name: its directory in the context store.

@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::compat;
 use crate::error::Error;
-use crate::request::{Request, Response};
+use crate::request::{decode, Request, Response};
 use crate::transport::Transport;
 use crate::version::ApiVersion;
 
@@ -84,14 +84,6 @@ impl Speaking {
 }
 
 impl Api {
-    fn new(version: ApiVersion, pinned: bool) -> Arc<Api> {
-        Arc::new(Api {
-            pinned,
-            requested: Speaking::new(version),
-            settled: OnceCell::new(),
-        })
-    }
-
     fn speaking(&self) -> &Speaking {
         self.settled.get().unwrap_or(&self.requested)
     }
@@ -111,19 +103,21 @@ const LABELLED_STREAMS: ApiVersion = ApiVersion::new(1, 42);
 impl Docker {
     /// A client on `transport` speaking `version`.
     pub(crate) fn new(transport: Transport, version: ApiVersion, pinned: bool) -> Docker {
+        let api = Api {
+            pinned,
+            requested: Speaking::new(version),
+            settled: OnceCell::new(),
+        };
         Docker {
             transport,
-            api: Api::new(version, pinned),
+            api: Arc::new(api),
         }
     }
 
     /// The same client (sharing its connections), sending requests for another API version,
     /// which negotiation keeps; requests are still checked against it.
     pub fn with_api_version(&self, version: ApiVersion) -> Docker {
-        Docker {
-            transport: self.transport.clone(),
-            api: Api::new(version, true),
-        }
+        Docker::new(self.transport.clone(), version, true)
     }
 
     /// The same client (sharing its connections) with another response-header timeout; see
@@ -172,7 +166,7 @@ impl Docker {
         let ping = self.send_at(request, "").await?;
         // An engine that sends none is older than 1.25 (the Go client assumes 1.24).
         let version = announced_version(&ping).unwrap_or(Ok(ApiVersion::new(1, 24)))?;
-        ping.unit().await?;
+        ping.bytes().await?;
         Ok(version)
     }
 
@@ -259,10 +253,7 @@ impl Docker {
             }
         }
         let response = self.send_at(request, &speaking.prefix).await?;
-        Ok(match tty {
-            Some(tty) => response.with_tty(tty),
-            None => response,
-        })
+        Ok(response.with_tty(tty))
     }
 
     /// A ping's `API-Version` settles the version when none is.
@@ -305,11 +296,12 @@ impl Docker {
         };
         let path = format!("/containers/{container}/json");
         let inspect = Request::new("ContainerInspect", "GET", path);
-        let config: serde_json::Value = self
+        let (status, body) = self
             .send_at(inspect, &speaking.prefix)
             .await?
-            .json()
+            .bytes()
             .await?;
+        let config: serde_json::Value = decode(status, body)?;
         let tty = config
             .pointer("/Config/Tty")
             .and_then(serde_json::Value::as_bool);
@@ -344,13 +336,11 @@ impl TtyProbe {
     /// An exec start says it in its body (the engine multiplexes unless it asks for a TTY);
     /// logs and attach read the container's configuration.
     fn of(request: &Request) -> TtyProbe {
-        match request.operation() {
-            "ExecStart" => TtyProbe::Known(request.json_body_bool("Tty").unwrap_or(false)),
-            // `/containers/{id}/logs`
-            "ContainerLogs" | "ContainerAttach" => match request.path().split('/').nth(2) {
-                Some(id) => TtyProbe::Container(id.to_owned()),
-                None => TtyProbe::None,
-            },
+        // `/containers/{id}/logs`
+        let container = request.path().split('/').nth(2);
+        match (request.operation(), container) {
+            ("ExecStart", _) => TtyProbe::Known(request.json_body_bool("Tty").unwrap_or(false)),
+            ("ContainerLogs" | "ContainerAttach", Some(id)) => TtyProbe::Container(id.to_owned()),
             _ => TtyProbe::None,
         }
     }

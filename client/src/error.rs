@@ -5,10 +5,11 @@ use bytes::Bytes;
 
 /// An error of the client. Every failure is one of these; none panics. A `host` is the engine
 /// address the client tried.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The engine answered with an error status.
+    #[error("engine answered {status}: {message}")]
     Api {
         /// The HTTP status code.
         status: u16,
@@ -16,6 +17,10 @@ pub enum Error {
         message: String,
     },
     /// A response did not decode into the type the API declares.
+    #[error(
+        "cannot decode the engine's {status} response: {message}; body: {}",
+        shown(body)
+    )]
     Decode {
         /// The HTTP status code of the response.
         status: u16,
@@ -26,6 +31,7 @@ pub enum Error {
     },
     /// An error message inside a stream of JSON messages (pull, build, push, load), with its
     /// `errorDetail` when it has one.
+    #[error("engine reported an error in the stream: {message}")]
     Stream {
         /// What went wrong, in words.
         message: String,
@@ -33,6 +39,7 @@ pub enum Error {
         detail: Option<serde_json::Value>,
     },
     /// The request could not be sent or the response could not be read.
+    #[error("cannot talk to the engine at {host}: {}", chain(&**source))]
     Transport {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -40,9 +47,11 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A container's multiplexed output stream is malformed, or the engine reported an error in it.
-    Frame(FrameError),
+    #[error("cannot read the container's output: {0}")]
+    Frame(#[source] FrameError),
     /// A connection could not be upgraded for attach or exec (the engine answered without
     /// switching protocols, or the upgrade failed).
+    #[error("cannot attach to the engine at {host}: {message}")]
     Upgrade {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -50,6 +59,7 @@ pub enum Error {
         message: String,
     },
     /// Reading or writing an attached (upgraded) connection failed.
+    #[error("attached connection to {host} failed: {source}")]
     Io {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -57,14 +67,21 @@ pub enum Error {
         source: std::io::Error,
     },
     /// An argument cannot be sent (a value that does not encode, or an empty path parameter).
+    #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// The client's configuration is invalid (an unusable `DOCKER_HOST`, for example).
+    #[error("invalid configuration: {0}")]
     Config(String),
     /// The blocking client was called from inside an async runtime, where waiting for an
     /// answer would block the runtime's thread: nothing was sent.
+    #[error("{0}")]
     Blocking(&'static str),
     /// The request uses an operation, parameter or body field that the engine's API version
     /// does not have (see [`crate::compat`]); it was not sent.
+    #[error(
+        "{item} requires API version {required}, but the engine's API version is {engine}; \
+         the request was not sent"
+    )]
     RequiresApiVersion {
         /// What the request uses.
         item: crate::version::ApiItem,
@@ -74,6 +91,10 @@ pub enum Error {
         engine: crate::ApiVersion,
     },
     /// Nothing listens at the engine's address: the connection was refused.
+    #[error(
+        "cannot connect to the engine at {host}: connection refused \
+         (is the engine running and listening there?)"
+    )]
     ConnectionRefused {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -81,6 +102,10 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The engine's unix socket (or named pipe) does not exist.
+    #[error(
+        "cannot connect to the engine at {host}: the socket does not exist \
+         (is the engine running? is DOCKER_HOST right?)"
+    )]
     SocketNotFound {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -88,6 +113,11 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The operating system denied access to the engine's socket.
+    #[error(
+        "cannot connect to the engine at {host}: permission denied \
+         (this user may not open the socket; on Linux, membership of its group, \
+         usually `docker`, gives access)"
+    )]
     PermissionDenied {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -96,6 +126,7 @@ pub enum Error {
     },
     /// TLS with the engine failed: a certificate that is not trusted or not valid for the host,
     /// a client certificate the engine requires or rejects, an engine that does not speak TLS.
+    #[error("TLS with the engine at {host} failed: {message}")]
     Tls {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -106,6 +137,10 @@ pub enum Error {
     },
     /// An answer read whole (a JSON document, an error) is larger than the client's limit
     /// ([`DockerBuilder::max_body_size`](crate::DockerBuilder::max_body_size)).
+    #[error(
+        "the answer of the engine at {host} is larger than the client's limit of {limit} bytes \
+         (DockerBuilder::max_body_size)"
+    )]
     BodyTooLarge {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -114,6 +149,7 @@ pub enum Error {
     },
     /// The engine did not accept the connection, send a response's headers, send more of a
     /// body or take more of an upload, in time.
+    #[error("the engine at {host} did not {} within {after:?}", kind.waited_for())]
     Timeout {
         /// The engine's address, as configured (`unix:///var/run/docker.sock`, `tcp://host:2376`).
         host: String,
@@ -125,6 +161,7 @@ pub enum Error {
     /// The `ssh` program of an `ssh://` engine did not reach the engine: it is not installed,
     /// the host key is unknown or changed, the login was refused, the host is unreachable, or
     /// `docker` failed (or is missing) on the remote host.
+    #[error("cannot reach the engine at {host} over ssh: {kind}: {message}")]
     Ssh {
         /// The engine's address, as configured (`ssh://user@host`).
         host: String,
@@ -136,6 +173,7 @@ pub enum Error {
     },
     /// A file or directory on this machine could not be read or written: a source or
     /// destination of a copy, or a build context.
+    #[error("{}: {source}", path.display())]
     LocalIo {
         /// The path on this machine.
         path: std::path::PathBuf,
@@ -157,6 +195,18 @@ pub enum TimeoutKind {
     Body,
     /// Waiting for the engine to take more of a request body (an upload).
     Upload,
+}
+
+impl TimeoutKind {
+    /// What the engine did not do in time, for [`Error::Timeout`]'s message.
+    fn waited_for(self) -> &'static str {
+        match self {
+            TimeoutKind::Connect => "accept the connection",
+            TimeoutKind::ResponseHeaders => "send the response headers",
+            TimeoutKind::Body => "send more of the response body",
+            TimeoutKind::Upload => "take more of the request body",
+        }
+    }
 }
 
 /// Why the `ssh` program of an `ssh://` engine failed ([`Error::Ssh`]).
@@ -194,30 +244,19 @@ impl fmt::Display for SshErrorKind {
 }
 
 /// A malformed multiplexed stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
     /// A frame header names a stream other than stdin (0), stdout (1), stderr (2) or the
     /// systemerr stream (3) the engine uses for its own errors.
+    #[error("bad stream type {0} in a multiplexed frame header")]
     BadStreamType(u8),
     /// The stream ended inside a frame.
+    #[error("the stream ended inside a multiplexed frame")]
     Truncated,
     /// The engine reported an error on its systemerr stream (3).
+    #[error("engine error in the stream: {0}")]
     Engine(String),
 }
-
-impl fmt::Display for FrameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FrameError::BadStreamType(t) => {
-                write!(f, "bad stream type {t} in a multiplexed frame header")
-            }
-            FrameError::Truncated => f.write_str("the stream ended inside a multiplexed frame"),
-            FrameError::Engine(message) => write!(f, "engine error in the stream: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for FrameError {}
 
 impl Error {
     /// The HTTP status of an error answered by the engine.
@@ -314,111 +353,21 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Api { status, message } => write!(f, "engine answered {status}: {message}"),
-            Error::Decode {
-                status,
-                message,
-                body,
-            } => {
-                const SHOWN: usize = 512;
-                let text = String::from_utf8_lossy(&body[..body.len().min(SHOWN)]);
-                let more = if body.len() > SHOWN { "..." } else { "" };
-                write!(
-                    f,
-                    "cannot decode the engine's {status} response: {message}; body: {text}{more}"
-                )
-            }
-            Error::Stream { message, .. } => {
-                write!(f, "engine reported an error in the stream: {message}")
-            }
-            Error::Transport { host, source } => {
-                write!(f, "cannot talk to the engine at {host}: {source}")?;
-                let mut cause = source.source();
-                while let Some(inner) = cause {
-                    write!(f, ": {inner}")?;
-                    cause = inner.source();
-                }
-                Ok(())
-            }
-            Error::Frame(e) => write!(f, "cannot read the container's output: {e}"),
-            Error::Upgrade { host, message } => {
-                write!(f, "cannot attach to the engine at {host}: {message}")
-            }
-            Error::Io { host, source } => {
-                write!(f, "attached connection to {host} failed: {source}")
-            }
-            Error::InvalidArgument(message) => write!(f, "invalid argument: {message}"),
-            Error::Config(message) => write!(f, "invalid configuration: {message}"),
-            Error::Blocking(message) => f.write_str(message),
-            Error::RequiresApiVersion {
-                item,
-                required,
-                engine,
-            } => write!(
-                f,
-                "{item} requires API version {required}, but the engine's API version is \
-                 {engine}; the request was not sent"
-            ),
-            Error::ConnectionRefused { host, .. } => write!(
-                f,
-                "cannot connect to the engine at {host}: connection refused \
-                 (is the engine running and listening there?)"
-            ),
-            Error::SocketNotFound { host, .. } => write!(
-                f,
-                "cannot connect to the engine at {host}: the socket does not exist \
-                 (is the engine running? is DOCKER_HOST right?)"
-            ),
-            Error::PermissionDenied { host, .. } => write!(
-                f,
-                "cannot connect to the engine at {host}: permission denied \
-                 (this user may not open the socket; on Linux, membership of its group, \
-                 usually `docker`, gives access)"
-            ),
-            Error::Tls { host, message, .. } => {
-                write!(f, "TLS with the engine at {host} failed: {message}")
-            }
-            Error::BodyTooLarge { host, limit } => write!(
-                f,
-                "the answer of the engine at {host} is larger than the client's limit of \
-                 {limit} bytes (DockerBuilder::max_body_size)"
-            ),
-            Error::Timeout { host, kind, after } => {
-                let what = match kind {
-                    TimeoutKind::Connect => "accept the connection",
-                    TimeoutKind::ResponseHeaders => "send the response headers",
-                    TimeoutKind::Body => "send more of the response body",
-                    TimeoutKind::Upload => "take more of the request body",
-                };
-                write!(f, "the engine at {host} did not {what} within {after:?}")
-            }
-            Error::Ssh {
-                host,
-                kind,
-                message,
-            } => write!(
-                f,
-                "cannot reach the engine at {host} over ssh: {kind}: {message}"
-            ),
-            Error::LocalIo { path, source } => write!(f, "{}: {source}", path.display()),
-        }
-    }
+/// The start of a body that did not decode, as text: at most 512 bytes, `...` after a longer one.
+fn shown(body: &[u8]) -> String {
+    const SHOWN: usize = 512;
+    let more = if body.len() > SHOWN { "..." } else { "" };
+    format!(
+        "{}{more}",
+        String::from_utf8_lossy(&body[..body.len().min(SHOWN)])
+    )
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Transport { source, .. }
-            | Error::ConnectionRefused { source, .. }
-            | Error::SocketNotFound { source, .. }
-            | Error::PermissionDenied { source, .. }
-            | Error::Tls { source, .. } => Some(source.as_ref()),
-            Error::Frame(e) => Some(e),
-            Error::Io { source, .. } | Error::LocalIo { source, .. } => Some(source),
-            _ => None,
-        }
-    }
+/// An error and its causes, each after a `: `.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let causes = std::iter::successors(Some(error), |cause| cause.source());
+    causes
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }

@@ -66,29 +66,19 @@ impl Host {
         })?;
         match scheme.to_ascii_lowercase().as_str() {
             "unix" => {
-                let path = if rest.is_empty() {
-                    DEFAULT_SOCKET
-                } else {
-                    rest
-                };
+                let path = or_default(rest, DEFAULT_SOCKET);
                 if !path.starts_with('/') {
                     return Err(invalid("is not an absolute socket path"));
                 }
                 Ok(Host::Unix(PathBuf::from(path)))
             }
             "npipe" => {
-                let pipe = if rest.is_empty() {
-                    "//./pipe/docker_engine"
-                } else {
-                    rest
-                };
+                let pipe = or_default(rest, "//./pipe/docker_engine");
                 Ok(Host::NamedPipe(pipe.replace('/', "\\")))
             }
             scheme @ ("tcp" | "http" | "https") => {
-                let (authority, path) = match rest.find('/') {
-                    Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
-                    None => (rest, ""),
-                };
+                let (authority, path) = split_path(rest);
+                let path = path.trim_end_matches('/');
                 if authority.contains('@') {
                     return Err(invalid("holds user information, which the engine ignores"));
                 }
@@ -100,11 +90,7 @@ impl Host {
                 }
                 let (host, port) = split_host_port(authority).map_err(|why| invalid(&why))?;
                 Ok(Host::Tcp {
-                    host: if host.is_empty() {
-                        "localhost".to_owned()
-                    } else {
-                        host.to_owned()
-                    },
+                    host: or_default(host, "localhost").to_owned(),
                     port,
                     path: path.to_owned(),
                     https: scheme == "https",
@@ -166,10 +152,7 @@ impl fmt::Display for Host {
 /// fragment. What reaches the remote shell (the socket path) and what ssh could take for an
 /// option (a user or host starting with `-`) is held to plain characters.
 fn parse_ssh(value: &str, rest: &str) -> Result<Host, Error> {
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
+    let (authority, path) = split_path(rest);
     let (user, hostport) = match authority.rsplit_once('@') {
         Some((user, hostport)) => (Some(user), hostport),
         None => (None, authority),
@@ -213,10 +196,7 @@ fn parse_ssh(value: &str, rest: &str) -> Result<Host, Error> {
     } else {
         path
     };
-    if !path
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"/._-+@%=:,".contains(&b))
-    {
+    if !plain(path, b"/@%=:,") {
         return Err(invalid(
             "has a socket path with characters other than letters, digits and /._-+@%=:,",
         ));
@@ -229,21 +209,31 @@ fn parse_ssh(value: &str, rest: &str) -> Result<Host, Error> {
     })
 }
 
+/// `text`, or `default` when it is empty.
+fn or_default<'a>(text: &'a str, default: &'a str) -> &'a str {
+    Some(text)
+        .filter(|text| !text.is_empty())
+        .unwrap_or(default)
+}
+
+/// The authority of an address after its scheme, and its path (from the first `/`, if any).
+fn split_path(rest: &str) -> (&str, &str) {
+    rest.split_at(rest.find('/').unwrap_or(rest.len()))
+}
+
 /// `host:port`, `[v6]:port`, `host`, `:port`.
 fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest
-            .find(']')
-            .ok_or_else(|| "has an unclosed '[' in its address".to_owned())?;
-        let after = &rest[end + 1..];
-        let host = &authority[..end + 2];
-        match after {
-            "" => (host, None),
-            _ => match after.strip_prefix(':') {
-                Some(port) => (host, Some(port)),
-                None => return Err("has text after the IPv6 address".to_owned()),
-            },
-        }
+        let end = rest.find(']').ok_or("has an unclosed '[' in its address")?;
+        let port = match &rest[end + 1..] {
+            "" => None,
+            after => Some(
+                after
+                    .strip_prefix(':')
+                    .ok_or("has text after the IPv6 address")?,
+            ),
+        };
+        (&authority[..end + 2], port)
     } else {
         match authority.rsplit_once(':') {
             Some((host, _)) if host.contains(':') => {
@@ -298,7 +288,7 @@ pub(crate) fn locate(var: &dyn Fn(&str) -> Option<String>) -> Result<Located, Er
     } else {
         None
     };
-    let mut located = match context {
+    let (host, tls) = match context {
         Some((name, from)) if name != "default" => {
             let dir = dir.ok_or_else(|| {
                 Error::Config(format!(
@@ -309,25 +299,26 @@ pub(crate) fn locate(var: &dyn Fn(&str) -> Option<String>) -> Result<Located, Er
         }
         _ => default_endpoint(&set, dir.as_deref())?,
     };
-    if let Some(version) = set("DOCKER_API_VERSION") {
-        let version = version
-            .parse()
-            .map_err(|e| Error::Config(format!("DOCKER_API_VERSION: {e}")))?;
-        located.api_version = Some(version);
-    }
-    Ok(located)
+    let pinned = set("DOCKER_API_VERSION").map(|version| version.parse());
+    let api_version = pinned
+        .transpose()
+        .map_err(|e| Error::Config(format!("DOCKER_API_VERSION: {e}")))?;
+    Ok(Located {
+        host,
+        tls,
+        api_version,
+    })
 }
 
 /// The `default` context: `DOCKER_HOST` (else the local engine) and the TLS variables.
 fn default_endpoint(
     set: &dyn Fn(&str) -> Option<String>,
     config_dir: Option<&Path>,
-) -> Result<Located, Error> {
+) -> Result<(String, Option<TlsConfig>), Error> {
     let host = set("DOCKER_HOST").unwrap_or_else(|| DEFAULT_HOST.to_owned());
     let parsed = Host::parse(&host).map_err(|e| config_in("DOCKER_HOST", e))?;
     let verify = set("DOCKER_TLS_VERIFY").is_some();
     let tls_only = set("DOCKER_TLS").is_some();
-    let https = matches!(parsed, Host::Tcp { https: true, .. });
     let tls = match parsed {
         // As the CLI: TLS from its variables reads DOCKER_CERT_PATH (else the config directory),
         // where ca.pem must exist.
@@ -350,18 +341,18 @@ fn default_endpoint(
             Some(tls.danger_accept_invalid_certs(!verify))
         }
         // https:// alone: the platform's certificate authorities.
-        Host::Tcp { .. } if https => Some(TlsConfig::new()),
+        Host::Tcp { https: true, .. } => Some(TlsConfig::new()),
         _ => None,
     };
-    Ok(Located {
-        host,
-        tls,
-        api_version: None,
-    })
+    Ok((host, tls))
 }
 
 /// A named context from the context store under `config_dir`.
-fn from_context(config_dir: &Path, name: &str, from: &str) -> Result<Located, Error> {
+fn from_context(
+    config_dir: &Path,
+    name: &str,
+    from: &str,
+) -> Result<(String, Option<TlsConfig>), Error> {
     let endpoint = context_endpoint(config_dir, name, from)?;
     let in_context = |e: Error| config_in(&format!("context {name:?}"), e);
     let host = endpoint.host.unwrap_or_else(|| DEFAULT_HOST.to_owned());
@@ -377,11 +368,7 @@ fn from_context(config_dir: &Path, name: &str, from: &str) -> Result<Located, Er
         }
         _ => None,
     };
-    Ok(Located {
-        host,
-        tls,
-        api_version: None,
-    })
+    Ok((host, tls))
 }
 
 /// A configuration error's message, prefixed with where the value came from.

@@ -38,11 +38,16 @@ pub enum LogOutput {
 impl LogOutput {
     /// The bytes, whatever stream they came from.
     pub fn bytes(&self) -> &Bytes {
+        self.parts().1
+    }
+
+    /// The stream's name and the bytes.
+    fn parts(&self) -> (&'static str, &Bytes) {
         match self {
-            LogOutput::StdIn(b)
-            | LogOutput::StdOut(b)
-            | LogOutput::StdErr(b)
-            | LogOutput::Console(b) => b,
+            LogOutput::StdIn(b) => ("StdIn", b),
+            LogOutput::StdOut(b) => ("StdOut", b),
+            LogOutput::StdErr(b) => ("StdErr", b),
+            LogOutput::Console(b) => ("Console", b),
         }
     }
 
@@ -59,12 +64,7 @@ impl LogOutput {
 
 impl fmt::Debug for LogOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (name, bytes) = match self {
-            LogOutput::StdIn(b) => ("StdIn", b),
-            LogOutput::StdOut(b) => ("StdOut", b),
-            LogOutput::StdErr(b) => ("StdErr", b),
-            LogOutput::Console(b) => ("Console", b),
-        };
+        let (name, bytes) = self.parts();
         write!(f, "{name}({:?})", String::from_utf8_lossy(bytes))
     }
 }
@@ -173,10 +173,11 @@ pub struct OutputStream {
 }
 
 impl OutputStream {
-    /// Output read from `bytes`, raw when `content_type` says `raw-stream` and multiplexed
-    /// otherwise.
-    pub(crate) fn new(bytes: ByteStream, content_type: Option<&str>) -> Self {
-        let raw = content_type.is_some_and(|t| t.starts_with(RAW));
+    /// Output read from `bytes`: raw with a TTY and multiplexed without, when `tty` says
+    /// (see [`OutputStream::with_tty`]); else raw when `content_type` says `raw-stream` and
+    /// multiplexed otherwise.
+    pub(crate) fn new(bytes: ByteStream, content_type: Option<&str>, tty: Option<bool>) -> Self {
+        let raw = tty.unwrap_or_else(|| content_type.is_some_and(|t| t.starts_with(RAW)));
         OutputStream {
             bytes,
             chunk: Bytes::new(),
@@ -230,25 +231,23 @@ impl Stream for OutputStream {
                     }
                 }
             } else if !this.chunk.is_empty() {
-                return Poll::Ready(Some(Ok(LogOutput::Console(std::mem::take(
-                    &mut this.chunk,
-                )))));
+                let console = std::mem::take(&mut this.chunk);
+                return Poll::Ready(Some(Ok(LogOutput::Console(console))));
             }
-            match this.bytes.poll_next_unpin(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.chunk = chunk,
-                Poll::Ready(Some(Err(e))) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(e)));
+            let end = match std::task::ready!(this.bytes.poll_next_unpin(cx)) {
+                Some(Ok(chunk)) => {
+                    this.chunk = chunk;
+                    continue;
                 }
-                Poll::Ready(None) => {
-                    this.done = true;
-                    if let Some(Err(e)) = this.decoder.as_ref().map(FrameDecoder::finish) {
-                        return Poll::Ready(Some(Err(Error::Frame(e))));
-                    }
-                    return Poll::Ready(None);
-                }
-            }
+                Some(Err(e)) => Some(e),
+                // (Multiplexed output ends between frames.)
+                None => this
+                    .decoder
+                    .as_ref()
+                    .and_then(|d| d.finish().err().map(Error::Frame)),
+            };
+            this.done = true;
+            return Poll::Ready(end.map(Err));
         }
     }
 }
@@ -383,9 +382,9 @@ mod tests {
     async fn with_tty_overrides_a_misleading_content_type() {
         let body = Bytes::from(frame(2, b"err\n"));
         let stream = || ByteStream::new(futures::stream::iter([Ok(body.clone())]));
-        let labelled_raw = OutputStream::new(stream(), Some(RAW));
+        let labelled_raw = OutputStream::new(stream(), Some(RAW), None);
         assert_eq!(labelled_raw.collect_output().await.unwrap().1, b"");
-        let corrected = OutputStream::new(stream(), Some(RAW)).with_tty(false);
+        let corrected = OutputStream::new(stream(), Some(RAW), None).with_tty(false);
         assert_eq!(
             corrected.collect_output().await.unwrap(),
             (Vec::new(), b"err\n".to_vec())

@@ -3,6 +3,8 @@
 
 use std::future::Future;
 
+use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use base64::Engine;
 use bytes::Bytes;
 use futures::FutureExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -42,6 +44,7 @@ pub(crate) fn encode_path_segment(name: &str, value: &str) -> Result<String, Err
 const JSON: &str = "application/json";
 
 /// A request being built by a generated method.
+#[derive(Default)]
 pub(crate) struct Request {
     /// The operation's id (`ContainerList`), for the check against the engine's API version.
     operation: &'static str,
@@ -62,10 +65,7 @@ impl Request {
             operation,
             method,
             path,
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: None,
-            upgrade: false,
+            ..Request::default()
         }
     }
 
@@ -81,17 +81,17 @@ impl Request {
 
     /// A boolean field of the JSON body, when the body is JSON and has it.
     pub(crate) fn json_body_bool(&self, field: &str) -> Option<bool> {
-        let value = serde_json::from_slice::<Value>(self.json_bytes()?).ok()?;
-        value.get(field)?.as_bool()
+        self.json_value()?.get(field)?.as_bool()
     }
 
-    fn json_bytes(&self) -> Option<&Bytes> {
-        match &self.body {
-            Some((body, JSON)) => match &body.kind {
-                BodyKind::Bytes(bytes) => Some(bytes),
-                BodyKind::Stream(_) => None,
-            },
-            _ => None,
+    /// The body as a JSON value, when it is JSON (bytes, not a stream) and parses.
+    fn json_value(&self) -> Option<Value> {
+        let Some((body, JSON)) = &self.body else {
+            return None;
+        };
+        match &body.kind {
+            BodyKind::Bytes(bytes) => serde_json::from_slice(bytes).ok(),
+            BodyKind::Stream(_) => None,
         }
     }
 
@@ -102,16 +102,11 @@ impl Request {
         if !compat::has_history(self.operation) {
             return Ok(());
         }
-        let params: Vec<&'static str> = self
-            .query
-            .iter()
-            .chain(&self.headers)
-            .map(|(name, _)| *name)
-            .collect();
-        let mut json = self
-            .json_bytes()
-            .and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
+        let names = self.query.iter().chain(&self.headers);
+        let params: Vec<&'static str> = names.map(|(name, _)| *name).collect();
+        let mut json = self.json_value();
         let adjustments = compat::check(self.operation, &params, json.as_ref(), engine)?;
+        let mut body_changes = false;
         for adjustment in &adjustments {
             match adjustment {
                 Adjustment::DropParam(name) => {
@@ -125,12 +120,9 @@ impl Request {
                         }
                     }
                 }
-                _ => {}
+                _ => body_changes = true,
             }
         }
-        let body_changes = adjustments
-            .iter()
-            .any(|a| !matches!(a, Adjustment::DropParam(_) | Adjustment::RenameParam { .. }));
         if let (true, Some(json)) = (body_changes, json.as_mut()) {
             compat::adjust_body(&adjustments, json);
             self.json_body(json)?;
@@ -142,10 +134,7 @@ impl Request {
     pub(crate) fn into_outgoing(self, prefix: &str) -> Outgoing<'_> {
         let query = (!self.query.is_empty()).then(|| {
             let mut query = form_urlencoded::Serializer::new(String::new());
-            for (key, value) in &self.query {
-                query.append_pair(key, value);
-            }
-            query.finish()
+            query.extend_pairs(&self.query).finish()
         });
         // The engine sends the head of a wait at once, and its body when the container stops.
         let long_poll = self.method == "POST" && self.path.ends_with("/wait");
@@ -163,9 +152,8 @@ impl Request {
 
     /// Adds `key=value` when there is a value.
     pub fn query(&mut self, key: &'static str, value: Option<&impl ToString>) {
-        if let Some(value) = value {
-            self.query.push((key, value.to_string()));
-        }
+        self.query
+            .extend(value.map(|value| (key, value.to_string())));
     }
 
     /// Adds `key=<value as JSON>` when there is a value.
@@ -188,9 +176,8 @@ impl Request {
         key: &'static str,
         values: impl IntoIterator<Item = &'a V>,
     ) {
-        for value in values {
-            self.query.push((key, value.to_string()));
-        }
+        let values = values.into_iter().map(|value| (key, value.to_string()));
+        self.query.extend(values);
     }
 
     /// Adds `key=a,b,c` when there are values.
@@ -212,16 +199,14 @@ impl Request {
         name: &'static str,
         values: impl IntoIterator<Item = &'a V>,
     ) {
-        for value in values {
-            self.headers.push((name, value.to_string()));
-        }
+        let values = values.into_iter().map(|value| (name, value.to_string()));
+        self.headers.extend(values);
     }
 
     /// Adds a header when there is a value.
     pub fn header(&mut self, name: &'static str, value: Option<&impl ToString>) {
-        if let Some(value) = value {
-            self.headers.push((name, value.to_string()));
-        }
+        self.headers
+            .extend(value.map(|value| (name, value.to_string())));
     }
 
     /// Adds a header holding the value as base64url-encoded JSON, when there is a value.
@@ -230,12 +215,10 @@ impl Request {
         name: &'static str,
         value: Option<&impl Serialize>,
     ) -> Result<(), Error> {
-        use base64::Engine;
         if let Some(value) = value {
             let json = serde_json::to_vec(value)
                 .map_err(|e| Error::InvalidArgument(format!("header `{name}`: {e}")))?;
-            self.headers
-                .push((name, base64::engine::general_purpose::URL_SAFE.encode(json)));
+            self.headers.push((name, URL_SAFE.encode(json)));
         }
         Ok(())
     }
@@ -251,13 +234,12 @@ impl Request {
         self.headers.push(("Connection", "Upgrade".to_owned()));
         self.headers.push(("Upgrade", protocol.to_owned()));
         if protocol == "websocket" {
-            use base64::Engine;
             // The key only has to differ between handshakes (RFC 6455 4.1); it is no secret.
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())
                 .unwrap_or_default();
-            let key = base64::engine::general_purpose::STANDARD.encode(nanos.to_le_bytes());
+            let key = STANDARD.encode(nanos.to_le_bytes());
             self.headers
                 .push(("Sec-WebSocket-Version", "13".to_owned()));
             self.headers.push(("Sec-WebSocket-Key", key));
@@ -297,9 +279,10 @@ impl Response {
         }
     }
 
-    /// The response of a request for the output of a process with (or without) a TTY.
-    pub(crate) fn with_tty(mut self, tty: bool) -> Response {
-        self.tty = Some(tty);
+    /// The response of a request for the output of a process with (or without) a TTY, when
+    /// the client knows which.
+    pub(crate) fn with_tty(mut self, tty: Option<bool>) -> Response {
+        self.tty = tty;
         self
     }
 
@@ -341,19 +324,6 @@ impl Response {
             .map(move |body| body.map(|body| (status, body)))
     }
 
-    /// Reads and discards the body.
-    pub fn unit(self) -> impl Future<Output = Result<(), Error>> + Send {
-        self.bytes().map(|read| read.map(drop))
-    }
-
-    /// Decodes a JSON body.
-    pub fn json<T: DeserializeOwned>(self) -> impl Future<Output = Result<T, Error>> + Send {
-        self.bytes().map(|read| {
-            let (status, body) = read?;
-            decode(status, body)
-        })
-    }
-
     /// The body as a stream of bytes.
     pub fn byte_stream(self) -> ByteStream {
         ByteStream::new(self.incoming.stream())
@@ -362,11 +332,7 @@ impl Response {
     /// The body as a container's output, demultiplexed as its Content-Type says.
     pub fn output_stream(self) -> OutputStream {
         let (content_type, tty) = (self.header("Content-Type"), self.tty);
-        let output = OutputStream::new(self.byte_stream(), content_type.as_deref());
-        match tty {
-            Some(tty) => output.with_tty(tty),
-            None => output,
-        }
+        OutputStream::new(self.byte_stream(), content_type.as_deref(), tty)
     }
 
     /// The upgraded connection of an attach or exec start: output and standard input. When the
@@ -378,26 +344,18 @@ impl Response {
                 input: AttachInput::none(),
             });
         }
-        let (content_type, host) = (self.header("Content-Type"), self.incoming.host().to_owned());
-        let tty = self.tty;
+        let (content_type, tty) = (self.header("Content-Type"), self.tty);
         let wire = self.incoming.wire();
         let upgraded = self.upgraded().await?;
-        let mut attached = Attached::new(upgraded, host, content_type.as_deref(), wire);
-        if let Some(tty) = tty {
-            attached.output = attached.output.with_tty(tty);
-        }
-        Ok(attached)
+        Ok(Attached::new(upgraded, content_type.as_deref(), tty, wire))
     }
 
     /// The upgraded connection, raw.
     pub async fn upgraded(self) -> Result<Upgraded, Error> {
         if self.status() != 101 {
-            let host = self.incoming.host().to_owned();
-            let message = format!(
-                "the engine answered {} instead of switching protocols",
-                self.status()
-            );
-            return Err(Error::Upgrade { host, message });
+            let status = self.status();
+            let message = format!("the engine answered {status} instead of switching protocols");
+            return Err(self.incoming.wire().upgrade_error(message));
         }
         self.incoming.upgrade().await
     }

@@ -27,6 +27,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 
 use crate::error::{Error, SshErrorKind};
+use crate::host::Host;
 
 /// The most of ssh's standard error kept for a message.
 const STDERR_KEPT: usize = 4096;
@@ -58,8 +59,17 @@ impl SshCommand {
     /// connect timeout, which is 30 s by default as for the CLI) and `BatchMode=yes` unless the
     /// options set them: a library has no terminal to ask a password or a passphrase on, and
     /// ssh must fail rather than wait for one (the CLI starts ssh without a controlling
-    /// terminal for the same reason).
-    fn new(target: &SshTarget, settings: &SshSettings, connect_timeout: Duration) -> SshCommand {
+    /// terminal for the same reason). `None` for an address that is not `ssh://`.
+    fn new(target: &Host, settings: &SshSettings, connect_timeout: Duration) -> Option<SshCommand> {
+        let Host::Ssh {
+            user,
+            host,
+            port,
+            path,
+        } = target
+        else {
+            return None;
+        };
         let program = match &settings.program {
             Some(program) => program.clone().into_os_string(),
             None => OsString::from("ssh"),
@@ -84,23 +94,23 @@ impl SshCommand {
         if !settings.options.iter().any(|o| o == "-T") {
             args.push("-T".into());
         }
-        if let Some(user) = &target.user {
+        if let Some(user) = user {
             args.push("-l".into());
             args.push(user.into());
         }
-        if let Some(port) = target.port {
+        if let Some(port) = port {
             args.push("-p".into());
             args.push(port.to_string().into());
         }
         args.push("--".into());
-        args.push((&target.host).into());
+        args.push(host.into());
         args.push("docker".into());
-        if !target.path.is_empty() {
-            args.push(format!("--host=unix://{}", target.path).into());
+        if !path.is_empty() {
+            args.push(format!("--host=unix://{path}").into());
         }
         args.push("system".into());
         args.push("dial-stdio".into());
-        SshCommand { program, args }
+        Some(SshCommand { program, args })
     }
 
     fn spawn(&self) -> io::Result<tokio::process::Child> {
@@ -116,15 +126,6 @@ impl SshCommand {
         command.creation_flags(0x0800_0000);
         command.spawn()
     }
-}
-
-/// The parts of an `ssh://` address.
-#[derive(Debug, Clone)]
-pub(crate) struct SshTarget {
-    pub(crate) user: Option<String>,
-    pub(crate) host: String,
-    pub(crate) port: Option<u16>,
-    pub(crate) path: String,
 }
 
 /// What the relay and the transport share: how ssh last failed, until the transport takes it.
@@ -184,14 +185,18 @@ impl std::fmt::Debug for Relay {
 }
 
 impl Relay {
-    /// Opens the relay's socket and starts serving it: `display` names the engine in errors.
+    /// The relay of an `ssh://` engine (`None` for another address): opens its socket and
+    /// starts serving it. `display` names the engine in errors.
     pub(crate) fn start(
-        target: &SshTarget,
+        target: &Host,
         settings: &SshSettings,
         connect_timeout: Duration,
         display: &str,
-    ) -> Result<Relay, Error> {
-        let command = Arc::new(SshCommand::new(target, settings, connect_timeout));
+    ) -> Result<Option<Relay>, Error> {
+        let Some(command) = SshCommand::new(target, settings, connect_timeout) else {
+            return Ok(None);
+        };
+        let command = Arc::new(command);
         let failures = Arc::new(Failures::default());
         let (stop, stopped) = watch::channel(());
         let failed =
@@ -223,13 +228,13 @@ impl Relay {
         let place = listening.recv().map_err(|_| {
             Error::Config(format!("{display}: the ssh relay ended as it started"))
         })??;
-        Ok(Relay {
+        Ok(Some(Relay {
             address: place.0,
             failures,
             _stop: stop,
             #[cfg(unix)]
             dir: place.1,
-        })
+        }))
     }
 }
 
@@ -600,8 +605,8 @@ fn random_hex() -> Result<String, Error> {
 mod tests {
     use super::*;
 
-    fn target(user: Option<&str>, port: Option<u16>, path: &str) -> SshTarget {
-        SshTarget {
+    fn target(user: Option<&str>, port: Option<u16>, path: &str) -> Host {
+        Host::Ssh {
             user: user.map(str::to_owned),
             host: "engine.example".to_owned(),
             port,
@@ -624,14 +629,16 @@ mod tests {
             &target(Some("me"), Some(2222), "/run/docker.sock"),
             &settings,
             Duration::from_secs(30),
-        );
+        )
+        .expect("an ssh command");
         assert_eq!(command.program, "ssh");
         assert_eq!(
             args(&command).join(" "),
             "-o ConnectTimeout=30 -o BatchMode=yes -T -l me -p 2222 -- engine.example docker \
              --host=unix:///run/docker.sock system dial-stdio"
         );
-        let command = SshCommand::new(&target(None, None, ""), &settings, Duration::from_millis(1));
+        let command = SshCommand::new(&target(None, None, ""), &settings, Duration::from_millis(1))
+            .expect("an ssh command");
         assert_eq!(
             args(&command).join(" "),
             "-o ConnectTimeout=1 -o BatchMode=yes -T -- engine.example docker system dial-stdio"
@@ -646,7 +653,8 @@ mod tests {
                 .map(str::to_owned)
                 .to_vec(),
         };
-        let command = SshCommand::new(&target(None, None, ""), &settings, Duration::from_secs(30));
+        let command = SshCommand::new(&target(None, None, ""), &settings, Duration::from_secs(30))
+            .expect("an ssh command");
         assert_eq!(command.program, "/opt/ssh");
         assert_eq!(
             args(&command).join(" "),
@@ -693,7 +701,8 @@ mod tests {
             Duration::from_secs(1),
             "ssh://engine.example",
         )
-        .expect("a relay");
+        .expect("a relay")
+        .expect("an ssh:// address has a relay");
         let dir = relay.address.parent().expect("its directory").to_owned();
         let mode = std::fs::metadata(&dir)
             .expect("its directory")

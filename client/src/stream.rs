@@ -86,13 +86,8 @@ impl JsonLinesDecoder {
             return Ok(());
         }
         if self.buffer.len() + chunk.len() > MAX_MESSAGE {
-            self.failed = true;
-            self.buffer.clear();
-            return Err(Error::Decode {
-                status: 200,
-                message: format!("a JSON message in the stream exceeds {MAX_MESSAGE} bytes"),
-                body: Bytes::new(),
-            });
+            let message = format!("a JSON message in the stream exceeds {MAX_MESSAGE} bytes");
+            return Err(self.fail(message, Bytes::new()));
         }
         self.buffer.extend_from_slice(chunk);
         Ok(())
@@ -117,15 +112,18 @@ impl JsonLinesDecoder {
         let raw = self.buffer.split_to(end).freeze();
         match serde_json::from_slice::<serde_json::Value>(&raw) {
             Ok(value) => Some(decode_item(value, raw)),
-            Err(e) => {
-                self.failed = true;
-                self.buffer.clear();
-                Some(Err(Error::Decode {
-                    status: 200,
-                    message: e.to_string(),
-                    body: raw,
-                }))
-            }
+            Err(e) => Some(Err(self.fail(e.to_string(), raw))),
+        }
+    }
+
+    /// Ends the decoding on malformed input: the rest is dropped. (A stream is a `200`'s body.)
+    fn fail(&mut self, message: String, body: Bytes) -> Error {
+        self.failed = true;
+        self.buffer.clear();
+        Error::Decode {
+            status: 200,
+            message,
+            body,
         }
     }
 
@@ -250,16 +248,13 @@ impl<T: DeserializeOwned> Stream for JsonStream<T> {
                 this.done = this.decoder.is_failed();
                 return Poll::Ready(Some(item));
             }
-            let pushed = match this.bytes.poll_next_unpin(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.decoder.push(&chunk),
-                Poll::Ready(Some(Err(e))) => Err(e),
-                Poll::Ready(None) => {
+            let pushed = match std::task::ready!(this.bytes.poll_next_unpin(cx)) {
+                Some(Ok(chunk)) => this.decoder.push(&chunk),
+                Some(Err(e)) => Err(e),
+                // (Ended: `done`, unless what was left fails to decode.)
+                None => {
                     this.done = true;
-                    match this.decoder.finish() {
-                        Ok(()) => return Poll::Ready(None),
-                        Err(e) => Err(e),
-                    }
+                    this.decoder.finish()
                 }
             };
             if let Err(e) = pushed {

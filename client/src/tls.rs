@@ -27,7 +27,7 @@ use crate::error::Error;
 /// ```
 ///
 /// `Debug` shows where the material came from, never the private key.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TlsConfig {
     /// PEM certificates of the trusted authorities; the platform's roots when `None`.
     ca: Option<Pem>,
@@ -37,21 +37,24 @@ pub struct TlsConfig {
     insecure: bool,
 }
 
-/// PEM text and where it came from, for error messages.
+/// PEM text and where it came from, for error messages; `Debug` shows only where.
 #[derive(Clone)]
 struct Pem {
     bytes: Arc<[u8]>,
     origin: String,
 }
 
+impl fmt::Debug for Pem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.origin, f)
+    }
+}
+
 impl Pem {
     fn from_file(path: &Path) -> Result<Pem, Error> {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-        Ok(Pem {
-            bytes: bytes.into(),
-            origin: path.display().to_string(),
-        })
+        Ok(Pem::from_bytes(bytes, &path.display().to_string()))
     }
 
     fn from_bytes(bytes: impl Into<Vec<u8>>, origin: &str) -> Pem {
@@ -62,14 +65,12 @@ impl Pem {
     }
 
     fn certificates(&self) -> Result<Vec<CertificateDer<'static>>, Error> {
+        let origin = &self.origin;
         let certs = CertificateDer::pem_slice_iter(&self.bytes)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::Config(format!("{}: not a PEM certificate: {e}", self.origin)))?;
+            .map_err(|e| Error::Config(format!("{origin}: not a PEM certificate: {e}")))?;
         if certs.is_empty() {
-            return Err(Error::Config(format!(
-                "{}: holds no PEM certificate",
-                self.origin
-            )));
+            return Err(Error::Config(format!("{origin}: holds no PEM certificate")));
         }
         Ok(certs)
     }
@@ -82,23 +83,6 @@ impl Pem {
                 self.origin
             ))
         })
-    }
-}
-
-impl fmt::Debug for TlsConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsConfig")
-            .field("ca", &self.ca.as_ref().map(|p| p.origin.as_str()))
-            .field(
-                "client_cert",
-                &self.identity.as_ref().map(|(cert, _)| cert.origin.as_str()),
-            )
-            .field(
-                "client_key",
-                &self.identity.as_ref().map(|(_, key)| key.origin.as_str()),
-            )
-            .field("verify_server", &!self.insecure)
-            .finish()
     }
 }
 
@@ -138,18 +122,14 @@ impl TlsConfig {
             let path = dir.join(name);
             path.is_file().then_some(path)
         };
-        match (existing("cert.pem"), existing("key.pem")) {
-            (Some(cert), Some(key)) => self.client_cert_files(cert, key),
-            (None, None) => Ok(self),
-            (Some(_), None) => Err(Error::Config(format!(
-                "{} holds cert.pem but no key.pem",
-                dir.display()
-            ))),
-            (None, Some(_)) => Err(Error::Config(format!(
-                "{} holds key.pem but no cert.pem",
-                dir.display()
-            ))),
-        }
+        let (has, lacks) = match (existing("cert.pem"), existing("key.pem")) {
+            (Some(cert), Some(key)) => return self.client_cert_files(cert, key),
+            (None, None) => return Ok(self),
+            (Some(_), None) => ("cert.pem", "key.pem"),
+            (None, Some(_)) => ("key.pem", "cert.pem"),
+        };
+        let message = format!("{} holds {has} but no {lacks}", dir.display());
+        Err(Error::Config(message))
     }
 
     /// Trusts only the certificate authorities in this PEM text (`ca.pem`), not the platform's.
@@ -207,9 +187,7 @@ impl TlsConfig {
     /// The rustls configuration. Every PEM problem is reported here, naming the file.
     pub(crate) fn client_config(&self) -> Result<ClientConfig, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Config(format!("TLS: {e}")))?;
+        let builder = config_builder(provider.clone())?;
         let builder = if self.insecure {
             builder
                 .dangerous()
@@ -255,13 +233,18 @@ pub(crate) fn plain_client_config(platform_roots: bool) -> Result<ClientConfig, 
             return Ok(config);
         }
     }
-    Ok(
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Config(format!("TLS: {e}")))?
-            .with_root_certificates(RootCertStore::empty())
-            .with_no_client_auth(),
-    )
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = config_builder(provider)?.with_root_certificates(RootCertStore::empty());
+    Ok(builder.with_no_client_auth())
+}
+
+/// A rustls configuration on `provider`, with its safe protocol versions.
+fn config_builder(
+    provider: Arc<CryptoProvider>,
+) -> Result<rustls::ConfigBuilder<ClientConfig, rustls::WantsVerifier>, Error> {
+    let builder = ClientConfig::builder_with_provider(provider);
+    let builder = builder.with_safe_default_protocol_versions();
+    builder.map_err(|e| Error::Config(format!("TLS: {e}")))
 }
 
 /// Accepts any server certificate, but still checks the handshake's signatures.
@@ -316,24 +299,21 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 /// A readable account of a TLS failure.
 pub(crate) fn describe(error: &rustls::Error) -> String {
     use rustls::{AlertDescription as Alert, CertificateError as Cert, Error as E};
-    match error {
+    let text = match error {
         E::InvalidCertificate(Cert::UnknownIssuer) => {
-            "the engine's certificate is not signed by a trusted certificate authority \
-             (check ca.pem)"
-                .to_owned()
+            "the engine's certificate is not signed by a trusted certificate authority (check ca.pem)"
         }
         E::InvalidCertificate(Cert::NotValidForName)
         | E::InvalidCertificate(Cert::NotValidForNameContext { .. }) => {
-            "the engine's certificate is not valid for this host name".to_owned()
+            "the engine's certificate is not valid for this host name"
         }
         E::InvalidCertificate(Cert::Expired)
-        | E::InvalidCertificate(Cert::ExpiredContext { .. }) => {
-            "the engine's certificate has expired".to_owned()
+        | E::InvalidCertificate(Cert::ExpiredContext { .. }) => "the engine's certificate has expired",
+        E::InvalidCertificate(other) => {
+            return format!("the engine's certificate is invalid: {other:?}")
         }
-        E::InvalidCertificate(other) => format!("the engine's certificate is invalid: {other:?}"),
         E::AlertReceived(Alert::CertificateRequired) => {
             "the engine requires a client certificate and none was sent (cert.pem, key.pem)"
-                .to_owned()
         }
         E::AlertReceived(
             alert @ (Alert::BadCertificate
@@ -343,10 +323,9 @@ pub(crate) fn describe(error: &rustls::Error) -> String {
             | Alert::CertificateRevoked
             | Alert::CertificateExpired
             | Alert::AccessDenied),
-        ) => format!("the engine rejected the client certificate (TLS alert: {alert:?})"),
-        E::InvalidMessage(_) => {
-            "the engine did not answer with TLS (is it listening without --tls?)".to_owned()
-        }
-        other => other.to_string(),
-    }
+        ) => return format!("the engine rejected the client certificate (TLS alert: {alert:?})"),
+        E::InvalidMessage(_) => "the engine did not answer with TLS (is it listening without --tls?)",
+        other => return other.to_string(),
+    };
+    text.to_owned()
 }

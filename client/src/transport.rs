@@ -18,7 +18,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CACHE_CONTROL, CONTENT
 use crate::body::{Body, BodyKind, ChunkStream};
 use crate::error::{Error, TimeoutKind};
 use crate::host::Host;
-use crate::ssh::{Failures, Relay, SshSettings, SshTarget};
+use crate::ssh::{Failures, Relay, SshSettings};
 
 /// The `Host` header over a unix socket or named pipe, which have no host name: the one the
 /// docker CLI (the Go client) sends.
@@ -41,8 +41,18 @@ const PATH_ROOM: &str = concat!(
 /// The most of an error answer's body read: its `message` is short.
 pub(crate) const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
-/// The user's adjustment of the reqwest client ([`DockerBuilder::reqwest`](crate::DockerBuilder::reqwest)).
-pub(crate) type Hook = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+/// The user's adjustment of the reqwest client ([`DockerBuilder::reqwest`](crate::DockerBuilder::reqwest)),
+/// shown as `<hook>`.
+#[derive(Clone)]
+pub(crate) struct Hook(
+    pub(crate) Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>,
+);
+
+impl std::fmt::Debug for Hook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hook>")
+    }
+}
 
 /// The waits a client (and its clones) bounds.
 #[derive(Debug, Clone, Copy, Default)]
@@ -136,27 +146,11 @@ impl Transport {
         if matches!(&w.host, Host::Tcp { host, .. } if is_loopback(host)) {
             builder = builder.no_proxy();
         }
-        if let Some(hook) = &w.hook {
+        if let Some(Hook(hook)) = &w.hook {
             builder = hook(builder);
         }
         let display = w.display;
-        let relay = match &w.host {
-            Host::Ssh {
-                user,
-                host,
-                port,
-                path,
-            } => {
-                let target = SshTarget {
-                    user: user.clone(),
-                    host: host.clone(),
-                    port: *port,
-                    path: path.clone(),
-                };
-                Some(Relay::start(&target, &w.ssh, w.connect_timeout, &display)?)
-            }
-            _ => None,
-        };
+        let relay = Relay::start(&w.host, &w.ssh, w.connect_timeout, &display)?;
         builder = builder
             .connect_timeout(w.connect_timeout)
             .http1_only()
@@ -165,50 +159,7 @@ impl Transport {
             .tls_backend_preconfigured(w.tls);
         let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
         let pipe = matches!(w.host, Host::NamedPipe(_)) || (cfg!(windows) && relay.is_some());
-        // A socket or a pipe (an ssh relay's too) is reached without a proxy: none of the
-        // environment's or the hook's proxies, whose credentials reqwest would otherwise still
-        // add to each request (and look for, at a cost, on each).
-        if !matches!(w.host, Host::Tcp { .. }) {
-            builder = builder.no_proxy();
-        }
         let (base, base_path) = match w.host {
-            #[cfg(unix)]
-            Host::Unix(path) => {
-                builder = builder.unix_socket(path);
-                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
-            }
-            #[cfg(windows)]
-            Host::NamedPipe(pipe) => {
-                builder = builder.windows_named_pipe(pipe);
-                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
-            }
-            #[cfg(not(unix))]
-            Host::Unix(_) => return Err(unsupported("no unix sockets on this platform")),
-            #[cfg(not(windows))]
-            Host::NamedPipe(_) => {
-                return Err(unsupported("named pipes (npipe://) exist only on Windows"))
-            }
-            // The relay's socket (its named pipe on Windows).
-            Host::Ssh { .. } => {
-                let address = relay
-                    .as_ref()
-                    .map(|r| r.address.clone())
-                    .unwrap_or_default();
-                #[cfg(unix)]
-                {
-                    builder = builder.unix_socket(address);
-                }
-                #[cfg(windows)]
-                {
-                    builder = builder.windows_named_pipe(address);
-                }
-                #[cfg(not(any(unix, windows)))]
-                {
-                    let _ = address;
-                    return Err(unsupported("no ssh relay on this platform"));
-                }
-                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
-            }
             Host::Tcp {
                 host,
                 port,
@@ -218,6 +169,22 @@ impl Transport {
                 let scheme = if https { "https" } else { "http" };
                 let port = port.unwrap_or(if https { 2376 } else { 2375 });
                 (format!("{scheme}://{host}:{port}/"), path)
+            }
+            // A socket or a pipe (an ssh relay's too, its named pipe on Windows) is reached
+            // without a proxy: none of the environment's or the hook's proxies, whose
+            // credentials reqwest would otherwise still add to each request (and look for, at a
+            // cost, on each).
+            local => {
+                let path = match local {
+                    Host::Unix(path) => path,
+                    Host::NamedPipe(name) => name.into(),
+                    _ => relay
+                        .as_ref()
+                        .map(|r| r.address.clone())
+                        .unwrap_or_default(),
+                };
+                builder = through(builder.no_proxy(), path, pipe).map_err(unsupported)?;
+                (format!("http://{SOCKET_AUTHORITY}/"), String::new())
             }
         };
         let mut base =
@@ -281,10 +248,7 @@ impl Transport {
             Some(Ok(whole)) => url.set_path(whole),
             _ => url.set_path(&parts.concat()),
         }
-        // (The base URL has no query.)
-        if request.query.is_some() {
-            url.set_query(request.query.as_deref());
-        }
+        url.set_query(request.query.as_deref());
         let mut outgoing = reqwest::Request::new(method, url);
         let map = outgoing.headers_mut();
         for (name, value) in request.headers {
@@ -405,11 +369,9 @@ pub(crate) fn header_in<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h st
     let value = match known_header(name) {
         Some(known) => headers.get(known),
         // (A scan of an engine's few headers costs less than parsing the name to hash it.)
-        None => headers.iter().find_map(|(key, value)| {
-            let key = key.as_str().as_bytes();
-            let same = key.len() == name.len() && key.eq_ignore_ascii_case(name.as_bytes());
-            same.then_some(value)
-        }),
+        None => headers
+            .iter()
+            .find_map(|(key, value)| key.as_str().eq_ignore_ascii_case(name).then_some(value)),
     };
     value?.to_str().ok()
 }
@@ -449,6 +411,28 @@ fn is_loopback(host: &str) -> bool {
         || bare
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Sends every request of `builder` through the unix socket at `path`, or the named pipe when
+/// `pipe`; or says why this platform has none.
+fn through(
+    builder: reqwest::ClientBuilder,
+    path: std::path::PathBuf,
+    pipe: bool,
+) -> Result<reqwest::ClientBuilder, &'static str> {
+    #[cfg(unix)]
+    if !pipe {
+        return Ok(builder.unix_socket(path));
+    }
+    #[cfg(windows)]
+    if pipe {
+        return Ok(builder.windows_named_pipe(path));
+    }
+    let _ = (builder, path);
+    Err(match pipe {
+        true => "named pipes (npipe://) exist only on Windows",
+        false => "no unix sockets on this platform",
+    })
 }
 
 /// The requests sent again on another connection (twice at most). reqwest (hyper) already
@@ -492,24 +476,15 @@ impl PartialEq<&str> for AnyHost {
 /// classifier only about those): `Some(true)` when writing found it closed (nothing reached the
 /// engine), `Some(false)` when it closed or was reset with no byte of an answer.
 fn closed(error: &(dyn std::error::Error + 'static)) -> Option<bool> {
-    let mut next = Some(error);
-    while let Some(current) = next {
-        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
-            if hyper.is_incomplete_message() {
-                return Some(false);
-            }
-        }
-        if let Some(io) = current.downcast_ref::<io::Error>() {
-            use io::ErrorKind::*;
-            return match io.kind() {
-                BrokenPipe => Some(true),
-                ConnectionReset | ConnectionAborted | UnexpectedEof => Some(false),
-                _ => None,
-            };
-        }
-        next = current.source();
+    if find_cause::<hyper::Error>(error).is_some_and(hyper::Error::is_incomplete_message) {
+        return Some(false);
     }
-    None
+    use io::ErrorKind::*;
+    match find_cause::<io::Error>(error)?.kind() {
+        BrokenPipe => Some(true),
+        ConnectionReset | ConnectionAborted | UnexpectedEof => Some(false),
+        _ => None,
+    }
 }
 
 impl Wire {
@@ -549,7 +524,7 @@ impl Wire {
         Error::Timeout { host, kind, after }
     }
 
-    fn upgrade_error(&self, message: impl Into<String>) -> Error {
+    pub(crate) fn upgrade_error(&self, message: impl Into<String>) -> Error {
         let host = self.host.to_string();
         Error::Upgrade {
             host,
@@ -598,11 +573,6 @@ impl Incoming {
     /// The answer's headers, taken out (the body is read without them).
     pub(crate) fn take_headers(&mut self) -> HeaderMap {
         std::mem::take(self.response.headers_mut())
-    }
-
-    /// The engine's address, for messages.
-    pub(crate) fn host(&self) -> &str {
-        &self.wire.host
     }
 
     /// What the connection needs while it lives (the relay of an `ssh://` engine).

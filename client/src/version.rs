@@ -48,23 +48,12 @@ impl fmt::Display for ApiVersion {
 }
 
 /// A text that is not an API version of the form `1.43`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{shown:?} is not an API version of the form MAJOR.MINOR (1.43)")]
 pub struct ParseApiVersionError {
     /// The start of the text, for the message; never more than a few dozen characters.
     shown: String,
 }
-
-impl fmt::Display for ParseApiVersionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} is not an API version of the form MAJOR.MINOR (1.43)",
-            self.shown
-        )
-    }
-}
-
-impl std::error::Error for ParseApiVersionError {}
 
 impl FromStr for ApiVersion {
     type Err = ParseApiVersionError;
@@ -81,10 +70,8 @@ impl FromStr for ApiVersion {
         let bare = text.strip_prefix('v').unwrap_or(text);
         let (major, minor) = bare.split_once('.').ok_or_else(invalid)?;
         let number = |part: &str| -> Option<u16> {
-            if part.is_empty() || part.len() > 5 || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            part.parse().ok()
+            let digits = (1..=5).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+            part.parse().ok().filter(|_| digits)
         };
         match (number(major), number(minor)) {
             (Some(major), Some(minor)) => Ok(ApiVersion { major, minor }),

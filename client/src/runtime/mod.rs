@@ -36,18 +36,14 @@ where
     Box::pin(exchange.map(move |answer| answer.and_then(finish)))
 }
 
-/// Sends the request and reads the answer whole, keeping the values of the `headers` named.
+/// Sends the request and reads the answer whole, with its headers for those `names` asks for.
 pub(crate) async fn whole(
     docker: &Docker,
     request: Result<Request, Error>,
-    headers: &'static [&'static str],
+    names: &'static [&'static str],
 ) -> Result<Whole, Error> {
     let mut response = docker.send(request?).await?;
-    let names = headers;
-    let headers = match names.is_empty() {
-        true => HeaderMap::new(),
-        false => response.incoming.take_headers(),
-    };
+    let headers = response.incoming.take_headers();
     let (status, body) = response.bytes().await?;
     Ok(Whole {
         status,
