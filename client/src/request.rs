@@ -366,22 +366,12 @@ impl Response {
     }
 }
 
-/// Decodes a JSON answer. Only a body that fails is read again, following the path to the
-/// value that fails, for the message: tracking the path costs about as much as the decoding.
 pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: Bytes) -> Result<T, Error> {
-    if let Ok(value) = serde_json::from_slice(&body) {
-        return Ok(value);
-    }
     let deserializer = &mut serde_json::Deserializer::from_slice(&body);
-    let message = match serde_path_to_error::deserialize::<_, T>(deserializer) {
-        Err(e) => format!("at {}: {}", e.path(), e.inner()),
-        // (Not reached: the same bytes decode the same way.)
-        Ok(_) => "the answer could not be decoded".to_owned(),
-    };
-    Err(Error::Decode {
+    serde_path_to_error::deserialize(deserializer).map_err(|e| Error::Decode {
         status,
-        message,
-        body,
+        message: format!("at {}: {}", e.path(), e.inner()),
+        body: body.clone(),
     })
 }
 

@@ -220,17 +220,9 @@ fn decode_item<T: DeserializeOwned>(value: serde_json::Value, raw: Bytes) -> Res
             detail: value.get("errorDetail").cloned(),
         });
     }
-    // (As for answers read whole: the path to a bad value is followed only once one fails.)
-    if let Ok(item) = T::deserialize(&value) {
-        return Ok(item);
-    }
-    let message = match serde_path_to_error::deserialize::<_, T>(&value) {
-        Err(e) => format!("at {}: {}", e.path(), e.inner()),
-        Ok(_) => "the message could not be decoded".to_owned(),
-    };
-    Err(Error::Decode {
+    serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
         status: 200,
-        message,
+        message: format!("at {}: {}", e.path(), e.inner()),
         body: raw,
     })
 }
