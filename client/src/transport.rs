@@ -248,7 +248,10 @@ impl Transport {
             Some(Ok(whole)) => url.set_path(whole),
             _ => url.set_path(&parts.concat()),
         }
-        url.set_query(request.query.as_deref());
+        // (The base URL has no query; setting none still rewrites the URL.)
+        if request.query.is_some() {
+            url.set_query(request.query.as_deref());
+        }
         let mut outgoing = reqwest::Request::new(method, url);
         let map = outgoing.headers_mut();
         for (name, value) in request.headers {
