@@ -36,7 +36,8 @@ where
     Box::pin(exchange.map(move |answer| answer.and_then(finish)))
 }
 
-/// Sends the request and reads the answer whole, with its headers for those `names` asks for.
+/// Sends the request and reads the answer whole, with its headers, of which [`Whole::header`]
+/// reads those `names` asks for.
 pub(crate) async fn whole(
     docker: &Docker,
     request: Result<Request, Error>,
@@ -82,7 +83,8 @@ pub(crate) struct Whole {
     status: u16,
     /// The names of the headers asked for.
     names: &'static [&'static str],
-    /// The answer's headers, when some were asked for.
+    /// The answer's headers (taken whether or not some were asked for: the taking costs
+    /// nothing, and `names` says which are read).
     headers: HeaderMap,
     body: Bytes,
 }
