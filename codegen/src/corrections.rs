@@ -4,10 +4,12 @@
 //! changes, why, and the evidence. A correction whose target does not exist is an error, so a
 //! correction never silently stops applying when upstream changes.
 
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::normalize::escape_pointer;
+use crate::recurring::Reading;
 use crate::Error;
 
 /// One correction to the upstream spec.
@@ -87,7 +89,53 @@ pub fn parse(text: &str) -> Result<Vec<Correction>, Error> {
 /// Applies the corrections that cover the document's API version, in order, to the OpenAPI 3
 /// document that normalisation made, and reads the corrected document into [`openapiv3`]'s
 /// types.
-pub fn apply(mut doc: Value, corrections: &[Correction]) -> Result<openapiv3::OpenAPI, Error> {
+pub fn apply(doc: Value, corrections: &[Correction]) -> Result<openapiv3::OpenAPI, Error> {
+    typed(&correct(doc, corrections)?, "")
+}
+
+/// [`apply`] for one of several specs read with one [`Recurring`](crate::Recurring): a
+/// component schema or path item whose corrected value an earlier spec had is not read into
+/// its type again. (Reading into [`openapiv3`]'s types is most of the cost of this stage, and an
+/// API version changes few of the schemas and paths of the one before it.)
+pub(crate) fn apply_recurring(
+    doc: Value,
+    corrections: &[Correction],
+    reading: &Reading<'_>,
+) -> Result<openapiv3::OpenAPI, Error> {
+    let mut doc = correct(doc, corrections)?;
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .map(std::mem::take);
+    let paths = match doc.get_mut("paths").and_then(Value::as_object_mut) {
+        Some(paths) => {
+            let (items, rest): (Map<String, Value>, _) = std::mem::take(paths)
+                .into_iter()
+                .partition(|(path, _)| path.starts_with('/'));
+            *paths = rest;
+            items
+        }
+        None => Map::new(),
+    };
+    let mut openapi: openapiv3::OpenAPI = typed(&doc, "")?;
+    drop(doc);
+    if let (Some(schemas), Some(components)) = (schemas, openapi.components.as_mut()) {
+        for (name, value) in schemas {
+            let at = format!("components.schemas.{name}");
+            let schema = reading.schema(&name, value, |value| typed(value, &at))?;
+            components.schemas.insert(name, schema);
+        }
+    }
+    for (path, value) in paths {
+        let at = format!("paths.{path}");
+        let item = reading.path(&path, value, |value| typed(value, &at))?;
+        openapi.paths.paths.insert(path, item);
+    }
+    Ok(openapi)
+}
+
+/// Applies the corrections that cover the document's API version, in order.
+fn correct(mut doc: Value, corrections: &[Correction]) -> Result<Value, Error> {
     let version = parse_version(doc["info"]["version"].as_str().unwrap_or_default());
     for (index, correction) in corrections.iter().enumerate() {
         let fail = |message: String| Error::Correction {
@@ -132,19 +180,24 @@ pub fn apply(mut doc: Value, corrections: &[Correction]) -> Result<openapiv3::Op
             }
         }
     }
-    typed(&doc)
+    Ok(doc)
 }
 
-/// The document in [`openapiv3`]'s types. Reading from a borrowed value is the fast way; only
-/// when that fails is it read again to say where.
-fn typed(doc: &Value) -> Result<openapiv3::OpenAPI, Error> {
-    use serde::Deserialize;
-    openapiv3::OpenAPI::deserialize(doc).map_err(|_| {
-        let error = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc)
+/// A part of the corrected document (at `at`, empty for the whole) in [`openapiv3`]'s types.
+/// Reading from a borrowed value is the fast way; only when that fails is it read again to say
+/// where.
+fn typed<T: DeserializeOwned>(value: &Value, at: &str) -> Result<T, Error> {
+    T::deserialize(value).map_err(|_| {
+        let error = serde_path_to_error::deserialize::<_, T>(value)
             .err()
             .map(|e| (e.path().to_string(), e.into_inner().to_string()));
         let (path, message) =
             error.unwrap_or_else(|| (String::new(), "not an OpenAPI 3 document".to_owned()));
+        let path = match (at, path.as_str()) {
+            (at, "" | ".") => at.to_owned(),
+            ("", path) => path.to_owned(),
+            (at, path) => format!("{at}.{path}"),
+        };
         Error::spec(format!("(OpenAPI 3, corrected) {path}"), message)
     })
 }

@@ -9,7 +9,8 @@
 //!    [`openapiv3::OpenAPI`].
 //! 4. [`ir`]: build an intermediate model of types and operations.
 //! 5. [`history`]: from the older API versions' specs (each through stages 1 to 4, then reduced
-//!    to a [`history::Shape`]; the text they share read once, through a [`Recurring`]), the
+//!    to a [`history::Shape`]; the text they share read once, and each schema and path item
+//!    they share read into its type once, through a [`Recurring`]), the
 //!    first version of every operation, parameter and field, and the choices of [`compat`] that
 //!    apply.
 //!    Then [`aliases`]: the operations' other names, checked against the model; and [`docs`]:
@@ -186,7 +187,8 @@ pub fn shape(
     let reading = recurring.begin();
     let swagger = load::parse_yaml_lean(spec_yaml, &reading)?;
     let openapi = normalize::to_openapi3(swagger)?;
-    let openapi = corrections::apply(openapi, corrections)?;
-    let api = ir::build(&openapi)?;
-    Ok(Shape::of(&api))
+    let openapi = corrections::apply_recurring(openapi, corrections, &reading)?;
+    let api = ir::build(&openapi);
+    reading.give_back(openapi);
+    Ok(Shape::of(&api?))
 }

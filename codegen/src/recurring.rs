@@ -1,22 +1,107 @@
 //! What the specs of several API versions share, read once: the history reads up to sixteen
 //! specs, and an API version changes few of the definitions and paths of the one before it, so
-//! [`load`](crate::load) reads each distinct entry's text once.
+//! [`load`](crate::load) reads each distinct entry's text once, and
+//! [`corrections`](crate::corrections) reads each distinct corrected schema and path into
+//! [`openapiv3`]'s types once.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+use openapiv3::{PathItem, ReferenceOr, Schema};
 use serde_json::Value;
 
 /// Shared by the readings of several specs (on several threads): the entries of `definitions`
-/// and `paths` read so far, by their text, each with the last reading that used it. What the
-/// spec read last and the one before it did not use is forgotten: the specs are read in the
-/// order of their versions, and what a version dropped seldom comes back.
+/// and `paths` read so far, by their text, and the corrected schemas and path items read into
+/// their types, by their value; each with the last reading that used it. What the spec read
+/// last and the one before it did not use is forgotten: the specs are read in the order of
+/// their versions, and what a version dropped seldom comes back.
 #[derive(Default)]
 pub struct Recurring {
     /// The readings begun so far.
     begun: AtomicU32,
     known: Mutex<HashMap<String, (u32, Arc<Entry>)>>,
+    /// The component schemas read into their type, by name.
+    schemas: Typed<ReferenceOr<Schema>>,
+    /// The path items read into their type, by path.
+    paths: Typed<ReferenceOr<PathItem>>,
+}
+
+/// Values read into a type `T`, by name: for each name, the fingerprint of every distinct value
+/// met so far (after normalisation and corrections), what it reads as, and the last reading
+/// that used it. A typed value is lent to the reading that uses it (`None` meanwhile) and given
+/// back once the reading's model is built, so it is never copied, and is in memory once.
+/// (The values themselves are not kept: they would take as much memory again.)
+struct Typed<T>(Mutex<HashMap<String, Vec<Variant<T>>>>);
+
+struct Variant<T> {
+    used: u32,
+    print: u64,
+    typed: Option<T>,
+}
+
+impl<T> Default for Typed<T> {
+    fn default() -> Self {
+        Typed(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<T> Typed<T> {
+    /// The value of `name` with fingerprint `print`, lent to the reading numbered `number`;
+    /// read by `read` when none is known or it is lent to another reading.
+    fn lend<E>(
+        &self,
+        number: u32,
+        name: &str,
+        print: u64,
+        read: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        if let Ok(mut known) = self.0.lock() {
+            if !known.contains_key(name) {
+                known.insert(name.to_owned(), Vec::new());
+            }
+            let Some(variants) = known.get_mut(name) else {
+                return read();
+            };
+            match variants.iter_mut().find(|variant| variant.print == print) {
+                Some(variant) => {
+                    variant.used = variant.used.max(number);
+                    if let Some(typed) = variant.typed.take() {
+                        return Ok(typed);
+                    }
+                }
+                None => variants.push(Variant {
+                    used: number,
+                    print,
+                    typed: None,
+                }),
+            }
+        }
+        read()
+    }
+
+    /// Takes back the value of `name` with fingerprint `print`.
+    fn give_back(&self, name: &str, print: u64, typed: T) {
+        if let Ok(mut known) = self.0.lock() {
+            let variant = known
+                .get_mut(name)
+                .and_then(|variants| variants.iter_mut().find(|v| v.print == print));
+            if let Some(variant) = variant {
+                variant.typed.get_or_insert(typed);
+            }
+        }
+    }
+
+    /// Forgets what no reading numbered `keep` or later used.
+    fn retain(&self, keep: u32) {
+        if let Ok(mut known) = self.0.lock() {
+            known.retain(|_, variants| {
+                variants.retain(|variant| variant.used >= keep);
+                !variants.is_empty()
+            });
+        }
+    }
 }
 
 /// An entry of a map keyed by names: the name and the value.
@@ -28,6 +113,7 @@ impl Recurring {
         Reading {
             shared: self,
             number: self.begun.fetch_add(1, Ordering::Relaxed),
+            lent: Mutex::default(),
         }
     }
 
@@ -42,6 +128,14 @@ impl Recurring {
 pub struct Reading<'a> {
     shared: &'a Recurring,
     number: u32,
+    /// The fingerprints of the schemas and path items lent to this reading, by name.
+    lent: Mutex<Lent>,
+}
+
+#[derive(Default)]
+struct Lent {
+    schemas: HashMap<String, u64>,
+    paths: HashMap<String, u64>,
 }
 
 impl Reading<'_> {
@@ -73,6 +167,103 @@ impl Reading<'_> {
         };
         Some((entry.0.clone(), entry.1.clone()))
     }
+
+    /// The component schema `name` whose corrected value is `value`, read by `read` unless an
+    /// earlier reading had the same value. Lent until [`give_back`](Self::give_back).
+    pub(crate) fn schema<E>(
+        &self,
+        name: &str,
+        value: Value,
+        read: impl FnOnce(&Value) -> Result<ReferenceOr<Schema>, E>,
+    ) -> Result<ReferenceOr<Schema>, E> {
+        let print = print(&value);
+        if let Ok(mut lent) = self.lent.lock() {
+            lent.schemas.insert(name.to_owned(), print);
+        }
+        self.shared
+            .schemas
+            .lend(self.number, name, print, || read(&value))
+    }
+
+    /// The path item at `path` whose corrected value is `value`, read by `read` unless an
+    /// earlier reading had the same value. Lent until [`give_back`](Self::give_back).
+    pub(crate) fn path<E>(
+        &self,
+        path: &str,
+        value: Value,
+        read: impl FnOnce(&Value) -> Result<ReferenceOr<PathItem>, E>,
+    ) -> Result<ReferenceOr<PathItem>, E> {
+        let print = print(&value);
+        if let Ok(mut lent) = self.lent.lock() {
+            lent.paths.insert(path.to_owned(), print);
+        }
+        self.shared
+            .paths
+            .lend(self.number, path, print, || read(&value))
+    }
+
+    /// Takes back the schemas and path items that [`schema`](Self::schema) and
+    /// [`path`](Self::path) lent to this reading, for the next.
+    pub(crate) fn give_back(&self, openapi: openapiv3::OpenAPI) {
+        let Ok(mut lent) = self.lent.lock() else {
+            return;
+        };
+        let lent = std::mem::take(&mut *lent);
+        let schemas = openapi.components.map(|c| c.schemas).unwrap_or_default();
+        for (name, schema) in schemas {
+            if let Some(&print) = lent.schemas.get(&name) {
+                self.shared.schemas.give_back(&name, print, schema);
+            }
+        }
+        for (path, item) in openapi.paths.paths {
+            if let Some(&print) = lent.paths.get(&path) {
+                self.shared.paths.give_back(&path, print, item);
+            }
+        }
+    }
+}
+
+/// The fingerprint of `value`.
+fn print(value: &Value) -> u64 {
+    let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
+    fingerprint(value, &mut hasher);
+    hasher.finish()
+}
+
+/// Feeds all of `value` to `hasher`: keys and items in their order (which the typed value
+/// keeps), each value with its kind. Two values with the same fingerprint are taken as equal:
+/// with 64 bits, and a few values per name compared, a false match is not a practical concern.
+fn fingerprint(value: &Value, hasher: &mut impl Hasher) {
+    match value {
+        Value::Null => hasher.write_u8(0),
+        Value::Bool(b) => {
+            hasher.write_u8(1);
+            b.hash(hasher);
+        }
+        Value::Number(n) => {
+            hasher.write_u8(2);
+            n.hash(hasher);
+        }
+        Value::String(s) => {
+            hasher.write_u8(3);
+            s.hash(hasher);
+        }
+        Value::Array(items) => {
+            hasher.write_u8(4);
+            hasher.write_usize(items.len());
+            for item in items {
+                fingerprint(item, hasher);
+            }
+        }
+        Value::Object(map) => {
+            hasher.write_u8(5);
+            hasher.write_usize(map.len());
+            for (key, item) in map {
+                key.hash(hasher);
+                fingerprint(item, hasher);
+            }
+        }
+    }
 }
 
 impl Drop for Reading<'_> {
@@ -81,5 +272,66 @@ impl Drop for Reading<'_> {
         if let Ok(mut known) = self.shared.known.lock() {
             known.retain(|_, (used, _)| *used >= keep);
         }
+        self.shared.schemas.retain(keep);
+        self.shared.paths.retain(keep);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(value: u32, reads: &mut u32) -> Result<u32, ()> {
+        *reads += 1;
+        Ok(value)
+    }
+
+    #[test]
+    fn a_typed_value_is_lent_given_back_and_forgotten_when_unused() {
+        let memo = Typed::<u32>::default();
+        let mut reads = 0;
+        // Read once, lent to reading 0, then given back.
+        assert_eq!(memo.lend(0, "A", 7, || read(70, &mut reads)), Ok(70));
+        memo.give_back("A", 7, 70);
+        // Reading 1 takes it without reading; while it is lent, reading 2 reads its own.
+        assert_eq!(memo.lend(1, "A", 7, || read(0, &mut reads)), Ok(70));
+        assert_eq!(memo.lend(2, "A", 7, || read(71, &mut reads)), Ok(71));
+        assert_eq!(reads, 2);
+        // Both are given back: one is kept.
+        memo.give_back("A", 7, 71);
+        memo.give_back("A", 7, 70);
+        assert_eq!(memo.lend(3, "A", 7, || read(0, &mut reads)), Ok(71));
+        memo.give_back("A", 7, 71);
+        // Another value of the same name is read, and kept beside it.
+        assert_eq!(memo.lend(3, "A", 8, || read(80, &mut reads)), Ok(80));
+        memo.give_back("A", 8, 80);
+        assert_eq!(reads, 3);
+        // What readings 3 and later did not use is forgotten.
+        assert_eq!(memo.lend(4, "A", 8, || read(0, &mut reads)), Ok(80));
+        memo.give_back("A", 8, 80);
+        memo.retain(4);
+        assert_eq!(memo.lend(5, "A", 7, || read(72, &mut reads)), Ok(72));
+        assert_eq!(reads, 4);
+    }
+
+    #[test]
+    fn fingerprints_tell_order_and_kinds_apart() {
+        let prints = [
+            r#"{"a": 1, "b": 2}"#,
+            r#"{"b": 2, "a": 1}"#,
+            r#"{"a": "1", "b": 2}"#,
+            r#"{"a": [1], "b": 2}"#,
+            r#"{"a": 1, "b": 2, "c": null}"#,
+            r#"[[], []]"#,
+            r#"[[[]]]"#,
+        ]
+        .map(|text| print(&serde_json::from_str(text).unwrap()));
+        for (i, a) in prints.iter().enumerate() {
+            for b in &prints[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        let again: Value = serde_json::from_str(r#"{"a": 1, "b": 2}"#).unwrap();
+        assert_eq!(print(&again), prints[0]);
     }
 }

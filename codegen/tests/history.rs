@@ -224,3 +224,53 @@ fn a_spec_that_cannot_be_read_is_named() {
     );
     assert!(error.contains("operationId"), "{error}");
 }
+
+/// The older specs are read with one `Recurring`: a schema or path item whose corrected value
+/// an earlier spec had is taken from it, not read again. What the specs share must read as it
+/// does alone, and a correction that covers one version only must not leak into the next one
+/// through what they share (`DriverData` and `/things/prune` have the same text in 1.2 and 1.3).
+#[test]
+fn shapes_read_with_what_earlier_specs_shared_are_the_shapes_read_alone() {
+    let fixes = corrections::parse(
+        r#"
+- reason: test, 1.2 only
+  evidence: test
+  since: "1.2"
+  until: "1.2"
+  target: { schema: DriverData }
+  merge: { properties: { Extra: { type: integer } } }
+- reason: test, every version
+  evidence: test
+  target: { schema: Thing }
+  merge: { properties: { Added: { type: boolean } } }
+- reason: test, 1.3 on
+  evidence: test
+  since: "1.3"
+  target: { operation: ThingPrune, response: "200" }
+  merge: { description: changed }
+"#,
+    )
+    .expect("corrections parse");
+    let alone = |version: &str| {
+        docker_codegen::shape(&spec(version), &fixes, &Default::default()).expect("shape")
+    };
+    let recurring = docker_codegen::Recurring::default();
+    for version in ["1.1", "1.2", "1.3", "1.2", "1.3"] {
+        let shared = docker_codegen::shape(&spec(version), &fixes, &recurring).expect("shape");
+        assert_eq!(shared, alone(version), "API {version}");
+    }
+    let alone_12 = format!("{:?}", alone("1.2"));
+    let alone_13 = format!("{:?}", alone("1.3"));
+    assert!(alone_12.contains("Extra") && !alone_13.contains("Extra"));
+    assert!(alone_13.contains("Added"));
+}
+
+#[test]
+fn a_schema_or_path_that_does_not_read_is_named_with_its_place() {
+    let recurring = docker_codegen::Recurring::default();
+    let text = spec("1.2").replace("      Name: { type: string }", "      Name: { type: [5] }");
+    let error = docker_codegen::shape(&text, &[], &recurring)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("components.schemas.Thing"), "{error}");
+}

@@ -3,7 +3,8 @@
 //! definitions and paths piece by piece ([`load::read_pieces`]) must be taken, the pre-pass must
 //! leave most of the text out, and neither may change what the lean reading or the history sees.
 //! The specs are checked with one [`Recurring`], as the history reads them, so the pieces
-//! a version shares with the ones checked before it are taken from those.
+//! a version shares with the ones checked before it (their text, and their corrected schemas
+//! and path items in `openapiv3`'s types) are taken from those.
 
 use docker_codegen::{corrections, ir, load, normalize, Correction, Recurring, Shape};
 
