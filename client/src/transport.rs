@@ -606,30 +606,36 @@ impl Incoming {
 
     /// Reads the body, up to `limit` bytes; says whether there was more. The bytes of a body
     /// that came in one piece are not copied.
-    async fn collect(mut self, limit: u64) -> Result<(Bytes, bool), Error> {
-        let declared = self.response.content_length();
-        if declared.is_some_and(|length| length > limit) {
-            return Ok((Bytes::new(), true));
-        }
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let Some(first) = self.chunk().await? else {
-            return Ok((Bytes::new(), false));
-        };
-        let Some(mut piece) = self.chunk().await? else {
-            return Ok((first.slice(..first.len().min(limit)), first.len() > limit));
-        };
-        let expected = declared.map_or(0, |n| usize::try_from(n).unwrap_or(0));
-        let mut all = BytesMut::with_capacity(expected.min(limit).max(first.len() + piece.len()));
-        all.extend_from_slice(&first);
-        loop {
-            let room = limit.saturating_sub(all.len());
-            all.extend_from_slice(&piece[..piece.len().min(room)]);
-            if piece.len() > room {
-                return Ok((all.freeze(), true));
+    ///
+    /// (Not an `async fn`: that would hold `self` twice, as its argument and as its local.)
+    #[allow(clippy::manual_async_fn)]
+    fn collect(mut self, limit: u64) -> impl Future<Output = Result<(Bytes, bool), Error>> + Send {
+        async move {
+            let declared = self.response.content_length();
+            if declared.is_some_and(|length| length > limit) {
+                return Ok((Bytes::new(), true));
             }
-            match self.chunk().await? {
-                Some(next) => piece = next,
-                None => return Ok((all.freeze(), false)),
+            let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+            let Some(first) = self.chunk().await? else {
+                return Ok((Bytes::new(), false));
+            };
+            let Some(mut piece) = self.chunk().await? else {
+                return Ok((first.slice(..first.len().min(limit)), first.len() > limit));
+            };
+            let expected = declared.map_or(0, |n| usize::try_from(n).unwrap_or(0));
+            let capacity = expected.min(limit).max(first.len() + piece.len());
+            let mut all = BytesMut::with_capacity(capacity);
+            all.extend_from_slice(&first);
+            loop {
+                let room = limit.saturating_sub(all.len());
+                all.extend_from_slice(&piece[..piece.len().min(room)]);
+                if piece.len() > room {
+                    return Ok((all.freeze(), true));
+                }
+                match self.chunk().await? {
+                    Some(next) => piece = next,
+                    None => return Ok((all.freeze(), false)),
+                }
             }
         }
     }
