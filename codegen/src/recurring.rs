@@ -9,6 +9,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+use foldhash::quality::FixedState;
 use openapiv3::{PathItem, ReferenceOr, Schema};
 use serde_json::Value;
 
@@ -21,7 +22,9 @@ use serde_json::Value;
 pub struct Recurring {
     /// The readings begun so far.
     begun: AtomicU32,
-    known: Mutex<HashMap<String, (u32, Arc<Entry>)>>,
+    /// By a hash of their text (taken before the lock, which then is held briefly): the text,
+    /// the last reading that used it, and what it reads as.
+    known: Mutex<HashMap<u64, Vec<Known>>>,
     /// The component schemas read into their type, by name.
     schemas: Typed<ReferenceOr<Schema>>,
     /// The path items read into their type, by path.
@@ -107,6 +110,9 @@ impl<T> Typed<T> {
 /// An entry of a map keyed by names: the name and the value.
 type Entry = (String, Value);
 
+/// A piece of text read before, the last reading that used it, and the entry it reads as.
+type Known = (Arc<str>, u32, Arc<Entry>);
+
 impl Recurring {
     /// Begins the reading of one spec, which ends when the value returned is dropped.
     pub fn begin(&self) -> Reading<'_> {
@@ -119,7 +125,9 @@ impl Recurring {
 
     /// How many distinct entries are remembered.
     pub fn remembered(&self) -> usize {
-        self.known.lock().map_or(0, |known| known.len())
+        self.known
+            .lock()
+            .map_or(0, |known| known.values().map(Vec::len).sum())
     }
 }
 
@@ -146,22 +154,30 @@ impl Reading<'_> {
         piece: &str,
         read: impl FnOnce(&str) -> Option<Entry>,
     ) -> Option<Entry> {
+        let hash = FixedState::with_seed(0).hash_one(piece);
         let known = self
             .shared
             .known
             .lock()
             .ok()?
-            .get_mut(piece)
-            .map(|(used, entry)| {
+            .get_mut(&hash)
+            .and_then(|texts| {
+                let (_, used, entry) = texts.iter_mut().find(|(text, _, _)| **text == *piece)?;
                 *used = (*used).max(self.number);
-                Arc::clone(entry)
+                Some(Arc::clone(entry))
             });
         let entry = match known {
             Some(entry) => entry,
             None => {
                 let entry = Arc::new(read(piece)?);
-                let mut known = self.shared.known.lock().ok()?;
-                known.insert(piece.to_owned(), (self.number, Arc::clone(&entry)));
+                let known = (Arc::from(piece), self.number, Arc::clone(&entry));
+                self.shared
+                    .known
+                    .lock()
+                    .ok()?
+                    .entry(hash)
+                    .or_default()
+                    .push(known);
                 entry
             }
         };
@@ -225,7 +241,7 @@ impl Reading<'_> {
 
 /// The fingerprint of `value`.
 fn print(value: &Value) -> u64 {
-    let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
+    let mut hasher = FixedState::with_seed(0).build_hasher();
     fingerprint(value, &mut hasher);
     hasher.finish()
 }
@@ -270,7 +286,10 @@ impl Drop for Reading<'_> {
     fn drop(&mut self) {
         let keep = self.number.saturating_sub(1);
         if let Ok(mut known) = self.shared.known.lock() {
-            known.retain(|_, (used, _)| *used >= keep);
+            known.retain(|_, texts| {
+                texts.retain(|(_, used, _)| *used >= keep);
+                !texts.is_empty()
+            });
         }
         self.shared.schemas.retain(keep);
         self.shared.paths.retain(keep);
