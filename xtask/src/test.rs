@@ -428,6 +428,12 @@ fn run_binary(
 
 /// Runs `command`, passing its output through, and counts its `test result:` lines.
 fn run_and_count(label: String, command: &mut Command) -> Outcome {
+    run_and_count_then(label, command, || {})
+}
+
+/// [`run_and_count`], with `after_exit` run once the command has exited and before the rest of
+/// its output is awaited: it ends what the command left behind holding its output open.
+fn run_and_count_then(label: String, command: &mut Command, after_exit: impl FnOnce()) -> Outcome {
     let started = Instant::now();
     let mut outcome = Outcome {
         label,
@@ -449,17 +455,26 @@ fn run_and_count(label: String, command: &mut Command) -> Outcome {
         }
     };
     let stdout = child.stdout.take().expect("piped");
-    let mut results = 0;
-    for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
-        println!("{line}");
-        if let Some(result) = line.trim_start().strip_prefix("test result: ") {
-            results += 1;
-            outcome.passed += count(result, "passed");
-            outcome.failed += count(result, "failed");
-            outcome.ignored += count(result, "ignored");
+    // (Read on a thread: the output's end can come after the command's.)
+    let reader = std::thread::spawn(move || {
+        let mut counts = (0, 0, 0, 0);
+        for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+            println!("{line}");
+            if let Some(result) = line.trim_start().strip_prefix("test result: ") {
+                counts.0 += 1;
+                counts.1 += count(result, "passed");
+                counts.2 += count(result, "failed");
+                counts.3 += count(result, "ignored");
+            }
         }
-    }
+        counts
+    });
     let status = child.wait();
+    after_exit();
+    let (results, passed, failed, ignored) = reader.join().unwrap_or_default();
+    outcome.passed = passed;
+    outcome.failed = failed;
+    outcome.ignored = ignored;
     outcome.seconds = started.elapsed().as_secs_f64();
     // A run that printed its results and then failed, failed its tests: those are counted.
     outcome.unfinished = results == 0 || (status.is_err() && outcome.failed == 0);
@@ -635,6 +650,8 @@ fn regenerated_suite(
 struct WindowsTools {
     mingw: &'static str,
     wine: String,
+    /// Wine's server, which `-k` ends with every process of the prefix.
+    wineserver: String,
 }
 
 /// Whether `program --version` runs.
@@ -652,6 +669,17 @@ fn find_wine() -> Option<String> {
         .into_iter()
         .find(|wine| runs(wine))
         .map(str::to_owned)
+}
+
+fn find_wineserver() -> Option<String> {
+    [
+        "wineserver",
+        "/usr/lib/wine/wineserver64",
+        "/usr/lib/wine/wineserver",
+    ]
+    .into_iter()
+    .find(|server| runs(server))
+    .map(str::to_owned)
 }
 
 /// The Rust target for Windows (with `rustup`), MinGW and Wine (with `apt-get`), each installed
@@ -704,7 +732,12 @@ fn ensure_windows_tools() -> Result<Option<WindowsTools>> {
         ));
     }
     let wine = find_wine().ok_or("Wine still missing after installing wine64")?;
-    Ok(Some(WindowsTools { mingw, wine }))
+    let wineserver = find_wineserver().ok_or("Wine's server is missing")?;
+    Ok(Some(WindowsTools {
+        mingw,
+        wine,
+        wineserver,
+    }))
 }
 
 /// Debian's openssh-server and openssh-client, for `engine_ssh` (which runs an sshd of its own
@@ -788,6 +821,7 @@ fn windows_tests(root: &Path, tools: &WindowsTools, test_args: &[String]) -> Res
     let bins = deps.parent().unwrap_or(&deps).join("bcryptprimitives.dll");
     std::fs::copy(deps.join("bcryptprimitives.dll"), &bins)
         .map_err(|e| format!("{}: {e}", bins.display()))?;
+    let prefix = target_dir.join("wine-prefix");
     let mut command = cargo();
     command
         .current_dir(root)
@@ -800,14 +834,29 @@ fn windows_tests(root: &Path, tools: &WindowsTools, test_args: &[String]) -> Res
         ])
         .args(["--test", "connect_npipe"])
         .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", &tools.wine)
-        .env("WINEPREFIX", target_dir.join("wine-prefix"))
+        .env("WINEPREFIX", &prefix)
         .env("WINEDEBUG", "-all");
     if !test_args.is_empty() {
         command.arg("--").args(test_args);
     }
-    let outcome = run_and_count(
+    // Wine's own processes (its server and the services the tests' programs started) can
+    // outlive the tests and hold their output open: they are ended once the tests are.
+    let end_wine = || {
+        let ended = Command::new(&tools.wineserver)
+            .arg("-k")
+            .env("WINEPREFIX", &prefix)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if let Err(e) = ended {
+            eprintln!("cannot run {} -k: {e}", tools.wineserver);
+        }
+    };
+    let outcome = run_and_count_then(
         "docker-client-tests::connect_npipe (Windows, under Wine)".to_owned(),
         &mut command,
+        end_wine,
     );
     Ok(outcome)
 }
@@ -815,6 +864,28 @@ fn windows_tests(root: &Path, tools: &WindowsTools, test_args: &[String]) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A process the command leaves behind, holding its output open, is ended by
+    /// `after_exit`; the results printed before it are counted.
+    #[test]
+    fn output_held_open_after_the_command_is_ended_by_after_exit() {
+        let dir = std::env::temp_dir().join(format!("xtask-left-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pid_file = dir.join("pid");
+        let mut command = Command::new("sh");
+        command.arg("-c").arg(format!(
+            "echo 'test result: ok. 2 passed; 1 failed; 0 ignored'; sleep 600 & echo $! > {}",
+            pid_file.display()
+        ));
+        let started = Instant::now();
+        let outcome = run_and_count_then("left".to_owned(), &mut command, || {
+            let pid = std::fs::read_to_string(&pid_file).unwrap();
+            Command::new("kill").arg(pid.trim()).status().unwrap();
+        });
+        assert!(started.elapsed().as_secs() < 60);
+        assert_eq!((outcome.passed, outcome.failed), (2, 1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn counts_a_libtest_summary() {
