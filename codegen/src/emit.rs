@@ -484,7 +484,7 @@ fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
         });
     let writes = fields.iter().zip(&helpers).map(|(f, (_, helper))| {
         let field = ident(&f.name);
-        quote! { out.#helper(&self.#field)?; }
+        quote! { out.#helper(&self.#field); }
     });
     let read = if fields.is_empty() {
         quote! {
@@ -530,9 +530,8 @@ fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
                 #read
             }
 
-            fn write<W: object::Write>(&self, #out: &mut W) -> Result<(), W::Error> {
+            fn write<W: object::Write>(&self, #out: &mut W) {
                 #(#writes)*
-                Ok(())
             }
         }
     }

@@ -42,10 +42,9 @@ impl object::Object for Address {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.addr)?;
-        out.opt(&self.prefix_len)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.addr);
+        out.opt(&self.prefix_len);
     }
 }
 
@@ -107,14 +106,13 @@ impl object::Object for AuthConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.username)?;
-        out.opt(&self.password)?;
-        out.opt(&self.email)?;
-        out.opt(&self.serveraddress)?;
-        out.opt(&self.identitytoken)?;
-        out.opt(&self.registrytoken)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.username);
+        out.opt(&self.password);
+        out.opt(&self.email);
+        out.opt(&self.serveraddress);
+        out.opt(&self.identitytoken);
+        out.opt(&self.registrytoken);
     }
 }
 
@@ -208,18 +206,17 @@ impl object::Object for BuildCache {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.parents)?;
-        out.opt(&self.r#type)?;
-        out.opt(&self.description)?;
-        out.opt(&self.in_use)?;
-        out.opt(&self.shared)?;
-        out.opt(&self.size)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.last_used_at)?;
-        out.opt(&self.usage_count)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.parents);
+        out.opt(&self.r#type);
+        out.opt(&self.description);
+        out.opt(&self.in_use);
+        out.opt(&self.shared);
+        out.opt(&self.size);
+        out.opt(&self.created_at);
+        out.opt(&self.last_used_at);
+        out.opt(&self.usage_count);
     }
 }
 
@@ -361,16 +358,15 @@ impl object::Object for BuildInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.stream)?;
-        out.opt(&self.error)?;
-        out.opt(&self.error_detail)?;
-        out.opt(&self.status)?;
-        out.opt(&self.progress)?;
-        out.opt(&self.progress_detail)?;
-        out.opt(&self.aux)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.stream);
+        out.opt(&self.error);
+        out.opt(&self.error_detail);
+        out.opt(&self.status);
+        out.opt(&self.progress);
+        out.opt(&self.progress_detail);
+        out.opt(&self.aux);
     }
 }
 
@@ -411,10 +407,9 @@ impl object::Object for BuildPruneResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.caches_deleted)?;
-        out.opt(&self.space_reclaimed)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.caches_deleted);
+        out.opt(&self.space_reclaimed);
     }
 }
 
@@ -518,18 +513,17 @@ impl object::Object for ClusterInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.spec)?;
-        out.opt(&self.tls_info)?;
-        out.opt(&self.root_rotation_in_progress)?;
-        out.opt(&self.data_path_port)?;
-        out.opt(&self.default_addr_pool)?;
-        out.opt(&self.subnet_size)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.spec);
+        out.opt(&self.tls_info);
+        out.opt(&self.root_rotation_in_progress);
+        out.opt(&self.data_path_port);
+        out.opt(&self.default_addr_pool);
+        out.opt(&self.subnet_size);
     }
 }
 
@@ -608,15 +602,14 @@ impl object::Object for ClusterVolume {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.spec)?;
-        out.opt(&self.info)?;
-        out.opt(&self.publish_status)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.spec);
+        out.opt(&self.info);
+        out.opt(&self.publish_status);
     }
 }
 
@@ -676,12 +669,11 @@ impl object::Object for ClusterVolumeInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.capacity_bytes)?;
-        out.opt(&self.volume_context)?;
-        out.opt(&self.volume_id)?;
-        out.opt(&self.accessible_topology)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.capacity_bytes);
+        out.opt(&self.volume_context);
+        out.opt(&self.volume_id);
+        out.opt(&self.accessible_topology);
     }
 }
 
@@ -732,11 +724,10 @@ impl object::Object for ClusterVolumePublishStatusItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.node_id)?;
-        out.opt(&self.state)?;
-        out.opt(&self.publish_context)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.node_id);
+        out.opt(&self.state);
+        out.opt(&self.publish_context);
     }
 }
 
@@ -856,10 +847,9 @@ impl object::Object for ClusterVolumeSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.group)?;
-        out.opt(&self.access_mode)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.group);
+        out.opt(&self.access_mode);
     }
 }
 
@@ -963,15 +953,14 @@ impl object::Object for ClusterVolumeSpecAccessMode {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.scope)?;
-        out.opt(&self.sharing)?;
-        out.opt(&self.mount_volume)?;
-        out.opt(&self.secrets)?;
-        out.opt(&self.accessibility_requirements)?;
-        out.opt(&self.capacity_range)?;
-        out.opt(&self.availability)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.scope);
+        out.opt(&self.sharing);
+        out.opt(&self.mount_volume);
+        out.opt(&self.secrets);
+        out.opt(&self.accessibility_requirements);
+        out.opt(&self.capacity_range);
+        out.opt(&self.availability);
     }
 }
 
@@ -1018,10 +1007,9 @@ impl object::Object for ClusterVolumeSpecAccessModeAccessibilityRequirements {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.requisite)?;
-        out.opt(&self.preferred)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.requisite);
+        out.opt(&self.preferred);
     }
 }
 
@@ -1134,10 +1122,9 @@ impl object::Object for ClusterVolumeSpecAccessModeCapacityRange {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.required_bytes)?;
-        out.opt(&self.limit_bytes)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.required_bytes);
+        out.opt(&self.limit_bytes);
     }
 }
 
@@ -1247,10 +1234,9 @@ impl object::Object for ClusterVolumeSpecAccessModeSecretsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.key)?;
-        out.opt(&self.secret)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.key);
+        out.opt(&self.secret);
     }
 }
 
@@ -1366,10 +1352,9 @@ impl object::Object for Commit {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.expected)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.expected);
     }
 }
 
@@ -1434,13 +1419,12 @@ impl object::Object for Config {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.spec);
     }
 }
 
@@ -1492,12 +1476,11 @@ impl object::Object for ConfigCreateBody {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.data)?;
-        out.opt(&self.templating)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.data);
+        out.opt(&self.templating);
     }
 }
 
@@ -1535,9 +1518,8 @@ impl object::Object for ConfigCreateResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.id)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.id);
     }
 }
 
@@ -1578,9 +1560,8 @@ impl object::Object for ConfigReference {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.network)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.network);
     }
 }
 
@@ -1632,12 +1613,11 @@ impl object::Object for ConfigSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.data)?;
-        out.opt(&self.templating)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.data);
+        out.opt(&self.templating);
     }
 }
 
@@ -1684,12 +1664,11 @@ impl object::Object for ContainerBlkioStatEntry {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.major)?;
-        out.opt(&self.minor)?;
-        out.opt(&self.op)?;
-        out.opt(&self.value)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.major);
+        out.opt(&self.minor);
+        out.opt(&self.op);
+        out.opt(&self.value);
     }
 }
 
@@ -1757,16 +1736,15 @@ impl object::Object for ContainerBlkioStats {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.io_service_bytes_recursive)?;
-        out.opt(&self.io_serviced_recursive)?;
-        out.opt(&self.io_queue_recursive)?;
-        out.opt(&self.io_service_time_recursive)?;
-        out.opt(&self.io_wait_time_recursive)?;
-        out.opt(&self.io_merged_recursive)?;
-        out.opt(&self.io_time_recursive)?;
-        out.opt(&self.sectors_recursive)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.io_service_bytes_recursive);
+        out.opt(&self.io_serviced_recursive);
+        out.opt(&self.io_queue_recursive);
+        out.opt(&self.io_service_time_recursive);
+        out.opt(&self.io_wait_time_recursive);
+        out.opt(&self.io_merged_recursive);
+        out.opt(&self.io_time_recursive);
+        out.opt(&self.sectors_recursive);
     }
 }
 
@@ -1921,33 +1899,32 @@ impl object::Object for ContainerConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.hostname)?;
-        out.opt(&self.domainname)?;
-        out.opt(&self.user)?;
-        out.opt(&self.attach_stdin)?;
-        out.opt(&self.attach_stdout)?;
-        out.opt(&self.attach_stderr)?;
-        out.key_set_opt(&self.exposed_ports)?;
-        out.opt(&self.tty)?;
-        out.opt(&self.open_stdin)?;
-        out.opt(&self.stdin_once)?;
-        out.opt(&self.env)?;
-        out.opt(&self.cmd)?;
-        out.opt(&self.healthcheck)?;
-        out.opt(&self.args_escaped)?;
-        out.opt(&self.image)?;
-        out.key_set_opt(&self.volumes)?;
-        out.opt(&self.working_dir)?;
-        out.opt(&self.entrypoint)?;
-        out.opt(&self.network_disabled)?;
-        out.opt(&self.mac_address)?;
-        out.opt(&self.on_build)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.stop_signal)?;
-        out.opt(&self.stop_timeout)?;
-        out.opt(&self.shell)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.hostname);
+        out.opt(&self.domainname);
+        out.opt(&self.user);
+        out.opt(&self.attach_stdin);
+        out.opt(&self.attach_stdout);
+        out.opt(&self.attach_stderr);
+        out.key_set_opt(&self.exposed_ports);
+        out.opt(&self.tty);
+        out.opt(&self.open_stdin);
+        out.opt(&self.stdin_once);
+        out.opt(&self.env);
+        out.opt(&self.cmd);
+        out.opt(&self.healthcheck);
+        out.opt(&self.args_escaped);
+        out.opt(&self.image);
+        out.key_set_opt(&self.volumes);
+        out.opt(&self.working_dir);
+        out.opt(&self.entrypoint);
+        out.opt(&self.network_disabled);
+        out.opt(&self.mac_address);
+        out.opt(&self.on_build);
+        out.opt(&self.labels);
+        out.opt(&self.stop_signal);
+        out.opt(&self.stop_timeout);
+        out.opt(&self.shell);
     }
 }
 
@@ -1999,12 +1976,11 @@ impl object::Object for ContainerCpuStats {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.cpu_usage)?;
-        out.opt(&self.system_cpu_usage)?;
-        out.opt(&self.online_cpus)?;
-        out.opt(&self.throttling_data)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.cpu_usage);
+        out.opt(&self.system_cpu_usage);
+        out.opt(&self.online_cpus);
+        out.opt(&self.throttling_data);
     }
 }
 
@@ -2056,12 +2032,11 @@ impl object::Object for ContainerCpuUsage {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.total_usage)?;
-        out.opt(&self.percpu_usage)?;
-        out.opt(&self.usage_in_kernelmode)?;
-        out.opt(&self.usage_in_usermode)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.total_usage);
+        out.opt(&self.percpu_usage);
+        out.opt(&self.usage_in_kernelmode);
+        out.opt(&self.usage_in_usermode);
     }
 }
 
@@ -2220,35 +2195,34 @@ impl object::Object for ContainerCreateBody {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.hostname)?;
-        out.opt(&self.domainname)?;
-        out.opt(&self.user)?;
-        out.opt(&self.attach_stdin)?;
-        out.opt(&self.attach_stdout)?;
-        out.opt(&self.attach_stderr)?;
-        out.key_set_opt(&self.exposed_ports)?;
-        out.opt(&self.tty)?;
-        out.opt(&self.open_stdin)?;
-        out.opt(&self.stdin_once)?;
-        out.opt(&self.env)?;
-        out.opt(&self.cmd)?;
-        out.opt(&self.healthcheck)?;
-        out.opt(&self.args_escaped)?;
-        out.opt(&self.image)?;
-        out.key_set_opt(&self.volumes)?;
-        out.opt(&self.working_dir)?;
-        out.opt(&self.entrypoint)?;
-        out.opt(&self.network_disabled)?;
-        out.opt(&self.mac_address)?;
-        out.opt(&self.on_build)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.stop_signal)?;
-        out.opt(&self.stop_timeout)?;
-        out.opt(&self.shell)?;
-        out.opt(&self.host_config)?;
-        out.opt(&self.networking_config)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.hostname);
+        out.opt(&self.domainname);
+        out.opt(&self.user);
+        out.opt(&self.attach_stdin);
+        out.opt(&self.attach_stdout);
+        out.opt(&self.attach_stderr);
+        out.key_set_opt(&self.exposed_ports);
+        out.opt(&self.tty);
+        out.opt(&self.open_stdin);
+        out.opt(&self.stdin_once);
+        out.opt(&self.env);
+        out.opt(&self.cmd);
+        out.opt(&self.healthcheck);
+        out.opt(&self.args_escaped);
+        out.opt(&self.image);
+        out.key_set_opt(&self.volumes);
+        out.opt(&self.working_dir);
+        out.opt(&self.entrypoint);
+        out.opt(&self.network_disabled);
+        out.opt(&self.mac_address);
+        out.opt(&self.on_build);
+        out.opt(&self.labels);
+        out.opt(&self.stop_signal);
+        out.opt(&self.stop_timeout);
+        out.opt(&self.shell);
+        out.opt(&self.host_config);
+        out.opt(&self.networking_config);
     }
 }
 
@@ -2289,10 +2263,9 @@ impl object::Object for ContainerCreateResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.id)?;
-        out.field(&self.warnings)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.id);
+        out.field(&self.warnings);
     }
 }
 
@@ -2438,33 +2411,32 @@ impl object::Object for ContainerInspectResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.created)?;
-        out.opt(&self.path)?;
-        out.opt(&self.args)?;
-        out.opt(&self.state)?;
-        out.opt(&self.image)?;
-        out.opt(&self.resolv_conf_path)?;
-        out.opt(&self.hostname_path)?;
-        out.opt(&self.hosts_path)?;
-        out.opt(&self.log_path)?;
-        out.opt(&self.name)?;
-        out.opt(&self.restart_count)?;
-        out.opt(&self.driver)?;
-        out.opt(&self.platform)?;
-        out.opt(&self.mount_label)?;
-        out.opt(&self.process_label)?;
-        out.opt(&self.app_armor_profile)?;
-        out.opt(&self.exec_i_ds)?;
-        out.opt(&self.host_config)?;
-        out.opt(&self.graph_driver)?;
-        out.opt(&self.size_rw)?;
-        out.opt(&self.size_root_fs)?;
-        out.opt(&self.mounts)?;
-        out.opt(&self.config)?;
-        out.opt(&self.network_settings)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.created);
+        out.opt(&self.path);
+        out.opt(&self.args);
+        out.opt(&self.state);
+        out.opt(&self.image);
+        out.opt(&self.resolv_conf_path);
+        out.opt(&self.hostname_path);
+        out.opt(&self.hosts_path);
+        out.opt(&self.log_path);
+        out.opt(&self.name);
+        out.opt(&self.restart_count);
+        out.opt(&self.driver);
+        out.opt(&self.platform);
+        out.opt(&self.mount_label);
+        out.opt(&self.process_label);
+        out.opt(&self.app_armor_profile);
+        out.opt(&self.exec_i_ds);
+        out.opt(&self.host_config);
+        out.opt(&self.graph_driver);
+        out.opt(&self.size_rw);
+        out.opt(&self.size_root_fs);
+        out.opt(&self.mounts);
+        out.opt(&self.config);
+        out.opt(&self.network_settings);
     }
 }
 
@@ -2532,16 +2504,15 @@ impl object::Object for ContainerMemoryStats {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.usage)?;
-        out.opt(&self.max_usage)?;
-        out.opt(&self.stats)?;
-        out.opt(&self.failcnt)?;
-        out.opt(&self.limit)?;
-        out.opt(&self.commitbytes)?;
-        out.opt(&self.commitpeakbytes)?;
-        out.opt(&self.privateworkingset)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.usage);
+        out.opt(&self.max_usage);
+        out.opt(&self.stats);
+        out.opt(&self.failcnt);
+        out.opt(&self.limit);
+        out.opt(&self.commitbytes);
+        out.opt(&self.commitpeakbytes);
+        out.opt(&self.privateworkingset);
     }
 }
 
@@ -2617,18 +2588,17 @@ impl object::Object for ContainerNetworkStats {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.rx_bytes)?;
-        out.opt(&self.rx_packets)?;
-        out.opt(&self.rx_errors)?;
-        out.opt(&self.rx_dropped)?;
-        out.opt(&self.tx_bytes)?;
-        out.opt(&self.tx_packets)?;
-        out.opt(&self.tx_errors)?;
-        out.opt(&self.tx_dropped)?;
-        out.opt(&self.endpoint_id)?;
-        out.opt(&self.instance_id)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.rx_bytes);
+        out.opt(&self.rx_packets);
+        out.opt(&self.rx_errors);
+        out.opt(&self.rx_dropped);
+        out.opt(&self.tx_bytes);
+        out.opt(&self.tx_packets);
+        out.opt(&self.tx_errors);
+        out.opt(&self.tx_dropped);
+        out.opt(&self.endpoint_id);
+        out.opt(&self.instance_id);
     }
 }
 
@@ -2669,10 +2639,9 @@ impl object::Object for ContainerPidsStats {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.current)?;
-        out.opt(&self.limit)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.current);
+        out.opt(&self.limit);
     }
 }
 
@@ -2713,10 +2682,9 @@ impl object::Object for ContainerPruneResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.containers_deleted)?;
-        out.opt(&self.space_reclaimed)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.containers_deleted);
+        out.opt(&self.space_reclaimed);
     }
 }
 
@@ -2812,20 +2780,19 @@ impl object::Object for ContainerState {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.status)?;
-        out.opt(&self.running)?;
-        out.opt(&self.paused)?;
-        out.opt(&self.restarting)?;
-        out.opt(&self.oom_killed)?;
-        out.opt(&self.dead)?;
-        out.opt(&self.pid)?;
-        out.opt(&self.exit_code)?;
-        out.opt(&self.error)?;
-        out.opt(&self.started_at)?;
-        out.opt(&self.finished_at)?;
-        out.opt(&self.health)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.status);
+        out.opt(&self.running);
+        out.opt(&self.paused);
+        out.opt(&self.restarting);
+        out.opt(&self.oom_killed);
+        out.opt(&self.dead);
+        out.opt(&self.pid);
+        out.opt(&self.exit_code);
+        out.opt(&self.error);
+        out.opt(&self.started_at);
+        out.opt(&self.finished_at);
+        out.opt(&self.health);
     }
 }
 
@@ -2996,20 +2963,19 @@ impl object::Object for ContainerStatsResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.id)?;
-        out.opt(&self.read)?;
-        out.opt(&self.preread)?;
-        out.opt(&self.pids_stats)?;
-        out.opt(&self.blkio_stats)?;
-        out.opt(&self.num_procs)?;
-        out.opt(&self.storage_stats)?;
-        out.opt(&self.cpu_stats)?;
-        out.opt(&self.precpu_stats)?;
-        out.opt(&self.memory_stats)?;
-        out.opt(&self.networks)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.id);
+        out.opt(&self.read);
+        out.opt(&self.preread);
+        out.opt(&self.pids_stats);
+        out.opt(&self.blkio_stats);
+        out.opt(&self.num_procs);
+        out.opt(&self.storage_stats);
+        out.opt(&self.cpu_stats);
+        out.opt(&self.precpu_stats);
+        out.opt(&self.memory_stats);
+        out.opt(&self.networks);
     }
 }
 
@@ -3061,12 +3027,11 @@ impl object::Object for ContainerStorageStats {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.read_count_normalized)?;
-        out.opt(&self.read_size_bytes)?;
-        out.opt(&self.write_count_normalized)?;
-        out.opt(&self.write_size_bytes)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.read_count_normalized);
+        out.opt(&self.read_size_bytes);
+        out.opt(&self.write_count_normalized);
+        out.opt(&self.write_size_bytes);
     }
 }
 
@@ -3162,23 +3127,22 @@ impl object::Object for ContainerSummary {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.names)?;
-        out.opt(&self.image)?;
-        out.opt(&self.image_id)?;
-        out.opt(&self.command)?;
-        out.opt(&self.created)?;
-        out.opt(&self.ports)?;
-        out.opt(&self.size_rw)?;
-        out.opt(&self.size_root_fs)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.state)?;
-        out.opt(&self.status)?;
-        out.opt(&self.host_config)?;
-        out.opt(&self.network_settings)?;
-        out.opt(&self.mounts)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.names);
+        out.opt(&self.image);
+        out.opt(&self.image_id);
+        out.opt(&self.command);
+        out.opt(&self.created);
+        out.opt(&self.ports);
+        out.opt(&self.size_rw);
+        out.opt(&self.size_root_fs);
+        out.opt(&self.labels);
+        out.opt(&self.state);
+        out.opt(&self.status);
+        out.opt(&self.host_config);
+        out.opt(&self.network_settings);
+        out.opt(&self.mounts);
     }
 }
 
@@ -3216,9 +3180,8 @@ impl object::Object for ContainerSummaryHostConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.network_mode)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.network_mode);
     }
 }
 
@@ -3256,9 +3219,8 @@ impl object::Object for ContainerSummaryNetworkSettings {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.networks)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.networks);
     }
 }
 
@@ -3306,11 +3268,10 @@ impl object::Object for ContainerThrottlingData {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.periods)?;
-        out.opt(&self.throttled_periods)?;
-        out.opt(&self.throttled_time)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.periods);
+        out.opt(&self.throttled_periods);
+        out.opt(&self.throttled_time);
     }
 }
 
@@ -3352,10 +3313,9 @@ impl object::Object for ContainerTopResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.titles)?;
-        out.opt(&self.processes)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.titles);
+        out.opt(&self.processes);
     }
 }
 
@@ -3572,40 +3532,39 @@ impl object::Object for ContainerUpdateBody {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.cpu_shares)?;
-        out.opt(&self.memory)?;
-        out.opt(&self.cgroup_parent)?;
-        out.opt(&self.blkio_weight)?;
-        out.opt(&self.blkio_weight_device)?;
-        out.opt(&self.blkio_device_read_bps)?;
-        out.opt(&self.blkio_device_write_bps)?;
-        out.opt(&self.blkio_device_read_i_ops)?;
-        out.opt(&self.blkio_device_write_i_ops)?;
-        out.opt(&self.cpu_period)?;
-        out.opt(&self.cpu_quota)?;
-        out.opt(&self.cpu_realtime_period)?;
-        out.opt(&self.cpu_realtime_runtime)?;
-        out.opt(&self.cpuset_cpus)?;
-        out.opt(&self.cpuset_mems)?;
-        out.opt(&self.devices)?;
-        out.opt(&self.device_cgroup_rules)?;
-        out.opt(&self.device_requests)?;
-        out.opt(&self.kernel_memory_tcp)?;
-        out.opt(&self.memory_reservation)?;
-        out.opt(&self.memory_swap)?;
-        out.opt(&self.memory_swappiness)?;
-        out.opt(&self.nano_cpus)?;
-        out.opt(&self.oom_kill_disable)?;
-        out.opt(&self.init)?;
-        out.opt(&self.pids_limit)?;
-        out.opt(&self.ulimits)?;
-        out.opt(&self.cpu_count)?;
-        out.opt(&self.cpu_percent)?;
-        out.opt(&self.io_maximum_i_ops)?;
-        out.opt(&self.io_maximum_bandwidth)?;
-        out.opt(&self.restart_policy)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.cpu_shares);
+        out.opt(&self.memory);
+        out.opt(&self.cgroup_parent);
+        out.opt(&self.blkio_weight);
+        out.opt(&self.blkio_weight_device);
+        out.opt(&self.blkio_device_read_bps);
+        out.opt(&self.blkio_device_write_bps);
+        out.opt(&self.blkio_device_read_i_ops);
+        out.opt(&self.blkio_device_write_i_ops);
+        out.opt(&self.cpu_period);
+        out.opt(&self.cpu_quota);
+        out.opt(&self.cpu_realtime_period);
+        out.opt(&self.cpu_realtime_runtime);
+        out.opt(&self.cpuset_cpus);
+        out.opt(&self.cpuset_mems);
+        out.opt(&self.devices);
+        out.opt(&self.device_cgroup_rules);
+        out.opt(&self.device_requests);
+        out.opt(&self.kernel_memory_tcp);
+        out.opt(&self.memory_reservation);
+        out.opt(&self.memory_swap);
+        out.opt(&self.memory_swappiness);
+        out.opt(&self.nano_cpus);
+        out.opt(&self.oom_kill_disable);
+        out.opt(&self.init);
+        out.opt(&self.pids_limit);
+        out.opt(&self.ulimits);
+        out.opt(&self.cpu_count);
+        out.opt(&self.cpu_percent);
+        out.opt(&self.io_maximum_i_ops);
+        out.opt(&self.io_maximum_bandwidth);
+        out.opt(&self.restart_policy);
     }
 }
 
@@ -3643,9 +3602,8 @@ impl object::Object for ContainerUpdateResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.warnings)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.warnings);
     }
 }
 
@@ -3745,9 +3703,8 @@ impl object::Object for ContainerWaitExitError {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.message)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.message);
     }
 }
 
@@ -3788,10 +3745,9 @@ impl object::Object for ContainerWaitResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.status_code)?;
-        out.opt(&self.error)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.status_code);
+        out.opt(&self.error);
     }
 }
 
@@ -3851,14 +3807,13 @@ impl object::Object for CreateImageInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.error)?;
-        out.opt(&self.error_detail)?;
-        out.opt(&self.status)?;
-        out.opt(&self.progress)?;
-        out.opt(&self.progress_detail)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.error);
+        out.opt(&self.error_detail);
+        out.opt(&self.status);
+        out.opt(&self.progress);
+        out.opt(&self.progress_detail);
     }
 }
 
@@ -3906,11 +3861,10 @@ impl object::Object for DeviceMapping {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.path_on_host)?;
-        out.opt(&self.path_in_container)?;
-        out.opt(&self.cgroup_permissions)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.path_on_host);
+        out.opt(&self.path_in_container);
+        out.opt(&self.cgroup_permissions);
     }
 }
 
@@ -3967,13 +3921,12 @@ impl object::Object for DeviceRequest {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.driver)?;
-        out.opt(&self.count)?;
-        out.opt(&self.device_i_ds)?;
-        out.opt(&self.capabilities)?;
-        out.opt(&self.options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.driver);
+        out.opt(&self.count);
+        out.opt(&self.device_i_ds);
+        out.opt(&self.capabilities);
+        out.opt(&self.options);
     }
 }
 
@@ -4016,10 +3969,9 @@ impl object::Object for DistributionInspect {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.descriptor)?;
-        out.field(&self.platforms)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.descriptor);
+        out.field(&self.platforms);
     }
 }
 
@@ -4060,10 +4012,9 @@ impl object::Object for Driver {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.opt(&self.options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.opt(&self.options);
     }
 }
 
@@ -4111,11 +4062,10 @@ impl object::Object for EndpointIpamConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.i_pv4_address)?;
-        out.opt(&self.i_pv6_address)?;
-        out.opt(&self.link_local_i_ps)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.i_pv4_address);
+        out.opt(&self.i_pv6_address);
+        out.opt(&self.link_local_i_ps);
     }
 }
 
@@ -4179,13 +4129,12 @@ impl object::Object for EndpointPortConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.protocol)?;
-        out.opt(&self.target_port)?;
-        out.opt(&self.published_port)?;
-        out.opt(&self.publish_mode)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.protocol);
+        out.opt(&self.target_port);
+        out.opt(&self.published_port);
+        out.opt(&self.publish_mode);
     }
 }
 
@@ -4402,21 +4351,20 @@ impl object::Object for EndpointSettings {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.ipam_config)?;
-        out.opt(&self.links)?;
-        out.opt(&self.aliases)?;
-        out.opt(&self.network_id)?;
-        out.opt(&self.endpoint_id)?;
-        out.opt(&self.gateway)?;
-        out.opt(&self.ip_address)?;
-        out.opt(&self.ip_prefix_len)?;
-        out.opt(&self.i_pv6_gateway)?;
-        out.opt(&self.global_i_pv6_address)?;
-        out.opt(&self.global_i_pv6_prefix_len)?;
-        out.opt(&self.mac_address)?;
-        out.opt(&self.driver_opts)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.ipam_config);
+        out.opt(&self.links);
+        out.opt(&self.aliases);
+        out.opt(&self.network_id);
+        out.opt(&self.endpoint_id);
+        out.opt(&self.gateway);
+        out.opt(&self.ip_address);
+        out.opt(&self.ip_prefix_len);
+        out.opt(&self.i_pv6_gateway);
+        out.opt(&self.global_i_pv6_address);
+        out.opt(&self.global_i_pv6_prefix_len);
+        out.opt(&self.mac_address);
+        out.opt(&self.driver_opts);
     }
 }
 
@@ -4458,10 +4406,9 @@ impl object::Object for EndpointSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.mode)?;
-        out.opt(&self.ports)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.mode);
+        out.opt(&self.ports);
     }
 }
 
@@ -4563,11 +4510,10 @@ impl object::Object for EngineDescription {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.engine_version)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.plugins)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.engine_version);
+        out.opt(&self.labels);
+        out.opt(&self.plugins);
     }
 }
 
@@ -4608,10 +4554,9 @@ impl object::Object for EngineDescriptionPluginsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.r#type)?;
-        out.opt(&self.name)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.r#type);
+        out.opt(&self.name);
     }
 }
 
@@ -4652,10 +4597,9 @@ impl object::Object for ErrorDetail {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.code)?;
-        out.opt(&self.message)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.code);
+        out.opt(&self.message);
     }
 }
 
@@ -4693,9 +4637,8 @@ impl object::Object for ErrorResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.message)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.message);
     }
 }
 
@@ -4737,10 +4680,9 @@ impl object::Object for EventActor {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.attributes)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.attributes);
     }
 }
 
@@ -4802,14 +4744,13 @@ impl object::Object for EventMessage {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.r#type)?;
-        out.opt(&self.action)?;
-        out.opt(&self.actor)?;
-        out.opt(&self.scope)?;
-        out.opt(&self.time)?;
-        out.opt(&self.time_nano)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.r#type);
+        out.opt(&self.action);
+        out.opt(&self.actor);
+        out.opt(&self.scope);
+        out.opt(&self.time);
+        out.opt(&self.time_nano);
     }
 }
 
@@ -5048,19 +4989,18 @@ impl object::Object for ExecConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.attach_stdin)?;
-        out.opt(&self.attach_stdout)?;
-        out.opt(&self.attach_stderr)?;
-        out.opt(&self.console_size)?;
-        out.opt(&self.detach_keys)?;
-        out.opt(&self.tty)?;
-        out.opt(&self.env)?;
-        out.opt(&self.cmd)?;
-        out.opt(&self.privileged)?;
-        out.opt(&self.user)?;
-        out.opt(&self.working_dir)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.attach_stdin);
+        out.opt(&self.attach_stdout);
+        out.opt(&self.attach_stderr);
+        out.opt(&self.console_size);
+        out.opt(&self.detach_keys);
+        out.opt(&self.tty);
+        out.opt(&self.env);
+        out.opt(&self.cmd);
+        out.opt(&self.privileged);
+        out.opt(&self.user);
+        out.opt(&self.working_dir);
     }
 }
 
@@ -5140,19 +5080,18 @@ impl object::Object for ExecInspectResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.can_remove)?;
-        out.opt(&self.detach_keys)?;
-        out.opt(&self.id)?;
-        out.opt(&self.running)?;
-        out.opt(&self.exit_code)?;
-        out.opt(&self.process_config)?;
-        out.opt(&self.open_stdin)?;
-        out.opt(&self.open_stderr)?;
-        out.opt(&self.open_stdout)?;
-        out.opt(&self.container_id)?;
-        out.opt(&self.pid)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.can_remove);
+        out.opt(&self.detach_keys);
+        out.opt(&self.id);
+        out.opt(&self.running);
+        out.opt(&self.exit_code);
+        out.opt(&self.process_config);
+        out.opt(&self.open_stdin);
+        out.opt(&self.open_stderr);
+        out.opt(&self.open_stdout);
+        out.opt(&self.container_id);
+        out.opt(&self.pid);
     }
 }
 
@@ -5198,11 +5137,10 @@ impl object::Object for ExecStartConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.detach)?;
-        out.opt(&self.tty)?;
-        out.opt(&self.console_size)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.detach);
+        out.opt(&self.tty);
+        out.opt(&self.console_size);
     }
 }
 
@@ -5249,10 +5187,9 @@ impl object::Object for FilesystemChange {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.path)?;
-        out.field(&self.kind)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.path);
+        out.field(&self.kind);
     }
 }
 
@@ -5300,10 +5237,9 @@ impl object::Object for GenericResourcesItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.named_resource_spec)?;
-        out.opt(&self.discrete_resource_spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.named_resource_spec);
+        out.opt(&self.discrete_resource_spec);
     }
 }
 
@@ -5344,10 +5280,9 @@ impl object::Object for GenericResourcesItemDiscreteResourceSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.kind)?;
-        out.opt(&self.value)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.kind);
+        out.opt(&self.value);
     }
 }
 
@@ -5388,10 +5323,9 @@ impl object::Object for GenericResourcesItemNamedResourceSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.kind)?;
-        out.opt(&self.value)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.kind);
+        out.opt(&self.value);
     }
 }
 
@@ -5436,10 +5370,9 @@ impl object::Object for GraphDriverData {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.field(&self.data)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.field(&self.data);
     }
 }
 
@@ -5488,11 +5421,10 @@ impl object::Object for Health {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.status)?;
-        out.opt(&self.failing_streak)?;
-        out.opt(&self.log)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.status);
+        out.opt(&self.failing_streak);
+        out.opt(&self.log);
     }
 }
 
@@ -5569,13 +5501,12 @@ impl object::Object for HealthConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.test)?;
-        out.opt(&self.interval)?;
-        out.opt(&self.timeout)?;
-        out.opt(&self.retries)?;
-        out.opt(&self.start_period)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.test);
+        out.opt(&self.interval);
+        out.opt(&self.timeout);
+        out.opt(&self.retries);
+        out.opt(&self.start_period);
     }
 }
 
@@ -5704,12 +5635,11 @@ impl object::Object for HealthcheckResult {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.start)?;
-        out.opt(&self.end)?;
-        out.opt(&self.exit_code)?;
-        out.opt(&self.output)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.start);
+        out.opt(&self.end);
+        out.opt(&self.exit_code);
+        out.opt(&self.output);
     }
 }
 
@@ -6174,78 +6104,77 @@ impl object::Object for HostConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.cpu_shares)?;
-        out.opt(&self.memory)?;
-        out.opt(&self.cgroup_parent)?;
-        out.opt(&self.blkio_weight)?;
-        out.opt(&self.blkio_weight_device)?;
-        out.opt(&self.blkio_device_read_bps)?;
-        out.opt(&self.blkio_device_write_bps)?;
-        out.opt(&self.blkio_device_read_i_ops)?;
-        out.opt(&self.blkio_device_write_i_ops)?;
-        out.opt(&self.cpu_period)?;
-        out.opt(&self.cpu_quota)?;
-        out.opt(&self.cpu_realtime_period)?;
-        out.opt(&self.cpu_realtime_runtime)?;
-        out.opt(&self.cpuset_cpus)?;
-        out.opt(&self.cpuset_mems)?;
-        out.opt(&self.devices)?;
-        out.opt(&self.device_cgroup_rules)?;
-        out.opt(&self.device_requests)?;
-        out.opt(&self.kernel_memory_tcp)?;
-        out.opt(&self.memory_reservation)?;
-        out.opt(&self.memory_swap)?;
-        out.opt(&self.memory_swappiness)?;
-        out.opt(&self.nano_cpus)?;
-        out.opt(&self.oom_kill_disable)?;
-        out.opt(&self.init)?;
-        out.opt(&self.pids_limit)?;
-        out.opt(&self.ulimits)?;
-        out.opt(&self.cpu_count)?;
-        out.opt(&self.cpu_percent)?;
-        out.opt(&self.io_maximum_i_ops)?;
-        out.opt(&self.io_maximum_bandwidth)?;
-        out.opt(&self.binds)?;
-        out.opt(&self.container_id_file)?;
-        out.opt(&self.log_config)?;
-        out.opt(&self.network_mode)?;
-        out.opt(&self.port_bindings)?;
-        out.opt(&self.restart_policy)?;
-        out.opt(&self.auto_remove)?;
-        out.opt(&self.volume_driver)?;
-        out.opt(&self.volumes_from)?;
-        out.opt(&self.mounts)?;
-        out.opt(&self.console_size)?;
-        out.opt(&self.annotations)?;
-        out.opt(&self.cap_add)?;
-        out.opt(&self.cap_drop)?;
-        out.opt(&self.cgroupns_mode)?;
-        out.opt(&self.dns)?;
-        out.opt(&self.dns_options)?;
-        out.opt(&self.dns_search)?;
-        out.opt(&self.extra_hosts)?;
-        out.opt(&self.group_add)?;
-        out.opt(&self.ipc_mode)?;
-        out.opt(&self.cgroup)?;
-        out.opt(&self.links)?;
-        out.opt(&self.oom_score_adj)?;
-        out.opt(&self.pid_mode)?;
-        out.opt(&self.privileged)?;
-        out.opt(&self.publish_all_ports)?;
-        out.opt(&self.readonly_rootfs)?;
-        out.opt(&self.security_opt)?;
-        out.opt(&self.storage_opt)?;
-        out.opt(&self.tmpfs)?;
-        out.opt(&self.uts_mode)?;
-        out.opt(&self.userns_mode)?;
-        out.opt(&self.shm_size)?;
-        out.opt(&self.sysctls)?;
-        out.opt(&self.runtime)?;
-        out.opt(&self.isolation)?;
-        out.opt(&self.masked_paths)?;
-        out.opt(&self.readonly_paths)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.cpu_shares);
+        out.opt(&self.memory);
+        out.opt(&self.cgroup_parent);
+        out.opt(&self.blkio_weight);
+        out.opt(&self.blkio_weight_device);
+        out.opt(&self.blkio_device_read_bps);
+        out.opt(&self.blkio_device_write_bps);
+        out.opt(&self.blkio_device_read_i_ops);
+        out.opt(&self.blkio_device_write_i_ops);
+        out.opt(&self.cpu_period);
+        out.opt(&self.cpu_quota);
+        out.opt(&self.cpu_realtime_period);
+        out.opt(&self.cpu_realtime_runtime);
+        out.opt(&self.cpuset_cpus);
+        out.opt(&self.cpuset_mems);
+        out.opt(&self.devices);
+        out.opt(&self.device_cgroup_rules);
+        out.opt(&self.device_requests);
+        out.opt(&self.kernel_memory_tcp);
+        out.opt(&self.memory_reservation);
+        out.opt(&self.memory_swap);
+        out.opt(&self.memory_swappiness);
+        out.opt(&self.nano_cpus);
+        out.opt(&self.oom_kill_disable);
+        out.opt(&self.init);
+        out.opt(&self.pids_limit);
+        out.opt(&self.ulimits);
+        out.opt(&self.cpu_count);
+        out.opt(&self.cpu_percent);
+        out.opt(&self.io_maximum_i_ops);
+        out.opt(&self.io_maximum_bandwidth);
+        out.opt(&self.binds);
+        out.opt(&self.container_id_file);
+        out.opt(&self.log_config);
+        out.opt(&self.network_mode);
+        out.opt(&self.port_bindings);
+        out.opt(&self.restart_policy);
+        out.opt(&self.auto_remove);
+        out.opt(&self.volume_driver);
+        out.opt(&self.volumes_from);
+        out.opt(&self.mounts);
+        out.opt(&self.console_size);
+        out.opt(&self.annotations);
+        out.opt(&self.cap_add);
+        out.opt(&self.cap_drop);
+        out.opt(&self.cgroupns_mode);
+        out.opt(&self.dns);
+        out.opt(&self.dns_options);
+        out.opt(&self.dns_search);
+        out.opt(&self.extra_hosts);
+        out.opt(&self.group_add);
+        out.opt(&self.ipc_mode);
+        out.opt(&self.cgroup);
+        out.opt(&self.links);
+        out.opt(&self.oom_score_adj);
+        out.opt(&self.pid_mode);
+        out.opt(&self.privileged);
+        out.opt(&self.publish_all_ports);
+        out.opt(&self.readonly_rootfs);
+        out.opt(&self.security_opt);
+        out.opt(&self.storage_opt);
+        out.opt(&self.tmpfs);
+        out.opt(&self.uts_mode);
+        out.opt(&self.userns_mode);
+        out.opt(&self.shm_size);
+        out.opt(&self.sysctls);
+        out.opt(&self.runtime);
+        out.opt(&self.isolation);
+        out.opt(&self.masked_paths);
+        out.opt(&self.readonly_paths);
     }
 }
 
@@ -6420,10 +6349,9 @@ impl object::Object for HostConfigLogConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.r#type)?;
-        out.opt(&self.config)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.r#type);
+        out.opt(&self.config);
     }
 }
 
@@ -6547,9 +6475,8 @@ impl object::Object for IdResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.id)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.id);
     }
 }
 
@@ -6804,33 +6731,32 @@ impl object::Object for ImageConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.hostname)?;
-        out.opt(&self.domainname)?;
-        out.opt(&self.user)?;
-        out.opt(&self.attach_stdin)?;
-        out.opt(&self.attach_stdout)?;
-        out.opt(&self.attach_stderr)?;
-        out.key_set_opt(&self.exposed_ports)?;
-        out.opt(&self.tty)?;
-        out.opt(&self.open_stdin)?;
-        out.opt(&self.stdin_once)?;
-        out.opt(&self.env)?;
-        out.opt(&self.cmd)?;
-        out.opt(&self.healthcheck)?;
-        out.opt(&self.args_escaped)?;
-        out.opt(&self.image)?;
-        out.key_set_opt(&self.volumes)?;
-        out.opt(&self.working_dir)?;
-        out.opt(&self.entrypoint)?;
-        out.opt(&self.network_disabled)?;
-        out.opt(&self.mac_address)?;
-        out.opt(&self.on_build)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.stop_signal)?;
-        out.opt(&self.stop_timeout)?;
-        out.opt(&self.shell)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.hostname);
+        out.opt(&self.domainname);
+        out.opt(&self.user);
+        out.opt(&self.attach_stdin);
+        out.opt(&self.attach_stdout);
+        out.opt(&self.attach_stderr);
+        out.key_set_opt(&self.exposed_ports);
+        out.opt(&self.tty);
+        out.opt(&self.open_stdin);
+        out.opt(&self.stdin_once);
+        out.opt(&self.env);
+        out.opt(&self.cmd);
+        out.opt(&self.healthcheck);
+        out.opt(&self.args_escaped);
+        out.opt(&self.image);
+        out.key_set_opt(&self.volumes);
+        out.opt(&self.working_dir);
+        out.opt(&self.entrypoint);
+        out.opt(&self.network_disabled);
+        out.opt(&self.mac_address);
+        out.opt(&self.on_build);
+        out.opt(&self.labels);
+        out.opt(&self.stop_signal);
+        out.opt(&self.stop_timeout);
+        out.opt(&self.shell);
     }
 }
 
@@ -6871,10 +6797,9 @@ impl object::Object for ImageDeleteResponseItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.untagged)?;
-        out.opt(&self.deleted)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.untagged);
+        out.opt(&self.deleted);
     }
 }
 
@@ -6934,14 +6859,13 @@ impl object::Object for ImageHistoryResponseItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.id)?;
-        out.field(&self.created)?;
-        out.field(&self.created_by)?;
-        out.field(&self.tags)?;
-        out.field(&self.size)?;
-        out.field(&self.comment)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.id);
+        out.field(&self.created);
+        out.field(&self.created_by);
+        out.field(&self.tags);
+        out.field(&self.size);
+        out.field(&self.comment);
     }
 }
 
@@ -6979,9 +6903,8 @@ impl object::Object for ImageId {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
     }
 }
 
@@ -7144,28 +7067,27 @@ impl object::Object for ImageInspect {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.repo_tags)?;
-        out.opt(&self.repo_digests)?;
-        out.opt(&self.parent)?;
-        out.opt(&self.comment)?;
-        out.opt(&self.created)?;
-        out.opt(&self.container)?;
-        out.opt(&self.container_config)?;
-        out.opt(&self.docker_version)?;
-        out.opt(&self.author)?;
-        out.opt(&self.config)?;
-        out.opt(&self.architecture)?;
-        out.opt(&self.variant)?;
-        out.opt(&self.os)?;
-        out.opt(&self.os_version)?;
-        out.opt(&self.size)?;
-        out.opt(&self.virtual_size)?;
-        out.opt(&self.graph_driver)?;
-        out.opt(&self.root_fs)?;
-        out.opt(&self.metadata)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.repo_tags);
+        out.opt(&self.repo_digests);
+        out.opt(&self.parent);
+        out.opt(&self.comment);
+        out.opt(&self.created);
+        out.opt(&self.container);
+        out.opt(&self.container_config);
+        out.opt(&self.docker_version);
+        out.opt(&self.author);
+        out.opt(&self.config);
+        out.opt(&self.architecture);
+        out.opt(&self.variant);
+        out.opt(&self.os);
+        out.opt(&self.os_version);
+        out.opt(&self.size);
+        out.opt(&self.virtual_size);
+        out.opt(&self.graph_driver);
+        out.opt(&self.root_fs);
+        out.opt(&self.metadata);
     }
 }
 
@@ -7208,9 +7130,8 @@ impl object::Object for ImageInspectMetadata {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.last_tag_time)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.last_tag_time);
     }
 }
 
@@ -7251,10 +7172,9 @@ impl object::Object for ImageInspectRootFs {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.r#type)?;
-        out.opt(&self.layers)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.r#type);
+        out.opt(&self.layers);
     }
 }
 
@@ -7295,10 +7215,9 @@ impl object::Object for ImagePruneResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.images_deleted)?;
-        out.opt(&self.space_reclaimed)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.images_deleted);
+        out.opt(&self.space_reclaimed);
     }
 }
 
@@ -7354,13 +7273,12 @@ impl object::Object for ImageSearchResponseItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.description)?;
-        out.opt(&self.is_official)?;
-        out.opt(&self.is_automated)?;
-        out.opt(&self.name)?;
-        out.opt(&self.star_count)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.description);
+        out.opt(&self.is_official);
+        out.opt(&self.is_automated);
+        out.opt(&self.name);
+        out.opt(&self.star_count);
     }
 }
 
@@ -7474,18 +7392,17 @@ impl object::Object for ImageSummary {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.id)?;
-        out.field(&self.parent_id)?;
-        out.field(&self.repo_tags)?;
-        out.field(&self.repo_digests)?;
-        out.field(&self.created)?;
-        out.field(&self.size)?;
-        out.field(&self.shared_size)?;
-        out.opt(&self.virtual_size)?;
-        out.field(&self.labels)?;
-        out.field(&self.containers)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.id);
+        out.field(&self.parent_id);
+        out.field(&self.repo_tags);
+        out.field(&self.repo_digests);
+        out.field(&self.created);
+        out.field(&self.size);
+        out.field(&self.shared_size);
+        out.opt(&self.virtual_size);
+        out.field(&self.labels);
+        out.field(&self.containers);
     }
 }
 
@@ -7543,12 +7460,11 @@ impl object::Object for IndexInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.mirrors)?;
-        out.opt(&self.secure)?;
-        out.opt(&self.official)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.mirrors);
+        out.opt(&self.secure);
+        out.opt(&self.official);
     }
 }
 
@@ -7596,11 +7512,10 @@ impl object::Object for Ipam {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.driver)?;
-        out.opt(&self.config)?;
-        out.opt(&self.options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.driver);
+        out.opt(&self.config);
+        out.opt(&self.options);
     }
 }
 
@@ -7652,12 +7567,11 @@ impl object::Object for IpamConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.subnet)?;
-        out.opt(&self.ip_range)?;
-        out.opt(&self.gateway)?;
-        out.opt(&self.auxiliary_addresses)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.subnet);
+        out.opt(&self.ip_range);
+        out.opt(&self.gateway);
+        out.opt(&self.auxiliary_addresses);
     }
 }
 
@@ -7698,10 +7612,9 @@ impl object::Object for JoinTokens {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.worker)?;
-        out.opt(&self.manager)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.worker);
+        out.opt(&self.manager);
     }
 }
 
@@ -7745,11 +7658,10 @@ impl object::Object for Limit {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.nano_cp_us)?;
-        out.opt(&self.memory_bytes)?;
-        out.opt(&self.pids)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.nano_cp_us);
+        out.opt(&self.memory_bytes);
+        out.opt(&self.pids);
     }
 }
 
@@ -7870,11 +7782,10 @@ impl object::Object for ManagerStatus {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.leader)?;
-        out.opt(&self.reachability)?;
-        out.opt(&self.addr)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.leader);
+        out.opt(&self.reachability);
+        out.opt(&self.addr);
     }
 }
 
@@ -7953,16 +7864,15 @@ impl object::Object for Mount {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.target)?;
-        out.opt(&self.source)?;
-        out.opt(&self.r#type)?;
-        out.opt(&self.read_only)?;
-        out.opt(&self.consistency)?;
-        out.opt(&self.bind_options)?;
-        out.opt(&self.volume_options)?;
-        out.opt(&self.tmpfs_options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.target);
+        out.opt(&self.source);
+        out.opt(&self.r#type);
+        out.opt(&self.read_only);
+        out.opt(&self.consistency);
+        out.opt(&self.bind_options);
+        out.opt(&self.volume_options);
+        out.opt(&self.tmpfs_options);
     }
 }
 
@@ -8012,11 +7922,10 @@ impl object::Object for MountBindOptions {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.propagation)?;
-        out.opt(&self.non_recursive)?;
-        out.opt(&self.create_mountpoint)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.propagation);
+        out.opt(&self.non_recursive);
+        out.opt(&self.create_mountpoint);
     }
 }
 
@@ -8177,16 +8086,15 @@ impl object::Object for MountPoint {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.r#type)?;
-        out.opt(&self.name)?;
-        out.opt(&self.source)?;
-        out.opt(&self.destination)?;
-        out.opt(&self.driver)?;
-        out.opt(&self.mode)?;
-        out.opt(&self.rw)?;
-        out.opt(&self.propagation)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.r#type);
+        out.opt(&self.name);
+        out.opt(&self.source);
+        out.opt(&self.destination);
+        out.opt(&self.driver);
+        out.opt(&self.mode);
+        out.opt(&self.rw);
+        out.opt(&self.propagation);
     }
 }
 
@@ -8229,10 +8137,9 @@ impl object::Object for MountTmpfsOptions {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.size_bytes)?;
-        out.opt(&self.mode)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.size_bytes);
+        out.opt(&self.mode);
     }
 }
 
@@ -8352,11 +8259,10 @@ impl object::Object for MountVolumeOptions {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.no_copy)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.driver_config)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.no_copy);
+        out.opt(&self.labels);
+        out.opt(&self.driver_config);
     }
 }
 
@@ -8397,10 +8303,9 @@ impl object::Object for MountVolumeOptionsDriverConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.options);
     }
 }
 
@@ -8510,24 +8415,23 @@ impl object::Object for Network {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.id)?;
-        out.opt(&self.created)?;
-        out.opt(&self.scope)?;
-        out.opt(&self.driver)?;
-        out.opt(&self.enable_i_pv6)?;
-        out.opt(&self.ipam)?;
-        out.opt(&self.internal)?;
-        out.opt(&self.attachable)?;
-        out.opt(&self.ingress)?;
-        out.opt(&self.config_from)?;
-        out.opt(&self.config_only)?;
-        out.opt(&self.containers)?;
-        out.opt(&self.options)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.peers)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.id);
+        out.opt(&self.created);
+        out.opt(&self.scope);
+        out.opt(&self.driver);
+        out.opt(&self.enable_i_pv6);
+        out.opt(&self.ipam);
+        out.opt(&self.internal);
+        out.opt(&self.attachable);
+        out.opt(&self.ingress);
+        out.opt(&self.config_from);
+        out.opt(&self.config_only);
+        out.opt(&self.containers);
+        out.opt(&self.options);
+        out.opt(&self.labels);
+        out.opt(&self.peers);
     }
 }
 
@@ -8568,10 +8472,9 @@ impl object::Object for NetworkAttachment {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.network)?;
-        out.opt(&self.addresses)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.network);
+        out.opt(&self.addresses);
     }
 }
 
@@ -8615,11 +8518,10 @@ impl object::Object for NetworkAttachmentConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.target)?;
-        out.opt(&self.aliases)?;
-        out.opt(&self.driver_opts)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.target);
+        out.opt(&self.aliases);
+        out.opt(&self.driver_opts);
     }
 }
 
@@ -8660,10 +8562,9 @@ impl object::Object for NetworkConnectRequest {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.container)?;
-        out.opt(&self.endpoint_config)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.container);
+        out.opt(&self.endpoint_config);
     }
 }
 
@@ -8719,13 +8620,12 @@ impl object::Object for NetworkContainer {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.endpoint_id)?;
-        out.opt(&self.mac_address)?;
-        out.opt(&self.i_pv4_address)?;
-        out.opt(&self.i_pv6_address)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.endpoint_id);
+        out.opt(&self.mac_address);
+        out.opt(&self.i_pv4_address);
+        out.opt(&self.i_pv6_address);
     }
 }
 
@@ -8827,21 +8727,20 @@ impl object::Object for NetworkCreateRequest {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.opt(&self.check_duplicate)?;
-        out.opt(&self.driver)?;
-        out.opt(&self.scope)?;
-        out.opt(&self.internal)?;
-        out.opt(&self.attachable)?;
-        out.opt(&self.ingress)?;
-        out.opt(&self.config_only)?;
-        out.opt(&self.config_from)?;
-        out.opt(&self.ipam)?;
-        out.opt(&self.enable_i_pv6)?;
-        out.opt(&self.options)?;
-        out.opt(&self.labels)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.opt(&self.check_duplicate);
+        out.opt(&self.driver);
+        out.opt(&self.scope);
+        out.opt(&self.internal);
+        out.opt(&self.attachable);
+        out.opt(&self.ingress);
+        out.opt(&self.config_only);
+        out.opt(&self.config_from);
+        out.opt(&self.ipam);
+        out.opt(&self.enable_i_pv6);
+        out.opt(&self.options);
+        out.opt(&self.labels);
     }
 }
 
@@ -8882,10 +8781,9 @@ impl object::Object for NetworkCreateResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.warning)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.warning);
     }
 }
 
@@ -8926,10 +8824,9 @@ impl object::Object for NetworkDisconnectRequest {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.container)?;
-        out.opt(&self.force)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.container);
+        out.opt(&self.force);
     }
 }
 
@@ -8967,9 +8864,8 @@ impl object::Object for NetworkPruneResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.networks_deleted)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.networks_deleted);
     }
 }
 
@@ -9146,26 +9042,25 @@ impl object::Object for NetworkSettings {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.bridge)?;
-        out.opt(&self.sandbox_id)?;
-        out.opt(&self.hairpin_mode)?;
-        out.opt(&self.link_local_i_pv6_address)?;
-        out.opt(&self.link_local_i_pv6_prefix_len)?;
-        out.opt(&self.ports)?;
-        out.opt(&self.sandbox_key)?;
-        out.opt(&self.secondary_ip_addresses)?;
-        out.opt(&self.secondary_i_pv6_addresses)?;
-        out.opt(&self.endpoint_id)?;
-        out.opt(&self.gateway)?;
-        out.opt(&self.global_i_pv6_address)?;
-        out.opt(&self.global_i_pv6_prefix_len)?;
-        out.opt(&self.ip_address)?;
-        out.opt(&self.ip_prefix_len)?;
-        out.opt(&self.i_pv6_gateway)?;
-        out.opt(&self.mac_address)?;
-        out.opt(&self.networks)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.bridge);
+        out.opt(&self.sandbox_id);
+        out.opt(&self.hairpin_mode);
+        out.opt(&self.link_local_i_pv6_address);
+        out.opt(&self.link_local_i_pv6_prefix_len);
+        out.opt(&self.ports);
+        out.opt(&self.sandbox_key);
+        out.opt(&self.secondary_ip_addresses);
+        out.opt(&self.secondary_i_pv6_addresses);
+        out.opt(&self.endpoint_id);
+        out.opt(&self.gateway);
+        out.opt(&self.global_i_pv6_address);
+        out.opt(&self.global_i_pv6_prefix_len);
+        out.opt(&self.ip_address);
+        out.opt(&self.ip_prefix_len);
+        out.opt(&self.i_pv6_gateway);
+        out.opt(&self.mac_address);
+        out.opt(&self.networks);
     }
 }
 
@@ -9206,9 +9101,8 @@ impl object::Object for NetworkingConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.endpoints_config)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.endpoints_config);
     }
 }
 
@@ -9293,16 +9187,15 @@ impl object::Object for Node {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.spec)?;
-        out.opt(&self.description)?;
-        out.opt(&self.status)?;
-        out.opt(&self.manager_status)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.spec);
+        out.opt(&self.description);
+        out.opt(&self.status);
+        out.opt(&self.manager_status);
     }
 }
 
@@ -9361,13 +9254,12 @@ impl object::Object for NodeDescription {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.hostname)?;
-        out.opt(&self.platform)?;
-        out.opt(&self.resources)?;
-        out.opt(&self.engine)?;
-        out.opt(&self.tls_info)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.hostname);
+        out.opt(&self.platform);
+        out.opt(&self.resources);
+        out.opt(&self.engine);
+        out.opt(&self.tls_info);
     }
 }
 
@@ -9414,12 +9306,11 @@ impl object::Object for NodeSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.role)?;
-        out.opt(&self.availability)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.role);
+        out.opt(&self.availability);
     }
 }
 
@@ -9651,11 +9542,10 @@ impl object::Object for NodeStatus {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.state)?;
-        out.opt(&self.message)?;
-        out.opt(&self.addr)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.state);
+        out.opt(&self.message);
+        out.opt(&self.addr);
     }
 }
 
@@ -9702,9 +9592,8 @@ impl object::Object for ObjectVersion {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.index)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.index);
     }
 }
 
@@ -9749,11 +9638,10 @@ impl object::Object for OciDescriptor {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.media_type)?;
-        out.opt(&self.digest)?;
-        out.opt(&self.size)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.media_type);
+        out.opt(&self.digest);
+        out.opt(&self.size);
     }
 }
 
@@ -9813,13 +9701,12 @@ impl object::Object for OciPlatform {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.architecture)?;
-        out.opt(&self.os)?;
-        out.opt(&self.os_version)?;
-        out.opt(&self.os_features)?;
-        out.opt(&self.variant)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.architecture);
+        out.opt(&self.os);
+        out.opt(&self.os_version);
+        out.opt(&self.os_features);
+        out.opt(&self.variant);
     }
 }
 
@@ -9860,10 +9747,9 @@ impl object::Object for PeerInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.ip)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.ip);
     }
 }
 
@@ -9904,10 +9790,9 @@ impl object::Object for PeerNode {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.node_id)?;
-        out.opt(&self.addr)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.node_id);
+        out.opt(&self.addr);
     }
 }
 
@@ -9949,10 +9834,9 @@ impl object::Object for Platform {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.architecture)?;
-        out.opt(&self.os)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.architecture);
+        out.opt(&self.os);
     }
 }
 
@@ -10012,14 +9896,13 @@ impl object::Object for Plugin {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.field(&self.name)?;
-        out.field(&self.enabled)?;
-        out.field(&self.settings)?;
-        out.opt(&self.plugin_reference)?;
-        out.field(&self.config)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.field(&self.name);
+        out.field(&self.enabled);
+        out.field(&self.settings);
+        out.opt(&self.plugin_reference);
+        out.field(&self.config);
     }
 }
 
@@ -10119,24 +10002,23 @@ impl object::Object for PluginConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.docker_version)?;
-        out.field(&self.description)?;
-        out.field(&self.documentation)?;
-        out.field(&self.interface)?;
-        out.field(&self.entrypoint)?;
-        out.field(&self.work_dir)?;
-        out.opt(&self.user)?;
-        out.field(&self.network)?;
-        out.field(&self.linux)?;
-        out.field(&self.propagated_mount)?;
-        out.field(&self.ipc_host)?;
-        out.field(&self.pid_host)?;
-        out.field(&self.mounts)?;
-        out.field(&self.env)?;
-        out.field(&self.args)?;
-        out.opt(&self.rootfs)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.docker_version);
+        out.field(&self.description);
+        out.field(&self.documentation);
+        out.field(&self.interface);
+        out.field(&self.entrypoint);
+        out.field(&self.work_dir);
+        out.opt(&self.user);
+        out.field(&self.network);
+        out.field(&self.linux);
+        out.field(&self.propagated_mount);
+        out.field(&self.ipc_host);
+        out.field(&self.pid_host);
+        out.field(&self.mounts);
+        out.field(&self.env);
+        out.field(&self.args);
+        out.opt(&self.rootfs);
     }
 }
 
@@ -10188,12 +10070,11 @@ impl object::Object for PluginConfigArgs {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.field(&self.description)?;
-        out.field(&self.settable)?;
-        out.field(&self.value)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.field(&self.description);
+        out.field(&self.settable);
+        out.field(&self.value);
     }
 }
 
@@ -10237,11 +10118,10 @@ impl object::Object for PluginConfigInterface {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.types)?;
-        out.field(&self.socket)?;
-        out.opt(&self.protocol_scheme)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.types);
+        out.field(&self.socket);
+        out.opt(&self.protocol_scheme);
     }
 }
 
@@ -10347,11 +10227,10 @@ impl object::Object for PluginConfigLinux {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.capabilities)?;
-        out.field(&self.allow_all_devices)?;
-        out.field(&self.devices)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.capabilities);
+        out.field(&self.allow_all_devices);
+        out.field(&self.devices);
     }
 }
 
@@ -10389,9 +10268,8 @@ impl object::Object for PluginConfigNetwork {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.r#type)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.r#type);
     }
 }
 
@@ -10432,10 +10310,9 @@ impl object::Object for PluginConfigRootfs {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.r#type)?;
-        out.opt(&self.diff_ids)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.r#type);
+        out.opt(&self.diff_ids);
     }
 }
 
@@ -10476,10 +10353,9 @@ impl object::Object for PluginConfigUser {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.uid)?;
-        out.opt(&self.gid)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.uid);
+        out.opt(&self.gid);
     }
 }
 
@@ -10526,12 +10402,11 @@ impl object::Object for PluginDevice {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.field(&self.description)?;
-        out.field(&self.settable)?;
-        out.field(&self.path)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.field(&self.description);
+        out.field(&self.settable);
+        out.field(&self.path);
     }
 }
 
@@ -10583,12 +10458,11 @@ impl object::Object for PluginEnv {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.field(&self.description)?;
-        out.field(&self.settable)?;
-        out.field(&self.value)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.field(&self.description);
+        out.field(&self.settable);
+        out.field(&self.value);
     }
 }
 
@@ -10632,11 +10506,10 @@ impl object::Object for PluginInterfaceType {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.prefix)?;
-        out.field(&self.capability)?;
-        out.field(&self.version)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.prefix);
+        out.field(&self.capability);
+        out.field(&self.version);
     }
 }
 
@@ -10700,15 +10573,14 @@ impl object::Object for PluginMount {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.field(&self.description)?;
-        out.field(&self.settable)?;
-        out.field(&self.source)?;
-        out.field(&self.destination)?;
-        out.field(&self.r#type)?;
-        out.field(&self.options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.field(&self.description);
+        out.field(&self.settable);
+        out.field(&self.source);
+        out.field(&self.destination);
+        out.field(&self.r#type);
+        out.field(&self.options);
     }
 }
 
@@ -10753,11 +10625,10 @@ impl object::Object for PluginPrivilege {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.description)?;
-        out.opt(&self.value)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.description);
+        out.opt(&self.value);
     }
 }
 
@@ -10804,12 +10675,11 @@ impl object::Object for PluginSettings {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.mounts)?;
-        out.field(&self.env)?;
-        out.field(&self.args)?;
-        out.field(&self.devices)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.mounts);
+        out.field(&self.env);
+        out.field(&self.args);
+        out.field(&self.devices);
     }
 }
 
@@ -10867,12 +10737,11 @@ impl object::Object for PluginsInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.volume)?;
-        out.opt(&self.network)?;
-        out.opt(&self.authorization)?;
-        out.opt(&self.log)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.volume);
+        out.opt(&self.network);
+        out.opt(&self.authorization);
+        out.opt(&self.log);
     }
 }
 
@@ -10919,12 +10788,11 @@ impl object::Object for Port {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.ip)?;
-        out.field(&self.private_port)?;
-        out.opt(&self.public_port)?;
-        out.field(&self.r#type)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.ip);
+        out.field(&self.private_port);
+        out.opt(&self.public_port);
+        out.field(&self.r#type);
     }
 }
 
@@ -10966,10 +10834,9 @@ impl object::Object for PortBinding {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.host_ip)?;
-        out.opt(&self.host_port)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.host_ip);
+        out.opt(&self.host_port);
     }
 }
 
@@ -11095,13 +10962,12 @@ impl object::Object for ProcessConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.privileged)?;
-        out.opt(&self.user)?;
-        out.opt(&self.tty)?;
-        out.opt(&self.entrypoint)?;
-        out.opt(&self.arguments)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.privileged);
+        out.opt(&self.user);
+        out.opt(&self.tty);
+        out.opt(&self.entrypoint);
+        out.opt(&self.arguments);
     }
 }
 
@@ -11142,10 +11008,9 @@ impl object::Object for ProgressDetail {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.current)?;
-        out.opt(&self.total)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.current);
+        out.opt(&self.total);
     }
 }
 
@@ -11201,13 +11066,12 @@ impl object::Object for PushImageInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.error)?;
-        out.opt(&self.status)?;
-        out.opt(&self.progress)?;
-        out.opt(&self.progress_detail)?;
-        out.opt(&self.id)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.error);
+        out.opt(&self.status);
+        out.opt(&self.progress);
+        out.opt(&self.progress_detail);
+        out.opt(&self.id);
     }
 }
 
@@ -11360,13 +11224,12 @@ impl object::Object for RegistryServiceConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.allow_nondistributable_artifacts_cid_rs)?;
-        out.opt(&self.allow_nondistributable_artifacts_hostnames)?;
-        out.opt(&self.insecure_registry_cid_rs)?;
-        out.opt(&self.index_configs)?;
-        out.opt(&self.mirrors)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.allow_nondistributable_artifacts_cid_rs);
+        out.opt(&self.allow_nondistributable_artifacts_hostnames);
+        out.opt(&self.insecure_registry_cid_rs);
+        out.opt(&self.index_configs);
+        out.opt(&self.mirrors);
     }
 }
 
@@ -11416,11 +11279,10 @@ impl object::Object for ResourceObject {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.nano_cp_us)?;
-        out.opt(&self.memory_bytes)?;
-        out.opt(&self.generic_resources)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.nano_cp_us);
+        out.opt(&self.memory_bytes);
+        out.opt(&self.generic_resources);
     }
 }
 
@@ -11629,39 +11491,38 @@ impl object::Object for Resources {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.cpu_shares)?;
-        out.opt(&self.memory)?;
-        out.opt(&self.cgroup_parent)?;
-        out.opt(&self.blkio_weight)?;
-        out.opt(&self.blkio_weight_device)?;
-        out.opt(&self.blkio_device_read_bps)?;
-        out.opt(&self.blkio_device_write_bps)?;
-        out.opt(&self.blkio_device_read_i_ops)?;
-        out.opt(&self.blkio_device_write_i_ops)?;
-        out.opt(&self.cpu_period)?;
-        out.opt(&self.cpu_quota)?;
-        out.opt(&self.cpu_realtime_period)?;
-        out.opt(&self.cpu_realtime_runtime)?;
-        out.opt(&self.cpuset_cpus)?;
-        out.opt(&self.cpuset_mems)?;
-        out.opt(&self.devices)?;
-        out.opt(&self.device_cgroup_rules)?;
-        out.opt(&self.device_requests)?;
-        out.opt(&self.kernel_memory_tcp)?;
-        out.opt(&self.memory_reservation)?;
-        out.opt(&self.memory_swap)?;
-        out.opt(&self.memory_swappiness)?;
-        out.opt(&self.nano_cpus)?;
-        out.opt(&self.oom_kill_disable)?;
-        out.opt(&self.init)?;
-        out.opt(&self.pids_limit)?;
-        out.opt(&self.ulimits)?;
-        out.opt(&self.cpu_count)?;
-        out.opt(&self.cpu_percent)?;
-        out.opt(&self.io_maximum_i_ops)?;
-        out.opt(&self.io_maximum_bandwidth)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.cpu_shares);
+        out.opt(&self.memory);
+        out.opt(&self.cgroup_parent);
+        out.opt(&self.blkio_weight);
+        out.opt(&self.blkio_weight_device);
+        out.opt(&self.blkio_device_read_bps);
+        out.opt(&self.blkio_device_write_bps);
+        out.opt(&self.blkio_device_read_i_ops);
+        out.opt(&self.blkio_device_write_i_ops);
+        out.opt(&self.cpu_period);
+        out.opt(&self.cpu_quota);
+        out.opt(&self.cpu_realtime_period);
+        out.opt(&self.cpu_realtime_runtime);
+        out.opt(&self.cpuset_cpus);
+        out.opt(&self.cpuset_mems);
+        out.opt(&self.devices);
+        out.opt(&self.device_cgroup_rules);
+        out.opt(&self.device_requests);
+        out.opt(&self.kernel_memory_tcp);
+        out.opt(&self.memory_reservation);
+        out.opt(&self.memory_swap);
+        out.opt(&self.memory_swappiness);
+        out.opt(&self.nano_cpus);
+        out.opt(&self.oom_kill_disable);
+        out.opt(&self.init);
+        out.opt(&self.pids_limit);
+        out.opt(&self.ulimits);
+        out.opt(&self.cpu_count);
+        out.opt(&self.cpu_percent);
+        out.opt(&self.io_maximum_i_ops);
+        out.opt(&self.io_maximum_bandwidth);
     }
 }
 
@@ -11702,10 +11563,9 @@ impl object::Object for ResourcesBlkioWeightDeviceItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.path)?;
-        out.opt(&self.weight)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.path);
+        out.opt(&self.weight);
     }
 }
 
@@ -11749,11 +11609,10 @@ impl object::Object for ResourcesUlimitsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.soft)?;
-        out.opt(&self.hard)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.soft);
+        out.opt(&self.hard);
     }
 }
 
@@ -11802,10 +11661,9 @@ impl object::Object for RestartPolicy {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.maximum_retry_count)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.maximum_retry_count);
     }
 }
 
@@ -11928,10 +11786,9 @@ impl object::Object for Runtime {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.path)?;
-        out.opt(&self.runtime_args)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.path);
+        out.opt(&self.runtime_args);
     }
 }
 
@@ -11996,13 +11853,12 @@ impl object::Object for Secret {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.spec);
     }
 }
 
@@ -12069,13 +11925,12 @@ impl object::Object for SecretCreateBody {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.data)?;
-        out.opt(&self.driver)?;
-        out.opt(&self.templating)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.data);
+        out.opt(&self.driver);
+        out.opt(&self.templating);
     }
 }
 
@@ -12113,9 +11968,8 @@ impl object::Object for SecretCreateResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.id)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.id);
     }
 }
 
@@ -12182,13 +12036,12 @@ impl object::Object for SecretSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.data)?;
-        out.opt(&self.driver)?;
-        out.opt(&self.templating)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.data);
+        out.opt(&self.driver);
+        out.opt(&self.templating);
     }
 }
 
@@ -12277,18 +12130,17 @@ impl object::Object for Service {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.spec)?;
-        out.opt(&self.endpoint)?;
-        out.opt(&self.update_status)?;
-        out.opt(&self.service_status)?;
-        out.opt(&self.job_status)?;
-        out.opt(&self.previous_spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.spec);
+        out.opt(&self.endpoint);
+        out.opt(&self.update_status);
+        out.opt(&self.service_status);
+        out.opt(&self.job_status);
+        out.opt(&self.previous_spec);
     }
 }
 
@@ -12356,16 +12208,15 @@ impl object::Object for ServiceCreateBody {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.task_template)?;
-        out.opt(&self.mode)?;
-        out.opt(&self.update_config)?;
-        out.opt(&self.rollback_config)?;
-        out.opt(&self.networks)?;
-        out.opt(&self.endpoint_spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.task_template);
+        out.opt(&self.mode);
+        out.opt(&self.update_config);
+        out.opt(&self.rollback_config);
+        out.opt(&self.networks);
+        out.opt(&self.endpoint_spec);
     }
 }
 
@@ -12406,10 +12257,9 @@ impl object::Object for ServiceCreateResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.warning)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.warning);
     }
 }
 
@@ -12453,11 +12303,10 @@ impl object::Object for ServiceEndpoint {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.spec)?;
-        out.opt(&self.ports)?;
-        out.opt(&self.virtual_i_ps)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.spec);
+        out.opt(&self.ports);
+        out.opt(&self.virtual_i_ps);
     }
 }
 
@@ -12498,10 +12347,9 @@ impl object::Object for ServiceEndpointVirtualIPsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.network_id)?;
-        out.opt(&self.addr)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.network_id);
+        out.opt(&self.addr);
     }
 }
 
@@ -12553,10 +12401,9 @@ impl object::Object for ServiceJobStatus {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.job_iteration)?;
-        out.opt(&self.last_execution)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.job_iteration);
+        out.opt(&self.last_execution);
     }
 }
 
@@ -12612,11 +12459,10 @@ impl object::Object for ServiceServiceStatus {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.running_tasks)?;
-        out.opt(&self.desired_tasks)?;
-        out.opt(&self.completed_tasks)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.running_tasks);
+        out.opt(&self.desired_tasks);
+        out.opt(&self.completed_tasks);
     }
 }
 
@@ -12684,16 +12530,15 @@ impl object::Object for ServiceSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.task_template)?;
-        out.opt(&self.mode)?;
-        out.opt(&self.update_config)?;
-        out.opt(&self.rollback_config)?;
-        out.opt(&self.networks)?;
-        out.opt(&self.endpoint_spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.task_template);
+        out.opt(&self.mode);
+        out.opt(&self.update_config);
+        out.opt(&self.rollback_config);
+        out.opt(&self.networks);
+        out.opt(&self.endpoint_spec);
     }
 }
 
@@ -12747,12 +12592,11 @@ impl object::Object for ServiceSpecMode {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.replicated)?;
-        out.opt(&self.global)?;
-        out.opt(&self.replicated_job)?;
-        out.opt(&self.global_job)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.replicated);
+        out.opt(&self.global);
+        out.opt(&self.replicated_job);
+        out.opt(&self.global_job);
     }
 }
 
@@ -12790,9 +12634,8 @@ impl object::Object for ServiceSpecModeReplicated {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.replicas)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.replicas);
     }
 }
 
@@ -12835,10 +12678,9 @@ impl object::Object for ServiceSpecModeReplicatedJob {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.max_concurrent)?;
-        out.opt(&self.total_completions)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.max_concurrent);
+        out.opt(&self.total_completions);
     }
 }
 
@@ -12905,14 +12747,13 @@ impl object::Object for ServiceSpecRollbackConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.parallelism)?;
-        out.opt(&self.delay)?;
-        out.opt(&self.failure_action)?;
-        out.opt(&self.monitor)?;
-        out.opt(&self.max_failure_ratio)?;
-        out.opt(&self.order)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.parallelism);
+        out.opt(&self.delay);
+        out.opt(&self.failure_action);
+        out.opt(&self.monitor);
+        out.opt(&self.max_failure_ratio);
+        out.opt(&self.order);
     }
 }
 
@@ -13098,14 +12939,13 @@ impl object::Object for ServiceSpecUpdateConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.parallelism)?;
-        out.opt(&self.delay)?;
-        out.opt(&self.failure_action)?;
-        out.opt(&self.monitor)?;
-        out.opt(&self.max_failure_ratio)?;
-        out.opt(&self.order)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.parallelism);
+        out.opt(&self.delay);
+        out.opt(&self.failure_action);
+        out.opt(&self.monitor);
+        out.opt(&self.max_failure_ratio);
+        out.opt(&self.order);
     }
 }
 
@@ -13296,16 +13136,15 @@ impl object::Object for ServiceUpdateBody {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.task_template)?;
-        out.opt(&self.mode)?;
-        out.opt(&self.update_config)?;
-        out.opt(&self.rollback_config)?;
-        out.opt(&self.networks)?;
-        out.opt(&self.endpoint_spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.task_template);
+        out.opt(&self.mode);
+        out.opt(&self.update_config);
+        out.opt(&self.rollback_config);
+        out.opt(&self.networks);
+        out.opt(&self.endpoint_spec);
     }
 }
 
@@ -13401,9 +13240,8 @@ impl object::Object for ServiceUpdateResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.warnings)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.warnings);
     }
 }
 
@@ -13455,12 +13293,11 @@ impl object::Object for ServiceUpdateStatus {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.state)?;
-        out.opt(&self.started_at)?;
-        out.opt(&self.completed_at)?;
-        out.opt(&self.message)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.state);
+        out.opt(&self.started_at);
+        out.opt(&self.completed_at);
+        out.opt(&self.message);
     }
 }
 
@@ -13630,19 +13467,18 @@ impl object::Object for Swarm {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.spec)?;
-        out.opt(&self.tls_info)?;
-        out.opt(&self.root_rotation_in_progress)?;
-        out.opt(&self.data_path_port)?;
-        out.opt(&self.default_addr_pool)?;
-        out.opt(&self.subnet_size)?;
-        out.opt(&self.join_tokens)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.spec);
+        out.opt(&self.tls_info);
+        out.opt(&self.root_rotation_in_progress);
+        out.opt(&self.data_path_port);
+        out.opt(&self.default_addr_pool);
+        out.opt(&self.subnet_size);
+        out.opt(&self.join_tokens);
     }
 }
 
@@ -13716,17 +13552,16 @@ impl object::Object for SwarmInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.node_id)?;
-        out.opt(&self.node_addr)?;
-        out.opt(&self.local_node_state)?;
-        out.opt(&self.control_available)?;
-        out.opt(&self.error)?;
-        out.opt(&self.remote_managers)?;
-        out.opt(&self.nodes)?;
-        out.opt(&self.managers)?;
-        out.opt(&self.cluster)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.node_id);
+        out.opt(&self.node_addr);
+        out.opt(&self.local_node_state);
+        out.opt(&self.control_available);
+        out.opt(&self.error);
+        out.opt(&self.remote_managers);
+        out.opt(&self.nodes);
+        out.opt(&self.managers);
+        out.opt(&self.cluster);
     }
 }
 
@@ -13817,16 +13652,15 @@ impl object::Object for SwarmInitRequest {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.listen_addr)?;
-        out.opt(&self.advertise_addr)?;
-        out.opt(&self.data_path_addr)?;
-        out.opt(&self.data_path_port)?;
-        out.opt(&self.default_addr_pool)?;
-        out.opt(&self.force_new_cluster)?;
-        out.opt(&self.subnet_size)?;
-        out.opt(&self.spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.listen_addr);
+        out.opt(&self.advertise_addr);
+        out.opt(&self.data_path_addr);
+        out.opt(&self.data_path_port);
+        out.opt(&self.default_addr_pool);
+        out.opt(&self.force_new_cluster);
+        out.opt(&self.subnet_size);
+        out.opt(&self.spec);
     }
 }
 
@@ -13870,11 +13704,10 @@ impl object::Object for SwarmIpamConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.subnet)?;
-        out.opt(&self.range)?;
-        out.opt(&self.gateway)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.subnet);
+        out.opt(&self.range);
+        out.opt(&self.gateway);
     }
 }
 
@@ -13915,10 +13748,9 @@ impl object::Object for SwarmIpamOptions {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.driver)?;
-        out.opt(&self.configs)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.driver);
+        out.opt(&self.configs);
     }
 }
 
@@ -13992,13 +13824,12 @@ impl object::Object for SwarmJoinRequest {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.listen_addr)?;
-        out.opt(&self.advertise_addr)?;
-        out.opt(&self.data_path_addr)?;
-        out.field(&self.remote_addrs)?;
-        out.field(&self.join_token)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.listen_addr);
+        out.opt(&self.advertise_addr);
+        out.opt(&self.data_path_addr);
+        out.field(&self.remote_addrs);
+        out.field(&self.join_token);
     }
 }
 
@@ -14071,15 +13902,14 @@ impl object::Object for SwarmNetwork {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.spec)?;
-        out.opt(&self.driver_state)?;
-        out.opt(&self.ipam_options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.spec);
+        out.opt(&self.driver_state);
+        out.opt(&self.ipam_options);
     }
 }
 
@@ -14156,18 +13986,17 @@ impl object::Object for SwarmNetworkSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.driver_configuration)?;
-        out.opt(&self.i_pv6_enabled)?;
-        out.opt(&self.internal)?;
-        out.opt(&self.attachable)?;
-        out.opt(&self.ingress)?;
-        out.opt(&self.ipam_options)?;
-        out.opt(&self.config_from)?;
-        out.opt(&self.scope)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.driver_configuration);
+        out.opt(&self.i_pv6_enabled);
+        out.opt(&self.internal);
+        out.opt(&self.attachable);
+        out.opt(&self.ingress);
+        out.opt(&self.ipam_options);
+        out.opt(&self.config_from);
+        out.opt(&self.scope);
     }
 }
 
@@ -14235,16 +14064,15 @@ impl object::Object for SwarmSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.orchestration)?;
-        out.opt(&self.raft)?;
-        out.opt(&self.dispatcher)?;
-        out.opt(&self.ca_config)?;
-        out.opt(&self.encryption_config)?;
-        out.opt(&self.task_defaults)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.orchestration);
+        out.opt(&self.raft);
+        out.opt(&self.dispatcher);
+        out.opt(&self.ca_config);
+        out.opt(&self.encryption_config);
+        out.opt(&self.task_defaults);
     }
 }
 
@@ -14305,13 +14133,12 @@ impl object::Object for SwarmSpecCaConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.node_cert_expiry)?;
-        out.opt(&self.external_c_as)?;
-        out.opt(&self.signing_ca_cert)?;
-        out.opt(&self.signing_ca_key)?;
-        out.opt(&self.force_rotate)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.node_cert_expiry);
+        out.opt(&self.external_c_as);
+        out.opt(&self.signing_ca_cert);
+        out.opt(&self.signing_ca_key);
+        out.opt(&self.force_rotate);
     }
 }
 
@@ -14362,12 +14189,11 @@ impl object::Object for SwarmSpecCaConfigExternalCAsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.protocol)?;
-        out.opt(&self.url)?;
-        out.opt(&self.options)?;
-        out.opt(&self.ca_cert)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.protocol);
+        out.opt(&self.url);
+        out.opt(&self.options);
+        out.opt(&self.ca_cert);
     }
 }
 
@@ -14460,9 +14286,8 @@ impl object::Object for SwarmSpecDispatcher {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.heartbeat_period)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.heartbeat_period);
     }
 }
 
@@ -14501,9 +14326,8 @@ impl object::Object for SwarmSpecEncryptionConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.auto_lock_managers)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.auto_lock_managers);
     }
 }
 
@@ -14542,9 +14366,8 @@ impl object::Object for SwarmSpecOrchestration {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.task_history_retention_limit)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.task_history_retention_limit);
     }
 }
 
@@ -14610,13 +14433,12 @@ impl object::Object for SwarmSpecRaft {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.snapshot_interval)?;
-        out.opt(&self.keep_old_snapshots)?;
-        out.opt(&self.log_entries_for_slow_followers)?;
-        out.opt(&self.election_tick)?;
-        out.opt(&self.heartbeat_tick)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.snapshot_interval);
+        out.opt(&self.keep_old_snapshots);
+        out.opt(&self.log_entries_for_slow_followers);
+        out.opt(&self.election_tick);
+        out.opt(&self.heartbeat_tick);
     }
 }
 
@@ -14658,9 +14480,8 @@ impl object::Object for SwarmSpecTaskDefaults {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.log_driver)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.log_driver);
     }
 }
 
@@ -14706,10 +14527,9 @@ impl object::Object for SwarmSpecTaskDefaultsLogDriver {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.options);
     }
 }
 
@@ -14747,9 +14567,8 @@ impl object::Object for SwarmUnlockRequest {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.unlock_key)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.unlock_key);
     }
 }
 
@@ -14790,10 +14609,9 @@ impl object::Object for SystemAuthResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.status)?;
-        out.opt(&self.identity_token)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.status);
+        out.opt(&self.identity_token);
     }
 }
 
@@ -14849,13 +14667,12 @@ impl object::Object for SystemDataUsageResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.layers_size)?;
-        out.opt(&self.images)?;
-        out.opt(&self.containers)?;
-        out.opt(&self.volumes)?;
-        out.opt(&self.build_cache)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.layers_size);
+        out.opt(&self.images);
+        out.opt(&self.containers);
+        out.opt(&self.volumes);
+        out.opt(&self.build_cache);
     }
 }
 
@@ -15334,68 +15151,67 @@ impl object::Object for SystemInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.containers)?;
-        out.opt(&self.containers_running)?;
-        out.opt(&self.containers_paused)?;
-        out.opt(&self.containers_stopped)?;
-        out.opt(&self.images)?;
-        out.opt(&self.driver)?;
-        out.opt(&self.driver_status)?;
-        out.opt(&self.docker_root_dir)?;
-        out.opt(&self.plugins)?;
-        out.opt(&self.memory_limit)?;
-        out.opt(&self.swap_limit)?;
-        out.opt(&self.kernel_memory_tcp)?;
-        out.opt(&self.cpu_cfs_period)?;
-        out.opt(&self.cpu_cfs_quota)?;
-        out.opt(&self.cpu_shares)?;
-        out.opt(&self.cpu_set)?;
-        out.opt(&self.pids_limit)?;
-        out.opt(&self.oom_kill_disable)?;
-        out.opt(&self.i_pv4_forwarding)?;
-        out.opt(&self.bridge_nf_iptables)?;
-        out.opt(&self.bridge_nf_ip6tables)?;
-        out.opt(&self.debug)?;
-        out.opt(&self.n_fd)?;
-        out.opt(&self.n_goroutines)?;
-        out.opt(&self.system_time)?;
-        out.opt(&self.logging_driver)?;
-        out.opt(&self.cgroup_driver)?;
-        out.opt(&self.cgroup_version)?;
-        out.opt(&self.n_events_listener)?;
-        out.opt(&self.kernel_version)?;
-        out.opt(&self.operating_system)?;
-        out.opt(&self.os_version)?;
-        out.opt(&self.os_type)?;
-        out.opt(&self.architecture)?;
-        out.opt(&self.ncpu)?;
-        out.opt(&self.mem_total)?;
-        out.opt(&self.index_server_address)?;
-        out.opt(&self.registry_config)?;
-        out.opt(&self.generic_resources)?;
-        out.opt(&self.http_proxy)?;
-        out.opt(&self.https_proxy)?;
-        out.opt(&self.no_proxy)?;
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.experimental_build)?;
-        out.opt(&self.server_version)?;
-        out.opt(&self.runtimes)?;
-        out.opt(&self.default_runtime)?;
-        out.opt(&self.swarm)?;
-        out.opt(&self.live_restore_enabled)?;
-        out.opt(&self.isolation)?;
-        out.opt(&self.init_binary)?;
-        out.opt(&self.containerd_commit)?;
-        out.opt(&self.runc_commit)?;
-        out.opt(&self.init_commit)?;
-        out.opt(&self.security_options)?;
-        out.opt(&self.product_license)?;
-        out.opt(&self.default_address_pools)?;
-        out.opt(&self.warnings)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.containers);
+        out.opt(&self.containers_running);
+        out.opt(&self.containers_paused);
+        out.opt(&self.containers_stopped);
+        out.opt(&self.images);
+        out.opt(&self.driver);
+        out.opt(&self.driver_status);
+        out.opt(&self.docker_root_dir);
+        out.opt(&self.plugins);
+        out.opt(&self.memory_limit);
+        out.opt(&self.swap_limit);
+        out.opt(&self.kernel_memory_tcp);
+        out.opt(&self.cpu_cfs_period);
+        out.opt(&self.cpu_cfs_quota);
+        out.opt(&self.cpu_shares);
+        out.opt(&self.cpu_set);
+        out.opt(&self.pids_limit);
+        out.opt(&self.oom_kill_disable);
+        out.opt(&self.i_pv4_forwarding);
+        out.opt(&self.bridge_nf_iptables);
+        out.opt(&self.bridge_nf_ip6tables);
+        out.opt(&self.debug);
+        out.opt(&self.n_fd);
+        out.opt(&self.n_goroutines);
+        out.opt(&self.system_time);
+        out.opt(&self.logging_driver);
+        out.opt(&self.cgroup_driver);
+        out.opt(&self.cgroup_version);
+        out.opt(&self.n_events_listener);
+        out.opt(&self.kernel_version);
+        out.opt(&self.operating_system);
+        out.opt(&self.os_version);
+        out.opt(&self.os_type);
+        out.opt(&self.architecture);
+        out.opt(&self.ncpu);
+        out.opt(&self.mem_total);
+        out.opt(&self.index_server_address);
+        out.opt(&self.registry_config);
+        out.opt(&self.generic_resources);
+        out.opt(&self.http_proxy);
+        out.opt(&self.https_proxy);
+        out.opt(&self.no_proxy);
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.experimental_build);
+        out.opt(&self.server_version);
+        out.opt(&self.runtimes);
+        out.opt(&self.default_runtime);
+        out.opt(&self.swarm);
+        out.opt(&self.live_restore_enabled);
+        out.opt(&self.isolation);
+        out.opt(&self.init_binary);
+        out.opt(&self.containerd_commit);
+        out.opt(&self.runc_commit);
+        out.opt(&self.init_commit);
+        out.opt(&self.security_options);
+        out.opt(&self.product_license);
+        out.opt(&self.default_address_pools);
+        out.opt(&self.warnings);
     }
 }
 
@@ -15556,10 +15372,9 @@ impl object::Object for SystemInfoDefaultAddressPoolsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.base)?;
-        out.opt(&self.size)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.base);
+        out.opt(&self.size);
     }
 }
 
@@ -15722,20 +15537,19 @@ impl object::Object for SystemVersion {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.platform)?;
-        out.opt(&self.components)?;
-        out.opt(&self.version)?;
-        out.opt(&self.api_version)?;
-        out.opt(&self.min_api_version)?;
-        out.opt(&self.git_commit)?;
-        out.opt(&self.go_version)?;
-        out.opt(&self.os)?;
-        out.opt(&self.arch)?;
-        out.opt(&self.kernel_version)?;
-        out.opt(&self.experimental)?;
-        out.opt(&self.build_time)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.platform);
+        out.opt(&self.components);
+        out.opt(&self.version);
+        out.opt(&self.api_version);
+        out.opt(&self.min_api_version);
+        out.opt(&self.git_commit);
+        out.opt(&self.go_version);
+        out.opt(&self.os);
+        out.opt(&self.arch);
+        out.opt(&self.kernel_version);
+        out.opt(&self.experimental);
+        out.opt(&self.build_time);
     }
 }
 
@@ -15784,11 +15598,10 @@ impl object::Object for SystemVersionComponentsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.field(&self.version)?;
-        out.opt(&self.details)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.field(&self.version);
+        out.opt(&self.details);
     }
 }
 
@@ -15826,9 +15639,8 @@ impl object::Object for SystemVersionPlatform {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
     }
 }
 
@@ -15936,23 +15748,22 @@ impl object::Object for Task {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.id)?;
-        out.opt(&self.version)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.updated_at)?;
-        out.opt(&self.name)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.spec)?;
-        out.opt(&self.service_id)?;
-        out.opt(&self.slot)?;
-        out.opt(&self.node_id)?;
-        out.opt(&self.assigned_generic_resources)?;
-        out.opt(&self.status)?;
-        out.opt(&self.desired_state)?;
-        out.opt(&self.job_iteration)?;
-        out.opt(&self.networks_attachments)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.id);
+        out.opt(&self.version);
+        out.opt(&self.created_at);
+        out.opt(&self.updated_at);
+        out.opt(&self.name);
+        out.opt(&self.labels);
+        out.opt(&self.spec);
+        out.opt(&self.service_id);
+        out.opt(&self.slot);
+        out.opt(&self.node_id);
+        out.opt(&self.assigned_generic_resources);
+        out.opt(&self.status);
+        out.opt(&self.desired_state);
+        out.opt(&self.job_iteration);
+        out.opt(&self.networks_attachments);
     }
 }
 
@@ -16055,18 +15866,17 @@ impl object::Object for TaskSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.plugin_spec)?;
-        out.opt(&self.container_spec)?;
-        out.opt(&self.network_attachment_spec)?;
-        out.opt(&self.resources)?;
-        out.opt(&self.restart_policy)?;
-        out.opt(&self.placement)?;
-        out.opt(&self.force_update)?;
-        out.opt(&self.runtime)?;
-        out.opt(&self.networks)?;
-        out.opt(&self.log_driver)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.plugin_spec);
+        out.opt(&self.container_spec);
+        out.opt(&self.network_attachment_spec);
+        out.opt(&self.resources);
+        out.opt(&self.restart_policy);
+        out.opt(&self.placement);
+        out.opt(&self.force_update);
+        out.opt(&self.runtime);
+        out.opt(&self.networks);
+        out.opt(&self.log_driver);
     }
 }
 
@@ -16242,35 +16052,34 @@ impl object::Object for TaskSpecContainerSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.image)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.command)?;
-        out.opt(&self.args)?;
-        out.opt(&self.hostname)?;
-        out.opt(&self.env)?;
-        out.opt(&self.dir)?;
-        out.opt(&self.user)?;
-        out.opt(&self.groups)?;
-        out.opt(&self.privileges)?;
-        out.opt(&self.tty)?;
-        out.opt(&self.open_stdin)?;
-        out.opt(&self.read_only)?;
-        out.opt(&self.mounts)?;
-        out.opt(&self.stop_signal)?;
-        out.opt(&self.stop_grace_period)?;
-        out.opt(&self.ulimits)?;
-        out.opt(&self.hosts)?;
-        out.opt(&self.dns_config)?;
-        out.opt(&self.secrets)?;
-        out.opt(&self.configs)?;
-        out.opt(&self.isolation)?;
-        out.opt(&self.init)?;
-        out.opt(&self.sysctls)?;
-        out.opt(&self.capability_add)?;
-        out.opt(&self.capability_drop)?;
-        out.opt(&self.healthcheck)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.image);
+        out.opt(&self.labels);
+        out.opt(&self.command);
+        out.opt(&self.args);
+        out.opt(&self.hostname);
+        out.opt(&self.env);
+        out.opt(&self.dir);
+        out.opt(&self.user);
+        out.opt(&self.groups);
+        out.opt(&self.privileges);
+        out.opt(&self.tty);
+        out.opt(&self.open_stdin);
+        out.opt(&self.read_only);
+        out.opt(&self.mounts);
+        out.opt(&self.stop_signal);
+        out.opt(&self.stop_grace_period);
+        out.opt(&self.ulimits);
+        out.opt(&self.hosts);
+        out.opt(&self.dns_config);
+        out.opt(&self.secrets);
+        out.opt(&self.configs);
+        out.opt(&self.isolation);
+        out.opt(&self.init);
+        out.opt(&self.sysctls);
+        out.opt(&self.capability_add);
+        out.opt(&self.capability_drop);
+        out.opt(&self.healthcheck);
     }
 }
 
@@ -16335,12 +16144,11 @@ impl object::Object for TaskSpecContainerSpecConfigsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.file)?;
-        out.opt(&self.runtime)?;
-        out.opt(&self.config_id)?;
-        out.opt(&self.config_name)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.file);
+        out.opt(&self.runtime);
+        out.opt(&self.config_id);
+        out.opt(&self.config_name);
     }
 }
 
@@ -16391,12 +16199,11 @@ impl object::Object for TaskSpecContainerSpecConfigsItemFile {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.uid)?;
-        out.opt(&self.gid)?;
-        out.opt(&self.mode)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.uid);
+        out.opt(&self.gid);
+        out.opt(&self.mode);
     }
 }
 
@@ -16442,11 +16249,10 @@ impl object::Object for TaskSpecContainerSpecDnsConfig {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.nameservers)?;
-        out.opt(&self.search)?;
-        out.opt(&self.options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.nameservers);
+        out.opt(&self.search);
+        out.opt(&self.options);
     }
 }
 
@@ -16554,10 +16360,9 @@ impl object::Object for TaskSpecContainerSpecPrivileges {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.credential_spec)?;
-        out.opt(&self.se_linux_context)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.credential_spec);
+        out.opt(&self.se_linux_context);
     }
 }
 
@@ -16629,11 +16434,10 @@ impl object::Object for TaskSpecContainerSpecPrivilegesCredentialSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.config)?;
-        out.opt(&self.file)?;
-        out.opt(&self.registry)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.config);
+        out.opt(&self.file);
+        out.opt(&self.registry);
     }
 }
 
@@ -16689,13 +16493,12 @@ impl object::Object for TaskSpecContainerSpecPrivilegesSeLinuxContext {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.disable)?;
-        out.opt(&self.user)?;
-        out.opt(&self.role)?;
-        out.opt(&self.r#type)?;
-        out.opt(&self.level)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.disable);
+        out.opt(&self.user);
+        out.opt(&self.role);
+        out.opt(&self.r#type);
+        out.opt(&self.level);
     }
 }
 
@@ -16742,11 +16545,10 @@ impl object::Object for TaskSpecContainerSpecSecretsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.file)?;
-        out.opt(&self.secret_id)?;
-        out.opt(&self.secret_name)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.file);
+        out.opt(&self.secret_id);
+        out.opt(&self.secret_name);
     }
 }
 
@@ -16793,12 +16595,11 @@ impl object::Object for TaskSpecContainerSpecSecretsItemFile {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.uid)?;
-        out.opt(&self.gid)?;
-        out.opt(&self.mode)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.uid);
+        out.opt(&self.gid);
+        out.opt(&self.mode);
     }
 }
 
@@ -16842,11 +16643,10 @@ impl object::Object for TaskSpecContainerSpecUlimitsItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.soft)?;
-        out.opt(&self.hard)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.soft);
+        out.opt(&self.hard);
     }
 }
 
@@ -16889,10 +16689,9 @@ impl object::Object for TaskSpecLogDriver {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.options)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.options);
     }
 }
 
@@ -16938,9 +16737,8 @@ impl object::Object for TaskSpecNetworkAttachmentSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.container_id)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.container_id);
     }
 }
 
@@ -17016,12 +16814,11 @@ impl object::Object for TaskSpecPlacement {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.constraints)?;
-        out.opt(&self.preferences)?;
-        out.opt(&self.max_replicas)?;
-        out.opt(&self.platforms)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.constraints);
+        out.opt(&self.preferences);
+        out.opt(&self.max_replicas);
+        out.opt(&self.platforms);
     }
 }
 
@@ -17059,9 +16856,8 @@ impl object::Object for TaskSpecPlacementPreferencesItem {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.spread)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.spread);
     }
 }
 
@@ -17099,9 +16895,8 @@ impl object::Object for TaskSpecPlacementPreferencesItemSpread {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.spread_descriptor)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.spread_descriptor);
     }
 }
 
@@ -17160,12 +16955,11 @@ impl object::Object for TaskSpecPluginSpec {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.remote)?;
-        out.opt(&self.disabled)?;
-        out.opt(&self.plugin_privilege)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.remote);
+        out.opt(&self.disabled);
+        out.opt(&self.plugin_privilege);
     }
 }
 
@@ -17207,10 +17001,9 @@ impl object::Object for TaskSpecResources {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.limits)?;
-        out.opt(&self.reservations)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.limits);
+        out.opt(&self.reservations);
     }
 }
 
@@ -17265,12 +17058,11 @@ impl object::Object for TaskSpecRestartPolicy {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.condition)?;
-        out.opt(&self.delay)?;
-        out.opt(&self.max_attempts)?;
-        out.opt(&self.window)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.condition);
+        out.opt(&self.delay);
+        out.opt(&self.max_attempts);
+        out.opt(&self.window);
     }
 }
 
@@ -17502,14 +17294,13 @@ impl object::Object for TaskStatus {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.timestamp)?;
-        out.opt(&self.state)?;
-        out.opt(&self.message)?;
-        out.opt(&self.err)?;
-        out.opt(&self.container_status)?;
-        out.opt(&self.port_status)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.timestamp);
+        out.opt(&self.state);
+        out.opt(&self.message);
+        out.opt(&self.err);
+        out.opt(&self.container_status);
+        out.opt(&self.port_status);
     }
 }
 
@@ -17553,11 +17344,10 @@ impl object::Object for TaskStatusContainerStatus {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.container_id)?;
-        out.opt(&self.pid)?;
-        out.opt(&self.exit_code)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.container_id);
+        out.opt(&self.pid);
+        out.opt(&self.exit_code);
     }
 }
 
@@ -17595,9 +17385,8 @@ impl object::Object for TaskStatusPortStatus {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.ports)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.ports);
     }
 }
 
@@ -17638,10 +17427,9 @@ impl object::Object for ThrottleDevice {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.path)?;
-        out.opt(&self.rate)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.path);
+        out.opt(&self.rate);
     }
 }
 
@@ -17691,11 +17479,10 @@ impl object::Object for TlsInfo {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.trust_root)?;
-        out.opt(&self.cert_issuer_subject)?;
-        out.opt(&self.cert_issuer_public_key)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.trust_root);
+        out.opt(&self.cert_issuer_subject);
+        out.opt(&self.cert_issuer_public_key);
     }
 }
 
@@ -17737,9 +17524,8 @@ impl object::Object for Topology {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.segments)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.segments);
     }
 }
 
@@ -17777,9 +17563,8 @@ impl object::Object for UnlockKeyResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.unlock_key)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.unlock_key);
     }
 }
 
@@ -17865,18 +17650,17 @@ impl object::Object for Volume {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.name)?;
-        out.field(&self.driver)?;
-        out.field(&self.mountpoint)?;
-        out.opt(&self.created_at)?;
-        out.opt(&self.status)?;
-        out.field(&self.labels)?;
-        out.field(&self.scope)?;
-        out.opt(&self.cluster_volume)?;
-        out.field(&self.options)?;
-        out.opt(&self.usage_data)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.name);
+        out.field(&self.driver);
+        out.field(&self.mountpoint);
+        out.opt(&self.created_at);
+        out.opt(&self.status);
+        out.field(&self.labels);
+        out.field(&self.scope);
+        out.opt(&self.cluster_volume);
+        out.field(&self.options);
+        out.opt(&self.usage_data);
     }
 }
 
@@ -17935,13 +17719,12 @@ impl object::Object for VolumeCreateOptions {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.name)?;
-        out.opt(&self.driver)?;
-        out.opt(&self.driver_opts)?;
-        out.opt(&self.labels)?;
-        out.opt(&self.cluster_volume_spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.name);
+        out.opt(&self.driver);
+        out.opt(&self.driver_opts);
+        out.opt(&self.labels);
+        out.opt(&self.cluster_volume_spec);
     }
 }
 
@@ -17982,10 +17765,9 @@ impl object::Object for VolumeListResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.volumes)?;
-        out.opt(&self.warnings)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.volumes);
+        out.opt(&self.warnings);
     }
 }
 
@@ -18026,10 +17808,9 @@ impl object::Object for VolumePruneResponse {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.volumes_deleted)?;
-        out.opt(&self.space_reclaimed)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.volumes_deleted);
+        out.opt(&self.space_reclaimed);
     }
 }
 
@@ -18128,9 +17909,8 @@ impl object::Object for VolumeUpdateBody {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.opt(&self.spec)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.opt(&self.spec);
     }
 }
 
@@ -18176,10 +17956,9 @@ impl object::Object for VolumeUsageData {
         }
     }
 
-    fn write<W: object::Write>(&self, out: &mut W) -> Result<(), W::Error> {
-        out.field(&self.size)?;
-        out.field(&self.ref_count)?;
-        Ok(())
+    fn write<W: object::Write>(&self, out: &mut W) {
+        out.field(&self.size);
+        out.field(&self.ref_count);
     }
 }
 

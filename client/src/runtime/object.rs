@@ -9,7 +9,6 @@
 //! twice, a required one missing or a value of the wrong type is an error naming the key.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -30,28 +29,28 @@ pub trait Object: Default {
     fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
 
     /// Writes every field to `out`, in the order of [`Object::FIELDS`].
-    fn write<W: Write>(&self, out: &mut W) -> Result<(), W::Error>;
+    fn write<W: Write>(&self, out: &mut W);
 }
 
 /// Where [`Object::write`] puts the fields: each call is for the next key of
-/// [`Object::FIELDS`].
+/// [`Object::FIELDS`]. A writer that can fail keeps its first error and writes nothing after
+/// it. (No `Result` per field: the `?` after each, in every generated struct, was a large part
+/// of the crate's type checking.)
 pub trait Write {
-    type Error;
-
     /// A field that is always written.
-    fn field<T: Serialize>(&mut self, value: &T) -> Result<(), Self::Error>;
+    fn field<T: Serialize>(&mut self, value: &T);
 
     /// An optional field, left out when `None`.
-    fn opt<T: Serialize>(&mut self, value: &Option<T>) -> Result<(), Self::Error>;
+    fn opt<T: Serialize>(&mut self, value: &Option<T>);
 
     /// A set, written as a JSON object whose values are `{}`.
     #[allow(dead_code)] // (Generated for some API versions.)
-    fn key_set(&mut self, keys: &[String]) -> Result<(), Self::Error> {
+    fn key_set(&mut self, keys: &[String]) {
         self.field(&KeySetRef(keys))
     }
 
     /// An optional set, left out when `None`.
-    fn key_set_opt(&mut self, keys: &Option<Vec<String>>) -> Result<(), Self::Error> {
+    fn key_set_opt(&mut self, keys: &Option<Vec<String>>) {
         self.opt(&keys.as_deref().map(KeySetRef))
     }
 }
@@ -60,52 +59,62 @@ pub trait Write {
 /// left out.
 pub fn serialize<T: Object, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
     let mut count = Count(0);
-    let Ok(()) = value.write(&mut count);
+    value.write(&mut count);
     let mut fields = Fields {
         out: serializer.serialize_struct(T::NAME, count.0)?,
         keys: T::FIELDS.iter(),
+        error: None,
     };
-    value.write(&mut fields)?;
-    fields.out.end()
+    value.write(&mut fields);
+    match fields.error {
+        Some(error) => Err(error),
+        None => fields.out.end(),
+    }
 }
 
 /// Counts the fields an [`Object`] writes.
 struct Count(usize);
 
 impl Write for Count {
-    type Error = Infallible;
-
-    fn field<T: Serialize>(&mut self, _: &T) -> Result<(), Infallible> {
+    fn field<T: Serialize>(&mut self, _: &T) {
         self.0 += 1;
-        Ok(())
     }
 
-    fn opt<T: Serialize>(&mut self, value: &Option<T>) -> Result<(), Infallible> {
+    fn opt<T: Serialize>(&mut self, value: &Option<T>) {
         self.0 += usize::from(value.is_some());
-        Ok(())
     }
 }
 
-/// Writes the fields of an [`Object`] to a serializer's struct, each under the next key.
-struct Fields<S> {
+/// Writes the fields of an [`Object`] to a serializer's struct, each under the next key, until
+/// the first error.
+struct Fields<S: SerializeStruct> {
     out: S,
     keys: std::slice::Iter<'static, &'static str>,
+    error: Option<S::Error>,
+}
+
+impl<S: SerializeStruct> Fields<S> {
+    fn put<T: Serialize + ?Sized>(&mut self, value: Option<&T>) {
+        let key = self.keys.next().copied().unwrap_or_default();
+        if self.error.is_some() {
+            return;
+        }
+        let written = match value {
+            Some(value) => self.out.serialize_field(key, value),
+            None => self.out.skip_field(key),
+        };
+        self.error = written.err();
+    }
 }
 
 impl<S: SerializeStruct> Write for Fields<S> {
-    type Error = S::Error;
-
-    fn field<T: Serialize>(&mut self, value: &T) -> Result<(), S::Error> {
-        let key = self.keys.next().copied().unwrap_or_default();
-        self.out.serialize_field(key, value)
+    fn field<T: Serialize>(&mut self, value: &T) {
+        self.put(Some(value));
     }
 
-    fn opt<T: Serialize>(&mut self, value: &Option<T>) -> Result<(), S::Error> {
-        let key = self.keys.next().copied().unwrap_or_default();
-        match value {
-            Some(_) => self.out.serialize_field(key, value),
-            None => self.out.skip_field(key),
-        }
+    fn opt<T: Serialize>(&mut self, value: &Option<T>) {
+        // (The `Option` itself is written, as its value: one instantiation per type.)
+        self.put(value.as_ref().map(|_| value));
     }
 }
 
@@ -247,6 +256,63 @@ mod tests {
     use serde_json::json;
 
     use crate::models::{ContainerConfig, ContainerCreateResponse, ContainerWaitResponse};
+
+    /// A field that fails to serialize, and one that counts its serializations.
+    #[derive(Default, Clone, Copy)]
+    struct Fails;
+    impl serde::Serialize for Fails {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("this field cannot be written"))
+        }
+    }
+    thread_local!(static WRITTEN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+    #[derive(Default)]
+    struct Counts;
+    impl serde::Serialize for Counts {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            WRITTEN.with(|w| w.set(w.get() + 1));
+            serializer.serialize_unit()
+        }
+    }
+    #[derive(Default)]
+    struct Three {
+        first: Option<Counts>,
+        fails: Fails,
+        last: Counts,
+    }
+    impl super::Object for Three {
+        const NAME: &'static str = "Three";
+        const FIELDS: &'static [&'static str] = &["First", "Fails", "Last"];
+        const REQUIRED: &'static [usize] = &[];
+        fn read<'de, A: serde::de::MapAccess<'de>>(
+            &mut self,
+            _: usize,
+            _: &mut A,
+        ) -> Result<(), A::Error> {
+            Ok(())
+        }
+        fn write<W: super::Write>(&self, out: &mut W) {
+            out.opt(&self.first);
+            out.field(&self.fails);
+            out.field(&self.last);
+        }
+    }
+    impl serde::Serialize for Three {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            super::serialize(self, serializer)
+        }
+    }
+
+    #[test]
+    fn a_field_that_fails_to_serialize_is_the_error_and_nothing_after_it_is_written() {
+        let three = Three {
+            first: Some(Counts),
+            ..Default::default()
+        };
+        let error = serde_json::to_string(&three).unwrap_err();
+        assert_eq!(error.to_string(), "this field cannot be written");
+        assert_eq!(WRITTEN.with(|w| w.get()), 1);
+    }
 
     #[test]
     fn unknown_keys_are_ignored_and_absent_ones_are_none() {
