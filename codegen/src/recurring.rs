@@ -61,27 +61,40 @@ impl<T> Typed<T> {
         read: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, E> {
         if let Ok(mut known) = self.0.lock() {
-            if !known.contains_key(name) {
-                known.insert(name.to_owned(), Vec::new());
-            }
-            let Some(variants) = known.get_mut(name) else {
-                return read();
+            let fresh = Variant {
+                used: number,
+                print,
+                typed: None,
             };
-            match variants.iter_mut().find(|variant| variant.print == print) {
-                Some(variant) => {
-                    variant.used = variant.used.max(number);
-                    if let Some(typed) = variant.typed.take() {
-                        return Ok(typed);
-                    }
+            match known.get_mut(name) {
+                None => {
+                    known.insert(name.to_owned(), vec![fresh]);
                 }
-                None => variants.push(Variant {
-                    used: number,
-                    print,
-                    typed: None,
-                }),
+                Some(variants) => match variants.iter_mut().find(|v| v.print == print) {
+                    Some(variant) => {
+                        variant.used = variant.used.max(number);
+                        if let Some(typed) = variant.typed.take() {
+                            return Ok(typed);
+                        }
+                    }
+                    None => variants.push(fresh),
+                },
             }
         }
         read()
+    }
+
+    /// Takes back the values of `items` that were lent, by their fingerprints in `prints`.
+    fn give_back_all(
+        &self,
+        prints: &HashMap<String, u64>,
+        items: impl IntoIterator<Item = (String, T)>,
+    ) {
+        for (name, typed) in items {
+            if let Some(&print) = prints.get(&name) {
+                self.give_back(&name, print, typed);
+            }
+        }
     }
 
     /// Takes back the value of `name` with fingerprint `print`.
@@ -192,13 +205,13 @@ impl Reading<'_> {
         value: Value,
         read: impl FnOnce(&Value) -> Result<ReferenceOr<Schema>, E>,
     ) -> Result<ReferenceOr<Schema>, E> {
-        let print = print(&value);
-        if let Ok(mut lent) = self.lent.lock() {
-            lent.schemas.insert(name.to_owned(), print);
-        }
-        self.shared
-            .schemas
-            .lend(self.number, name, print, || read(&value))
+        self.lend(
+            &self.shared.schemas,
+            |lent| &mut lent.schemas,
+            name,
+            value,
+            read,
+        )
     }
 
     /// The path item at `path` whose corrected value is `value`, read by `read` unless an
@@ -209,13 +222,30 @@ impl Reading<'_> {
         value: Value,
         read: impl FnOnce(&Value) -> Result<ReferenceOr<PathItem>, E>,
     ) -> Result<ReferenceOr<PathItem>, E> {
+        self.lend(
+            &self.shared.paths,
+            |lent| &mut lent.paths,
+            path,
+            value,
+            read,
+        )
+    }
+
+    /// [`schema`](Self::schema) or [`path`](Self::path): the value of `name` in `memo`, its
+    /// fingerprint noted in `prints` of what is lent to this reading.
+    fn lend<T, E>(
+        &self,
+        memo: &Typed<T>,
+        prints: impl FnOnce(&mut Lent) -> &mut HashMap<String, u64>,
+        name: &str,
+        value: Value,
+        read: impl FnOnce(&Value) -> Result<T, E>,
+    ) -> Result<T, E> {
         let print = print(&value);
         if let Ok(mut lent) = self.lent.lock() {
-            lent.paths.insert(path.to_owned(), print);
+            prints(&mut lent).insert(name.to_owned(), print);
         }
-        self.shared
-            .paths
-            .lend(self.number, path, print, || read(&value))
+        memo.lend(self.number, name, print, || read(&value))
     }
 
     /// Takes back the schemas and path items that [`schema`](Self::schema) and
@@ -226,16 +256,10 @@ impl Reading<'_> {
         };
         let lent = std::mem::take(&mut *lent);
         let schemas = openapi.components.map(|c| c.schemas).unwrap_or_default();
-        for (name, schema) in schemas {
-            if let Some(&print) = lent.schemas.get(&name) {
-                self.shared.schemas.give_back(&name, print, schema);
-            }
-        }
-        for (path, item) in openapi.paths.paths {
-            if let Some(&print) = lent.paths.get(&path) {
-                self.shared.paths.give_back(&path, print, item);
-            }
-        }
+        self.shared.schemas.give_back_all(&lent.schemas, schemas);
+        self.shared
+            .paths
+            .give_back_all(&lent.paths, openapi.paths.paths);
     }
 }
 

@@ -89,15 +89,19 @@ fn not_swagger_two_is_refused() {
     assert!(error.to_string().contains("/swagger"), "{error}");
 }
 
+/// The error of generating `models.yaml` with the corrections of `yaml`.
+fn models_error_with(yaml: &str) -> String {
+    let fixes = corrections::parse(yaml).unwrap();
+    generate(&spec("models.yaml"), &fixes)
+        .unwrap_err()
+        .to_string()
+}
+
 #[test]
 fn a_correction_whose_target_is_gone_fails() {
-    let bad = corrections::parse(
+    let error = models_error_with(
         "- reason: gone\n  evidence: test\n  target: { schema: Widget, property: NoSuchField }\n  merge: { nullable: true }\n",
-    )
-    .unwrap();
-    let error = generate(&spec("models.yaml"), &bad)
-        .unwrap_err()
-        .to_string();
+    );
     assert!(error.contains("correction #0 (gone)"), "{error}");
     assert!(error.contains("NoSuchField"), "{error}");
 }
@@ -125,23 +129,15 @@ fn add_enum_appends_missing_values_once() {
 
 #[test]
 fn a_correction_that_leaves_a_reference_beside_other_keys_fails() {
-    let bad = corrections::parse(
+    let error = models_error_with(
         "- reason: half done\n  evidence: test\n  target: { schema: Widget, property: State }\n  merge: { type: string }\n",
-    )
-    .unwrap();
-    let error = generate(&spec("models.yaml"), &bad)
-        .unwrap_err()
-        .to_string();
+    );
     assert!(error.contains("`$ref` beside other keys"), "{error}");
 
     // Deeper in the patched node, the error names the place.
-    let nested = corrections::parse(
+    let error = models_error_with(
         "- reason: half done\n  evidence: test\n  target: { schema: Widget }\n  merge: { properties: { State: { type: string } } }\n",
-    )
-    .unwrap();
-    let error = generate(&spec("models.yaml"), &nested)
-        .unwrap_err()
-        .to_string();
+    );
     assert!(
         error.contains("beside other keys at /components/schemas/Widget/properties/State,"),
         "{error}"
@@ -259,13 +255,9 @@ fn a_new_schema_is_created_once() {
     assert!(models.contains("pub gadget: Option<Gadget>,"), "{models}");
 
     // A schema the spec has already is not replaced.
-    let clash = corrections::parse(
+    let error = models_error_with(
         "- reason: clash\n  evidence: test\n  target: { new_schema: Widget }\n  merge: { type: object }\n",
-    )
-    .unwrap();
-    let error = generate(&spec("models.yaml"), &clash)
-        .unwrap_err()
-        .to_string();
+    );
     assert!(error.contains("has a schema Widget already"), "{error}");
 }
 

@@ -258,7 +258,7 @@ mod tests {
     use crate::models::{ContainerConfig, ContainerCreateResponse, ContainerWaitResponse};
 
     /// A field that fails to serialize, and one that counts its serializations.
-    #[derive(Default, Clone, Copy)]
+    #[derive(Default)]
     struct Fails;
     impl serde::Serialize for Fails {
         fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
