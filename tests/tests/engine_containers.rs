@@ -503,10 +503,9 @@ async fn changes_export_and_archives() {
         Duration::from_secs(10),
         || async {
             let changes = t.docker.container_changes(&id).await.expect("changes");
-            changes
-                .iter()
-                .any(|c| c.path == "/made/file")
-                .then_some(changes)
+            // The shell makes the file before it removes vi: wait for the last step too.
+            let has = |path: &str| changes.iter().any(|c| c.path == path);
+            (has("/made/file") && has("/bin/vi")).then_some(changes)
         },
     )
     .await;
