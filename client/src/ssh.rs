@@ -198,6 +198,7 @@ impl Relay {
         };
         let command = Arc::new(command);
         let failures = Arc::new(Failures::default());
+        let shared = failures.clone();
         let (stop, stopped) = watch::channel(());
         let failed =
             |e: io::Error| Error::Config(format!("{display}: cannot start the ssh relay: {e}"));
@@ -205,29 +206,26 @@ impl Relay {
             .enable_all()
             .build()
             .map_err(failed)?;
-        // The socket is opened on the relay's thread, in its runtime, which says when it
-        // listens: requests may go as soon as this returns.
-        let (opened, listening) = std::sync::mpsc::sync_channel(1);
-        let (shared, name) = (failures.clone(), display.to_owned());
+        // The socket is opened here, in the relay's runtime (entered, not run: this may be
+        // called from another runtime's task), so requests may go as soon as this returns; the
+        // relay's thread then runs that runtime.
+        let opened = {
+            let _inside = runtime.enter();
+            Listener::open(display)
+        };
+        let listener = match opened {
+            Ok(listener) => listener,
+            Err(e) => {
+                // (Dropped without waiting: a runtime may not wait inside another's task.)
+                runtime.shutdown_background();
+                return Err(e);
+            }
+        };
+        let place = listener.place();
         std::thread::Builder::new()
             .name("docker-ssh-relay".to_owned())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match Listener::open(&name) {
-                        Ok(listener) => listener,
-                        Err(e) => {
-                            let _ = opened.send(Err(e));
-                            return;
-                        }
-                    };
-                    let _ = opened.send(Ok(listener.place()));
-                    serve(listener, command, shared, stopped).await;
-                });
-            })
+            .spawn(move || runtime.block_on(serve(listener, command, shared, stopped)))
             .map_err(failed)?;
-        let place = listening.recv().map_err(|_| {
-            Error::Config(format!("{display}: the ssh relay ended as it started"))
-        })??;
         Ok(Some(Relay {
             address: place.0,
             failures,
@@ -492,7 +490,7 @@ type Place = (PathBuf, PathBuf);
 
 #[cfg(unix)]
 impl Listener {
-    /// Opens the socket (in the relay's runtime).
+    /// Opens the socket (in the relay's runtime, entered).
     fn open(display: &str) -> Result<Listener, Error> {
         use std::os::unix::fs::DirBuilderExt;
         let failed = |what: &str, e: io::Error| {
@@ -557,7 +555,7 @@ type Place = (PathBuf,);
 
 #[cfg(windows)]
 impl Listener {
-    /// Creates the pipe's first instance (in the relay's runtime).
+    /// Creates the pipe's first instance (in the relay's runtime, entered).
     fn open(display: &str) -> Result<Listener, Error> {
         let name = format!(
             r"\\.\pipe\docker-client-ssh-{}-{}",
