@@ -236,8 +236,6 @@ fn models(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
 
             use std::collections::HashMap;
 
-            use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
             use crate::runtime::object;
         }
     });
@@ -384,31 +382,7 @@ fn type_def(oldest: Version, def: &TypeDef) -> Option<TokenStream> {
                     }
                 }
 
-                impl std::str::FromStr for #name {
-                    type Err = std::convert::Infallible;
-
-                    fn from_str(value: &str) -> Result<Self, Self::Err> {
-                        Ok(Self::from(value))
-                    }
-                }
-
-                impl std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(self.as_str())
-                    }
-                }
-
-                impl Serialize for #name {
-                    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        serializer.serialize_str(self.as_str())
-                    }
-                }
-
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-                    }
-                }
+                object::impl_wire_enum!(#name);
             }
         }
     })
@@ -505,17 +479,7 @@ fn struct_serde(name: &Ident, fields: &[Field]) -> TokenStream {
         quote! { out }
     };
     quote! {
-        impl Serialize for #name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                object::serialize(self, serializer)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                object::deserialize(deserializer)
-            }
-        }
+        object::impl_serde!(#name);
 
         impl object::Object for #name {
             const NAME: &'static str = #name_text;

@@ -41,6 +41,17 @@ pub fn assemble(parts: &[String]) -> String {
     format!("{HEADER}{}", space_items(&parts.concat()))
 }
 
+/// A macro called where items go (`object::impl_serde!(Port);`, at the top level): an item.
+fn item_macro(line: &str) -> bool {
+    !line.starts_with(char::is_whitespace)
+        && line.split_once("!(").is_some_and(|(path, _)| {
+            !path.is_empty()
+                && path
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == ':')
+        })
+}
+
 /// Puts a blank line between items, as a person would: after a closing brace or a one-line item
 /// when the next line starts another item or its documentation.
 fn space_items(text: &str) -> String {
@@ -62,9 +73,12 @@ fn space_items(text: &str) -> String {
             || (trimmed.ends_with(';') && !trimmed.starts_with("//"));
         let next_trimmed = next.trim_start();
         let same_level = line.len() - trimmed.len() == next.len() - next_trimmed.len();
-        let starts_item = ITEM_STARTS.iter().any(|s| next_trimmed.starts_with(s));
-        let is_statement =
-            trimmed.ends_with(';') && !trimmed.starts_with("pub ") && !trimmed.starts_with("use ");
+        let starts_item =
+            ITEM_STARTS.iter().any(|s| next_trimmed.starts_with(s)) || item_macro(next);
+        let is_statement = trimmed.ends_with(';')
+            && !trimmed.starts_with("pub ")
+            && !trimmed.starts_with("use ")
+            && !item_macro(line);
         let keyword = |l: &str| {
             l.trim_start_matches("pub ")
                 .split(' ')
@@ -78,4 +92,16 @@ fn space_items(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_macro_called_where_items_go_is_spaced_as_an_item() {
+        let text = "pub struct A {\n    x: u8,\n}\nobject::impl_serde!(A);\nimpl B for A {\n    fn f() {\n        g();\n        println!(\"x\");\n        h();\n    }\n}\nobject::impl_wire_enum!(C);\n/// D.\npub struct D;\n";
+        let spaced = "pub struct A {\n    x: u8,\n}\n\nobject::impl_serde!(A);\n\nimpl B for A {\n    fn f() {\n        g();\n        println!(\"x\");\n        h();\n    }\n}\n\nobject::impl_wire_enum!(C);\n\n/// D.\npub struct D;\n";
+        assert_eq!(space_items(text), spaced);
+    }
 }

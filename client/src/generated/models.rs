@@ -2,7 +2,6 @@
 
 //! The API's types: every schema of the spec, and the inline schemas of its operations.
 use std::collections::HashMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::runtime::object;
 
 /// Address represents an IPv4 or IPv6 IP address.
@@ -14,17 +13,7 @@ pub struct Address {
     pub prefix_len: Option<i64>,
 }
 
-impl Serialize for Address {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Address {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Address);
 
 impl object::Object for Address {
     const NAME: &'static str = "Address";
@@ -67,17 +56,7 @@ pub struct AuthConfig {
     pub registrytoken: Option<String>,
 }
 
-impl Serialize for AuthConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for AuthConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(AuthConfig);
 
 impl object::Object for AuthConfig {
     const NAME: &'static str = "AuthConfig";
@@ -159,17 +138,7 @@ pub struct BuildCache {
     pub usage_count: Option<i64>,
 }
 
-impl Serialize for BuildCache {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for BuildCache {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(BuildCache);
 
 impl object::Object for BuildCache {
     const NAME: &'static str = "BuildCache";
@@ -269,30 +238,7 @@ impl From<&str> for BuildCacheType {
     }
 }
 
-impl std::str::FromStr for BuildCacheType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for BuildCacheType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for BuildCacheType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for BuildCacheType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(BuildCacheType);
 
 /// The type of the answer of [`Docker::image_build`](crate::Docker::image_build) and the answer of [`Docker::image_load`](crate::Docker::image_load).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -315,17 +261,7 @@ pub struct BuildInfo {
     pub aux: Option<ImageId>,
 }
 
-impl Serialize for BuildInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for BuildInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(BuildInfo);
 
 impl object::Object for BuildInfo {
     const NAME: &'static str = "BuildInfo";
@@ -379,17 +315,7 @@ pub struct BuildPruneResponse {
     pub space_reclaimed: Option<i64>,
 }
 
-impl Serialize for BuildPruneResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for BuildPruneResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(BuildPruneResponse);
 
 impl object::Object for BuildPruneResponse {
     const NAME: &'static str = "BuildPruneResponse";
@@ -466,17 +392,7 @@ pub struct ClusterInfo {
     pub subnet_size: Option<u32>,
 }
 
-impl Serialize for ClusterInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterInfo);
 
 impl object::Object for ClusterInfo {
     const NAME: &'static str = "ClusterInfo";
@@ -561,17 +477,7 @@ pub struct ClusterVolume {
     pub publish_status: Option<Vec<ClusterVolumePublishStatusItem>>,
 }
 
-impl Serialize for ClusterVolume {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolume {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterVolume);
 
 impl object::Object for ClusterVolume {
     const NAME: &'static str = "ClusterVolume";
@@ -634,17 +540,7 @@ pub struct ClusterVolumeInfo {
     pub accessible_topology: Option<Vec<Topology>>,
 }
 
-impl Serialize for ClusterVolumeInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterVolumeInfo);
 
 impl object::Object for ClusterVolumeInfo {
     const NAME: &'static str = "ClusterVolumeInfo";
@@ -695,17 +591,7 @@ pub struct ClusterVolumePublishStatusItem {
     pub publish_context: Option<HashMap<String, String>>,
 }
 
-impl Serialize for ClusterVolumePublishStatusItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumePublishStatusItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterVolumePublishStatusItem);
 
 impl object::Object for ClusterVolumePublishStatusItem {
     const NAME: &'static str = "ClusterVolumePublishStatusItem";
@@ -778,30 +664,7 @@ impl From<&str> for ClusterVolumePublishStatusItemState {
     }
 }
 
-impl std::str::FromStr for ClusterVolumePublishStatusItemState {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ClusterVolumePublishStatusItemState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ClusterVolumePublishStatusItemState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumePublishStatusItemState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ClusterVolumePublishStatusItemState);
 
 /// Cluster-specific options used to create the volume.
 ///
@@ -819,17 +682,7 @@ pub struct ClusterVolumeSpec {
     pub access_mode: Option<ClusterVolumeSpecAccessMode>,
 }
 
-impl Serialize for ClusterVolumeSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterVolumeSpec);
 
 impl object::Object for ClusterVolumeSpec {
     const NAME: &'static str = "ClusterVolumeSpec";
@@ -912,17 +765,7 @@ pub struct ClusterVolumeSpecAccessMode {
     pub availability: Option<ClusterVolumeSpecAccessModeAvailability>,
 }
 
-impl Serialize for ClusterVolumeSpecAccessMode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessMode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterVolumeSpecAccessMode);
 
 impl object::Object for ClusterVolumeSpecAccessMode {
     const NAME: &'static str = "ClusterVolumeSpecAccessMode";
@@ -979,17 +822,7 @@ pub struct ClusterVolumeSpecAccessModeAccessibilityRequirements {
     pub preferred: Option<Vec<Topology>>,
 }
 
-impl Serialize for ClusterVolumeSpecAccessModeAccessibilityRequirements {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeAccessibilityRequirements {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterVolumeSpecAccessModeAccessibilityRequirements);
 
 impl object::Object for ClusterVolumeSpecAccessModeAccessibilityRequirements {
     const NAME: &'static str = "ClusterVolumeSpecAccessModeAccessibilityRequirements";
@@ -1055,30 +888,7 @@ impl From<&str> for ClusterVolumeSpecAccessModeAvailability {
     }
 }
 
-impl std::str::FromStr for ClusterVolumeSpecAccessModeAvailability {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ClusterVolumeSpecAccessModeAvailability {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ClusterVolumeSpecAccessModeAvailability {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeAvailability {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ClusterVolumeSpecAccessModeAvailability);
 
 /// The desired capacity that the volume should be created with. If
 /// empty, the plugin will decide the capacity.
@@ -1094,17 +904,7 @@ pub struct ClusterVolumeSpecAccessModeCapacityRange {
     pub limit_bytes: Option<i64>,
 }
 
-impl Serialize for ClusterVolumeSpecAccessModeCapacityRange {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeCapacityRange {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterVolumeSpecAccessModeCapacityRange);
 
 impl object::Object for ClusterVolumeSpecAccessModeCapacityRange {
     const NAME: &'static str = "ClusterVolumeSpecAccessModeCapacityRange";
@@ -1165,30 +965,7 @@ impl From<&str> for ClusterVolumeSpecAccessModeScope {
     }
 }
 
-impl std::str::FromStr for ClusterVolumeSpecAccessModeScope {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ClusterVolumeSpecAccessModeScope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ClusterVolumeSpecAccessModeScope {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeScope {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ClusterVolumeSpecAccessModeScope);
 
 /// One cluster volume secret entry. Defines a key-value pair that
 /// is passed to the plugin.
@@ -1206,17 +983,7 @@ pub struct ClusterVolumeSpecAccessModeSecretsItem {
     pub secret: Option<String>,
 }
 
-impl Serialize for ClusterVolumeSpecAccessModeSecretsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeSecretsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ClusterVolumeSpecAccessModeSecretsItem);
 
 impl object::Object for ClusterVolumeSpecAccessModeSecretsItem {
     const NAME: &'static str = "ClusterVolumeSpecAccessModeSecretsItem";
@@ -1288,30 +1055,7 @@ impl From<&str> for ClusterVolumeSpecAccessModeSharing {
     }
 }
 
-impl std::str::FromStr for ClusterVolumeSpecAccessModeSharing {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ClusterVolumeSpecAccessModeSharing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ClusterVolumeSpecAccessModeSharing {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ClusterVolumeSpecAccessModeSharing {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ClusterVolumeSpecAccessModeSharing);
 
 /// Commit holds the Git-commit (SHA1) that a binary was built from, as
 /// reported in the version-string of external tools, such as `containerd`,
@@ -1324,17 +1068,7 @@ pub struct Commit {
     pub expected: Option<String>,
 }
 
-impl Serialize for Commit {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Commit {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Commit);
 
 impl object::Object for Commit {
     const NAME: &'static str = "Commit";
@@ -1382,17 +1116,7 @@ pub struct Config {
     pub spec: Option<ConfigSpec>,
 }
 
-impl Serialize for Config {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Config {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Config);
 
 impl object::Object for Config {
     const NAME: &'static str = "Config";
@@ -1446,17 +1170,7 @@ pub struct ConfigCreateBody {
     pub templating: Option<Driver>,
 }
 
-impl Serialize for ConfigCreateBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ConfigCreateBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ConfigCreateBody);
 
 impl object::Object for ConfigCreateBody {
     const NAME: &'static str = "ConfigCreateBody";
@@ -1491,17 +1205,7 @@ pub struct ConfigCreateResponse {
     pub id: String,
 }
 
-impl Serialize for ConfigCreateResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ConfigCreateResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ConfigCreateResponse);
 
 impl object::Object for ConfigCreateResponse {
     const NAME: &'static str = "ConfigCreateResponse";
@@ -1533,17 +1237,7 @@ pub struct ConfigReference {
     pub network: Option<String>,
 }
 
-impl Serialize for ConfigReference {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ConfigReference {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ConfigReference);
 
 impl object::Object for ConfigReference {
     const NAME: &'static str = "ConfigReference";
@@ -1583,17 +1277,7 @@ pub struct ConfigSpec {
     pub templating: Option<Driver>,
 }
 
-impl Serialize for ConfigSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ConfigSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ConfigSpec);
 
 impl object::Object for ConfigSpec {
     const NAME: &'static str = "ConfigSpec";
@@ -1634,17 +1318,7 @@ pub struct ContainerBlkioStatEntry {
     pub value: Option<u64>,
 }
 
-impl Serialize for ContainerBlkioStatEntry {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerBlkioStatEntry {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerBlkioStatEntry);
 
 impl object::Object for ContainerBlkioStatEntry {
     const NAME: &'static str = "ContainerBlkioStatEntry";
@@ -1693,17 +1367,7 @@ pub struct ContainerBlkioStats {
     pub sectors_recursive: Option<Vec<ContainerBlkioStatEntry>>,
 }
 
-impl Serialize for ContainerBlkioStats {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerBlkioStats {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerBlkioStats);
 
 impl object::Object for ContainerBlkioStats {
     const NAME: &'static str = "ContainerBlkioStats";
@@ -1822,17 +1486,7 @@ pub struct ContainerConfig {
     pub shell: Option<Vec<String>>,
 }
 
-impl Serialize for ContainerConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerConfig);
 
 impl object::Object for ContainerConfig {
     const NAME: &'static str = "ContainerConfig";
@@ -1941,17 +1595,7 @@ pub struct ContainerCpuStats {
     pub throttling_data: Option<ContainerThrottlingData>,
 }
 
-impl Serialize for ContainerCpuStats {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerCpuStats {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerCpuStats);
 
 impl object::Object for ContainerCpuStats {
     const NAME: &'static str = "ContainerCpuStats";
@@ -1997,17 +1641,7 @@ pub struct ContainerCpuUsage {
     pub usage_in_usermode: Option<u64>,
 }
 
-impl Serialize for ContainerCpuUsage {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerCpuUsage {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerCpuUsage);
 
 impl object::Object for ContainerCpuUsage {
     const NAME: &'static str = "ContainerCpuUsage";
@@ -2114,17 +1748,7 @@ pub struct ContainerCreateBody {
     pub networking_config: Option<NetworkingConfig>,
 }
 
-impl Serialize for ContainerCreateBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerCreateBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerCreateBody);
 
 impl object::Object for ContainerCreateBody {
     const NAME: &'static str = "ContainerCreateBody";
@@ -2235,17 +1859,7 @@ pub struct ContainerCreateResponse {
     pub warnings: Vec<String>,
 }
 
-impl Serialize for ContainerCreateResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerCreateResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerCreateResponse);
 
 impl object::Object for ContainerCreateResponse {
     const NAME: &'static str = "ContainerCreateResponse";
@@ -2334,17 +1948,7 @@ pub struct ContainerInspectResponse {
     pub network_settings: Option<NetworkSettings>,
 }
 
-impl Serialize for ContainerInspectResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerInspectResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerInspectResponse);
 
 impl object::Object for ContainerInspectResponse {
     const NAME: &'static str = "ContainerInspectResponse";
@@ -2461,17 +2065,7 @@ pub struct ContainerMemoryStats {
     pub privateworkingset: Option<u64>,
 }
 
-impl Serialize for ContainerMemoryStats {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerMemoryStats {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerMemoryStats);
 
 impl object::Object for ContainerMemoryStats {
     const NAME: &'static str = "ContainerMemoryStats";
@@ -2541,17 +2135,7 @@ pub struct ContainerNetworkStats {
     pub instance_id: Option<String>,
 }
 
-impl Serialize for ContainerNetworkStats {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerNetworkStats {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerNetworkStats);
 
 impl object::Object for ContainerNetworkStats {
     const NAME: &'static str = "ContainerNetworkStats";
@@ -2611,17 +2195,7 @@ pub struct ContainerPidsStats {
     pub limit: Option<u64>,
 }
 
-impl Serialize for ContainerPidsStats {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerPidsStats {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerPidsStats);
 
 impl object::Object for ContainerPidsStats {
     const NAME: &'static str = "ContainerPidsStats";
@@ -2654,17 +2228,7 @@ pub struct ContainerPruneResponse {
     pub space_reclaimed: Option<i64>,
 }
 
-impl Serialize for ContainerPruneResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerPruneResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerPruneResponse);
 
 impl object::Object for ContainerPruneResponse {
     const NAME: &'static str = "ContainerPruneResponse";
@@ -2729,17 +2293,7 @@ pub struct ContainerState {
     pub health: Option<Health>,
 }
 
-impl Serialize for ContainerState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerState);
 
 impl object::Object for ContainerState {
     const NAME: &'static str = "ContainerState";
@@ -2858,30 +2412,7 @@ impl From<&str> for ContainerStateStatus {
     }
 }
 
-impl std::str::FromStr for ContainerStateStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ContainerStateStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ContainerStateStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerStateStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ContainerStateStatus);
 
 /// One sample of a container's resource usage.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2912,17 +2443,7 @@ pub struct ContainerStatsResponse {
     pub networks: Option<HashMap<String, ContainerNetworkStats>>,
 }
 
-impl Serialize for ContainerStatsResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerStatsResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerStatsResponse);
 
 impl object::Object for ContainerStatsResponse {
     const NAME: &'static str = "ContainerStatsResponse";
@@ -2992,17 +2513,7 @@ pub struct ContainerStorageStats {
     pub write_size_bytes: Option<u64>,
 }
 
-impl Serialize for ContainerStorageStats {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerStorageStats {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerStorageStats);
 
 impl object::Object for ContainerStorageStats {
     const NAME: &'static str = "ContainerStorageStats";
@@ -3070,17 +2581,7 @@ pub struct ContainerSummary {
     pub mounts: Option<Vec<MountPoint>>,
 }
 
-impl Serialize for ContainerSummary {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerSummary {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerSummary);
 
 impl object::Object for ContainerSummary {
     const NAME: &'static str = "ContainerSummary";
@@ -3153,17 +2654,7 @@ pub struct ContainerSummaryHostConfig {
     pub network_mode: Option<String>,
 }
 
-impl Serialize for ContainerSummaryHostConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerSummaryHostConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerSummaryHostConfig);
 
 impl object::Object for ContainerSummaryHostConfig {
     const NAME: &'static str = "ContainerSummaryHostConfig";
@@ -3192,17 +2683,7 @@ pub struct ContainerSummaryNetworkSettings {
     pub networks: Option<HashMap<String, EndpointSettings>>,
 }
 
-impl Serialize for ContainerSummaryNetworkSettings {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerSummaryNetworkSettings {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerSummaryNetworkSettings);
 
 impl object::Object for ContainerSummaryNetworkSettings {
     const NAME: &'static str = "ContainerSummaryNetworkSettings";
@@ -3235,17 +2716,7 @@ pub struct ContainerThrottlingData {
     pub throttled_time: Option<u64>,
 }
 
-impl Serialize for ContainerThrottlingData {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerThrottlingData {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerThrottlingData);
 
 impl object::Object for ContainerThrottlingData {
     const NAME: &'static str = "ContainerThrottlingData";
@@ -3285,17 +2756,7 @@ pub struct ContainerTopResponse {
     pub processes: Option<Vec<Vec<String>>>,
 }
 
-impl Serialize for ContainerTopResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerTopResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerTopResponse);
 
 impl object::Object for ContainerTopResponse {
     const NAME: &'static str = "ContainerTopResponse";
@@ -3441,17 +2902,7 @@ pub struct ContainerUpdateBody {
     pub restart_policy: Option<RestartPolicy>,
 }
 
-impl Serialize for ContainerUpdateBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerUpdateBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerUpdateBody);
 
 impl object::Object for ContainerUpdateBody {
     const NAME: &'static str = "ContainerUpdateBody";
@@ -3575,17 +3026,7 @@ pub struct ContainerUpdateResponse {
     pub warnings: Option<Vec<String>>,
 }
 
-impl Serialize for ContainerUpdateResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerUpdateResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerUpdateResponse);
 
 impl object::Object for ContainerUpdateResponse {
     const NAME: &'static str = "ContainerUpdateResponse";
@@ -3644,30 +3085,7 @@ impl From<&str> for ContainerWaitCondition {
     }
 }
 
-impl std::str::FromStr for ContainerWaitCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ContainerWaitCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ContainerWaitCondition {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerWaitCondition {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ContainerWaitCondition);
 
 /// container waiting error, if any
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3676,17 +3094,7 @@ pub struct ContainerWaitExitError {
     pub message: Option<String>,
 }
 
-impl Serialize for ContainerWaitExitError {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerWaitExitError {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerWaitExitError);
 
 impl object::Object for ContainerWaitExitError {
     const NAME: &'static str = "ContainerWaitExitError";
@@ -3717,17 +3125,7 @@ pub struct ContainerWaitResponse {
     pub error: Option<ContainerWaitExitError>,
 }
 
-impl Serialize for ContainerWaitResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ContainerWaitResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ContainerWaitResponse);
 
 impl object::Object for ContainerWaitResponse {
     const NAME: &'static str = "ContainerWaitResponse";
@@ -3768,17 +3166,7 @@ pub struct CreateImageInfo {
     pub progress_detail: Option<ProgressDetail>,
 }
 
-impl Serialize for CreateImageInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for CreateImageInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(CreateImageInfo);
 
 impl object::Object for CreateImageInfo {
     const NAME: &'static str = "CreateImageInfo";
@@ -3828,17 +3216,7 @@ pub struct DeviceMapping {
     pub cgroup_permissions: Option<String>,
 }
 
-impl Serialize for DeviceMapping {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for DeviceMapping {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(DeviceMapping);
 
 impl object::Object for DeviceMapping {
     const NAME: &'static str = "DeviceMapping";
@@ -3884,17 +3262,7 @@ pub struct DeviceRequest {
     pub options: Option<HashMap<String, String>>,
 }
 
-impl Serialize for DeviceRequest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for DeviceRequest {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(DeviceRequest);
 
 impl object::Object for DeviceRequest {
     const NAME: &'static str = "DeviceRequest";
@@ -3941,17 +3309,7 @@ pub struct DistributionInspect {
     pub platforms: Vec<OciPlatform>,
 }
 
-impl Serialize for DistributionInspect {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for DistributionInspect {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(DistributionInspect);
 
 impl object::Object for DistributionInspect {
     const NAME: &'static str = "DistributionInspect";
@@ -3984,17 +3342,7 @@ pub struct Driver {
     pub options: Option<HashMap<String, String>>,
 }
 
-impl Serialize for Driver {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Driver {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Driver);
 
 impl object::Object for Driver {
     const NAME: &'static str = "Driver";
@@ -4029,17 +3377,7 @@ pub struct EndpointIpamConfig {
     pub link_local_i_ps: Option<Vec<String>>,
 }
 
-impl Serialize for EndpointIpamConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EndpointIpamConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(EndpointIpamConfig);
 
 impl object::Object for EndpointIpamConfig {
     const NAME: &'static str = "EndpointIpamConfig";
@@ -4092,17 +3430,7 @@ pub struct EndpointPortConfig {
     pub publish_mode: Option<EndpointPortConfigPublishMode>,
 }
 
-impl Serialize for EndpointPortConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EndpointPortConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(EndpointPortConfig);
 
 impl object::Object for EndpointPortConfig {
     const NAME: &'static str = "EndpointPortConfig";
@@ -4175,30 +3503,7 @@ impl From<&str> for EndpointPortConfigProtocol {
     }
 }
 
-impl std::str::FromStr for EndpointPortConfigProtocol {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for EndpointPortConfigProtocol {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for EndpointPortConfigProtocol {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EndpointPortConfigProtocol {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(EndpointPortConfigProtocol);
 
 /// The mode in which port is published.
 ///
@@ -4241,30 +3546,7 @@ impl From<&str> for EndpointPortConfigPublishMode {
     }
 }
 
-impl std::str::FromStr for EndpointPortConfigPublishMode {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for EndpointPortConfigPublishMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for EndpointPortConfigPublishMode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EndpointPortConfigPublishMode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(EndpointPortConfigPublishMode);
 
 /// Configuration for a network endpoint.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4298,17 +3580,7 @@ pub struct EndpointSettings {
     pub driver_opts: Option<HashMap<String, String>>,
 }
 
-impl Serialize for EndpointSettings {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EndpointSettings {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(EndpointSettings);
 
 impl object::Object for EndpointSettings {
     const NAME: &'static str = "EndpointSettings";
@@ -4378,17 +3650,7 @@ pub struct EndpointSpec {
     pub ports: Option<Vec<EndpointPortConfig>>,
 }
 
-impl Serialize for EndpointSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EndpointSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(EndpointSpec);
 
 impl object::Object for EndpointSpec {
     const NAME: &'static str = "EndpointSpec";
@@ -4445,30 +3707,7 @@ impl From<&str> for EndpointSpecMode {
     }
 }
 
-impl std::str::FromStr for EndpointSpecMode {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for EndpointSpecMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for EndpointSpecMode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EndpointSpecMode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(EndpointSpecMode);
 
 /// EngineDescription provides information about an engine.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4481,17 +3720,7 @@ pub struct EngineDescription {
     pub plugins: Option<Vec<EngineDescriptionPluginsItem>>,
 }
 
-impl Serialize for EngineDescription {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EngineDescription {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(EngineDescription);
 
 impl object::Object for EngineDescription {
     const NAME: &'static str = "EngineDescription";
@@ -4526,17 +3755,7 @@ pub struct EngineDescriptionPluginsItem {
     pub name: Option<String>,
 }
 
-impl Serialize for EngineDescriptionPluginsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EngineDescriptionPluginsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(EngineDescriptionPluginsItem);
 
 impl object::Object for EngineDescriptionPluginsItem {
     const NAME: &'static str = "EngineDescriptionPluginsItem";
@@ -4569,17 +3788,7 @@ pub struct ErrorDetail {
     pub message: Option<String>,
 }
 
-impl Serialize for ErrorDetail {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorDetail {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ErrorDetail);
 
 impl object::Object for ErrorDetail {
     const NAME: &'static str = "ErrorDetail";
@@ -4610,17 +3819,7 @@ pub struct ErrorResponse {
     pub message: String,
 }
 
-impl Serialize for ErrorResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ErrorResponse);
 
 impl object::Object for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
@@ -4652,17 +3851,7 @@ pub struct EventActor {
     pub attributes: Option<HashMap<String, String>>,
 }
 
-impl Serialize for EventActor {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EventActor {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(EventActor);
 
 impl object::Object for EventActor {
     const NAME: &'static str = "EventActor";
@@ -4705,17 +3894,7 @@ pub struct EventMessage {
     pub time_nano: Option<i64>,
 }
 
-impl Serialize for EventMessage {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for EventMessage {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(EventMessage);
 
 impl object::Object for EventMessage {
     const NAME: &'static str = "EventMessage";
@@ -4788,30 +3967,7 @@ impl From<&str> for EventMessageScope {
     }
 }
 
-impl std::str::FromStr for EventMessageScope {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for EventMessageScope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for EventMessageScope {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EventMessageScope {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(EventMessageScope);
 
 /// The type of object emitting the event
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -4882,30 +4038,7 @@ impl From<&str> for EventMessageType {
     }
 }
 
-impl std::str::FromStr for EventMessageType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for EventMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for EventMessageType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EventMessageType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(EventMessageType);
 
 /// The type of the body of [`Docker::container_exec`](crate::Docker::container_exec).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -4940,17 +4073,7 @@ pub struct ExecConfig {
     pub working_dir: Option<String>,
 }
 
-impl Serialize for ExecConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ExecConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ExecConfig);
 
 impl object::Object for ExecConfig {
     const NAME: &'static str = "ExecConfig";
@@ -5031,17 +4154,7 @@ pub struct ExecInspectResponse {
     pub pid: Option<i64>,
 }
 
-impl Serialize for ExecInspectResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ExecInspectResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ExecInspectResponse);
 
 impl object::Object for ExecInspectResponse {
     const NAME: &'static str = "ExecInspectResponse";
@@ -5108,17 +4221,7 @@ pub struct ExecStartConfig {
     pub console_size: Option<Vec<i64>>,
 }
 
-impl Serialize for ExecStartConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ExecStartConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ExecStartConfig);
 
 impl object::Object for ExecStartConfig {
     const NAME: &'static str = "ExecStartConfig";
@@ -5159,17 +4262,7 @@ pub struct FilesystemChange {
     pub kind: ChangeType,
 }
 
-impl Serialize for FilesystemChange {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for FilesystemChange {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(FilesystemChange);
 
 impl object::Object for FilesystemChange {
     const NAME: &'static str = "FilesystemChange";
@@ -5206,17 +4299,7 @@ pub struct GenericResourcesItem {
     pub discrete_resource_spec: Option<GenericResourcesItemDiscreteResourceSpec>,
 }
 
-impl Serialize for GenericResourcesItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for GenericResourcesItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(GenericResourcesItem);
 
 impl object::Object for GenericResourcesItem {
     const NAME: &'static str = "GenericResourcesItem";
@@ -5252,17 +4335,7 @@ pub struct GenericResourcesItemDiscreteResourceSpec {
     pub value: Option<i64>,
 }
 
-impl Serialize for GenericResourcesItemDiscreteResourceSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for GenericResourcesItemDiscreteResourceSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(GenericResourcesItemDiscreteResourceSpec);
 
 impl object::Object for GenericResourcesItemDiscreteResourceSpec {
     const NAME: &'static str = "GenericResourcesItemDiscreteResourceSpec";
@@ -5295,17 +4368,7 @@ pub struct GenericResourcesItemNamedResourceSpec {
     pub value: Option<String>,
 }
 
-impl Serialize for GenericResourcesItemNamedResourceSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for GenericResourcesItemNamedResourceSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(GenericResourcesItemNamedResourceSpec);
 
 impl object::Object for GenericResourcesItemNamedResourceSpec {
     const NAME: &'static str = "GenericResourcesItemNamedResourceSpec";
@@ -5342,17 +4405,7 @@ pub struct GraphDriverData {
     pub data: HashMap<String, String>,
 }
 
-impl Serialize for GraphDriverData {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for GraphDriverData {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(GraphDriverData);
 
 impl object::Object for GraphDriverData {
     const NAME: &'static str = "GraphDriverData";
@@ -5392,17 +4445,7 @@ pub struct Health {
     pub log: Option<Vec<HealthcheckResult>>,
 }
 
-impl Serialize for Health {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Health {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Health);
 
 impl object::Object for Health {
     const NAME: &'static str = "Health";
@@ -5464,17 +4507,7 @@ pub struct HealthConfig {
     pub start_period: Option<i64>,
 }
 
-impl Serialize for HealthConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for HealthConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(HealthConfig);
 
 impl object::Object for HealthConfig {
     const NAME: &'static str = "HealthConfig";
@@ -5560,30 +4593,7 @@ impl From<&str> for HealthStatus {
     }
 }
 
-impl std::str::FromStr for HealthStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for HealthStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for HealthStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for HealthStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(HealthStatus);
 
 /// HealthcheckResult stores information about a single run of a healthcheck probe
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -5605,17 +4615,7 @@ pub struct HealthcheckResult {
     pub output: Option<String>,
 }
 
-impl Serialize for HealthcheckResult {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for HealthcheckResult {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(HealthcheckResult);
 
 impl object::Object for HealthcheckResult {
     const NAME: &'static str = "HealthcheckResult";
@@ -5937,17 +4937,7 @@ pub struct HostConfig {
     pub readonly_paths: Option<Vec<String>>,
 }
 
-impl Serialize for HostConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for HostConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(HostConfig);
 
 impl object::Object for HostConfig {
     const NAME: &'static str = "HostConfig";
@@ -6221,30 +5211,7 @@ impl From<&str> for HostConfigCgroupnsMode {
     }
 }
 
-impl std::str::FromStr for HostConfigCgroupnsMode {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for HostConfigCgroupnsMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for HostConfigCgroupnsMode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for HostConfigCgroupnsMode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(HostConfigCgroupnsMode);
 
 /// Isolation technology of the container. (Windows only)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -6287,30 +5254,7 @@ impl From<&str> for HostConfigIsolation {
     }
 }
 
-impl std::str::FromStr for HostConfigIsolation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for HostConfigIsolation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for HostConfigIsolation {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for HostConfigIsolation {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(HostConfigIsolation);
 
 /// The logging configuration for this container
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6321,17 +5265,7 @@ pub struct HostConfigLogConfig {
     pub config: Option<HashMap<String, String>>,
 }
 
-impl Serialize for HostConfigLogConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for HostConfigLogConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(HostConfigLogConfig);
 
 impl object::Object for HostConfigLogConfig {
     const NAME: &'static str = "HostConfigLogConfig";
@@ -6416,30 +5350,7 @@ impl From<&str> for HostConfigLogConfigType {
     }
 }
 
-impl std::str::FromStr for HostConfigLogConfigType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for HostConfigLogConfigType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for HostConfigLogConfigType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for HostConfigLogConfigType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(HostConfigLogConfigType);
 
 /// Response to an API call that returns just an Id
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6448,17 +5359,7 @@ pub struct IdResponse {
     pub id: String,
 }
 
-impl Serialize for IdResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for IdResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(IdResponse);
 
 impl object::Object for IdResponse {
     const NAME: &'static str = "IdResponse";
@@ -6513,30 +5414,7 @@ impl From<&str> for ImageBuildVersion {
     }
 }
 
-impl std::str::FromStr for ImageBuildVersion {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ImageBuildVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ImageBuildVersion {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageBuildVersion {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ImageBuildVersion);
 
 /// Configuration of the image. These fields are used as defaults
 /// when starting a container from the image.
@@ -6654,17 +5532,7 @@ pub struct ImageConfig {
     pub shell: Option<Vec<String>>,
 }
 
-impl Serialize for ImageConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageConfig);
 
 impl object::Object for ImageConfig {
     const NAME: &'static str = "ImageConfig";
@@ -6769,17 +5637,7 @@ pub struct ImageDeleteResponseItem {
     pub deleted: Option<String>,
 }
 
-impl Serialize for ImageDeleteResponseItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageDeleteResponseItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageDeleteResponseItem);
 
 impl object::Object for ImageDeleteResponseItem {
     const NAME: &'static str = "ImageDeleteResponseItem";
@@ -6820,17 +5678,7 @@ pub struct ImageHistoryResponseItem {
     pub comment: String,
 }
 
-impl Serialize for ImageHistoryResponseItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageHistoryResponseItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageHistoryResponseItem);
 
 impl object::Object for ImageHistoryResponseItem {
     const NAME: &'static str = "ImageHistoryResponseItem";
@@ -6876,17 +5724,7 @@ pub struct ImageId {
     pub id: Option<String>,
 }
 
-impl Serialize for ImageId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageId);
 
 impl object::Object for ImageId {
     const NAME: &'static str = "ImageId";
@@ -7000,17 +5838,7 @@ pub struct ImageInspect {
     pub metadata: Option<ImageInspectMetadata>,
 }
 
-impl Serialize for ImageInspect {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageInspect {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageInspect);
 
 impl object::Object for ImageInspect {
     const NAME: &'static str = "ImageInspect";
@@ -7103,17 +5931,7 @@ pub struct ImageInspectMetadata {
     pub last_tag_time: Option<String>,
 }
 
-impl Serialize for ImageInspectMetadata {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageInspectMetadata {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageInspectMetadata);
 
 impl object::Object for ImageInspectMetadata {
     const NAME: &'static str = "ImageInspectMetadata";
@@ -7144,17 +5962,7 @@ pub struct ImageInspectRootFs {
     pub layers: Option<Vec<String>>,
 }
 
-impl Serialize for ImageInspectRootFs {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageInspectRootFs {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageInspectRootFs);
 
 impl object::Object for ImageInspectRootFs {
     const NAME: &'static str = "ImageInspectRootFs";
@@ -7187,17 +5995,7 @@ pub struct ImagePruneResponse {
     pub space_reclaimed: Option<i64>,
 }
 
-impl Serialize for ImagePruneResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImagePruneResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImagePruneResponse);
 
 impl object::Object for ImagePruneResponse {
     const NAME: &'static str = "ImagePruneResponse";
@@ -7236,17 +6034,7 @@ pub struct ImageSearchResponseItem {
     pub star_count: Option<i64>,
 }
 
-impl Serialize for ImageSearchResponseItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageSearchResponseItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageSearchResponseItem);
 
 impl object::Object for ImageSearchResponseItem {
     const NAME: &'static str = "ImageSearchResponseItem";
@@ -7345,17 +6133,7 @@ pub struct ImageSummary {
     pub containers: i64,
 }
 
-impl Serialize for ImageSummary {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageSummary {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ImageSummary);
 
 impl object::Object for ImageSummary {
     const NAME: &'static str = "ImageSummary";
@@ -7430,17 +6208,7 @@ pub struct IndexInfo {
     pub official: Option<bool>,
 }
 
-impl Serialize for IndexInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for IndexInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(IndexInfo);
 
 impl object::Object for IndexInfo {
     const NAME: &'static str = "IndexInfo";
@@ -7483,17 +6251,7 @@ pub struct Ipam {
     pub options: Option<HashMap<String, String>>,
 }
 
-impl Serialize for Ipam {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Ipam {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Ipam);
 
 impl object::Object for Ipam {
     const NAME: &'static str = "Ipam";
@@ -7532,17 +6290,7 @@ pub struct IpamConfig {
     pub auxiliary_addresses: Option<HashMap<String, String>>,
 }
 
-impl Serialize for IpamConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for IpamConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(IpamConfig);
 
 impl object::Object for IpamConfig {
     const NAME: &'static str = "IpamConfig";
@@ -7584,17 +6332,7 @@ pub struct JoinTokens {
     pub manager: Option<String>,
 }
 
-impl Serialize for JoinTokens {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for JoinTokens {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(JoinTokens);
 
 impl object::Object for JoinTokens {
     const NAME: &'static str = "JoinTokens";
@@ -7629,17 +6367,7 @@ pub struct Limit {
     pub pids: Option<i64>,
 }
 
-impl Serialize for Limit {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Limit {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Limit);
 
 impl object::Object for Limit {
     const NAME: &'static str = "Limit";
@@ -7714,30 +6442,7 @@ impl From<&str> for LocalNodeState {
     }
 }
 
-impl std::str::FromStr for LocalNodeState {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for LocalNodeState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for LocalNodeState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for LocalNodeState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(LocalNodeState);
 
 /// ManagerStatus represents the status of a manager.
 ///
@@ -7753,17 +6458,7 @@ pub struct ManagerStatus {
     pub addr: Option<String>,
 }
 
-impl Serialize for ManagerStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ManagerStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ManagerStatus);
 
 impl object::Object for ManagerStatus {
     const NAME: &'static str = "ManagerStatus";
@@ -7821,17 +6516,7 @@ pub struct Mount {
     pub tmpfs_options: Option<MountTmpfsOptions>,
 }
 
-impl Serialize for Mount {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Mount {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Mount);
 
 impl object::Object for Mount {
     const NAME: &'static str = "Mount";
@@ -7889,17 +6574,7 @@ pub struct MountBindOptions {
     pub create_mountpoint: Option<bool>,
 }
 
-impl Serialize for MountBindOptions {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for MountBindOptions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(MountBindOptions);
 
 impl object::Object for MountBindOptions {
     const NAME: &'static str = "MountBindOptions";
@@ -7978,30 +6653,7 @@ impl From<&str> for MountBindOptionsPropagation {
     }
 }
 
-impl std::str::FromStr for MountBindOptionsPropagation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for MountBindOptionsPropagation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for MountBindOptionsPropagation {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for MountBindOptionsPropagation {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(MountBindOptionsPropagation);
 
 /// MountPoint represents a mount point configuration inside the container.
 /// This is used for reporting the mountpoints in use by a container.
@@ -8043,17 +6695,7 @@ pub struct MountPoint {
     pub propagation: Option<String>,
 }
 
-impl Serialize for MountPoint {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for MountPoint {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(MountPoint);
 
 impl object::Object for MountPoint {
     const NAME: &'static str = "MountPoint";
@@ -8109,17 +6751,7 @@ pub struct MountTmpfsOptions {
     pub mode: Option<i64>,
 }
 
-impl Serialize for MountTmpfsOptions {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for MountTmpfsOptions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(MountTmpfsOptions);
 
 impl object::Object for MountTmpfsOptions {
     const NAME: &'static str = "MountTmpfsOptions";
@@ -8194,30 +6826,7 @@ impl From<&str> for MountType {
     }
 }
 
-impl std::str::FromStr for MountType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for MountType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for MountType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for MountType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(MountType);
 
 /// Optional configuration for the `volume` type.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -8230,17 +6839,7 @@ pub struct MountVolumeOptions {
     pub driver_config: Option<MountVolumeOptionsDriverConfig>,
 }
 
-impl Serialize for MountVolumeOptions {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for MountVolumeOptions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(MountVolumeOptions);
 
 impl object::Object for MountVolumeOptions {
     const NAME: &'static str = "MountVolumeOptions";
@@ -8275,17 +6874,7 @@ pub struct MountVolumeOptionsDriverConfig {
     pub options: Option<HashMap<String, String>>,
 }
 
-impl Serialize for MountVolumeOptionsDriverConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for MountVolumeOptionsDriverConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(MountVolumeOptionsDriverConfig);
 
 impl object::Object for MountVolumeOptionsDriverConfig {
     const NAME: &'static str = "MountVolumeOptionsDriverConfig";
@@ -8356,17 +6945,7 @@ pub struct Network {
     pub peers: Option<Vec<PeerInfo>>,
 }
 
-impl Serialize for Network {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Network {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Network);
 
 impl object::Object for Network {
     const NAME: &'static str = "Network";
@@ -8444,17 +7023,7 @@ pub struct NetworkAttachment {
     pub addresses: Option<Vec<String>>,
 }
 
-impl Serialize for NetworkAttachment {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkAttachment {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkAttachment);
 
 impl object::Object for NetworkAttachment {
     const NAME: &'static str = "NetworkAttachment";
@@ -8489,17 +7058,7 @@ pub struct NetworkAttachmentConfig {
     pub driver_opts: Option<HashMap<String, String>>,
 }
 
-impl Serialize for NetworkAttachmentConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkAttachmentConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkAttachmentConfig);
 
 impl object::Object for NetworkAttachmentConfig {
     const NAME: &'static str = "NetworkAttachmentConfig";
@@ -8534,17 +7093,7 @@ pub struct NetworkConnectRequest {
     pub endpoint_config: Option<EndpointSettings>,
 }
 
-impl Serialize for NetworkConnectRequest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkConnectRequest {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkConnectRequest);
 
 impl object::Object for NetworkConnectRequest {
     const NAME: &'static str = "NetworkConnectRequest";
@@ -8583,17 +7132,7 @@ pub struct NetworkContainer {
     pub i_pv6_address: Option<String>,
 }
 
-impl Serialize for NetworkContainer {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkContainer {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkContainer);
 
 impl object::Object for NetworkContainer {
     const NAME: &'static str = "NetworkContainer";
@@ -8674,17 +7213,7 @@ pub struct NetworkCreateRequest {
     pub labels: Option<HashMap<String, String>>,
 }
 
-impl Serialize for NetworkCreateRequest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkCreateRequest {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkCreateRequest);
 
 impl object::Object for NetworkCreateRequest {
     const NAME: &'static str = "NetworkCreateRequest";
@@ -8753,17 +7282,7 @@ pub struct NetworkCreateResponse {
     pub warning: Option<String>,
 }
 
-impl Serialize for NetworkCreateResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkCreateResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkCreateResponse);
 
 impl object::Object for NetworkCreateResponse {
     const NAME: &'static str = "NetworkCreateResponse";
@@ -8796,17 +7315,7 @@ pub struct NetworkDisconnectRequest {
     pub force: Option<bool>,
 }
 
-impl Serialize for NetworkDisconnectRequest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkDisconnectRequest {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkDisconnectRequest);
 
 impl object::Object for NetworkDisconnectRequest {
     const NAME: &'static str = "NetworkDisconnectRequest";
@@ -8837,17 +7346,7 @@ pub struct NetworkPruneResponse {
     pub networks_deleted: Option<Vec<String>>,
 }
 
-impl Serialize for NetworkPruneResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkPruneResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkPruneResponse);
 
 impl object::Object for NetworkPruneResponse {
     const NAME: &'static str = "NetworkPruneResponse";
@@ -8979,17 +7478,7 @@ pub struct NetworkSettings {
     pub networks: Option<HashMap<String, EndpointSettings>>,
 }
 
-impl Serialize for NetworkSettings {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkSettings {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkSettings);
 
 impl object::Object for NetworkSettings {
     const NAME: &'static str = "NetworkSettings";
@@ -9074,17 +7563,7 @@ pub struct NetworkingConfig {
     pub endpoints_config: Option<HashMap<String, EndpointSettings>>,
 }
 
-impl Serialize for NetworkingConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NetworkingConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NetworkingConfig);
 
 impl object::Object for NetworkingConfig {
     const NAME: &'static str = "NetworkingConfig";
@@ -9144,17 +7623,7 @@ pub struct Node {
     pub manager_status: Option<ManagerStatus>,
 }
 
-impl Serialize for Node {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Node);
 
 impl object::Object for Node {
     const NAME: &'static str = "Node";
@@ -9217,17 +7686,7 @@ pub struct NodeDescription {
     pub tls_info: Option<TlsInfo>,
 }
 
-impl Serialize for NodeDescription {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeDescription {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NodeDescription);
 
 impl object::Object for NodeDescription {
     const NAME: &'static str = "NodeDescription";
@@ -9276,17 +7735,7 @@ pub struct NodeSpec {
     pub availability: Option<NodeSpecAvailability>,
 }
 
-impl Serialize for NodeSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NodeSpec);
 
 impl object::Object for NodeSpec {
     const NAME: &'static str = "NodeSpec";
@@ -9351,30 +7800,7 @@ impl From<&str> for NodeSpecAvailability {
     }
 }
 
-impl std::str::FromStr for NodeSpecAvailability {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for NodeSpecAvailability {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for NodeSpecAvailability {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeSpecAvailability {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(NodeSpecAvailability);
 
 /// Role of the node.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -9409,30 +7835,7 @@ impl From<&str> for NodeSpecRole {
     }
 }
 
-impl std::str::FromStr for NodeSpecRole {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for NodeSpecRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for NodeSpecRole {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeSpecRole {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(NodeSpecRole);
 
 /// NodeState represents the state of a node.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -9475,30 +7878,7 @@ impl From<&str> for NodeState {
     }
 }
 
-impl std::str::FromStr for NodeState {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for NodeState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for NodeState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(NodeState);
 
 /// NodeStatus represents the status of a node.
 ///
@@ -9513,17 +7893,7 @@ pub struct NodeStatus {
     pub addr: Option<String>,
 }
 
-impl Serialize for NodeStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(NodeStatus);
 
 impl object::Object for NodeStatus {
     const NAME: &'static str = "NodeStatus";
@@ -9565,17 +7935,7 @@ pub struct ObjectVersion {
     pub index: Option<u64>,
 }
 
-impl Serialize for ObjectVersion {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ObjectVersion {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ObjectVersion);
 
 impl object::Object for ObjectVersion {
     const NAME: &'static str = "ObjectVersion";
@@ -9609,17 +7969,7 @@ pub struct OciDescriptor {
     pub size: Option<i64>,
 }
 
-impl Serialize for OciDescriptor {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for OciDescriptor {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(OciDescriptor);
 
 impl object::Object for OciDescriptor {
     const NAME: &'static str = "OciDescriptor";
@@ -9664,17 +8014,7 @@ pub struct OciPlatform {
     pub variant: Option<String>,
 }
 
-impl Serialize for OciPlatform {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for OciPlatform {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(OciPlatform);
 
 impl object::Object for OciPlatform {
     const NAME: &'static str = "OciPlatform";
@@ -9719,17 +8059,7 @@ pub struct PeerInfo {
     pub ip: Option<String>,
 }
 
-impl Serialize for PeerInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PeerInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PeerInfo);
 
 impl object::Object for PeerInfo {
     const NAME: &'static str = "PeerInfo";
@@ -9762,17 +8092,7 @@ pub struct PeerNode {
     pub addr: Option<String>,
 }
 
-impl Serialize for PeerNode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PeerNode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PeerNode);
 
 impl object::Object for PeerNode {
     const NAME: &'static str = "PeerNode";
@@ -9806,17 +8126,7 @@ pub struct Platform {
     pub os: Option<String>,
 }
 
-impl Serialize for Platform {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Platform {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Platform);
 
 impl object::Object for Platform {
     const NAME: &'static str = "Platform";
@@ -9857,17 +8167,7 @@ pub struct Plugin {
     pub config: PluginConfig,
 }
 
-impl Serialize for Plugin {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Plugin {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Plugin);
 
 impl object::Object for Plugin {
     const NAME: &'static str = "Plugin";
@@ -9943,17 +8243,7 @@ pub struct PluginConfig {
     pub rootfs: Option<PluginConfigRootfs>,
 }
 
-impl Serialize for PluginConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginConfig);
 
 impl object::Object for PluginConfig {
     const NAME: &'static str = "PluginConfig";
@@ -10035,17 +8325,7 @@ pub struct PluginConfigArgs {
     pub value: Vec<String>,
 }
 
-impl Serialize for PluginConfigArgs {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginConfigArgs {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginConfigArgs);
 
 impl object::Object for PluginConfigArgs {
     const NAME: &'static str = "PluginConfigArgs";
@@ -10089,17 +8369,7 @@ pub struct PluginConfigInterface {
     pub protocol_scheme: Option<PluginConfigInterfaceProtocolScheme>,
 }
 
-impl Serialize for PluginConfigInterface {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginConfigInterface {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginConfigInterface);
 
 impl object::Object for PluginConfigInterface {
     const NAME: &'static str = "PluginConfigInterface";
@@ -10158,30 +8428,7 @@ impl From<&str> for PluginConfigInterfaceProtocolScheme {
     }
 }
 
-impl std::str::FromStr for PluginConfigInterfaceProtocolScheme {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for PluginConfigInterfaceProtocolScheme {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PluginConfigInterfaceProtocolScheme {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginConfigInterfaceProtocolScheme {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(PluginConfigInterfaceProtocolScheme);
 
 /// The type of [`PluginConfig::linux`](PluginConfig::linux).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -10194,17 +8441,7 @@ pub struct PluginConfigLinux {
     pub devices: Vec<PluginDevice>,
 }
 
-impl Serialize for PluginConfigLinux {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginConfigLinux {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginConfigLinux);
 
 impl object::Object for PluginConfigLinux {
     const NAME: &'static str = "PluginConfigLinux";
@@ -10241,17 +8478,7 @@ pub struct PluginConfigNetwork {
     pub r#type: String,
 }
 
-impl Serialize for PluginConfigNetwork {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginConfigNetwork {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginConfigNetwork);
 
 impl object::Object for PluginConfigNetwork {
     const NAME: &'static str = "PluginConfigNetwork";
@@ -10282,17 +8509,7 @@ pub struct PluginConfigRootfs {
     pub diff_ids: Option<Vec<String>>,
 }
 
-impl Serialize for PluginConfigRootfs {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginConfigRootfs {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginConfigRootfs);
 
 impl object::Object for PluginConfigRootfs {
     const NAME: &'static str = "PluginConfigRootfs";
@@ -10325,17 +8542,7 @@ pub struct PluginConfigUser {
     pub gid: Option<u32>,
 }
 
-impl Serialize for PluginConfigUser {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginConfigUser {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginConfigUser);
 
 impl object::Object for PluginConfigUser {
     const NAME: &'static str = "PluginConfigUser";
@@ -10372,17 +8579,7 @@ pub struct PluginDevice {
     pub path: String,
 }
 
-impl Serialize for PluginDevice {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginDevice {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginDevice);
 
 impl object::Object for PluginDevice {
     const NAME: &'static str = "PluginDevice";
@@ -10423,17 +8620,7 @@ pub struct PluginEnv {
     pub value: String,
 }
 
-impl Serialize for PluginEnv {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginEnv {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginEnv);
 
 impl object::Object for PluginEnv {
     const NAME: &'static str = "PluginEnv";
@@ -10477,17 +8664,7 @@ pub struct PluginInterfaceType {
     pub version: String,
 }
 
-impl Serialize for PluginInterfaceType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginInterfaceType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginInterfaceType);
 
 impl object::Object for PluginInterfaceType {
     const NAME: &'static str = "PluginInterfaceType";
@@ -10532,17 +8709,7 @@ pub struct PluginMount {
     pub options: Vec<String>,
 }
 
-impl Serialize for PluginMount {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginMount {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginMount);
 
 impl object::Object for PluginMount {
     const NAME: &'static str = "PluginMount";
@@ -10596,17 +8763,7 @@ pub struct PluginPrivilege {
     pub value: Option<Vec<String>>,
 }
 
-impl Serialize for PluginPrivilege {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginPrivilege {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginPrivilege);
 
 impl object::Object for PluginPrivilege {
     const NAME: &'static str = "PluginPrivilege";
@@ -10645,17 +8802,7 @@ pub struct PluginSettings {
     pub devices: Vec<PluginDevice>,
 }
 
-impl Serialize for PluginSettings {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginSettings {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginSettings);
 
 impl object::Object for PluginSettings {
     const NAME: &'static str = "PluginSettings";
@@ -10702,17 +8849,7 @@ pub struct PluginsInfo {
     pub log: Option<Vec<String>>,
 }
 
-impl Serialize for PluginsInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PluginsInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PluginsInfo);
 
 impl object::Object for PluginsInfo {
     const NAME: &'static str = "PluginsInfo";
@@ -10758,17 +8895,7 @@ pub struct Port {
     pub r#type: PortType,
 }
 
-impl Serialize for Port {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Port {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Port);
 
 impl object::Object for Port {
     const NAME: &'static str = "Port";
@@ -10806,17 +8933,7 @@ pub struct PortBinding {
     pub host_port: Option<String>,
 }
 
-impl Serialize for PortBinding {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PortBinding {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PortBinding);
 
 impl object::Object for PortBinding {
     const NAME: &'static str = "PortBinding";
@@ -10885,30 +9002,7 @@ impl From<&str> for PortType {
     }
 }
 
-impl std::str::FromStr for PortType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for PortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PortType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PortType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(PortType);
 
 /// The type of [`ExecInspectResponse::process_config`](ExecInspectResponse::process_config).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -10925,17 +9019,7 @@ pub struct ProcessConfig {
     pub arguments: Option<Vec<String>>,
 }
 
-impl Serialize for ProcessConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ProcessConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ProcessConfig);
 
 impl object::Object for ProcessConfig {
     const NAME: &'static str = "ProcessConfig";
@@ -10980,17 +9064,7 @@ pub struct ProgressDetail {
     pub total: Option<i64>,
 }
 
-impl Serialize for ProgressDetail {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ProgressDetail {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ProgressDetail);
 
 impl object::Object for ProgressDetail {
     const NAME: &'static str = "ProgressDetail";
@@ -11029,17 +9103,7 @@ pub struct PushImageInfo {
     pub id: Option<String>,
 }
 
-impl Serialize for PushImageInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for PushImageInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(PushImageInfo);
 
 impl object::Object for PushImageInfo {
     const NAME: &'static str = "PushImageInfo";
@@ -11112,30 +9176,7 @@ impl From<&str> for Reachability {
     }
 }
 
-impl std::str::FromStr for Reachability {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for Reachability {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Reachability {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Reachability {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(Reachability);
 
 /// RegistryServiceConfig stores daemon registry services configuration.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -11187,17 +9228,7 @@ pub struct RegistryServiceConfig {
     pub mirrors: Option<Vec<String>>,
 }
 
-impl Serialize for RegistryServiceConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for RegistryServiceConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(RegistryServiceConfig);
 
 impl object::Object for RegistryServiceConfig {
     const NAME: &'static str = "RegistryServiceConfig";
@@ -11246,17 +9277,7 @@ pub struct ResourceObject {
     pub generic_resources: Option<GenericResources>,
 }
 
-impl Serialize for ResourceObject {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ResourceObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ResourceObject);
 
 impl object::Object for ResourceObject {
     const NAME: &'static str = "ResourceObject";
@@ -11402,17 +9423,7 @@ pub struct Resources {
     pub io_maximum_bandwidth: Option<i64>,
 }
 
-impl Serialize for Resources {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Resources {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Resources);
 
 impl object::Object for Resources {
     const NAME: &'static str = "Resources";
@@ -11535,17 +9546,7 @@ pub struct ResourcesBlkioWeightDeviceItem {
     pub weight: Option<i64>,
 }
 
-impl Serialize for ResourcesBlkioWeightDeviceItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ResourcesBlkioWeightDeviceItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ResourcesBlkioWeightDeviceItem);
 
 impl object::Object for ResourcesBlkioWeightDeviceItem {
     const NAME: &'static str = "ResourcesBlkioWeightDeviceItem";
@@ -11580,17 +9581,7 @@ pub struct ResourcesUlimitsItem {
     pub hard: Option<i64>,
 }
 
-impl Serialize for ResourcesUlimitsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ResourcesUlimitsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ResourcesUlimitsItem);
 
 impl object::Object for ResourcesUlimitsItem {
     const NAME: &'static str = "ResourcesUlimitsItem";
@@ -11633,17 +9624,7 @@ pub struct RestartPolicy {
     pub maximum_retry_count: Option<i64>,
 }
 
-impl Serialize for RestartPolicy {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for RestartPolicy {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(RestartPolicy);
 
 impl object::Object for RestartPolicy {
     const NAME: &'static str = "RestartPolicy";
@@ -11716,30 +9697,7 @@ impl From<&str> for RestartPolicyName {
     }
 }
 
-impl std::str::FromStr for RestartPolicyName {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for RestartPolicyName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RestartPolicyName {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RestartPolicyName {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(RestartPolicyName);
 
 /// Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
 /// runtime.
@@ -11758,17 +9716,7 @@ pub struct Runtime {
     pub runtime_args: Option<Vec<String>>,
 }
 
-impl Serialize for Runtime {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Runtime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Runtime);
 
 impl object::Object for Runtime {
     const NAME: &'static str = "Runtime";
@@ -11816,17 +9764,7 @@ pub struct Secret {
     pub spec: Option<SecretSpec>,
 }
 
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Secret);
 
 impl object::Object for Secret {
     const NAME: &'static str = "Secret";
@@ -11888,17 +9826,7 @@ pub struct SecretCreateBody {
     pub templating: Option<Driver>,
 }
 
-impl Serialize for SecretCreateBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SecretCreateBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SecretCreateBody);
 
 impl object::Object for SecretCreateBody {
     const NAME: &'static str = "SecretCreateBody";
@@ -11941,17 +9869,7 @@ pub struct SecretCreateResponse {
     pub id: String,
 }
 
-impl Serialize for SecretCreateResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SecretCreateResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SecretCreateResponse);
 
 impl object::Object for SecretCreateResponse {
     const NAME: &'static str = "SecretCreateResponse";
@@ -11999,17 +9917,7 @@ pub struct SecretSpec {
     pub templating: Option<Driver>,
 }
 
-impl Serialize for SecretSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SecretSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SecretSpec);
 
 impl object::Object for SecretSpec {
     const NAME: &'static str = "SecretSpec";
@@ -12083,17 +9991,7 @@ pub struct Service {
     pub previous_spec: Option<ServiceSpec>,
 }
 
-impl Serialize for Service {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Service {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Service);
 
 impl object::Object for Service {
     const NAME: &'static str = "Service";
@@ -12165,17 +10063,7 @@ pub struct ServiceCreateBody {
     pub endpoint_spec: Option<EndpointSpec>,
 }
 
-impl Serialize for ServiceCreateBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceCreateBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceCreateBody);
 
 impl object::Object for ServiceCreateBody {
     const NAME: &'static str = "ServiceCreateBody";
@@ -12229,17 +10117,7 @@ pub struct ServiceCreateResponse {
     pub warning: Option<String>,
 }
 
-impl Serialize for ServiceCreateResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceCreateResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceCreateResponse);
 
 impl object::Object for ServiceCreateResponse {
     const NAME: &'static str = "ServiceCreateResponse";
@@ -12274,17 +10152,7 @@ pub struct ServiceEndpoint {
     pub virtual_i_ps: Option<Vec<ServiceEndpointVirtualIPsItem>>,
 }
 
-impl Serialize for ServiceEndpoint {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceEndpoint {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceEndpoint);
 
 impl object::Object for ServiceEndpoint {
     const NAME: &'static str = "ServiceEndpoint";
@@ -12319,17 +10187,7 @@ pub struct ServiceEndpointVirtualIPsItem {
     pub addr: Option<String>,
 }
 
-impl Serialize for ServiceEndpointVirtualIPsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceEndpointVirtualIPsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceEndpointVirtualIPsItem);
 
 impl object::Object for ServiceEndpointVirtualIPsItem {
     const NAME: &'static str = "ServiceEndpointVirtualIPsItem";
@@ -12373,17 +10231,7 @@ pub struct ServiceJobStatus {
     pub last_execution: Option<String>,
 }
 
-impl Serialize for ServiceJobStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceJobStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceJobStatus);
 
 impl object::Object for ServiceJobStatus {
     const NAME: &'static str = "ServiceJobStatus";
@@ -12426,17 +10274,7 @@ pub struct ServiceServiceStatus {
     pub completed_tasks: Option<u64>,
 }
 
-impl Serialize for ServiceServiceStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceServiceStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceServiceStatus);
 
 impl object::Object for ServiceServiceStatus {
     const NAME: &'static str = "ServiceServiceStatus";
@@ -12487,17 +10325,7 @@ pub struct ServiceSpec {
     pub endpoint_spec: Option<EndpointSpec>,
 }
 
-impl Serialize for ServiceSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceSpec);
 
 impl object::Object for ServiceSpec {
     const NAME: &'static str = "ServiceSpec";
@@ -12557,17 +10385,7 @@ pub struct ServiceSpecMode {
     pub global_job: Option<serde_json::Value>,
 }
 
-impl Serialize for ServiceSpecMode {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecMode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceSpecMode);
 
 impl object::Object for ServiceSpecMode {
     const NAME: &'static str = "ServiceSpecMode";
@@ -12607,17 +10425,7 @@ pub struct ServiceSpecModeReplicated {
     pub replicas: Option<i64>,
 }
 
-impl Serialize for ServiceSpecModeReplicated {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecModeReplicated {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceSpecModeReplicated);
 
 impl object::Object for ServiceSpecModeReplicated {
     const NAME: &'static str = "ServiceSpecModeReplicated";
@@ -12650,17 +10458,7 @@ pub struct ServiceSpecModeReplicatedJob {
     pub total_completions: Option<i64>,
 }
 
-impl Serialize for ServiceSpecModeReplicatedJob {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecModeReplicatedJob {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceSpecModeReplicatedJob);
 
 impl object::Object for ServiceSpecModeReplicatedJob {
     const NAME: &'static str = "ServiceSpecModeReplicatedJob";
@@ -12708,17 +10506,7 @@ pub struct ServiceSpecRollbackConfig {
     pub order: Option<ServiceSpecRollbackConfigOrder>,
 }
 
-impl Serialize for ServiceSpecRollbackConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecRollbackConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceSpecRollbackConfig);
 
 impl object::Object for ServiceSpecRollbackConfig {
     const NAME: &'static str = "ServiceSpecRollbackConfig";
@@ -12791,30 +10579,7 @@ impl From<&str> for ServiceSpecRollbackConfigFailureAction {
     }
 }
 
-impl std::str::FromStr for ServiceSpecRollbackConfigFailureAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceSpecRollbackConfigFailureAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceSpecRollbackConfigFailureAction {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecRollbackConfigFailureAction {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ServiceSpecRollbackConfigFailureAction);
 
 /// The order of operations when rolling back a task. Either the old
 /// task is shut down before the new task is started, or the new task
@@ -12851,30 +10616,7 @@ impl From<&str> for ServiceSpecRollbackConfigOrder {
     }
 }
 
-impl std::str::FromStr for ServiceSpecRollbackConfigOrder {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceSpecRollbackConfigOrder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceSpecRollbackConfigOrder {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecRollbackConfigOrder {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ServiceSpecRollbackConfigOrder);
 
 /// Specification for the update strategy of the service.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -12900,17 +10642,7 @@ pub struct ServiceSpecUpdateConfig {
     pub order: Option<ServiceSpecUpdateConfigOrder>,
 }
 
-impl Serialize for ServiceSpecUpdateConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecUpdateConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceSpecUpdateConfig);
 
 impl object::Object for ServiceSpecUpdateConfig {
     const NAME: &'static str = "ServiceSpecUpdateConfig";
@@ -12987,30 +10719,7 @@ impl From<&str> for ServiceSpecUpdateConfigFailureAction {
     }
 }
 
-impl std::str::FromStr for ServiceSpecUpdateConfigFailureAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceSpecUpdateConfigFailureAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceSpecUpdateConfigFailureAction {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecUpdateConfigFailureAction {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ServiceSpecUpdateConfigFailureAction);
 
 /// The order of operations when rolling out an updated task. Either
 /// the old task is shut down before the new task is started, or the
@@ -13047,30 +10756,7 @@ impl From<&str> for ServiceSpecUpdateConfigOrder {
     }
 }
 
-impl std::str::FromStr for ServiceSpecUpdateConfigOrder {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceSpecUpdateConfigOrder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceSpecUpdateConfigOrder {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceSpecUpdateConfigOrder {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ServiceSpecUpdateConfigOrder);
 
 /// The type of the body of [`Docker::service_update`](crate::Docker::service_update).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -13093,17 +10779,7 @@ pub struct ServiceUpdateBody {
     pub endpoint_spec: Option<EndpointSpec>,
 }
 
-impl Serialize for ServiceUpdateBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceUpdateBody);
 
 impl object::Object for ServiceUpdateBody {
     const NAME: &'static str = "ServiceUpdateBody";
@@ -13181,30 +10857,7 @@ impl From<&str> for ServiceUpdateRegistryAuthFrom {
     }
 }
 
-impl std::str::FromStr for ServiceUpdateRegistryAuthFrom {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceUpdateRegistryAuthFrom {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceUpdateRegistryAuthFrom {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateRegistryAuthFrom {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ServiceUpdateRegistryAuthFrom);
 
 /// The type of the answer of [`Docker::service_update`](crate::Docker::service_update).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -13213,17 +10866,7 @@ pub struct ServiceUpdateResponse {
     pub warnings: Option<Vec<String>>,
 }
 
-impl Serialize for ServiceUpdateResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceUpdateResponse);
 
 impl object::Object for ServiceUpdateResponse {
     const NAME: &'static str = "ServiceUpdateResponse";
@@ -13258,17 +10901,7 @@ pub struct ServiceUpdateStatus {
     pub message: Option<String>,
 }
 
-impl Serialize for ServiceUpdateStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ServiceUpdateStatus);
 
 impl object::Object for ServiceUpdateStatus {
     const NAME: &'static str = "ServiceUpdateStatus";
@@ -13350,30 +10983,7 @@ impl From<&str> for ServiceUpdateStatusState {
     }
 }
 
-impl std::str::FromStr for ServiceUpdateStatusState {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ServiceUpdateStatusState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServiceUpdateStatusState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceUpdateStatusState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(ServiceUpdateStatusState);
 
 /// The type of the answer of [`Docker::swarm_inspect`](crate::Docker::swarm_inspect).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -13418,17 +11028,7 @@ pub struct Swarm {
     pub join_tokens: Option<JoinTokens>,
 }
 
-impl Serialize for Swarm {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Swarm {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Swarm);
 
 impl object::Object for Swarm {
     const NAME: &'static str = "Swarm";
@@ -13507,17 +11107,7 @@ pub struct SwarmInfo {
     pub cluster: Option<ClusterInfo>,
 }
 
-impl Serialize for SwarmInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmInfo);
 
 impl object::Object for SwarmInfo {
     const NAME: &'static str = "SwarmInfo";
@@ -13609,17 +11199,7 @@ pub struct SwarmInitRequest {
     pub spec: Option<SwarmSpec>,
 }
 
-impl Serialize for SwarmInitRequest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmInitRequest {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmInitRequest);
 
 impl object::Object for SwarmInitRequest {
     const NAME: &'static str = "SwarmInitRequest";
@@ -13675,17 +11255,7 @@ pub struct SwarmIpamConfig {
     pub gateway: Option<String>,
 }
 
-impl Serialize for SwarmIpamConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmIpamConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmIpamConfig);
 
 impl object::Object for SwarmIpamConfig {
     const NAME: &'static str = "SwarmIpamConfig";
@@ -13720,17 +11290,7 @@ pub struct SwarmIpamOptions {
     pub configs: Option<Vec<SwarmIpamConfig>>,
 }
 
-impl Serialize for SwarmIpamOptions {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmIpamOptions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmIpamOptions);
 
 impl object::Object for SwarmIpamOptions {
     const NAME: &'static str = "SwarmIpamOptions";
@@ -13787,17 +11347,7 @@ pub struct SwarmJoinRequest {
     pub join_token: String,
 }
 
-impl Serialize for SwarmJoinRequest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmJoinRequest {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmJoinRequest);
 
 impl object::Object for SwarmJoinRequest {
     const NAME: &'static str = "SwarmJoinRequest";
@@ -13861,17 +11411,7 @@ pub struct SwarmNetwork {
     pub ipam_options: Option<SwarmIpamOptions>,
 }
 
-impl Serialize for SwarmNetwork {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmNetwork {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmNetwork);
 
 impl object::Object for SwarmNetwork {
     const NAME: &'static str = "SwarmNetwork";
@@ -13939,17 +11479,7 @@ pub struct SwarmNetworkSpec {
     pub scope: Option<String>,
 }
 
-impl Serialize for SwarmNetworkSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmNetworkSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmNetworkSpec);
 
 impl object::Object for SwarmNetworkSpec {
     const NAME: &'static str = "SwarmNetworkSpec";
@@ -14021,17 +11551,7 @@ pub struct SwarmSpec {
     pub task_defaults: Option<SwarmSpecTaskDefaults>,
 }
 
-impl Serialize for SwarmSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpec);
 
 impl object::Object for SwarmSpec {
     const NAME: &'static str = "SwarmSpec";
@@ -14096,17 +11616,7 @@ pub struct SwarmSpecCaConfig {
     pub force_rotate: Option<u64>,
 }
 
-impl Serialize for SwarmSpecCaConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecCaConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpecCaConfig);
 
 impl object::Object for SwarmSpecCaConfig {
     const NAME: &'static str = "SwarmSpecCaConfig";
@@ -14159,17 +11669,7 @@ pub struct SwarmSpecCaConfigExternalCAsItem {
     pub ca_cert: Option<String>,
 }
 
-impl Serialize for SwarmSpecCaConfigExternalCAsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecCaConfigExternalCAsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpecCaConfigExternalCAsItem);
 
 impl object::Object for SwarmSpecCaConfigExternalCAsItem {
     const NAME: &'static str = "SwarmSpecCaConfigExternalCAsItem";
@@ -14227,30 +11727,7 @@ impl From<&str> for SwarmSpecCaConfigExternalCAsItemProtocol {
     }
 }
 
-impl std::str::FromStr for SwarmSpecCaConfigExternalCAsItemProtocol {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for SwarmSpecCaConfigExternalCAsItemProtocol {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SwarmSpecCaConfigExternalCAsItemProtocol {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecCaConfigExternalCAsItemProtocol {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(SwarmSpecCaConfigExternalCAsItemProtocol);
 
 /// Dispatcher configuration.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -14259,17 +11736,7 @@ pub struct SwarmSpecDispatcher {
     pub heartbeat_period: Option<i64>,
 }
 
-impl Serialize for SwarmSpecDispatcher {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecDispatcher {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpecDispatcher);
 
 impl object::Object for SwarmSpecDispatcher {
     const NAME: &'static str = "SwarmSpecDispatcher";
@@ -14299,17 +11766,7 @@ pub struct SwarmSpecEncryptionConfig {
     pub auto_lock_managers: Option<bool>,
 }
 
-impl Serialize for SwarmSpecEncryptionConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecEncryptionConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpecEncryptionConfig);
 
 impl object::Object for SwarmSpecEncryptionConfig {
     const NAME: &'static str = "SwarmSpecEncryptionConfig";
@@ -14339,17 +11796,7 @@ pub struct SwarmSpecOrchestration {
     pub task_history_retention_limit: Option<i64>,
 }
 
-impl Serialize for SwarmSpecOrchestration {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecOrchestration {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpecOrchestration);
 
 impl object::Object for SwarmSpecOrchestration {
     const NAME: &'static str = "SwarmSpecOrchestration";
@@ -14396,17 +11843,7 @@ pub struct SwarmSpecRaft {
     pub heartbeat_tick: Option<i64>,
 }
 
-impl Serialize for SwarmSpecRaft {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecRaft {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpecRaft);
 
 impl object::Object for SwarmSpecRaft {
     const NAME: &'static str = "SwarmSpecRaft";
@@ -14453,17 +11890,7 @@ pub struct SwarmSpecTaskDefaults {
     pub log_driver: Option<SwarmSpecTaskDefaultsLogDriver>,
 }
 
-impl Serialize for SwarmSpecTaskDefaults {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecTaskDefaults {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpecTaskDefaults);
 
 impl object::Object for SwarmSpecTaskDefaults {
     const NAME: &'static str = "SwarmSpecTaskDefaults";
@@ -14499,17 +11926,7 @@ pub struct SwarmSpecTaskDefaultsLogDriver {
     pub options: Option<HashMap<String, String>>,
 }
 
-impl Serialize for SwarmSpecTaskDefaultsLogDriver {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmSpecTaskDefaultsLogDriver {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmSpecTaskDefaultsLogDriver);
 
 impl object::Object for SwarmSpecTaskDefaultsLogDriver {
     const NAME: &'static str = "SwarmSpecTaskDefaultsLogDriver";
@@ -14540,17 +11957,7 @@ pub struct SwarmUnlockRequest {
     pub unlock_key: Option<String>,
 }
 
-impl Serialize for SwarmUnlockRequest {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SwarmUnlockRequest {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SwarmUnlockRequest);
 
 impl object::Object for SwarmUnlockRequest {
     const NAME: &'static str = "SwarmUnlockRequest";
@@ -14581,17 +11988,7 @@ pub struct SystemAuthResponse {
     pub identity_token: Option<String>,
 }
 
-impl Serialize for SystemAuthResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemAuthResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SystemAuthResponse);
 
 impl object::Object for SystemAuthResponse {
     const NAME: &'static str = "SystemAuthResponse";
@@ -14630,17 +12027,7 @@ pub struct SystemDataUsageResponse {
     pub build_cache: Option<Vec<BuildCache>>,
 }
 
-impl Serialize for SystemDataUsageResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemDataUsageResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SystemDataUsageResponse);
 
 impl object::Object for SystemDataUsageResponse {
     const NAME: &'static str = "SystemDataUsageResponse";
@@ -14719,30 +12106,7 @@ impl From<&str> for SystemDataUsageTypeItem {
     }
 }
 
-impl std::str::FromStr for SystemDataUsageTypeItem {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for SystemDataUsageTypeItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SystemDataUsageTypeItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemDataUsageTypeItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(SystemDataUsageTypeItem);
 
 /// The type of the answer of [`Docker::system_info`](crate::Docker::system_info).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15004,17 +12368,7 @@ pub struct SystemInfo {
     pub warnings: Option<Vec<String>>,
 }
 
-impl Serialize for SystemInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SystemInfo);
 
 impl object::Object for SystemInfo {
     const NAME: &'static str = "SystemInfo";
@@ -15252,30 +12606,7 @@ impl From<&str> for SystemInfoCgroupDriver {
     }
 }
 
-impl std::str::FromStr for SystemInfoCgroupDriver {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for SystemInfoCgroupDriver {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SystemInfoCgroupDriver {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemInfoCgroupDriver {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(SystemInfoCgroupDriver);
 
 /// The version of the cgroup.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -15310,30 +12641,7 @@ impl From<&str> for SystemInfoCgroupVersion {
     }
 }
 
-impl std::str::FromStr for SystemInfoCgroupVersion {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for SystemInfoCgroupVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SystemInfoCgroupVersion {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemInfoCgroupVersion {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(SystemInfoCgroupVersion);
 
 /// The type of [`SystemInfo::default_address_pools`](SystemInfo::default_address_pools).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15344,17 +12652,7 @@ pub struct SystemInfoDefaultAddressPoolsItem {
     pub size: Option<i64>,
 }
 
-impl Serialize for SystemInfoDefaultAddressPoolsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemInfoDefaultAddressPoolsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SystemInfoDefaultAddressPoolsItem);
 
 impl object::Object for SystemInfoDefaultAddressPoolsItem {
     const NAME: &'static str = "SystemInfoDefaultAddressPoolsItem";
@@ -15425,30 +12723,7 @@ impl From<&str> for SystemInfoIsolation {
     }
 }
 
-impl std::str::FromStr for SystemInfoIsolation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for SystemInfoIsolation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SystemInfoIsolation {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemInfoIsolation {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(SystemInfoIsolation);
 
 /// Response of Engine API: GET "/version"
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15486,17 +12761,7 @@ pub struct SystemVersion {
     pub build_time: Option<String>,
 }
 
-impl Serialize for SystemVersion {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemVersion {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SystemVersion);
 
 impl object::Object for SystemVersion {
     const NAME: &'static str = "SystemVersion";
@@ -15569,17 +12834,7 @@ pub struct SystemVersionComponentsItem {
     pub details: Option<serde_json::Value>,
 }
 
-impl Serialize for SystemVersionComponentsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemVersionComponentsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SystemVersionComponentsItem);
 
 impl object::Object for SystemVersionComponentsItem {
     const NAME: &'static str = "SystemVersionComponentsItem";
@@ -15612,17 +12867,7 @@ pub struct SystemVersionPlatform {
     pub name: String,
 }
 
-impl Serialize for SystemVersionPlatform {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for SystemVersionPlatform {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(SystemVersionPlatform);
 
 impl object::Object for SystemVersionPlatform {
     const NAME: &'static str = "SystemVersionPlatform";
@@ -15691,17 +12936,7 @@ pub struct Task {
     pub networks_attachments: Option<Vec<NetworkAttachment>>,
 }
 
-impl Serialize for Task {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Task {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Task);
 
 impl object::Object for Task {
     const NAME: &'static str = "Task";
@@ -15819,17 +13054,7 @@ pub struct TaskSpec {
     pub log_driver: Option<TaskSpecLogDriver>,
 }
 
-impl Serialize for TaskSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpec);
 
 impl object::Object for TaskSpec {
     const NAME: &'static str = "TaskSpec";
@@ -15971,17 +13196,7 @@ pub struct TaskSpecContainerSpec {
     pub healthcheck: Option<HealthConfig>,
 }
 
-impl Serialize for TaskSpecContainerSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpec);
 
 impl object::Object for TaskSpecContainerSpec {
     const NAME: &'static str = "TaskSpecContainerSpec";
@@ -16109,17 +13324,7 @@ pub struct TaskSpecContainerSpecConfigsItem {
     pub config_name: Option<String>,
 }
 
-impl Serialize for TaskSpecContainerSpecConfigsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecConfigsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecConfigsItem);
 
 impl object::Object for TaskSpecContainerSpecConfigsItem {
     const NAME: &'static str = "TaskSpecContainerSpecConfigsItem";
@@ -16169,17 +13374,7 @@ pub struct TaskSpecContainerSpecConfigsItemFile {
     pub mode: Option<u32>,
 }
 
-impl Serialize for TaskSpecContainerSpecConfigsItemFile {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecConfigsItemFile {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecConfigsItemFile);
 
 impl object::Object for TaskSpecContainerSpecConfigsItemFile {
     const NAME: &'static str = "TaskSpecContainerSpecConfigsItemFile";
@@ -16220,17 +13415,7 @@ pub struct TaskSpecContainerSpecDnsConfig {
     pub options: Option<Vec<String>>,
 }
 
-impl Serialize for TaskSpecContainerSpecDnsConfig {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecDnsConfig {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecDnsConfig);
 
 impl object::Object for TaskSpecContainerSpecDnsConfig {
     const NAME: &'static str = "TaskSpecContainerSpecDnsConfig";
@@ -16298,30 +13483,7 @@ impl From<&str> for TaskSpecContainerSpecIsolation {
     }
 }
 
-impl std::str::FromStr for TaskSpecContainerSpecIsolation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for TaskSpecContainerSpecIsolation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TaskSpecContainerSpecIsolation {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecIsolation {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(TaskSpecContainerSpecIsolation);
 
 /// Security options for the container
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16332,17 +13494,7 @@ pub struct TaskSpecContainerSpecPrivileges {
     pub se_linux_context: Option<TaskSpecContainerSpecPrivilegesSeLinuxContext>,
 }
 
-impl Serialize for TaskSpecContainerSpecPrivileges {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivileges {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecPrivileges);
 
 impl object::Object for TaskSpecContainerSpecPrivileges {
     const NAME: &'static str = "TaskSpecContainerSpecPrivileges";
@@ -16405,17 +13557,7 @@ pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
     pub registry: Option<String>,
 }
 
-impl Serialize for TaskSpecContainerSpecPrivilegesCredentialSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivilegesCredentialSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecPrivilegesCredentialSpec);
 
 impl object::Object for TaskSpecContainerSpecPrivilegesCredentialSpec {
     const NAME: &'static str = "TaskSpecContainerSpecPrivilegesCredentialSpec";
@@ -16456,17 +13598,7 @@ pub struct TaskSpecContainerSpecPrivilegesSeLinuxContext {
     pub level: Option<String>,
 }
 
-impl Serialize for TaskSpecContainerSpecPrivilegesSeLinuxContext {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecPrivilegesSeLinuxContext {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecPrivilegesSeLinuxContext);
 
 impl object::Object for TaskSpecContainerSpecPrivilegesSeLinuxContext {
     const NAME: &'static str = "TaskSpecContainerSpecPrivilegesSeLinuxContext";
@@ -16516,17 +13648,7 @@ pub struct TaskSpecContainerSpecSecretsItem {
     pub secret_name: Option<String>,
 }
 
-impl Serialize for TaskSpecContainerSpecSecretsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecSecretsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecSecretsItem);
 
 impl object::Object for TaskSpecContainerSpecSecretsItem {
     const NAME: &'static str = "TaskSpecContainerSpecSecretsItem";
@@ -16565,17 +13687,7 @@ pub struct TaskSpecContainerSpecSecretsItemFile {
     pub mode: Option<u32>,
 }
 
-impl Serialize for TaskSpecContainerSpecSecretsItemFile {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecSecretsItemFile {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecSecretsItemFile);
 
 impl object::Object for TaskSpecContainerSpecSecretsItemFile {
     const NAME: &'static str = "TaskSpecContainerSpecSecretsItemFile";
@@ -16614,17 +13726,7 @@ pub struct TaskSpecContainerSpecUlimitsItem {
     pub hard: Option<i64>,
 }
 
-impl Serialize for TaskSpecContainerSpecUlimitsItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecContainerSpecUlimitsItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecContainerSpecUlimitsItem);
 
 impl object::Object for TaskSpecContainerSpecUlimitsItem {
     const NAME: &'static str = "TaskSpecContainerSpecUlimitsItem";
@@ -16661,17 +13763,7 @@ pub struct TaskSpecLogDriver {
     pub options: Option<HashMap<String, String>>,
 }
 
-impl Serialize for TaskSpecLogDriver {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecLogDriver {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecLogDriver);
 
 impl object::Object for TaskSpecLogDriver {
     const NAME: &'static str = "TaskSpecLogDriver";
@@ -16710,17 +13802,7 @@ pub struct TaskSpecNetworkAttachmentSpec {
     pub container_id: Option<String>,
 }
 
-impl Serialize for TaskSpecNetworkAttachmentSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecNetworkAttachmentSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecNetworkAttachmentSpec);
 
 impl object::Object for TaskSpecNetworkAttachmentSpec {
     const NAME: &'static str = "TaskSpecNetworkAttachmentSpec";
@@ -16779,17 +13861,7 @@ pub struct TaskSpecPlacement {
     pub platforms: Option<Vec<Platform>>,
 }
 
-impl Serialize for TaskSpecPlacement {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecPlacement {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecPlacement);
 
 impl object::Object for TaskSpecPlacement {
     const NAME: &'static str = "TaskSpecPlacement";
@@ -16829,17 +13901,7 @@ pub struct TaskSpecPlacementPreferencesItem {
     pub spread: Option<TaskSpecPlacementPreferencesItemSpread>,
 }
 
-impl Serialize for TaskSpecPlacementPreferencesItem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecPlacementPreferencesItem {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecPlacementPreferencesItem);
 
 impl object::Object for TaskSpecPlacementPreferencesItem {
     const NAME: &'static str = "TaskSpecPlacementPreferencesItem";
@@ -16868,17 +13930,7 @@ pub struct TaskSpecPlacementPreferencesItemSpread {
     pub spread_descriptor: Option<String>,
 }
 
-impl Serialize for TaskSpecPlacementPreferencesItemSpread {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecPlacementPreferencesItemSpread {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecPlacementPreferencesItemSpread);
 
 impl object::Object for TaskSpecPlacementPreferencesItemSpread {
     const NAME: &'static str = "TaskSpecPlacementPreferencesItemSpread";
@@ -16920,17 +13972,7 @@ pub struct TaskSpecPluginSpec {
     pub plugin_privilege: Option<Vec<PluginPrivilege>>,
 }
 
-impl Serialize for TaskSpecPluginSpec {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecPluginSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecPluginSpec);
 
 impl object::Object for TaskSpecPluginSpec {
     const NAME: &'static str = "TaskSpecPluginSpec";
@@ -16973,17 +14015,7 @@ pub struct TaskSpecResources {
     pub reservations: Option<ResourceObject>,
 }
 
-impl Serialize for TaskSpecResources {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecResources {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecResources);
 
 impl object::Object for TaskSpecResources {
     const NAME: &'static str = "TaskSpecResources";
@@ -17023,17 +14055,7 @@ pub struct TaskSpecRestartPolicy {
     pub window: Option<i64>,
 }
 
-impl Serialize for TaskSpecRestartPolicy {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecRestartPolicy {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskSpecRestartPolicy);
 
 impl object::Object for TaskSpecRestartPolicy {
     const NAME: &'static str = "TaskSpecRestartPolicy";
@@ -17103,30 +14125,7 @@ impl From<&str> for TaskSpecRestartPolicyCondition {
     }
 }
 
-impl std::str::FromStr for TaskSpecRestartPolicyCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for TaskSpecRestartPolicyCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TaskSpecRestartPolicyCondition {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskSpecRestartPolicyCondition {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(TaskSpecRestartPolicyCondition);
 
 /// The type of [`Task::desired_state`](Task::desired_state) and [`TaskStatus::state`](TaskStatus::state).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -17213,30 +14212,7 @@ impl From<&str> for TaskState {
     }
 }
 
-impl std::str::FromStr for TaskState {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for TaskState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TaskState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(TaskState);
 
 /// The type of [`Task::status`](Task::status).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17255,17 +14231,7 @@ pub struct TaskStatus {
     pub port_status: Option<TaskStatusPortStatus>,
 }
 
-impl Serialize for TaskStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskStatus);
 
 impl object::Object for TaskStatus {
     const NAME: &'static str = "TaskStatus";
@@ -17315,17 +14281,7 @@ pub struct TaskStatusContainerStatus {
     pub exit_code: Option<i64>,
 }
 
-impl Serialize for TaskStatusContainerStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskStatusContainerStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskStatusContainerStatus);
 
 impl object::Object for TaskStatusContainerStatus {
     const NAME: &'static str = "TaskStatusContainerStatus";
@@ -17358,17 +14314,7 @@ pub struct TaskStatusPortStatus {
     pub ports: Option<Vec<EndpointPortConfig>>,
 }
 
-impl Serialize for TaskStatusPortStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskStatusPortStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TaskStatusPortStatus);
 
 impl object::Object for TaskStatusPortStatus {
     const NAME: &'static str = "TaskStatusPortStatus";
@@ -17399,17 +14345,7 @@ pub struct ThrottleDevice {
     pub rate: Option<i64>,
 }
 
-impl Serialize for ThrottleDevice {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ThrottleDevice {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(ThrottleDevice);
 
 impl object::Object for ThrottleDevice {
     const NAME: &'static str = "ThrottleDevice";
@@ -17446,17 +14382,7 @@ pub struct TlsInfo {
     pub cert_issuer_public_key: Option<String>,
 }
 
-impl Serialize for TlsInfo {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for TlsInfo {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(TlsInfo);
 
 impl object::Object for TlsInfo {
     const NAME: &'static str = "TlsInfo";
@@ -17497,17 +14423,7 @@ pub struct Topology {
     pub segments: Option<HashMap<String, String>>,
 }
 
-impl Serialize for Topology {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Topology {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Topology);
 
 impl object::Object for Topology {
     const NAME: &'static str = "Topology";
@@ -17536,17 +14452,7 @@ pub struct UnlockKeyResponse {
     pub unlock_key: Option<String>,
 }
 
-impl Serialize for UnlockKeyResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for UnlockKeyResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(UnlockKeyResponse);
 
 impl object::Object for UnlockKeyResponse {
     const NAME: &'static str = "UnlockKeyResponse";
@@ -17603,17 +14509,7 @@ pub struct Volume {
     pub usage_data: Option<VolumeUsageData>,
 }
 
-impl Serialize for Volume {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Volume {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(Volume);
 
 impl object::Object for Volume {
     const NAME: &'static str = "Volume";
@@ -17682,17 +14578,7 @@ pub struct VolumeCreateOptions {
     pub cluster_volume_spec: Option<ClusterVolumeSpec>,
 }
 
-impl Serialize for VolumeCreateOptions {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for VolumeCreateOptions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(VolumeCreateOptions);
 
 impl object::Object for VolumeCreateOptions {
     const NAME: &'static str = "VolumeCreateOptions";
@@ -17737,17 +14623,7 @@ pub struct VolumeListResponse {
     pub warnings: Option<Vec<String>>,
 }
 
-impl Serialize for VolumeListResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for VolumeListResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(VolumeListResponse);
 
 impl object::Object for VolumeListResponse {
     const NAME: &'static str = "VolumeListResponse";
@@ -17780,17 +14656,7 @@ pub struct VolumePruneResponse {
     pub space_reclaimed: Option<i64>,
 }
 
-impl Serialize for VolumePruneResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for VolumePruneResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(VolumePruneResponse);
 
 impl object::Object for VolumePruneResponse {
     const NAME: &'static str = "VolumePruneResponse";
@@ -17848,30 +14714,7 @@ impl From<&str> for VolumeScope {
     }
 }
 
-impl std::str::FromStr for VolumeScope {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for VolumeScope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for VolumeScope {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for VolumeScope {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
+object::impl_wire_enum!(VolumeScope);
 
 /// Volume configuration
 ///
@@ -17882,17 +14725,7 @@ pub struct VolumeUpdateBody {
     pub spec: Option<ClusterVolumeSpec>,
 }
 
-impl Serialize for VolumeUpdateBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for VolumeUpdateBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(VolumeUpdateBody);
 
 impl object::Object for VolumeUpdateBody {
     const NAME: &'static str = "VolumeUpdateBody";
@@ -17928,17 +14761,7 @@ pub struct VolumeUsageData {
     pub ref_count: i64,
 }
 
-impl Serialize for VolumeUsageData {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        object::serialize(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for VolumeUsageData {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        object::deserialize(deserializer)
-    }
-}
+object::impl_serde!(VolumeUsageData);
 
 impl object::Object for VolumeUsageData {
     const NAME: &'static str = "VolumeUsageData";

@@ -55,6 +55,70 @@ pub trait Write {
     }
 }
 
+/// `Serialize` and `Deserialize` for a generated struct, through its [`Object`] implementation
+/// ([`serialize`] and [`deserialize`]): one line per struct in the generated code.
+macro_rules! impl_serde {
+    ($name:ident) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $crate::runtime::object::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                $crate::runtime::object::deserialize(deserializer)
+            }
+        }
+    };
+}
+pub(crate) use impl_serde;
+
+/// For a generated enum of wire strings, which has `as_str` and `From<&str>` (a value it does
+/// not declare kept as `Unknown`): `FromStr` (never failing), `Display`, and its `Serialize` and
+/// `Deserialize` as a JSON string.
+macro_rules! impl_wire_enum {
+    ($name:ident) => {
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                $crate::runtime::object::wire_enum(deserializer)
+            }
+        }
+    };
+}
+pub(crate) use impl_wire_enum;
+
+/// Reads a wire string into an enum of [`impl_wire_enum`].
+pub fn wire_enum<'de, T: for<'a> From<&'a str>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    Ok(T::from(String::deserialize(deserializer)?.as_str()))
+}
+
 /// Serializes an [`Object`] as a struct of the fields it writes: optional fields unset are
 /// left out.
 pub fn serialize<T: Object, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
