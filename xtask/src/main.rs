@@ -72,7 +72,8 @@ struct Args {
 /// jemalloc, not the system's allocator: the generator makes and drops millions of small values
 /// (YAML, JSON and token trees, on two threads), and glibc's malloc and free took about a third
 /// of its time. Tuned in `.cargo/config.toml` (`JEMALLOC_SYS_WITH_MALLOC_CONF`) to keep its
-/// peak memory where glibc's was.
+/// peak memory where glibc's was. (Not on Windows, whose allocator is kept.)
+#[cfg(not(windows))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
