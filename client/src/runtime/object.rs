@@ -60,16 +60,14 @@ pub trait Write {
 macro_rules! impl_serde {
     ($name:ident) => {
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                $crate::runtime::object::serialize(self, serializer)
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                $crate::runtime::object::serialize(self, s)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                $crate::runtime::object::deserialize(deserializer)
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::runtime::object::deserialize(d)
             }
         }
     };
@@ -96,28 +94,21 @@ macro_rules! impl_wire_enum {
         }
 
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                $crate::runtime::object::wire_enum(deserializer)
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Ok(Self::from(
+                    <String as ::serde::Deserialize>::deserialize(d)?.as_str(),
+                ))
             }
         }
     };
 }
 pub(crate) use impl_wire_enum;
-
-/// Reads a wire string into an enum of [`impl_wire_enum`].
-pub fn wire_enum<'de, T: for<'a> From<&'a str>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<T, D::Error> {
-    Ok(T::from(String::deserialize(deserializer)?.as_str()))
-}
 
 /// Serializes an [`Object`] as a struct of the fields it writes: optional fields unset are
 /// left out.
