@@ -664,23 +664,22 @@ fn runs(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn find_wine() -> Option<String> {
-    ["wine64", "/usr/lib/wine/wine64", "wine"]
-        .into_iter()
-        .find(|wine| runs(wine))
-        .map(str::to_owned)
+/// The first of `candidates` that runs.
+fn first_that_runs(candidates: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|program| runs(program))
+        .map(|program| (*program).to_owned())
 }
 
-fn find_wineserver() -> Option<String> {
-    [
-        "wineserver",
-        "/usr/lib/wine/wineserver64",
-        "/usr/lib/wine/wineserver",
-    ]
-    .into_iter()
-    .find(|server| runs(server))
-    .map(str::to_owned)
-}
+/// Where Wine is, by Debian's names.
+const WINE: &[&str] = &["wine64", "/usr/lib/wine/wine64", "wine"];
+/// Where Wine's server is.
+const WINESERVER: &[&str] = &[
+    "wineserver",
+    "/usr/lib/wine/wineserver64",
+    "/usr/lib/wine/wineserver",
+];
 
 /// The Rust target for Windows (with `rustup`), MinGW and Wine (with `apt-get`), each installed
 /// when missing.
@@ -718,7 +717,7 @@ fn ensure_windows_tools() -> Result<Option<WindowsTools>> {
     } else {
         missing.push("gcc-mingw-w64-x86-64");
     }
-    match find_wine() {
+    match first_that_runs(WINE) {
         Some(wine) => println!("Wine ({wine}): installed"),
         None => missing.push("wine64"),
     }
@@ -731,8 +730,8 @@ fn ensure_windows_tools() -> Result<Option<WindowsTools>> {
             "{mingw} still missing after installing gcc-mingw-w64-x86-64"
         ));
     }
-    let wine = find_wine().ok_or("Wine still missing after installing wine64")?;
-    let wineserver = find_wineserver().ok_or("Wine's server is missing")?;
+    let wine = first_that_runs(WINE).ok_or("Wine still missing after installing wine64")?;
+    let wineserver = first_that_runs(WINESERVER).ok_or("Wine's server is missing")?;
     Ok(Some(WindowsTools {
         mingw,
         wine,

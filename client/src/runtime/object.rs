@@ -352,11 +352,7 @@ mod tests {
             out.field(&self.last);
         }
     }
-    impl serde::Serialize for Three {
-        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            super::serialize(self, serializer)
-        }
-    }
+    super::impl_serde!(Three);
 
     #[test]
     fn a_field_that_fails_to_serialize_is_the_error_and_nothing_after_it_is_written() {
