@@ -657,7 +657,7 @@ impl Incoming {
     /// one.
     pub(crate) fn stream(self) -> BodyStream {
         BodyStream {
-            inner: Box::pin(self.response.bytes_stream()),
+            inner: Source::new(Box::pin(self.response.bytes_stream())),
             wire: self.wire,
             idle: self.stream_idle,
             timer: None,
@@ -676,7 +676,7 @@ impl Incoming {
 /// A response body read as a stream: errors typed and naming the engine, and a pause longer
 /// than the idle timeout (when there is one) an [`Error::Timeout`] that ends it.
 pub(crate) struct BodyStream {
-    inner: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
+    inner: Source,
     wire: Arc<Wire>,
     idle: Option<Duration>,
     /// Made on the first wait, then reset; `armed` while it counts the current wait.
@@ -693,7 +693,7 @@ impl Stream for BodyStream {
         if this.done {
             return Poll::Ready(None);
         }
-        if let Poll::Ready(item) = this.inner.as_mut().poll_next(cx) {
+        if let Poll::Ready(item) = this.inner.poll_next(cx) {
             this.armed = false;
             this.done = !matches!(item, Some(Ok(_)));
             return Poll::Ready(item.map(|item| item.map_err(|e| this.wire.error(e))));
@@ -711,6 +711,54 @@ impl Stream for BodyStream {
         std::task::ready!(timer.as_mut().poll(cx));
         this.done = true;
         Poll::Ready(Some(Err(this.wire.timeout(TimeoutKind::Body, idle))))
+    }
+}
+
+type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// At most this many chunks are read ahead for a reader outside the runtime's tasks.
+const READ_AHEAD: usize = 4;
+
+/// Where a body stream's chunks come from: the body itself, or, for a stream made outside the
+/// tasks of a multi-thread runtime (in the future its `block_on` runs: the body of
+/// `#[tokio::main]`, or a call of the blocking client), a task that reads it ahead. There, each
+/// read of the body would wake a worker to read the connection, then wake the reader's thread
+/// again; the reading task keeps to the workers, and the reader is woken once per chunk at most.
+enum Source {
+    Body(Chunks),
+    Ahead {
+        chunks: tokio::sync::mpsc::Receiver<reqwest::Result<Bytes>>,
+        /// (Ended with the stream: it may be waiting on a connection with nothing to send.)
+        _reader: tokio_util::task::AbortOnDropHandle<()>,
+    },
+}
+
+impl Source {
+    fn new(mut body: Chunks) -> Source {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        let outside = tokio::task::try_id().is_none()
+            && Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+        if !outside {
+            return Source::Body(body);
+        }
+        let (tx, chunks) = tokio::sync::mpsc::channel(READ_AHEAD);
+        let reader = tokio::spawn(async move {
+            while let Some(item) = futures::StreamExt::next(&mut body).await {
+                if tx.send(item).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let _reader = tokio_util::task::AbortOnDropHandle::new(reader);
+        Source::Ahead { chunks, _reader }
+    }
+
+    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<reqwest::Result<Bytes>>> {
+        match self {
+            Source::Body(body) => body.as_mut().poll_next(cx),
+            Source::Ahead { chunks, .. } => chunks.poll_recv(cx),
+        }
     }
 }
 

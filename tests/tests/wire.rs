@@ -222,6 +222,133 @@ async fn streams_are_not_limited() {
     assert_eq!(archive.collect_bytes().await.unwrap().len(), 4 << 20);
 }
 
+/// Log frames of 64 KiB without end, counting the bytes written into `written`; `closed` is
+/// set when a write fails (the client went away).
+async fn endless_frames(
+    mut conn: Conn,
+    written: Arc<AtomicUsize>,
+    closed: Arc<tokio::sync::Notify>,
+) {
+    conn.head().await;
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n\r\n";
+    let mut frame = vec![1, 0, 0, 0];
+    frame.extend_from_slice(&(64u32 << 10).to_be_bytes());
+    frame.resize(8 + (64 << 10), b'l');
+    if conn.write(head).await {
+        while conn.write(&frame).await {
+            written.fetch_add(frame.len(), Ordering::SeqCst);
+        }
+    }
+    closed.notify_one();
+}
+
+// The body of a multi-thread runtime's `block_on` (of `#[tokio::main]`) is no task of the
+// runtime: a stream read there is read ahead by a task, a few chunks at most.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_read_outside_the_runtimes_tasks_is_read_ahead_a_little() {
+    assert!(
+        tokio::task::try_id().is_none(),
+        "the test's body is no task"
+    );
+    // Every byte, in order.
+    let engine = RawEngine::start(|mut conn| async move {
+        conn.head().await;
+        let mut body = Vec::new();
+        for i in 0..2000u32 {
+            let payload = format!("line {i}\n");
+            body.extend_from_slice(&[1 + (i % 2) as u8, 0, 0, 0]);
+            body.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+            body.extend_from_slice(payload.as_bytes());
+        }
+        conn.write(format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        ))
+        .await;
+        for piece in body.chunks(777) {
+            conn.write(piece).await;
+        }
+    })
+    .await;
+    let docker = engine.docker();
+    let logs = docker.container_logs("c").stdout(true).stderr(true);
+    let (stdout, stderr) = within("the logs", logs.await.unwrap().collect_output())
+        .await
+        .unwrap();
+    let expected = |parity| {
+        (0..2000u32)
+            .filter(|i| i % 2 == parity)
+            .map(|i| format!("line {i}\n"))
+            .collect::<String>()
+    };
+    assert_eq!(String::from_utf8(stdout).unwrap(), expected(0));
+    assert_eq!(String::from_utf8(stderr).unwrap(), expected(1));
+
+    // Not far ahead of a reader that waits: the engine is held back by the socket's buffer,
+    // the HTTP layer's and the few chunks read ahead, a few MiB at most.
+    let written = Arc::new(AtomicUsize::new(0));
+    let closed = Arc::new(tokio::sync::Notify::new());
+    let (count, notify) = (written.clone(), closed.clone());
+    let engine =
+        RawEngine::start(move |conn| endless_frames(conn, count.clone(), notify.clone())).await;
+    let mut logs = engine
+        .docker()
+        .container_logs("c")
+        .follow(true)
+        .await
+        .unwrap();
+    assert!(within("a frame", logs.next()).await.unwrap().is_ok());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let ahead = written.load(Ordering::SeqCst);
+    assert!(ahead < 8 << 20, "{ahead} bytes written ahead of the reader");
+    // Dropped, the stream lets go of its connection: the engine's next write fails.
+    drop(logs);
+    within("the engine seeing the reader gone", closed.notified()).await;
+    // So does one dropped while it waits for the engine, which has nothing more to send.
+    let closed = Arc::new(tokio::sync::Notify::new());
+    let notify = closed.clone();
+    let engine = RawEngine::start(move |mut conn| {
+        let notify = notify.clone();
+        async move {
+            conn.head().await;
+            conn.write("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n\r\n\x01\0\0\0\0\0\0\x03hi\n").await;
+            // (Reads end when the client closes the connection.)
+            let mut rest = Vec::new();
+            let _ = conn.stream.read_to_end(&mut rest).await;
+            notify.notify_one();
+        }
+    })
+    .await;
+    let mut logs = engine
+        .docker()
+        .container_logs("c")
+        .follow(true)
+        .await
+        .unwrap();
+    assert!(within("a frame", logs.next()).await.unwrap().is_ok());
+    drop(logs);
+    within("the engine seeing the idle reader gone", closed.notified()).await;
+
+    // The idle timeout still ends a stream that pauses.
+    let pause = Duration::from_millis(600);
+    let engine = RawEngine::start(move |conn| event_after(conn, pause)).await;
+    let idle = Duration::from_millis(200);
+    let mut events = engine
+        .docker()
+        .with_idle_timeout(Some(idle))
+        .system_events()
+        .await
+        .unwrap();
+    let error = within("the events", events.next())
+        .await
+        .expect("an item")
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Timeout { kind: TimeoutKind::Body, after, .. } if after == idle),
+        "{error:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_error_answer_is_read_a_little_and_its_message_bounded() {
     // An error whose body never ends: the client reads 64 KiB of it at most.
