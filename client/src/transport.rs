@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use futures::future::Either;
 use futures::{FutureExt, Stream};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
 use crate::body::{Body, BodyKind, ChunkStream};
 use crate::error::{Error, TimeoutKind};
@@ -368,36 +368,13 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 }
 
 /// The first value of the header `name` (any case) in `headers`, when it is text.
+///
+/// (A scan: an engine's answer has a dozen headers at most, and comparing their lengths first
+/// costs less than hashing the name for a lookup.)
 pub(crate) fn header_in<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    let value = match known_header(name) {
-        Some(known) => headers.get(known),
-        // (A scan of an engine's few headers costs less than parsing the name to hash it.)
-        None => headers
-            .iter()
-            .find_map(|(key, value)| key.as_str().eq_ignore_ascii_case(name).then_some(value)),
-    };
-    value?.to_str().ok()
-}
-
-/// The headers the API's answers define, as names made once: the generated methods read them
-/// from every `/_ping`, and a lookup by a made name skips parsing it.
-fn known_header(name: &str) -> Option<&'static HeaderName> {
-    static API_VERSION: HeaderName = HeaderName::from_static("api-version");
-    static BUILDER_VERSION: HeaderName = HeaderName::from_static("builder-version");
-    static DOCKER_EXPERIMENTAL: HeaderName = HeaderName::from_static("docker-experimental");
-    static SWARM: HeaderName = HeaderName::from_static("swarm");
-    // (Their lengths differ: one comparison tells.)
-    let (known, spelled) = match name.len() {
-        11 => (&API_VERSION, "Api-Version"),
-        15 => (&BUILDER_VERSION, "Builder-Version"),
-        19 => (&DOCKER_EXPERIMENTAL, "Docker-Experimental"),
-        5 => (&SWARM, "Swarm"),
-        13 => (&CACHE_CONTROL, "Cache-Control"),
-        6 => (&PRAGMA, "Pragma"),
-        12 => (&CONTENT_TYPE, "Content-Type"),
-        _ => return None,
-    };
-    (name == spelled).then_some(known)
+    let mut all = headers.iter();
+    let (_, value) = all.find(|(key, _)| key.as_str().eq_ignore_ascii_case(name))?;
+    value.to_str().ok()
 }
 
 /// Whether a connection failed because every instance of the named pipe was busy (Windows'
