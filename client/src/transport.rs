@@ -693,8 +693,9 @@ impl Stream for BodyStream {
 
 type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
-/// At most this many chunks are read ahead for a reader outside the runtime's tasks.
-const READ_AHEAD: usize = 4;
+/// The chunks read ahead for a reader outside the runtime's tasks wait in a queue of this
+/// many (and one more in the reading task, waiting for room).
+const READ_AHEAD: usize = 2;
 
 /// Where a body stream's chunks come from: the body itself, or, for a stream made outside the
 /// tasks of a multi-thread runtime (in the future its `block_on` runs: the body of
