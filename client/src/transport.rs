@@ -369,8 +369,8 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 
 /// The first value of the header `name` (any case) in `headers`, when it is text.
 ///
-/// (A scan: an engine's answer has a dozen headers at most, and comparing their lengths first
-/// costs less than hashing the name for a lookup.)
+/// (A scan: an engine's answer has a dozen headers at most, each compared by length first; it
+/// costs about what a lookup by a name made beforehand does.)
 pub(crate) fn header_in<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     let mut all = headers.iter();
     let (_, value) = all.find(|(key, _)| key.as_str().eq_ignore_ascii_case(name))?;
@@ -670,10 +670,10 @@ impl Stream for BodyStream {
         if this.done {
             return Poll::Ready(None);
         }
-        if let Poll::Ready(item) = this.inner.poll_next(cx) {
+        if let Poll::Ready(item) = this.inner.poll_next(cx, &this.wire) {
             this.armed = false;
             this.done = !matches!(item, Some(Ok(_)));
-            return Poll::Ready(item.map(|item| item.map_err(|e| this.wire.error(e))));
+            return Poll::Ready(item);
         }
         let Some(idle) = this.idle else {
             return Poll::Pending;
@@ -705,7 +705,8 @@ const READ_AHEAD: usize = 2;
 enum Source {
     Body(Chunks),
     Ahead {
-        chunks: tokio::sync::mpsc::Receiver<reqwest::Result<Bytes>>,
+        /// The body's items, then its end (`None`): a queue closed without it was cut.
+        chunks: tokio::sync::mpsc::Receiver<Option<reqwest::Result<Bytes>>>,
         /// (Ended with the stream: it may be waiting on a connection with nothing to send.)
         _reader: tokio_util::task::AbortOnDropHandle<()>,
     },
@@ -722,8 +723,10 @@ impl Source {
         }
         let (tx, chunks) = tokio::sync::mpsc::channel(READ_AHEAD);
         let reader = tokio::spawn(async move {
-            while let Some(item) = futures::StreamExt::next(&mut body).await {
-                if tx.send(item).await.is_err() {
+            loop {
+                let item = futures::StreamExt::next(&mut body).await;
+                let end = item.is_none();
+                if tx.send(item).await.is_err() || end {
                     break;
                 }
             }
@@ -732,11 +735,26 @@ impl Source {
         Source::Ahead { chunks, _reader }
     }
 
-    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<reqwest::Result<Bytes>>> {
-        match self {
-            Source::Body(body) => body.as_mut().poll_next(cx),
-            Source::Ahead { chunks, .. } => chunks.poll_recv(cx),
-        }
+    fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+        wire: &Wire,
+    ) -> Poll<Option<Result<Bytes, Error>>> {
+        let item = match self {
+            Source::Body(body) => std::task::ready!(body.as_mut().poll_next(cx)),
+            Source::Ahead { chunks, .. } => match std::task::ready!(chunks.poll_recv(cx)) {
+                Some(item) => item,
+                // (Its runtime shut down: the body is not whole.)
+                None => {
+                    let cut = "the runtime reading the response body shut down before its end";
+                    return Poll::Ready(Some(Err(Error::Transport {
+                        host: wire.host.to_string(),
+                        source: cut.into(),
+                    })));
+                }
+            },
+        };
+        Poll::Ready(item.map(|item| item.map_err(|e| wire.error(e))))
     }
 }
 

@@ -349,6 +349,39 @@ async fn a_stream_read_outside_the_runtimes_tasks_is_read_ahead_a_little() {
     );
 }
 
+// A stream read ahead by a task whose runtime then shuts down: what was read comes out, then
+// an error, not an end as if the body were whole.
+#[test]
+fn a_stream_read_ahead_whose_runtime_shuts_down_ends_with_an_error() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (engine, mut logs) = runtime.block_on(async {
+        let written = Arc::new(AtomicUsize::new(0));
+        let closed = Arc::new(tokio::sync::Notify::new());
+        let engine =
+            RawEngine::start(move |conn| endless_frames(conn, written.clone(), closed.clone()))
+                .await;
+        let docker = engine.docker();
+        let logs = docker.container_logs("c").follow(true).await.unwrap();
+        (engine, logs)
+    });
+    assert!(runtime.block_on(logs.next()).unwrap().is_ok());
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    let rest: Vec<_> = futures::executor::block_on(logs.collect());
+    let (last, before) = rest.split_last().expect("an error at least");
+    assert!(before.iter().all(Result::is_ok), "{before:?}");
+    match last {
+        Err(Error::Transport { host, source }) => {
+            assert_eq!(host, &engine.host);
+            assert!(source.to_string().contains("shut down"), "{source}");
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn an_error_answer_is_read_a_little_and_its_message_bounded() {
     // An error whose body never ends: the client reads 64 KiB of it at most.
