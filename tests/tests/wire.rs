@@ -333,20 +333,7 @@ async fn a_stream_read_outside_the_runtimes_tasks_is_read_ahead_a_little() {
     let pause = Duration::from_millis(600);
     let engine = RawEngine::start(move |conn| event_after(conn, pause)).await;
     let idle = Duration::from_millis(200);
-    let mut events = engine
-        .docker()
-        .with_idle_timeout(Some(idle))
-        .system_events()
-        .await
-        .unwrap();
-    let error = within("the events", events.next())
-        .await
-        .expect("an item")
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::Timeout { kind: TimeoutKind::Body, after, .. } if after == idle),
-        "{error:?}"
-    );
+    let _rest = cut_by_the_idle_timeout(&engine.docker(), idle).await;
 }
 
 // A stream read ahead by a task whose runtime then shuts down: what was read comes out, then
@@ -542,6 +529,25 @@ async fn event_after(mut conn: Conn, pause: Duration) {
         .await;
 }
 
+/// The events of `docker` with the idle timeout `idle`, from an engine that pauses longer:
+/// the first item is a body timeout after `idle`. The rest of the stream is returned.
+async fn cut_by_the_idle_timeout(docker: &Docker, idle: Duration) -> impl futures::Stream + Unpin {
+    let mut events = docker
+        .with_idle_timeout(Some(idle))
+        .system_events()
+        .await
+        .unwrap();
+    let error = within("the events", events.next())
+        .await
+        .expect("an item")
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Timeout { kind: TimeoutKind::Body, after, .. } if after == idle),
+        "{error:?}"
+    );
+    events
+}
+
 #[tokio::test]
 async fn streams_pause_freely_unless_the_idle_timeout_is_set() {
     let pause = Duration::from_millis(600);
@@ -557,19 +563,7 @@ async fn streams_pause_freely_unless_the_idle_timeout_is_set() {
     assert!(events[0].is_ok(), "{events:?}");
     // An idle timeout shorter than the pause does.
     let idle = Duration::from_millis(200);
-    let mut events = docker
-        .with_idle_timeout(Some(idle))
-        .system_events()
-        .await
-        .unwrap();
-    let error = within("the events", events.next())
-        .await
-        .expect("an item")
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::Timeout { kind: TimeoutKind::Body, after, .. } if after == idle),
-        "{error:?}"
-    );
+    let mut events = cut_by_the_idle_timeout(&docker, idle).await;
     assert!(within("the end", events.next()).await.is_none());
 }
 
