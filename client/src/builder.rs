@@ -331,3 +331,76 @@ impl Docker {
         .build()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message of a client that needs TLS in a build without it.
+    const NO_TLS: &str = "built without its `tls` feature";
+
+    /// TLS, asked for by an `https://` address or by the builder, needs the `tls` feature;
+    /// without it, it is a configuration error that says so.
+    #[test]
+    fn tls_needs_the_tls_feature() {
+        let asked = [
+            Docker::builder().host("https://10.0.0.5:2376").build(),
+            Docker::builder()
+                .host("tcp://10.0.0.5:2376")
+                .tls(TlsConfig::new().danger_accept_invalid_certs(true))
+                .build(),
+        ];
+        for built in asked {
+            let tls = cfg!(feature = "tls");
+            match built {
+                Ok(_) if tls => {}
+                Err(Error::Config(message)) if !tls => {
+                    assert!(message.contains(NO_TLS), "{message}")
+                }
+                Ok(_) => panic!("a client that needs TLS was built without it"),
+                Err(other) => panic!("{other}"),
+            }
+        }
+        // Plain TCP needs no TLS in any build.
+        Docker::builder()
+            .host("tcp://10.0.0.5:2375")
+            .build()
+            .unwrap();
+    }
+
+    /// A client on a socket talks to its engine in every build, with or without TLS.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_socket_engine_is_reached_in_every_build() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let dir =
+            std::env::temp_dir().join(format!("docker-client-builder-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let socket = dir.join("engine.sock");
+        let _ = std::fs::remove_file(&socket);
+        let listener = tokio::net::UnixListener::bind(&socket).unwrap();
+        let engine = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = stream.read(&mut buf).await.unwrap();
+                assert!(n > 0, "the request ended early");
+                request.extend_from_slice(&buf[..n]);
+            }
+            let answer = "HTTP/1.1 200 OK\r\nApi-Version: 1.45\r\nContent-Length: 2\r\n\r\nOK";
+            stream.write_all(answer.as_bytes()).await.unwrap();
+            String::from_utf8(request).unwrap()
+        });
+        let docker = Docker::connect_unix(&socket).unwrap();
+        let ping = docker.system_ping().await.unwrap();
+        assert_eq!(ping.body, "OK");
+        let request = engine.await.unwrap();
+        assert!(request.starts_with("GET /_ping HTTP/1.1\r\n"), "{request}");
+        assert!(
+            request.contains("host: api.moby.localhost\r\n"),
+            "{request}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

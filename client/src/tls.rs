@@ -1,16 +1,21 @@
-//! TLS to an engine on `tcp://` or `https://`: rustls with the ring provider, no OpenSSL.
+//! TLS to an engine on `tcp://` or `https://`: the settings ([`TlsConfig`]), and the backend
+//! that turns them into the transport's configuration: rustls on the ring provider with the
+//! `tls` feature; without it, an error that says TLS cannot be had (the settings still parse,
+//! from the environment, a context or the builder).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-
 use crate::error::Error;
+
+#[cfg_attr(feature = "tls", path = "tls/rustls.rs")]
+#[cfg_attr(not(feature = "tls"), path = "tls/none.rs")]
+mod backend;
+
+#[cfg(feature = "tls")]
+pub(crate) use backend::describe;
+pub(crate) use backend::{install, plain_client_config, ClientConfig};
 
 /// How the client talks TLS to the engine: which certificate authorities it trusts, and which
 /// client certificate it shows. The engine's certificate is verified unless
@@ -27,7 +32,11 @@ use crate::error::Error;
 /// ```
 ///
 /// `Debug` shows where the material came from, never the private key.
+///
+/// Connecting with TLS needs the crate's `tls` feature (on by default): without it,
+/// [`DockerBuilder::build`](crate::DockerBuilder::build) fails with [`Error::Config`].
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(not(feature = "tls"), allow(dead_code))]
 pub struct TlsConfig {
     /// PEM certificates of the trusted authorities; the platform's roots when `None`.
     ca: Option<Pem>,
@@ -39,6 +48,7 @@ pub struct TlsConfig {
 
 /// PEM text and where it came from, for error messages; `Debug` shows only where.
 #[derive(Clone)]
+#[cfg_attr(not(feature = "tls"), allow(dead_code))]
 struct Pem {
     bytes: Arc<[u8]>,
     origin: String,
@@ -62,27 +72,6 @@ impl Pem {
             bytes: bytes.into().into(),
             origin: origin.to_owned(),
         }
-    }
-
-    fn certificates(&self) -> Result<Vec<CertificateDer<'static>>, Error> {
-        let origin = &self.origin;
-        let certs = CertificateDer::pem_slice_iter(&self.bytes)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::Config(format!("{origin}: not a PEM certificate: {e}")))?;
-        if certs.is_empty() {
-            return Err(Error::Config(format!("{origin}: holds no PEM certificate")));
-        }
-        Ok(certs)
-    }
-
-    fn private_key(&self) -> Result<PrivateKeyDer<'static>, Error> {
-        // The error names the file only: the parser's message could quote key material.
-        PrivateKeyDer::from_pem_slice(&self.bytes).map_err(|_| {
-            Error::Config(format!(
-                "{}: holds no PEM private key (PKCS#8, PKCS#1 or SEC1)",
-                self.origin
-            ))
-        })
     }
 }
 
@@ -184,148 +173,9 @@ impl TlsConfig {
         self.identity.is_some()
     }
 
-    /// The rustls configuration. Every PEM problem is reported here, naming the file.
+    /// The configuration the transport hands to reqwest. Every PEM problem is reported here,
+    /// naming the file.
     pub(crate) fn client_config(&self) -> Result<ClientConfig, Error> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = config_builder(provider.clone())?;
-        let builder = if self.insecure {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-        } else if let Some(ca) = &self.ca {
-            let mut roots = RootCertStore::empty();
-            for cert in ca.certificates()? {
-                roots.add(cert).map_err(|e| {
-                    Error::Config(format!("{}: unusable CA certificate: {e}", ca.origin))
-                })?;
-            }
-            builder.with_root_certificates(roots)
-        } else {
-            let verifier = rustls_platform_verifier::Verifier::new(provider).map_err(|e| {
-                Error::Config(format!(
-                    "TLS: cannot load the platform's certificate authorities: {e}"
-                ))
-            })?;
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(verifier))
-        };
-        match &self.identity {
-            None => Ok(builder.with_no_client_auth()),
-            Some((cert, key)) => builder
-                .with_client_auth_cert(cert.certificates()?, key.private_key()?)
-                .map_err(|e| {
-                    Error::Config(format!(
-                        "client certificate {} with key {}: {e}",
-                        cert.origin, key.origin
-                    ))
-                }),
-        }
+        backend::client_config(self)
     }
-}
-
-/// The rustls configuration of an engine reached without TLS: used only if an HTTPS proxy
-/// stands between (TCP engines), against the platform's authorities when they can be loaded;
-/// sockets and pipes never use it.
-pub(crate) fn plain_client_config(platform_roots: bool) -> Result<ClientConfig, Error> {
-    if platform_roots {
-        if let Ok(config) = TlsConfig::new().client_config() {
-            return Ok(config);
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = config_builder(provider)?.with_root_certificates(RootCertStore::empty());
-    Ok(builder.with_no_client_auth())
-}
-
-/// A rustls configuration on `provider`, with its safe protocol versions.
-fn config_builder(
-    provider: Arc<CryptoProvider>,
-) -> Result<rustls::ConfigBuilder<ClientConfig, rustls::WantsVerifier>, Error> {
-    let builder = ClientConfig::builder_with_provider(provider);
-    let builder = builder.with_safe_default_protocol_versions();
-    builder.map_err(|e| Error::Config(format!("TLS: {e}")))
-}
-
-/// Accepts any server certificate, but still checks the handshake's signatures.
-#[derive(Debug)]
-struct AcceptAnyCertificate(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// A readable account of a TLS failure.
-pub(crate) fn describe(error: &rustls::Error) -> String {
-    use rustls::{AlertDescription as Alert, CertificateError as Cert, Error as E};
-    let text = match error {
-        E::InvalidCertificate(Cert::UnknownIssuer) => {
-            "the engine's certificate is not signed by a trusted certificate authority (check ca.pem)"
-        }
-        E::InvalidCertificate(Cert::NotValidForName)
-        | E::InvalidCertificate(Cert::NotValidForNameContext { .. }) => {
-            "the engine's certificate is not valid for this host name"
-        }
-        E::InvalidCertificate(Cert::Expired)
-        | E::InvalidCertificate(Cert::ExpiredContext { .. }) => "the engine's certificate has expired",
-        E::InvalidCertificate(other) => {
-            return format!("the engine's certificate is invalid: {other:?}")
-        }
-        E::AlertReceived(Alert::CertificateRequired) => {
-            "the engine requires a client certificate and none was sent (cert.pem, key.pem)"
-        }
-        E::AlertReceived(
-            alert @ (Alert::BadCertificate
-            | Alert::UnknownCA
-            | Alert::UnsupportedCertificate
-            | Alert::CertificateUnknown
-            | Alert::CertificateRevoked
-            | Alert::CertificateExpired
-            | Alert::AccessDenied),
-        ) => return format!("the engine rejected the client certificate (TLS alert: {alert:?})"),
-        E::InvalidMessage(_) => "the engine did not answer with TLS (is it listening without --tls?)",
-        other => return other.to_string(),
-    };
-    text.to_owned()
 }

@@ -76,8 +76,9 @@ pub(crate) struct Wiring {
     pub(crate) host: Host,
     /// The address as configured, for messages.
     pub(crate) display: String,
-    /// The rustls configuration of TLS engines (and of HTTPS proxies).
-    pub(crate) tls: rustls::ClientConfig,
+    /// The rustls configuration of TLS engines (and of HTTPS proxies); nothing without the
+    /// `tls` feature.
+    pub(crate) tls: crate::tls::ClientConfig,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeouts: Timeouts,
     pub(crate) max_body: u64,
@@ -155,8 +156,8 @@ impl Transport {
             .connect_timeout(w.connect_timeout)
             .http1_only()
             .redirect(reqwest::redirect::Policy::none())
-            .retry(retry_policy(relay.as_ref().map(|r| r.failures.clone())))
-            .tls_backend_preconfigured(w.tls);
+            .retry(retry_policy(relay.as_ref().map(|r| r.failures.clone())));
+        builder = crate::tls::install(builder, w.tls);
         let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
         let pipe = matches!(w.host, Host::NamedPipe(_)) || (cfg!(windows) && relay.is_some());
         let (base, base_path) = match w.host {
@@ -477,6 +478,7 @@ impl Wire {
         if let Some(failed) = self.relay.as_ref().and_then(|r| r.failures.take(&host)) {
             return failed;
         }
+        #[cfg(feature = "tls")]
         if let Some(tls) = find_cause::<rustls::Error>(&error) {
             let message = crate::tls::describe(tls);
             return Error::Tls {
