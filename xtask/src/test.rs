@@ -177,6 +177,7 @@ fn linux_tests(
                 for binary in binaries.iter().filter(|b| engines_of(&b.target).is_empty()) {
                     outcomes.push(run_binary(binary, None, &[], test_args));
                 }
+                outcomes.push(client_without_default_features(root, test_args));
                 Ok(())
             },
         )?;
@@ -496,20 +497,37 @@ fn count(result: &str, word: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The client's unit tests built without its default features (no `tls`): such a client still
+/// builds, reaches an engine on a socket, and says which feature TLS needs.
+fn client_without_default_features(root: &Path, test_args: &[String]) -> Outcome {
+    let args = ["-p", "docker-client", "--no-default-features", "--lib"];
+    cargo_test(
+        root,
+        "docker-client without default features (unit tests)",
+        &args,
+        test_args,
+    )
+}
+
 fn doc_tests(root: &Path, test_args: &[String]) -> Outcome {
-    println!("\n--- doc tests");
-    let mut command = cargo();
-    command.current_dir(root).args([
-        "test",
+    let args = [
         "--workspace",
         "--doc",
         "--features",
         "docker-client-tests/engine",
-    ]);
+    ];
+    cargo_test(root, "doc tests", &args, test_args)
+}
+
+/// `cargo test ARGS -- TEST_ARGS`, its results counted under `label`.
+fn cargo_test(root: &Path, label: &str, args: &[&str], test_args: &[String]) -> Outcome {
+    println!("\n--- {label}");
+    let mut command = cargo();
+    command.current_dir(root).arg("test").args(args);
     if !test_args.is_empty() {
         command.arg("--").args(test_args);
     }
-    run_and_count("doc tests".to_owned(), &mut command)
+    run_and_count(label.to_owned(), &mut command)
 }
 
 // --- Engines -----------------------------------------------------------------------------------
