@@ -336,36 +336,40 @@ impl Docker {
 mod tests {
     use super::*;
 
-    /// The message of a client that needs TLS in a build without it.
-    const NO_TLS: &str = "built without its `tls` feature";
+    /// `built` is a client when the feature `name` is on (`on`), else a configuration error
+    /// that names the feature.
+    fn built_with_feature(on: bool, name: &str, built: Result<Docker, Error>) {
+        match built {
+            Ok(_) if on => {}
+            Err(Error::Config(message)) if !on => {
+                assert!(message.contains(&format!("`{name}` feature")), "{message}")
+            }
+            Ok(_) => panic!("a client that needs the `{name}` feature was built without it"),
+            Err(other) => panic!("{other}"),
+        }
+    }
 
-    /// TLS, asked for by an `https://` address or by the builder, needs the `tls` feature;
-    /// without it, it is a configuration error that says so.
+    /// TLS, asked for by an `https://` address or by the builder, needs the `tls` feature.
     #[test]
     fn tls_needs_the_tls_feature() {
-        let asked = [
-            Docker::builder().host("https://10.0.0.5:2376").build(),
-            Docker::builder()
-                .host("tcp://10.0.0.5:2376")
-                .tls(TlsConfig::new().danger_accept_invalid_certs(true))
-                .build(),
-        ];
-        for built in asked {
-            let tls = cfg!(feature = "tls");
-            match built {
-                Ok(_) if tls => {}
-                Err(Error::Config(message)) if !tls => {
-                    assert!(message.contains(NO_TLS), "{message}")
-                }
-                Ok(_) => panic!("a client that needs TLS was built without it"),
-                Err(other) => panic!("{other}"),
-            }
-        }
+        let tls = cfg!(feature = "tls");
+        let https = Docker::builder().host("https://10.0.0.5:2376").build();
+        built_with_feature(tls, "tls", https);
+        let insecure = TlsConfig::new().danger_accept_invalid_certs(true);
+        let tcp = Docker::builder().host("tcp://10.0.0.5:2376").tls(insecure);
+        built_with_feature(tls, "tls", tcp.build());
         // Plain TCP needs no TLS in any build.
         Docker::builder()
             .host("tcp://10.0.0.5:2375")
             .build()
             .unwrap();
+    }
+
+    /// An `ssh://` engine needs the `ssh` feature (building its client starts no ssh yet).
+    #[test]
+    fn ssh_needs_the_ssh_feature() {
+        let ssh = Docker::builder().host("ssh://me@engine.example").build();
+        built_with_feature(cfg!(feature = "ssh"), "ssh", ssh);
     }
 
     /// A client on a socket talks to its engine in every build, with or without TLS.

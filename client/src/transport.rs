@@ -156,7 +156,7 @@ impl Transport {
             .connect_timeout(w.connect_timeout)
             .http1_only()
             .redirect(reqwest::redirect::Policy::none())
-            .retry(retry_policy(relay.as_ref().map(|r| r.failures.clone())));
+            .retry(retry_policy(relay.as_ref().map(|r| r.failures().clone())));
         builder = crate::tls::install(builder, w.tls);
         let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
         let pipe = matches!(w.host, Host::NamedPipe(_)) || (cfg!(windows) && relay.is_some());
@@ -179,10 +179,7 @@ impl Transport {
                 let path = match local {
                     Host::Unix(path) => path,
                     Host::NamedPipe(name) => name.into(),
-                    _ => relay
-                        .as_ref()
-                        .map(|r| r.address.clone())
-                        .unwrap_or_default(),
+                    _ => relay.as_ref().map(Relay::address).unwrap_or_default(),
                 };
                 builder = through(builder.no_proxy(), path, pipe).map_err(unsupported)?;
                 (format!("http://{SOCKET_AUTHORITY}/"), String::new())
@@ -475,7 +472,7 @@ impl Wire {
         let error = error.without_url();
         let host = self.host.to_string();
         // What ssh said when it ended without an answer.
-        if let Some(failed) = self.relay.as_ref().and_then(|r| r.failures.take(&host)) {
+        if let Some(failed) = self.relay.as_ref().and_then(|r| r.failures().take(&host)) {
             return failed;
         }
         #[cfg(feature = "tls")]
