@@ -9,7 +9,7 @@ use crate::client::Docker;
 use crate::error::Error;
 use crate::host::{locate, Host, DEFAULT_HOST};
 use crate::ssh::SshSettings;
-use crate::tls::{plain_client_config, TlsConfig};
+use crate::tls::TlsConfig;
 use crate::transport::{Hook, Timeouts, Transport, Wiring};
 use crate::version::ApiVersion;
 
@@ -270,12 +270,10 @@ impl DockerBuilder {
             Host::Tcp { https, .. } => {
                 let tls = self.tls.or_else(|| https.then(TlsConfig::new));
                 *https = tls.is_some();
-                match tls {
-                    Some(tls) => tls.client_config()?,
-                    None => plain_client_config(true)?,
-                }
+                tls
             }
-            _ => plain_client_config(false)?,
+            // (Sockets, pipes and ssh take no TLS.)
+            _ => None,
         };
         let transport = Transport::new(Wiring {
             host,

@@ -191,11 +191,8 @@ impl JsonLinesDecoder {
         if scalar && serde_json::from_slice::<serde_json::Value>(&rest).is_ok() {
             return Ok(());
         }
-        Err(Error::Decode {
-            status: 200,
-            message: "the stream ended inside a JSON message".to_owned(),
-            body: rest,
-        })
+        let message = "the stream ended inside a JSON message".to_owned();
+        Err(self.fail(message, rest))
     }
 }
 

@@ -15,7 +15,7 @@ mod backend;
 
 #[cfg(feature = "tls")]
 pub(crate) use backend::describe;
-pub(crate) use backend::{install, plain_client_config, ClientConfig};
+pub(crate) use backend::install;
 
 /// How the client talks TLS to the engine: which certificate authorities it trusts, and which
 /// client certificate it shows. The engine's certificate is verified unless
@@ -171,11 +171,5 @@ impl TlsConfig {
     /// Whether a client certificate is shown.
     pub fn has_client_cert(&self) -> bool {
         self.identity.is_some()
-    }
-
-    /// The configuration the transport hands to reqwest. Every PEM problem is reported here,
-    /// naming the file.
-    pub(crate) fn client_config(&self) -> Result<ClientConfig, Error> {
-        backend::client_config(self)
     }
 }

@@ -19,6 +19,7 @@ use crate::body::{Body, BodyKind, ChunkStream};
 use crate::error::{Error, TimeoutKind};
 use crate::host::Host;
 use crate::ssh::{Failures, Relay, SshSettings};
+use crate::tls::TlsConfig;
 
 /// The `Host` header over a unix socket or named pipe, which have no host name: the one the
 /// docker CLI (the Go client) sends.
@@ -76,9 +77,8 @@ pub(crate) struct Wiring {
     pub(crate) host: Host,
     /// The address as configured, for messages.
     pub(crate) display: String,
-    /// The rustls configuration of TLS engines (and of HTTPS proxies); nothing without the
-    /// `tls` feature.
-    pub(crate) tls: crate::tls::ClientConfig,
+    /// The TLS settings of a TLS engine.
+    pub(crate) tls: Option<TlsConfig>,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeouts: Timeouts,
     pub(crate) max_body: u64,
@@ -157,7 +157,8 @@ impl Transport {
             .http1_only()
             .redirect(reqwest::redirect::Policy::none())
             .retry(retry_policy(relay.as_ref().map(|r| r.failures().clone())));
-        builder = crate::tls::install(builder, w.tls);
+        let tcp = matches!(w.host, Host::Tcp { .. });
+        builder = crate::tls::install(builder, w.tls.as_ref(), tcp)?;
         let unsupported = |what: &str| Error::Config(format!("{display}: {what}"));
         let pipe = matches!(w.host, Host::NamedPipe(_)) || (cfg!(windows) && relay.is_some());
         let (base, base_path) = match w.host {

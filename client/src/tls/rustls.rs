@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
-pub(crate) use rustls::ClientConfig;
+use rustls::ClientConfig;
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -36,8 +36,8 @@ impl Pem {
     }
 }
 
-/// The rustls configuration of `tls`.
-pub(super) fn client_config(tls: &TlsConfig) -> Result<ClientConfig, Error> {
+/// The rustls configuration of `tls`. Every PEM problem is reported here, naming the file.
+fn client_config(tls: &TlsConfig) -> Result<ClientConfig, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = config_builder(provider.clone())?;
     let builder = if tls.insecure {
@@ -78,9 +78,9 @@ pub(super) fn client_config(tls: &TlsConfig) -> Result<ClientConfig, Error> {
 /// The rustls configuration of an engine reached without TLS: used only if an HTTPS proxy
 /// stands between (TCP engines), against the platform's authorities when they can be loaded;
 /// sockets and pipes never use it.
-pub(crate) fn plain_client_config(platform_roots: bool) -> Result<ClientConfig, Error> {
+fn plain_client_config(platform_roots: bool) -> Result<ClientConfig, Error> {
     if platform_roots {
-        if let Ok(config) = TlsConfig::new().client_config() {
+        if let Ok(config) = client_config(&TlsConfig::new()) {
             return Ok(config);
         }
     }
@@ -89,12 +89,18 @@ pub(crate) fn plain_client_config(platform_roots: bool) -> Result<ClientConfig, 
     Ok(builder.with_no_client_auth())
 }
 
-/// Hands `config` to reqwest as its TLS, ready-made.
+/// Hands reqwest, ready-made, the rustls configuration of `tls`; without TLS settings, the one
+/// an HTTPS proxy would need (of a TCP engine, `tcp`).
 pub(crate) fn install(
     builder: reqwest::ClientBuilder,
-    config: ClientConfig,
-) -> reqwest::ClientBuilder {
-    builder.tls_backend_preconfigured(config)
+    tls: Option<&TlsConfig>,
+    tcp: bool,
+) -> Result<reqwest::ClientBuilder, Error> {
+    let config = match tls {
+        Some(tls) => client_config(tls)?,
+        None => plain_client_config(tcp)?,
+    };
+    Ok(builder.tls_backend_preconfigured(config))
 }
 
 /// A rustls configuration on `provider`, with its safe protocol versions.
