@@ -137,6 +137,14 @@ async fn within<T>(what: &str, future: impl IntoFuture<Output = T>) -> T {
         .unwrap_or_else(|_| panic!("{what} did not end within 10 s"))
 }
 
+/// The followed logs of `engine`, once their first frame has come.
+async fn followed_past_a_frame(engine: &RawEngine) -> docker_client::OutputStream {
+    let docker = engine.docker();
+    let mut logs = docker.container_logs("c").follow(true).await.unwrap();
+    assert!(within("a frame", logs.next()).await.unwrap().is_ok());
+    logs
+}
+
 fn list() -> ContainerListOptions {
     ContainerListOptions::default()
 }
@@ -291,13 +299,7 @@ async fn a_stream_read_outside_the_runtimes_tasks_is_read_ahead_a_little() {
     let (count, notify) = (written.clone(), closed.clone());
     let engine =
         RawEngine::start(move |conn| endless_frames(conn, count.clone(), notify.clone())).await;
-    let mut logs = engine
-        .docker()
-        .container_logs("c")
-        .follow(true)
-        .await
-        .unwrap();
-    assert!(within("a frame", logs.next()).await.unwrap().is_ok());
+    let logs = followed_past_a_frame(&engine).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let ahead = written.load(Ordering::SeqCst);
     assert!(ahead < 8 << 20, "{ahead} bytes written ahead of the reader");
@@ -319,13 +321,7 @@ async fn a_stream_read_outside_the_runtimes_tasks_is_read_ahead_a_little() {
         }
     })
     .await;
-    let mut logs = engine
-        .docker()
-        .container_logs("c")
-        .follow(true)
-        .await
-        .unwrap();
-    assert!(within("a frame", logs.next()).await.unwrap().is_ok());
+    let logs = followed_past_a_frame(&engine).await;
     drop(logs);
     within("the engine seeing the idle reader gone", closed.notified()).await;
 
