@@ -356,11 +356,10 @@ fn a_stream_read_ahead_whose_runtime_shuts_down_ends_with_an_error() {
     let rest: Vec<_> = futures::executor::block_on(logs.collect());
     let (last, before) = rest.split_last().expect("an error at least");
     assert!(before.iter().all(Result::is_ok), "{before:?}");
+    // (Which comes first is a race of the shutdown: the reading task sees its queue closed, or
+    // it was reading as the connection's task was dropped and passes on the body's cut.)
     match last {
-        Err(Error::Transport { host, source }) => {
-            assert_eq!(host, &engine.host);
-            assert!(source.to_string().contains("shut down"), "{source}");
-        }
+        Err(Error::Transport { host, .. }) => assert_eq!(host, &engine.host),
         other => panic!("expected a transport error, got {other:?}"),
     }
 }
