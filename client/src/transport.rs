@@ -315,17 +315,16 @@ impl Transport {
     ) -> Result<reqwest::Response, Error> {
         let wire = &self.wire;
         let mut response = std::pin::pin!(self.execute(request));
-        if let Some(watch) = upload {
-            let idle = self.timeouts.whole();
+        // (An upload is watched only when there is an idle limit.)
+        if let (Some(watch), Some(idle)) = (upload, self.timeouts.whole()) {
             while !watch.state().0 {
                 // Checked once per idle period: a stall is seen within one to two of them.
-                let check = idle.map(|idle| tokio::time::Instant::now() + idle);
                 tokio::select! {
                     biased;
                     answer = &mut response => return answer.map_err(|e| wire.error(e)),
                     () = watch.ended.notified() => {}
-                    () = sleep_until(check) => {
-                        if let Some(idle) = idle.filter(|&idle| watch.stalled_for(idle)) {
+                    () = tokio::time::sleep(idle) => {
+                        if watch.stalled_for(idle) {
                             return Err(wire.timeout(TimeoutKind::Upload, idle));
                         }
                     }
@@ -356,13 +355,6 @@ impl Transport {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-}
-
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
     }
 }
 
