@@ -56,33 +56,24 @@ impl Attached {
         });
         Attached {
             output: OutputStream::new(ByteStream::new(bytes), content_type, tty),
-            input: AttachInput {
-                inner: Some(write),
-                _wire: Some(wire),
-            },
+            input: AttachInput(Some((write, wire))),
         }
     }
 }
 
 /// The write half of an attached connection: the process's standard input.
 #[derive(Debug)]
-pub struct AttachInput {
-    inner: Option<WriteHalf<Upgraded>>,
-    _wire: Option<Arc<Wire>>,
-}
+pub struct AttachInput(Option<(WriteHalf<Upgraded>, Arc<Wire>)>);
 
 impl AttachInput {
     /// No standard input: the engine did not upgrade the connection.
     pub(crate) fn none() -> AttachInput {
-        AttachInput {
-            inner: None,
-            _wire: None,
-        }
+        AttachInput(None)
     }
 
     /// The write half, when the engine upgraded the connection.
     fn half(&mut self) -> Option<Pin<&mut WriteHalf<Upgraded>>> {
-        self.inner.as_mut().map(Pin::new)
+        self.0.as_mut().map(|(half, _)| Pin::new(half))
     }
 }
 
