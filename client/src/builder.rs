@@ -285,12 +285,7 @@ impl DockerBuilder {
             hook: self.reqwest,
             ssh: self.ssh,
         })?;
-        let version = match self.api_version {
-            Some(version) => version,
-            None => crate::API_VERSION
-                .parse()
-                .map_err(|e| Error::Config(format!("the client's own API version: {e}")))?,
-        };
+        let version = self.api_version.unwrap_or(crate::generated::history::OWN);
         Ok(Docker::new(transport, version, self.api_version.is_some()))
     }
 }

@@ -107,11 +107,10 @@ pub fn check(
 pub(crate) fn checked_below() -> ApiVersion {
     static BELOW: std::sync::OnceLock<ApiVersion> = std::sync::OnceLock::new();
     *BELOW.get_or_init(|| {
-        let own = crate::API_VERSION
-            .parse()
-            .unwrap_or(ApiVersion::new(u16::MAX, 0));
         let rules = TABLES.operations.iter().flat_map(|op| op.rules);
-        rules.map(|rule| rule.below).fold(own, ApiVersion::max)
+        rules
+            .map(|rule| rule.below)
+            .fold(history::OWN, ApiVersion::max)
     })
 }
 

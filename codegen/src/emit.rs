@@ -1452,6 +1452,8 @@ fn history_tables(api: &Api) -> TokenStream {
         quote! { const #name: ApiVersion = ApiVersion::new(#major, #minor); }
     });
     let (major, minor) = (number(oldest.major), number(oldest.minor));
+    let own = Version::parse(&api.version).unwrap_or(oldest);
+    let (own_major, own_minor) = (number(own.major), number(own.minor));
     let n_ops = Literal::usize_unsuffixed(operation_rows.len());
     let n_structs = Literal::usize_unsuffixed(struct_rows.len());
     let oldest_doc = format!(" The oldest API version of the history: {oldest}.");
@@ -1468,6 +1470,9 @@ fn history_tables(api: &Api) -> TokenStream {
 
         #[doc = #version_doc]
         pub const API_VERSION: &str = #version;
+
+        /// [`API_VERSION`] as a number.
+        pub(crate) const OWN: ApiVersion = ApiVersion::new(#own_major, #own_minor);
 
         #[doc = #oldest_doc]
         pub(crate) const OLDEST: ApiVersion = ApiVersion::new(#major, #minor);

@@ -9,6 +9,8 @@ use crate::ApiVersion;
 /// The API version these bindings were generated from: `/v1.43`.
 pub const API_VERSION: &str = "1.43";
 
+/// [`API_VERSION`] as a number.
+pub(crate) const OWN: ApiVersion = ApiVersion::new(1, 43);
 /// The oldest API version of the history: 1.41.
 pub(crate) const OLDEST: ApiVersion = ApiVersion::new(1, 41);
 const V1_42: ApiVersion = ApiVersion::new(1, 42);
