@@ -150,10 +150,14 @@ impl Request {
         }
     }
 
-    /// Adds `key=value` when there is a value.
-    pub fn query(&mut self, key: &'static str, value: Option<&impl ToString>) {
-        self.query
-            .extend(value.map(|value| (key, value.to_string())));
+    /// Adds `key=value` once per value: an `Option` (none for `None`) or a list.
+    pub fn query<'a, V: ToString + 'a>(
+        &mut self,
+        key: &'static str,
+        values: impl IntoIterator<Item = &'a V>,
+    ) {
+        let values = values.into_iter().map(|value| (key, value.to_string()));
+        self.query.extend(values);
     }
 
     /// Adds `key=<value as JSON>` when there is a value.
@@ -170,16 +174,6 @@ impl Request {
         Ok(())
     }
 
-    /// Adds `key=value` once per value.
-    pub fn query_each<'a, V: ToString + 'a>(
-        &mut self,
-        key: &'static str,
-        values: impl IntoIterator<Item = &'a V>,
-    ) {
-        let values = values.into_iter().map(|value| (key, value.to_string()));
-        self.query.extend(values);
-    }
-
     /// Adds `key=a,b,c` when there are values.
     #[allow(dead_code)] // (Generated for some API versions.)
     pub fn query_joined<'a, V: ToString + 'a>(
@@ -193,20 +187,14 @@ impl Request {
         }
     }
 
-    /// Adds the header once per value.
-    pub fn header_each<'a, V: ToString + 'a>(
+    /// Adds the header once per value: an `Option` (none for `None`) or a list.
+    pub fn header<'a, V: ToString + 'a>(
         &mut self,
         name: &'static str,
         values: impl IntoIterator<Item = &'a V>,
     ) {
         let values = values.into_iter().map(|value| (name, value.to_string()));
         self.headers.extend(values);
-    }
-
-    /// Adds a header when there is a value.
-    pub fn header(&mut self, name: &'static str, value: Option<&impl ToString>) {
-        self.headers
-            .extend(value.map(|value| (name, value.to_string())));
     }
 
     /// Adds a header holding the value as base64url-encoded JSON, when there is a value.

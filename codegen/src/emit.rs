@@ -1234,12 +1234,12 @@ fn param_stmt(p: &Param) -> TokenStream {
         (Location::Header, Encoding::Base64Json) => {
             quote! { request.header_base64_json(#wire, #value)?; }
         }
-        (Location::Header, Encoding::Repeated) => quote! { request.header_each(#wire, #list); },
+        (Location::Header, Encoding::Repeated) => quote! { request.header(#wire, #list); },
         (Location::Header, _) => quote! { request.header(#wire, #value); },
         (_, Encoding::Json | Encoding::Base64Json) => {
             quote! { request.query_json(#wire, #value)?; }
         }
-        (_, Encoding::Repeated) => quote! { request.query_each(#wire, #list); },
+        (_, Encoding::Repeated) => quote! { request.query(#wire, #list); },
         (_, Encoding::Comma) => quote! { request.query_joined(#wire, #list); },
         (_, Encoding::Plain) => quote! { request.query(#wire, #value); },
     }

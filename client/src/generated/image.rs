@@ -1049,7 +1049,7 @@ impl<'a> ImageCreateBuilder<'a> {
         request.query("tag", options.tag.as_ref());
         request.query("message", options.message.as_ref());
         request.header_base64_json("X-Registry-Auth", options.x_registry_auth.as_ref())?;
-        request.query_each("changes", options.changes.iter().flatten());
+        request.query("changes", options.changes.iter().flatten());
         request.query("platform", options.platform.as_ref());
         if let Some(body) = input_image {
             request.body(body, "application/octet-stream");
@@ -1699,7 +1699,7 @@ impl<'a> ImageGetAllBuilder<'a> {
     fn into_request(self) -> Result<Request, Error> {
         let Self { docker: _, options } = self;
         let mut request = Request::new("ImageGetAll", "GET", "/images/get".to_owned());
-        request.query_each("names", options.names.iter().flatten());
+        request.query("names", options.names.iter().flatten());
         Ok(request)
     }
 }

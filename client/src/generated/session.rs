@@ -93,7 +93,7 @@ impl<'a> SessionBuilder<'a> {
                 options.x_docker_expose_session_sharedkey.as_ref(),
             );
         request
-            .header_each(
+            .header(
                 "X-Docker-Expose-Session-Grpc-Method",
                 options.x_docker_expose_session_grpc_method.iter().flatten(),
             );

@@ -422,7 +422,7 @@ impl<'a> SystemDataUsageBuilder<'a> {
             "GET",
             "/system/df".to_owned(),
         );
-        request.query_each("type", options.r#type.iter().flatten());
+        request.query("type", options.r#type.iter().flatten());
         Ok(request)
     }
 }
