@@ -65,14 +65,4 @@ impl Failures {
             message,
         })
     }
-
-    #[cfg_attr(not(feature = "ssh"), allow(dead_code))]
-    fn record(&self, kind: SshErrorKind, message: String) {
-        *self.lock() = Some((kind, message));
-    }
-
-    #[cfg_attr(not(feature = "ssh"), allow(dead_code))]
-    fn clear(&self) {
-        self.lock().take();
-    }
 }

@@ -105,6 +105,17 @@ impl SshCommand {
     }
 }
 
+/// What only the relay writes into [`Failures`].
+impl Failures {
+    fn record(&self, kind: SshErrorKind, message: String) {
+        *self.lock() = Some((kind, message));
+    }
+
+    fn clear(&self) {
+        self.lock().take();
+    }
+}
+
 /// The relay of one client (and its clones). Dropping it stops it.
 pub(crate) struct Relay {
     /// Where reqwest connects: a unix socket's path, or a named pipe's name.
