@@ -33,7 +33,7 @@ pub(crate) use backend::install;
 ///
 /// `Debug` shows where the material came from, never the private key.
 ///
-/// Connecting with TLS needs the crate's `tls` feature (on by default): without it,
+/// Connecting with TLS needs the crate's `tls` feature (off by default): without it,
 /// [`DockerBuilder::build`](crate::DockerBuilder::build) fails with [`Error::Config`].
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(not(feature = "tls"), allow(dead_code))]

@@ -497,7 +497,7 @@ fn count(result: &str, word: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// The client's unit tests built without its default features (no `tls`): such a client still
+/// The client's unit tests built without any feature (no `ssh`, no `tls`): such a client still
 /// builds, reaches an engine on a socket, and says which feature TLS needs.
 fn client_without_default_features(root: &Path, test_args: &[String]) -> Outcome {
     let args = ["-p", "docker-client", "--no-default-features", "--lib"];

@@ -172,7 +172,7 @@ async fn read_body(client: &reqwest::Client, url: &str) -> Res<u64> {
 pub fn reqwest_builder(sock: &str) -> reqwest::ClientBuilder {
     // With the client's `tls`, this reqwest has rustls without a crypto provider: it needs a
     // process default (the client itself brings its own).
-    #[cfg(feature = "client-default")]
+    #[cfg(feature = "tls")]
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().unix_socket(sock)
 }

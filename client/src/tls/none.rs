@@ -13,7 +13,8 @@ pub(crate) fn install(
 ) -> Result<reqwest::ClientBuilder, Error> {
     match tls {
         Some(_) => Err(Error::Config(
-            "TLS is asked for, but this docker-client is built without its `tls` feature"
+            "TLS is asked for, but this docker-client is built without its `tls` feature \
+             (turn it on: `docker-client = { version = \"0.1\", features = [\"tls\"] }`)"
                 .to_owned(),
         )),
         None => Ok(builder),
