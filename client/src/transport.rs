@@ -368,6 +368,29 @@ pub(crate) fn header_in<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h st
     value.to_str().ok()
 }
 
+/// [`header_in`] for each of `names`, owned, in one pass over the headers rather than one per
+/// name asked for. The names are in lowercase, as a `HeaderMap` keeps them.
+pub(crate) fn headers_in(headers: &HeaderMap, names: &[&str]) -> Vec<Option<String>> {
+    let mut values = vec![None; names.len()];
+    if names.is_empty() {
+        return values;
+    }
+    // (`iter` gives a name's values one after the other, each with the same key: only the
+    // first counts.)
+    let mut last: Option<&HeaderName> = None;
+    for (key, value) in headers {
+        if last.is_some_and(|last| std::ptr::eq(last, key)) {
+            continue;
+        }
+        last = Some(key);
+        let key = key.as_str();
+        if let Some(at) = names.iter().position(|name| *name == key) {
+            values[at] = value.to_str().ok().map(str::to_owned);
+        }
+    }
+    values
+}
+
 /// Whether a connection failed because every instance of the named pipe was busy (Windows'
 /// `ERROR_PIPE_BUSY`).
 fn pipe_busy(error: &reqwest::Error) -> bool {
@@ -542,9 +565,9 @@ impl Incoming {
         header_in(self.response.headers(), name)
     }
 
-    /// The answer's headers, taken out (the body is read without them).
-    pub(crate) fn take_headers(&mut self) -> HeaderMap {
-        std::mem::take(self.response.headers_mut())
+    /// The answer's headers.
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        self.response.headers()
     }
 
     /// What the connection needs while it lives (the relay of an `ssh://` engine).

@@ -851,7 +851,9 @@ fn builder(oldest: Version, op: &Operation) -> TokenStream {
 fn exchange(op: &Operation) -> (TokenStream, TokenStream) {
     let (exchange, answer) = match &op.response {
         Response::WithHeaders { headers, body, .. } if reads_whole(body) => {
-            let names = headers.iter().map(|h| &h.wire);
+            // (In lowercase, as the names of an answer's headers are kept: the runtime compares
+            // them as they are.)
+            let names = headers.iter().map(|h| h.wire.to_ascii_lowercase());
             (
                 quote! { crate::runtime::whole(docker, self.into_request(), &[#(#names),*]) },
                 finish(&op.response),

@@ -1877,7 +1877,7 @@ impl<'a> ContainerArchiveInfoBuilder<'a> {
             crate::runtime::whole(
                 docker,
                 self.into_request(),
-                &["X-Docker-Container-Path-Stat"],
+                &["x-docker-container-path-stat"],
             ),
             |mut answer| Ok(models::ContainerArchiveInfoResponse {
                 x_docker_container_path_stat: answer.header(0),

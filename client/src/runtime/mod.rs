@@ -15,7 +15,6 @@ pub use crate::attach::Upgraded;
 use crate::client::Docker;
 use crate::error::Error;
 pub(crate) use crate::request::{decode, encode_path_segment, Request, Response};
-use reqwest::header::HeaderMap;
 
 /// An operation's future: `exchange`, then `finish`, the operation's conversion of the answer,
 /// in one box.
@@ -47,11 +46,10 @@ pub(crate) fn whole<'a>(
     request: Result<Request, Error>,
     names: &'static [&'static str],
 ) -> impl Future<Output = Result<Whole, Error>> + Send + 'a {
-    let read = move |mut response: Response| {
-        let headers = response.incoming.take_headers();
+    let read = move |response: Response| {
+        let headers = crate::transport::headers_in(response.incoming.headers(), names);
         response.bytes().map_ok(move |(status, body)| Whole {
             status,
-            names,
             headers,
             body,
         })
@@ -89,11 +87,8 @@ pub(crate) async fn upgraded(
 /// An answer read whole: its status, the headers asked for, its body.
 pub(crate) struct Whole {
     status: u16,
-    /// The names of the headers asked for.
-    names: &'static [&'static str],
-    /// The answer's headers (taken whether or not some were asked for: the taking costs
-    /// nothing, and `names` says which are read).
-    headers: HeaderMap,
+    /// The values of the headers asked for, in the order of their names.
+    headers: Vec<Option<String>>,
     body: Bytes,
 }
 
@@ -103,10 +98,10 @@ impl Whole {
         self.status
     }
 
-    /// The value of the `index`th header asked for, when present and text.
+    /// The value of the `index`th header asked for, when present and text (taken: a second
+    /// call gives `None`).
     pub fn header(&mut self, index: usize) -> Option<String> {
-        let name = self.names.get(index)?;
-        crate::transport::header_in(&self.headers, name).map(str::to_owned)
+        self.headers.get_mut(index)?.take()
     }
 
     /// No value: the body is discarded.
@@ -146,6 +141,7 @@ impl Whole {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
     use serde_json::Value;
 
     /// Every generated method that reads its answer whole boxes this future: beyond 1 KiB,
@@ -167,20 +163,26 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("api-version", "1.43".parse().unwrap());
         headers.insert("x-other", "value".parse().unwrap());
+        // A name's first value counts, text or not.
+        headers.append("pragma", "no-cache".parse().unwrap());
+        headers.append("pragma", "other".parse().unwrap());
+        headers.append("ostype", HeaderValue::from_bytes(b"\xff").unwrap());
+        headers.append("ostype", "linux".parse().unwrap());
+        let names = ["api-version", "ostype", "pragma", "swarm"];
         let mut answer = Whole {
             status: 200,
-            names: &["Api-Version", "Ostype"],
-            headers,
+            headers: crate::transport::headers_in(&headers, &names),
             body: Bytes::from_static(b" \n"),
         };
         assert_eq!(answer.header(0).as_deref(), Some("1.43"));
         assert_eq!(answer.header(1), None);
-        assert_eq!(answer.header(2), None);
+        assert_eq!(answer.header(2).as_deref(), Some("no-cache"));
+        assert_eq!(answer.header(3), None);
+        assert_eq!(answer.header(4), None);
         assert_eq!(answer.json_or_empty::<Value>().unwrap(), None);
         let answer = Whole {
             status: 200,
-            names: &[],
-            headers: HeaderMap::new(),
+            headers: crate::transport::headers_in(&headers, &[]),
             body: Bytes::from_static(b"null"),
         };
         assert_eq!(
@@ -193,8 +195,7 @@ mod tests {
     fn a_text_answer_is_its_text_or_a_decode_error_with_the_body() {
         let answer = |body: &'static [u8]| Whole {
             status: 200,
-            names: &[],
-            headers: HeaderMap::new(),
+            headers: Vec::new(),
             body: Bytes::from_static(body),
         };
         assert_eq!(answer(b"OK").text().unwrap(), "OK");
