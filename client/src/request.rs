@@ -296,9 +296,10 @@ impl Response {
         self.incoming.status()
     }
 
-    /// A header's value, when present and text.
+    /// A header's first value (its name in any case), when present and text.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.incoming.header(name).map(str::to_owned)
+        let value = self.incoming.headers().get(name)?;
+        value.to_str().ok().map(str::to_owned)
     }
 
     /// The status and the whole body. (These readers are not `async fn`s, each holding the

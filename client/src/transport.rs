@@ -358,33 +358,18 @@ impl Transport {
     }
 }
 
-/// The first value of the header `name` (any case) in `headers`, when it is text.
-///
-/// (A scan: an engine's answer has a dozen headers at most, each compared by length first; it
-/// costs about what a lookup by a name made beforehand does.)
-pub(crate) fn header_in<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    let mut all = headers.iter();
-    let (_, value) = all.find(|(key, _)| key.as_str().eq_ignore_ascii_case(name))?;
-    value.to_str().ok()
-}
-
-/// [`header_in`] for each of `names`, owned, in one pass over the headers rather than one per
-/// name asked for. The names are in lowercase, as a `HeaderMap` keeps them.
+/// The first text value of each header of `names`, in one pass over the headers (cheaper than
+/// a lookup per name). The names are in lowercase, as a `HeaderMap` keeps them.
 pub(crate) fn headers_in(headers: &HeaderMap, names: &[&str]) -> Vec<Option<String>> {
-    let mut values = vec![None; names.len()];
     if names.is_empty() {
-        return values;
+        return Vec::new();
     }
-    // (`iter` gives a name's values one after the other, each with the same key: only the
-    // first counts.)
-    let mut last: Option<&HeaderName> = None;
+    let mut values = vec![None; names.len()];
     for (key, value) in headers {
-        if last.is_some_and(|last| std::ptr::eq(last, key)) {
+        let Some(at) = names.iter().position(|name| *name == key.as_str()) else {
             continue;
-        }
-        last = Some(key);
-        let key = key.as_str();
-        if let Some(at) = names.iter().position(|name| *name == key) {
+        };
+        if values[at].is_none() {
             values[at] = value.to_str().ok().map(str::to_owned);
         }
     }
@@ -558,11 +543,6 @@ pub(crate) struct Incoming {
 impl Incoming {
     pub(crate) fn status(&self) -> u16 {
         self.response.status().as_u16()
-    }
-
-    /// The first value of a header (any case), when it is text.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        header_in(self.response.headers(), name)
     }
 
     /// The answer's headers.

@@ -163,7 +163,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("api-version", "1.43".parse().unwrap());
         headers.insert("x-other", "value".parse().unwrap());
-        // A name's first value counts, text or not.
+        // A name's first text value counts.
         headers.append("pragma", "no-cache".parse().unwrap());
         headers.append("pragma", "other".parse().unwrap());
         headers.append("ostype", HeaderValue::from_bytes(b"\xff").unwrap());
@@ -175,6 +175,7 @@ mod tests {
             body: Bytes::from_static(b" \n"),
         };
         assert_eq!(answer.header(0).as_deref(), Some("1.43"));
+        assert_eq!(answer.header(1).as_deref(), Some("linux"));
         assert_eq!(answer.header(1), None);
         assert_eq!(answer.header(2).as_deref(), Some("no-cache"));
         assert_eq!(answer.header(3), None);
