@@ -154,7 +154,7 @@ impl Peer {
 }
 
 /// `GET url` with bare reqwest, the body read as a stream and counted.
-async fn read_body(client: &reqwest::Client, url: &str) -> Res<u64> {
+pub async fn read_body(client: &reqwest::Client, url: &str) -> Res<u64> {
     let mut body = client
         .get(url)
         .send()
