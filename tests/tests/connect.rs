@@ -417,7 +417,9 @@ fn broken_contexts_are_config_errors_naming_them() {
 #[tokio::test]
 async fn user_agent_names_the_crate_and_its_version() {
     let engine = MockEngine::respond_with(MockResponse::bytes(200, "text/plain", "OK"));
-    engine.docker().system_ping().await.expect("ping the mock");
+    let docker = engine.docker();
+    docker.system_ping().await.expect("ping the mock");
+    docker.system_ping().await.expect("ping the mock again");
     let requests = engine.requests();
     let agent = requests[0].header("user-agent").expect("a User-Agent");
     assert_eq!(
@@ -427,8 +429,16 @@ async fn user_agent_names_the_crate_and_its_version() {
     assert_eq!(agent, docker_client::USER_AGENT);
     // A ping goes without a version prefix, which an older engine would refuse.
     assert_eq!(requests[0].path, "/_ping");
-    // Over a socket there is no host name: the Go client's stand-in, as the CLI sends.
-    assert_eq!(requests[0].header("host"), Some("api.moby.localhost"));
+    // Over a socket there is no host name: the Go client's stand-in, as the CLI sends, once in
+    // every request.
+    for request in &requests {
+        let hosts = request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("host"));
+        assert_eq!(hosts.count(), 1, "{:?}", request.headers);
+        assert_eq!(request.header("host"), Some("api.moby.localhost"));
+    }
 }
 
 #[tokio::test]

@@ -10,9 +10,9 @@ pub type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
 /// 26.1 engine (and with the mock), and bollard 0.15's default.
 const PREFIX: &str = "http://localhost/v1.43";
 const PING_URL: &str = "http://localhost/v1.43/_ping";
-/// The ping of bare reqwest with the client's wire settings: the client's address for sockets,
-/// and the version-less ping the client sends.
-const WIRED_PING_URL: &str = "http://api.moby.localhost/_ping";
+/// The ping of bare reqwest with the client's wire settings: the version-less ping the client
+/// sends.
+const WIRED_PING_URL: &str = "http://localhost/_ping";
 
 /// The container the logs and export requests name (the mock answers for any).
 pub const CONTAINER: &str = "bench";
@@ -74,17 +74,19 @@ impl Peer {
         })
     }
 
-    /// Bare reqwest with the settings the client gives reqwest for a socket: its User-Agent,
-    /// TCP keep-alive, no proxy, HTTP/1.1 only, no redirects, and a retry policy for every
-    /// host (here one that never retries), pinging the client's address. The difference
+    /// Bare reqwest with the settings the client gives reqwest for a socket: its User-Agent and
+    /// `Host` headers, TCP keep-alive, no proxy, HTTP/1.1 only, no redirects, and a retry
+    /// policy for every host (here one that never retries). The difference
     /// between this and plain bare reqwest is what those settings cost in reqwest; the
     /// difference between the client and this is the client's own layer.
     pub fn reqwest_wired(sock: &str) -> Res<Peer> {
-        let retry = reqwest::retry::for_host("api.moby.localhost")
+        let retry = reqwest::retry::for_host("localhost")
             .no_budget()
             .max_retries_per_request(2)
             .classify_fn(|attempt| attempt.success());
+        let host = reqwest::header::HeaderValue::from_static("api.moby.localhost");
         let builder = reqwest_builder(sock)
+            .default_headers([(reqwest::header::HOST, host)].into_iter().collect())
             .user_agent(docker_client::USER_AGENT)
             .tcp_keepalive(std::time::Duration::from_secs(30))
             .no_proxy()
