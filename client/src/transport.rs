@@ -371,11 +371,9 @@ pub(crate) fn headers_in(headers: &HeaderMap, names: &[&str]) -> Vec<Option<Stri
     }
     let mut values = vec![None; names.len()];
     for (key, value) in headers {
-        let Some(at) = names.iter().position(|name| *name == key.as_str()) else {
-            continue;
-        };
-        if values[at].is_none() {
-            values[at] = value.to_str().ok().map(str::to_owned);
+        let at = names.iter().position(|name| *name == key.as_str());
+        if let Some(slot) = at.map(|at| &mut values[at]).filter(|slot| slot.is_none()) {
+            *slot = value.to_str().ok().map(str::to_owned);
         }
     }
     values
