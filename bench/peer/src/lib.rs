@@ -31,11 +31,10 @@ pub fn cpu_time() -> Duration {
     cpu_time::ProcessTime::now().as_duration()
 }
 
-/// Runs `export` (which reads a container's export, at least `EXPORT_MIB` MiB, from the
-/// engine at a socket and returns the bytes read) on the benchmark's
-/// runtime, checks the count, then prints the process's peak RSS (`VmHWM`) in KiB. With
-/// `SMAPS_OUT` set, also copies the process's mappings there, for a look at where the memory
-/// is.
+/// Runs `export` on the benchmark's runtime: it reads a container's export (at least
+/// `EXPORT_MIB` MiB) from the engine at a socket, and returns the bytes read. Then checks the
+/// count and prints the process's peak RSS (`VmHWM`) in KiB. With `SMAPS_OUT` set, also copies
+/// the process's mappings there, for a look at where the memory is.
 pub fn export_main<F, Fut>(export: F) -> Res<()>
 where
     F: FnOnce(String, String) -> Fut,
