@@ -363,22 +363,6 @@ impl Transport {
     }
 }
 
-/// The first text value of each header of `names`, in one pass over the headers (cheaper than
-/// a lookup per name). The names are in lowercase, as a `HeaderMap` keeps them.
-pub(crate) fn headers_in(headers: &HeaderMap, names: &[&str]) -> Vec<Option<String>> {
-    if names.is_empty() {
-        return Vec::new();
-    }
-    let mut values = vec![None; names.len()];
-    for (key, value) in headers {
-        let at = names.iter().position(|name| *name == key.as_str());
-        if let Some(slot) = at.map(|at| &mut values[at]).filter(|slot| slot.is_none()) {
-            *slot = value.to_str().ok().map(str::to_owned);
-        }
-    }
-    values
-}
-
 /// Whether a connection failed because every instance of the named pipe was busy (Windows'
 /// `ERROR_PIPE_BUSY`).
 fn pipe_busy(error: &reqwest::Error) -> bool {

@@ -1454,8 +1454,7 @@ fn history_tables(api: &Api) -> TokenStream {
         quote! { const #name: ApiVersion = ApiVersion::new(#major, #minor); }
     });
     let (major, minor) = (number(oldest.major), number(oldest.minor));
-    let own = Version::parse(&api.version).unwrap_or(oldest);
-    let (own_major, own_minor) = (number(own.major), number(own.minor));
+    let (own_major, own_minor) = (number(api.number.major), number(api.number.minor));
     let n_ops = Literal::usize_unsuffixed(operation_rows.len());
     let n_structs = Literal::usize_unsuffixed(struct_rows.len());
     let oldest_doc = format!(" The oldest API version of the history: {oldest}.");

@@ -72,8 +72,7 @@ pub struct FieldShape {
 impl Shape {
     /// The shape of a model.
     pub fn of(api: &Api) -> Shape {
-        // The model's version was parsed when it was built; `oldest` is never later.
-        let version = Version::parse(&api.version).unwrap_or(api.oldest);
+        let version = api.number;
         let operations = api
             .operations
             .iter()

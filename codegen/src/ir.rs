@@ -26,6 +26,8 @@ use crate::Error;
 pub struct Api {
     /// The API version without a leading `v`, e.g. `1.43`.
     pub version: String,
+    /// The same version as a number (`1.56` for `1.56-dev`).
+    pub number: Version,
     /// The oldest API version whose spec the history stage read: a `since` equal to it means
     /// "in every version known". Without a history, the API's own version.
     pub oldest: Version,
@@ -361,6 +363,7 @@ pub fn build(openapi: &OpenAPI) -> Result<Api, Error> {
         .collect();
     Ok(Api {
         version: openapi.info.version.trim_start_matches('v').to_owned(),
+        number: version,
         oldest: version,
         types: builder.registry.types,
         operations,
