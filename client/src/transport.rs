@@ -675,10 +675,6 @@ impl Stream for BodyStream {
 
 type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
-/// The chunks read ahead for a reader outside the runtime's tasks wait in a queue of this
-/// many (and one more in the reading task, waiting for room).
-const READ_AHEAD: usize = 2;
-
 /// Where a body stream's chunks come from: the body itself, or, for a stream made outside the
 /// tasks of a multi-thread runtime (in the future its `block_on` runs: the body of
 /// `#[tokio::main]`, or a call of the blocking client), a task that reads it ahead. There, each
@@ -703,12 +699,15 @@ impl Source {
         if !outside {
             return Source::Body(body);
         }
-        let (tx, chunks) = tokio::sync::mpsc::channel(READ_AHEAD);
+        // One chunk ahead: the task reads the next once the last is taken. Each chunk holds a
+        // read buffer of the connection's (up to about 400 KiB) while it waits.
+        let (tx, chunks) = tokio::sync::mpsc::channel(1);
         let reader = tokio::spawn(async move {
-            loop {
+            while let Ok(room) = tx.reserve().await {
                 let item = futures::StreamExt::next(&mut body).await;
                 let end = item.is_none();
-                if tx.send(item).await.is_err() || end {
+                room.send(item);
+                if end {
                     break;
                 }
             }
