@@ -492,11 +492,8 @@ impl Wire {
     }
 
     pub(crate) fn upgrade_error(&self, message: impl Into<String>) -> Error {
-        let host = self.host.to_string();
-        Error::Upgrade {
-            host,
-            message: message.into(),
-        }
+        let (host, message) = (self.host.to_string(), message.into());
+        Error::Upgrade { host, message }
     }
 }
 
@@ -699,16 +696,20 @@ impl Source {
         if !outside {
             return Source::Body(body);
         }
-        // One chunk ahead: the task reads the next once the last is taken. Each chunk holds a
-        // read buffer of the connection's (up to about 400 KiB) while it waits.
-        let (tx, chunks) = tokio::sync::mpsc::channel(1);
+        // Up to three chunks ahead (two in the queue, one waiting for room). A chunk holds a read
+        // buffer of the connection's while it waits (up to about 400 KiB), so after a big one
+        // (64 KiB or more) the task reads on once the queue is empty.
+        let (tx, chunks) = tokio::sync::mpsc::channel(2);
         let reader = tokio::spawn(async move {
-            while let Ok(room) = tx.reserve().await {
+            loop {
                 let item = futures::StreamExt::next(&mut body).await;
                 let end = item.is_none();
-                room.send(item);
-                if end {
+                let big = matches!(&item, Some(Ok(chunk)) if chunk.len() >= 64 << 10);
+                if tx.send(item).await.is_err() || end {
                     break;
+                }
+                if big {
+                    drop(tx.reserve_many(2).await);
                 }
             }
         });
