@@ -332,6 +332,83 @@ async fn a_stream_read_outside_the_runtimes_tasks_is_read_ahead_a_little() {
     let _rest = cut_by_the_idle_timeout(&engine.docker(), idle).await;
 }
 
+// There too, a stream whose chunks grow big (a bulk transfer arriving faster than it is read),
+// which the reading task reads on only once its queue is empty: every byte comes out in order,
+// and the stream dropped past a big chunk lets go of its connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_of_big_chunks_read_outside_the_runtimes_tasks_comes_out_whole() {
+    assert!(
+        tokio::task::try_id().is_none(),
+        "the test's body is no task"
+    );
+    // Chunks of 1,000 bytes, then of 256 KiB, then of 1,000 again; byte `i` is `i % 251`.
+    let sizes = [vec![1000; 50], vec![256 << 10; 32], vec![1000; 50]].concat();
+    let total: usize = sizes.iter().sum();
+    let byte = |i: usize| (i % 251) as u8;
+    let closed = Arc::new(tokio::sync::Notify::new());
+    let notify = closed.clone();
+    let engine = RawEngine::start(move |mut conn| {
+        let (sizes, notify) = (sizes.clone(), notify.clone());
+        async move {
+            conn.head().await;
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n";
+            let mut sent = conn.write(head).await;
+            let mut at = 0;
+            // The first connection's body ends; the second's goes on until the client goes.
+            for size in sizes.iter().copied().cycle().take(match conn.number {
+                0 => sizes.len(),
+                _ => usize::MAX,
+            }) {
+                let mut chunk = format!("{size:x}\r\n").into_bytes();
+                chunk.extend((at..at + size).map(byte));
+                chunk.extend_from_slice(b"\r\n");
+                sent = sent && conn.write(&chunk).await;
+                at += size;
+                if !sent {
+                    notify.notify_one();
+                    return;
+                }
+            }
+            conn.write("0\r\n\r\n").await;
+        }
+    })
+    .await;
+    let docker = engine.docker();
+    let mut body = docker.container_export("c").await.unwrap();
+    // (A moment for the engine to fill the socket: the connection's reads then fill its read
+    // buffer, which grows, and so do the chunks.)
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (mut read, mut biggest) = (Vec::with_capacity(total), 0);
+    while let Some(chunk) = within("a chunk", body.next()).await {
+        let chunk = chunk.unwrap();
+        biggest = biggest.max(chunk.len());
+        read.extend_from_slice(&chunk);
+    }
+    assert!(
+        biggest >= 64 << 10,
+        "no chunk of 64 KiB came: {biggest} bytes at most"
+    );
+    assert_eq!(read.len(), total);
+    assert!(
+        read.iter().enumerate().all(|(i, b)| *b == byte(i)),
+        "bytes out of order"
+    );
+
+    // Dropped past a big chunk, the stream closes its connection: the engine's write fails.
+    let mut body = docker.container_export("c").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut biggest = 0;
+    while biggest < 64 << 10 {
+        biggest = biggest.max(within("a chunk", body.next()).await.unwrap().unwrap().len());
+    }
+    within("a chunk after a big one", body.next())
+        .await
+        .unwrap()
+        .unwrap();
+    drop(body);
+    within("the engine seeing the reader gone", closed.notified()).await;
+}
+
 // A stream read ahead by a task whose runtime then shuts down: what was read comes out, then
 // an error, not an end as if the body were whole.
 #[test]
