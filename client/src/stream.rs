@@ -16,8 +16,8 @@ use crate::error::Error;
 /// or by the blocking client) is read by a task of the runtime, at most three chunks ahead of
 /// its reader, and one after a chunk of 64 KiB or more (a chunk is what one read of the
 /// connection gave: about 400 KiB at most). The reader's thread is then woken once per chunk,
-/// not twice. (Response bodies: logs, events,
-/// exports, progress. An attached session's output is read from its connection as it is.)
+/// not twice. (Response bodies: logs, events, exports, progress. An attached session's output
+/// is read from its connection as it is.)
 pub struct ByteStream {
     inner: Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>,
 }

@@ -709,7 +709,7 @@ impl Source {
                     break;
                 }
                 if big {
-                    drop(tx.reserve_many(2).await);
+                    drop(tx.reserve_many(tx.max_capacity()).await);
                 }
             }
         });
