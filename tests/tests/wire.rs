@@ -355,10 +355,8 @@ async fn a_stream_of_big_chunks_read_outside_the_runtimes_tasks_comes_out_whole(
             let mut sent = conn.write(head).await;
             let mut at = 0;
             // The first connection's body ends; the second's goes on until the client goes.
-            for size in sizes.iter().copied().cycle().take(match conn.number {
-                0 => sizes.len(),
-                _ => usize::MAX,
-            }) {
+            let count = if conn.number == 0 { sizes.len() } else { usize::MAX };
+            for size in sizes.iter().copied().cycle().take(count) {
                 let mut chunk = format!("{size:x}\r\n").into_bytes();
                 chunk.extend((at..at + size).map(byte));
                 chunk.extend_from_slice(b"\r\n");
